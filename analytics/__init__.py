@@ -1,0 +1,1 @@
+"""Domain logic as pure functions over pandas frames. Never imports streamlit."""

@@ -1,0 +1,182 @@
+"""The portfolio as of one review date: one row per project with its latest report, EVM,
+computed RAG, staleness and risk, and the aggregates the health page shows."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from analytics.evm import add_evm
+from analytics.rag import add_computed_rag
+from analytics.risk import exposure_by_project, open_risks
+from analytics.staleness import days_since, is_stale
+from config import Config
+
+FILTER_FIELDS = ["portfolio", "programme", "stage", "sponsor"]
+RAG_ORDER = ["Red", "Amber", "Green", "Grey"]
+NOT_REPORTED = "Not reported"
+
+
+def review_dates(status_reports: pd.DataFrame) -> list[pd.Timestamp]:
+    """Distinct reporting dates, oldest first: the weeks a review can look at."""
+    return sorted(pd.to_datetime(status_reports["report_date"]).dropna().unique())
+
+
+def previous_review(dates: list[pd.Timestamp], review_date) -> pd.Timestamp | None:
+    earlier = [d for d in dates if d < pd.Timestamp(review_date)]
+    return earlier[-1] if earlier else None
+
+
+def filter_projects(projects: pd.DataFrame, filters: dict[str, list[str]] | None) -> pd.DataFrame:
+    """Projects matching every non-empty filter (field -> allowed values)."""
+    mask = pd.Series(True, index=projects.index)
+    for fld, allowed in (filters or {}).items():
+        if allowed:
+            mask &= projects[fld].isin(allowed)
+    return projects[mask]
+
+
+def _in_review(projects: pd.DataFrame, review_date: pd.Timestamp) -> pd.DataFrame:
+    # A project joins the review once it has started; projects without a start date always count.
+    return projects[projects["start_date"].isna() | (projects["start_date"] <= review_date)]
+
+
+def latest_reports(status_reports: pd.DataFrame, review_date) -> pd.DataFrame:
+    """Each project's last status report on or before the review date."""
+    upto = status_reports[status_reports["report_date"] <= pd.Timestamp(review_date)]
+    return upto.sort_values("report_date").groupby("project_id", as_index=False).tail(1)
+
+
+def display_rag(overall: pd.Series, stale: pd.Series) -> pd.Series:
+    """The RAG shown for a project: its reported overall RAG, Grey when it has not reported."""
+    return overall.where(~stale, "Grey").fillna("Grey")
+
+
+def snapshot(
+    frames: dict[str, pd.DataFrame],
+    review_date,
+    config: Config,
+    filters: dict[str, list[str]] | None = None,
+) -> pd.DataFrame:
+    """One row per project in the review: project fields, last report, EVM, computed RAG, risk."""
+    review_date = pd.Timestamp(review_date)
+    projects = _in_review(filter_projects(frames["projects"], filters), review_date)
+    reports = latest_reports(frames["status_reports"], review_date).rename(
+        columns={
+            "report_date": "last_report_date",
+            "forecast_end_date": "report_forecast_end",
+            "upload_id": "report_upload_id",
+        }
+    )
+    snap = projects.merge(reports, on="project_id", how="left")
+    snap["forecast_end"] = snap["report_forecast_end"].fillna(snap["forecast_end_date"])
+    snap["days_since_report"] = days_since(review_date, snap["last_report_date"])
+    snap["not_reported"] = is_stale(review_date, snap["last_report_date"], config.staleness)
+    snap["display_rag"] = display_rag(snap["overall_rag"], snap["not_reported"])
+    snap["status_label"] = snap["rag_label"].where(~snap["not_reported"], NOT_REPORTED)
+    snap = add_computed_rag(add_evm(snap), config)
+    risk = exposure_by_project(open_risks(frames["risks"], review_date, config.risk))
+    snap = snap.merge(risk, on="project_id", how="left")
+    snap[["open_risks", "exposure"]] = snap[["open_risks", "exposure"]].fillna(0)
+    snap["as_of"] = review_date
+    return snap.reset_index(drop=True)
+
+
+def kpis(snap: pd.DataFrame) -> dict[str, float]:
+    """Headline figures for the tiles. EAC falls back to budget where it is not computable."""
+    n = len(snap)
+    counts = snap["display_rag"].value_counts()
+    eac = snap["eac_typical"].fillna(snap["budget"])
+    out: dict[str, float] = {"projects": n}
+    for rag in RAG_ORDER:
+        out[f"n_{rag.lower()}"] = int(counts.get(rag, 0))
+        out[f"pct_{rag.lower()}"] = 100 * counts.get(rag, 0) / n if n else 0.0
+    out["budget"] = float(snap["budget"].sum())
+    out["eac"] = float(eac.sum())
+    out["eac_variance"] = out["eac"] - out["budget"]
+    out["not_reported"] = int(snap["not_reported"].sum())
+    out["watermelons"] = int(snap["watermelon"].sum())
+    return out
+
+
+def rag_distribution(snap: pd.DataFrame) -> pd.DataFrame:
+    """Counts of projects per RAG for overall (as shown) and each reported dimension."""
+    dims = {
+        "Overall": "display_rag",
+        "Schedule": "schedule_rag",
+        "Cost": "cost_rag",
+        "Scope": "scope_rag",
+        "Resource": "resource_rag",
+    }
+    rows = []
+    for label, col in dims.items():
+        values = snap[col].where(~snap["not_reported"], "Grey").fillna("Grey")
+        counts = values.value_counts()
+        rows += [
+            {"dimension": label, "rag": r, "projects": int(counts.get(r, 0))} for r in RAG_ORDER
+        ]
+    return pd.DataFrame(rows)
+
+
+def rag_by(snap: pd.DataFrame, group: str) -> pd.DataFrame:
+    """Counts of projects per shown RAG within each value of ``group`` (portfolio, programme)."""
+    counts = snap.groupby([group, "display_rag"]).size().rename("projects").reset_index()
+    return counts.rename(columns={"display_rag": "rag"})
+
+
+def rag_trend(
+    frames: dict[str, pd.DataFrame],
+    dates: list[pd.Timestamp],
+    config: Config,
+    filters: dict[str, list[str]] | None = None,
+) -> pd.DataFrame:
+    """Projects per shown RAG at every review date (long format: report_date, rag, projects)."""
+    projects = filter_projects(frames["projects"], filters)
+    reports = frames["status_reports"]
+    rows = []
+    for d in dates:
+        in_review = _in_review(projects, d)[["project_id"]]
+        last = latest_reports(reports, d)[["project_id", "report_date", "overall_rag"]]
+        snap = in_review.merge(last, on="project_id", how="left")
+        stale = is_stale(d, snap["report_date"], config.staleness)
+        counts = display_rag(snap["overall_rag"], stale).value_counts()
+        rows += [{"report_date": d, "rag": r, "projects": int(counts.get(r, 0))} for r in RAG_ORDER]
+    return pd.DataFrame(rows)
+
+
+def exceptions(snap: pd.DataFrame) -> pd.DataFrame:
+    """Projects that need a look: Red or Amber (reported or computed), watermelons, not reported.
+
+    Worst first; reported and computed RAG side by side with the rule that fired.
+    """
+    mask = (
+        snap["display_rag"].isin(["Red", "Amber"])
+        | snap["computed_rag"].isin(["Red", "Amber"])
+        | snap["watermelon"]
+        | snap["not_reported"]
+    )
+    out = snap[mask].copy()
+    out["flags"] = [
+        ", ".join(f for f, on in (("watermelon", w), (NOT_REPORTED.lower(), s)) if on)
+        for w, s in zip(out["watermelon"], out["not_reported"], strict=True)
+    ]
+    out["eac_vs_budget"] = out["eac_typical"] - out["budget"]
+    severity = {"Red": 0, "Amber": 1, "Grey": 2, "Green": 3}
+    out["_order"] = out["display_rag"].map(severity).fillna(4) - out["watermelon"].astype(int)
+    out = out.sort_values(["_order", "name"])
+    cols = [
+        "project_id", "name", "manager", "display_rag", "status_label", "computed_rag",
+        "computed_rule", "flags", "spi", "cpi", "eac_typical", "budget", "eac_vs_budget",
+        "last_report_date", "days_since_report",
+    ]  # fmt: skip
+    return out[cols].reset_index(drop=True)
+
+
+def source_note(snap: pd.DataFrame, uploads: pd.DataFrame) -> str:
+    """Where the figures come from: how many uploads fed this snapshot, and the latest one."""
+    ids = snap["report_upload_id"].dropna().astype(int).unique()
+    if len(ids) == 0:
+        return "no status reports"
+    latest = uploads[uploads["upload_id"] == ids.max()]
+    name = latest["file_name"].iloc[0] if len(latest) else "?"
+    plural = "s" if len(ids) != 1 else ""
+    return f"status reports from {len(ids)} upload{plural}, latest #{ids.max()} ({name})"

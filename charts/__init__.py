@@ -1,0 +1,1 @@
+"""Pure plotly figure builders sharing one template. Never imports streamlit."""

@@ -1,0 +1,80 @@
+"""Figures of the Portfolio Health page."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.express as px
+import plotly.graph_objects as go
+
+from charts.template import RAG_COLOURS, RAG_ORDER, apply, rag_label
+
+
+def _stacked_rag_bar(df: pd.DataFrame, y: str, title: str, x_title: str) -> go.Figure:
+    fig = go.Figure()
+    for rag in RAG_ORDER:
+        part = df[df["rag"] == rag]
+        fig.add_bar(
+            y=part[y],
+            x=part["projects"],
+            name=rag_label(rag),
+            orientation="h",
+            marker_color=RAG_COLOURS[rag],
+            text=[f"{n} {rag}" if n else "" for n in part["projects"]],
+            textposition="inside",
+            hovertemplate=f"%{{y}}: %{{x}} {rag}<extra></extra>",
+        )
+    fig.update_layout(barmode="stack", xaxis_title=x_title, yaxis_title=None)
+    fig.update_yaxes(autorange="reversed")
+    return apply(fig, title)
+
+
+def rag_distribution(dist: pd.DataFrame) -> go.Figure:
+    """Projects per RAG, overall and per dimension (rows: Overall, Schedule, Cost, ...)."""
+    return _stacked_rag_bar(dist, "dimension", "RAG by dimension", "projects")
+
+
+def rag_by_group(counts: pd.DataFrame, group: str) -> go.Figure:
+    return _stacked_rag_bar(counts, group, f"RAG by {group}", "projects")
+
+
+def rag_trend(trend: pd.DataFrame) -> go.Figure:
+    """Projects per RAG at each review date, stacked areas with the count on hover."""
+    fig = go.Figure()
+    for rag in RAG_ORDER:
+        part = trend[trend["rag"] == rag]
+        fig.add_scatter(
+            x=part["report_date"],
+            y=part["projects"],
+            name=rag_label(rag),
+            mode="lines",
+            stackgroup="rag",
+            line={"color": RAG_COLOURS[rag], "width": 1},
+            hovertemplate=f"%{{x|%d %b %Y}}: %{{y}} {rag}<extra></extra>",
+        )
+    fig.update_layout(xaxis_title="review date", yaxis_title="projects", hovermode="x unified")
+    return apply(fig, "RAG trend over the weeks")
+
+
+def value_risk_bubble(snap: pd.DataFrame) -> go.Figure:
+    """Value (y) versus open risk exposure (x), bubble size = budget, colour = shown RAG."""
+    df = snap.assign(rag=snap["display_rag"].map(rag_label), exposure_m=snap["exposure"] / 1e6)
+    fig = px.scatter(
+        df,
+        x="exposure_m",
+        y="value_score",
+        size=df["budget"].fillna(0).clip(lower=1),
+        color="rag",
+        color_discrete_map={rag_label(k): v for k, v in RAG_COLOURS.items()},
+        category_orders={"rag": [rag_label(r) for r in RAG_ORDER]},
+        hover_name="name",
+        custom_data=["project_id"],
+        hover_data={"project_id": True, "exposure_m": ":.2f", "value_score": True, "rag": False},
+        size_max=45,
+        text="project_id" if len(df) <= 12 else None,
+    )
+    fig.update_layout(
+        xaxis_title="open risk exposure (probability × cost impact, millions)",
+        yaxis_title="business value score (0-10)",
+        legend_title_text=None,
+    )
+    return apply(fig, "Value versus risk (bubble size = budget)")

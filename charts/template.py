@@ -1,0 +1,46 @@
+"""The one plotly template every chart uses, on screen and in exports, and the RAG palette."""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+import plotly.io as pio
+
+TEMPLATE_NAME = "pmo_lens"
+# Colour-blind-aware RAG palette; every use also carries a text label or icon.
+RAG_COLOURS = {"Green": "#2e7d32", "Amber": "#f9a825", "Red": "#c62828", "Grey": "#9e9e9e"}
+RAG_ICONS = {"Green": "●", "Amber": "▲", "Red": "■", "Grey": "○"}
+RAG_ORDER = ["Red", "Amber", "Green", "Grey"]
+FONT = "Inter, Segoe UI, Helvetica, Arial, sans-serif"
+# Slide size for the toolbar camera and server-side PNG export (16:9).
+SLIDE_WIDTH, SLIDE_HEIGHT = 1920, 1080
+
+
+def rag_label(rag: str | None) -> str:
+    """``■ Red``: the icon keeps the meaning on a grey-scale print."""
+    rag = rag if rag in RAG_COLOURS else "Grey"
+    return f"{RAG_ICONS[rag]} {rag}"
+
+
+def _register() -> None:
+    template = go.layout.Template()
+    template.layout = go.Layout(
+        font={"family": FONT, "size": 14, "color": "#212121"},
+        title={"font": {"size": 18}, "x": 0, "xanchor": "left"},
+        paper_bgcolor="white",
+        plot_bgcolor="white",
+        colorway=["#1565c0", "#6a1b9a", "#00838f", "#ef6c00", "#4e342e", "#558b2f"],
+        margin={"l": 60, "r": 30, "t": 60, "b": 50},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
+        xaxis={"gridcolor": "#eeeeee", "zerolinecolor": "#bdbdbd"},
+        yaxis={"gridcolor": "#eeeeee", "zerolinecolor": "#bdbdbd"},
+        hoverlabel={"font": {"family": FONT}},
+    )
+    pio.templates[TEMPLATE_NAME] = template
+
+
+_register()
+
+
+def apply(fig: go.Figure, title: str) -> go.Figure:
+    fig.update_layout(template=TEMPLATE_NAME, title=title)
+    return fig

@@ -1,0 +1,132 @@
+"""Thresholds and mappings, read once from one TOML file (``pmo_lens.toml`` or ``$PMO_CONFIG``).
+
+Defaults live in the dataclasses below and equal the ones in ``../shared/DESIGN.md``; the TOML
+file only overrides. Nothing here imports streamlit.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field, fields, replace
+from functools import lru_cache
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+DEFAULT_CONFIG_PATH = ROOT / "pmo_lens.toml"
+
+DEFAULT_RAG_LABELS: dict[str, str] = {
+    "green": "Green",
+    "g": "Green",
+    "on track": "Green",
+    "on-track": "Green",
+    "complete": "Green",
+    "completed": "Green",
+    # Five-point delivery confidence collapses to three: Amber/Green is still Amber, Amber/Red is Red.
+    "amber/green": "Amber",
+    "amber": "Amber",
+    "a": "Amber",
+    "yellow": "Amber",
+    "at risk": "Amber",
+    "at-risk": "Amber",
+    "amber/red": "Red",
+    "red": "Red",
+    "r": "Red",
+    "off track": "Red",
+    "off-track": "Red",
+    "critical": "Red",
+    "grey": "Grey",
+    "gray": "Grey",
+    "not rated": "Grey",
+    "not reported": "Grey",
+    "exempt": "Grey",
+    "n/a": "Grey",
+    "on hold": "Grey",
+}
+
+
+@dataclass(frozen=True)
+class ScheduleRules:
+    red_slip_pct: float = 10.0
+    red_spi: float = 0.85
+    amber_spi: float = 0.95
+
+
+@dataclass(frozen=True)
+class CostRules:
+    red_cpi: float = 0.85
+    amber_cpi: float = 0.95
+
+
+@dataclass(frozen=True)
+class Staleness:
+    cadence_days: int = 7
+    grace_days: int = 3
+
+
+@dataclass(frozen=True)
+class RiskRules:
+    # band name -> lowest score in the band, in ascending order
+    bands: dict[str, int] = field(
+        default_factory=lambda: {"low": 1, "medium": 5, "high": 10, "critical": 15}
+    )
+    # likelihood 1-5 -> probability used for exposure (probability x cost impact)
+    probability: dict[str, float] = field(
+        default_factory=lambda: {"1": 0.1, "2": 0.3, "3": 0.5, "4": 0.7, "5": 0.9}
+    )
+    # statuses that mean a risk no longer counts (compared lower-case, trimmed)
+    closed_statuses: tuple[str, ...] = ("closed", "retired", "expired", "occurred", "cancelled")
+
+
+@dataclass(frozen=True)
+class Config:
+    schedule: ScheduleRules = field(default_factory=ScheduleRules)
+    cost: CostRules = field(default_factory=CostRules)
+    staleness: Staleness = field(default_factory=Staleness)
+    risk: RiskRules = field(default_factory=RiskRules)
+    rag_labels: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_RAG_LABELS))
+
+
+def _section(cls, raw: dict | None):
+    """Build a section dataclass from a TOML table, refusing unknown keys (typos)."""
+    raw = raw or {}
+    known = {f.name for f in fields(cls)}
+    unknown = set(raw) - known
+    if unknown:
+        raise ValueError(f"{cls.__name__}: unknown setting(s) {sorted(unknown)}")
+    return replace(cls(), **raw)
+
+
+def parse_config(raw: dict) -> Config:
+    labels = dict(DEFAULT_RAG_LABELS)
+    labels.update({k.strip().lower(): v for k, v in (raw.get("rag_labels") or {}).items()})
+    bad = {k: v for k, v in labels.items() if v not in ("Green", "Amber", "Red", "Grey")}
+    if bad:
+        raise ValueError(f"rag_labels must map to Green, Amber, Red or Grey: {bad}")
+    risk = _section(RiskRules, raw.get("risk"))
+    risk = replace(
+        risk,
+        bands=dict(sorted(risk.bands.items(), key=lambda kv: kv[1])),
+        closed_statuses=tuple(s.lower() for s in risk.closed_statuses),
+    )
+    return Config(
+        schedule=_section(ScheduleRules, raw.get("schedule")),
+        cost=_section(CostRules, raw.get("cost")),
+        staleness=_section(Staleness, raw.get("staleness")),
+        risk=risk,
+        rag_labels=labels,
+    )
+
+
+@lru_cache(maxsize=4)
+def _load(path: str) -> Config:
+    with open(path, "rb") as fh:
+        return parse_config(tomllib.load(fh))
+
+
+def get_config() -> Config:
+    """The active configuration: ``$PMO_CONFIG`` if set, else ``pmo_lens.toml`` beside the code."""
+    path = os.environ.get("PMO_CONFIG") or str(DEFAULT_CONFIG_PATH)
+    if not Path(path).exists():
+        return Config()
+    return _load(path)

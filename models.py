@@ -1,0 +1,354 @@
+"""The canonical model: the contract between loaders, store, analytics, exports and tests.
+
+- ``metadata``: SQLAlchemy tables of the app database (created by the Alembic migration).
+- ``FIELDS``: canonical column names per table, in the order of ``../shared/DESIGN.md``.
+- ``SCHEMAS``: pandera frame schemas that every frame passes before it is written.
+- ``RAG`` and ``normalise_rag``: the four canonical RAG values and the label mapping.
+"""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+
+import pandas as pd
+import pandera.pandas as pa
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+
+from config import Config, get_config
+
+
+class RAG(StrEnum):
+    GREEN = "Green"
+    AMBER = "Amber"
+    RED = "Red"
+    GREY = "Grey"
+
+
+RAG_VALUES = [r.value for r in RAG]
+# Worst first: overall = worst dimension. Grey (not rated) never outranks a real rating.
+RAG_SEVERITY = {"Red": 3, "Amber": 2, "Green": 1, "Grey": 0}
+RAG_DIMENSIONS = ["schedule_rag", "cost_rag", "scope_rag", "resource_rag"]
+
+
+def normalise_rag(label: object, config: Config | None = None) -> str | None:
+    """Map an original RAG label to Green/Amber/Red/Grey, or None when it is not a RAG label.
+
+    Case, surrounding space and repeated inner spaces are ignored; ``Amber / Red`` is ``Amber/Red``.
+    """
+    if label is None or (not isinstance(label, str) and pd.isna(label)):
+        return None
+    key = re.sub(r"\s*/\s*", "/", re.sub(r"\s+", " ", str(label).strip().lower()))
+    if not key:
+        return None
+    labels = (config or get_config()).rag_labels
+    return labels.get(key)
+
+
+# --- database tables -------------------------------------------------------------------------
+
+metadata = MetaData()
+
+uploads = Table(
+    "uploads",
+    metadata,
+    Column("upload_id", Integer, primary_key=True, autoincrement=True),
+    Column("file_name", String(500), nullable=False),
+    # sha256 of the raw file (or of the canonical snapshot for SQL syncs): the same content
+    # twice is "already loaded", enforced by the database so two replicas cannot both load it.
+    Column("sha256", String(64), nullable=False, unique=True),
+    Column("size_bytes", Integer, nullable=False),
+    Column("uploaded_by", String(200), nullable=False),
+    Column("uploaded_at", DateTime(timezone=True), nullable=False),
+    Column("source", String(20), nullable=False),  # upload, cli, sql, sample
+    Column("status", String(20), nullable=False, server_default="loaded"),
+    Column("content", LargeBinary, nullable=True),  # the raw file as uploaded
+    Column("report", Text, nullable=True),  # validation report, JSON
+    Column("row_counts", Text, nullable=True),  # rows written per table, JSON
+)
+
+projects = Table(
+    "projects",
+    metadata,
+    Column("project_id", String(64), primary_key=True),
+    Column("name", String(300), nullable=False),
+    Column("portfolio", String(200)),
+    Column("programme", String(200)),
+    Column("department", String(200)),
+    Column("sponsor", String(200)),
+    Column("manager", String(200)),
+    Column("stage", String(100)),
+    Column("priority", String(50)),
+    Column("strategic_score", Float),
+    Column("value_score", Float),
+    Column("budget", Float),
+    Column("currency", String(3)),
+    Column("contingency", Float),
+    Column("start_date", Date),
+    Column("end_date", Date),
+    Column("forecast_end_date", Date),
+    Column("benefits_planned", Float),
+    Column("upload_id", Integer, ForeignKey("uploads.upload_id"), nullable=False),
+)
+
+
+def _project_fk() -> Column:
+    return Column("project_id", String(64), ForeignKey("projects.project_id"), primary_key=True)
+
+
+def _upload_fk() -> Column:
+    return Column("upload_id", Integer, ForeignKey("uploads.upload_id"), nullable=False)
+
+
+status_reports = Table(
+    "status_reports",
+    metadata,
+    _project_fk(),
+    Column("report_date", Date, primary_key=True),
+    Column("overall_rag", String(5)),
+    Column("schedule_rag", String(5)),
+    Column("cost_rag", String(5)),
+    Column("scope_rag", String(5)),
+    Column("resource_rag", String(5)),
+    Column("rag_label", String(100)),
+    Column("percent_complete", Float),
+    Column("planned_value", Float),
+    Column("earned_value", Float),
+    Column("actual_cost", Float),
+    Column("forecast_end_date", Date),
+    Column("summary", Text),
+    Column("next_steps", Text),
+    Column("decisions_needed", Text),
+    Column("reported_by", String(200)),
+    _upload_fk(),
+)
+
+risks = Table(
+    "risks",
+    metadata,
+    _project_fk(),
+    Column("risk_id", String(64), primary_key=True),
+    Column("report_date", Date, primary_key=True),
+    Column("title", String(500)),
+    Column("description", Text),
+    Column("category", String(100)),
+    Column("owner", String(200)),
+    Column("status", String(50)),
+    Column("likelihood", Integer),
+    Column("impact", Integer),
+    Column("residual_likelihood", Integer),
+    Column("residual_impact", Integer),
+    Column("cost_impact", Float),
+    Column("response", Text),
+    Column("raised_date", Date),
+    Column("due_date", Date),
+    _upload_fk(),
+)
+
+milestones = Table(
+    "milestones",
+    metadata,
+    _project_fk(),
+    Column("milestone_id", String(64), primary_key=True),
+    Column("report_date", Date, primary_key=True),
+    Column("name", String(500)),
+    Column("baseline_date", Date),
+    Column("forecast_date", Date),
+    Column("actual_date", Date),
+    Column("status", String(50)),
+    Column("is_gate", Boolean),
+    _upload_fk(),
+)
+
+decisions = Table(
+    "decisions",
+    metadata,
+    _project_fk(),
+    Column("decision_id", String(64), primary_key=True),
+    Column("forum", String(100)),
+    Column("decision_date", Date),
+    Column("decision", String(20)),
+    Column("rationale", Text),
+    Column("decided_by", String(200)),
+    _upload_fk(),
+)
+
+raid_items = Table(
+    "raid_items",
+    metadata,
+    _project_fk(),
+    Column("item_id", String(64), primary_key=True),
+    Column("type", String(20)),
+    Column("description", Text),
+    Column("owner", String(200)),
+    Column("status", String(50)),
+    Column("priority", String(50)),
+    Column("raised_date", Date),
+    Column("due_date", Date),
+    _upload_fk(),
+)
+
+# A row that a later upload replaced (same key): kept so history is never lost.
+replaced_rows = Table(
+    "replaced_rows",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("table_name", String(50), nullable=False),
+    Column("row_key", String(500), nullable=False),
+    Column("row_json", Text, nullable=False),
+    Column("replaced_by_upload", Integer, ForeignKey("uploads.upload_id"), nullable=False),
+)
+
+# Column mappings a PM confirmed for a sheet layout, reused on the next upload of that layout.
+column_mappings = Table(
+    "column_mappings",
+    metadata,
+    Column("layout_key", String(64), primary_key=True),
+    Column("mapping", Text, nullable=False),  # JSON: source header -> canonical field or ""
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+FACT_TABLES = {
+    "projects": projects,
+    "status_reports": status_reports,
+    "risks": risks,
+    "milestones": milestones,
+    "decisions": decisions,
+    "raid_items": raid_items,
+}
+
+# Canonical field names per table (without upload_id), the order used in exports.
+FIELDS: dict[str, list[str]] = {
+    name: [c.name for c in table.columns if c.name != "upload_id"]
+    for name, table in FACT_TABLES.items()
+}
+KEYS: dict[str, list[str]] = {
+    name: [c.name for c in table.primary_key.columns] for name, table in FACT_TABLES.items()
+}
+DATE_FIELDS: dict[str, list[str]] = {
+    name: [c.name for c in table.columns if isinstance(c.type, Date)]
+    for name, table in FACT_TABLES.items()
+}
+
+# --- pandera frame schemas -------------------------------------------------------------------
+
+_rag = pa.Column(str, pa.Check.isin(RAG_VALUES), nullable=True, required=False)
+_money = pa.Column(float, pa.Check.ge(0), nullable=True, required=False, coerce=True)
+_score10 = pa.Column(float, pa.Check.in_range(0, 10), nullable=True, required=False, coerce=True)
+_scale5 = pa.Column("Int64", pa.Check.in_range(1, 5), nullable=True, required=False, coerce=True)
+_date = pa.Column("datetime64[ns]", nullable=True, required=False, coerce=True)
+_text = pa.Column(str, nullable=True, required=False)
+_key = pa.Column(str, pa.Check.str_length(min_value=1), nullable=False)
+
+SCHEMAS: dict[str, pa.DataFrameSchema] = {
+    "projects": pa.DataFrameSchema(
+        {
+            "project_id": _key,
+            "name": pa.Column(str, pa.Check.str_length(min_value=1)),
+            "strategic_score": _score10,
+            "value_score": _score10,
+            "budget": _money,
+            "contingency": _money,
+            "benefits_planned": _money,
+            "start_date": _date,
+            "end_date": _date,
+            "forecast_end_date": _date,
+        },
+        checks=[
+            pa.Check(
+                lambda df: ~(df["end_date"] < df["start_date"]),
+                error="end date before start date",
+            )
+        ],
+        unique=["project_id"],
+    ),
+    "status_reports": pa.DataFrameSchema(
+        {
+            "project_id": _key,
+            "report_date": pa.Column("datetime64[ns]", coerce=True),
+            "overall_rag": _rag,
+            "schedule_rag": _rag,
+            "cost_rag": _rag,
+            "scope_rag": _rag,
+            "resource_rag": _rag,
+            "percent_complete": pa.Column(
+                float, pa.Check.in_range(0, 100), nullable=True, required=False, coerce=True
+            ),
+            "planned_value": _money,
+            "earned_value": _money,
+            "actual_cost": _money,
+            "forecast_end_date": _date,
+        },
+        unique=["project_id", "report_date"],
+    ),
+    "risks": pa.DataFrameSchema(
+        {
+            "project_id": _key,
+            "risk_id": _key,
+            "report_date": pa.Column("datetime64[ns]", coerce=True),
+            "likelihood": _scale5,
+            "impact": _scale5,
+            "residual_likelihood": _scale5,
+            "residual_impact": _scale5,
+            "cost_impact": _money,
+            "raised_date": _date,
+            "due_date": _date,
+        },
+        unique=["project_id", "risk_id", "report_date"],
+    ),
+    "milestones": pa.DataFrameSchema(
+        {
+            "project_id": _key,
+            "milestone_id": _key,
+            "report_date": pa.Column("datetime64[ns]", coerce=True),
+            "baseline_date": _date,
+            "forecast_date": _date,
+            "actual_date": _date,
+        },
+        unique=["project_id", "milestone_id", "report_date"],
+    ),
+    "decisions": pa.DataFrameSchema(
+        {
+            "project_id": _key,
+            "decision_id": _key,
+            "decision_date": _date,
+            "decision": pa.Column(
+                str,
+                pa.Check.isin(
+                    ["go", "hold", "recycle", "stop", "approved", "rejected", "deferred"]
+                ),
+                nullable=True,
+                required=False,
+            ),
+        },
+        unique=["project_id", "decision_id"],
+    ),
+    "raid_items": pa.DataFrameSchema(
+        {
+            "project_id": _key,
+            "item_id": _key,
+            "type": pa.Column(
+                str,
+                pa.Check.isin(["risk", "assumption", "issue", "dependency", "action", "decision"]),
+                nullable=True,
+                required=False,
+            ),
+            "raised_date": _date,
+            "due_date": _date,
+        },
+        unique=["project_id", "item_id"],
+    ),
+}

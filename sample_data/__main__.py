@@ -1,0 +1,34 @@
+"""python -m sample_data seed [--db URL] [--force]   |   python -m sample_data excel DIR"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+import store
+from sample_data.excel import write_pm_workbooks
+from sample_data.seed import seed_if_empty, write_sample
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m sample_data")
+    sub = parser.add_subparsers(dest="command", required=True)
+    seed = sub.add_parser("seed", help="load the sample portfolio into the app database")
+    seed.add_argument("--db", help="SQLAlchemy URL (default: $PMO_DATABASE_URL or data/ SQLite)")
+    seed.add_argument("--force", action="store_true", help="seed even if projects exist")
+    excel = sub.add_parser("excel", help="write the status workbooks PMs would send")
+    excel.add_argument("out_dir")
+    args = parser.parse_args(argv)
+
+    if args.command == "seed":
+        engine = store.get_engine(args.db)
+        made = write_sample(engine) if args.force else seed_if_empty(engine)
+        print(f"sample portfolio: {made} weekly uploads written" if made else "already seeded")
+    else:
+        for path in write_pm_workbooks(args.out_dir):
+            print(path)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

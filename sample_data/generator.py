@@ -1,0 +1,403 @@
+"""A seeded, deterministic, believable enterprise portfolio in the canonical schema.
+
+About 60 projects in 4 portfolios and 8 programmes, 26 weekly status reports each. Every
+project follows a trajectory (steady, slipping, recovering, watermelon, stops reporting, new
+mid-period) and its earned value, forecasts, risks and milestones follow from it, so the
+numbers add up: EV = PV x SPI, AC = EV / CPI, forecasts slip as SPI falls.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+SEED = 42
+WEEKS = 26
+LAST_REPORT = pd.Timestamp("2026-11-20")  # a Friday; fixed so the sample never changes
+
+PORTFOLIOS = {
+    "Digital & Technology": ["Cloud Migration", "Data & Analytics"],
+    "Customer & Growth": ["Customer Experience", "New Markets"],
+    "Operations & Supply Chain": ["Warehouse Modernisation", "Procurement Excellence"],
+    "Corporate & Compliance": ["Regulatory Change", "Finance Transformation"],
+}
+DEPARTMENTS = ["IT", "Operations", "Finance", "Marketing", "HR", "Legal", "Sales", "Supply Chain"]
+SPONSORS = [
+    "Helen Carter (CIO)", "Marcus Webb (COO)", "Priya Nair (CFO)", "Daniel Okafor (CMO)",
+    "Sarah Lindqvist (CHRO)", "Tom Becker (General Counsel)", "Aisha Rahman (CDO)",
+    "Robert Hughes (VP Supply Chain)",
+]  # fmt: skip
+MANAGERS = [
+    "Alex Morgan", "Jamie Chen", "Sam Patel", "Chris Doyle", "Nina Kowalski", "Omar Haddad",
+    "Laura Benson", "Ravi Iyer", "Grace O'Neill", "Ben Foster", "Maya Singh", "Lucas Ferreira",
+    "Zoe Adams", "Ethan Brooks", "Hannah Weiss", "Kofi Mensah",
+]  # fmt: skip
+NOUNS = [
+    "CRM Replacement", "Data Platform", "ERP Upgrade", "Mobile App", "Payments Gateway",
+    "Identity & Access", "Customer Portal", "Warehouse Robotics", "Supplier Portal",
+    "GDPR Remediation", "Finance Close Automation", "HR System", "Network Refresh",
+    "Pricing Engine", "Contact Centre", "Fleet Telematics", "Loyalty Programme",
+    "Document Management", "Cyber Resilience", "E-invoicing", "Demand Forecasting",
+    "Store Rollout", "Billing Consolidation", "Treasury System", "Chatbot",
+    "Inventory Visibility", "Data Centre Exit", "Master Data", "Partner API", "ESG Reporting",
+]  # fmt: skip
+PHASES = ["Phase 1", "Phase 2", "Wave A", "Wave B"]
+STAGES = ["Initiation", "Planning", "Execution", "Execution", "Execution", "Closing"]
+RISK_TITLES = {
+    "Technical": ["Legacy interface undocumented", "Performance below target under load",
+                  "Data migration quality issues", "Integration vendor API changes"],
+    "Resource": ["Key architect may leave", "Test team shared with BAU peak",
+                 "Contractor rates rising"],
+    "Commercial": ["Supplier price increase at renewal", "Licence model change",
+                   "Currency exposure on USD contract"],
+    "Schedule": ["Dependency on platform release slips", "Late sign-off of requirements",
+                 "Change freeze over year end"],
+    "Regulatory": ["New reporting rule before go-live", "Data residency requirement"],
+    "Supplier": ["Supplier financial distress", "Hardware lead times extended"],
+}  # fmt: skip
+RESPONSES = ["Mitigate", "Transfer", "Accept", "Avoid"]
+TRAJECTORIES = ["steady", "slipping", "recovering", "watermelon", "stops_reporting", "new"]
+TRAJECTORY_WEIGHTS = [0.56, 0.15, 0.12, 0.07, 0.05, 0.05]
+
+
+@dataclass(frozen=True)
+class SamplePortfolio:
+    projects: pd.DataFrame
+    status_reports: pd.DataFrame
+    risks: pd.DataFrame
+    milestones: pd.DataFrame
+    decisions: pd.DataFrame
+    raid_items: pd.DataFrame
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        return {k: getattr(self, k) for k in self.__dataclass_fields__}
+
+
+def report_dates(weeks: int = WEEKS, last: pd.Timestamp = LAST_REPORT) -> list[pd.Timestamp]:
+    return [last - pd.Timedelta(weeks=weeks - 1 - i) for i in range(weeks)]
+
+
+def _five_point(spi: float, cpi: float) -> str:
+    worst = min(spi, cpi)
+    if worst >= 0.97:
+        return "Green"
+    if worst >= 0.93:
+        return "Amber/Green"
+    if worst >= 0.88:
+        return "Amber"
+    if worst >= 0.83:
+        return "Amber/Red"
+    return "Red"
+
+
+def _three_point(x: float) -> str:
+    return "Green" if x >= 0.95 else "Amber" if x >= 0.87 else "Red"
+
+
+def _curve(kind: str, t: float, rng: np.random.Generator) -> tuple[float, float]:
+    """SPI and CPI at progress t (0..1 through the reporting window) for a trajectory."""
+    noise = rng.normal(0, 0.012, 2)
+    if kind == "slipping":
+        spi, cpi = 1.0 - 0.24 * t, 1.0 - 0.16 * t
+    elif kind == "recovering":
+        spi, cpi = 0.8 + 0.19 * t, 0.84 + 0.14 * t
+    elif kind == "watermelon":
+        spi, cpi = 0.86 - 0.08 * t, 0.88 - 0.06 * t
+    else:  # steady projects run slightly ahead on cost, as healthy ones do
+        spi, cpi = 1.01, 1.03
+    return float(np.clip(spi + noise[0], 0.6, 1.15)), float(np.clip(cpi + noise[1], 0.6, 1.15))
+
+
+def generate(seed: int = SEED, n_projects: int = 60, weeks: int = WEEKS) -> SamplePortfolio:
+    rng = np.random.default_rng(seed)
+    dates = report_dates(weeks)
+    first = dates[0]
+    programmes = [(p, g) for p, gs in PORTFOLIOS.items() for g in gs]
+
+    projects, reports, risks, milestones, decisions, raid = [], [], [], [], [], []
+    names: set[str] = set()
+    for i in range(n_projects):
+        pid = f"PRJ-{i + 1:04d}"
+        portfolio, programme = programmes[i % len(programmes)]
+        name = f"{NOUNS[i % len(NOUNS)]} {PHASES[(i // len(NOUNS)) % len(PHASES)]}"
+        while name in names:
+            name += " II"
+        names.add(name)
+        kind = str(rng.choice(TRAJECTORIES, p=TRAJECTORY_WEIGHTS))
+        stage = (
+            "Execution"
+            if kind in ("slipping", "watermelon", "recovering")
+            else str(rng.choice(STAGES))
+        )
+        if kind == "new":
+            start = dates[int(rng.integers(8, weeks - 4))] - pd.Timedelta(days=3)
+            stage = "Initiation"
+        else:
+            start = first - pd.Timedelta(days=int(rng.integers(60, 420)))
+        duration = int(rng.integers(270, 900))
+        end = start + pd.Timedelta(days=duration)
+        budget = float(round(np.exp(rng.normal(14.8, 0.8)), -3))  # median about 2.7m
+        contingency = round(budget * float(rng.uniform(0.05, 0.15)), -3)
+        manager = MANAGERS[int(rng.integers(len(MANAGERS)))]
+        sponsor = SPONSORS[i % len(SPONSORS)]
+        projects.append(
+            {
+                "project_id": pid,
+                "name": name,
+                "portfolio": portfolio,
+                "programme": programme,
+                "department": DEPARTMENTS[int(rng.integers(len(DEPARTMENTS)))],
+                "sponsor": sponsor,
+                "manager": manager,
+                "stage": stage,
+                "priority": str(rng.choice(["High", "Medium", "Low"], p=[0.3, 0.5, 0.2])),
+                "strategic_score": round(float(rng.uniform(2, 10)), 1),
+                "value_score": round(float(rng.uniform(2, 10)), 1),
+                "budget": budget,
+                "currency": "GBP",
+                "contingency": contingency,
+                "start_date": start,
+                "end_date": end,
+                "forecast_end_date": end,  # updated below to the last forecast
+                "benefits_planned": round(budget * float(rng.uniform(1.2, 3.0)), -3),
+            }
+        )
+        # Some portfolios report five-point delivery confidence, others plain RAG.
+        five_point = portfolio in ("Digital & Technology", "Corporate & Compliance")
+        stop_after = int(rng.integers(weeks - 6, weeks - 3)) if kind == "stops_reporting" else None
+        ms_plan = _milestone_plan(pid, start, end, rng)
+        project_risks = _risk_plan(pid, budget, start, dates, rng)
+        forecast_end = end
+        for w, d in enumerate(dates):
+            if d < start or (stop_after is not None and w > stop_after):
+                continue
+            t = w / (weeks - 1)
+            spi, cpi = _curve(kind, t, rng)
+            planned = float(np.clip((d - start).days / duration, 0, 1))
+            pv = round(budget * planned, 0)
+            ev = round(min(budget, pv * spi), 0)
+            ac = round(ev / cpi, 0)
+            remaining = max(0.0, (end - d).days)
+            slip = int((1 / spi - 1) * remaining * 0.5) if spi < 0.97 else 0
+            forecast_end = end + pd.Timedelta(days=slip)
+            if kind == "watermelon":
+                label, sched, cost = "Green", "Green", "Green"
+            else:
+                label = _five_point(spi, cpi) if five_point else _three_point(min(spi, cpi))
+                sched, cost = _three_point(spi), _three_point(cpi)
+            overall = {"Amber/Green": "Amber", "Amber/Red": "Red"}.get(label, label)
+            asks = (
+                f"Approve change request CR-{int(rng.integers(100, 999))} "
+                f"(+£{int(budget * 0.04 / 1000)}k, {slip} days)"
+                if overall == "Red" and rng.random() < 0.5
+                else ""
+            )
+            reports.append(
+                {
+                    "project_id": pid,
+                    "report_date": d,
+                    "overall_rag": overall,
+                    "schedule_rag": sched,
+                    "cost_rag": cost,
+                    "scope_rag": "Amber" if rng.random() < 0.08 else "Green",
+                    "resource_rag": "Amber" if rng.random() < 0.12 else "Green",
+                    "rag_label": label,
+                    "percent_complete": round(100 * ev / budget, 1),
+                    "planned_value": pv,
+                    "earned_value": ev,
+                    "actual_cost": ac,
+                    "forecast_end_date": forecast_end,
+                    "summary": _summary(kind, spi, cpi, slip),
+                    "next_steps": "Complete sprint reviews; update plan with supplier dates.",
+                    "decisions_needed": asks,
+                    "reported_by": manager,
+                }
+            )
+            milestones += _milestone_snapshot(ms_plan, d, slip)
+            risks += _risk_snapshot(project_risks, d, w, rng)
+        projects[-1]["forecast_end_date"] = forecast_end
+        decisions += _decisions(pid, start, stage, sponsor, rng)
+        raid += _raid(pid, manager, start, rng)
+
+    frames = SamplePortfolio(
+        projects=pd.DataFrame(projects),
+        status_reports=pd.DataFrame(reports),
+        risks=pd.DataFrame(risks),
+        milestones=pd.DataFrame(milestones),
+        decisions=pd.DataFrame(decisions),
+        raid_items=pd.DataFrame(raid),
+    )
+    return frames
+
+
+def _summary(kind: str, spi: float, cpi: float, slip: int) -> str:
+    if kind == "watermelon":
+        return "All workstreams progressing; team confident of delivery."
+    if spi < 0.9:
+        return f"Behind plan (SPI {spi:.2f}); forecast go-live {slip} days late. Recovery plan drafted."
+    if cpi < 0.9:
+        return f"Costs running ahead of value earned (CPI {cpi:.2f}); reviewing supplier spend."
+    return "On track against baseline; no escalations this week."
+
+
+def _milestone_plan(pid, start, end, rng) -> list[dict]:
+    names = ["Gate 1: Business case", "Gate 2: Design approved", "Build complete",
+             "Gate 3: Ready for go-live", "Go-live", "Gate 4: Benefits review"]  # fmt: skip
+    span = (end - start).days
+    plan = []
+    for k, n in enumerate(names):
+        baseline = start + pd.Timedelta(days=int(span * (k + 0.5) / len(names)))
+        plan.append(
+            {
+                "project_id": pid,
+                "milestone_id": f"M{k + 1}",
+                "name": n,
+                "baseline_date": baseline,
+                "is_gate": n.startswith("Gate"),
+                "weight": (k + 1) / len(names),  # later milestones feel more of the slip
+            }
+        )
+    return plan
+
+
+def _milestone_snapshot(plan, d, slip) -> list[dict]:
+    rows = []
+    for m in plan:
+        forecast = m["baseline_date"] + pd.Timedelta(days=int(slip * m["weight"]))
+        done = forecast <= d
+        rows.append(
+            {
+                "project_id": m["project_id"],
+                "milestone_id": m["milestone_id"],
+                "report_date": d,
+                "name": m["name"],
+                "baseline_date": m["baseline_date"],
+                "forecast_date": forecast,
+                "actual_date": forecast if done else pd.NaT,
+                "status": "Complete"
+                if done
+                else ("Late" if forecast > m["baseline_date"] else "On track"),
+                "is_gate": m["is_gate"],
+            }
+        )
+    return rows
+
+
+def _risk_plan(pid, budget, start, dates, rng) -> list[dict]:
+    plan = []
+    for k in range(int(rng.integers(3, 9))):
+        category = str(rng.choice(list(RISK_TITLES)))
+        title = str(rng.choice(RISK_TITLES[category]))
+        likelihood, impact = int(rng.integers(1, 6)), int(rng.integers(1, 6))
+        raised_week = 0 if k < 3 else int(rng.integers(1, len(dates)))
+        plan.append(
+            {
+                "project_id": pid,
+                "risk_id": f"R{k + 1:03d}",
+                "title": title,
+                "description": f"{title}; could affect delivery of {pid}.",
+                "category": category,
+                "owner": MANAGERS[int(rng.integers(len(MANAGERS)))],
+                "likelihood": likelihood,
+                "impact": impact,
+                "residual_likelihood": max(1, likelihood - int(rng.integers(0, 3))),
+                "residual_impact": max(1, impact - int(rng.integers(0, 2))),
+                "cost_impact": round(budget * float(rng.uniform(0.01, 0.12)), -3),
+                "response": str(rng.choice(RESPONSES)),
+                "raised_week": raised_week,
+                "raised_date": max(start, dates[raised_week] - pd.Timedelta(days=2)),
+                "close_week": int(rng.integers(raised_week + 4, len(dates) + 12)),
+                "due_date": dates[raised_week] + pd.Timedelta(days=int(rng.integers(14, 120))),
+            }
+        )
+    return plan
+
+
+def _risk_snapshot(plan, d, w, rng) -> list[dict]:
+    rows = []
+    for r in plan:
+        if w < r["raised_week"]:
+            continue
+        # Scores drift occasionally so the register is alive from week to week.
+        if rng.random() < 0.05:
+            r["likelihood"] = int(np.clip(r["likelihood"] + rng.choice([-1, 1]), 1, 5))
+            r["residual_likelihood"] = min(r["residual_likelihood"], r["likelihood"])
+        row = {k: v for k, v in r.items() if k not in ("raised_week", "close_week")}
+        row["status"] = "Closed" if w >= r["close_week"] else "Open"
+        row["report_date"] = d
+        rows.append(row)
+    return rows
+
+
+def _decisions(pid, start, stage, sponsor, rng) -> list[dict]:
+    rows = [
+        {
+            "project_id": pid,
+            "decision_id": "D1",
+            "forum": "Gate 1",
+            "decision_date": start - pd.Timedelta(days=14),
+            "decision": "go",
+            "rationale": "Business case approved; strategic fit confirmed.",
+            "decided_by": "Investment Committee",
+        }
+    ]
+    # A few projects run in Execution without a recorded Gate 2: a governance finding.
+    if stage in ("Execution", "Closing") and rng.random() < 0.85:
+        verdict = str(rng.choice(["go", "go", "go", "recycle", "hold"]))
+        rows.append(
+            {
+                "project_id": pid,
+                "decision_id": "D2",
+                "forum": "Gate 2",
+                "decision_date": start + pd.Timedelta(days=int(rng.integers(30, 90))),
+                "decision": verdict,
+                "rationale": {
+                    "go": "Design and plan approved; funding released for build.",
+                    "recycle": "Design incomplete; resubmit with updated costs.",
+                    "hold": "Paused pending budget review.",
+                }[verdict],
+                "decided_by": sponsor,
+            }
+        )
+    if rng.random() < 0.3:
+        rows.append(
+            {
+                "project_id": pid,
+                "decision_id": "D3",
+                "forum": "Portfolio Board",
+                "decision_date": start + pd.Timedelta(days=int(rng.integers(90, 200))),
+                "decision": str(rng.choice(["approved", "deferred", "rejected"])),
+                "rationale": "Change request reviewed against contingency.",
+                "decided_by": "Portfolio Board",
+            }
+        )
+    return rows
+
+
+def _raid(pid, manager, start, rng) -> list[dict]:
+    texts = {
+        "assumption": "Supplier resources available from next quarter.",
+        "issue": "Test environment unavailable for two weeks.",
+        "dependency": "Needs the identity platform upgrade to go live first.",
+        "action": "Confirm data-migration approach with architecture board.",
+    }
+    rows = []
+    for k in range(int(rng.integers(2, 7))):
+        kind = str(rng.choice(list(texts)))
+        raised = start + pd.Timedelta(days=int(rng.integers(0, 200)))
+        rows.append(
+            {
+                "project_id": pid,
+                "item_id": f"{kind[0].upper()}{k + 1:02d}",
+                "type": kind,
+                "description": texts[kind],
+                "owner": manager,
+                "status": str(rng.choice(["Open", "Open", "Closed"])),
+                "priority": str(rng.choice(["High", "Medium", "Low"])),
+                "raised_date": raised,
+                "due_date": raised + pd.Timedelta(days=int(rng.integers(14, 60))),
+            }
+        )
+    return rows

@@ -1,0 +1,48 @@
+"""Write the sample portfolio into the app database, one upload per reporting week."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pandas as pd
+from sqlalchemy import Engine, func, select
+
+import models
+import store
+from sample_data.generator import SEED, generate
+
+
+def write_sample(engine: Engine, seed: int = SEED) -> int:
+    """Load the sample as weekly uploads (so lineage looks like real life); returns uploads made."""
+    sample = generate(seed)
+    tables = sample.tables()
+    dates = sorted(tables["status_reports"]["report_date"].unique())
+    made = 0
+    for week, d in enumerate(dates):
+        frames = {
+            name: df[df["report_date"] == d]
+            for name, df in tables.items()
+            if "report_date" in df.columns
+        }
+        if week == 0:  # the project register, decisions and RAID log arrive with the first week
+            for name in ("projects", "decisions", "raid_items"):
+                frames[name] = tables[name]
+        label = f"sample-portfolio seed={seed} week={pd.Timestamp(d).date()}"
+        meta = store.UploadMeta(
+            file_name=f"sample weekly return {pd.Timestamp(d).date()}.xlsx",
+            sha256=hashlib.sha256(label.encode()).hexdigest(),
+            size_bytes=0,
+            uploaded_by="sample data generator",
+            source="sample",
+        )
+        if store.write_batch(engine, frames, meta).status == "loaded":
+            made += 1
+    return made
+
+
+def seed_if_empty(engine: Engine, seed: int = SEED) -> int:
+    """Seed the sample portfolio only into a database that has no projects yet."""
+    with engine.connect() as conn:
+        if conn.execute(select(func.count()).select_from(models.projects)).scalar():
+            return 0
+    return write_sample(engine, seed)

@@ -1,0 +1,41 @@
+"""Small display helpers every page uses: charts with provenance, RAG text, empty states."""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+import streamlit as st
+
+from charts.template import SLIDE_HEIGHT, SLIDE_WIDTH, rag_label
+from ui.context import ReviewContext
+
+
+def chart_config(filename: str) -> dict:
+    """Plotly toolbar: the camera downloads a 1920x1080 PNG that looks like the screen."""
+    return {
+        "displaylogo": False,
+        "toImageButtonOptions": {
+            "format": "png",
+            "filename": filename,
+            "width": SLIDE_WIDTH,
+            "height": SLIDE_HEIGHT,
+            "scale": 1,
+        },
+    }
+
+
+def show_chart(fig: go.Figure, key: str, ctx: ReviewContext, source: str, **kwargs):
+    """Render a figure with our template (no Streamlit restyling) and its as-of/source caption."""
+    event = st.plotly_chart(
+        fig, key=key, theme=None, width="stretch", config=chart_config(key), **kwargs
+    )
+    st.caption(f"{ctx.describe()} · source: {source}")
+    return event
+
+
+def rag_column(values):
+    """RAG values as text with an icon, for tables (never colour alone)."""
+    return values.map(rag_label)
+
+
+def empty_state(message: str) -> None:
+    st.info(message, icon=":material/info:")

@@ -1,0 +1,148 @@
+"""Portfolio health: KPI tiles, RAG distributions, trend, value versus risk, exceptions."""
+
+import streamlit as st
+
+from analytics import portfolio
+from charts import health as charts
+from config import get_config
+from ui import data
+from ui.components import empty_state, rag_column, show_chart
+from ui.context import current
+from ui.empty import offer_sample
+
+st.title("Portfolio health")
+ctx = current()
+if not ctx.has_data:
+    offer_sample()
+    st.stop()
+
+frames = data.frames()
+config = get_config()
+snap = portfolio.snapshot(frames, ctx.review_date, config, ctx.filters)
+if snap.empty:
+    empty_state(
+        "No projects match these filters on this review date. Clear a filter in the sidebar."
+    )
+    st.stop()
+prev = (
+    portfolio.kpis(portfolio.snapshot(frames, ctx.previous_date, config, ctx.filters))
+    if ctx.previous_date is not None
+    else None
+)
+now = portfolio.kpis(snap)
+source = portfolio.source_note(snap, frames["uploads"])
+
+
+def delta(key: str, fmt: str = "{:+.0f}"):
+    return fmt.format(now[key] - prev[key]) if prev else None
+
+
+compare = (
+    f"compared with {ctx.previous_date.date()}"
+    if ctx.previous_date is not None
+    else "first review: nothing to compare with"
+)
+st.caption(f"{ctx.describe()} · {compare} · source: {source}")
+tiles = st.columns(4)
+tiles[0].metric("Projects", now["projects"], delta("projects"), delta_color="off")
+tiles[1].metric(
+    "Red",
+    f"{now['n_red']} ({now['pct_red']:.0f}%)",
+    delta("n_red"),
+    delta_color="inverse",
+    help="Reported overall RAG Red",
+)
+tiles[2].metric(
+    "Amber", f"{now['n_amber']} ({now['pct_amber']:.0f}%)", delta("n_amber"), delta_color="inverse"
+)
+tiles[3].metric("Green", f"{now['n_green']} ({now['pct_green']:.0f}%)", delta("n_green"))
+tiles = st.columns(4)
+tiles[0].metric(
+    "Total budget (BAC)",
+    f"£{now['budget'] / 1e6:,.1f}m",
+    f"£{(now['budget'] - prev['budget']) / 1e6:+,.1f}m" if prev else None,
+    delta_color="off",
+)
+tiles[1].metric(
+    "EAC variance",
+    f"£{now['eac_variance'] / 1e6:+,.1f}m",
+    f"£{(now['eac_variance'] - prev['eac_variance']) / 1e6:+,.2f}m" if prev else None,
+    delta_color="inverse",
+    help="Sum of EAC (BAC / CPI; budget where CPI is not computable) minus total budget",
+)
+tiles[2].metric(
+    "Not reported",
+    now["not_reported"],
+    delta("not_reported"),
+    delta_color="inverse",
+    help=f"No report within {config.staleness.cadence_days} + {config.staleness.grace_days} days of the review date; shown Grey",
+)
+tiles[3].metric(
+    "Watermelons",
+    now["watermelons"],
+    delta("watermelons"),
+    delta_color="inverse",
+    help="Reported Green while the computed RAG is Amber or Red",
+)
+
+left, right = st.columns(2)
+with left:
+    show_chart(
+        charts.rag_distribution(portfolio.rag_distribution(snap)), "rag_by_dimension", ctx, source
+    )
+with right:
+    show_chart(
+        charts.rag_trend(portfolio.rag_trend(frames, ctx.dates, config, ctx.filters)),
+        "rag_trend",
+        ctx,
+        source,
+    )
+left, right = st.columns(2)
+with left:
+    show_chart(
+        charts.rag_by_group(portfolio.rag_by(snap, "portfolio"), "portfolio"),
+        "rag_by_portfolio",
+        ctx,
+        source,
+    )
+with right:
+    show_chart(
+        charts.rag_by_group(portfolio.rag_by(snap, "programme"), "programme"),
+        "rag_by_programme",
+        ctx,
+        source,
+    )
+show_chart(charts.value_risk_bubble(snap), "value_vs_risk", ctx, source + " and risk registers")
+
+st.subheader("Exceptions")
+st.caption(
+    "Red or Amber (reported or computed), watermelons and projects that have not reported. Reported and computed RAG side by side, with the rule that produced the computed one."
+)
+exc = portfolio.exceptions(snap)
+if exc.empty:
+    empty_state("No exceptions: every project is Green, reported and computed.")
+else:
+    exc = exc.assign(
+        display_rag=rag_column(exc["display_rag"]), computed_rag=rag_column(exc["computed_rag"])
+    )
+    st.dataframe(
+        exc,
+        hide_index=True,
+        column_config={
+            "project_id": "ID",
+            "name": "Project",
+            "manager": "Manager",
+            "display_rag": "Reported",
+            "status_label": "Label as reported",
+            "computed_rag": "Computed",
+            "computed_rule": st.column_config.TextColumn("Rule that fired", width="large"),
+            "flags": "Flags",
+            "spi": st.column_config.NumberColumn("SPI", format="%.2f"),
+            "cpi": st.column_config.NumberColumn("CPI", format="%.2f"),
+            "eac_typical": st.column_config.NumberColumn("EAC", format="£%,.0f"),
+            "budget": st.column_config.NumberColumn("Budget", format="£%,.0f"),
+            "eac_vs_budget": st.column_config.NumberColumn("EAC − budget", format="£%,.0f"),
+            "last_report_date": st.column_config.DateColumn("Last report"),
+            "days_since_report": st.column_config.NumberColumn("Days since", format="%d"),
+        },
+    )
