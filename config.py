@@ -79,11 +79,46 @@ class RiskRules:
 
 
 @dataclass(frozen=True)
+class Governance:
+    # weights of the governance value score (0-100); they are normalised to sum to 1
+    weight_strategic: float = 0.4
+    weight_value: float = 0.4
+    weight_benefits: float = 0.2
+    gate_overdue_days: int = 30  # a gate decision is overdue this long after its milestone
+    risk_review_days: int = 30  # the risk register must have been reviewed within this window
+
+
+@dataclass(frozen=True)
+class Changes:
+    milestone_move_days: int = 14  # a milestone forecast move bigger than this is a change
+    risk_band: str = "high"  # new and closed risks at or above this band are listed
+
+
+@dataclass(frozen=True)
+class Quality:
+    cost_overrun_factor: float = 1.5  # actual cost above this x budget is implausible
+
+
+@dataclass(frozen=True)
+class Ingest:
+    max_upload_mb: float = 25.0
+    max_uncompressed_mb: float = 300.0  # zip-bomb guard: total uncompressed size
+    max_zip_ratio: float = 100.0  # zip-bomb guard: uncompressed / compressed
+    date_order: str = "dayfirst"  # default when a date column is still ambiguous
+    min_year: int = 1990  # dates outside these years are refused as implausible
+    max_year: int = 2100
+
+
+@dataclass(frozen=True)
 class Config:
     schedule: ScheduleRules = field(default_factory=ScheduleRules)
     cost: CostRules = field(default_factory=CostRules)
     staleness: Staleness = field(default_factory=Staleness)
     risk: RiskRules = field(default_factory=RiskRules)
+    governance: Governance = field(default_factory=Governance)
+    changes: Changes = field(default_factory=Changes)
+    quality: Quality = field(default_factory=Quality)
+    ingest: Ingest = field(default_factory=Ingest)
     rag_labels: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_RAG_LABELS))
 
 
@@ -114,6 +149,10 @@ def parse_config(raw: dict) -> Config:
         cost=_section(CostRules, raw.get("cost")),
         staleness=_section(Staleness, raw.get("staleness")),
         risk=risk,
+        governance=_section(Governance, raw.get("governance")),
+        changes=_section(Changes, raw.get("changes")),
+        quality=_section(Quality, raw.get("quality")),
+        ingest=_section(Ingest, raw.get("ingest")),
         rag_labels=labels,
     )
 
