@@ -1,0 +1,1 @@
+"""Loaders: Excel/CSV ingest and SQL sync into the canonical schema, with one report format."""
