@@ -30,7 +30,7 @@ def _register() -> None:
         plot_bgcolor="white",
         colorway=["#1565c0", "#6a1b9a", "#00838f", "#ef6c00", "#4e342e", "#558b2f"],
         margin={"l": 60, "r": 30, "t": 60, "b": 50},
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 1, "xanchor": "right"},
         xaxis={"gridcolor": "#eeeeee", "zerolinecolor": "#bdbdbd"},
         yaxis={"gridcolor": "#eeeeee", "zerolinecolor": "#bdbdbd"},
         hoverlabel={"font": {"family": FONT}},

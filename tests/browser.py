@@ -1,0 +1,108 @@
+"""Real-browser helpers: start `streamlit run app.py` on a free loopback port against a given
+database, and drive Debian's Chromium with Playwright (never a downloaded browser).
+
+Use in a test module:  from tests.browser import live_app, browser_page  (both are fixtures).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT
+
+ARTIFACTS = ROOT / "test-artifacts"  # screenshots from test runs; git-ignored
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_app(database_url: str, log: Path) -> tuple[subprocess.Popen, str]:
+    """Start the app on a free port; return the process and its base URL once it answers."""
+    port = _free_port()
+    env = {**os.environ, "PMO_DATABASE_URL": database_url}
+    cmd = [
+        sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
+        "--server.address", "127.0.0.1", "--server.port", str(port),
+        "--server.headless", "true", "--browser.gatherUsageStats", "false",
+    ]  # fmt: skip
+    proc = subprocess.Popen(
+        cmd, cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"streamlit exited: {log.read_text()[-2000:]}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as resp:
+                if resp.status == 200:
+                    return proc, url
+        except OSError:
+            time.sleep(0.3)
+    stop_app(proc)
+    raise RuntimeError(f"streamlit did not answer on {url}: {log.read_text()[-2000:]}")
+
+
+def stop_app(proc: subprocess.Popen) -> None:
+    """Stop the server by its process id (its whole process group)."""
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(15)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(5)
+
+
+@pytest.fixture
+def live_app(seeded_url, tmp_path, chromium):
+    """Base URL of a running app on a private copy of the seeded sample database."""
+    proc, url = start_app(seeded_url, tmp_path / "streamlit.log")
+    yield url
+    stop_app(proc)
+
+
+@pytest.fixture
+def browser_page(chromium, tmp_path):
+    """A Playwright page in headless Debian Chromium, 1600x1000, downloads allowed."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=chromium,
+            headless=True,
+            args=[
+                "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+            ],
+        )  # fmt: skip
+        context = browser.new_context(
+            viewport={"width": 1600, "height": 1000}, accept_downloads=True
+        )
+        page = context.new_page()
+        page.set_default_timeout(60_000)
+        yield page
+        context.close()
+        browser.close()
+
+
+def wait_for_app(page) -> None:
+    """Wait until Streamlit finished running the script (no 'Running...' status widget)."""
+    page.wait_for_selector('[data-testid="stApp"]')
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=90_000
+    )
+    time.sleep(0.5)  # let the last deltas paint
