@@ -352,3 +352,17 @@ SCHEMAS: dict[str, pa.DataFrameSchema] = {
         unique=["project_id", "item_id"],
     ),
 }
+
+
+def conform(table: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """A frame with every canonical column of ``table`` (missing ones empty, dates as datetime).
+
+    Lets tests and loaders build partial frames that analytics can still read.
+    """
+    out = frame.copy()
+    for col in FIELDS[table] + ["upload_id"]:
+        if col not in out.columns:
+            out[col] = pd.NA
+    for col in DATE_FIELDS[table]:
+        out[col] = pd.to_datetime(out[col])
+    return out

@@ -14,6 +14,7 @@ from config import Config
 FILTER_FIELDS = ["portfolio", "programme", "stage", "sponsor"]
 RAG_ORDER = ["Red", "Amber", "Green", "Grey"]
 NOT_REPORTED = "Not reported"
+NO_REPORT_YET = "First report not due yet"
 
 
 def review_dates(status_reports: pd.DataFrame) -> list[pd.Timestamp]:
@@ -68,11 +69,23 @@ def snapshot(
         }
     )
     snap = projects.merge(reports, on="project_id", how="left")
+    # Keep dtypes stable when the merge is empty (filters matching nothing).
+    for col in ("last_report_date", "report_forecast_end", "forecast_end_date", "start_date",
+                "end_date"):  # fmt: skip
+        snap[col] = pd.to_datetime(snap[col])
+    for col in ("budget", "contingency", "planned_value", "earned_value", "actual_cost"):
+        snap[col] = pd.to_numeric(snap[col]).astype(float)
     snap["forecast_end"] = snap["report_forecast_end"].fillna(snap["forecast_end_date"])
     snap["days_since_report"] = days_since(review_date, snap["last_report_date"])
-    snap["not_reported"] = is_stale(review_date, snap["last_report_date"], config.staleness)
+    # A project that never reported is late only once its first report was due.
+    due_from = snap["last_report_date"].fillna(snap["start_date"])
+    snap["not_reported"] = is_stale(review_date, due_from, config.staleness)
     snap["display_rag"] = display_rag(snap["overall_rag"], snap["not_reported"])
-    snap["status_label"] = snap["rag_label"].where(~snap["not_reported"], NOT_REPORTED)
+    snap["status_label"] = (
+        snap["rag_label"]
+        .where(snap["last_report_date"].notna(), NO_REPORT_YET)
+        .where(~snap["not_reported"], NOT_REPORTED)
+    )
     snap = add_computed_rag(add_evm(snap), config)
     risk = exposure_by_project(open_risks(frames["risks"], review_date, config.risk))
     snap = snap.merge(risk, on="project_id", how="left")
@@ -134,10 +147,11 @@ def rag_trend(
     reports = frames["status_reports"]
     rows = []
     for d in dates:
-        in_review = _in_review(projects, d)[["project_id"]]
+        in_review = _in_review(projects, d)[["project_id", "start_date"]]
         last = latest_reports(reports, d)[["project_id", "report_date", "overall_rag"]]
         snap = in_review.merge(last, on="project_id", how="left")
-        stale = is_stale(d, snap["report_date"], config.staleness)
+        due_from = snap["report_date"].fillna(snap["start_date"])
+        stale = is_stale(d, due_from, config.staleness)
         counts = display_rag(snap["overall_rag"], stale).value_counts()
         rows += [{"report_date": d, "rag": r, "projects": int(counts.get(r, 0))} for r in RAG_ORDER]
     return pd.DataFrame(rows)
@@ -161,7 +175,8 @@ def exceptions(snap: pd.DataFrame) -> pd.DataFrame:
     ]
     out["eac_vs_budget"] = out["eac_typical"] - out["budget"]
     severity = {"Red": 0, "Amber": 1, "Grey": 2, "Green": 3}
-    out["_order"] = out["display_rag"].map(severity).fillna(4) - out["watermelon"].astype(int)
+    order = out["display_rag"].map(severity).astype(float).fillna(4)
+    out["_order"] = order - out["watermelon"].astype(int)
     out = out.sort_values(["_order", "name"])
     cols = [
         "project_id", "name", "manager", "display_rag", "status_label", "computed_rag",
