@@ -22,7 +22,7 @@ DEFAULT_RAG_LABELS: dict[str, str] = {
     "on-track": "Green",
     "complete": "Green",
     "completed": "Green",
-    # Five-point delivery confidence collapses to three: Amber/Green is still Amber, Amber/Red is Red.
+    # Five-point delivery confidence collapses to three: Amber/Green -> Amber, Amber/Red -> Red.
     "amber/green": "Amber",
     "amber": "Amber",
     "a": "Amber",
@@ -42,6 +42,28 @@ DEFAULT_RAG_LABELS: dict[str, str] = {
     "exempt": "Grey",
     "n/a": "Grey",
     "on hold": "Grey",
+}
+
+
+DEFAULT_RISK_SCALES: dict[str, int] = {
+    "rare": 1,
+    "unlikely": 2,
+    "possible": 3,
+    "likely": 4,
+    "almost certain": 5,
+    "very low": 1,
+    "low": 2,
+    "medium": 3,
+    "med": 3,
+    "moderate": 3,
+    "high": 4,
+    "very high": 5,
+    "negligible": 1,
+    "insignificant": 1,
+    "minor": 2,
+    "major": 4,
+    "severe": 5,
+    "catastrophic": 5,
 }
 
 
@@ -76,6 +98,9 @@ class RiskRules:
     )
     # statuses that mean a risk no longer counts (compared lower-case, trimmed)
     closed_statuses: tuple[str, ...] = ("closed", "retired", "expired", "occurred", "cancelled")
+    # word (lower-case, trimmed) -> 1-5, for likelihood and impact given as words; one table for
+    # Rare..Almost certain, Very low..Very high and Low/Med/High (Low = 2, High = 4 on five points)
+    scales: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_RISK_SCALES))
 
 
 @dataclass(frozen=True)
@@ -84,6 +109,21 @@ class Governance:
     weight_strategic: float = 0.4
     weight_value: float = 0.4
     weight_benefits: float = 0.2
+    # benefits points: benefits_planned / budget, full marks at this ratio (3.0 = benefits 3x cost)
+    benefits_ratio_full: float = 3.0
+    # weights of the execution health score (0-100); normalised over the inputs a project has
+    weight_rag: float = 0.4  # RAG by dimension: Green 100, Amber 50, Red 0 points
+    weight_spi: float = 0.2
+    weight_cpi: float = 0.2
+    weight_slip: float = 0.2
+    index_floor: float = 0.7  # SPI/CPI at or below this scores 0, 1.0 or above scores 100
+    slip_zero_days: int = 60  # worst milestone slip against baseline at or beyond this scores 0
+    value_threshold: float = 50.0  # governance value at or above this is "high value"
+    health_threshold: float = 50.0  # execution health at or above this is "healthy"
+    stage_order: tuple[str, ...] = ("Initiation", "Planning", "Execution", "Closing")
+    execution_stages: tuple[str, ...] = ("Execution", "Closing")  # need an approved gate
+    execution_gate: str = "Gate 2"  # the gate that approves the baseline and releases execution
+    approving_decisions: tuple[str, ...] = ("go", "approved")
     gate_overdue_days: int = 30  # a gate decision is overdue this long after its milestone
     risk_review_days: int = 30  # the risk register must have been reviewed within this window
 
@@ -92,11 +132,16 @@ class Governance:
 class Changes:
     milestone_move_days: int = 14  # a milestone forecast move bigger than this is a change
     risk_band: str = "high"  # new and closed risks at or above this band are listed
+    end_move_days: int = 14  # a project forecast end move bigger than this is a change
+    eac_move_pct: float = 5.0  # an EAC move bigger than this % of budget is a change
+    narrative_names: int = 5  # the narrative names this many projects per sentence, then "and N more"
 
 
 @dataclass(frozen=True)
 class Quality:
     cost_overrun_factor: float = 1.5  # actual cost above this x budget is implausible
+    # a baseline change counts as approved by a decision dated up to this many days before it
+    decision_window_days: int = 14
 
 
 @dataclass(frozen=True)

@@ -128,7 +128,7 @@ class UnknownProjectError(ValueError):
 
 
 def _py(value):
-    """A plain Python value for the database: NaN/NaT -> None, Timestamp -> date, numpy -> python."""
+    """A plain value for the database: NaN/NaT -> None, Timestamp -> date, numpy -> Python."""
     if value is None or value is pd.NaT:
         return None
     if isinstance(value, float) and math.isnan(value):

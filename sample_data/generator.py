@@ -236,7 +236,7 @@ def _summary(kind: str, spi: float, cpi: float, slip: int) -> str:
     if kind == "watermelon":
         return "All workstreams progressing; team confident of delivery."
     if spi < 0.9:
-        return f"Behind plan (SPI {spi:.2f}); forecast go-live {slip} days late. Recovery plan drafted."
+        return f"Behind plan (SPI {spi:.2f}); go-live forecast {slip} days late. Recovery plan drafted."
     if cpi < 0.9:
         return f"Costs running ahead of value earned (CPI {cpi:.2f}); reviewing supplier spend."
     return "On track against baseline; no escalations this week."

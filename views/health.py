@@ -75,7 +75,8 @@ tiles[2].metric(
     now["not_reported"],
     delta("not_reported"),
     delta_color="inverse",
-    help=f"No report within {config.staleness.cadence_days} + {config.staleness.grace_days} days of the review date; shown Grey",
+    help=f"No report within {config.staleness.cadence_days} + {config.staleness.grace_days} "
+    "days of the review date; shown Grey",
 )
 tiles[3].metric(
     "Watermelons",
@@ -116,7 +117,8 @@ show_chart(charts.value_risk_bubble(snap), "value_vs_risk", ctx, source + " and 
 
 st.subheader("Exceptions")
 st.caption(
-    "Red or Amber (reported or computed), watermelons and projects that have not reported. Reported and computed RAG side by side, with the rule that produced the computed one."
+    "Red or Amber (reported or computed), watermelons and projects that have not reported. "
+    "Reported and computed RAG side by side, with the rule that produced the computed one."
 )
 exc = portfolio.exceptions(snap)
 if exc.empty:
