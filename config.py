@@ -119,7 +119,7 @@ class Governance:
     index_floor: float = 0.7  # SPI/CPI at or below this scores 0, 1.0 or above scores 100
     slip_zero_days: int = 60  # worst milestone slip against baseline at or beyond this scores 0
     value_threshold: float = 50.0  # governance value at or above this is "high value"
-    health_threshold: float = 50.0  # execution health at or above this is "healthy"
+    health_threshold: float = 70.0  # execution health at or above this is "healthy"
     stage_order: tuple[str, ...] = ("Initiation", "Planning", "Execution", "Closing")
     execution_stages: tuple[str, ...] = ("Execution", "Closing")  # need an approved gate
     execution_gate: str = "Gate 2"  # the gate that approves the baseline and releases execution
@@ -134,7 +134,9 @@ class Changes:
     risk_band: str = "high"  # new and closed risks at or above this band are listed
     end_move_days: int = 14  # a project forecast end move bigger than this is a change
     eac_move_pct: float = 5.0  # an EAC move bigger than this % of budget is a change
-    narrative_names: int = 5  # the narrative names this many projects per sentence, then "and N more"
+    narrative_names: int = (
+        5  # the narrative names this many projects per sentence, then "and N more"
+    )
 
 
 @dataclass(frozen=True)

@@ -16,3 +16,18 @@ def is_stale(review_date: pd.Timestamp, last_report: pd.Series, rules: Staleness
     """True when a project has not reported within cadence + grace days (or never reported)."""
     age = days_since(review_date, last_report)
     return (age.isna() | (age > rules.cadence_days + rules.grace_days)).astype(bool)
+
+
+ON_TIME, LATE, NOT_REPORTED = "on time", "late", "not reported"
+
+
+def reporting_status(
+    review_date: pd.Timestamp, last_report: pd.Series, rules: Staleness
+) -> pd.Series:
+    """``on time`` (reported within the cadence), ``late`` (this cycle's report is missing but
+    the grace period has not run out) or ``not reported`` (beyond cadence + grace, or never)."""
+    age = days_since(review_date, last_report)
+    status = pd.Series(LATE, index=last_report.index, dtype="string")
+    status[(age < rules.cadence_days).fillna(False).to_numpy(dtype=bool)] = ON_TIME
+    status[is_stale(review_date, last_report, rules).to_numpy()] = NOT_REPORTED
+    return status

@@ -1,6 +1,211 @@
-"""Data quality (being built)."""
+"""Data quality: who reported on time, late or not at all (by manager), quality scores per
+project and per upload, and the plausibility findings behind them."""
 
 import streamlit as st
 
+from analytics import quality
+from analytics.changes import attention_link
+from config import get_config
+from ui import data
+from ui.components import empty_state, rag_column
+from ui.context import current
+from ui.empty import offer_sample
+
+STATUS_LABELS = {
+    "on time": "✓ On time",
+    "late": "◔ Late",
+    "not reported": "○ Not reported (Grey)",
+}
+
 st.title("Data quality")
-st.info("This page is being built.", icon=":material/construction:")
+ctx = current()
+if not ctx.has_data:
+    offer_sample()
+    st.stop()
+
+frames = data.frames()
+config = get_config()
+status = quality.reporting(frames, ctx.review_date, config, ctx.filters)
+if status.empty:
+    empty_state(
+        "No projects match these filters on this review date. Clear a filter in the sidebar."
+    )
+    st.stop()
+
+found_all = quality.findings(frames, config, upto=ctx.review_date)
+in_view = set(status["project_id"])
+found = found_all[found_all["project_id"].isin(in_view)]
+scores = quality.project_scores(frames, found_all, ctx.review_date, config, ctx.filters)
+rules = config.staleness
+st.caption(
+    f"{ctx.describe()} · on time = last report under {rules.cadence_days} days old; late = "
+    f"{rules.cadence_days} to {rules.cadence_days + rules.grace_days} days; not reported = "
+    "older or never (shown Grey everywhere) · source: status reports, milestone plans, decisions"
+)
+
+counts = status["status"].value_counts()
+tiles = st.columns(4)
+tiles[0].metric("On time", int(counts.get("on time", 0)), border=True)
+tiles[1].metric("Late", int(counts.get("late", 0)), border=True)
+tiles[2].metric(
+    "Not reported",
+    int(counts.get("not reported", 0)),
+    border=True,
+    help=f"No report within {rules.cadence_days} + {rules.grace_days} days; shown Grey",
+)
+tiles[3].metric(
+    "Mean quality score",
+    f"{scores['score'].mean():.0f} / 100" if scores["score"].notna().any() else "n/a",
+    border=True,
+    help="Mean of completeness and plausibility, over the projects shown",
+)
+
+# --- reporting by manager --------------------------------------------------------------------
+st.subheader("Reporting by manager")
+summary = quality.by_manager(status)
+st.dataframe(
+    summary,
+    hide_index=True,
+    key="manager_table",
+    column_config={
+        "manager": "Manager",
+        "on_time": st.column_config.NumberColumn("On time", format="%d"),
+        "late": st.column_config.NumberColumn("Late", format="%d"),
+        "not_reported": st.column_config.NumberColumn("Not reported", format="%d"),
+        "projects": st.column_config.NumberColumn("Projects", format="%d"),
+        "oldest_days": st.column_config.NumberColumn("Oldest last report (days)", format="%d"),
+    },
+)
+LINK = st.column_config.LinkColumn(
+    "Project", display_text=r"project=([^&]+)", help="Open the project detail page"
+)
+detail = status.assign(
+    link=[attention_link(p, ctx.review_date) for p in status["project_id"]],
+    status=status["status"].map(STATUS_LABELS),
+    rag=rag_column(status["display_rag"]),
+)
+st.dataframe(
+    detail[["manager", "link", "name", "status", "last_report_date", "age_days", "rag"]],
+    hide_index=True,
+    key="reporting_table",
+    column_config={
+        "manager": "Manager",
+        "link": LINK,
+        "name": "Name",
+        "status": "Reporting",
+        "last_report_date": st.column_config.DateColumn("Last report"),
+        "age_days": st.column_config.NumberColumn("Age (days)", format="%d"),
+        "rag": "RAG shown",
+    },
+)
+st.caption(f"{ctx.describe()} · source: status reports")
+
+# --- scores ----------------------------------------------------------------------------------
+st.subheader("Quality score per project")
+st.caption(
+    "Score = mean of completeness (% of the fields the reviews rely on that are filled: "
+    f"{', '.join(quality.REQUIRED_FIELDS)}) and plausibility (% of the project's reports with "
+    f"no finding), over its reports up to {ctx.review_date.date()}."
+)
+st.dataframe(
+    scores.assign(
+        link=[attention_link(p, ctx.review_date) for p in scores["project_id"]],
+        status=scores["status"].map(STATUS_LABELS),
+    )[
+        [
+            "link",
+            "name",
+            "manager",
+            "status",
+            "score",
+            "completeness",
+            "plausibility",
+            "findings",
+            "reports",
+            "latest_completeness",
+            "latest_missing",
+        ]
+    ],  # fmt: skip
+    hide_index=True,
+    key="project_scores",
+    column_config={
+        "link": LINK,
+        "name": "Name",
+        "manager": "Manager",
+        "status": "Reporting",
+        "score": st.column_config.ProgressColumn(
+            "Score", format="%.0f", min_value=0, max_value=100
+        ),
+        "completeness": st.column_config.NumberColumn("Completeness %", format="%.0f"),
+        "plausibility": st.column_config.NumberColumn("Plausibility %", format="%.0f"),
+        "findings": st.column_config.NumberColumn("Findings", format="%d"),
+        "reports": st.column_config.NumberColumn("Reports", format="%d"),
+        "latest_completeness": st.column_config.NumberColumn(
+            "Latest report complete %", format="%.0f"
+        ),
+        "latest_missing": "Missing in latest report",
+    },
+)
+
+# --- findings --------------------------------------------------------------------------------
+st.subheader("Plausibility findings")
+only_latest = st.toggle(
+    f"Only reports dated {ctx.review_date.date()}", value=False, key="findings_latest"
+)
+shown = found[found["report_date"] == ctx.review_date] if only_latest else found
+if shown.empty:
+    empty_state("No plausibility findings for the projects shown.")
+else:
+    st.dataframe(
+        shown.assign(link=[attention_link(p, ctx.review_date) for p in shown["project_id"]])[
+            ["link", "name", "report_date", "field", "value", "rule", "upload_id"]
+        ],
+        hide_index=True,
+        key="findings_table",
+        column_config={
+            "link": LINK,
+            "name": "Name",
+            "report_date": st.column_config.DateColumn("Report date"),
+            "field": "Field",
+            "value": st.column_config.TextColumn("Value", width="medium"),
+            "rule": st.column_config.TextColumn("Rule", width="large"),
+            "upload_id": st.column_config.NumberColumn("Upload", format="%d"),
+        },
+    )
+rule_texts = [r.format(factor=config.quality.cost_overrun_factor) for r in quality.RULES.values()]
+st.caption(
+    f"{len(shown)} findings · rules: {'; '.join(rule_texts)}"
+    f" · a baseline change counts as decided when a decision is dated up to "
+    f"{config.quality.decision_window_days} days before it · source: status reports, "
+    "milestone plans, decision log"
+)
+
+# --- per upload ------------------------------------------------------------------------------
+st.subheader("Quality score per upload")
+uploads = quality.upload_scores(frames, found_all, upto=ctx.review_date)
+if uploads.empty:
+    empty_state("No uploads with status reports up to this review date.")
+else:
+    st.dataframe(
+        uploads,
+        hide_index=True,
+        key="upload_scores",
+        column_config={
+            "upload_id": st.column_config.NumberColumn("Upload", format="%d"),
+            "file_name": "File",
+            "uploaded_at": st.column_config.DatetimeColumn("Uploaded", format="YYYY-MM-DD HH:mm"),
+            "reports": st.column_config.NumberColumn("Reports", format="%d"),
+            "report_dates": "Report dates",
+            "completeness": st.column_config.NumberColumn("Completeness %", format="%.0f"),
+            "findings": st.column_config.NumberColumn("Findings", format="%d"),
+            "plausibility": st.column_config.NumberColumn("Plausibility %", format="%.0f"),
+            "score": st.column_config.ProgressColumn(
+                "Score", format="%.0f", min_value=0, max_value=100
+            ),
+            "missing": "Blank required fields",
+        },
+    )
+    st.caption(
+        "Every upload with status reports dated up to the review date, all projects "
+        "(filters do not apply) · source: uploads and the reports they carried"
+    )

@@ -1,6 +1,189 @@
-"""This week (being built)."""
+"""This week: the landing page of the weekly review. What changed since the last review, what
+needs attention, and a narrative for the minutes."""
 
+import pandas as pd
 import streamlit as st
 
+from analytics import changes, portfolio
+from config import get_config
+from models import RAG_VALUES
+from ui import data
+from ui.components import empty_state, rag_column
+from ui.context import current
+from ui.empty import offer_sample
+
+DIRECTION_LABELS = {"worsened": "▼ worsened", "improved": "▲ improved", "changed": "● changed"}
+
 st.title("This week")
-st.info("This page is being built.", icon=":material/construction:")
+ctx = current()
+if not ctx.has_data:
+    offer_sample()
+    st.stop()
+
+frames = data.frames()
+config = get_config()
+earlier = [d for d in reversed(ctx.dates) if d < ctx.review_date]  # newest first
+compare_date = None
+if earlier:
+    # Keyed by review date so a new review date starts again from its previous review.
+    compare_date = st.selectbox(
+        "Compare with",
+        earlier,
+        index=0,
+        format_func=lambda d: f"{d.date()}" + (" (previous review)" if d == earlier[0] else ""),
+        key=f"compare_to_{ctx.review_date.date()}",
+        help="The earlier review date the changes are measured from",
+    )
+comparison = changes.compare(frames, ctx.review_date, compare_date, config, ctx.filters)
+snap = comparison.after
+if snap.empty:
+    empty_state(
+        "No projects match these filters on this review date. Clear a filter in the sidebar."
+    )
+    st.stop()
+
+source = portfolio.source_note(snap, frames["uploads"])
+compared = (
+    f"compared with {compare_date.date()}"
+    if compare_date is not None
+    else "first review on record: nothing to compare with"
+)
+st.caption(f"{ctx.describe()} · {compared} · source: {source}")
+
+# --- headline tiles --------------------------------------------------------------------------
+tiles = changes.headline(frames, comparison, config)
+money = {"budget", "eac"}
+
+
+def _value(key: str, x: float) -> str:
+    return f"£{x / 1e6:,.1f}m" if key in money else f"{x:,.0f}"
+
+
+def _delta(key: str, x: float) -> str | None:
+    if pd.isna(x):
+        return None
+    if key in money:
+        return f"{'-' if x < 0 else '+'}£{abs(x) / 1e6:,.2f}m"
+    return f"{x:+,.0f}"
+
+
+helps = {
+    "not_reported": f"No report within {config.staleness.cadence_days} + "
+    f"{config.staleness.grace_days} days of the review date; shown Grey",
+    "eac": "Sum of EAC (BAC / CPI; budget where CPI is not computable)",
+    "hot_risks": f"Open risks scored in the {config.changes.risk_band} band or above",
+    "n_red": "Projects whose reported overall RAG is Red",
+}
+for chunk in (tiles.iloc[:4], tiles.iloc[4:]):
+    cols = st.columns(4)
+    for col, (_, t) in zip(cols, chunk.iterrows(), strict=True):
+        colour = {True: "inverse", False: "normal"}.get(t["up_is_bad"], "off")
+        col.metric(
+            t["metric"],
+            _value(t["key"], t["now"]),
+            _delta(t["key"], t["change"]),
+            delta_color=colour,
+            help=helps.get(t["key"]),
+            border=True,
+        )
+st.caption(
+    f"Tiles {ctx.describe()}; change against {compare_date.date()}"
+    if compare_date is not None
+    else f"Tiles {ctx.describe()}; no change shown in the first week"
+)
+
+
+def _link(ids: pd.Series) -> list[str]:
+    return [changes.attention_link(pid, ctx.review_date) for pid in ids]
+
+
+LINK = st.column_config.LinkColumn(
+    "Project", display_text=r"project=([^&]+)", help="Open the project detail page"
+)
+
+# --- needs attention -------------------------------------------------------------------------
+st.subheader("Needs attention")
+attention = changes.needs_attention(comparison, config)
+if attention.empty:
+    empty_state("Nothing needs attention: no Red, worsened, watermelon or unreported projects.")
+else:
+    st.dataframe(
+        attention.assign(
+            link=_link(attention["project_id"]), rag=rag_column(attention["display_rag"])
+        )[["link", "name", "manager", "rag", "reasons", "last_report_date"]],
+        hide_index=True,
+        key="attention_table",
+        column_config={
+            "link": LINK,
+            "name": "Name",
+            "manager": "Manager",
+            "rag": "RAG shown",
+            "reasons": st.column_config.TextColumn("Why", width="large"),
+            "last_report_date": st.column_config.DateColumn("Last report"),
+        },
+    )
+    st.caption(
+        f"{len(attention)} projects · Red, overall RAG worse or a dimension turned Red, "
+        "watermelons (reported Green, computed Amber or Red), not reported, decisions requested "
+        f"in the latest reports · {ctx.describe()} · source: {source}"
+    )
+
+# --- what changed ----------------------------------------------------------------------------
+st.subheader("What changed")
+found = comparison.changes
+if compare_date is None:
+    empty_state(
+        "This is the first review on record, so there is nothing to compare with yet. "
+        "Changes appear from the second reporting week."
+    )
+elif found.empty:
+    empty_state(f"No changes above the thresholds since {compare_date.date()}.")
+else:
+    counts = found.groupby("kind").size()
+    kinds = [k for k in changes.KIND_ORDER if k in counts.index]
+    chosen = st.segmented_control(
+        "Show",
+        kinds,
+        selection_mode="multi",
+        default=kinds,
+        format_func=lambda k: f"{changes.KIND_LABELS[k]} ({counts[k]})",
+        key="change_kinds",
+    )
+    shown = found[found["kind"].isin(chosen or [])]
+
+    def _rag_text(s: pd.Series) -> pd.Series:
+        return s.where(~s.isin(RAG_VALUES), rag_column(s))
+
+    st.dataframe(
+        shown.assign(
+            link=_link(shown["project_id"]),
+            kind=shown["kind"].map(changes.KIND_LABELS),
+            before=_rag_text(shown["before"]),
+            after=_rag_text(shown["after"]),
+            direction=shown["direction"].map(DIRECTION_LABELS),
+        )[["link", "name", "kind", "dimension", "before", "after", "direction", "detail"]],
+        hide_index=True,
+        key="changes_table",
+        column_config={
+            "link": LINK,
+            "name": "Name",
+            "kind": "Change",
+            "dimension": "What",
+            "before": f"On {compare_date.date()}",
+            "after": f"On {ctx.review_date.date()}",
+            "direction": "Direction",
+            "detail": st.column_config.TextColumn("Detail", width="large"),
+        },
+    )
+    st.caption(
+        f"{len(shown)} of {len(found)} changes · thresholds: milestone and forecast-end moves "
+        f"over {config.changes.milestone_move_days} / {config.changes.end_move_days} days, EAC "
+        f"moves over {config.changes.eac_move_pct:g}% of budget, risks in the "
+        f"{config.changes.risk_band} band or above · {ctx.describe()} · source: {source}, "
+        "risk registers and milestone plans"
+    )
+
+# --- narrative -------------------------------------------------------------------------------
+st.subheader("For the minutes")
+st.code(changes.narrative(comparison, config), language=None, wrap_lines=True)
+st.caption("Built from the change set above; copy it with the button at the top right.")

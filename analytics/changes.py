@@ -1,0 +1,560 @@
+"""What changed between two review dates, as one tidy change set, and the narrative built from it.
+
+The change set has one row per change: ``project_id, name, kind, dimension, before, after,
+direction, detail``. The landing page table, the narrative and the slide export all read it.
+
+Kinds (in reading order): ``project`` (new, closed, stopped or resumed reporting), ``rag``
+(reported RAG per dimension; only when the project reported on both dates, a project that
+stopped reporting is a ``project`` change instead), ``risk`` (new, escalated, closed or
+de-escalated at or above ``Changes.risk_band``), ``milestone`` (forecast moved more than
+``Changes.milestone_move_days``), ``rebaseline`` (a milestone's baseline date changed),
+``forecast_end`` and ``eac`` (project forecast end and EAC moves above their thresholds).
+``direction`` is ``improved``, ``worsened`` or ``changed`` (neither better nor worse).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from analytics import portfolio
+from analytics.risk import latest_register, with_scores
+from config import Config
+from models import RAG_SEVERITY
+
+COLUMNS = ["project_id", "name", "kind", "dimension", "before", "after", "direction", "detail"]
+KIND_ORDER = ["project", "rag", "risk", "milestone", "rebaseline", "forecast_end", "eac"]
+KIND_LABELS = {
+    "project": "Project",
+    "rag": "RAG",
+    "risk": "Risk",
+    "milestone": "Milestone forecast",
+    "rebaseline": "Re-baseline",
+    "forecast_end": "Forecast end",
+    "eac": "EAC",
+}
+RAG_FIELDS = {
+    "overall": "overall_rag",
+    "schedule": "schedule_rag",
+    "cost": "cost_rag",
+    "scope": "scope_rag",
+    "resource": "resource_rag",
+}
+IMPROVED, WORSENED, CHANGED = "improved", "worsened", "changed"
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Both snapshots and the change set between them (``before`` is None in the first week)."""
+
+    review_date: pd.Timestamp
+    compare_date: pd.Timestamp | None
+    before: pd.DataFrame | None
+    after: pd.DataFrame
+    changes: pd.DataFrame
+
+
+def _d(x) -> str:
+    return "" if x is None or pd.isna(x) else str(pd.Timestamp(x).date())
+
+
+def _money(x) -> str:
+    return "n/a" if x is None or pd.isna(x) else f"£{x:,.0f}"
+
+
+def _row(p, kind, dimension, before, after, direction, detail) -> dict:
+    return {
+        "project_id": p["project_id"],
+        "name": p["name"],
+        "kind": kind,
+        "dimension": dimension,
+        "before": "" if before is None else str(before),
+        "after": "" if after is None else str(after),
+        "direction": direction,
+        "detail": detail,
+    }
+
+
+def rag_direction(before: str, after: str) -> str:
+    """Worse when severity rose (Green < Amber < Red); Grey (not rated) is neither."""
+    b, a = RAG_SEVERITY.get(before, 0), RAG_SEVERITY.get(after, 0)
+    if b == 0 or a == 0:
+        return CHANGED
+    return WORSENED if a > b else IMPROVED
+
+
+def _project_changes(before: pd.DataFrame, after: pd.DataFrame, compare_date) -> list[dict]:
+    rows = []
+    prev = before.set_index("project_id")
+    for _, p in after.iterrows():
+        pid = p["project_id"]
+        if pid not in prev.index:
+            reported = "" if p["not_reported"] else f", first report {_d(p['last_report_date'])}"
+            rows.append(
+                _row(p, "project", "new", "", "in review", CHANGED, f"new in the review{reported}")
+            )
+            continue
+        b = prev.loc[pid]
+        if p["not_reported"] and not b["not_reported"]:
+            rows.append(
+                _row(
+                    p,
+                    "project",
+                    "stopped reporting",
+                    b["display_rag"],
+                    "Grey",
+                    WORSENED,
+                    f"no report since {_d(p['last_report_date'])} "
+                    f"({p['days_since_report']:.0f} days); was {b['display_rag']}",
+                )
+            )
+        elif b["not_reported"] and not p["not_reported"]:
+            rows.append(
+                _row(
+                    p,
+                    "project",
+                    "resumed reporting",
+                    "Grey",
+                    p["display_rag"],
+                    IMPROVED,
+                    f"reported again on {_d(p['last_report_date'])}: {p['display_rag']}",
+                )
+            )
+        pc_b, pc_a = b["percent_complete"], p["percent_complete"]
+        if pd.notna(pc_a) and pc_a >= 100 and not (pd.notna(pc_b) and pc_b >= 100):
+            rows.append(
+                _row(p, "project", "closed", f"{pc_b:.0f}%", "100%", IMPROVED, "reported complete")
+            )
+    gone = set(prev.index) - set(after["project_id"])
+    for pid in sorted(gone):
+        b = prev.loc[pid]
+        rows.append(
+            _row(
+                {"project_id": pid, "name": b["name"]},
+                "project",
+                "closed",
+                b["display_rag"],
+                "",
+                CHANGED,
+                f"no longer in the review (was in it on {_d(compare_date)})",
+            )
+        )
+    return rows
+
+
+def _rag_changes(both: pd.DataFrame) -> list[dict]:
+    rows = []
+    for dim, col in RAG_FIELDS.items():
+        b, a = both[f"{col}_b"], both[f"{col}_a"]
+        moved = both[b.notna() & a.notna() & (b != a)]
+        for _, p in moved.iterrows():
+            before, after = p[f"{col}_b"], p[f"{col}_a"]
+            detail = f"{dim} {before} → {after}"
+            label_b, label_a = p.get("rag_label_b"), p.get("rag_label_a")
+            if dim == "overall" and isinstance(label_a, str) and label_a != after:
+                detail += f" (reported as {label_a}"
+                detail += f", was {label_b})" if isinstance(label_b, str) else ")"
+            rows.append(_row(p, "rag", dim, before, after, rag_direction(before, after), detail))
+    return rows
+
+
+def _true(x) -> bool:
+    return x is not None and not pd.isna(x) and bool(x)
+
+
+def _at_or_above(band: str | None, config: Config) -> bool:
+    order = list(config.risk.bands)
+    threshold = config.changes.risk_band
+    if band is None or threshold not in order:
+        return False
+    return order.index(band) >= order.index(threshold)
+
+
+def _risk_changes(frames, ids, compare_date, review_date, config: Config) -> list[dict]:
+    risks = frames["risks"]
+    risks = risks[risks["project_id"].isin(ids)]
+    names = frames["projects"].set_index("project_id")["name"]
+    key = ["project_id", "risk_id"]
+    cols = key + ["title", "score", "band", "is_open"]
+    b = with_scores(latest_register(risks, compare_date), config.risk)[cols]
+    a = with_scores(latest_register(risks, review_date), config.risk)[cols]
+    merged = a.merge(b, on=key, how="outer", suffixes=("_a", "_b"), indicator=True)
+    # Only projects whose register changed snapshot can have risk changes.
+    rows = []
+    for _, r in merged.iterrows():
+        p = {"project_id": r["project_id"], "name": names.get(r["project_id"], r["project_id"])}
+        title = r["title_a"] if isinstance(r["title_a"], str) else r["title_b"]
+        open_a, open_b = _true(r["is_open_a"]), _true(r["is_open_b"])
+        hot_a = open_a and _at_or_above(r["band_a"], config)
+        hot_b = open_b and _at_or_above(r["band_b"], config)
+        score_a = "" if pd.isna(r["score_a"]) else f"{r['score_a']:.0f} ({r['band_a']})"
+        score_b = "" if pd.isna(r["score_b"]) else f"{r['score_b']:.0f} ({r['band_b']})"
+        label = f"{r['risk_id']} {title}"
+        if hot_a and not hot_b:
+            if r["_merge"] == "left_only":
+                dim, detail = "new", f"new {r['band_a']} risk {label}, score {r['score_a']:.0f}"
+            elif not open_b:
+                dim, detail = "reopened", f"risk {label} reopened at {score_a}"
+            else:
+                dim, detail = "escalated", f"risk {label} rose from {score_b} to {score_a}"
+            rows.append(_row(p, "risk", dim, score_b, score_a, WORSENED, detail))
+        elif hot_b and not hot_a:
+            if r["_merge"] == "right_only":
+                dim, detail = "closed", f"risk {label} ({score_b}) removed from the register"
+            elif not open_a:
+                dim, detail = "closed", f"{r['band_b']} risk {label} closed"
+            else:
+                dim, detail = "de-escalated", f"risk {label} fell from {score_b} to {score_a}"
+            rows.append(_row(p, "risk", dim, score_b, score_a or "closed", IMPROVED, detail))
+    return rows
+
+
+def latest_milestones(milestones: pd.DataFrame, as_of) -> pd.DataFrame:
+    """Each project's most recent milestone-plan snapshot on or before ``as_of``."""
+    upto = milestones[milestones["report_date"] <= pd.Timestamp(as_of)]
+    if upto.empty:
+        return upto
+    last = upto.groupby("project_id")["report_date"].transform("max")
+    return upto[upto["report_date"] == last]
+
+
+def _milestone_changes(frames, ids, compare_date, review_date, config: Config) -> list[dict]:
+    ms = frames["milestones"]
+    ms = ms[ms["project_id"].isin(ids)]
+    names = frames["projects"].set_index("project_id")["name"]
+    key = ["project_id", "milestone_id"]
+    cols = key + ["name", "baseline_date", "forecast_date", "actual_date"]
+    merged = latest_milestones(ms, review_date)[cols].merge(
+        latest_milestones(ms, compare_date)[cols], on=key, suffixes=("_a", "_b")
+    )
+    rows = []
+    limit = config.changes.milestone_move_days
+    for _, m in merged.iterrows():
+        p = {"project_id": m["project_id"], "name": names.get(m["project_id"], m["project_id"])}
+        title = m["name_a"] if isinstance(m["name_a"], str) else m["milestone_id"]
+        fb, fa = m["forecast_date_b"], m["forecast_date_a"]
+        base = m["baseline_date_a"]
+        if pd.notna(fb) and pd.notna(fa) and abs((fa - fb).days) > limit:
+            move = (fa - fb).days
+            detail = f"{title}: forecast {_d(fb)} → {_d(fa)} ({move:+d} d)"
+            if pd.notna(base):
+                detail += f", {(fa - base).days:+d} d against baseline {_d(base)}"
+            rows.append(
+                _row(
+                    p,
+                    "milestone",
+                    title,
+                    _d(fb),
+                    _d(fa),
+                    WORSENED if move > 0 else IMPROVED,
+                    detail,
+                )
+            )
+        bb, ba = m["baseline_date_b"], m["baseline_date_a"]
+        if pd.notna(bb) and pd.notna(ba) and bb != ba:
+            move = (ba - bb).days
+            detail = (
+                f"{title}: baseline moved {_d(bb)} → {_d(ba)} ({move:+d} d); "
+                "slip is still measured against the approved baseline"
+            )
+            rows.append(_row(p, "rebaseline", title, _d(bb), _d(ba), CHANGED, detail))
+    return rows
+
+
+def _delivery_changes(both: pd.DataFrame, config: Config) -> list[dict]:
+    rows = []
+    for _, p in both.iterrows():
+        fb, fa = p["forecast_end_b"], p["forecast_end_a"]
+        if pd.notna(fb) and pd.notna(fa) and abs((fa - fb).days) > config.changes.end_move_days:
+            move = (fa - fb).days
+            detail = f"forecast end {_d(fb)} → {_d(fa)} ({move:+d} d)"
+            if pd.notna(p["end_date_a"]):
+                detail += f", {(fa - p['end_date_a']).days:+d} d against baseline end"
+            direction = WORSENED if move > 0 else IMPROVED
+            rows.append(_row(p, "forecast_end", "end date", _d(fb), _d(fa), direction, detail))
+        eb, ea, budget = p["eac_typical_b"], p["eac_typical_a"], p["budget_a"]
+        if pd.notna(eb) and pd.notna(ea) and pd.notna(budget) and budget > 0:
+            pct = (ea - eb) / budget * 100
+            if abs(pct) > config.changes.eac_move_pct:
+                detail = f"EAC {_money(eb)} → {_money(ea)} ({pct:+.1f}% of budget {_money(budget)})"
+                direction = WORSENED if pct > 0 else IMPROVED
+                rows.append(_row(p, "eac", "EAC", _money(eb), _money(ea), direction, detail))
+    return rows
+
+
+def _empty() -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype="string") for c in COLUMNS})
+
+
+def changes(
+    before: pd.DataFrame,
+    after: pd.DataFrame,
+    frames: dict[str, pd.DataFrame],
+    compare_date,
+    review_date,
+    config: Config,
+) -> pd.DataFrame:
+    """Every change between two snapshots (from ``portfolio.snapshot``), worst first per kind."""
+    compare_date, review_date = pd.Timestamp(compare_date), pd.Timestamp(review_date)
+    rows = _project_changes(before, after, compare_date)
+    # RAG, EAC and forecast end compare only projects that reported on both dates: a project
+    # that went quiet is already listed as "stopped reporting".
+    both = after[~after["not_reported"]].merge(
+        before[~before["not_reported"]], on="project_id", suffixes=("_a", "_b")
+    )
+    both["name"] = both["name_a"]
+    rows += _rag_changes(both)
+    ids = set(after["project_id"]) | set(before["project_id"])
+    rows += _risk_changes(frames, ids, compare_date, review_date, config)
+    rows += _milestone_changes(frames, ids, compare_date, review_date, config)
+    rows += _delivery_changes(both, config)
+    if not rows:
+        return _empty()
+    out = pd.DataFrame(rows, columns=COLUMNS)
+    order = {k: i for i, k in enumerate(KIND_ORDER)}
+    rank = {WORSENED: 0, CHANGED: 1, IMPROVED: 2}
+    dim_rank = {d: i for i, d in enumerate(RAG_FIELDS)}
+    out["_k"] = out["kind"].map(order)
+    out["_d"] = out["direction"].map(rank)
+    out["_m"] = out["dimension"].map(dim_rank).fillna(len(dim_rank))
+    out = out.sort_values(["_k", "_d", "_m", "name", "dimension"], kind="stable")
+    return out[COLUMNS].reset_index(drop=True)
+
+
+def compare(
+    frames: dict[str, pd.DataFrame],
+    review_date,
+    compare_date,
+    config: Config,
+    filters: dict[str, list[str]] | None = None,
+) -> Comparison:
+    """Snapshots on both dates and the change set; no changes when there is nothing to compare."""
+    review_date = pd.Timestamp(review_date)
+    after = portfolio.snapshot(frames, review_date, config, filters)
+    if compare_date is None:
+        return Comparison(review_date, None, None, after, _empty())
+    compare_date = pd.Timestamp(compare_date)
+    before = portfolio.snapshot(frames, compare_date, config, filters)
+    found = changes(before, after, frames, compare_date, review_date, config)
+    return Comparison(review_date, compare_date, before, after, found)
+
+
+# --- headline figures and needs attention ------------------------------------------------------
+
+
+def open_hot_risks(frames, snap: pd.DataFrame, as_of, config: Config) -> int:
+    """Open risks at or above ``Changes.risk_band`` on the projects in ``snap``."""
+    risks = frames["risks"]
+    reg = with_scores(
+        latest_register(risks[risks["project_id"].isin(snap["project_id"])], as_of), config.risk
+    )
+    if reg.empty:
+        return 0
+    hot = [_at_or_above(b, config) for b in reg["band"]]
+    return int((reg["is_open"] & pd.Series(hot, index=reg.index, dtype=bool)).sum())
+
+
+def headline(frames, comparison: Comparison, config: Config) -> pd.DataFrame:
+    """The tiles: metric, now, before (NaN in the first week), change, and whether up is bad."""
+    now = portfolio.kpis(comparison.after)
+    now["hot_risks"] = open_hot_risks(frames, comparison.after, comparison.review_date, config)
+    prev = None
+    if comparison.before is not None:
+        prev = portfolio.kpis(comparison.before)
+        prev["hot_risks"] = open_hot_risks(
+            frames, comparison.before, comparison.compare_date, config
+        )
+    band = config.changes.risk_band
+    specs = [
+        ("Red", "n_red", True),
+        ("Amber", "n_amber", True),
+        ("Green", "n_green", False),
+        ("Not reported", "not_reported", True),
+        ("Total budget", "budget", None),
+        ("Total EAC", "eac", True),
+        (f"Open {band}+ risks", "hot_risks", True),
+        ("Projects", "projects", None),
+    ]
+    rows = []
+    for label, key, up_is_bad in specs:
+        before = prev[key] if prev else float("nan")
+        rows.append(
+            {
+                "metric": label,
+                "key": key,
+                "now": now[key],
+                "before": before,
+                "change": now[key] - before,
+                "up_is_bad": up_is_bad,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def needs_attention(comparison: Comparison, config: Config) -> pd.DataFrame:
+    """Projects to discuss, one row each with every reason: Red, worsened, watermelon,
+    not reported, decision requested. Worst first."""
+    snap = comparison.after
+    reasons: dict[str, list[str]] = {pid: [] for pid in snap["project_id"]}
+    rank: dict[str, int] = {}
+    for _, p in snap.iterrows():
+        pid = p["project_id"]
+        if p["display_rag"] == "Red":
+            label = p["status_label"] if isinstance(p["status_label"], str) else "Red"
+            reasons[pid].append(f"Red (reported as {label})" if label != "Red" else "Red")
+            rank[pid] = min(rank.get(pid, 9), 0)
+        if p["watermelon"]:
+            rule = str(p["computed_rule"]).split(" — ", 1)[-1]
+            reasons[pid].append(
+                f"watermelon: reported Green, computed {p['computed_rag']} ({rule})"
+            )
+            rank[pid] = min(rank.get(pid, 9), 1)
+        if p["not_reported"]:
+            since = (
+                f"no report for {p['days_since_report']:.0f} days"
+                if pd.notna(p["days_since_report"])
+                else "never reported"
+            )
+            reasons[pid].append(f"not reported: {since}")
+            rank[pid] = min(rank.get(pid, 9), 3)
+        ask = p["decisions_needed"]
+        if not p["not_reported"] and isinstance(ask, str) and ask.strip():
+            reasons[pid].append(f"decision requested: {ask.strip()}")
+            rank[pid] = min(rank.get(pid, 9), 2)
+    # Worsened = overall RAG worse, or any dimension turned Red (Amber flickers are noise here).
+    ch = comparison.changes
+    worse = ch[
+        (ch["kind"] == "rag")
+        & (ch["direction"] == WORSENED)
+        & ((ch["dimension"] == "overall") | (ch["after"] == "Red"))
+    ]
+    for _, c in worse.iterrows():
+        if c["project_id"] in reasons:
+            reasons[c["project_id"]].append(f"worsened: {c['detail']}")
+            rank[c["project_id"]] = min(rank.get(c["project_id"], 9), 1)
+    cols = ["project_id", "name", "manager", "display_rag", "reasons", "last_report_date"]
+    keep = [pid for pid, r in reasons.items() if r]
+    if not keep:
+        return pd.DataFrame(columns=cols)
+    out = snap[snap["project_id"].isin(keep)].copy()
+    out["reasons"] = ["; ".join(reasons[pid]) for pid in out["project_id"]]
+    out["_r"] = out["project_id"].map(rank)
+    return out.sort_values(["_r", "name"])[cols].reset_index(drop=True)
+
+
+# --- the narrative ------------------------------------------------------------------------------
+
+
+def _names(rows: pd.DataFrame, limit: int, with_detail: bool = False) -> str:
+    items = []
+    for _, r in rows.iterrows():
+        item = f"{r['name']} ({r['project_id']})"
+        if with_detail:
+            item += f": {r['detail']}"
+        items.append(item)
+    if len(items) > limit:
+        return ", ".join(items[:limit]) + f" and {len(items) - limit} more"
+    if len(items) > 1:
+        return ", ".join(items[:-1]) + " and " + items[-1]
+    return items[0]
+
+
+def _count(n: int, one: str, many: str | None = None) -> str:
+    return f"{n} {one if n == 1 else (many or one + 's')}"
+
+
+def narrative(comparison: Comparison, config: Config) -> str:
+    """Plain sentences for the minutes, built only from the change set and the two snapshots."""
+    if comparison.before is None:
+        return (
+            f"Review of {_d(comparison.review_date)}: first review on record, "
+            "nothing to compare with."
+        )
+    now, prev = portfolio.kpis(comparison.after), portfolio.kpis(comparison.before)
+    limit = config.changes.narrative_names
+
+    def delta(key: str) -> str:
+        diff = now[key] - prev[key]
+        return f" ({diff:+.0f})" if diff else ""
+
+    lines = [
+        f"Review of {_d(comparison.review_date)} compared with {_d(comparison.compare_date)}: "
+        f"{now['projects']} projects, {now['n_red']} Red{delta('n_red')}, "
+        f"{now['n_amber']} Amber{delta('n_amber')}, {now['n_green']} Green{delta('n_green')}, "
+        f"{now['not_reported']} not reported{delta('not_reported')}."
+    ]
+    ch = comparison.changes
+    overall = ch[(ch["kind"] == "rag") & (ch["dimension"] == "overall")]
+    for rag in ("Red", "Amber", "Green"):
+        turned = overall[(overall["after"] == rag)]
+        for direction, verb in ((WORSENED, "turned"), (IMPROVED, "improved to")):
+            rows = turned[turned["direction"] == direction]
+            if len(rows):
+                who = _count(len(rows), "project")
+                lines.append(f"{who} {verb} {rag}: {_names(rows, limit)}.")
+    dims = ch[(ch["kind"] == "rag") & (ch["dimension"] != "overall")]
+    for direction in (WORSENED, IMPROVED):
+        rows = dims[dims["direction"] == direction]
+        if len(rows):
+            n = rows["project_id"].nunique()
+            lines.append(
+                f"Dimension RAG {direction} on {_count(n, 'project')}: "
+                f"{_names(rows, limit, with_detail=True)}."
+            )
+    proj = ch[ch["kind"] == "project"]
+    for dim, text in (
+        ("stopped reporting", "stopped reporting"),
+        ("resumed reporting", "reported again"),
+        ("new", "joined the review"),
+        ("closed", "closed or left the review"),
+    ):
+        rows = proj[proj["dimension"] == dim]
+        if len(rows):
+            verb = text if len(rows) > 1 or dim != "closed" else "closed or left the review"
+            lines.append(f"{_count(len(rows), 'project')} {verb}: {_names(rows, limit)}.")
+    risk = ch[ch["kind"] == "risk"]
+    band = config.changes.risk_band
+    up = risk[risk["direction"] == WORSENED]
+    down = risk[risk["direction"] == IMPROVED]
+    if len(up):
+        lines.append(
+            f"{_count(len(up), f'new or escalated {band}-or-above risk')}: "
+            f"{_names(up, limit, with_detail=True)}."
+        )
+    if len(down):
+        lines.append(
+            f"{_count(len(down), f'{band}-or-above risk')} closed or reduced: "
+            f"{_names(down, limit, with_detail=True)}."
+        )
+    moves = ch[ch["kind"] == "milestone"]
+    if len(moves):
+        later = int((moves["direction"] == WORSENED).sum())
+        lines.append(
+            f"{_count(len(moves), 'milestone forecast')} moved more than "
+            f"{config.changes.milestone_move_days} days ({later} later): "
+            f"{_names(moves, limit, with_detail=True)}."
+        )
+    rebase = ch[ch["kind"] == "rebaseline"]
+    if len(rebase):
+        lines.append(
+            f"{_count(rebase['project_id'].nunique(), 'project')} re-baselined: "
+            f"{_names(rebase, limit, with_detail=True)}."
+        )
+    for kind, what in (("forecast_end", "Forecast end dates"), ("eac", "EAC")):
+        rows = ch[ch["kind"] == kind]
+        for direction, verb in ((WORSENED, "worsened"), (IMPROVED, "improved")):
+            sel = rows[rows["direction"] == direction]
+            if len(sel):
+                lines.append(
+                    f"{what} {verb} on {_count(len(sel), 'project')}: "
+                    f"{_names(sel, limit, with_detail=True)}."
+                )
+    if len(lines) == 1:
+        lines.append("No changes above the thresholds.")
+    return "\n".join(lines)
+
+
+def attention_link(project_id: str, review_date) -> str:
+    """Relative link to the project detail page for this project and review date."""
+    return f"project?project={project_id}&date={_d(review_date)}"
