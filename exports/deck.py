@@ -1,0 +1,841 @@
+"""The weekly review as a 16:9 PowerPoint deck (python-pptx).
+
+Text and tables are native and editable; charts are 1920x1080 PNGs rendered in one batch (one
+Chromium start per deck). Every slide carries a footer with the as-of date and the source.
+Nothing here imports streamlit: the Export page and ``python -m exports deck`` both call
+``build_deck``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import io
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+import plotly.graph_objects as go
+from pptx import Presentation
+from pptx.dml.color import RGBColor
+from pptx.enum.text import PP_ALIGN
+from pptx.util import Emu, Inches, Pt
+
+from analytics import portfolio
+from analytics.risk import band, open_risks
+from charts import health as health_charts
+from charts.template import RAG_COLOURS, rag_label
+from config import Config, get_config
+from exports.neutralise import slide_text
+from exports.png import render_pngs, with_footer
+
+# Section keys in deck order, with the names the Export page and the CLI show.
+SECTIONS: dict[str, str] = {
+    "headline": "Headline figures",
+    "changes": "What changed",
+    "health": "Portfolio health",
+    "risks": "Risk heatmap",
+    "governance": "Governance vs execution",
+    "red_projects": "Red projects (one slide each)",
+    "quality": "Data quality",
+}
+
+SLIDE_W, SLIDE_H = Inches(13.333), Inches(7.5)
+MARGIN = Inches(0.5)
+TITLE_TOP, TITLE_H = Inches(0.25), Inches(0.7)
+BODY_TOP = Inches(1.2)
+FOOTER_TOP, FOOTER_H = Inches(7.0), Inches(0.35)
+BODY_H = FOOTER_TOP - BODY_TOP - Inches(0.1)
+ROW_H = Inches(0.36)
+GREY = RGBColor(0x61, 0x61, 0x61)
+DARK = RGBColor(0x21, 0x21, 0x21)
+HEADER_FILL = RGBColor(0xEC, 0xEF, 0xF1)
+BAND_FILLS = {
+    "low": RGBColor(0xC8, 0xE6, 0xC9),
+    "medium": RGBColor(0xFF, 0xF5, 0x9D),
+    "high": RGBColor(0xFF, 0xCC, 0x80),
+    "critical": RGBColor(0xEF, 0x9A, 0x9A),
+}
+RAG_SEVERITY = {"Red": 3, "Amber": 2, "Green": 1, "Grey": 0}
+Progress = Callable[[float, str], None]
+
+
+class DeckError(ValueError):
+    """Nothing to put in a deck (no data, or no project matches the filters)."""
+
+
+@dataclass
+class _Slide:
+    """One planned slide: a title, a writer for its native content, and an optional chart."""
+
+    title: str
+    write: Callable[[Any, _Slide], None]
+    fig: go.Figure | None = None
+    source: str = ""
+    png: bytes | None = None
+    data: dict = field(default_factory=dict)
+
+
+def _rgb(hex_colour: str) -> RGBColor:
+    return RGBColor.from_string(hex_colour.lstrip("#"))
+
+
+def _optional(module: str):
+    """A module another part of the app may provide (e.g. charts.risks), or None."""
+    try:
+        return importlib.import_module(module)
+    except ImportError:
+        return None
+
+
+# --- formatting --------------------------------------------------------------------------------
+
+
+def _num(value, fmt: str = "{:.2f}", missing: str = "n/c") -> str:
+    """A number for a slide; "n/c" (not computable) for NaN, as the app shows Grey."""
+    if value is None or pd.isna(value):
+        return missing
+    return fmt.format(value)
+
+
+def _money(value, signed: bool = False) -> str:
+    if value is None or pd.isna(value):
+        return "n/c"
+    sign = "+" if signed and value > 0 else ("-" if value < 0 else "")
+    v = abs(value)
+    if v >= 1e6:
+        return f"{sign}£{v / 1e6:,.1f}m"
+    if v >= 1e3:
+        return f"{sign}£{v / 1e3:,.0f}k"
+    return f"{sign}£{v:,.0f}"
+
+
+def _date(value) -> str:
+    return "" if value is None or pd.isna(value) else pd.Timestamp(value).date().isoformat()
+
+
+def _describe_filters(filters: dict[str, list[str]] | None) -> str:
+    parts = [f"{k.title()}: {', '.join(v)}" for k, v in (filters or {}).items() if v]
+    return " · ".join(parts)
+
+
+# --- pptx helpers --------------------------------------------------------------------------------
+
+
+def _text_box(slide, left, top, width, height, text: str, size: int = 14, bold=False, colour=DARK):
+    box = slide.shapes.add_textbox(left, top, width, height)
+    tf = box.text_frame
+    tf.word_wrap = True
+    lines = text.split("\n") if text else [""]
+    for i, line in enumerate(lines):
+        para = tf.paragraphs[0] if i == 0 else tf.add_paragraph()
+        run = para.add_run()
+        run.text = line
+        run.font.size = Pt(size)
+        run.font.bold = bold
+        run.font.color.rgb = colour
+    return box
+
+
+def _paragraphs(slide, left, top, width, height, blocks: list[tuple[str, str]], size: int = 14):
+    """Headed paragraphs (heading bold, body plain) in one text box."""
+    box = slide.shapes.add_textbox(left, top, width, height)
+    tf = box.text_frame
+    tf.word_wrap = True
+    first = True
+    for heading, body in blocks:
+        para = tf.paragraphs[0] if first else tf.add_paragraph()
+        first = False
+        run = para.add_run()
+        run.text = heading
+        run.font.bold = True
+        run.font.size = Pt(size)
+        para = tf.add_paragraph()
+        run = para.add_run()
+        run.text = body or "(not reported)"
+        run.font.size = Pt(size)
+        para.space_after = Pt(8)
+    return box
+
+
+def _table(
+    slide,
+    header: list[str],
+    rows: list[list[str]],
+    left,
+    top,
+    width,
+    col_widths: list[float] | None = None,
+    size: int = 12,
+    fills: dict[tuple[int, int], RGBColor] | None = None,
+    row_height: int = ROW_H,
+):
+    """A native table; ``fills`` colours cells by (row, col) of ``rows`` (0 = first data row)."""
+    n_rows, n_cols = len(rows) + 1, len(header)
+    shape = slide.shapes.add_table(n_rows, n_cols, left, top, width, Emu(row_height * n_rows))
+    table = shape.table
+    if col_widths:
+        total = sum(col_widths)
+        for i, w in enumerate(col_widths):
+            table.columns[i].width = Emu(int(width * w / total))
+    for r, values in enumerate([header, *rows]):
+        table.rows[r].height = row_height
+        for c, value in enumerate(values):
+            cell = table.cell(r, c)
+            cell.text = slide_text(value)
+            cell.margin_top = cell.margin_bottom = Inches(0.03)
+            for para in cell.text_frame.paragraphs:
+                for run in para.runs:
+                    run.font.size = Pt(size)
+                    run.font.bold = r == 0
+                    run.font.color.rgb = DARK
+            if r == 0:
+                cell.fill.solid()
+                cell.fill.fore_color.rgb = HEADER_FILL
+            elif fills and (r - 1, c) in fills:
+                cell.fill.solid()
+                cell.fill.fore_color.rgb = fills[(r - 1, c)]
+            else:
+                cell.fill.background()
+    return shape
+
+
+def _rag_fill(rag: str | None) -> RGBColor:
+    return _rgb(RAG_COLOURS.get(rag or "Grey", RAG_COLOURS["Grey"]))
+
+
+class _Writer:
+    """Adds titled, footnoted slides to one 16:9 presentation."""
+
+    def __init__(self, footer: str) -> None:
+        self.prs = Presentation()
+        self.prs.slide_width, self.prs.slide_height = SLIDE_W, SLIDE_H
+        self.footer = footer
+
+    def slide(self, title: str, layout: int = 5):
+        slide = self.prs.slides.add_slide(self.prs.slide_layouts[layout])
+        t = slide.shapes.title
+        # The default template is 4:3; put the title where a 16:9 slide wants it.
+        t.left, t.top, t.width, t.height = MARGIN, TITLE_TOP, SLIDE_W - 2 * MARGIN, TITLE_H
+        t.text = slide_text(title)
+        for para in t.text_frame.paragraphs:
+            para.alignment = PP_ALIGN.LEFT
+            for run in para.runs:
+                run.font.size = Pt(28)
+                run.font.bold = True
+        box = _text_box(
+            slide, MARGIN, FOOTER_TOP, SLIDE_W - 2 * MARGIN, FOOTER_H, self.footer, 10, colour=GREY
+        )
+        box.name = "Footer"
+        return slide
+
+    def picture(self, slide, png: bytes) -> None:
+        # 16:9 image as large as the body allows, centred.
+        height = BODY_H
+        width = Emu(int(height * 16 / 9))
+        if width > SLIDE_W - 2 * MARGIN:
+            width = SLIDE_W - 2 * MARGIN
+            height = Emu(int(width * 9 / 16))
+        left = Emu(int((SLIDE_W - width) / 2))
+        slide.shapes.add_picture(io.BytesIO(png), left, BODY_TOP, width, height)
+
+    def save(self) -> bytes:
+        buf = io.BytesIO()
+        self.prs.save(buf)
+        return buf.getvalue()
+
+
+# --- the sections ------------------------------------------------------------------------------
+
+
+@dataclass
+class _Review:
+    frames: dict[str, pd.DataFrame]
+    review_date: pd.Timestamp
+    previous_date: pd.Timestamp | None
+    config: Config
+    filters: dict[str, list[str]]
+    snap: pd.DataFrame
+    prev: pd.DataFrame | None
+    source: str
+
+    @property
+    def as_of(self) -> str:
+        return self.review_date.date().isoformat()
+
+
+def _chart_slide(fig: go.Figure, source: str, title: str | None = None) -> _Slide:
+    title = title or (fig.layout.title.text if fig.layout.title else "") or "Chart"
+    return _Slide(title=title, write=lambda w, s: None, fig=fig, source=source)
+
+
+def _headline(rv: _Review) -> list[_Slide]:
+    now = portfolio.kpis(rv.snap)
+    before = portfolio.kpis(rv.prev) if rv.prev is not None and len(rv.prev) else None
+    rows_spec = [
+        ("Projects in review", "projects", lambda v: f"{v:.0f}", False),
+        ("■ Red", "n_red", lambda v: f"{v:.0f}", False),
+        ("▲ Amber", "n_amber", lambda v: f"{v:.0f}", False),
+        ("● Green", "n_green", lambda v: f"{v:.0f}", False),
+        ("○ Not reported (Grey)", "not_reported", lambda v: f"{v:.0f}", False),
+        ("Watermelons (reported Green, computed Amber/Red)", "watermelons", "{:.0f}".format, False),
+        ("Total budget (BAC)", "budget", _money, True),
+        ("Total EAC", "eac", _money, True),
+        ("EAC variance (EAC − budget)", "eac_variance", lambda v: _money(v, True), True),
+    ]
+    rows = []
+    for label, key, fmt, money in rows_spec:
+        change = ""
+        if before is not None:
+            diff = now[key] - before[key]
+            change = _money(diff, True) if money else f"{diff:+.0f}"
+        rows.append([label, fmt(now[key]), fmt(before[key]) if before else "", change])
+    prev = f"Previous ({rv.previous_date.date()})" if rv.previous_date is not None else "Previous"
+
+    def write(w: _Writer, s: _Slide) -> None:
+        slide = w.slide(s.title)
+        _table(
+            slide,
+            ["Figure", f"This review ({rv.as_of})", prev, "Change"],
+            rows,
+            MARGIN,
+            BODY_TOP,
+            Inches(11),
+            col_widths=[4.5, 2.2, 2.2, 2.1],
+            size=16,
+            row_height=Inches(0.48),
+        )
+
+    return [_Slide("Headline figures", write)]
+
+
+def _transitions(rv: _Review) -> pd.DataFrame:
+    """RAG moves between the previous and this review, worst news first (fallback analytics)."""
+    now = rv.snap[["project_id", "name", "display_rag"]]
+    before = rv.prev[["project_id", "display_rag"]] if rv.prev is not None else now.iloc[:0]
+    both = now.merge(before, on="project_id", how="outer", suffixes=("", "_before"))
+    both["name"] = both["name"].fillna(both["project_id"])
+
+    def kind(row) -> str:
+        if pd.isna(row["display_rag_before"]):
+            return "new"
+        if pd.isna(row["display_rag"]):
+            return "no longer in review"
+        a, b = RAG_SEVERITY[row["display_rag_before"]], RAG_SEVERITY[row["display_rag"]]
+        return "worsened" if b > a else "improved" if b < a else ""
+
+    both["change"] = both.apply(kind, axis=1) if len(both) else pd.Series(dtype=str)
+    moved = both[both["change"] != ""].copy()
+    order = {"worsened": 0, "new": 1, "improved": 2, "no longer in review": 3}
+    moved["_o"] = moved["change"].map(order)
+    return moved.sort_values(["_o", "project_id"]).drop(columns="_o")
+
+
+def _changes(rv: _Review) -> list[_Slide]:
+    if rv.prev is None:
+        text = "First review in the data: nothing to compare with."
+
+        def write_first(w: _Writer, s: _Slide) -> None:
+            _text_box(w.slide(s.title), MARGIN, BODY_TOP, Inches(12), Inches(1), text, 18)
+
+        return [_Slide("What changed", write_first)]
+    moved = _transitions(rv)
+    counts = moved["change"].value_counts()
+    summary = (
+        f"Since {rv.previous_date.date()}: {counts.get('worsened', 0)} worsened, "
+        f"{counts.get('improved', 0)} improved, {counts.get('new', 0)} new in review, "
+        f"{counts.get('no longer in review', 0)} no longer in review (overall RAG as shown)."
+    )
+    shown = moved.head(12)
+    rows, fills = [], {}
+    for i, r in enumerate(shown.itertuples(index=False)):
+        rows.append(
+            [
+                r.project_id,
+                r.name,
+                rag_label(r.display_rag_before) if isinstance(r.display_rag_before, str) else "",
+                rag_label(r.display_rag) if isinstance(r.display_rag, str) else "",
+                r.change,
+            ]
+        )
+        for col, rag in ((2, r.display_rag_before), (3, r.display_rag)):
+            if isinstance(rag, str):
+                fills[(i, col)] = _rag_fill(rag)
+    more = f" Showing {len(shown)} of {len(moved)}." if len(moved) > len(shown) else ""
+
+    def write(w: _Writer, s: _Slide) -> None:
+        slide = w.slide(s.title)
+        _text_box(slide, MARGIN, BODY_TOP, Inches(12.3), Inches(0.5), summary + more, 16)
+        if rows:
+            _table(
+                slide,
+                ["ID", "Project", "Was", "Now", "Change"],
+                rows,
+                MARGIN,
+                BODY_TOP + Inches(0.6),
+                Inches(12.3),
+                col_widths=[1.3, 5.5, 1.6, 1.6, 2.3],
+                size=12,
+            )
+
+    return [_Slide("What changed", write)]
+
+
+def _health(rv: _Review) -> list[_Slide]:
+    snap, cfg = rv.snap, rv.config
+    dates = [d for d in portfolio.review_dates(rv.frames["status_reports"]) if d <= rv.review_date]
+    figs = [
+        health_charts.rag_distribution(portfolio.rag_distribution(snap)),
+        health_charts.rag_trend(portfolio.rag_trend(rv.frames, dates, cfg, rv.filters)),
+        health_charts.rag_by_group(portfolio.rag_by(snap, "portfolio"), "portfolio"),
+        health_charts.value_risk_bubble(snap),
+    ]
+    sources = [rv.source, rv.source, rv.source, rv.source + " and risk registers"]
+    return [
+        _chart_slide(f, src, f"Portfolio health: {f.layout.title.text}")
+        for f, src in zip(figs, sources, strict=True)
+    ]
+
+
+def _risks(rv: _Review) -> list[_Slide]:
+    ids = set(rv.snap["project_id"])
+    register = open_risks(rv.frames["risks"], rv.review_date, rv.config.risk)
+    register = register[register["project_id"].isin(ids)]
+    source = "risk registers (latest snapshot per project on or before the review date)"
+    if register.empty:
+
+        def write_none(w: _Writer, s: _Slide) -> None:
+            _text_box(w.slide(s.title), MARGIN, BODY_TOP, Inches(12), Inches(1), "No open risks.")
+
+        return [_Slide("Risk heatmap", write_none)]
+    # Native 5x5 matrix: likelihood rows (5 at the top), impact columns, open risk counts.
+    counts = register.groupby(["likelihood", "impact"]).size()
+    rows, fills = [], {}
+    for i, lik in enumerate(range(5, 0, -1)):
+        row = [f"Likelihood {lik}"]
+        for j, imp in enumerate(range(1, 6), start=1):
+            n = int(counts.get((lik, imp), 0))
+            row.append(str(n) if n else "")
+            fills[(i, j)] = BAND_FILLS.get(band(lik * imp, rv.config.risk) or "", HEADER_FILL)
+        rows.append(row)
+    top = register.sort_values(["score", "exposure"], ascending=False).head(8)
+    top_rows = [
+        [
+            r.project_id,
+            slide_text(r.title, 42),
+            f"{r.score:.0f} ({r.band})",
+            _money(r.exposure),
+            slide_text(r.owner, 30),
+        ]
+        for r in top.itertuples(index=False)
+    ]
+    band_text = ", ".join(f"{k} ≥ {v}" for k, v in rv.config.risk.bands.items())
+    note = (
+        f"{len(register)} open risks in {register['project_id'].nunique()} of {len(ids)} projects. "
+        f"Score = likelihood × impact; bands: {band_text}. "
+        f"Exposure = probability × cost impact: {_money(register['exposure'].sum())} in total."
+    )
+
+    def write(w: _Writer, s: _Slide) -> None:
+        slide = w.slide(s.title)
+        _text_box(slide, MARGIN, BODY_TOP, Inches(12.3), Inches(0.6), note, 13)
+        top_y = BODY_TOP + Inches(0.75)
+        _table(
+            slide,
+            ["", "Impact 1", "2", "3", "4", "5"],
+            rows,
+            MARGIN,
+            top_y,
+            Inches(5.2),
+            col_widths=[1.7, 0.9, 0.9, 0.9, 0.9, 0.9],
+            size=14,
+            row_height=Inches(0.6),
+        )
+        _text_box(
+            slide,
+            Inches(6.0),
+            top_y - Inches(0.05),
+            Inches(6.8),
+            Inches(0.4),
+            "Top open risks by score",
+            14,
+            bold=True,
+        )
+        _table(
+            slide,
+            ["ID", "Risk", "Score (band)", "Exposure", "Owner"],
+            top_rows,
+            Inches(6.0),
+            top_y + Inches(0.4),
+            Inches(6.8),
+            col_widths=[1.2, 2.8, 1.3, 1.0, 1.5],
+            size=10,
+            row_height=Inches(0.4),
+        )
+
+    slides = [_Slide("Risk heatmap", write, source=source)]
+    risk_charts = _optional("charts.risks")
+    fig = _first_figure(risk_charts, ("heatmap", "risk_heatmap"), register)
+    if fig is not None:
+        slides.insert(0, _chart_slide(fig, source, "Risk heatmap (chart)"))
+    return slides
+
+
+def _first_figure(module, names: tuple[str, ...], *args) -> go.Figure | None:
+    """Call the first builder ``module`` has under one of ``names``; None if it cannot."""
+    if module is None:
+        return None
+    for name in names:
+        builder = getattr(module, name, None)
+        if callable(builder):
+            try:
+                fig = builder(*args)
+            except Exception:  # another helper's builder with a different signature
+                return None
+            return fig if isinstance(fig, go.Figure) else None
+    return None
+
+
+def _governance(rv: _Review) -> list[_Slide]:
+    snap = rv.snap.copy()
+    snap["_value"] = snap[["strategic_score", "value_score"]].mean(axis=1)
+    top = snap.sort_values(["_value", "name"], ascending=[False, True]).head(12)
+    rows, fills = [], {}
+    for i, r in enumerate(top.itertuples(index=False)):
+        rows.append(
+            [
+                r.project_id,
+                slide_text(r.name, 45),
+                _num(r.strategic_score, "{:.1f}"),
+                _num(r.value_score, "{:.1f}"),
+                slide_text(r.stage),
+                rag_label(r.display_rag),
+                rag_label(r.computed_rag),
+                _num(r.spi),
+                _num(r.cpi),
+            ]
+        )
+        fills[(i, 5)] = _rag_fill(r.display_rag)
+        fills[(i, 6)] = _rag_fill(r.computed_rag)
+    note = (
+        "Governance value (strategic and business value scores, 0-10) beside execution health "
+        "(reported and computed RAG, SPI, CPI): the twelve highest-value projects."
+    )
+
+    def write(w: _Writer, s: _Slide) -> None:
+        slide = w.slide(s.title)
+        _text_box(slide, MARGIN, BODY_TOP, Inches(12.3), Inches(0.5), note, 13)
+        _table(
+            slide,
+            ["ID", "Project", "Strategic", "Value", "Stage", "Reported", "Computed", "SPI", "CPI"],
+            rows,
+            MARGIN,
+            BODY_TOP + Inches(0.55),
+            Inches(12.3),
+            col_widths=[1.1, 3.6, 1.0, 0.9, 1.3, 1.3, 1.3, 0.8, 0.8],
+            size=11,
+        )
+
+    return [_Slide("Governance vs execution", write, source=rv.source + " and project register")]
+
+
+def _red_projects(rv: _Review) -> list[_Slide]:
+    reds = rv.snap[rv.snap["display_rag"] == "Red"].sort_values(["budget", "name"], ascending=False)
+    register = open_risks(rv.frames["risks"], rv.review_date, rv.config.risk)
+    return [_red_project(rv, row, register) for _, row in reds.iterrows()]
+
+
+def _red_project(rv: _Review, p: pd.Series, register: pd.DataFrame) -> _Slide:
+    strip_header = ["Overall (reported)", "Schedule", "Cost", "Scope", "Resource", "Computed"]
+    strip_values = [
+        p["display_rag"],
+        p["schedule_rag"],
+        p["cost_rag"],
+        p["scope_rag"],
+        p["resource_rag"],
+        p["computed_rag"],
+    ]
+    strip_values = [v if isinstance(v, str) else "Grey" for v in strip_values]
+    strip_fills = {(0, i): _rag_fill(v) for i, v in enumerate(strip_values)}
+    eac_gap = p["eac_typical"] - p["budget"] if pd.notna(p["eac_typical"]) else float("nan")
+    metrics = [
+        ["SPI", _num(p["spi"])],
+        ["CPI", _num(p["cpi"])],
+        ["EAC (BAC / CPI)", _money(p["eac_typical"])],
+        ["Budget (BAC)", _money(p["budget"])],
+        ["EAC − budget", _money(eac_gap, True)],
+        ["% complete", _num(p["percent_complete"], "{:.0f}%")],
+        ["Forecast end (baseline)", f"{_date(p['forecast_end'])} ({_date(p['end_date'])})"],
+        ["Slip against baseline", _num(p["slip_days"], "{:+.0f} days")],
+    ]
+    risks = register[register["project_id"] == p["project_id"]]
+    risks = risks.sort_values(["score", "exposure"], ascending=False).head(3)
+    risk_rows = [
+        [
+            slide_text(r.title, 38),
+            f"{r.score:.0f} ({r.band})",
+            _money(r.exposure),
+            slide_text(r.owner, 25),
+        ]
+        for r in risks.itertuples(index=False)
+    ]
+    people = " · ".join(
+        f"{label}: {slide_text(p[col])}"
+        for label, col in (
+            ("Manager", "manager"),
+            ("Sponsor", "sponsor"),
+            ("Stage", "stage"),
+            ("Portfolio", "portfolio"),
+        )
+        if slide_text(p[col])
+    )
+    label = slide_text(p["rag_label"])
+    reported = f"last report {_date(p['last_report_date'])}" + (
+        f", reported as “{label}”" if label else ""
+    )
+    narrative = [
+        ("Summary", slide_text(p["summary"], 600)),
+        ("Next steps", slide_text(p["next_steps"], 400)),
+        ("Decisions needed", slide_text(p["decisions_needed"], 400)),
+    ]
+    rule = f"Computed RAG: {slide_text(p['computed_rule'], 220)}"
+    title = f"{slide_text(p['project_id'])} · {slide_text(p['name'], 60)} — {rag_label('Red')}"
+
+    def write(w: _Writer, s: _Slide) -> None:
+        slide = w.slide(s.title)
+        _text_box(
+            slide, MARGIN, BODY_TOP - Inches(0.15), Inches(12.3), Inches(0.4),
+            f"{people} · {reported}", 12, colour=GREY,
+        )  # fmt: skip
+        _table(
+            slide,
+            strip_header,
+            [[rag_label(v) for v in strip_values]],
+            MARGIN,
+            BODY_TOP + Inches(0.3),
+            Inches(12.3),
+            size=13,
+            fills=strip_fills,
+        )
+        top = BODY_TOP + Inches(1.15)
+        _paragraphs(slide, MARGIN, top, Inches(6.4), Inches(3.6), narrative, 13)
+        _text_box(
+            slide, MARGIN, FOOTER_TOP - Inches(0.7), Inches(6.4), Inches(0.6), rule, 10,
+            colour=GREY,
+        )  # fmt: skip
+        _table(
+            slide,
+            ["Key metric", "Value"],
+            metrics,
+            Inches(7.2),
+            top,
+            Inches(5.6),
+            col_widths=[2.6, 3.0],
+            size=12,
+            row_height=Inches(0.32),
+        )
+        risk_top = top + Inches(0.32 * 9 + 0.2)
+        if risk_rows:
+            _table(
+                slide,
+                ["Top open risk", "Score (band)", "Exposure", "Owner"],
+                risk_rows,
+                Inches(7.2),
+                risk_top,
+                Inches(5.6),
+                col_widths=[2.6, 1.1, 0.9, 1.0],
+                size=10,
+                row_height=Inches(0.32),
+            )
+        else:
+            _text_box(slide, Inches(7.2), risk_top, Inches(5.6), Inches(0.4), "No open risks.", 12)
+
+    return _Slide(title, write, source=rv.source + " and risk registers")
+
+
+def _quality(rv: _Review) -> list[_Slide]:
+    snap, cfg = rv.snap, rv.config
+    stale = snap[snap["not_reported"]]
+    no_evm = snap[snap[["planned_value", "earned_value", "actual_cost"]].isna().any(axis=1)]
+    no_summary = snap[~snap["not_reported"] & snap["summary"].isna()]
+    water = snap[snap["watermelon"]]
+    limit = cfg.staleness.cadence_days + cfg.staleness.grace_days
+
+    def ids(df: pd.DataFrame, n: int = 6) -> str:
+        shown = ", ".join(df["project_id"].astype(str).head(n))
+        return shown + (f" (+{len(df) - n} more)" if len(df) > n else "")
+
+    checks = [
+        [f"Not reported (no report within {limit} days)", str(len(stale)), ids(stale)],
+        ["Watermelons (reported Green, computed Amber/Red)", str(len(water)), ids(water)],
+        ["Missing earned-value inputs (PV, EV or AC)", str(len(no_evm)), ids(no_evm)],
+        ["Reported without a summary", str(len(no_summary)), ids(no_summary)],
+    ]
+    by_manager = (
+        stale.groupby("manager", dropna=False)
+        .agg(projects=("project_id", "count"), oldest=("days_since_report", "max"))
+        .reset_index()
+        .sort_values(["projects", "oldest"], ascending=False)
+        .head(8)
+    )
+    manager_rows = [
+        [
+            slide_text(r.manager) or "(no manager)",
+            f"{r.projects:.0f}",
+            _num(r.oldest, "{:.0f}", "never reported"),
+        ]
+        for r in by_manager.itertuples(index=False)
+    ]
+
+    def write(w: _Writer, s: _Slide) -> None:
+        slide = w.slide(s.title)
+        _table(
+            slide,
+            ["Check", "Projects", "Which"],
+            checks,
+            MARGIN,
+            BODY_TOP,
+            Inches(12.3),
+            col_widths=[5.0, 1.2, 6.1],
+            size=12,
+        )
+        if manager_rows:
+            top = BODY_TOP + Inches(0.36 * 5 + 0.4)
+            _text_box(
+                slide, MARGIN, top, Inches(8), Inches(0.4), "Not reported, by manager", 14, True
+            )
+            _table(
+                slide,
+                ["Manager", "Projects not reported", "Days since last report (oldest)"],
+                manager_rows,
+                MARGIN,
+                top + Inches(0.45),
+                Inches(9),
+                col_widths=[4, 2.5, 2.5],
+                size=12,
+            )
+
+    return [_Slide("Data quality", write)]
+
+
+_BUILDERS: dict[str, Callable[[_Review], list[_Slide]]] = {
+    "headline": _headline,
+    "changes": _changes,
+    "health": _health,
+    "risks": _risks,
+    "governance": _governance,
+    "red_projects": _red_projects,
+    "quality": _quality,
+}
+
+
+# --- the deck --------------------------------------------------------------------------------
+
+
+def prepare_review(
+    frames: dict[str, pd.DataFrame],
+    review_date,
+    config: Config | None = None,
+    filters: dict[str, list[str]] | None = None,
+) -> _Review:
+    """Snapshots for this and the previous review date; DeckError when there is nothing."""
+    config = config or get_config()
+    filters = {k: list(v) for k, v in (filters or {}).items() if v}
+    dates = portfolio.review_dates(frames["status_reports"])
+    if not dates:
+        raise DeckError("The database has no status reports yet: nothing to put in a deck.")
+    review = pd.Timestamp(review_date)
+    snap = portfolio.snapshot(frames, review, config, filters)
+    if snap.empty:
+        where = _describe_filters(filters) or "the whole portfolio"
+        raise DeckError(f"No projects in review on {review.date()} for {where}.")
+    prev_date = portfolio.previous_review(dates, review)
+    prev = portfolio.snapshot(frames, prev_date, config, filters) if prev_date is not None else None
+    source = portfolio.source_note(snap, frames["uploads"])
+    return _Review(frames, review, prev_date, config, filters, snap, prev, source)
+
+
+def plan_slides(rv: _Review, sections: list[str] | None = None) -> list[_Slide]:
+    """Every slide after the title slide, in deck order, for the chosen sections."""
+    chosen = [s for s in SECTIONS if sections is None or s in sections]
+    unknown = set(sections or []) - set(SECTIONS)
+    if unknown:
+        raise DeckError(f"Unknown section(s): {', '.join(sorted(unknown))}")
+    slides: list[_Slide] = []
+    for key in chosen:
+        slides += _BUILDERS[key](rv)
+    return slides
+
+
+def build_deck(
+    frames: dict[str, pd.DataFrame],
+    review_date,
+    *,
+    config: Config | None = None,
+    filters: dict[str, list[str]] | None = None,
+    sections: list[str] | None = None,
+    progress: Progress | None = None,
+) -> bytes:
+    """The review deck as .pptx bytes. ``progress(fraction, message)`` reports each step."""
+
+    def report(fraction: float, message: str) -> None:
+        if progress:
+            progress(min(max(fraction, 0.0), 1.0), message)
+
+    report(0.0, "Computing the review")
+    rv = prepare_review(frames, review_date, config, filters)
+    slides = plan_slides(rv, sections)
+    charts = [s for s in slides if s.fig is not None]
+    report(0.1, f"Rendering {len(charts)} charts" if charts else "No charts to render")
+    prepared = [with_footer(s.fig, rv.as_of, s.source or rv.source) for s in charts]
+    pngs = render_pngs(
+        prepared,
+        progress=lambda done: report(
+            0.1 + 0.75 * done / len(charts), f"Rendered chart {done} of {len(charts)}"
+        ),
+    )
+    for s, png in zip(charts, pngs, strict=True):
+        s.png = png
+
+    filters_text = _describe_filters(rv.filters)
+    footer = f"As of {rv.as_of}" + (f" · {filters_text}" if filters_text else "")
+    writer = _Writer(footer + f" · Source: {rv.source}")
+    report(0.85, "Writing slides")
+    _title_slide(writer, rv)
+    for s in slides:
+        if s.source:
+            writer.footer = footer + f" · Source: {s.source}"
+        else:
+            writer.footer = footer + f" · Source: {rv.source}"
+        if s.png is not None:
+            writer.picture(writer.slide(s.title), s.png)
+        else:
+            s.write(writer, s)
+    data = writer.save()
+    report(1.0, f"Deck ready: {len(slides) + 1} slides")
+    return data
+
+
+def _title_slide(w: _Writer, rv: _Review) -> None:
+    name = ", ".join(rv.filters.get("portfolio", [])) or "All portfolios"
+    slide = w.prs.slides.add_slide(w.prs.slide_layouts[0])
+    title, subtitle = slide.shapes.title, slide.placeholders[1]
+    title.left, title.top, title.width, title.height = (
+        MARGIN, Inches(2.2), SLIDE_W - 2 * MARGIN, Inches(1.4),
+    )  # fmt: skip
+    subtitle.left, subtitle.top, subtitle.width, subtitle.height = (
+        MARGIN, Inches(3.7), SLIDE_W - 2 * MARGIN, Inches(1.6),
+    )  # fmt: skip
+    title.text = f"Weekly portfolio review: {slide_text(name)}"
+    lines = [f"Review date {rv.as_of}"]
+    if rv.previous_date is not None:
+        lines.append(f"Compared with {rv.previous_date.date()}")
+    other = {k: v for k, v in rv.filters.items() if k != "portfolio"}
+    if other:
+        lines.append(_describe_filters(other))
+    lines.append(f"{len(rv.snap)} projects in review")
+    subtitle.text = "\n".join(lines)
+    box = _text_box(
+        slide, MARGIN, FOOTER_TOP, SLIDE_W - 2 * MARGIN, FOOTER_H, w.footer, 10, colour=GREY
+    )
+    box.name = "Footer"

@@ -1,0 +1,181 @@
+"""Server-side PNG rendering of our plotly figures with kaleido and the system Chromium.
+
+Every exported PNG is 1920x1080 (16:9) with a footer line: chart title, as-of date, source.
+``Renderer`` starts Chromium once and renders many figures with it (one start per deck);
+``render_png`` is the one-figure shortcut the "Download PNG" button uses.
+Nothing here imports streamlit.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import threading
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+import plotly.graph_objects as go
+
+from charts.template import SLIDE_WIDTH
+
+SYSTEM_CHROMIUM = "/usr/bin/chromium"
+# Lay the figure out at 1280x720 and render at 1.5x: 1920x1080 pixels whose text stays legible
+# on a slide (a 14 px label at 1920 px wide would be ~7 pt on a 13.3 in slide).
+LAYOUT_WIDTH, LAYOUT_HEIGHT = 1280, 720
+SCALE = SLIDE_WIDTH / LAYOUT_WIDTH
+RENDER_TIMEOUT_S = 60
+FOOTER_HEIGHT = 34  # layout pixels added to the bottom margin for the footer line
+_DEFAULT_MARGIN = {"l": 60, "b": 50}  # charts.template margins, when a figure does not set them
+
+
+class ExportError(RuntimeError):
+    """A readable reason why an export could not be made."""
+
+
+def ensure_browser() -> str:
+    """Point kaleido/choreographer at the system Chromium unless ``BROWSER_PATH`` says otherwise.
+
+    choreographer reads ``BROWSER_PATH`` first, then searches PATH; we never download a browser.
+    """
+    path = os.environ.get("BROWSER_PATH")
+    if not path and Path(SYSTEM_CHROMIUM).exists():
+        os.environ["BROWSER_PATH"] = path = SYSTEM_CHROMIUM
+    if not path or not Path(path).exists():
+        raise ExportError(
+            f"No Chromium found at {path or SYSTEM_CHROMIUM}: PNG and slide export need the "
+            "system browser (Debian/Ubuntu: apt-get install chromium), or set BROWSER_PATH."
+        )
+    return path
+
+
+def figure_title(fig: go.Figure) -> str:
+    text = fig.layout.title.text if fig.layout.title else None
+    return str(text) if text else ""
+
+
+def footer_text(title: str, as_of: str, source: str) -> str:
+    parts = [p for p in (title, f"as of {as_of}" if as_of else "", f"source: {source}") if p]
+    return " · ".join(parts)
+
+
+def with_footer(fig: go.Figure, as_of: str, source: str, title: str | None = None) -> go.Figure:
+    """A copy of ``fig`` at slide size with a footer line under the plot area."""
+    out = go.Figure(fig)
+    title = figure_title(fig) if title is None else title
+    margin = out.layout.margin
+    left = margin.l if margin.l is not None else _DEFAULT_MARGIN["l"]
+    bottom = (margin.b if margin.b is not None else _DEFAULT_MARGIN["b"]) + FOOTER_HEIGHT
+    out.update_layout(
+        width=LAYOUT_WIDTH, height=LAYOUT_HEIGHT, margin={"b": bottom}, autosize=False
+    )
+    # Anchored to the plot area's bottom-left, shifted down into the margin in pixels so it sits
+    # on the image's last line whatever the axis titles take.
+    out.add_annotation(
+        text=footer_text(title, as_of, source),
+        xref="paper",
+        yref="paper",
+        x=0,
+        y=0,
+        xanchor="left",
+        yanchor="bottom",
+        xshift=-left + 8,
+        yshift=-bottom + 6,
+        showarrow=False,
+        align="left",
+        font={"size": 12, "color": "#616161"},
+    )
+    return out
+
+
+class Renderer:
+    """One Chromium for many figures: ``with Renderer() as r: r.render(fig)``.
+
+    kaleido is asyncio-based; it runs on a private event loop thread so callers (a Streamlit
+    script, a CLI, a download callback thread) stay synchronous and can report progress.
+    """
+
+    def __init__(self, timeout: float = RENDER_TIMEOUT_S) -> None:
+        self._timeout = timeout
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self._kaleido = None
+
+    def __enter__(self) -> Renderer:
+        ensure_browser()
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
+        self._thread.start()
+        try:
+            self._kaleido = self._call(self._open())
+        except Exception as exc:
+            self._stop_loop()
+            raise ExportError(f"Could not start Chromium for PNG export: {exc}") from exc
+        return self
+
+    async def _open(self):
+        import kaleido  # imported late: it loads plotly.js helpers and registers encoders
+
+        # mathjax=False: no CDN request (our charts use no LaTeX), so export works offline.
+        k = kaleido.Kaleido(n=1, mathjax=False, timeout=self._timeout)
+        await k.open()
+        return k
+
+    def _call(self, coro):
+        assert self._loop is not None
+        return asyncio.run_coroutine_threadsafe(coro, self._loop).result()
+
+    def render(self, fig: go.Figure) -> bytes:
+        """PNG bytes of a figure (use ``with_footer`` first for the slide size and footer)."""
+        opts = {
+            "format": "png",
+            "width": fig.layout.width or LAYOUT_WIDTH,
+            "height": fig.layout.height or LAYOUT_HEIGHT,
+            "scale": SCALE,
+        }
+        try:
+            return self._call(self._kaleido.calc_fig(fig, opts=opts))
+        except Exception as exc:
+            raise ExportError(f"Chromium could not render the chart: {exc}") from exc
+
+    def __exit__(self, *exc) -> None:
+        try:
+            if self._kaleido is not None:
+                self._call(self._kaleido.close())
+        finally:
+            self._kaleido = None
+            self._stop_loop()
+
+    def _stop_loop(self) -> None:
+        if self._loop is not None:
+            self._loop.call_soon_threadsafe(self._loop.stop)
+            if self._thread is not None:
+                self._thread.join(timeout=30)
+            self._loop.close()
+            self._loop = None
+
+
+def render_pngs(
+    figs: Iterable[go.Figure],
+    progress: Callable[[int], None] | None = None,
+) -> list[bytes]:
+    """Render several prepared figures with one Chromium; ``progress(done)`` after each."""
+    out: list[bytes] = []
+    figs = list(figs)
+    if not figs:
+        return out
+    with Renderer() as renderer:
+        for fig in figs:
+            out.append(renderer.render(fig))
+            if progress:
+                progress(len(out))
+    return out
+
+
+def render_png(fig: go.Figure, as_of: str, source: str) -> bytes:
+    """One slide-sized PNG with its footer (starts and stops Chromium: ~2-3 s)."""
+    return render_pngs([with_footer(fig, as_of, source)])[0]
+
+
+def file_name(key: str, as_of: str) -> str:
+    safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in key)
+    return f"{safe}_{as_of}.png" if as_of else f"{safe}.png"
