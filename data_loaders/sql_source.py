@@ -1,0 +1,214 @@
+"""SQL source definitions: one TOML file per external database (see ``sources/example_ppm.toml``).
+
+A definition names the database (a SQLAlchemy URL whose secrets come from environment variables
+or ``.streamlit/secrets.toml``, never from the file) and, per canonical table, a source table or
+query, a column mapping and value mappings. Parsing never connects to anything.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy.engine import make_url
+
+import models
+from config import ROOT
+
+SOURCE_KEYS = {"name", "url", "description"}
+TABLE_KEYS = {"table", "query", "columns", "values", "scales"}
+_PLACEHOLDER = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+# scheme://user:PASSWORD@host...: the password part of a URL written in the file
+_URL_PASSWORD = re.compile(r"^[\w+.-]+://[^/?#@:]*:([^/?#@]+)@")
+
+
+class SourceError(ValueError):
+    """The source definition cannot be used; the message says what to change."""
+
+
+@dataclass
+class TableDef:
+    table: str  # canonical table name
+    source_table: str | None = None
+    query: str | None = None
+    columns: dict[str, str] = field(default_factory=dict)  # canonical field -> source column
+    values: dict[str, dict[str, str]] = field(default_factory=dict)  # field -> {source: canon}
+    scales: dict[str, dict[str, int]] = field(default_factory=dict)  # field -> {source: 1-5}
+
+    @property
+    def label(self) -> str:
+        """How problems name this table: the source table, or the canonical table's query."""
+        return self.source_table or f"{self.table} (query)"
+
+
+@dataclass
+class SourceDef:
+    name: str
+    path: Path
+    url_template: str  # as written in the file, with ${...} placeholders
+    description: str = ""
+    tables: dict[str, TableDef] = field(default_factory=dict)
+
+
+def sources_dir() -> Path:
+    """Where source files live: ``$PMO_SOURCES_DIR`` or ``sources/`` beside the code."""
+    return Path(os.environ.get("PMO_SOURCES_DIR") or ROOT / "sources")
+
+
+def list_sources(folder: Path | None = None) -> list[Path]:
+    folder = folder or sources_dir()
+    return sorted(folder.glob("*.toml")) if folder.is_dir() else []
+
+
+def find_source(name_or_path: str) -> Path:
+    """A path as given, else ``<sources dir>/<name>.toml``; raises FileNotFoundError."""
+    path = Path(name_or_path)
+    if path.is_file():
+        return path
+    candidate = sources_dir() / (
+        name_or_path if name_or_path.endswith(".toml") else f"{name_or_path}.toml"
+    )
+    if candidate.is_file():
+        return candidate
+    raise FileNotFoundError(f"no source file {name_or_path!r} (looked in {sources_dir()})")
+
+
+def load_source(path: Path) -> SourceDef:
+    """Parse and check a source file; raises SourceError with every mistake found."""
+    try:
+        raw = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise SourceError(f"{path.name}: not valid TOML ({exc})") from exc
+    errors: list[str] = []
+    src = raw.get("source")
+    if not isinstance(src, dict):
+        raise SourceError(f"{path.name}: a [source] table with name and url is required")
+    errors += [f"[source]: unknown key {k!r}" for k in sorted(set(src) - SOURCE_KEYS)]
+    url = str(src.get("url") or "")
+    if not url:
+        errors.append('[source]: url is required, e.g. url = "${PPM_DB_URL}"')
+    errors += _literal_secret(url)
+    unknown = sorted(set(raw) - {"source", "tables"})
+    errors += [f"unknown top-level table [{k}]" for k in unknown]
+    tables: dict[str, TableDef] = {}
+    for name, spec in (raw.get("tables") or {}).items():
+        tdef, problems = _table(name, spec)
+        errors += problems
+        if tdef:
+            tables[name] = tdef
+    if not raw.get("tables"):
+        errors.append("no [tables.<canonical table>] defined: nothing to read")
+    if errors:
+        raise SourceError(f"{path.name}: " + "; ".join(errors))
+    return SourceDef(
+        name=str(src.get("name") or path.stem),
+        path=Path(path),
+        url_template=url,
+        description=str(src.get("description") or ""),
+        tables=tables,
+    )
+
+
+def _literal_secret(url: str) -> list[str]:
+    match = _URL_PASSWORD.match(url)
+    literal = bool(match and not _PLACEHOLDER.search(match.group(1)))
+    query = re.search(r"[?&]password=([^&]*)", url)
+    literal = literal or bool(query and not _PLACEHOLDER.search(query.group(1)))
+    if literal:
+        return [
+            "[source]: the url contains a password; never put secrets in this file. Write "
+            'url = "${PPM_DB_URL}" and set the environment variable PPM_DB_URL (or add '
+            "PPM_DB_URL under [sources] in .streamlit/secrets.toml)"
+        ]
+    return []
+
+
+def _table(name: str, spec) -> tuple[TableDef | None, list[str]]:
+    where = f"[tables.{name}]"
+    if name not in models.FIELDS:
+        return None, [f"{where}: {name!r} is not a canonical table ({', '.join(models.FIELDS)})"]
+    if not isinstance(spec, dict):
+        return None, [f"{where}: must be a table"]
+    errors = [f"{where}: unknown key {k!r}" for k in sorted(set(spec) - TABLE_KEYS)]
+    if bool(spec.get("table")) == bool(spec.get("query")):
+        errors.append(f'{where}: give exactly one of table = "..." or query = "SELECT ..."')
+    fields = models.FIELDS[name]
+    columns = {str(k): str(v) for k, v in (spec.get("columns") or {}).items()}
+    errors += [
+        f"{where}.columns: {k!r} is not a field of {name} (fields: {', '.join(fields)})"
+        for k in columns
+        if k not in fields
+    ]
+    values: dict[str, dict[str, str]] = {}
+    for fld, mapping in (spec.get("values") or {}).items():
+        if fld not in fields:
+            errors.append(f"{where}.values: {fld!r} is not a field of {name}")
+            continue
+        values[fld] = {str(k): str(v) for k, v in mapping.items()}
+        if fld.endswith("_rag"):
+            bad = sorted({v for v in values[fld].values() if v not in models.RAG_VALUES})
+            errors += [f"{where}.values.{fld}: {v!r} is not Green, Amber, Red or Grey" for v in bad]
+    scales: dict[str, dict[str, int]] = {}
+    for fld, mapping in (spec.get("scales") or {}).items():
+        if fld not in fields:
+            errors.append(f"{where}.scales: {fld!r} is not a field of {name}")
+            continue
+        if not all(isinstance(v, int) and 1 <= v <= 5 for v in mapping.values()):
+            errors.append(f"{where}.scales.{fld}: every value must be a whole number 1-5")
+            continue
+        scales[fld] = {str(k): int(v) for k, v in mapping.items()}
+    tdef = TableDef(
+        table=name,
+        source_table=spec.get("table") or None,
+        query=spec.get("query") or None,
+        columns=columns,
+        values=values,
+        scales=scales,
+    )
+    return tdef, errors
+
+
+# --- secrets -------------------------------------------------------------------------------
+
+
+def secrets_files() -> list[Path]:
+    return [Path.cwd() / ".streamlit" / "secrets.toml", ROOT / ".streamlit" / "secrets.toml"]
+
+
+def _secret(name: str) -> str | None:
+    if os.environ.get(name):
+        return os.environ[name]
+    for path in secrets_files():
+        if path.is_file():
+            try:
+                value = (tomllib.loads(path.read_text(encoding="utf-8")).get("sources") or {}).get(
+                    name
+                )
+            except tomllib.TOMLDecodeError:
+                continue
+            if value:
+                return str(value)
+    return None
+
+
+def resolve_url(source: SourceDef) -> str:
+    """The URL with every ``${NAME}`` replaced; raises SourceError naming a missing secret."""
+    missing = [n for n in _PLACEHOLDER.findall(source.url_template) if _secret(n) is None]
+    if missing:
+        names = ", ".join(missing)
+        raise SourceError(
+            f"{source.path.name}: {names} is not set: export it as an environment variable or "
+            f"add it under [sources] in .streamlit/secrets.toml"
+        )
+    return _PLACEHOLDER.sub(lambda m: _secret(m.group(1)) or "", source.url_template)
+
+
+def display_url(url: str) -> str:
+    """The URL with its password hidden, for messages and the sources page."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:
+        return "(invalid URL)"

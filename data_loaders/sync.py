@@ -1,0 +1,559 @@
+"""Sync a portfolio from an external SQL database into the app database.
+
+``sync(source, engine)`` reads every table of a source definition in one read-only transaction,
+maps columns and values to the canonical schema, validates with the same rules and report format
+as the Excel loader, and writes one snapshot with ``store.write_batch`` (source ``sql``). Any
+error means nothing is written. The same snapshot twice is a duplicate and changes nothing.
+"""
+
+from __future__ import annotations
+
+import getpass
+import hashlib
+import io
+import json
+import sqlite3
+from collections.abc import Callable
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+import pandas as pd
+from sqlalchemy import (
+    Boolean,
+    Date,
+    Engine,
+    Float,
+    Integer,
+    column,
+    create_engine,
+    inspect,
+    select,
+    table,
+    text,
+)
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+from sqlalchemy.pool import NullPool
+
+import models
+import store
+from config import Config, get_config
+from data_loaders.report import ERROR, WARNING, FileReport, Problem, SheetReport, schema_problems
+from data_loaders.sql_source import (
+    SourceDef,
+    SourceError,
+    TableDef,
+    display_url,
+    load_source,
+    resolve_url,
+)
+
+Progress = Callable[[float, str], None]
+KIND = {"status_reports": "status", "raid_items": "raid"}  # canonical table -> report kind
+TRUE_WORDS = {"1", "true", "t", "yes", "y"}
+FALSE_WORDS = {"0", "false", "f", "no", "n"}
+
+
+@dataclass
+class SyncResult:
+    report: FileReport
+    frames: dict[str, pd.DataFrame] = field(default_factory=dict)
+    changed: dict[str, int] = field(default_factory=dict)  # rows inserted or changed per table
+    sha256: str | None = None
+
+
+# --- connecting ------------------------------------------------------------------------------
+
+
+def source_engine(url: str) -> Engine:
+    """An engine for the source: no pool, short connect timeout, SQLite opened read-only."""
+    parsed = make_url(store._normalise_url(url))
+    if parsed.get_backend_name() == "sqlite":
+        path = parsed.database or ""
+        if not path or path == ":memory:" or not Path(path).is_file():
+            raise SourceError(f"SQLite database file not found: {path or '(none)'}")
+        uri = Path(path).resolve().as_uri() + "?mode=ro"
+        return create_engine(
+            "sqlite://", creator=lambda: sqlite3.connect(uri, uri=True), poolclass=NullPool
+        )
+    args = {"connect_timeout": 10} if parsed.get_backend_name() in ("postgresql", "mysql") else {}
+    return create_engine(parsed, poolclass=NullPool, connect_args=args)
+
+
+@contextmanager
+def read_only(engine: Engine):
+    """A connection inside a read-only, consistent-snapshot transaction, always rolled back."""
+    with engine.connect() as conn:
+        dialect = conn.dialect.name
+        if dialect == "postgresql":
+            conn.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        elif dialect in ("mysql", "mariadb"):
+            conn.exec_driver_sql("START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY")
+        elif dialect == "sqlite":
+            conn.exec_driver_sql("PRAGMA query_only = ON")
+        try:
+            yield conn
+        finally:
+            conn.rollback()
+
+
+def _connect_message(exc: Exception, url: str) -> str:
+    detail = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0][:300]
+    low = detail.lower()
+    where = display_url(url)
+    if any(w in low for w in ("password", "access denied", "authentication", "role ")):
+        return f"the server at {where} refused the credentials: {detail}"
+    if any(w in low for w in ("unknown database", "does not exist")):
+        return f"the database in {where} does not exist: {detail}"
+    return f"cannot reach the database server at {where}: {detail}"
+
+
+# --- reading one table -----------------------------------------------------------------------
+
+
+def _resolve_table(insp, name: str) -> tuple[str | None, str | None]:
+    schema, _, tname = name.rpartition(".")
+    schema = schema or None
+    names = insp.get_table_names(schema=schema) + insp.get_view_names(schema=schema)
+    if tname in names:
+        return schema, tname
+    lower = {n.lower(): n for n in names}
+    return schema, lower.get(tname.lower())
+
+
+def _fetch(conn, tdef: TableDef) -> tuple[list[str], list[tuple]]:
+    """Column names and rows of the source table or query; raises SourceError when absent."""
+    if tdef.query:
+        try:
+            result = conn.execute(text(tdef.query))
+        except DBAPIError as exc:
+            raise SourceError(f"the query failed: {str(exc.orig).strip().splitlines()[0]}") from exc
+        return list(result.keys()), [tuple(r) for r in result]
+    insp = inspect(conn)
+    schema, name = _resolve_table(insp, tdef.source_table or "")
+    if name is None:
+        raise SourceError(f"table {tdef.source_table!r} not found in the source database")
+    available = [c["name"] for c in insp.get_columns(name, schema=schema)]
+    wanted = [c for c in available if _wanted(tdef, c)]
+    result = conn.execute(
+        select(*[column(c) for c in wanted]).select_from(table(name, schema=schema))
+    )
+    return wanted, [tuple(r) for r in result]
+
+
+def _wanted(tdef: TableDef, source_col: str) -> bool:
+    """A source column is read when it is mapped, or named like an unmapped canonical field."""
+    mapped = {v.lower() for v in tdef.columns.values()}
+    fields = {f for f in models.FIELDS[tdef.table] if f not in tdef.columns}
+    return source_col.lower() in mapped or source_col.lower() in fields
+
+
+def _mapping(tdef: TableDef, source_cols: list[str]) -> tuple[dict[str, str], list[str]]:
+    """canonical field -> actual source column, and the mapped columns the source lacks."""
+    lower = {c.lower(): c for c in source_cols}
+    mapping: dict[str, str] = {}
+    missing: list[str] = []
+    for fld, col in tdef.columns.items():
+        actual = col if col in source_cols else lower.get(col.lower())
+        if actual is None:
+            missing.append(col)
+        else:
+            mapping[fld] = actual
+    for fld in models.FIELDS[tdef.table]:
+        if fld not in tdef.columns and fld.lower() in lower:
+            mapping[fld] = lower[fld.lower()]
+    return mapping, missing
+
+
+# --- values ----------------------------------------------------------------------------------
+
+
+def _key(value) -> str:
+    """A value as a mapping key: trimmed, lower case, whole floats without '.0'."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip().lower()
+
+
+def _text(value):
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime) and value == datetime.combine(value.date(), datetime.min.time()):
+        return value.date().isoformat()  # a date read as a midnight timestamp
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    return str(value)
+
+
+def _map_values(
+    series: pd.Series, fld: str, tdef: TableDef, config: Config
+) -> tuple[pd.Series, list[tuple[object, int]]]:
+    """Apply the value or scale mapping of ``fld``; returns mapped values and unmapped ones."""
+    table_map = tdef.scales.get(fld) or tdef.values.get(fld)
+    lookup = {_key(k): v for k, v in (table_map or {}).items()}
+    is_rag = fld.endswith("_rag")
+    if not lookup and not is_rag:
+        return series, []
+    out, bad = [], []
+    for pos, value in enumerate(series):
+        if value is None or (not isinstance(value, str) and pd.isna(value)) or _key(value) == "":
+            out.append(None)
+            continue
+        mapped = lookup.get(_key(value))
+        if mapped is None and is_rag:
+            mapped = models.normalise_rag(str(value), config)
+        if mapped is None:
+            bad.append((value, pos))
+        out.append(mapped)
+    return pd.Series(out, dtype=object), bad
+
+
+def _convert(series: pd.Series, kind) -> tuple[pd.Series, list[int]]:
+    """Cast to the canonical type; returns the positions whose value could not be converted."""
+    present = series.map(lambda v: v is not None and not (isinstance(v, float) and pd.isna(v)))
+    if isinstance(kind, Date):
+        values = series.map(lambda v: v.date() if isinstance(v, datetime) else v)
+        out = pd.to_datetime(values, errors="coerce", format="mixed").astype("datetime64[ns]")
+    elif isinstance(kind, Float):
+        out = pd.to_numeric(series, errors="coerce").astype("float64")
+    elif isinstance(kind, Integer):
+        nums = pd.to_numeric(series, errors="coerce")
+        whole = nums.isna() | (nums == nums.round())
+        out = nums.where(whole).astype("Int64")
+    elif isinstance(kind, Boolean):
+        words = series.map(lambda v: _key(v) if v is not None else None)
+        out = words.map(
+            lambda w: True if w in TRUE_WORDS else False if w in FALSE_WORDS else None
+        ).astype("boolean")
+    else:
+        out = pd.Series([_text(v) for v in series], dtype="str")
+    failed = (present & out.isna()).to_numpy().nonzero()[0].tolist()
+    return out, failed
+
+
+def _canonical(
+    tdef: TableDef, cols: list[str], rows: list[tuple], config: Config
+) -> tuple[pd.DataFrame, dict[str, str], list[Problem]]:
+    """The canonical frame of one source table, the mapping used, and problems found."""
+    label = tdef.label
+    mapping, missing = _mapping(tdef, cols)
+    problems = [
+        Problem(
+            label, None, col, None, f"column {col!r} not found in the source ({', '.join(cols)})"
+        )
+        for col in missing
+    ]
+    for key in models.KEYS[tdef.table]:
+        if key not in mapping and key not in tdef.columns:
+            problems.append(
+                Problem(label, None, None, None, f"no column maps to the key field {key!r}")
+            )
+    if problems:
+        return pd.DataFrame(), mapping, problems
+    raw = pd.DataFrame(rows, columns=cols, dtype=object)
+    table_cols = models.FACT_TABLES[tdef.table].columns
+    frame = pd.DataFrame(index=range(len(raw)))
+    for fld, col in mapping.items():
+        values, bad = _map_values(raw[col].reset_index(drop=True), fld, tdef, config)
+        problems += _unmapped(label, col, fld, tdef, bad)
+        converted, failed = _convert(values, table_cols[fld].type)
+        for pos in failed[:20]:
+            what = type(table_cols[fld].type).__name__.lower()
+            problems.append(
+                Problem(label, pos + 1, col, _text(values.iloc[pos]), f"{fld}: not a valid {what}")
+            )
+        frame[fld] = converted
+    if tdef.table == "status_reports" and "rag_label" not in mapping and "overall_rag" in mapping:
+        # keep the original wording, as the Excel loader does
+        frame["rag_label"] = pd.Series([_text(v) for v in raw[mapping["overall_rag"]]], dtype="str")
+    frame = frame[[f for f in models.FIELDS[tdef.table] if f in frame.columns]]
+    return frame, mapping, problems
+
+
+def _unmapped(label, col, fld, tdef, bad: list[tuple[object, int]]) -> list[Problem]:
+    groups: dict[str, list[int]] = {}
+    for value, pos in bad:
+        groups.setdefault(str(value), []).append(pos + 1)
+    where = "scales" if fld in tdef.scales else "values"
+    return [
+        Problem(
+            label,
+            rows[0],
+            col,
+            value,
+            f"{fld}: {value!r} does not map ({len(rows)} row(s)); add it to "
+            f"[tables.{tdef.table}.{where}.{fld}]",
+        )
+        for value, rows in groups.items()
+    ]
+
+
+def _duplicates(label: str, name: str, frame: pd.DataFrame, mapping: dict) -> list[Problem]:
+    keys = models.KEYS[name]
+    dup = frame[frame.duplicated(keys, keep=False)]
+    out = []
+    for key, group in list(dup.groupby(keys, sort=True))[:20]:
+        key = key if isinstance(key, tuple) else (key,)
+        shown = ", ".join(f"{k}={_text(v)}" for k, v in zip(keys, key, strict=True))
+        rows = [int(i) + 1 for i in group.index]
+        out.append(
+            Problem(
+                label,
+                rows[0],
+                mapping.get(keys[0]),
+                shown,
+                f"duplicate key: the source returns {shown} {len(rows)} times (rows "
+                f"{', '.join(map(str, rows[:10]))})",
+            )
+        )
+    return out
+
+
+# --- snapshot hash ---------------------------------------------------------------------------
+
+
+def snapshot_bytes(name: str, frames: dict[str, pd.DataFrame]) -> bytes:
+    """A stable serialisation of the canonical snapshot: same data, same bytes."""
+    buf = io.StringIO()
+    buf.write(f"source:{name}\n")
+    for tname in store.WRITE_ORDER:
+        if tname not in frames:
+            continue
+        df = frames[tname]
+        cols = [f for f in models.FIELDS[tname] if f in df.columns]
+        df = df[cols].sort_values(models.KEYS[tname], kind="stable")
+        buf.write(f"table:{tname}\n")
+        df.to_csv(
+            buf, index=False, date_format="%Y-%m-%d", float_format="%.10g", lineterminator="\n"
+        )
+    return buf.getvalue().encode()
+
+
+def _upload_sha(engine: Engine, source: str, content_sha: str) -> str | None:
+    """The sha256 to record, or None when the last sync of this source had this very content."""
+    u = models.uploads
+    with engine.connect() as conn:
+        last = conn.execute(
+            select(u.c.upload_id, u.c.report)
+            .where(u.c.source == "sql", u.c.file_name == source)
+            .order_by(u.c.upload_id.desc())
+            .limit(1)
+        ).first()
+        taken = conn.execute(select(u.c.upload_id).where(u.c.sha256 == content_sha)).scalar()
+    last_sha = json.loads(last.report or "{}").get("content_sha256") if last else None
+    if last_sha == content_sha:
+        return None
+    # Content seen before but not the latest (A -> B -> A): record it again under a new hash.
+    return (
+        content_sha
+        if taken is None
+        else hashlib.sha256(f"{content_sha}:{last.upload_id}".encode()).hexdigest()
+    )
+
+
+# --- the sync --------------------------------------------------------------------------------
+
+
+def read_source(
+    source: SourceDef, config: Config | None = None, progress: Progress | None = None
+) -> tuple[dict[str, pd.DataFrame], FileReport]:
+    """Read and validate every table of ``source``; nothing is written anywhere."""
+    config = config or get_config()
+    progress = progress or (lambda _f, _t: None)
+    report = FileReport(file=source.name, status="valid")
+    frames: dict[str, pd.DataFrame] = {}
+    try:
+        url = resolve_url(source)
+        engine = source_engine(url)
+    except (SourceError, SQLAlchemyError) as exc:
+        report.problems.append(Problem(None, None, None, None, _plain(exc)))
+        report.status = "rejected"
+        return frames, report
+    progress(0.05, f"Connecting to {display_url(url)}")
+    try:
+        with read_only(engine) as conn:
+            total = len(source.tables)
+            for i, (name, tdef) in enumerate(source.tables.items()):
+                progress(0.1 + 0.8 * i / total, f"Reading {tdef.label} -> {name}")
+                sheet = SheetReport(sheet=tdef.label, kind=KIND.get(name, name))
+                report.sheets.append(sheet)
+                try:
+                    cols, rows = _fetch(conn, tdef)
+                except SourceError as exc:
+                    sheet.problems.append(Problem(tdef.label, None, None, None, str(exc)))
+                    continue
+                sheet.reason = "query" if tdef.query else f"table {tdef.source_table}"
+                frame, mapping, problems = _canonical(tdef, cols, rows, config)
+                sheet.mapping = {col: fld for fld, col in mapping.items()}
+                sheet.problems += problems
+                if problems:
+                    continue
+                sheet.problems += _validate(tdef, frame, mapping)
+                if not rows:
+                    sheet.problems.append(
+                        Problem(tdef.label, None, None, None, "no rows", severity=WARNING)
+                    )
+                sheet.rows_loaded = len(frame)
+                frames[name] = frame
+                report.totals[name] = len(frame)
+    except (DBAPIError, SQLAlchemyError) as exc:
+        report.problems.append(Problem(None, None, None, None, _connect_message(exc, url)))
+    finally:
+        engine.dispose()
+    if report.has_errors:
+        report.status = "rejected"
+    return frames, report
+
+
+def _validate(tdef: TableDef, frame: pd.DataFrame, mapping: dict[str, str]) -> list[Problem]:
+    dups = _duplicates(tdef.label, tdef.table, frame, mapping)
+    problems = schema_problems(
+        tdef.table, frame, tdef.label, list(range(1, len(frame) + 1)), headers=mapping
+    )
+    if dups:  # the schema reports each duplicate row again; ours say which key and rows
+        problems = [p for p in problems if not p.message.startswith("duplicate key")]
+    return dups + problems
+
+
+def _unknown_projects(engine: Engine | None, frames: dict[str, pd.DataFrame], source: SourceDef):
+    known = set(frames["projects"]["project_id"]) if "projects" in frames else set()
+    if engine is not None:
+        known |= store.known_project_ids(engine)
+    out = []
+    for name, df in frames.items():
+        if name == "projects":
+            continue
+        missing = sorted(set(df["project_id"]) - known)
+        if missing:
+            label = source.tables[name].label
+            out.append(
+                Problem(
+                    label,
+                    None,
+                    source.tables[name].columns.get("project_id", "project_id"),
+                    ", ".join(missing[:10]),
+                    f"{len(missing)} project id(s) are neither in the source's projects nor "
+                    "in the app database",
+                )
+            )
+    return out
+
+
+def sync(
+    source: SourceDef | str | Path,
+    engine: Engine | None,
+    dry_run: bool = False,
+    uploaded_by: str | None = None,
+    config: Config | None = None,
+    progress: Progress | None = None,
+) -> SyncResult:
+    """Read, validate and (unless ``dry_run`` or any error) write one snapshot of ``source``."""
+    progress = progress or (lambda _f, _t: None)
+    if not isinstance(source, SourceDef):
+        try:
+            source = load_source(Path(source))
+        except SourceError as exc:
+            report = FileReport(file=Path(source).stem, status="rejected")
+            report.problems.append(Problem(None, None, None, None, str(exc)))
+            return SyncResult(report=report)
+    frames, report = read_source(source, config, progress)
+    result = SyncResult(report=report, frames=frames)
+    if report.has_errors:
+        progress(1.0, "Rejected: nothing written")
+        return result
+    unknown = _unknown_projects(engine, frames, source)
+    if unknown:
+        report.problems += unknown
+        report.status = "rejected"
+        return result
+    content = snapshot_bytes(source.name, frames)
+    content_sha = hashlib.sha256(content).hexdigest()
+    result.sha256 = content_sha
+    if dry_run or engine is None:
+        progress(1.0, "Checked: nothing written (dry run)")
+        return result
+    progress(0.9, "Writing the snapshot")
+    sha = _upload_sha(engine, source.name, content_sha)
+    if sha is None:
+        report.status = "duplicate"
+        progress(1.0, "Unchanged since the last sync")
+        return result
+    meta = store.UploadMeta(
+        file_name=source.name,
+        sha256=sha,
+        size_bytes=len(content),
+        uploaded_by=uploaded_by or _user(),
+        source="sql",
+        report={**report.to_dict(), "content_sha256": content_sha},
+    )
+    try:
+        written = store.write_batch(engine, frames, meta)
+    except store.UnknownProjectError as exc:
+        report.problems.append(Problem(None, None, "project_id", None, str(exc)))
+        report.status = "rejected"
+        return result
+    report.status = written.status
+    report.upload_id = written.upload_id
+    result.changed = written.rows
+    progress(1.0, "Done")
+    return result
+
+
+def _user() -> str:
+    try:
+        return f"sql sync ({getpass.getuser()})"
+    except Exception:
+        return "sql sync"
+
+
+def _plain(exc: Exception) -> str:
+    return str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+
+
+# --- for the sources page ------------------------------------------------------------------
+
+
+def last_sync(engine: Engine, name: str) -> dict | None:
+    """The most recent sync of source ``name`` in the app database, with its report."""
+    u = models.uploads
+    with engine.connect() as conn:
+        row = conn.execute(
+            select(u.c.upload_id, u.c.uploaded_at, u.c.uploaded_by, u.c.row_counts, u.c.report)
+            .where(u.c.source == "sql", u.c.file_name == name)
+            .order_by(u.c.upload_id.desc())
+            .limit(1)
+        ).first()
+    if row is None:
+        return None
+    report = json.loads(row.report or "{}")
+    return {
+        "upload_id": row.upload_id,
+        "synced_at": pd.Timestamp(row.uploaded_at),
+        "synced_by": row.uploaded_by,
+        "rows": report.get("totals", {}),
+        "changed": json.loads(row.row_counts or "{}"),
+        "warnings": [p for s in report.get("sheets", []) for p in s.get("problems", [])]
+        + report.get("problems", []),
+    }
+
+
+def problem_rows(report: FileReport) -> list[dict]:
+    """Problems as plain rows for display (table, row, column, value, message, severity)."""
+    return [
+        {
+            "table": p.sheet,
+            "row": p.row,
+            "column": p.column,
+            "value": p.value,
+            "message": p.message,
+            "severity": p.severity,
+        }
+        for p in report.all_problems
+    ]
+
+
+__all__ = ["ERROR", "WARNING", "SyncResult", "last_sync", "read_source", "sync"]
