@@ -1,10 +1,84 @@
-"""Risk arithmetic: score, band, probability, the open register as of a date, exposure."""
+"""Risk arithmetic: word scales, score, band, probability, the register as of a date, exposure,
+movement between inherent and residual assessments, ageing, new and closed risks between two
+review dates, the weekly band trend and exposure against remaining contingency.
+
+A risk is identified by (project_id, risk_id): registers number their risks per project.
+"""
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
 import pandas as pd
 
 from config import RiskRules
+
+KEY = ["project_id", "risk_id"]
+BASES = ("inherent", "residual")
+# likelihood, impact and score columns of each assessment
+BASIS_COLUMNS = {
+    "inherent": ("likelihood", "impact", "score", "band", "exposure"),
+    "residual": (
+        "residual_likelihood",
+        "residual_impact",
+        "residual_score",
+        "residual_band",
+        "residual_exposure",
+    ),
+}
+# what the drill-down and the top-10 lists show, in this order
+DRILL_COLUMNS = [
+    "risk_id", "project_id", "title", "owner", "category", "status", "score", "band",
+    "residual_score", "residual_band", "cost_impact", "exposure", "due_date", "response",
+]  # fmt: skip
+MOVES = [
+    "down 2+ bands",
+    "down 1 band",
+    "same band, lower score",
+    "no change",
+    "higher after response",
+    "not assessed",
+]
+AGE_BUCKETS = [(30, "1-30 days"), (60, "31-60 days"), (90, "61-90 days"), (None, "over 90 days")]
+
+
+# --- scales and bands ---------------------------------------------------------------------------
+
+
+def scale_value(value, rules: RiskRules) -> int | None:
+    """One likelihood or impact value on the 1-5 scale: a number, a word from the one table
+    (``RiskRules.scales``), or a word with a leading number (``4 - Likely``). None otherwise."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        n = float(value)
+        return int(n) if n.is_integer() and 1 <= n <= 5 else None
+    text = " ".join(str(value).strip().lower().replace("_", " ").replace("-", " ").split())
+    if not text:
+        return None
+    lead = re.match(r"^([1-5])(\.0)?\b", text)
+    if lead:
+        return int(lead.group(1))
+    words = {" ".join(k.lower().replace("-", " ").split()): int(v) for k, v in rules.scales.items()}
+    return words.get(text)
+
+
+def to_scale(values: pd.Series, rules: RiskRules) -> pd.Series:
+    """A column of likelihoods or impacts as nullable 1-5 integers (unknown words become NA)."""
+    return pd.Series([scale_value(v, rules) for v in values], index=values.index, dtype="Int64")
+
+
+def band_names(rules: RiskRules) -> list[str]:
+    """Band names from lowest to highest."""
+    return list(rules.bands)
+
+
+def band_rank(name: str | None, rules: RiskRules) -> int:
+    """Position of a band (0 = lowest); -1 for None or an unknown name."""
+    names = band_names(rules)
+    return names.index(name) if name in names else -1
 
 
 def band(score, rules: RiskRules) -> str | None:
@@ -18,6 +92,18 @@ def band(score, rules: RiskRules) -> str | None:
     return name
 
 
+def bands_of(scores: pd.Series, rules: RiskRules) -> pd.Series:
+    """Vectorised ``band`` for a column of scores (object column, None where unscored)."""
+    out = pd.Series([None] * len(scores), index=scores.index, dtype=object)
+    values = pd.to_numeric(scores, errors="coerce")
+    for band_name, lowest in rules.bands.items():
+        out[values >= lowest] = band_name
+    return out
+
+
+# --- the register -------------------------------------------------------------------------------
+
+
 def latest_register(risks: pd.DataFrame, review_date) -> pd.DataFrame:
     """Each project's most recent risk-register snapshot on or before the review date."""
     upto = risks[risks["report_date"] <= pd.Timestamp(review_date)]
@@ -28,15 +114,22 @@ def latest_register(risks: pd.DataFrame, review_date) -> pd.DataFrame:
 
 
 def with_scores(register: pd.DataFrame, rules: RiskRules) -> pd.DataFrame:
-    """Add score, residual_score, band, is_open, probability and exposure columns."""
+    """Add score, residual_score, band, residual_band, is_open, probability, residual_probability,
+    exposure and residual_exposure columns."""
     out = register.copy()
+    for col in ("likelihood", "impact", "residual_likelihood", "residual_impact", "cost_impact"):
+        out[col] = pd.to_numeric(out[col], errors="coerce").astype(float)
     out["score"] = out["likelihood"] * out["impact"]
     out["residual_score"] = out["residual_likelihood"] * out["residual_impact"]
-    out["band"] = [band(s, rules) for s in out["score"]]
-    out["is_open"] = ~out["status"].fillna("").str.strip().str.lower().isin(rules.closed_statuses)
-    prob = {int(k): v for k, v in rules.probability.items()}
+    out["band"] = bands_of(out["score"], rules)
+    out["residual_band"] = bands_of(out["residual_score"], rules)
+    status = out["status"].astype(object).where(out["status"].notna(), "")
+    out["is_open"] = ~status.astype(str).str.strip().str.lower().isin(rules.closed_statuses)
+    prob = {float(k): float(v) for k, v in rules.probability.items()}
     out["probability"] = out["likelihood"].map(prob).astype(float)
-    out["exposure"] = out["probability"] * out["cost_impact"].astype(float)
+    out["residual_probability"] = out["residual_likelihood"].map(prob).astype(float)
+    out["exposure"] = out["probability"] * out["cost_impact"]
+    out["residual_exposure"] = out["residual_probability"] * out["cost_impact"]
     return out
 
 
@@ -56,3 +149,351 @@ def exposure_by_project(open_register: pd.DataFrame) -> pd.DataFrame:
         )
         .reset_index()
     )
+
+
+@dataclass(frozen=True)
+class RiskFilter:
+    """Which risks a view keeps. Empty lists keep everything; ``statuses`` empty keeps open risks
+    only (statuses not in ``RiskRules.closed_statuses``)."""
+
+    project_ids: list[str] | None = None  # None = every project
+    categories: list[str] = field(default_factory=list)
+    owners: list[str] = field(default_factory=list)
+    statuses: list[str] = field(default_factory=list)
+
+    def apply(self, scored: pd.DataFrame, open_only: bool = False) -> pd.DataFrame:
+        mask = pd.Series(True, index=scored.index)
+        if self.project_ids is not None:
+            mask &= scored["project_id"].isin(self.project_ids)
+        if self.categories:
+            mask &= scored["category"].isin(self.categories)
+        if self.owners:
+            mask &= scored["owner"].isin(self.owners)
+        if self.statuses and not open_only:
+            mask &= scored["status"].isin(self.statuses)
+        else:
+            mask &= scored["is_open"]
+        return scored[mask]
+
+
+def filter_options(scored: pd.DataFrame) -> dict[str, list[str]]:
+    """Sorted distinct categories, owners and statuses of a register, for the page's filters."""
+    return {
+        col: sorted(scored[col].dropna().astype(str).unique().tolist())
+        for col in ("category", "owner", "status")
+    }
+
+
+def register_on(risks: pd.DataFrame, review_date, rules: RiskRules, project_ids=None):
+    """The scored register (every status) on the review date, for the given projects (None = all).
+    Narrow it further with ``RiskFilter.apply``."""
+    reg = with_scores(latest_register(risks, review_date), rules)
+    if project_ids is not None:
+        reg = reg[reg["project_id"].isin(list(project_ids))]
+    return reg
+
+
+# --- matrix -------------------------------------------------------------------------------------
+
+
+def matrix_cells(register: pd.DataFrame, rules: RiskRules, basis: str = "inherent"):
+    """All 25 cells of the 5x5 matrix: likelihood, impact, score, band and the count of risks."""
+    lik, imp, *_ = BASIS_COLUMNS[basis]
+    grid = pd.DataFrame(
+        [(li, im) for li in range(1, 6) for im in range(1, 6)], columns=["likelihood", "impact"]
+    )
+    grid["score"] = grid["likelihood"] * grid["impact"]
+    grid["band"] = bands_of(grid["score"], rules)
+    counts = (
+        register.dropna(subset=[lik, imp])
+        .groupby([register[lik].rename("likelihood"), register[imp].rename("impact")])
+        .size()
+        .rename("risks")
+        .reset_index()
+    )
+    counts[["likelihood", "impact"]] = counts[["likelihood", "impact"]].astype(int)
+    grid = grid.merge(counts, on=["likelihood", "impact"], how="left")
+    grid["risks"] = grid["risks"].fillna(0).astype(int)
+    return grid
+
+
+def cell_risks(register: pd.DataFrame, likelihood: int, impact: int, basis: str = "inherent"):
+    """The risks in one cell of the matrix, highest score then highest exposure first."""
+    lik, imp, score, _, exposure = BASIS_COLUMNS[basis]
+    cell = register[(register[lik] == likelihood) & (register[imp] == impact)]
+    cell = cell.sort_values([score, exposure, "project_id", "risk_id"], ascending=[0, 0, 1, 1])
+    return cell[DRILL_COLUMNS].reset_index(drop=True)
+
+
+def top_by(register: pd.DataFrame, column: str, n: int = 10) -> pd.DataFrame:
+    """The n risks with the highest value in ``column`` (score, exposure, ...); ties by id."""
+    ranked = register.dropna(subset=[column]).sort_values(
+        [column, "project_id", "risk_id"], ascending=[False, True, True]
+    )
+    cols = DRILL_COLUMNS + [c for c in [column] if c not in DRILL_COLUMNS]
+    return ranked.head(n)[cols].reset_index(drop=True)
+
+
+# --- movement between assessments ---------------------------------------------------------------
+
+
+def movement(register: pd.DataFrame, rules: RiskRules) -> pd.DataFrame:
+    """Per risk: how the residual assessment moved from the inherent one (``move`` in MOVES,
+    ``bands_down`` = inherent band rank minus residual band rank)."""
+    out = register.copy()
+    inherent = out["band"].map(lambda b: band_rank(b, rules))
+    residual = out["residual_band"].map(lambda b: band_rank(b, rules))
+    out["bands_down"] = (inherent - residual).where(out["residual_band"].notna())
+    missing = out["residual_score"].isna() | out["score"].isna()
+    conditions = [
+        missing,
+        out["residual_score"] > out["score"],
+        out["bands_down"] >= 2,
+        out["bands_down"] == 1,
+        out["residual_score"] < out["score"],
+    ]
+    choices = [MOVES[5], MOVES[4], MOVES[0], MOVES[1], MOVES[2]]
+    out["move"] = np.select(conditions, choices, default=MOVES[3]).astype(object)
+    return out
+
+
+def movement_summary(moved: pd.DataFrame, rules: RiskRules) -> pd.DataFrame:
+    """Risks per inherent band and move (long: band, move, risks), every combination present."""
+    rows = []
+    for b in band_names(rules):
+        part = moved[moved["band"] == b]
+        counts = part["move"].value_counts()
+        rows += [{"band": b, "move": m, "risks": int(counts.get(m, 0))} for m in MOVES]
+    return pd.DataFrame(rows, columns=["band", "move", "risks"])
+
+
+def movement_totals(moved: pd.DataFrame) -> dict[str, int]:
+    """Headline counts: moved down at least one band, did not change band, went up, total."""
+    counts = moved["move"].value_counts()
+    get = lambda m: int(counts.get(m, 0))  # noqa: E731
+    return {
+        "risks": len(moved),
+        "down_a_band": get(MOVES[0]) + get(MOVES[1]),
+        "same_band": get(MOVES[2]) + get(MOVES[3]),
+        "no_change": get(MOVES[3]),
+        "higher": get(MOVES[4]),
+        "not_assessed": get(MOVES[5]),
+    }
+
+
+# --- ageing -------------------------------------------------------------------------------------
+
+
+def age_bucket(days) -> str | None:
+    if days is None or pd.isna(days) or days <= 0:
+        return None
+    for limit, label in AGE_BUCKETS:
+        if limit is None or days <= limit:
+            return label
+    return None
+
+
+def ageing(register: pd.DataFrame, review_date) -> pd.DataFrame:
+    """Open risks whose due date has passed on the review date, with days overdue and a bucket,
+    most overdue first. A risk due on the review date itself is not overdue."""
+    review_date = pd.Timestamp(review_date)
+    due = pd.to_datetime(register["due_date"])
+    late = register[register["is_open"] & due.notna() & (due < review_date)].copy()
+    late["days_overdue"] = (review_date - pd.to_datetime(late["due_date"])).dt.days.astype(int)
+    late["overdue"] = late["days_overdue"].map(age_bucket).astype(object)
+    late = late.sort_values(["days_overdue", "project_id", "risk_id"], ascending=[0, 1, 1])
+    return late[DRILL_COLUMNS + ["days_overdue", "overdue"]].reset_index(drop=True)
+
+
+def ageing_summary(late: pd.DataFrame) -> pd.DataFrame:
+    counts = late["overdue"].value_counts()
+    return pd.DataFrame(
+        [{"overdue": label, "risks": int(counts.get(label, 0))} for _, label in AGE_BUCKETS]
+    )
+
+
+# --- change between two review dates ------------------------------------------------------------
+
+
+def new_and_closed(
+    risks: pd.DataFrame,
+    previous_date,
+    review_date,
+    rules: RiskRules,
+    min_band: str,
+    flt: RiskFilter | None = None,
+) -> pd.DataFrame:
+    """Risks at or above ``min_band`` (inherent score) that appeared or went away between two dates.
+
+    ``change`` is one of: ``new`` (open and in band now; not in the register before, or closed
+    before), ``escalated`` (open before but below the band), ``closed`` (open and in band before;
+    now closed, or no longer in its project's register), ``de-escalated`` (still open, now below
+    the band). ``detail`` says which. The status filter is ignored: this compares open risks.
+    """
+    flt = flt or RiskFilter()
+    floor = band_rank(min_band, rules)
+    if floor < 0:
+        raise ValueError(f"unknown band {min_band!r}; bands are {band_names(rules)}")
+
+    # RiskFilter keeps open risks only when no status is given; we need closed ones too.
+    def whole(d) -> pd.DataFrame:
+        reg = with_scores(latest_register(risks, d), rules) if d is not None else None
+        if reg is None:
+            return with_scores(risks.iloc[0:0], rules)
+        keep = pd.Series(True, index=reg.index)
+        if flt.project_ids is not None:
+            keep &= reg["project_id"].isin(flt.project_ids)
+        if flt.categories:
+            keep &= reg["category"].isin(flt.categories)
+        if flt.owners:
+            keep &= reg["owner"].isin(flt.owners)
+        return reg[keep]
+
+    before, now = whole(previous_date), whole(review_date)
+    for reg in (before, now):
+        reg["_rank"] = reg["band"].map(lambda b: band_rank(b, rules)).astype(int)
+        reg["_hot"] = reg["is_open"] & (reg["_rank"] >= floor)
+    b = before.set_index(KEY)
+    n = now.set_index(KEY)
+    rows = []
+    for key in n.index[n["_hot"]]:
+        if key in b.index and b.loc[key, "_hot"]:
+            continue
+        if key not in b.index:
+            change, detail = "new", "raised since the previous review"
+        elif not b.loc[key, "is_open"]:
+            change, detail = "new", f"reopened (was {b.loc[key, 'status']})"
+        else:
+            change, detail = "escalated", f"was {b.loc[key, 'band']} ({b.loc[key, 'score']:.0f})"
+        rows.append((*key, change, detail, n.loc[key]))
+    for key in b.index[b["_hot"]]:
+        if key in n.index and n.loc[key, "_hot"]:
+            continue
+        if key not in n.index:
+            change, detail, src = "closed", "no longer in the register", b.loc[key]
+        elif not n.loc[key, "is_open"]:
+            change, detail, src = "closed", f"status {n.loc[key, 'status']}", n.loc[key]
+        else:
+            change, detail, src = (
+                "de-escalated",
+                f"now {n.loc[key, 'band']} ({n.loc[key, 'score']:.0f})",
+                n.loc[key],
+            )
+        rows.append((*key, change, detail, src))
+    cols = ["project_id", "risk_id", "change", "detail", "title", "owner", "score", "band"]
+    cols += ["cost_impact", "exposure"]
+    out = pd.DataFrame(
+        [
+            {
+                "project_id": p,
+                "risk_id": r,
+                "change": c,
+                "detail": d,
+                **{k: src[k] for k in cols[4:]},
+            }
+            for p, r, c, d, src in rows
+        ],
+        columns=cols,
+    )
+    order = {"new": 0, "escalated": 1, "closed": 2, "de-escalated": 3}
+    out = out.sort_values(
+        ["change", "score", "project_id", "risk_id"],
+        key=lambda s: s.map(order) if s.name == "change" else s,
+        ascending=[True, False, True, True],
+    )
+    return out.reset_index(drop=True)
+
+
+# --- trend --------------------------------------------------------------------------------------
+
+
+def band_trend(
+    risks: pd.DataFrame,
+    dates: list,
+    rules: RiskRules,
+    flt: RiskFilter | None = None,
+    basis: str = "inherent",
+) -> pd.DataFrame:
+    """Open risks per band at every review date (long: report_date, band, risks)."""
+    flt = flt or RiskFilter()
+    band_col = BASIS_COLUMNS[basis][3]
+    rows = []
+    for d in dates:
+        reg = flt.apply(with_scores(latest_register(risks, d), rules), open_only=True)
+        counts = reg[band_col].value_counts()
+        rows += [
+            {"report_date": pd.Timestamp(d), "band": b, "risks": int(counts.get(b, 0))}
+            for b in band_names(rules)
+        ]
+    return pd.DataFrame(rows, columns=["report_date", "band", "risks"])
+
+
+# --- exposure against contingency ---------------------------------------------------------------
+
+
+def remaining_contingency(snap: pd.DataFrame) -> pd.DataFrame:
+    """Per project: contingency, consumed and remaining contingency.
+
+    Consumed = EAC (typical, BAC / CPI) above budget, floored at 0; zero where EAC is not
+    computable. Remaining = contingency - consumed, floored at 0. A missing contingency counts
+    as 0.
+    """
+    out = snap[["project_id", "name", "budget", "contingency", "eac_typical"]].copy()
+    out["contingency"] = pd.to_numeric(out["contingency"], errors="coerce").fillna(0.0)
+    overrun = pd.to_numeric(out["eac_typical"], errors="coerce") - out["budget"]
+    out["consumed"] = overrun.clip(lower=0).fillna(0.0)
+    out["remaining"] = (out["contingency"] - out["consumed"]).clip(lower=0)
+    return out
+
+
+def exposure_vs_contingency(
+    snap: pd.DataFrame, register: pd.DataFrame, basis: str = "inherent"
+) -> pd.DataFrame:
+    """Per project in the snapshot: open risks, exposure (of the given assessment) against remaining
+    contingency, headroom = remaining - exposure, and ``exceeds`` when exposure > remaining.
+    Projects whose exposure exceeds first, then by smallest headroom."""
+    exposure_col = BASIS_COLUMNS[basis][4]
+    open_reg = register[register["is_open"]]
+    by_project = (
+        open_reg.groupby("project_id")
+        .agg(open_risks=("risk_id", "count"), exposure=(exposure_col, "sum"))
+        .reset_index()
+    )
+    out = remaining_contingency(snap).merge(by_project, on="project_id", how="left")
+    out["open_risks"] = out["open_risks"].fillna(0).astype(int)
+    out["exposure"] = out["exposure"].fillna(0.0)
+    out["headroom"] = out["remaining"] - out["exposure"]
+    out["exceeds"] = out["exposure"] > out["remaining"]
+    out = out.sort_values(["exceeds", "headroom", "project_id"], ascending=[False, True, True])
+    cols = [
+        "project_id", "name", "open_risks", "exposure", "contingency", "consumed", "remaining",
+        "headroom", "exceeds",
+    ]  # fmt: skip
+    return out[cols].reset_index(drop=True)
+
+
+def portfolio_exposure(table: pd.DataFrame) -> dict[str, float]:
+    """Portfolio totals of ``exposure_vs_contingency``."""
+    exposure = float(table["exposure"].sum())
+    remaining = float(table["remaining"].sum())
+    return {
+        "projects": len(table),
+        "exposure": exposure,
+        "contingency": float(table["contingency"].sum()),
+        "consumed": float(table["consumed"].sum()),
+        "remaining": remaining,
+        "headroom": remaining - exposure,
+        "exceeds": exposure > remaining,
+        "projects_exceeding": int(table["exceeds"].sum()),
+    }
+
+
+def source_note(register: pd.DataFrame, uploads: pd.DataFrame) -> str:
+    """Where the risk figures come from: how many uploads fed this register, and the latest one."""
+    ids = pd.to_numeric(register["upload_id"], errors="coerce").dropna().astype(int).unique()
+    if len(ids) == 0:
+        return "no risk registers"
+    latest = uploads[uploads["upload_id"] == ids.max()]
+    name = latest["file_name"].iloc[0] if len(latest) else "?"
+    plural = "s" if len(ids) != 1 else ""
+    return f"risk registers from {len(ids)} upload{plural}, latest #{ids.max()} ({name})"

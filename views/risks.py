@@ -1,6 +1,304 @@
-"""Risks (being built)."""
+"""Risks: the 5x5 matrix with drill-down, inherent versus residual, exposure versus remaining
+contingency, top 10s, overdue risks, new and closed since the previous review, and the trend."""
 
 import streamlit as st
 
+from analytics import portfolio, risk
+from charts import risk as charts
+from config import get_config
+from ui import data
+from ui.components import empty_state, show_chart
+from ui.context import current
+from ui.empty import offer_sample
+
+MONEY = "£%,.0f"
+RISK_COLUMNS = {
+    "risk_id": "Risk",
+    "project_id": "Project",
+    "title": st.column_config.TextColumn("Title", width="large"),
+    "owner": "Owner",
+    "category": "Category",
+    "status": "Status",
+    "score": st.column_config.NumberColumn("Score", format="%d"),
+    "band": "Band",
+    "residual_score": st.column_config.NumberColumn("Residual score", format="%d"),
+    "residual_band": "Residual band",
+    "cost_impact": st.column_config.NumberColumn("Cost impact", format=MONEY),
+    "exposure": st.column_config.NumberColumn("Exposure", format=MONEY),
+    "residual_exposure": st.column_config.NumberColumn("Residual exposure", format=MONEY),
+    "due_date": st.column_config.DateColumn("Due"),
+    "response": "Response",
+    "days_overdue": st.column_config.NumberColumn("Days overdue", format="%d"),
+    "overdue": "Overdue by",
+    "change": "Change",
+    "detail": "Detail",
+}
+
+
+def risk_table(df, **kwargs) -> None:
+    st.dataframe(df, hide_index=True, column_config=RISK_COLUMNS, **kwargs)
+
+
+def keep_known(key: str, options: list[str]) -> None:
+    """Drop remembered filter values that the current options no longer offer."""
+    if key in st.session_state:
+        st.session_state[key] = [v for v in st.session_state[key] if v in options]
+
+
 st.title("Risks")
-st.info("This page is being built.", icon=":material/construction:")
+ctx = current()
+if not ctx.has_data:
+    offer_sample()
+    st.stop()
+
+frames = data.frames()
+config = get_config()
+rules = config.risk
+bands = risk.band_names(rules)
+snap = portfolio.snapshot(frames, ctx.review_date, config, ctx.filters)
+if snap.empty:
+    empty_state(
+        "No projects match these filters on this review date. Clear a filter in the sidebar."
+    )
+    st.stop()
+project_ids = snap["project_id"].tolist()
+base = risk.register_on(frames["risks"], ctx.review_date, rules, project_ids)
+if base.empty:
+    empty_state(
+        "No risk register has been uploaded for these projects up to this review date. "
+        "Upload a risk register on the Upload page."
+    )
+    st.stop()
+
+# Page filters: category, owner, status, and which assessment the matrix and lists use.
+options = risk.filter_options(base)
+cols = st.columns([2, 2, 2, 2])
+keep_known("risk_category", options["category"])
+keep_known("risk_owner", options["owner"])
+keep_known("risk_status", options["status"])
+categories = cols[0].multiselect(
+    "Category", options["category"], key="risk_category", placeholder="All"
+)
+owners = cols[1].multiselect("Owner", options["owner"], key="risk_owner", placeholder="All")
+statuses = cols[2].multiselect(
+    "Status",
+    options["status"],
+    key="risk_status",
+    placeholder="Open risks",
+    help="Empty: every open status (not " + ", ".join(rules.closed_statuses) + ")",
+)
+basis = cols[3].radio(
+    "Assessment",
+    ["inherent", "residual"],
+    key="risk_basis",
+    horizontal=True,
+    format_func=str.title,
+    help="Inherent: before the response. Residual: after the planned response.",
+)
+lik_col, imp_col, score_col, band_col, exposure_col = risk.BASIS_COLUMNS[basis]
+flt = risk.RiskFilter(project_ids, categories, owners, statuses)
+reg = flt.apply(base)
+source = risk.source_note(reg if not reg.empty else base, frames["uploads"])
+if reg.empty:
+    empty_state("No risks match these filters. Clear the category, owner or status filter.")
+    st.stop()
+
+watch_band = (
+    config.changes.risk_band if config.changes.risk_band in bands else bands[-1]
+)  # the band the review watches
+watched = reg[
+    reg[band_col].map(lambda b: risk.band_rank(b, rules)) >= risk.band_rank(watch_band, rules)
+]
+table = risk.exposure_vs_contingency(snap, reg, basis)
+totals = risk.portfolio_exposure(table)
+st.caption(f"{ctx.describe()} · {basis} assessment · source: {source}")
+tiles = st.columns(4)
+tiles[0].metric("Risks in view", len(reg), help="Open risks unless a status filter is chosen")
+tiles[1].metric(
+    f"{watch_band.title()} and above",
+    len(watched),
+    help=f"{basis.title()} score band {watch_band} or higher ([changes] risk_band in the config)",
+)
+tiles[2].metric(
+    f"{basis.title()} exposure",
+    f"£{totals['exposure'] / 1e6:,.2f}m",
+    f"£{totals['headroom'] / 1e6:+,.2f}m headroom",
+    delta_color="normal",
+    help="Sum over open risks of probability (from likelihood) × cost impact; headroom = "
+    "remaining contingency − exposure",
+)
+tiles[3].metric(
+    "Projects over contingency",
+    f"{'⚠ ' if totals['projects_exceeding'] else ''}{totals['projects_exceeding']}",
+    help="Projects whose exposure exceeds their remaining contingency",
+)
+
+# --- matrix and drill-down ---------------------------------------------------------------------
+left, right = st.columns([3, 2])
+with left:
+    cells = risk.matrix_cells(reg, rules, basis)
+    event = show_chart(
+        charts.risk_matrix(cells, bands, basis),
+        "risk_matrix",
+        ctx,
+        source,
+        on_select="rerun",
+        selection_mode="points",
+    )
+with right:
+    moved = risk.movement(reg, rules)
+    moves = risk.movement_totals(moved)
+    show_chart(
+        charts.movement(risk.movement_summary(moved, rules), bands), "risk_movement", ctx, source
+    )
+    st.markdown(
+        f"**{moves['down_a_band']} of {moves['risks']}** risks move down at least one band after "
+        f"their response; **{moves['same_band']}** stay in the same band "
+        f"({moves['no_change']} with no change at all)"
+        + (f"; **{moves['higher']}** score higher after the response" if moves["higher"] else "")
+        + (
+            f"; {moves['not_assessed']} have no residual assessment"
+            if moves["not_assessed"]
+            else ""
+        )
+        + "."
+    )
+
+# A click on the matrix sets the cell picker; the picker also works without a mouse.
+cell_keys = [f"{li},{im}" for li, im in zip(cells["likelihood"], cells["impact"], strict=True)]
+count = dict(zip(cell_keys, cells["risks"], strict=True))
+cell_band = dict(zip(cell_keys, cells["band"], strict=True))
+points = event.selection.points if event is not None else []
+clicked = None
+if points:
+    li, im = points[0].get("customdata") or [points[0].get("y"), points[0].get("x")]
+    clicked = f"{int(li)},{int(im)}"
+if clicked and clicked != st.session_state.get("risk_last_click"):
+    st.session_state["risk_cell"] = clicked
+st.session_state["risk_last_click"] = clicked
+ordered = sorted(cell_keys, key=lambda k: (-count[k], k))
+with st.container(key="risk_drilldown"):
+    chosen = st.selectbox(
+        "Cell (click the matrix, or choose here)",
+        ordered,
+        key="risk_cell",
+        index=None,
+        placeholder="Click a cell of the matrix",
+        format_func=lambda k: (
+            f"likelihood {k.split(',')[0]} × impact {k.split(',')[1]} · {cell_band[k]} · "
+            f"{count[k]} risk{'s' if count[k] != 1 else ''}"
+        ),
+    )
+    if chosen:
+        li, im = (int(v) for v in chosen.split(","))
+        in_cell = risk.cell_risks(reg, li, im, basis)
+        st.subheader(f"Risks in cell: likelihood {li} × impact {im} ({basis})")
+        if in_cell.empty:
+            empty_state("No risks in this cell.")
+        else:
+            risk_table(in_cell)
+            st.caption(f"{len(in_cell)} risks · {ctx.describe()} · source: {source}")
+
+# --- exposure versus contingency ---------------------------------------------------------------
+st.subheader("Exposure versus remaining contingency")
+st.caption(
+    f"Exposure = sum over open risks of probability × cost impact, probability from the "
+    f"{basis} likelihood ({', '.join(f'{k}: {v:.0%}' for k, v in rules.probability.items())}). "
+    "Remaining contingency = the project's contingency minus contingency already consumed; "
+    "consumed = EAC (BAC / CPI) above budget, never below 0, and 0 where EAC is not "
+    "computable; a missing contingency counts as 0. ⚠ marks exposure above remaining contingency."
+)
+tiles = st.columns(4)
+tiles[0].metric("Contingency", f"£{totals['contingency'] / 1e6:,.2f}m")
+tiles[1].metric("Consumed (EAC over budget)", f"£{totals['consumed'] / 1e6:,.2f}m")
+tiles[2].metric("Remaining", f"£{totals['remaining'] / 1e6:,.2f}m")
+tiles[3].metric(
+    "Portfolio exposure vs remaining",
+    ("⚠ exceeds" if totals["exceeds"] else "✓ within"),
+    f"£{totals['headroom'] / 1e6:+,.2f}m headroom",
+    delta_color="normal",
+)
+left, right = st.columns([2, 3])
+with left:
+    show_chart(
+        charts.exposure_vs_contingency(table), "risk_exposure", ctx, source + " and status reports"
+    )
+with right:
+    shown = table.assign(exceeds=table["exceeds"].map({True: "⚠ exceeds", False: "✓ within"}))
+    st.dataframe(
+        shown,
+        hide_index=True,
+        height=520,
+        column_config={
+            "project_id": "ID",
+            "name": "Project",
+            "open_risks": st.column_config.NumberColumn("Open risks", format="%d"),
+            "exposure": st.column_config.NumberColumn("Exposure", format=MONEY),
+            "contingency": st.column_config.NumberColumn("Contingency", format=MONEY),
+            "consumed": st.column_config.NumberColumn("Consumed", format=MONEY),
+            "remaining": st.column_config.NumberColumn("Remaining", format=MONEY),
+            "headroom": st.column_config.NumberColumn("Headroom", format=MONEY),
+            "exceeds": "Exposure vs remaining",
+        },
+    )
+
+# --- top 10s -----------------------------------------------------------------------------------
+left, right = st.columns(2)
+with left:
+    st.subheader(f"Top 10 by {basis} score")
+    risk_table(risk.top_by(reg, score_col))
+with right:
+    st.subheader(f"Top 10 by {basis} exposure")
+    risk_table(risk.top_by(reg, exposure_col))
+st.caption(f"{ctx.describe()} · source: {source}")
+
+# --- ageing ------------------------------------------------------------------------------------
+st.subheader("Overdue risks")
+late = risk.ageing(reg, ctx.review_date)
+if late.empty:
+    empty_state("No open risk is past its due date on this review date.")
+else:
+    summary = risk.ageing_summary(late)
+    tiles = st.columns(len(summary))
+    for tile, row in zip(tiles, summary.itertuples(), strict=True):
+        tile.metric(f"Overdue {row.overdue}", row.risks)
+    risk_table(late)
+    st.caption(
+        f"Open risks whose due date is before the review date · {ctx.describe()} · source: {source}"
+    )
+
+# --- new and closed since the previous review --------------------------------------------------
+st.subheader("New and closed since the previous review")
+if ctx.previous_date is None:
+    empty_state("This is the first review date: nothing to compare with.")
+else:
+    min_band = st.selectbox(
+        "At or above band",
+        bands,
+        index=bands.index(watch_band),
+        key="risk_change_band",
+        help="Inherent score band; the default is [changes] risk_band in the config",
+    )
+    changes = risk.new_and_closed(
+        frames["risks"], ctx.previous_date, ctx.review_date, rules, min_band, flt
+    )
+    counts = changes["change"].value_counts()
+    tiles = st.columns(4)
+    for tile, name in zip(tiles, ["new", "escalated", "closed", "de-escalated"], strict=True):
+        tile.metric(name.capitalize(), int(counts.get(name, 0)))
+    if changes.empty:
+        empty_state(
+            f"No risk at or above {min_band} appeared or went away "
+            f"since {ctx.previous_date.date()}."
+        )
+    else:
+        risk_table(changes)
+    st.caption(
+        f"Between {ctx.previous_date.date()} and {ctx.review_date.date()} · open risks at or above "
+        f"{min_band} (inherent) · category and owner filters applied · source: {source}"
+    )
+
+# --- trend -------------------------------------------------------------------------------------
+weeks = [d for d in ctx.dates if d <= ctx.review_date]  # the trend stops at the review date
+trend = risk.band_trend(frames["risks"], weeks, rules, flt, basis)
+show_chart(charts.band_trend(trend, bands), "risk_trend", ctx, source + ", every review date")

@@ -1,0 +1,195 @@
+"""Figures of the Risks page: the 5x5 matrix, movement between assessments, the band trend and
+exposure against remaining contingency. Every cell and bar carries a text label (count and band)
+so the figures read on a grey-scale slide."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.colors import sample_colorscale
+
+from analytics.risk import MOVES
+from charts.template import RAG_COLOURS, apply
+
+# Low to high: green, amber, orange, red; other band counts are sampled along the same ramp.
+BAND_RAMP = [RAG_COLOURS["Green"], RAG_COLOURS["Amber"], "#ef6c00", RAG_COLOURS["Red"]]
+MOVE_COLOURS = {
+    "down 2+ bands": "#1b5e20",
+    "down 1 band": "#66bb6a",
+    "same band, lower score": "#90caf9",
+    "no change": "#bdbdbd",
+    "higher after response": "#c62828",
+    "not assessed": "#ffffff",
+}
+CELL_MARKER = 64  # px: large squares that fill most of a cell at the page's chart size
+
+
+def band_colours(bands: list[str]) -> dict[str, str]:
+    """One colour per band, lowest green to highest red, for any number of bands."""
+    if len(bands) == len(BAND_RAMP):
+        return dict(zip(bands, BAND_RAMP, strict=True))
+    if len(bands) == 1:
+        return {bands[0]: BAND_RAMP[-1]}
+    scale = [[i / (len(BAND_RAMP) - 1), c] for i, c in enumerate(BAND_RAMP)]
+    points = [i / (len(bands) - 1) for i in range(len(bands))]
+    return dict(zip(bands, sample_colorscale(scale, points, colortype="rgb"), strict=True))
+
+
+def _text_colour(band: str | None, bands: list[str]) -> str:
+    # Dark text on the light lower bands, white on the dark upper ones.
+    if band in bands and bands.index(band) >= len(bands) / 2:
+        return "white"
+    return "#212121"
+
+
+def risk_matrix(cells: pd.DataFrame, bands: list[str], basis: str) -> go.Figure:
+    """The 5x5 likelihood x impact matrix as square markers (one point per cell, so a click
+    selects a cell). ``customdata`` = [likelihood, impact]; every cell shows its count and band."""
+    colours = band_colours(bands)
+    fig = go.Figure()
+    # Cell backgrounds as shapes: exact squares at any width, in a lighter tint of the band.
+    for row in cells.itertuples():
+        fig.add_shape(
+            type="rect",
+            x0=row.impact - 0.5,
+            x1=row.impact + 0.5,
+            y0=row.likelihood - 0.5,
+            y1=row.likelihood + 0.5,
+            fillcolor=colours.get(row.band, "#eeeeee"),
+            opacity=0.35,
+            line={"color": "white", "width": 3},
+            layer="below",
+        )
+    fig.add_scatter(
+        x=cells["impact"],
+        y=cells["likelihood"],
+        mode="markers+text",
+        marker={
+            "symbol": "square",
+            "size": CELL_MARKER,
+            "color": [colours.get(b, "#eeeeee") for b in cells["band"]],
+            "line": {"color": "#424242", "width": 1},
+        },
+        text=[f"<b>{n}</b><br>{b}" for n, b in zip(cells["risks"], cells["band"], strict=True)],
+        textfont={
+            "size": 13,
+            "color": [_text_colour(b, bands) for b in cells["band"]],
+        },
+        textposition="middle center",
+        customdata=cells[["likelihood", "impact"]].to_numpy(),
+        hovertemplate=(
+            "likelihood %{customdata[0]} × impact %{customdata[1]}"
+            "<br>%{text}<br>click to list the risks<extra></extra>"
+        ),
+        showlegend=False,
+        name="cells",
+    )
+    # Legend entries for the bands (text, so the legend also reads without colour).
+    for b in bands:
+        fig.add_scatter(
+            x=[None],
+            y=[None],
+            mode="markers",
+            marker={"symbol": "square", "size": 14, "color": colours[b]},
+            name=b,
+            hoverinfo="skip",
+        )
+    axis = {
+        "tickmode": "array",
+        "tickvals": [1, 2, 3, 4, 5],
+        "range": [0.5, 5.5],
+        "showgrid": False,
+        "zeroline": False,
+        "fixedrange": True,
+    }
+    fig.update_xaxes(title=f"{basis} impact (1-5)", **axis)
+    fig.update_yaxes(title=f"{basis} likelihood (1-5)", scaleanchor="x", scaleratio=1, **axis)
+    fig.update_layout(
+        height=520, clickmode="event+select", dragmode=False, legend_title_text="band:"
+    )
+    total = int(cells["risks"].sum())
+    return apply(fig, f"Risk matrix, {basis} assessment ({total} risks; click a cell)")
+
+
+def movement(summary: pd.DataFrame, bands: list[str]) -> go.Figure:
+    """Risks per inherent band, split by how their residual assessment moved."""
+    fig = go.Figure()
+    for move in MOVES:
+        part = summary[summary["move"] == move]
+        if not part["risks"].any():
+            continue
+        fig.add_bar(
+            y=part["band"],
+            x=part["risks"],
+            name=move,
+            orientation="h",
+            marker={"color": MOVE_COLOURS[move], "line": {"color": "#424242", "width": 0.5}},
+            text=[str(n) if n else "" for n in part["risks"]],
+            textposition="inside",
+            hovertemplate=f"inherent %{{y}}: %{{x}} {move}<extra></extra>",
+        )
+    fig.update_layout(
+        barmode="stack",
+        xaxis_title="risks",
+        yaxis_title="inherent band",
+        yaxis={"categoryorder": "array", "categoryarray": bands},
+        height=420,
+    )
+    return apply(fig, "Inherent to residual: how far responses move risks")
+
+
+def band_trend(trend: pd.DataFrame, bands: list[str]) -> go.Figure:
+    """Open risks per band at every review date, stacked areas (highest band on top)."""
+    colours = band_colours(bands)
+    fig = go.Figure()
+    for b in bands:
+        part = trend[trend["band"] == b]
+        fig.add_scatter(
+            x=part["report_date"],
+            y=part["risks"],
+            name=b,
+            mode="lines",
+            stackgroup="band",
+            line={"color": colours[b], "width": 1},
+            hovertemplate=f"%{{x|%d %b %Y}}: %{{y}} {b}<extra></extra>",
+        )
+    fig.update_layout(
+        xaxis_title="review date", yaxis_title="open risks", hovermode="x unified", height=420
+    )
+    return apply(fig, "Open risks per band over the weeks")
+
+
+def exposure_vs_contingency(table: pd.DataFrame, n: int = 15) -> go.Figure:
+    """Exposure against remaining contingency for the n projects with the least headroom;
+    projects whose exposure exceeds it are labelled ``⚠ exceeds``."""
+    top = table.sort_values("headroom").head(n).iloc[::-1]
+    labels = [
+        f"{'⚠ ' if x else ''}{pid}"
+        for pid, x in zip(top["project_id"], top["exceeds"], strict=True)
+    ]
+    fig = go.Figure()
+    fig.add_bar(
+        y=labels,
+        x=top["exposure"] / 1e6,
+        name="exposure (probability × cost)",
+        orientation="h",
+        marker={"color": "#c62828", "pattern": {"shape": "/"}},
+        customdata=top[["name"]].to_numpy(),
+        hovertemplate="%{customdata[0]}: exposure £%{x:.2f}m<extra></extra>",
+    )
+    fig.add_bar(
+        y=labels,
+        x=top["remaining"] / 1e6,
+        name="remaining contingency",
+        orientation="h",
+        marker={"color": "#1565c0"},
+        customdata=top[["name"]].to_numpy(),
+        hovertemplate="%{customdata[0]}: remaining £%{x:.2f}m<extra></extra>",
+    )
+    fig.update_layout(
+        barmode="group",
+        xaxis_title="£ millions",
+        yaxis_title=None,
+        height=max(360, 28 * len(top) + 120),
+    )
+    return apply(fig, f"Exposure versus remaining contingency (least headroom, top {len(top)})")
