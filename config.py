@@ -134,9 +134,7 @@ class Changes:
     risk_band: str = "high"  # new and closed risks at or above this band are listed
     end_move_days: int = 14  # a project forecast end move bigger than this is a change
     eac_move_pct: float = 5.0  # an EAC move bigger than this % of budget is a change
-    narrative_names: int = (
-        5  # the narrative names this many projects per sentence, then "and N more"
-    )
+    narrative_names: int = 5  # names per narrative sentence before "and N more"
 
 
 @dataclass(frozen=True)

@@ -206,7 +206,8 @@ def _risk_changes(frames, ids, compare_date, review_date, config: Config) -> lis
                 dim, detail = "closed", f"{r['band_b']} risk {label} closed"
             else:
                 dim, detail = "de-escalated", f"risk {label} fell from {score_b} to {score_a}"
-            rows.append(_row(p, "risk", dim, score_b, score_a or "closed", IMPROVED, detail))
+            after = score_a if open_a else "closed"
+            rows.append(_row(p, "risk", dim, score_b, after, IMPROVED, detail))
     return rows
 
 
