@@ -1,6 +1,111 @@
-"""SQL sources (being built)."""
+"""SQL sources (admin): configured source databases, last sync, row counts, problems, Sync now."""
 
+import pandas as pd
 import streamlit as st
 
+from data_loaders import sql_source, sync
+from ui import data
+from ui.components import empty_state
+
 st.title("SQL sources")
-st.info("This page is being built.", icon=":material/construction:")
+folder = sql_source.sources_dir()
+st.caption(
+    f"Source definitions in `{folder}` (set PMO_SOURCES_DIR to use another folder). "
+    "A sync only reads the source database, checks every row with the same rules as an "
+    "Excel upload and imports one snapshot; any error means nothing is written."
+)
+
+paths = sql_source.list_sources(folder)
+if not paths:
+    empty_state(
+        f"No SQL sources are configured. Copy `sources/example_ppm.toml` into `{folder}`, "
+        "point its url at your database and map your columns, then come back here."
+    )
+    st.stop()
+
+engine = data.engine()
+
+
+def show_problems(rows: list[dict]) -> None:
+    if rows:
+        st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+
+
+def run_sync(src: sql_source.SourceDef, key: str) -> None:
+    bar = st.progress(0.0, text="Starting…")
+    result = sync.sync(src, engine, progress=lambda f, t: bar.progress(min(f, 1.0), text=t))
+    st.session_state[key] = result.report, result.changed
+    st.rerun()
+
+
+for path in paths:
+    with st.container(border=True):
+        try:
+            src = sql_source.load_source(path)
+        except sql_source.SourceError as exc:
+            st.subheader(path.stem)
+            st.error(f"This source file cannot be used: {exc}", icon=":material/error:")
+            continue
+        st.subheader(src.name)
+        try:
+            where = sql_source.display_url(sql_source.resolve_url(src))
+        except sql_source.SourceError as exc:
+            where = f"{src.url_template} — {exc}"
+        st.caption(f"{src.description + ' · ' if src.description else ''}`{path.name}` · {where}")
+        st.dataframe(
+            pd.DataFrame(
+                [
+                    {
+                        "canonical table": name,
+                        "reads": f"table {t.source_table}" if t.source_table else "SQL query",
+                        "mapped columns": len(t.columns),
+                        "value mappings": ", ".join([*t.values, *t.scales]) or "—",
+                    }
+                    for name, t in src.tables.items()
+                ]
+            ),
+            hide_index=True,
+            width="stretch",
+        )
+
+        last = sync.last_sync(engine, src.name)
+        if last is None:
+            st.info("Never synced.", icon=":material/schedule:")
+        else:
+            st.markdown(
+                f"**Last sync:** {last['synced_at']:%Y-%m-%d %H:%M} UTC by {last['synced_by']} "
+                f"(upload {last['upload_id']})"
+            )
+            st.dataframe(
+                pd.DataFrame(
+                    [
+                        {"table": t, "rows in source": n, "new or changed": last["changed"].get(t)}
+                        for t, n in last["rows"].items()
+                    ]
+                ),
+                hide_index=True,
+                width="stretch",
+            )
+            if last["warnings"]:
+                st.caption("Warnings of the last sync")
+                show_problems(last["warnings"])
+
+        key = f"sync_result_{path.stem}"
+        if st.button("Sync now", key=f"sync_{path.stem}", icon=":material/sync:"):
+            run_sync(src, key)
+        if key in st.session_state:
+            report, changed = st.session_state[key]
+            if report.status == "loaded":
+                rows = ", ".join(f"{n} {t}" for t, n in changed.items() if n) or "no rows"
+                st.success(f"Synced: new or changed {rows}.", icon=":material/check_circle:")
+            elif report.status == "duplicate":
+                st.success(
+                    "Unchanged since the last sync: nothing to import.", icon=":material/check:"
+                )
+            else:
+                st.error(
+                    "The sync was refused and nothing was written. Fix these problems in the "
+                    "source or in the source file, then sync again.",
+                    icon=":material/error:",
+                )
+            show_problems(sync.problem_rows(report))
