@@ -1,6 +1,343 @@
-"""Governance vs execution (being built)."""
+"""Governance versus execution: value and health scores, quadrants, stage gates, decision log,
+compliance. Layout and widgets only; the rules live in analytics/governance.py."""
 
 import streamlit as st
 
+from analytics import governance, portfolio
+from charts import governance as charts
+from charts.template import rag_label
+from config import get_config
+from ui import data
+from ui.components import empty_state, rag_column, show_chart
+from ui.context import current
+from ui.empty import offer_sample
+
+GOTO_KEY = "governance_goto_project"
+
+
+def _project_link(ids):
+    # Relative link: works under any base path; the detail page reads ?project=.
+    return ids.map(lambda pid: f"project?project={pid}")
+
+
+def _on_select() -> None:
+    # Remember the clicked project; the page switches on the next line it reaches (one-shot).
+    state = st.session_state.get("quadrant")
+    points = state.selection.points if state is not None else []
+    for point in points:
+        custom = point.get("customdata")
+        if custom:
+            st.session_state[GOTO_KEY] = custom[0] if isinstance(custom, list) else custom
+            return
+
+
 st.title("Governance vs execution")
-st.info("This page is being built.", icon=":material/construction:")
+ctx = current()
+target = st.session_state.pop(GOTO_KEY, None)
+if target:
+    params = {"project": target}
+    if ctx.has_data:
+        params["date"] = ctx.review_date.date().isoformat()
+    st.switch_page("views/project.py", query_params=params)
+if not ctx.has_data:
+    offer_sample()
+    st.stop()
+
+frames = data.frames()
+config = get_config()
+rules = config.governance
+snap = portfolio.snapshot(frames, ctx.review_date, config, ctx.filters)
+if snap.empty:
+    empty_state(
+        "No projects match these filters on this review date. Clear a filter in the sidebar."
+    )
+    st.stop()
+
+scored, breakdown = governance.scores(frames, snap, ctx.review_date, config)
+overdue = governance.overdue_gates(frames, snap, ctx.review_date, rules)
+unapproved = governance.executing_without_approval(frames, snap, ctx.review_date, rules)
+comp = governance.compliance(frames, snap, ctx.review_date, config)
+comp_total = governance.portfolio_compliance(comp)
+source = portfolio.source_note(snap, frames["uploads"])
+st.caption(
+    f"{ctx.describe()} · {len(snap)} projects · source: {source}, project register, "
+    "milestone plans, decision log and risk registers"
+)
+
+st.subheader("Two lenses on the same portfolio")
+lens = governance.lens_summary(scored, overdue, unapproved, comp_total, config)
+left, right = st.columns(2)
+with left, st.container(border=True):
+    st.markdown("**Governance lens** · right projects, under control?")
+    for label, value in lens["governance"]:
+        st.markdown(f"- {label}: **{value}**")
+with right, st.container(border=True):
+    st.markdown("**Execution lens** · delivering what was approved?")
+    for label, value in lens["execution"]:
+        st.markdown(f"- {label}: **{value}**")
+
+tab_quad, tab_gates, tab_log, tab_comp = st.tabs(
+    ["Value vs health", "Stage gates", "Decision log", "Compliance"]
+)
+
+with tab_quad:
+    show_chart(
+        charts.quadrant(scored, rules),
+        "quadrant",
+        ctx,
+        source + " and project register",
+        on_select=_on_select,
+        selection_mode="points",
+    )
+    st.caption(
+        "Click a project to open its detail page. Quadrant lines: governance value "
+        f"{rules.value_threshold:g} and execution health {rules.health_threshold:g} "
+        "(`[governance]` in pmo_lens.toml; at or above the line counts as high / healthy). "
+        "Hover a bubble for every input and its contribution."
+    )
+    counts = governance.quadrant_counts(scored)
+    st.dataframe(
+        counts,
+        hide_index=True,
+        column_config={
+            "quadrant": "Quadrant",
+            "projects": "Projects",
+            "budget": st.column_config.NumberColumn("Budget", format="£%,.0f"),
+            "meaning": st.column_config.TextColumn("What it means", width="large"),
+        },
+    )
+    st.markdown("**Scores per project**")
+    table = scored.sort_values(["quadrant", "governance_value"], ascending=[True, False])
+    table = table.assign(
+        link=_project_link(table["project_id"]), rag=rag_column(table["display_rag"])
+    )
+    st.dataframe(
+        table[
+            [
+                "link",
+                "name",
+                "quadrant",
+                "governance_value",
+                "execution_health",
+                "rag",
+                "computed_rag",
+                "budget",
+                "value_why",
+                "health_why",
+            ]
+        ],  # fmt: skip
+        hide_index=True,
+        column_config={
+            "link": st.column_config.LinkColumn(
+                "Project", display_text=r"project\?project=(.*)", help="Open the detail page"
+            ),
+            "name": "Name",
+            "quadrant": "Quadrant",
+            "governance_value": st.column_config.ProgressColumn(
+                "Governance value", min_value=0, max_value=100, format="%.0f"
+            ),
+            "execution_health": st.column_config.ProgressColumn(
+                "Execution health", min_value=0, max_value=100, format="%.0f"
+            ),
+            "rag": "Overall RAG",
+            "computed_rag": "Computed RAG",
+            "budget": st.column_config.NumberColumn("Budget", format="£%,.0f"),
+            "value_why": st.column_config.TextColumn("Value: inputs → contribution", width="large"),
+            "health_why": st.column_config.TextColumn(
+                "Health: inputs → contribution", width="large"
+            ),
+        },
+    )
+    with st.expander("Explain one project's scores"):
+        options = scored["project_id"].tolist()
+        names = dict(zip(scored["project_id"], scored["name"], strict=True))
+        pid = st.selectbox(
+            "Project", options, format_func=lambda p: f"{p} · {names[p]}", key="explain_project"
+        )
+        row = scored[scored["project_id"] == pid].iloc[0]
+        st.markdown(
+            f"Governance value **{row['governance_value']:.0f}**, execution health "
+            f"**{row['execution_health']:.0f}** → **{row['quadrant']}**"
+        )
+        detail = breakdown[breakdown["project_id"] == pid]
+        st.dataframe(
+            detail[["score", "input", "value", "points", "share", "contribution", "rule"]],
+            hide_index=True,
+            column_config={
+                "points": st.column_config.NumberColumn("Points (0-100)", format="%.0f"),
+                "share": st.column_config.NumberColumn("Weight share", format="%.2f"),
+                "contribution": st.column_config.NumberColumn("Contribution", format="%.1f"),
+                "rule": st.column_config.TextColumn("Rule", width="medium"),
+            },
+        )
+        st.caption(
+            "A missing input is left out and the other weights are scaled up; contributions "
+            "add up to the score. Weights: `[governance]` in pmo_lens.toml."
+        )
+
+with tab_gates:
+    show_chart(
+        charts.pipeline(governance.pipeline(snap, rules)), "stage_pipeline", ctx, "project register"
+    )
+    st.markdown(
+        f"**Gate decisions overdue** (more than {rules.gate_overdue_days} days after the gate "
+        "milestone, no decision at that gate)"
+    )
+    if overdue.empty:
+        empty_state("No gate decision is overdue.")
+    else:
+        st.dataframe(
+            overdue.assign(project_id=_project_link(overdue["project_id"])),
+            hide_index=True,
+            column_config={
+                "project_id": st.column_config.LinkColumn(
+                    "ID", display_text=r"project\?project=(.*)"
+                ),
+                "project": "Project",
+                "gate_milestone": "Gate milestone",
+                "gate": None,
+                "gate_date": st.column_config.DateColumn("Gate date"),
+                "days_overdue": st.column_config.NumberColumn("Days overdue", format="%d"),
+            },
+        )
+    approving = " / ".join(rules.approving_decisions)
+    st.markdown(
+        "**Executing without an approved gate decision** "
+        f"(stage {', '.join(rules.execution_stages)}; "
+        f"latest {rules.execution_gate} decision not {approving})"
+    )
+    if unapproved.empty:
+        empty_state("Every executing project has an approved gate decision.")
+    else:
+        st.dataframe(
+            unapproved.assign(project_id=_project_link(unapproved["project_id"])),
+            hide_index=True,
+            column_config={
+                "project_id": st.column_config.LinkColumn(
+                    "ID", display_text=r"project\?project=(.*)"
+                ),
+                "name": "Project",
+                "budget": st.column_config.NumberColumn("Budget", format="£%,.0f"),
+                "finding": st.column_config.TextColumn("Finding", width="large"),
+            },
+        )
+
+with tab_log:
+    log = governance.decision_log(frames, ctx.review_date, snap["project_id"])
+    if log.empty:
+        empty_state("No gate or board decisions recorded for these projects up to this date.")
+    else:
+        c1, c2, c3 = st.columns(3)
+        forums = c1.multiselect(
+            "Forum", sorted(log["forum"].dropna().unique()), key="log_forum", placeholder="All"
+        )
+        verdicts = c2.multiselect(
+            "Decision", sorted(log["decision"].dropna().unique()), key="log_decision",
+            placeholder="All",
+        )  # fmt: skip
+        search = c3.text_input("Project contains", key="log_search")
+        shown = log
+        if forums:
+            shown = shown[shown["forum"].isin(forums)]
+        if verdicts:
+            shown = shown[shown["decision"].isin(verdicts)]
+        if search:
+            hay = shown["project_id"] + " " + shown["project"].fillna("")
+            shown = shown[hay.str.contains(search, case=False, regex=False)]
+        st.caption(
+            f"{len(shown)} of {len(log)} decisions · each linked to the status snapshot it was "
+            "taken on: the project's last report on or before the decision date"
+        )
+        if shown.empty:
+            empty_state("No decision matches these filters.")
+        else:
+            shown = shown.assign(
+                link=_project_link(shown["project_id"]),
+                snapshot_rag=shown["snapshot_rag"].map(
+                    lambda r: rag_label(r) if isinstance(r, str) else "no report before"
+                ),
+            )
+            st.dataframe(
+                shown[
+                    [
+                        "decision_date",
+                        "link",
+                        "project",
+                        "forum",
+                        "decision",
+                        "decided_by",
+                        "rationale",
+                        "snapshot_date",
+                        "snapshot_rag",
+                        "snapshot_label",
+                        "snapshot_spi",
+                        "snapshot_cpi",
+                    ]
+                ],  # fmt: skip
+                hide_index=True,
+                column_config={
+                    "decision_date": st.column_config.DateColumn("Date"),
+                    "link": st.column_config.LinkColumn(
+                        "ID", display_text=r"project\?project=(.*)"
+                    ),
+                    "project": "Project",
+                    "forum": "Forum",
+                    "decision": "Decision",
+                    "decided_by": "Decided by",
+                    "rationale": st.column_config.TextColumn("Rationale", width="large"),
+                    "snapshot_date": st.column_config.DateColumn("Snapshot (report date)"),
+                    "snapshot_rag": "RAG then",
+                    "snapshot_label": "Label then",
+                    "snapshot_spi": st.column_config.NumberColumn("SPI then", format="%.2f"),
+                    "snapshot_cpi": st.column_config.NumberColumn("CPI then", format="%.2f"),
+                },
+            )
+
+with tab_comp:
+    pct = comp_total["compliance_pct"]
+    cols = st.columns(4)
+    cols[0].metric(
+        "Portfolio compliance",
+        "n/a" if pct != pct else f"{pct:.0f}%",
+        help="Passed checks / applicable checks over the filtered projects",
+    )
+    for col, (key, label) in zip(cols[1:], governance.CHECKS.items(), strict=True):
+        v = comp_total[f"{key}_pct"]
+        col.metric(label.capitalize(), "n/a" if v != v else f"{v:.0f}%")
+    st.caption(
+        f"{ctx.describe()} · on time = a report within {config.staleness.cadence_days} + "
+        f"{config.staleness.grace_days} days; risk register reviewed within "
+        f"{rules.risk_review_days} days; baseline approved = a {rules.execution_gate} "
+        f"{' / '.join(rules.approving_decisions)} decision on or before the gate milestone "
+        f"(projects in {', '.join(rules.execution_stages)} only) · source: status reports, "
+        "risk registers, milestone plans, decision log"
+    )
+
+    view = governance.check_marks(comp).assign(link=_project_link(comp["project_id"]))
+    st.dataframe(
+        view[
+            [
+                "link",
+                "name",
+                "manager",
+                "stage",
+                "reported_on_time",
+                "risk_reviewed",
+                "baseline_approved",
+                "score",
+                "findings",
+            ]
+        ],  # fmt: skip
+        hide_index=True,
+        column_config={
+            "link": st.column_config.LinkColumn("ID", display_text=r"project\?project=(.*)"),
+            "name": "Project",
+            "manager": "Manager",
+            "stage": "Stage",
+            "reported_on_time": "Reported on time",
+            "risk_reviewed": "Risk register reviewed",
+            "baseline_approved": "Baseline approved before execution",
+            "score": "Checks passed",
+            "findings": st.column_config.TextColumn("Findings", width="large"),
+        },
+    )

@@ -1,6 +1,279 @@
-"""Project detail (being built)."""
+"""Project detail: one project as of the review date. Opened by URL (``?project=ID``), from
+the governance quadrant and from tables, or with the selectbox. Layout and widgets only."""
 
+import pandas as pd
 import streamlit as st
 
+from analytics import governance, portfolio
+from analytics import project as proj
+from charts import project as charts
+from charts.template import rag_label
+from config import get_config
+from ui import data
+from ui.components import empty_state, show_chart
+from ui.context import current
+from ui.empty import offer_sample
+
+PICK_KEY = "project_pick"
+
+
+def _keep_in_url() -> None:
+    # The selectbox drives the URL so the address bar is a shareable link to this project.
+    pid = st.session_state.get(PICK_KEY)
+    if pid:
+        st.query_params["project"] = pid
+
+
+def _money(v) -> str:
+    return "n/a" if v is None or pd.isna(v) else f"£{v / 1e6:,.2f}m"
+
+
+def _date(v) -> str:
+    return "n/a" if v is None or pd.isna(v) else pd.Timestamp(v).date().isoformat()
+
+
 st.title("Project detail")
-st.info("This page is being built.", icon=":material/construction:")
+ctx = current()
+frames = data.frames()
+projects = frames["projects"]
+if projects.empty:
+    offer_sample()
+    st.stop()
+config = get_config()
+# Without any status report there is no review date; show everything up to today.
+review_date = ctx.review_date if ctx.has_data else pd.Timestamp.today().normalize()
+
+ids = proj.project_ids(projects)
+names = dict(zip(projects["project_id"], projects["name"], strict=True))
+wanted = st.query_params.get("project")
+if wanted in names and st.session_state.get(PICK_KEY) != wanted:
+    st.session_state[PICK_KEY] = wanted  # the URL wins (a link or a click on another page)
+pid = st.selectbox(
+    "Project",
+    ids,
+    index=None,
+    key=PICK_KEY,
+    format_func=lambda p: f"{p} · {names.get(p, '')}",
+    placeholder="Choose a project",
+    on_change=_keep_in_url,
+)
+if wanted and wanted not in names:
+    st.error(f"There is no project '{wanted}' in the project register. Choose one above.")
+if not pid:
+    empty_state("Choose a project above, or click one on the Governance vs execution page.")
+    st.stop()
+
+head = proj.header(projects, pid)
+st.header(f"{pid} · {head['name']}")
+st.caption(
+    f"as of {review_date.date()} · {head.get('portfolio') or 'no portfolio'} › "
+    f"{head.get('programme') or 'no programme'} · source: project register"
+)
+cols = st.columns(4)
+cols[0].metric("Sponsor", head.get("sponsor") or "n/a")
+cols[1].metric("Manager", head.get("manager") or "n/a")
+cols[2].metric("Stage", head.get("stage") or "n/a")
+cols[3].metric("Budget (BAC)", _money(head.get("budget")))
+cols = st.columns(4)
+cols[0].metric("Start", _date(head.get("start_date")))
+cols[1].metric("Baseline end", _date(head.get("end_date")))
+cols[2].metric("Forecast end", _date(head.get("forecast_end_date")))
+cols[3].metric("Contingency", _money(head.get("contingency")))
+
+# Governance value and execution health, when the project is in the review on this date.
+snap = portfolio.snapshot(frames, review_date, config)
+snap = snap[snap["project_id"] == pid]
+if len(snap):
+    scored, breakdown = governance.scores(frames, snap, review_date, config)
+    row = scored.iloc[0]
+    value = "n/a" if pd.isna(row["governance_value"]) else f"{row['governance_value']:.0f}"
+    health = "n/a" if pd.isna(row["execution_health"]) else f"{row['execution_health']:.0f}"
+    st.markdown(
+        f"**Governance value {value} · execution health {health} → {row['quadrant']}** · "
+        f"reported {rag_label(row['display_rag'])} · computed {rag_label(row['computed_rag'])}"
+        + (" · **watermelon**" if row["watermelon"] else "")
+        + (" · **not reported**" if row["not_reported"] else "")
+    )
+    with st.expander("How the scores are made"):
+        st.dataframe(
+            breakdown[["score", "input", "value", "points", "share", "contribution", "rule"]],
+            hide_index=True,
+            column_config={
+                "points": st.column_config.NumberColumn("Points (0-100)", format="%.0f"),
+                "share": st.column_config.NumberColumn("Weight share", format="%.2f"),
+                "contribution": st.column_config.NumberColumn("Contribution", format="%.1f"),
+            },
+        )
+        st.caption(f"Computed RAG rule: {row['computed_rule']}")
+
+reports = proj.reports(frames["status_reports"], pid, review_date)
+report_source = f"status reports of {pid}"
+
+st.subheader("Status")
+if reports.empty:
+    empty_state(f"No status reports for {pid} up to {review_date.date()}.")
+else:
+    strip = proj.rag_strip(frames["status_reports"], pid, review_date)
+    show_chart(charts.rag_strip(strip), "project_rag_strip", ctx, report_source)
+    story = proj.latest_narrative(frames["status_reports"], pid, review_date)
+    st.markdown(
+        f"**Latest report {_date(story['report_date'])}** by {story['reported_by'] or 'n/a'} · "
+        f"{rag_label(story['overall_rag'])} (label as reported: {story['rag_label'] or 'n/a'})"
+    )
+    # Text from uploads is shown as plain text, never rendered as Markdown or HTML.
+    for label, key in (
+        ("Summary", "summary"),
+        ("Next steps", "next_steps"),
+        ("Decisions needed", "decisions_needed"),
+    ):
+        st.caption(label)
+        st.text(story[key] or "—")
+
+st.subheader("Earned value")
+if reports.empty:
+    empty_state("No earned value without status reports.")
+else:
+    series = proj.evm_series(frames, pid, review_date)
+    last = series.iloc[-1]
+
+    def _idx(v) -> str:
+        return "not computable" if pd.isna(v) else f"{v:.2f}"
+
+    cols = st.columns(4)
+    cols[0].metric("SPI (EV / PV)", _idx(last["spi"]))
+    cols[1].metric("CPI (EV / AC)", _idx(last["cpi"]))
+    cols[2].metric("TCPI", _idx(last["tcpi"]))
+    cols[3].metric("VAC (BAC − EAC)", _money(last["vac"]))
+    cols = st.columns(3)
+    cols[0].metric("EAC typical (BAC / CPI)", _money(last["eac_typical"]))
+    cols[1].metric("EAC atypical (AC + BAC − EV)", _money(last["eac_atypical"]))
+    cols[2].metric("EAC cost & schedule pressure", _money(last["eac_pressure"]))
+    show_chart(charts.evm_scurve(series, head.get("budget")), "project_evm", ctx, report_source)
+
+st.subheader("Milestones")
+trend = proj.milestone_trend(frames["milestones"], pid, review_date)
+if trend.empty:
+    empty_state(f"No milestone plan for {pid} up to {review_date.date()}.")
+else:
+    show_chart(
+        charts.milestone_trend(trend), "project_milestones", ctx, f"milestone plans of {pid}"
+    )
+    events = proj.rebaselines(trend)
+    if len(events):
+        st.warning(
+            f"{len(events)} re-baseline(s): slip is still measured against the original baseline.",
+            icon=":material/history:",
+        )
+        st.dataframe(events, hide_index=True)
+    st.dataframe(
+        proj.milestone_table(trend),
+        hide_index=True,
+        column_config={
+            "milestone_id": "ID",
+            "name": "Milestone",
+            "is_gate": "Gate",
+            "original_baseline": st.column_config.DateColumn("Original baseline"),
+            "baseline_date": st.column_config.DateColumn("Current baseline"),
+            "forecast_date": st.column_config.DateColumn("Forecast"),
+            "actual_date": st.column_config.DateColumn("Actual"),
+            "slip_days": st.column_config.NumberColumn("Slip (days)", format="%+d"),
+        },
+    )
+
+left, right = st.columns(2)
+with left:
+    st.subheader("Risks")
+    risks = proj.project_risks(frames["risks"], pid, review_date, config)
+    if risks.empty:
+        empty_state(f"No risk register for {pid} up to {review_date.date()}.")
+    else:
+        st.caption(f"register of {_date(risks['report_date'].max())} · score = likelihood × impact")
+        st.dataframe(
+            risks[
+                [
+                    "risk_id",
+                    "title",
+                    "status",
+                    "band",
+                    "score",
+                    "residual_score",
+                    "owner",
+                    "cost_impact",
+                    "exposure",
+                    "response",
+                    "due_date",
+                ]
+            ],  # fmt: skip
+            hide_index=True,
+            column_config={
+                "cost_impact": st.column_config.NumberColumn("Cost impact", format="£%,.0f"),
+                "exposure": st.column_config.NumberColumn("Exposure", format="£%,.0f"),
+                "due_date": st.column_config.DateColumn("Due"),
+            },
+        )
+with right:
+    st.subheader("RAID items")
+    raid = proj.project_raid(frames["raid_items"], pid)
+    if raid.empty:
+        empty_state(f"No assumptions, issues, dependencies or actions for {pid}.")
+    else:
+        st.dataframe(
+            raid[["item_id", "type", "description", "owner", "status", "priority", "due_date"]],
+            hide_index=True,
+            column_config={"due_date": st.column_config.DateColumn("Due")},
+        )
+
+st.subheader("Decisions")
+decisions = proj.project_decisions(frames, pid, review_date)
+if decisions.empty:
+    empty_state(f"No gate or board decisions for {pid} up to {review_date.date()}.")
+else:
+    decisions = decisions.assign(
+        snapshot_rag=decisions["snapshot_rag"].map(
+            lambda r: rag_label(r) if isinstance(r, str) else "no report before"
+        )
+    )
+    st.dataframe(
+        decisions[
+            [
+                "decision_date",
+                "forum",
+                "decision",
+                "decided_by",
+                "rationale",
+                "snapshot_date",
+                "snapshot_rag",
+                "snapshot_spi",
+                "snapshot_cpi",
+            ]
+        ],  # fmt: skip
+        hide_index=True,
+        column_config={
+            "decision_date": st.column_config.DateColumn("Date"),
+            "rationale": st.column_config.TextColumn("Rationale", width="large"),
+            "snapshot_date": st.column_config.DateColumn("Status snapshot"),
+            "snapshot_rag": "RAG then",
+            "snapshot_spi": st.column_config.NumberColumn("SPI then", format="%.2f"),
+            "snapshot_cpi": st.column_config.NumberColumn("CPI then", format="%.2f"),
+        },
+    )
+
+st.subheader("Lineage")
+st.caption("The uploads that wrote this project's current rows, newest first.")
+lineage = proj.lineage(frames, pid)
+if lineage.empty:
+    empty_state("No upload recorded for this project.")
+else:
+    st.dataframe(
+        lineage,
+        hide_index=True,
+        column_config={
+            "upload_id": st.column_config.NumberColumn("Upload", format="#%d"),
+            "file_name": "File",
+            "uploaded_by": "By",
+            "uploaded_at": st.column_config.DatetimeColumn("When", format="YYYY-MM-DD HH:mm"),
+            "source": "Source",
+            "rows": st.column_config.TextColumn("Rows it provides", width="large"),
+        },
+    )
+st.page_link("views/governance.py", label="Governance vs execution", icon=":material/balance:")

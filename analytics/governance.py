@@ -1,0 +1,592 @@
+"""Governance versus execution: two explainable 0-100 scores per project, the quadrant they put
+the project in, the stage-gate pipeline, the decision log and governance compliance.
+
+Scores (weights and thresholds in ``[governance]`` of pmo_lens.toml):
+
+- Governance value = weighted mean of three inputs, each scaled to 0-100 points:
+  strategic alignment (``strategic_score`` 0-10 x 10), business value (``value_score`` 0-10
+  x 10) and benefits (``benefits_planned / budget``, full marks at ``benefits_ratio_full``,
+  i.e. benefits relative to the project's own cost, so a small project is not penalised for
+  being small).
+- Execution health = weighted mean of: RAG by dimension (schedule and cost as computed,
+  scope and resource as reported; Green 100, Amber 50, Red 0, averaged over the rated ones),
+  SPI and CPI (``index_floor`` or below 0 points, 1.0 or above 100, linear between) and the
+  worst milestone slip against the original baseline (0 days 100, ``slip_zero_days`` or more 0).
+
+A missing input is left out and the weights of the others are scaled up to sum to 1; each
+input's contribution = points x its share of the weight, so contributions add up to the score.
+A project with no input at all is "not scored".
+
+Nothing here imports streamlit.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+
+from analytics.staleness import is_stale
+from config import Config, Governance
+
+RAG_POINTS = {"Green": 100.0, "Amber": 50.0, "Red": 0.0}
+PROTECT = "protect and accelerate"
+INTERVENE = "intervene"
+QUESTION = "question the value"
+STOP = "stop or reshape"
+NOT_SCORED = "not scored"
+QUADRANTS = [PROTECT, INTERVENE, QUESTION, STOP]
+QUADRANT_HELP = {
+    PROTECT: "high value, healthy delivery: keep funding and remove blockers",
+    INTERVENE: "high value, unhealthy delivery: the execution needs help now",
+    QUESTION: "low value, healthy delivery: delivering well, but is it worth it?",
+    STOP: "low value, unhealthy delivery: candidate to stop or reshape",
+    NOT_SCORED: "not enough data for one of the scores",
+}
+BREAKDOWN_COLUMNS = ["project_id", "score", "input", "value", "points", "weight", "rule"]
+
+
+def _num(x) -> float:
+    try:
+        x = float(x)
+    except (TypeError, ValueError):
+        return float("nan")
+    return x
+
+
+def _clip01(x: float) -> float:
+    return float(min(1.0, max(0.0, x)))
+
+
+def index_points(index, floor: float) -> float:
+    """SPI or CPI as 0-100 points: ``floor`` or below 0, 1.0 or above 100, linear between."""
+    index = _num(index)
+    if np.isnan(index):
+        return float("nan")
+    return 100 * _clip01((index - floor) / (1.0 - floor))
+
+
+def slip_points(slip_days, zero_days: int) -> float:
+    """Milestone slip as 0-100 points: on or ahead of baseline 100, ``zero_days`` late 0."""
+    slip = _num(slip_days)
+    if np.isnan(slip):
+        return float("nan")
+    return 100 * (1 - _clip01(slip / zero_days))
+
+
+def benefits_points(benefits, budget, ratio_full: float) -> float:
+    """Benefits relative to cost: ``benefits / budget``, full marks at ``ratio_full``."""
+    benefits, budget = _num(benefits), _num(budget)
+    if np.isnan(benefits) or np.isnan(budget) or budget <= 0:
+        return float("nan")
+    return 100 * _clip01(benefits / budget / ratio_full)
+
+
+def _finish(rows: list[dict]) -> pd.DataFrame:
+    """Long breakdown with each input's share of the weight and its contribution to the score."""
+    df = pd.DataFrame(rows, columns=BREAKDOWN_COLUMNS)
+    df["points"] = df["points"].astype(float)
+    df["weight"] = df["weight"].astype(float)
+    used = df["weight"].where(df["points"].notna(), 0.0)
+    total = used.groupby([df["project_id"], df["score"]]).transform("sum")
+    df["share"] = (used / total.replace(0, np.nan)).fillna(0.0)
+    df["contribution"] = df["points"].fillna(0.0) * df["share"]
+    return df
+
+
+def value_breakdown(projects: pd.DataFrame, rules: Governance) -> pd.DataFrame:
+    """Inputs of the governance value score, one row per project and input."""
+    rows = []
+    for p in projects.itertuples(index=False):
+        strategic, value = _num(p.strategic_score), _num(p.value_score)
+        ratio = _num(p.benefits_planned) / _num(p.budget) if _num(p.budget) > 0 else np.nan
+        rows += [
+            {
+                "project_id": p.project_id, "score": "governance", "input": "strategic alignment",
+                "value": "not given" if np.isnan(strategic) else f"{strategic:g} / 10",
+                "points": strategic * 10, "weight": rules.weight_strategic,
+                "rule": "strategic_score x 10",
+            },
+            {
+                "project_id": p.project_id, "score": "governance", "input": "business value",
+                "value": "not given" if np.isnan(value) else f"{value:g} / 10",
+                "points": value * 10, "weight": rules.weight_value,
+                "rule": "value_score x 10",
+            },
+            {
+                "project_id": p.project_id, "score": "governance", "input": "benefits",
+                "value": "not given" if np.isnan(ratio) else f"{ratio:.2f} x budget",
+                "points": benefits_points(p.benefits_planned, p.budget, rules.benefits_ratio_full),
+                "weight": rules.weight_benefits,
+                "rule": f"benefits / budget, full marks at {rules.benefits_ratio_full:g}x",
+            },
+        ]  # fmt: skip
+    return _finish(rows)
+
+
+def original_baselines(milestones: pd.DataFrame, review_date) -> pd.DataFrame:
+    """Each milestone's first recorded baseline date: slip is measured against it, so
+    re-baselining cannot hide a slip."""
+    upto = milestones[milestones["report_date"] <= pd.Timestamp(review_date)]
+    first = upto.sort_values("report_date").groupby(["project_id", "milestone_id"]).head(1)
+    return first[["project_id", "milestone_id", "baseline_date"]].rename(
+        columns={"baseline_date": "original_baseline"}
+    )
+
+
+def milestone_slips(milestones: pd.DataFrame, review_date) -> pd.DataFrame:
+    """Latest milestone snapshot on or before the review date with slip against the original
+    baseline (actual date when done, else forecast); one row per milestone."""
+    review_date = pd.Timestamp(review_date)
+    upto = milestones[milestones["report_date"] <= review_date]
+    if upto.empty:
+        return upto.assign(original_baseline=pd.NaT, due=pd.NaT, slip_days=np.nan)
+    last = upto.groupby("project_id")["report_date"].transform("max")
+    latest = upto[upto["report_date"] == last]
+    out = latest.merge(original_baselines(upto, review_date), on=["project_id", "milestone_id"])
+    out["due"] = out["actual_date"].fillna(out["forecast_date"])
+    out["slip_days"] = (out["due"] - out["original_baseline"]).dt.days.astype(float)
+    return out
+
+
+def worst_slip(milestones: pd.DataFrame, review_date) -> pd.DataFrame:
+    """Per project: the worst milestone slip in days (negative = ahead) and its milestone."""
+    slips = milestone_slips(milestones, review_date).dropna(subset=["slip_days"])
+    if slips.empty:
+        return pd.DataFrame(columns=["project_id", "worst_slip_days", "worst_slip_milestone"])
+    top = slips.sort_values("slip_days", ascending=False).groupby("project_id").head(1)
+    return top[["project_id", "slip_days", "name"]].rename(
+        columns={"slip_days": "worst_slip_days", "name": "worst_slip_milestone"}
+    )
+
+
+def _rag_input(row) -> tuple[float, str]:
+    dims = {
+        "schedule (computed)": row.computed_schedule_rag,
+        "cost (computed)": row.computed_cost_rag,
+        "scope (reported)": row.scope_rag,
+        "resource (reported)": row.resource_rag,
+    }
+    rated = {k: v for k, v in dims.items() if v in RAG_POINTS}
+    if not rated:
+        return float("nan"), "no rated dimension"
+    points = float(np.mean([RAG_POINTS[v] for v in rated.values()]))
+    return points, ", ".join(f"{k} {v}" for k, v in rated.items())
+
+
+def health_breakdown(snap: pd.DataFrame, slips: pd.DataFrame, rules: Governance) -> pd.DataFrame:
+    """Inputs of the execution health score, one row per project and input.
+
+    ``snap`` is ``analytics.portfolio.snapshot``; ``slips`` is ``worst_slip``.
+    """
+    df = snap.merge(slips, on="project_id", how="left")
+    rows = []
+    for p in df.itertuples(index=False):
+        rag_pts, rag_text = _rag_input(p)
+        spi, cpi, slip = _num(p.spi), _num(p.cpi), _num(p.worst_slip_days)
+        slip_text = (
+            "no milestones" if np.isnan(slip) else f"{slip:+.0f} d ({p.worst_slip_milestone})"
+        )
+        rows += [
+            {
+                "project_id": p.project_id, "score": "execution", "input": "RAG by dimension",
+                "value": rag_text, "points": rag_pts, "weight": rules.weight_rag,
+                "rule": "mean of Green 100, Amber 50, Red 0",
+            },
+            {
+                "project_id": p.project_id, "score": "execution", "input": "SPI",
+                "value": "not computable" if np.isnan(spi) else f"{spi:.2f}",
+                "points": index_points(spi, rules.index_floor), "weight": rules.weight_spi,
+                "rule": f"{rules.index_floor:g} or below 0, 1.0 or above 100",
+            },
+            {
+                "project_id": p.project_id, "score": "execution", "input": "CPI",
+                "value": "not computable" if np.isnan(cpi) else f"{cpi:.2f}",
+                "points": index_points(cpi, rules.index_floor), "weight": rules.weight_cpi,
+                "rule": f"{rules.index_floor:g} or below 0, 1.0 or above 100",
+            },
+            {
+                "project_id": p.project_id, "score": "execution",
+                "input": "milestone slip (worst, vs original baseline)",
+                "value": slip_text, "points": slip_points(slip, rules.slip_zero_days),
+                "weight": rules.weight_slip,
+                "rule": f"0 d or early 100, {rules.slip_zero_days} d or more 0",
+            },
+        ]  # fmt: skip
+    return _finish(rows)
+
+
+def totals(breakdown: pd.DataFrame) -> pd.Series:
+    """Score per project (sum of contributions); NaN when the project has no input at all."""
+    has_input = breakdown["points"].notna().groupby(breakdown["project_id"]).any()
+    score = breakdown.groupby("project_id")["contribution"].sum()
+    return score.where(has_input)
+
+
+def quadrant(value, health, rules: Governance) -> str:
+    """Plain-named quadrant: high value is value >= value_threshold, healthy is
+    health >= health_threshold (both inclusive)."""
+    value, health = _num(value), _num(health)
+    if np.isnan(value) or np.isnan(health):
+        return NOT_SCORED
+    high = value >= rules.value_threshold
+    healthy = health >= rules.health_threshold
+    if high:
+        return PROTECT if healthy else INTERVENE
+    return QUESTION if healthy else STOP
+
+
+def explain(breakdown: pd.DataFrame) -> pd.Series:
+    """One line per project: ``input value -> points x share = contribution; ...`` for hovers."""
+
+    def line(g: pd.DataFrame) -> str:
+        parts = [
+            f"{r.input}: {r.value} → "
+            + (
+                "n/a"
+                if np.isnan(r.points)
+                else f"{r.points:.0f} × {r.share:.2f} = {r.contribution:.1f}"
+            )
+            for r in g.itertuples(index=False)
+        ]
+        return "; ".join(parts)
+
+    return breakdown.groupby("project_id")[breakdown.columns.tolist()].apply(line)
+
+
+def scores(
+    frames: dict[str, pd.DataFrame], snap: pd.DataFrame, review_date, config: Config
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Per project (rows of ``snap``): governance_value, execution_health, quadrant and the
+    explanation texts; plus the long breakdown of every input and its contribution."""
+    rules = config.governance
+    value = value_breakdown(snap, rules)
+    health = health_breakdown(snap, worst_slip(frames["milestones"], review_date), rules)
+    out = snap.copy()
+    out["governance_value"] = out["project_id"].map(totals(value)).astype(float)
+    out["execution_health"] = out["project_id"].map(totals(health)).astype(float)
+    out["quadrant"] = [
+        quadrant(v, h, rules)
+        for v, h in zip(out["governance_value"], out["execution_health"], strict=True)
+    ]
+    out["value_why"] = out["project_id"].map(explain(value)) if len(value) else ""
+    out["health_why"] = out["project_id"].map(explain(health)) if len(health) else ""
+    return out, pd.concat([value, health], ignore_index=True)
+
+
+def quadrant_counts(scored: pd.DataFrame) -> pd.DataFrame:
+    """Projects and budget per quadrant, in the fixed quadrant order (empty ones included)."""
+    order = QUADRANTS + [NOT_SCORED]
+    g = scored.groupby("quadrant").agg(projects=("project_id", "count"), budget=("budget", "sum"))
+    g = g.reindex(order).fillna(0).reset_index()
+    g["projects"] = g["projects"].astype(int)
+    g["meaning"] = g["quadrant"].map(QUADRANT_HELP)
+    return g[(g["quadrant"] != NOT_SCORED) | (g["projects"] > 0)].reset_index(drop=True)
+
+
+# --- stage gates -----------------------------------------------------------------------------
+
+
+def gate_key(text) -> str | None:
+    """``Gate 2: Design approved`` and ``Gate 2`` both give ``gate 2``; None when no gate."""
+    if not isinstance(text, str):
+        return None
+    m = re.search(r"\bgate\s*([0-9a-z]+)", text.lower())
+    return f"gate {m.group(1)}" if m else None
+
+
+def pipeline(snap: pd.DataFrame, rules: Governance) -> pd.DataFrame:
+    """Projects and budget per stage, in ``stage_order`` (unknown stages after, then none)."""
+    stage = snap["stage"].fillna("(no stage)")
+    g = (
+        snap.assign(stage=stage)
+        .groupby("stage")
+        .agg(projects=("project_id", "count"), budget=("budget", "sum"))
+    )
+    order = [s for s in rules.stage_order if s in g.index]
+    order += sorted(s for s in g.index if s not in order)
+    return g.reindex(order).reset_index()
+
+
+def decisions_upto(decisions: pd.DataFrame, review_date) -> pd.DataFrame:
+    d = decisions[decisions["decision_date"] <= pd.Timestamp(review_date)]
+    return d.assign(gate=d["forum"].map(gate_key))
+
+
+def overdue_gates(
+    frames: dict[str, pd.DataFrame], snap: pd.DataFrame, review_date, rules: Governance
+) -> pd.DataFrame:
+    """Gate milestones passed more than ``gate_overdue_days`` ago with no decision recorded at
+    that gate (decision forum naming the same gate) on or before the review date.
+
+    The milestone date is its actual date when done, else its forecast date (latest snapshot).
+    """
+    review_date = pd.Timestamp(review_date)
+    ms = milestone_slips(frames["milestones"], review_date)
+    ms = ms[ms["project_id"].isin(snap["project_id"]) & ms["is_gate"].fillna(False).astype(bool)]
+    ms = ms.assign(gate=ms["name"].map(gate_key))
+    decided = decisions_upto(frames["decisions"], review_date)[["project_id", "gate"]]
+    decided = decided.dropna().drop_duplicates().assign(decided=True)
+    ms = ms.merge(decided, on=["project_id", "gate"], how="left")
+    ms["days_overdue"] = (review_date - ms["due"]).dt.days - rules.gate_overdue_days
+    late = ms[ms["decided"].isna() & (ms["days_overdue"] > 0)]
+    late = late.merge(snap[["project_id", "name", "stage", "sponsor"]].rename(
+        columns={"name": "project"}), on="project_id")  # fmt: skip
+    cols = ["project_id", "project", "stage", "sponsor", "name", "gate", "due", "days_overdue"]
+    return (
+        late[cols]
+        .rename(columns={"name": "gate_milestone", "due": "gate_date"})
+        .sort_values("days_overdue", ascending=False)
+        .reset_index(drop=True)
+    )
+
+
+def latest_gate_decision(decisions: pd.DataFrame, review_date, gate: str) -> pd.DataFrame:
+    """Each project's most recent decision at ``gate`` on or before the review date."""
+    d = decisions_upto(decisions, review_date)
+    d = d[d["gate"] == gate_key(gate)]
+    return d.sort_values(["decision_date", "decision_id"]).groupby("project_id").tail(1)
+
+
+def executing_without_approval(
+    frames: dict[str, pd.DataFrame], snap: pd.DataFrame, review_date, rules: Governance
+) -> pd.DataFrame:
+    """Projects in an execution stage whose latest decision at the execution gate is not an
+    approval (go/approved), or that have none."""
+    executing = snap[snap["stage"].isin(tuple(rules.execution_stages))]
+    last = latest_gate_decision(frames["decisions"], review_date, rules.execution_gate)
+    df = executing.merge(
+        last[["project_id", "decision", "decision_date", "decided_by"]], on="project_id", how="left"
+    )
+    approving = tuple(d.lower() for d in rules.approving_decisions)
+    ok = df["decision"].fillna("").str.lower().isin(approving)
+    df = df[~ok].copy()
+    df["finding"] = [
+        f"no {rules.execution_gate} decision recorded"
+        if pd.isna(dec)
+        else f"latest {rules.execution_gate} decision is '{dec}' ({pd.Timestamp(dt).date()})"
+        for dec, dt in zip(df["decision"], df["decision_date"], strict=True)
+    ]
+    cols = ["project_id", "name", "stage", "sponsor", "budget", "finding"]
+    return df[cols].sort_values("budget", ascending=False).reset_index(drop=True)
+
+
+# --- decision log ----------------------------------------------------------------------------
+
+
+def decision_log(frames: dict[str, pd.DataFrame], review_date, project_ids=None) -> pd.DataFrame:
+    """Every decision on or before the review date, newest first, with the status snapshot it
+    was taken on: the project's last report on or before the decision date."""
+    d = decisions_upto(frames["decisions"], review_date)
+    if project_ids is not None:
+        d = d[d["project_id"].isin(list(project_ids))]
+    names = frames["projects"][["project_id", "name"]].rename(columns={"name": "project"})
+    d = d.merge(names, on="project_id", how="left")
+    reports = frames["status_reports"][
+        ["project_id", "report_date", "overall_rag", "rag_label", "planned_value",
+         "earned_value", "actual_cost"]
+    ].dropna(subset=["report_date"]).sort_values("report_date")  # fmt: skip
+    dated = d[d["decision_date"].notna()].sort_values("decision_date")
+    linked = pd.merge_asof(
+        dated,
+        reports,
+        left_on="decision_date",
+        right_on="report_date",
+        by="project_id",
+        direction="backward",
+    )
+    undated = d[d["decision_date"].isna()]
+    out = pd.concat([linked, undated], ignore_index=True) if len(undated) else linked
+    out = out.rename(
+        columns={
+            "report_date": "snapshot_date",
+            "overall_rag": "snapshot_rag",
+            "rag_label": "snapshot_label",
+        }
+    )
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ev, pv, ac = out["earned_value"], out["planned_value"], out["actual_cost"]
+        out["snapshot_spi"] = (ev / pv.where(pv != 0)).astype(float)
+        out["snapshot_cpi"] = (ev / ac.where(ac != 0)).astype(float)
+    cols = [
+        "decision_date", "project_id", "project", "forum", "decision", "decided_by",
+        "rationale", "snapshot_date", "snapshot_rag", "snapshot_label", "snapshot_spi",
+        "snapshot_cpi", "decision_id", "upload_id",
+    ]  # fmt: skip
+    return (
+        out[cols]
+        .sort_values(["decision_date", "project_id"], ascending=[False, True], na_position="last")
+        .reset_index(drop=True)
+    )
+
+
+# --- compliance ------------------------------------------------------------------------------
+
+CHECKS = {
+    "reported_on_time": "status reported on time",
+    "risk_reviewed": "risk register reviewed",
+    "baseline_approved": "baseline approved before execution",
+}
+
+
+def compliance(
+    frames: dict[str, pd.DataFrame], snap: pd.DataFrame, review_date, config: Config
+) -> pd.DataFrame:
+    """Per project: the three governance checks (True, False, or <NA> when not applicable),
+    a note per failed check, and how many applicable checks pass.
+
+    - reported on time: last report within staleness cadence + grace days of the review date.
+    - risk register reviewed: the latest risk-register snapshot is within ``risk_review_days``.
+    - baseline approved before execution (projects in an execution stage only): an approving
+      decision at the execution gate dated on or before the gate milestone's date (actual,
+      else forecast); with no such milestone, on or before the review date.
+    """
+    rules = config.governance
+    review_date = pd.Timestamp(review_date)
+    out = snap[["project_id", "name", "manager", "stage", "last_report_date"]].copy()
+    out["reported_on_time"] = ~is_stale(review_date, out["last_report_date"], config.staleness)
+
+    risks = frames["risks"]
+    last_review = (
+        risks[risks["report_date"] <= review_date].groupby("project_id")["report_date"].max()
+    )
+    out["risk_review_date"] = out["project_id"].map(last_review)
+    age = (review_date - out["risk_review_date"]).dt.days
+    out["risk_reviewed"] = (age <= rules.risk_review_days).fillna(False).astype(bool)
+
+    gate = rules.execution_gate
+    ms = milestone_slips(frames["milestones"], review_date)
+    ms = ms[ms["name"].map(gate_key) == gate_key(gate)]
+    gate_date = ms.groupby("project_id")["due"].min()
+    approving = tuple(d.lower() for d in rules.approving_decisions)
+    dec = decisions_upto(frames["decisions"], review_date)
+    dec = dec[(dec["gate"] == gate_key(gate)) & dec["decision"].str.lower().isin(approving)]
+    first_approval = dec.groupby("project_id")["decision_date"].min()
+    executing = out["stage"].isin(tuple(rules.execution_stages))
+    approval = out["project_id"].map(first_approval)
+    deadline = out["project_id"].map(gate_date).fillna(review_date)
+    baseline_ok = approval.notna() & (approval <= deadline)
+    out["approval_date"] = approval
+    out["baseline_approved"] = pd.array(
+        [bool(ok) if ex else pd.NA for ok, ex in zip(baseline_ok, executing, strict=True)],
+        dtype="boolean",
+    )
+
+    notes = []
+    for r, ap, dl in zip(out.itertuples(index=False), approval, deadline, strict=True):
+        n = []
+        if not r.reported_on_time:
+            n.append(
+                "never reported"
+                if pd.isna(r.last_report_date)
+                else f"last report {pd.Timestamp(r.last_report_date).date()}"
+            )
+        if not r.risk_reviewed:
+            n.append(
+                "no risk register"
+                if pd.isna(r.risk_review_date)
+                else f"risk register last reviewed {pd.Timestamp(r.risk_review_date).date()}"
+            )
+        if r.baseline_approved is not pd.NA and not r.baseline_approved:
+            n.append(
+                f"no approving {gate} decision"
+                if pd.isna(ap)
+                else f"{gate} approved {pd.Timestamp(ap).date()}, after execution began "
+                f"{pd.Timestamp(dl).date()}"
+            )
+        notes.append("; ".join(n))
+    out["findings"] = notes
+    checks = out[list(CHECKS)].astype("boolean")
+    out["checks_applicable"] = checks.notna().sum(axis=1).astype(int)
+    out["checks_passed"] = checks.fillna(False).astype(bool).sum(axis=1).astype(int)
+    out["compliant"] = out["checks_passed"] == out["checks_applicable"]
+    return out.reset_index(drop=True)
+
+
+def portfolio_compliance(comp: pd.DataFrame) -> dict[str, float]:
+    """Portfolio compliance % = passed checks / applicable checks; plus % per check and the
+    share of fully compliant projects. NaN when nothing applies."""
+    applicable = int(comp["checks_applicable"].sum()) if len(comp) else 0
+    passed = int(comp["checks_passed"].sum()) if len(comp) else 0
+    out: dict[str, float] = {
+        "compliance_pct": 100 * passed / applicable if applicable else float("nan"),
+        "projects_compliant_pct": 100 * comp["compliant"].mean() if len(comp) else float("nan"),
+        "checks_applicable": applicable,
+        "checks_passed": passed,
+    }
+    for col in CHECKS:
+        vals = comp[col].astype("boolean").dropna() if len(comp) else pd.Series(dtype=bool)
+        out[f"{col}_pct"] = 100 * vals.astype(bool).mean() if len(vals) else float("nan")
+    return out
+
+
+def check_marks(comp: pd.DataFrame) -> pd.DataFrame:
+    """The checks as text (``✓ yes``, ``✗ no``, ``n/a``) and ``passed / applicable``, failing
+    projects first."""
+
+    def mark(v) -> str:
+        return "n/a" if pd.isna(v) else ("✓ yes" if v else "✗ no")
+
+    out = comp.assign(
+        **{k: comp[k].astype(object).map(mark) for k in CHECKS},
+        score=[
+            f"{p} / {a}"
+            for p, a in zip(comp["checks_passed"], comp["checks_applicable"], strict=True)
+        ],
+    )
+    return out.sort_values(["compliant", "checks_passed", "project_id"]).reset_index(drop=True)
+
+
+# --- the two lenses side by side -------------------------------------------------------------
+
+
+def lens_summary(
+    scored: pd.DataFrame,
+    overdue: pd.DataFrame,
+    unapproved: pd.DataFrame,
+    comp_total: dict[str, float],
+    config: Config,
+) -> dict[str, list[tuple[str, str]]]:
+    """What each lens says about the filtered portfolio, as (measure, value) pairs."""
+    rules = config.governance
+    n = len(scored)
+    high = scored["governance_value"] >= rules.value_threshold
+    healthy = scored["execution_health"] >= rules.health_threshold
+    budget = scored["budget"].fillna(0)
+    total_budget = budget.sum()
+
+    def pct(mask) -> str:
+        share = 100 * budget[mask].sum() / total_budget if total_budget else 0.0
+        return f"{int(mask.sum())} of {n} ({share:.0f}% of budget)"
+
+    def mean(col: str) -> str:
+        v = scored[col].mean()
+        return "n/a" if pd.isna(v) else f"{v:.0f} / 100"
+
+    def fmt_pct(x: float) -> str:
+        return "n/a" if pd.isna(x) else f"{x:.0f}%"
+
+    spi, cpi = scored["spi"].median(), scored["cpi"].median()
+    eac = scored["eac_typical"].fillna(scored["budget"]).sum()
+    return {
+        "governance": [
+            ("mean governance value", mean("governance_value")),
+            (f"high value (≥ {rules.value_threshold:g})", pct(high)),
+            ("gate decisions overdue", str(len(overdue))),
+            ("executing without an approved gate", str(len(unapproved))),
+            ("portfolio compliance", fmt_pct(comp_total["compliance_pct"])),
+        ],
+        "execution": [
+            ("mean execution health", mean("execution_health")),
+            (f"healthy (≥ {rules.health_threshold:g})", pct(healthy)),
+            ("computed Red", str(int((scored["computed_rag"] == "Red").sum()))),
+            ("watermelons (reported Green, computed worse)", str(int(scored["watermelon"].sum()))),
+            (
+                "median SPI / CPI",
+                f"{'n/a' if pd.isna(spi) else f'{spi:.2f}'} / "
+                f"{'n/a' if pd.isna(cpi) else f'{cpi:.2f}'}",
+            ),
+            ("EAC − budget", f"£{(eac - total_budget) / 1e6:+,.1f}m"),
+        ],
+    }

@@ -1,0 +1,109 @@
+"""Figures of the Project detail page."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from charts.template import RAG_COLOURS, RAG_ICONS, RAG_ORDER, apply, rag_label
+
+SERIES = {
+    "planned_value": ("PV (planned value)", "#757575", "solid"),
+    "earned_value": ("EV (earned value)", "#1565c0", "solid"),
+    "actual_cost": ("AC (actual cost)", "#ef6c00", "solid"),
+}
+EAC_SERIES = {
+    "eac_typical": ("EAC typical (BAC / CPI)", "#6a1b9a"),
+    "eac_atypical": ("EAC atypical (AC + BAC − EV)", "#00838f"),
+    "eac_pressure": ("EAC cost & schedule (AC + (BAC − EV) / (CPI × SPI))", "#4e342e"),
+}
+
+
+def rag_strip(strip: pd.DataFrame) -> go.Figure:
+    """Chips: one row per dimension, one column per report; each chip has its RAG as text."""
+    fig = go.Figure()
+    dims = list(dict.fromkeys(strip["dimension"]))
+    for rag in RAG_ORDER:
+        part = strip[strip["rag"] == rag]
+        if part.empty:
+            continue
+        fig.add_scatter(
+            x=part["report_date"].dt.strftime("%d %b"),
+            y=part["dimension"],
+            mode="markers+text",
+            name=rag_label(rag),
+            text=[f"{RAG_ICONS[rag]} {rag[0]}"] * len(part),
+            textfont={"color": "white" if rag != "Amber" else "#212121", "size": 12},
+            marker={"symbol": "square", "size": 34, "color": RAG_COLOURS[rag]},
+            hovertemplate=f"%{{y}} on %{{x}}: {rag}<extra></extra>",
+        )
+    dates = list(dict.fromkeys(strip["report_date"].dt.strftime("%d %b")))
+    fig.update_xaxes(type="category", categoryorder="array", categoryarray=dates, showgrid=False)
+    fig.update_yaxes(categoryorder="array", categoryarray=dims[::-1], showgrid=False)
+    fig.update_layout(height=320)
+    return apply(fig, f"RAG of the last {len(dates)} status reports")
+
+
+def evm_scurve(series: pd.DataFrame, budget: float | None) -> go.Figure:
+    """PV, EV and AC over time (the S-curve), BAC as a line, EAC variants dashed."""
+    fig = go.Figure()
+    for col, (name, colour, dash) in SERIES.items():
+        fig.add_scatter(
+            x=series["report_date"], y=series[col], name=name, mode="lines+markers",
+            line={"color": colour, "dash": dash, "width": 2}, marker={"size": 5},
+            hovertemplate=f"{name}: £%{{y:,.0f}}<extra></extra>",
+        )  # fmt: skip
+    for col, (name, colour) in EAC_SERIES.items():
+        fig.add_scatter(
+            x=series["report_date"], y=series[col], name=name, mode="lines",
+            line={"color": colour, "dash": "dash", "width": 1.5},
+            hovertemplate=f"{name}: £%{{y:,.0f}}<extra></extra>",
+        )  # fmt: skip
+    if budget:
+        fig.add_hline(
+            y=budget, line_dash="dot", line_color="#212121",
+            annotation_text=f"BAC £{budget / 1e6:,.2f}m", annotation_position="top left",
+        )  # fmt: skip
+    fig.update_layout(hovermode="x unified", xaxis_title="report date", yaxis_title="£")
+    return apply(fig, "Earned value S-curve (PV, EV, AC) with EAC variants")
+
+
+def milestone_trend(trend: pd.DataFrame) -> go.Figure:
+    """Milestone trend: each milestone's forecast (or actual) date at each report date, its
+    original baseline dotted, re-baselines marked; the diagonal is the report date itself."""
+    fig = go.Figure()
+    colours = ["#1565c0", "#6a1b9a", "#00838f", "#ef6c00", "#4e342e", "#558b2f", "#c62828"]
+    ids = list(dict.fromkeys(trend.sort_values("original_baseline")["milestone_id"]))
+    x0, x1 = trend["report_date"].min(), trend["report_date"].max()
+    for i, mid in enumerate(ids):
+        m = trend[trend["milestone_id"] == mid].sort_values("report_date")
+        colour = colours[i % len(colours)]
+        name = f"{mid} {m['name'].iloc[-1]}"
+        fig.add_scatter(
+            x=m["report_date"], y=m["due"], name=name, mode="lines+markers",
+            line={"color": colour}, marker={"size": 5},
+            customdata=m[["slip_days"]].to_numpy(),
+            hovertemplate=f"{name}<br>reported %{{x|%d %b %Y}}: due %{{y|%d %b %Y}}"
+            "<br>slip vs original baseline %{customdata[0]:+.0f} d<extra></extra>",
+        )  # fmt: skip
+        fig.add_scatter(
+            x=[x0, x1], y=[m["original_baseline"].iloc[0]] * 2, mode="lines",
+            line={"color": colour, "dash": "dot", "width": 1}, showlegend=False,
+            hovertemplate=f"{name}: original baseline %{{y|%d %b %Y}}<extra></extra>",
+        )  # fmt: skip
+        rb = m[m["rebaselined"]]
+        if len(rb):
+            fig.add_scatter(
+                x=rb["report_date"], y=rb["baseline_date"], mode="markers+text",
+                marker={"symbol": "x", "size": 11, "color": colour},
+                text=["re-baselined"] * len(rb), textposition="top center", showlegend=False,
+                hovertemplate=f"{name}: re-baselined to %{{y|%d %b %Y}}"
+                " on %{x|%d %b %Y}<extra></extra>",
+            )  # fmt: skip
+    if len(trend):
+        fig.add_scatter(
+            x=[x0, x1], y=[x0, x1], mode="lines", name="report date (due = today)",
+            line={"color": "#bdbdbd", "width": 1}, hoverinfo="skip",
+        )  # fmt: skip
+    fig.update_layout(xaxis_title="report date", yaxis_title="forecast / actual date")
+    return apply(fig, "Milestone trend (dotted = original baseline; rising line = slipping)")
