@@ -126,11 +126,19 @@ def _resolve_table(insp, name: str) -> tuple[str | None, str | None]:
 def _fetch(conn, tdef: TableDef) -> tuple[list[str], list[tuple]]:
     """Column names and rows of the source table or query; raises SourceError when absent."""
     if tdef.query:
+        # A failed statement aborts a PostgreSQL transaction: a savepoint keeps the other
+        # tables readable so the report lists every problem at once (pysqlite needs none).
+        nested = conn.begin_nested() if conn.dialect.name != "sqlite" else None
         try:
             result = conn.execute(text(tdef.query))
+            cols, rows = list(result.keys()), [tuple(r) for r in result]
         except DBAPIError as exc:
-            raise SourceError(f"the query failed: {str(exc.orig).strip().splitlines()[0]}") from exc
-        return list(result.keys()), [tuple(r) for r in result]
+            if nested is not None:
+                nested.rollback()
+            raise SourceError(f"the query failed: {_plain(exc)}") from exc
+        if nested is not None:
+            nested.commit()
+        return cols, rows
     insp = inspect(conn)
     schema, name = _resolve_table(insp, tdef.source_table or "")
     if name is None:

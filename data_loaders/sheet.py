@@ -1,0 +1,695 @@
+"""One sheet: find the table, recognise its kind, map the columns, normalise the values.
+
+Pure: no database. Returns canonical frames plus the sheet's part of the report. Project
+references are checked against the database and the whole file later (``ingest``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+import pandas as pd
+
+import models
+from config import Config
+from data_loaders import values as V
+from data_loaders.fields import (
+    KINDS,
+    LIST_SHEETS,
+    PROJECT_FIELDS,
+    RAID_TYPES,
+    SHEET_HINTS,
+    TYPES,
+    lookup,
+    norm,
+)
+from data_loaders.read import RawSheet
+from data_loaders.report import ERROR, WARNING, Problem, SheetReport, schema_problems
+
+HEADER_SCAN = 30
+DISTINCTIVE = {
+    "status": {"rag_label", "schedule_rag", "cost_rag", "scope_rag", "resource_rag",
+               "percent_complete", "planned_value", "earned_value", "actual_cost", "summary",
+               "next_steps", "decisions_needed", "forecast_end_date"},
+    "projects": {"budget", "start_date", "end_date", "department", "sponsor", "portfolio",
+                 "programme", "stage", "manager", "benefits_planned", "_cost_variance",
+                 "_delay_days"},
+    "risks": {"likelihood", "impact", "residual_likelihood", "residual_impact", "risk_id",
+              "response", "cost_impact"},
+    "milestones": {"baseline_date", "forecast_date", "actual_date", "milestone_id", "is_gate"},
+    "decisions": {"decision", "decision_date", "forum", "decided_by"},
+    "raid": {"type", "item_id", "description"},
+}  # fmt: skip
+KEY_FIELDS = {
+    "status": ("project_id", "name"),
+    "projects": ("project_id", "name"),
+    "risks": ("risk_id", "title", "description"),
+    "milestones": ("milestone_id", "name"),
+    "decisions": ("decision_id", "decision"),
+    "raid": ("item_id", "description"),
+}
+TABLE_OF_KIND = {
+    "status": "status_reports",
+    "projects": "projects",
+    "risks": "risks",
+    "milestones": "milestones",
+    "decisions": "decisions",
+    "raid": "raid_items",
+}
+_TOTAL = re.compile(r"^\s*(grand\s+)?(sub\s*)?(totals?|sum|average|mean)\b", re.I)
+_SCALE_X = re.compile(r"^(residual |inherent )?(likelihood|probability|impact) ([1-5])$")
+
+
+@dataclass
+class Context:
+    """Values that apply to the whole sheet: from the title block or the command line."""
+
+    project_id: str | None = None
+    project_name: str | None = None
+    report_date: date | None = None
+    reported_by: str | None = None
+
+
+@dataclass
+class SheetResult:
+    report: SheetReport
+    frames: dict[str, pd.DataFrame] = field(default_factory=dict)
+    rows: dict[str, list[int]] = field(default_factory=dict)  # source row of each frame row
+    refs: list[tuple[str, int | None]] = field(default_factory=list)  # (project_id, row)
+    layout_key: str | None = None
+    headers: list[str] = field(default_factory=list)  # column labels, in order
+    context: Context = field(default_factory=Context)
+
+
+def _trim(rows: list[list]) -> list[list]:
+    out = []
+    for r in rows:
+        r = list(r)
+        while r and V.is_blank(r[-1]):
+            r.pop()
+        out.append(r)
+    while out and not out[-1]:
+        out.pop()
+    return out
+
+
+def _cell_field(cell: object) -> str | None:
+    if not isinstance(cell, str):
+        return None
+    for kind in KINDS:
+        f = lookup(kind, cell)
+        if f:
+            return f
+    return None
+
+
+def _row_score(row: list) -> int:
+    return len({f for f in map(_cell_field, row) if f})
+
+
+def find_header(rows: list[list]) -> tuple[int | None, int]:
+    best, best_score = None, 1
+    for i, row in enumerate(rows[:HEADER_SCAN]):
+        texts = [c for c in row if isinstance(c, str) and c.strip()]
+        if len(texts) < 2:
+            continue
+        score = _row_score(row)
+        if score > best_score:
+            best, best_score = i, score
+    return best, best_score
+
+
+def _transposed(rows: list[list], row_score: int) -> bool:
+    """Field names down column A (one project per column) score higher than any header row."""
+    col = [r[0] if r else "" for r in rows[:400]]
+    fields_down = {f for f in map(_cell_field, col) if f}
+    wide = rows and len(rows[0]) >= 2 and any(not V.is_blank(c) for c in rows[0][1:])
+    return bool(wide) and len(fields_down) >= 4 and len(fields_down) > row_score * 2
+
+
+def _transpose(rows: list[list]) -> list[list]:
+    width = max(len(r) for r in rows)
+    # Only columns with a project heading in row 1 hold data; the rest is a claimed dimension.
+    cols = [c for c in range(width) if c == 0 or (c < len(rows[0]) and not V.is_blank(rows[0][c]))]
+    return [[(r[c] if c < len(r) else "") for r in rows] for c in cols]
+
+
+def _context(rows: list[list], until: int) -> tuple[Context, list[date]]:
+    ctx = Context()
+    loose_dates: list[date] = []
+    for row in rows[:until]:
+        cells = [(i, c) for i, c in enumerate(row) if not V.is_blank(c)]
+        for n, (_, c) in enumerate(cells):
+            if isinstance(c, (date,)):
+                loose_dates.append(c if not hasattr(c, "date") else c.date())
+            if not isinstance(c, str):
+                continue
+            label, _, rest = c.partition(":")
+            value = rest.strip() or (cells[n + 1][1] if n + 1 < len(cells) else None)
+            if not rest.strip() and not c.strip().endswith(":"):
+                continue
+            key = norm(label)
+            if key in ("project name", "project", "project title", "programme name", "programme"):
+                if isinstance(value, str) and value.strip():
+                    ctx.project_name = value.strip()
+            elif key in ("project id", "project number", "project ref", "project code"):
+                ctx.project_id = V.text([value])[0][0]
+            elif key in (
+                "report date", "reporting date", "last update", "last updated", "as of",
+                "as at", "status date", "date", "week ending", "snapshot date",
+            ):  # fmt: skip
+                d = V._one_date(value, True)
+                if d:
+                    ctx.report_date = d
+            elif key in ("prepared by", "reported by", "author") and isinstance(value, str):
+                ctx.reported_by = value.strip()
+    return ctx, loose_dates
+
+
+def _classify(sheet_name: str, headers: list[str]) -> tuple[str | None, dict[str, int]]:
+    scores = {}
+    lname = sheet_name.lower()
+    for kind in KINDS:
+        found = {lookup(kind, h) for h in headers} - {None}
+        score = len(found & DISTINCTIVE[kind])
+        if any(h in lname for h in SHEET_HINTS[kind]):
+            score += 2
+        scores[kind] = score
+    best = max(KINDS, key=lambda k: scores[k])
+    return (best if scores[best] >= 2 else None), scores
+
+
+def _labels(headers: list[str]) -> list[str]:
+    seen: dict[str, int] = {}
+    out = []
+    for h in headers:
+        base = re.sub(r"\s+", " ", str(h)).strip() or "(blank)"
+        seen[base] = seen.get(base, 0) + 1
+        out.append(base if seen[base] == 1 else f"{base} ({seen[base]})")
+    return out
+
+
+def layout_key(labels: list[str]) -> str:
+    return hashlib.sha256("|".join(norm(h) for h in labels).encode()).hexdigest()[:32]
+
+
+def map_columns(kind: str, headers: list[str]) -> list[str | None]:
+    """Canonical field per column; the second likelihood/impact set is the residual one."""
+    out: list[str | None] = []
+    first_of_set: str | None = None
+    residual = False
+    for h in headers:
+        f = lookup(kind, h)
+        m = _SCALE_X.match(norm(h))
+        if m and kind == "risks":
+            base = "likelihood" if m.group(2) != "impact" else "impact"
+            if m.group(1) == "residual ":
+                base = f"residual_{base}"
+            out.append(f"{base}={m.group(3)}")
+            continue
+        if f in ("likelihood", "impact"):
+            if first_of_set is None:
+                first_of_set = f
+            elif f == first_of_set and f in out:
+                residual = True  # the set starts again: treated / residual assessment
+            if residual:
+                f = f"residual_{f}"
+        out.append(f)
+    return out
+
+
+def parse_sheet(
+    raw: RawSheet,
+    config: Config,
+    options_ctx: Context,
+    known: dict[str, str],
+    mappings: dict[str, dict[str, str]] | None = None,
+) -> SheetResult:
+    rows = _trim(raw.rows)
+    report = SheetReport(sheet=raw.name, kind="unsupported")
+    result = SheetResult(report=report)
+    if not any(rows):
+        report.reason = "empty sheet: nothing to load"
+        return result
+    h, score = find_header(rows)
+    transposed = False
+    if _transposed(rows, score if h is not None else 0):
+        rows, transposed = _transpose(rows), True
+        h, score = 0, _row_score(rows[0])
+    if h is None:
+        filled = sum(1 for r in rows for c in r if not V.is_blank(c))
+        labels = sum(1 for r in rows for c in r if isinstance(c, str) and c.strip().endswith(":"))
+        report.reason = (
+            "not a table: a form or grid with no header row of known column names in the "
+            f"first {HEADER_SCAN} rows ({filled} filled cells"
+            + (f", {labels} 'label:' cells" if labels else "")
+            + ")"
+        )
+        return result
+    header = [str(c) if not V.is_blank(c) else "" for c in rows[h]]
+    # Two-row headers: a fragment in the row above ("Residual" over "Likelihood", "To Date").
+    if h > 0 and not transposed:
+        upper = rows[h - 1]
+        if sum(1 for c in upper if not V.is_blank(c)) >= 1:
+            for i, low in enumerate(header):
+                up = upper[i] if i < len(upper) and isinstance(upper[i], str) else ""
+                if not up.strip():
+                    continue
+                combined = f"{up} {low}".strip()
+                if not low or (_cell_field(combined) and _cell_field(combined) != _cell_field(low)):
+                    header[i] = combined
+    ctx, loose = _context(rows, h)
+    report.header_row = (h + 1) if not transposed else None
+    if transposed:
+        report.reason = "transposed table: field names down column A, one project per column"
+    labels = _labels(header)
+    result.headers = labels
+    if any(w in raw.name.lower() for w in LIST_SHEETS):
+        report.reason = "a sheet of dropdown / lookup lists, not data"
+        return result
+    kind, scores = _classify(raw.name, header)
+    if kind is None:
+        report.reason = (
+            "no known table: the columns match no status, risk, milestone, decision or RAID layout"
+        )
+        return result
+    fields = map_columns(kind, header)
+    key = layout_key(labels)
+    result.layout_key = key
+    remembered = (mappings or {}).get(key, {})
+    for i, lab in enumerate(labels):
+        if lab in remembered:
+            fields[i] = remembered[lab] or None
+    if kind in ("status", "projects") and "project_id" not in fields and "name" not in fields:
+        if _evm_sheet(raw.name, rows, config, options_ctx, known, result, ctx, loose):
+            return result
+        report.reason = "no project column (Project ID or Project name) in the table"
+        report.mapping = {lab: f for lab, f in zip(labels, fields, strict=True) if f}
+        return result
+    report.kind = kind
+    report.mapping = {lab: (f or "") for lab, f in zip(labels, fields, strict=True)}
+    if raw.name and not report.reason:
+        report.reason = f"recognised as {kind} from its column names"
+
+    # Data rows: stop at a run of blank rows (footers, dropdown lists far below the table).
+    data, src_rows, skipped, blank_run = [], [], 0, 0
+    header_norm = [norm(c) for c in header]
+    key_cols = [i for i, f in enumerate(fields) if f in KEY_FIELDS[kind]]
+    for r in range(h + 1, len(rows)):
+        row = rows[r]
+        if not any(not V.is_blank(c) for c in row):
+            blank_run += 1
+            if blank_run >= 3 and data:
+                skipped += sum(1 for rr in rows[r:] if any(not V.is_blank(c) for c in rr))
+                break
+            continue
+        blank_run = 0
+        first_text = next((c for c in row if isinstance(c, str) and c.strip()), "")
+        same = sum(1 for i, c in enumerate(row) if i < len(header_norm) and header_norm[i]
+                   and norm(c) == header_norm[i])  # fmt: skip
+        if same >= max(2, len(key_cols)) or _TOTAL.match(str(first_text)):
+            skipped += 1
+            continue
+        if key_cols and all(V.is_blank(row[i]) if i < len(row) else True for i in key_cols):
+            skipped += 1
+            continue
+        data.append([row[i] if i < len(row) else "" for i in range(len(header))])
+        src_rows.append(r + 1)
+    report.rows_skipped = skipped
+    if not data:
+        report.kind = "unsupported"
+        report.reason = "headers only: the table has no data rows (an unfilled template?)"
+        return result
+    if transposed:
+        src_rows = list(range(2, len(data) + 2))  # a project is a column; report its position
+
+    cols: dict[str, list] = {}
+    problems = report.problems
+    headers_of: dict[str, str] = {}
+    for i, f in enumerate(fields):
+        if not f:
+            continue
+        column = [row[i] for row in data]
+        if "=" in f:  # an "X" in one of five scale columns
+            base, n = f.split("=")
+            prev = cols.get(base) or [None] * len(data)
+            cols[base] = [
+                int(n) if not V.is_blank(v) else p for v, p in zip(column, prev, strict=True)
+            ]
+            headers_of.setdefault(base, labels[i])
+            continue
+        parsed = _parse(f, column, labels[i], header[i], config, problems, raw.name, src_rows)
+        for name, vals in parsed.items():
+            if name in cols:  # a second column for the same field fills the first one's gaps
+                cols[name] = [
+                    a if a is not None else b for a, b in zip(cols[name], vals, strict=True)
+                ]
+            else:
+                cols[name] = vals
+                headers_of[name] = labels[i]
+    if "_rag_text" in cols:
+        base = cols.get("rag_label") or [None] * len(data)
+        cols["rag_label"] = [a or b for a, b in zip(base, cols.pop("_rag_text"), strict=True)]
+    ctx = Context(
+        project_id=options_ctx.project_id or ctx.project_id,
+        project_name=ctx.project_name,
+        report_date=ctx.report_date
+        or (loose[0] if len(loose) == 1 else None)
+        or options_ctx.report_date,
+        reported_by=ctx.reported_by,
+    )
+    result.context = ctx
+    _build(kind, raw.name, cols, src_rows, ctx, known, config, result, headers_of)
+    return result
+
+
+_EVM_LABELS = {
+    "earned_value": re.compile(r"\b(ev|earned value|bcwp)\b"),
+    "planned_value": re.compile(r"\b(pv|planned value|bcws)\b"),
+    "actual_cost": re.compile(r"\b(ac|actual cost|acwp)\b"),
+}
+
+
+def _evm_sheet(name, rows, config, options_ctx, known, result, ctx, loose) -> bool:
+    """An earned-value worksheet: project totals sit in label -> value cells (``Project EV``)."""
+    found: dict[str, tuple[float, int]] = {}
+    for r, row in enumerate(rows):
+        cells = [c for c in row if not V.is_blank(c)]
+        if len(cells) < 2 or not isinstance(cells[0], str) or "=" in cells[0]:
+            continue
+        if not isinstance(cells[1], (int, float)) or "project" not in cells[0].lower():
+            continue
+        label = norm(cells[0])
+        for f, pattern in _EVM_LABELS.items():
+            if pattern.search(label) and f not in found:
+                found[f] = (float(cells[1]), r + 1)
+    if len(found) < 2:
+        return False
+    report = result.report
+    report.kind = "status"
+    report.reason = "earned-value worksheet: project totals read from label cells " + ", ".join(
+        f"{f}={v:,.2f} (row {r})" for f, (v, r) in found.items()
+    )
+    report.mapping = {f"row {r}": f for f, (_, r) in found.items()}
+    ctx = Context(
+        project_id=options_ctx.project_id or ctx.project_id,
+        project_name=ctx.project_name,
+        report_date=ctx.report_date or options_ctx.report_date,
+    )
+    pid = ctx.project_id or (ctx.project_name and ctx.project_name[:64])
+    if not pid:
+        report.problems.append(
+            Problem(
+                name,
+                None,
+                None,
+                None,
+                "no project: an earned-value worksheet names no project; "
+                "pass --project ID (or choose the project on the upload page)",
+            )  # fmt: skip
+        )
+        return True
+    row = min(r for _, r in found.values())
+    cols = {f: [v] for f, (v, _) in found.items()}
+    cols["project_id"] = [pid]
+    _build("status", name, cols, [row], ctx, known, config, result, {})
+    return True
+
+
+def _parse(f, column, label, header, config, problems, sheet, src_rows) -> dict[str, list]:
+    kind = TYPES.get(f, "text")
+    if kind == "date":
+        vals, notes = V.dates(column, config)
+    elif kind == "money":
+        # Kept in the unit written (a "£m" column stays in millions, like its neighbours).
+        vals, notes = V.number(column)
+    elif kind == "number":
+        vals, notes = V.number(column)
+    elif kind == "percent":
+        vals, notes = V.percent(column)
+    elif kind == "scale":
+        vals, notes = V.scale(column)
+    elif kind == "bool":
+        vals, notes = V.boolean(column)
+    elif kind == "decision":
+        vals, notes = V.decision(column)
+        texts, _ = V.text(column)
+        out = {"decision": vals, "_decision_text": texts}
+        return out
+    elif kind == "rag":
+        vals, rag_labels, notes = V.rag(column, config)
+        _notes(notes, problems, sheet, label, src_rows)
+        if f == "rag_label":
+            # A label that is not a rating ("Ongoing") only fills in when no column rates.
+            rated = [lab if v else None for v, lab in zip(vals, rag_labels, strict=True)]
+            other = [lab if not v else None for v, lab in zip(vals, rag_labels, strict=True)]
+            return {"overall_rag": vals, "rag_label": rated, "_rag_text": other}
+        return {f: vals}
+    else:
+        vals, notes = V.text(column)
+    _notes(notes, problems, sheet, label, src_rows)
+    return {f: vals}
+
+
+def _notes(notes, problems, sheet, label, src_rows) -> None:
+    for pos, value, message, severity in notes:
+        problems.append(
+            Problem(
+                sheet=sheet,
+                row=src_rows[pos] if pos >= 0 else None,
+                column=label,
+                value=None if value is None else str(value)[:200],
+                message=message,
+                severity=severity,
+            )
+        )
+
+
+def _derived_rag(cols: dict[str, list], config: Config, n: int) -> None:
+    """Health from cost variance and delay when a portfolio list has no RAG (IT Dashboard)."""
+    delay = cols.get("_delay_days") or [None] * n
+    planned = cols.get("_planned_days") or [None] * n
+    variance = cols.get("_cost_variance") or [None] * n
+    budget = cols.get("budget") or [None] * n
+    sched, cost, overall, label = [], [], [], []
+    for d, p, v, b in zip(delay, planned, variance, budget, strict=True):
+        s = None
+        if d is not None:
+            slip = (d / p * 100) if p else (100.0 if d > 0 else 0.0)
+            s = "Red" if slip > config.schedule.red_slip_pct else ("Amber" if d > 0 else "Green")
+        c = None
+        if v is not None and b:
+            cpi = b / (b + v) if (b + v) > 0 else 0.0
+            c = (
+                "Red"
+                if cpi < config.cost.red_cpi
+                else ("Amber" if cpi < config.cost.amber_cpi else "Green")
+            )
+        worst = max([x for x in (s, c) if x], key=lambda x: models.RAG_SEVERITY[x], default=None)
+        sched.append(s)
+        cost.append(c)
+        overall.append(worst)
+        label.append("derived from cost variance and delay" if worst else None)
+    cols.setdefault("schedule_rag", sched)
+    cols.setdefault("cost_rag", cost)
+    cols.setdefault("overall_rag", overall)
+    cols.setdefault("rag_label", label)
+
+
+def _frame(table: str, cols: dict[str, list], n: int) -> pd.DataFrame:
+    data = {}
+    for f in models.FIELDS[table]:
+        vals = cols.get(f)
+        if vals is None:
+            continue
+        data[f] = vals
+    df = pd.DataFrame(data, index=range(n))
+    for f in models.DATE_FIELDS[table]:
+        if f in df:
+            df[f] = pd.to_datetime(df[f])
+    for f in df.columns:
+        t = TYPES.get(f)
+        if t in ("money", "number", "percent"):
+            df[f] = pd.to_numeric(df[f]).astype(float)
+        elif t == "scale":
+            df[f] = pd.array(df[f], dtype="Int64")
+        elif t == "bool":
+            df[f] = pd.array(df[f], dtype="boolean")
+    return df
+
+
+def _build(kind, sheet, cols, src_rows, ctx, known, config, result, headers_of) -> None:
+    n = len(src_rows)
+    report = result.report
+    problems = report.problems
+    by_name = {str(v).strip().lower(): k for k, v in known.items() if v}
+    # Which project each row belongs to.
+    pids = cols.get("project_id") or [None] * n
+    names = cols.get("name") if kind in ("status", "projects") else cols.get("_project_name")
+    names = names or [None] * n
+    new_projects: dict[str, str] = {}
+    project_col = []
+    for pid, name in zip(pids, names, strict=True):
+        if pid is None and name:
+            pid = by_name.get(name.strip().lower()) or name.strip()[:64]
+        if pid is None and kind not in ("status", "projects"):
+            pid = ctx.project_id
+            if pid is None and ctx.project_name:
+                pid = by_name.get(ctx.project_name.lower()) or ctx.project_name[:64]
+                name = ctx.project_name
+        if pid is not None and pid not in known and name:
+            new_projects.setdefault(pid, name)
+        project_col.append(pid)
+    if kind not in ("status", "projects") and all(p is None for p in project_col):
+        problems.append(
+            Problem(
+                sheet,
+                None,
+                None,
+                None,
+                "no project: the sheet has no project column and no 'Project Name:' line; "
+                "pass --project ID (or choose the project on the upload page)",
+            )  # fmt: skip
+        )
+        return
+    cols["project_id"] = project_col
+    if kind in ("status", "projects") and any(c in cols for c in ("_cost_variance", "_delay_days")):
+        _derived_rag(cols, config, n)
+    needs_date = kind in ("status", "risks", "milestones") or (
+        kind == "projects" and any(f in cols for f in ("overall_rag", "percent_complete"))
+    )
+    if needs_date and "report_date" not in cols:
+        if ctx.report_date is None:
+            problems.append(
+                Problem(
+                    sheet,
+                    None,
+                    None,
+                    None,
+                    "no report date: the sheet has no report date column or 'Report date:' "
+                    "line; pass --report-date YYYY-MM-DD (or set it on the upload page)",
+                )  # fmt: skip
+            )
+            return
+        cols["report_date"] = [ctx.report_date] * n
+    elif needs_date and ctx.report_date:
+        cols["report_date"] = [d or ctx.report_date for d in cols["report_date"]]
+    if ctx.reported_by and kind == "status":
+        cols.setdefault("reported_by", [ctx.reported_by] * n)
+
+    tables: dict[str, dict[str, list]] = {}
+    if kind not in ("status", "projects") and new_projects:
+        # "Project Name: X" above a register is enough to create project X.
+        tables["projects"] = {"project_id": list(new_projects), "name": list(new_projects.values())}
+        result.rows["projects"] = [None] * len(new_projects)
+    if kind in ("status", "projects"):
+        proj = {f: cols[f] for f in PROJECT_FIELDS if f in cols}
+        proj["name"] = [
+            nm or known.get(p) or p
+            for nm, p in zip(cols.get("name") or [None] * n, project_col, strict=True)
+        ]
+        if kind == "projects":
+            tables["projects"] = proj
+        elif new_projects:
+            # Status sheets create only the projects they introduce (with their name).
+            keep = [i for i, p in enumerate(project_col) if p in new_projects]
+            sub = {f: [v[i] for i in keep] for f, v in proj.items()}
+            tables["projects"] = sub
+            result.rows["projects"] = [src_rows[i] for i in keep]
+        status_fields = set(models.FIELDS["status_reports"]) - {"project_id", "report_date"}
+        if kind == "status" or any(f in cols for f in status_fields):
+            tables["status_reports"] = cols
+    elif kind == "risks":
+        if "title" not in cols and "description" in cols:
+            cols["title"] = [(d or "")[:200] or None for d in cols["description"]]
+        tables["risks"] = cols
+    elif kind == "milestones":
+        if "milestone_id" not in cols and "name" in cols:
+            cols["milestone_id"] = [(x or "")[:64] or None for x in cols["name"]]
+        tables["milestones"] = cols
+    elif kind == "decisions":
+        if "_decision_text" in cols:
+            cols.setdefault("rationale", cols["_decision_text"])
+        if "decision_id" not in cols:
+            cols["decision_id"] = [f"D{r}" for r in src_rows]
+        tables["decisions"] = cols
+    elif kind == "raid":
+        if "type" not in cols:
+            hint = next((t for w, t in RAID_TYPES.items() if w in sheet.lower()), None)
+            cols["type"] = [hint] * n
+        else:
+            cols["type"] = [_raid_type(t) for t in cols["type"]]
+        if "item_id" not in cols:
+            cols["item_id"] = [f"{sheet[:20]}-{r}" for r in src_rows]
+        tables["raid_items"] = cols
+        if "_decision_text" in cols or "decision_date" in cols:
+            texts = cols.get("_decision_text") or [None] * n
+            dates_ = cols.get("decision_date") or [None] * n
+            keep = [i for i in range(n) if texts[i] or dates_[i]]
+            dec = {
+                "project_id": [project_col[i] for i in keep],
+                "decision_id": [f"{cols['item_id'][i]}-decision" for i in keep],
+                "decision_date": [dates_[i] for i in keep],
+                "decision": [(cols.get("decision") or [None] * n)[i] for i in keep],
+                "rationale": [texts[i] for i in keep],
+                "forum": [sheet] * len(keep),
+            }
+            tables["decisions"] = dec
+            result.rows["decisions"] = [src_rows[i] for i in keep]
+    for table, tcols in tables.items():
+        rows = result.rows.get(table, src_rows)
+        result.rows[table] = rows
+        frame = _frame(table, tcols, len(rows))
+        result.frames[table] = frame
+        checked = frame
+        if table == "projects":  # the schema's end-before-start check needs both columns
+            checked = frame.reindex(
+                columns=[
+                    *frame.columns,
+                    *(c for c in ("start_date", "end_date") if c not in frame.columns),
+                ]
+            )
+            for c in ("start_date", "end_date"):
+                checked[c] = pd.to_datetime(checked[c])
+        problems.extend(_one_per_row(schema_problems(table, checked, sheet, rows, headers_of)))
+    main = TABLE_OF_KIND[kind] if TABLE_OF_KIND[kind] in result.frames else "projects"
+    report.rows_loaded = len(result.frames.get(main, []))
+    result.refs = [(p, r) for p, r in zip(project_col, src_rows, strict=True) if p]
+    if new_projects and kind != "projects":
+        problems.append(
+            Problem(
+                sheet,
+                None,
+                None,
+                ", ".join(list(new_projects)[:5]),
+                f"{len(new_projects)} new project(s) will be created from this sheet",
+                WARNING,
+            )  # fmt: skip
+        )
+    _ = ERROR
+
+
+def _one_per_row(problems: list[Problem]) -> list[Problem]:
+    """A frame-wide check (end before start) fails on every column of a row: report it once."""
+    out, seen = [], set()
+    for p in problems:
+        if p.message == "end date before start date":
+            if (
+                (p.row, p.message) in seen
+                or p.column not in (None, "end_date")
+                and "end" not in str(p.column).lower()
+            ):
+                continue
+            seen.add((p.row, p.message))
+        out.append(p)
+    return out
+
+
+def _raid_type(value: str | None) -> str | None:
+    if not value:
+        return None
+    low = value.lower()
+    return next((t for w, t in RAID_TYPES.items() if w in low), "issue")

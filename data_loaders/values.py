@@ -1,0 +1,339 @@
+"""Value normalisers: dates, money, percentages, RAG labels, 1-5 scales, ids and text.
+
+Each column parser takes the raw cells of one column and returns the clean values plus a list
+of ``(position, value, message, severity)`` notes; the sheet parser turns notes into problems.
+Column-wide decisions (day-first or month-first, fraction or percent) use the whole column.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import re
+from datetime import date, datetime, timedelta
+
+from config import Config
+from models import normalise_rag
+
+Note = tuple[int, object, str, str]  # position in column, raw value, message, severity
+
+# Cells that mean "no value" rather than a wrong value (kept as empty with a warning in numbers).
+MISSING = {"", "none", "n/a", "na", "-", "--", "tbc", "tbd", "nil", "null", "not applicable"}
+EXCEL_EPOCH = date(1899, 12, 30)
+
+SCALE_WORDS = {
+    # Likelihood
+    "rare": 1, "very unlikely": 1, "remote": 1, "unlikely": 2, "possible": 3, "moderate": 3,
+    "likely": 4, "probable": 4, "almost certain": 5, "certain": 5, "very likely": 5,
+    # Generic and impact
+    "very low": 1, "insignificant": 1, "negligible": 1, "low": 2, "minor": 2, "medium": 3,
+    "med": 3, "high": 4, "major": 4, "significant": 4, "very high": 5, "catastrophic": 5,
+    "severe": 5, "critical": 5, "extreme": 5,
+}  # fmt: skip
+# Status words that are not ratings: kept as the label, no RAG inferred.
+NOT_RAG = {"in progress", "not started", "open", "planned", "ongoing", "started", "active"}
+
+
+def is_blank(v: object) -> bool:
+    if v is None:
+        return True
+    if isinstance(v, float) and math.isnan(v):
+        return True
+    return isinstance(v, str) and v.strip() == ""
+
+
+def is_missing_text(v: object) -> bool:
+    return is_blank(v) or (isinstance(v, str) and v.strip().lower() in MISSING)
+
+
+def is_exempt(v: object) -> bool:
+    """Exemption notes and comments (six words or more) where a value was expected."""
+    if not isinstance(v, str):
+        return False
+    s = v.strip().lower()
+    return s.startswith(("exempt", "redacted", "withheld")) or len(s.split()) >= 6
+
+
+def text(values: list) -> tuple[list, list[Note]]:
+    out = []
+    for v in values:
+        if is_missing_text(v):
+            out.append(None)
+        elif isinstance(v, float) and v.is_integer():
+            out.append(str(int(v)))
+        elif isinstance(v, (date, datetime)):
+            out.append(v.isoformat()[:10])
+        else:
+            out.append(re.sub(r"[ \t]+$", "", str(v).strip()))
+    return out, []
+
+
+def ident(values: list) -> tuple[list, list[Note]]:
+    """Ids stay strings; 1.0 read back from a number cell is "1" (leading zeros need text cells)."""
+    return text(values)
+
+
+# --- numbers ---------------------------------------------------------------------------------
+
+_NUM = re.compile(r"^\(?-?[£$€]?\s*-?[\d,]*\.?\d+\s*(%|[kmb]n?|million|bn)?\)?$", re.I)
+
+
+def _to_number(v: object) -> float | None:
+    """A number from a cell, or None when the text is not a number."""
+    if isinstance(v, bool):
+        return float(v)
+    if isinstance(v, (int, float)):
+        return float(v)
+    try:
+        return float(str(v).strip())  # plain and scientific notation
+    except ValueError:
+        pass
+    s = str(v).strip().replace("\u00a0", "").replace(" ", "")
+    s = s.replace("GBP", "").replace("USD", "").replace("EUR", "")
+    if not _NUM.match(s):
+        return None
+    neg = s.startswith("(") and s.endswith(")") or "-" in s
+    s = s.strip("()").replace("-", "")
+    mult = 1.0
+    low = s.lower()
+    for suffix, factor in (("million", 1e6), ("bn", 1e9), ("m", 1e6), ("k", 1e3), ("b", 1e9)):
+        if low.endswith(suffix):
+            mult, s = factor, s[: -len(suffix)]
+            break
+    s = s.rstrip("%").lstrip("£$€").replace(",", "")
+    try:
+        num = float(s) * mult
+    except ValueError:
+        return None
+    return -num if neg else num
+
+
+def number(values: list, scale: float = 1.0) -> tuple[list, list[Note]]:
+    out, notes = [], []
+    for i, v in enumerate(values):
+        if is_blank(v):
+            out.append(None)
+            continue
+        num = _to_number(v)
+        if num is None:
+            if is_missing_text(v) or is_exempt(v):
+                notes.append((i, v, "not a number; kept empty", "warning"))
+            else:
+                notes.append((i, v, "text in a number column", "error"))
+            out.append(None)
+        else:
+            out.append(num * scale)
+    return out, notes
+
+
+def percent(values: list) -> tuple[list, list[Note]]:
+    """45%, 0.45 and 45 are all 45: a column whose numbers all lie in 0..1 holds fractions."""
+    nums, notes = number(values)
+    had_sign = [isinstance(v, str) and "%" in v for v in values]
+    plain = [n for n, s in zip(nums, had_sign, strict=True) if n is not None and not s]
+    fractions = bool(plain) and all(0 <= n <= 1 for n in plain) and any(n < 1 for n in plain)
+    out = []
+    for n, s in zip(nums, had_sign, strict=True):
+        if n is None or s:
+            out.append(n)
+        elif fractions:
+            out.append(round(n * 100, 6))
+        else:
+            out.append(n)
+    return out, notes
+
+
+# --- dates -----------------------------------------------------------------------------------
+
+_DMY = re.compile(r"^(\d{1,2})[./\-](\d{1,2})[./\-](\d{2}|\d{4})(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?$")
+_ISO = re.compile(
+    r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$"
+)
+_TEXT_FORMATS = ("%d %b %Y", "%d %B %Y", "%b %d, %Y", "%B %d, %Y", "%d-%b-%Y", "%d-%b-%y", "%b %Y")
+
+
+def _year(y: int) -> int:
+    """Two-digit years: 00-69 are 2000s, 70-99 are 1900s (PMO data is recent)."""
+    if y < 100:
+        return 2000 + y if y < 70 else 1900 + y
+    return y
+
+
+def date_order_evidence(values: list) -> tuple[bool, bool]:
+    """(day-first seen, month-first seen) from d/m/y strings whose first or second part is > 12."""
+    day = month = False
+    for v in values:
+        if isinstance(v, str):
+            m = _DMY.match(v.strip())
+            if m:
+                a, b = int(m.group(1)), int(m.group(2))
+                day |= a > 12
+                month |= b > 12
+    return day, month
+
+
+def dates(values: list, config: Config, serials: bool = True) -> tuple[list, list[Note]]:
+    cfg = config.ingest
+    notes: list[Note] = []
+    day, month = date_order_evidence(values)
+    ambiguous = any(isinstance(v, str) and _DMY.match(v.strip()) for v in values)
+    if day and month:
+        dayfirst = cfg.date_order == "dayfirst"
+        notes.append((-1, None, "dates mix day-first and month-first; check them", "warning"))
+    elif day or month:
+        dayfirst = day
+    else:
+        dayfirst = cfg.date_order == "dayfirst"
+        if ambiguous and any(
+            isinstance(v, str) and (m := _DMY.match(v.strip())) and m.group(1) != m.group(2)
+            for v in values
+        ):
+            order = "day/month/year" if dayfirst else "month/day/year"
+            notes.append(
+                (-1, None, f"ambiguous dates read as {order} (ingest.date_order)", "warning")
+            )
+    out = []
+    for i, v in enumerate(values):
+        d = _one_date(v, dayfirst, serials)
+        if d is None and not is_blank(v):
+            if is_missing_text(v) or is_exempt(v):
+                notes.append((i, v, "not a date; kept empty", "warning"))
+            else:
+                notes.append((i, v, "not a date", "error"))
+        elif d is not None and not (cfg.min_year <= d.year <= cfg.max_year):
+            notes.append(
+                (i, v, f"date outside {cfg.min_year}-{cfg.max_year}: implausible", "error")
+            )
+            d = None
+        out.append(d)
+    return out, notes
+
+
+def _one_date(v: object, dayfirst: bool, serials: bool = True) -> date | None:
+    if is_blank(v) or isinstance(v, bool):
+        return None
+    if isinstance(v, datetime):
+        return v.date()
+    if isinstance(v, date):
+        return v
+    if isinstance(v, (int, float)):
+        if serials and 1 <= v < 2958466:
+            return EXCEL_EPOCH + timedelta(days=int(v))
+        return None
+    s = str(v).strip()
+    if s.isdigit() and serials and 20000 <= int(s) <= 80000:
+        return EXCEL_EPOCH + timedelta(days=int(s))
+    try:
+        if m := _ISO.match(s):
+            return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        if m := _DMY.match(s):
+            a, b, y = int(m.group(1)), int(m.group(2)), _year(int(m.group(3)))
+            return date(y, b, a) if dayfirst else date(y, a, b)
+    except ValueError:
+        return None
+    for fmt in _TEXT_FORMATS:
+        try:
+            return datetime.strptime(s, fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+# --- RAG and scales --------------------------------------------------------------------------
+
+
+def rag(values: list, config: Config) -> tuple[list, list, list[Note]]:
+    """(canonical RAG, original label, notes). Typos get the closest label, with a warning."""
+    out, labels, notes = [], [], []
+    known = list(config.rag_labels)
+    cache: dict[str, tuple[str | None, str | None, str | None]] = {}
+    for i, v in enumerate(values):
+        if is_blank(v):
+            out.append(None)
+            labels.append(None)
+            continue
+        raw = str(v).strip()
+        if raw not in cache:
+            cache[raw] = _one_rag(raw, config, known)
+        value, label, message = cache[raw]
+        if message:
+            notes.append((i, v, message, "warning"))
+        out.append(value)
+        labels.append(label)
+    return out, labels, notes
+
+
+def _one_rag(raw: str, config: Config, known: list[str]):
+    value = normalise_rag(raw, config)
+    if value:
+        return value, raw, None
+    if raw.lower().startswith(("exempt", "redacted", "withheld")):
+        return "Grey", "Exempt", None
+    key = re.sub(r"\s+", " ", raw.lower())
+    if key in NOT_RAG:
+        return None, raw, None
+    close = difflib.get_close_matches(key, known, n=1, cutoff=0.75)
+    if close and len(key) > 2:
+        value = config.rag_labels[close[0]]
+        return value, raw, f"read as {value} (closest label '{close[0]}')"
+    return None, raw[:100], "not a RAG rating; kept as the label only"
+
+
+def scale(values: list) -> tuple[list, list[Note]]:
+    """Likelihood / impact 1-5 from numbers, probabilities (0-1) or words (one table)."""
+    out, notes = [], []
+    words = list(SCALE_WORDS)
+    for i, v in enumerate(values):
+        if is_missing_text(v):
+            out.append(None)
+            continue
+        num = _to_number(v)
+        if num is not None:
+            if 0 < num < 1:  # a probability
+                num = min(5, int(num * 5) + 1)
+            if float(num).is_integer() and 1 <= num <= 5:
+                out.append(int(num))
+            else:
+                notes.append((i, v, "value out of range [1, 5]", "error"))
+                out.append(None)
+            continue
+        key = re.sub(r"\s+", " ", str(v).strip().lower())
+        if key in SCALE_WORDS:
+            out.append(SCALE_WORDS[key])
+            continue
+        close = difflib.get_close_matches(key, words, n=1, cutoff=0.75)
+        if close:
+            out.append(SCALE_WORDS[close[0]])
+            notes.append((i, v, f"read as '{close[0]}' ({SCALE_WORDS[close[0]]})", "warning"))
+        else:
+            notes.append((i, v, "not a 1-5 scale value", "error"))
+            out.append(None)
+    return out, notes
+
+
+def boolean(values: list) -> tuple[list, list[Note]]:
+    out = []
+    for v in values:
+        if is_blank(v):
+            out.append(None)
+        elif isinstance(v, (bool, int, float)):
+            out.append(bool(v))
+        else:
+            out.append(str(v).strip().lower() in ("y", "yes", "true", "x", "1", "gate", "✓"))
+    return out, []
+
+
+DECISION_WORDS = {
+    "go": "go", "approve": "approved", "approved": "approved", "hold": "hold", "on hold": "hold",
+    "recycle": "recycle", "stop": "stop", "reject": "rejected", "rejected": "rejected",
+    "defer": "deferred", "deferred": "deferred", "no go": "stop", "proceed": "go",
+}  # fmt: skip
+
+
+def decision(values: list) -> tuple[list, list[Note]]:
+    """The decision keyword; free text with none of the keywords is kept only as rationale."""
+    out = []
+    for v in values:
+        key = str(v).strip().lower() if not is_blank(v) else ""
+        out.append(DECISION_WORDS.get(key))
+    return out, []
