@@ -1,0 +1,51 @@
+"""AppTest for the landing page: seeded sample, first week, empty database."""
+
+from tests.conftest import app_test
+
+
+def _texts(at) -> str:
+    return " ".join(str(e.value) for e in [*at.info, *at.caption, *at.markdown])
+
+
+def test_this_week_on_the_sample(seeded_url):
+    at = app_test().run()
+    assert not at.exception
+    assert at.title[0].value == "This week"
+    assert [s.value for s in at.subheader] == ["Needs attention", "What changed", "For the minutes"]
+    tiles = {m.label: m for m in at.metric}
+    assert tiles["Red"].value == "5" and tiles["Amber"].delta == "+2"
+    assert "Open high+ risks" in tiles and "Total EAC" in tiles
+    compare = at.selectbox(key="compare_to_2026-11-20")
+    assert str(compare.value.date()) == "2026-11-13"
+    assert len(at.dataframe) == 2  # needs attention, what changed
+    changes = at.dataframe[1].value
+    assert changes["link"].str.startswith("project?project=PRJ-").all()
+    assert changes["link"].str.endswith("&date=2026-11-20").all()
+    narrative = at.code[0].value
+    assert narrative.startswith("Review of 2026-11-20 compared with 2026-11-13: 60 projects")
+    assert "2 projects turned Amber" in narrative
+    # Comparing with four weeks earlier shows the projects that stopped reporting since.
+    compare.set_value(at.selectbox(key="compare_to_2026-11-20").options[3]).run()
+    assert not at.exception
+    assert "7 projects stopped reporting" in at.code[0].value
+
+
+def test_this_week_first_week(seeded_url):
+    at = app_test().run()
+    oldest = at.sidebar.selectbox(key="date").options[-1]
+    at.sidebar.selectbox(key="date").set_value(oldest).run()
+    assert not at.exception
+    assert "first review on record" in _texts(at)
+    assert "nothing to compare with" in at.code[0].value
+    assert all(not m.delta for m in at.metric)  # no change shown in the first week
+    assert not [s for s in at.selectbox if s.label == "Compare with"]
+
+
+def test_this_week_empty_database(empty_url):
+    at = app_test().run()
+    assert not at.exception
+    assert "no status reports yet" in _texts(at)
+    assert at.button(key="load_sample")
+    at.button(key="load_sample").click().run()
+    assert not at.exception
+    assert at.code[0].value.startswith("Review of 2026-11-20")
