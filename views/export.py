@@ -1,6 +1,104 @@
-"""Export (being built)."""
+"""Export: the weekly review as a PowerPoint deck, and the review data as a safe CSV."""
 
 import streamlit as st
 
+from analytics import portfolio
+from config import get_config
+from exports.deck import SECTIONS, DeckError, build_deck
+from exports.neutralise import to_csv_bytes
+from exports.png import ExportError
+from ui import data
+from ui.components import empty_state
+from ui.context import current
+from ui.empty import offer_sample
+
+DECK_KEY = "export_deck"
+
 st.title("Export")
-st.info("This page is being built.", icon=":material/construction:")
+ctx = current()
+if not ctx.has_data:
+    offer_sample()
+    st.stop()
+
+frames = data.frames()
+config = get_config()
+snap = portfolio.snapshot(frames, ctx.review_date, config, ctx.filters)
+if snap.empty:
+    empty_state(
+        "No projects match these filters on this review date. Clear a filter in the sidebar."
+    )
+    st.stop()
+source = portfolio.source_note(snap, frames["uploads"])
+st.caption(
+    f"{ctx.describe()} · {len(snap)} projects · source: {source} · "
+    "change the review date and filters in the sidebar"
+)
+
+st.subheader("Review deck (PowerPoint, 16:9)")
+chosen = st.pills(
+    "Sections",
+    list(SECTIONS),
+    selection_mode="multi",
+    default=list(SECTIONS),
+    format_func=SECTIONS.get,
+    key="export_sections",
+    help="The title slide is always included. Red projects get one slide each.",
+)
+as_of = ctx.review_date.date().isoformat()
+# The deck belongs to one data version, date, filter set and section choice; any change
+# invalidates it so a stale deck is never offered.
+request = (data.version(), as_of, repr(sorted(ctx.filters.items())), tuple(chosen or ()))
+
+if st.button("Build deck", type="primary", icon=":material/slideshow:", disabled=not chosen):
+    bar = st.progress(0.0, text="Starting…")
+    try:
+        deck = build_deck(
+            frames,
+            ctx.review_date,
+            config=config,
+            filters=ctx.filters,
+            sections=list(chosen),
+            progress=lambda fraction, message: bar.progress(fraction, text=message),
+        )
+    except (DeckError, ExportError) as exc:
+        bar.empty()
+        st.error(f"The deck could not be built: {exc}", icon=":material/error:")
+    else:
+        st.session_state[DECK_KEY] = (request, deck)
+if not chosen:
+    st.caption("Pick at least one section.")
+
+built = st.session_state.get(DECK_KEY)
+if built and built[0] == request:
+    deck = built[1]
+    st.download_button(
+        "Download the deck",
+        deck,
+        file_name=f"pmo-review-{as_of}.pptx",
+        mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        icon=":material/download:",
+        key="download_deck",
+        on_click="ignore",
+    )
+    st.caption(f"{len(deck) / 1024:,.0f} KiB · {ctx.describe()} · source: {source}")
+
+st.subheader("Review data (CSV)")
+st.caption(
+    "One row per project in this review: reported and computed RAG, earned value, risk. "
+    "Text from uploads is neutralised so a spreadsheet never runs it as a formula."
+)
+columns = [
+    "project_id", "name", "portfolio", "programme", "manager", "stage", "display_rag",
+    "status_label", "computed_rag", "computed_rule", "watermelon", "not_reported",
+    "last_report_date", "percent_complete", "spi", "cpi", "eac_typical", "budget",
+    "slip_days", "open_risks", "exposure", "summary", "next_steps", "decisions_needed",
+]  # fmt: skip
+st.download_button(
+    "Download the review data (CSV)",
+    lambda: to_csv_bytes(snap[[c for c in columns if c in snap.columns]]),
+    file_name=f"pmo-review-{as_of}.csv",
+    mime="text/csv",
+    icon=":material/table:",
+    key="download_review_csv",
+    on_click="ignore",
+)

@@ -1,0 +1,177 @@
+"""The review deck: built from the seeded sample with a real Chromium, opened with python-pptx."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import shutil
+
+import pandas as pd
+import pytest
+from PIL import Image
+from pptx import Presentation
+from pptx.enum.shapes import MSO_SHAPE_TYPE
+from pptx.util import Inches
+
+import store
+from analytics import portfolio
+from config import get_config
+from exports.deck import SECTIONS, DeckError, build_deck
+from tests.conftest import CHROMIUM, require
+
+REVIEW = "2026-11-20"
+
+
+def _image(png: bytes) -> Image.Image:
+    return Image.open(io.BytesIO(png)).convert("RGB")
+
+
+def assert_slide_png(png: bytes) -> None:
+    """1920x1080, not blank, and a footer line (non-white pixels in the bottom strip)."""
+    img = _image(png)
+    assert img.size == (1920, 1080)
+    lo, hi = zip(*img.getextrema(), strict=True)
+    assert max(hi) - min(lo) > 100, "image is uniform (blank)"
+    assert len(img.getcolors(maxcolors=1 << 20) or []) > 20
+    footer = img.crop((0, 1080 - 40, 1920, 1080)).convert("L")
+    assert footer.getextrema()[0] < 160, "no footer text in the bottom strip"
+
+
+@pytest.fixture(scope="module")
+def seeded_frames(seeded_db_file, tmp_path_factory) -> dict[str, pd.DataFrame]:
+    path = tmp_path_factory.mktemp("deck") / "deck.db"
+    shutil.copy(seeded_db_file, path)
+    engine = store.get_engine(f"sqlite:///{path}")
+    frames = store.read_frames(engine)
+    engine.dispose()
+    return frames
+
+
+@pytest.fixture(scope="module")
+def full_deck(seeded_frames):
+    from pathlib import Path
+
+    if not Path(CHROMIUM).exists():
+        require(f"{CHROMIUM} missing (apt-get install chromium)")
+    steps: list[tuple[float, str]] = []
+    data = build_deck(seeded_frames, REVIEW, progress=lambda f, m: steps.append((f, m)))
+    return Presentation(io.BytesIO(data)), steps
+
+
+def _titles(prs) -> list[str]:
+    return [s.shapes.title.text for s in prs.slides]
+
+
+def test_deck_slides_titles_and_16_9(full_deck, seeded_frames):
+    prs, _ = full_deck
+    assert (prs.slide_width, prs.slide_height) == (Inches(13.333), Inches(7.5))
+    titles = _titles(prs)
+    assert titles[0] == "Weekly portfolio review: All portfolios"
+    assert titles[1:3] == ["Headline figures", "What changed"]
+    for wanted in ("RAG by dimension", "RAG trend", "Value versus risk", "Risk heatmap"):
+        assert any(wanted in t for t in titles), wanted
+    assert "Governance vs execution" in titles and titles[-1] == "Data quality"
+    snap = portfolio.snapshot(seeded_frames, REVIEW, get_config())
+    reds = sorted(snap.loc[snap["display_rag"] == "Red", "project_id"])
+    red_titles = [t for t in titles if t.endswith("■ Red")]
+    assert len(reds) == 5 and sorted(t.split(" · ")[0] for t in red_titles) == reds
+    subtitle = prs.slides[0].placeholders[1].text
+    assert f"Review date {REVIEW}" in subtitle and "Compared with 2026-11-13" in subtitle
+
+
+def test_every_slide_is_footnoted_with_as_of_and_source(full_deck):
+    prs, _ = full_deck
+    for slide in prs.slides:
+        footers = [sh for sh in slide.shapes if sh.name == "Footer"]
+        assert len(footers) == 1, slide.shapes.title.text
+        text = footers[0].text_frame.text
+        assert f"As of {REVIEW}" in text and "Source: " in text
+
+
+def test_chart_pictures_are_slide_sized_and_not_blank(full_deck):
+    prs, _ = full_deck
+    pictures = [
+        (slide.shapes.title.text, sh)
+        for slide in prs.slides
+        for sh in slide.shapes
+        if sh.shape_type == MSO_SHAPE_TYPE.PICTURE
+    ]
+    titles = [t for t, _ in pictures]
+    assert sum(t.startswith("Portfolio health:") for t in titles) == 4
+    for _title, pic in pictures:
+        assert_slide_png(pic.image.blob)
+        assert abs(pic.width / pic.height - 16 / 9) < 0.01  # placed without distortion
+    # No two charts are the same image.
+    assert len({hashlib.sha256(p.image.blob).hexdigest() for _, p in pictures}) == len(pictures)
+
+
+def test_text_is_native_and_red_slides_carry_narrative_metrics_and_risks(full_deck):
+    prs, _ = full_deck
+    red = next(s for s in prs.slides if s.shapes.title.text.endswith("■ Red"))
+    tables = [sh.table for sh in red.shapes if sh.has_table]
+    strip, metrics, risks = tables[0], tables[1], tables[2]
+    assert strip.cell(0, 0).text == "Overall (reported)" and strip.cell(1, 0).text == "■ Red"
+    labels = [metrics.cell(r, 0).text for r in range(1, len(metrics.rows))]
+    assert labels[:3] == ["SPI", "CPI", "EAC (BAC / CPI)"]
+    assert float(metrics.cell(1, 1).text) < 0.95  # a Red project in the sample is behind plan
+    assert risks.cell(0, 0).text == "Top open risk" and len(risks.rows) >= 2
+    text = " ".join(sh.text_frame.text for sh in red.shapes if sh.has_text_frame)
+    assert "Summary" in text and "Next steps" in text and "Decisions needed" in text
+    headline = prs.slides[1].shapes
+    table = next(sh.table for sh in headline if sh.has_table)
+    assert table.cell(1, 0).text == "Projects in review" and table.cell(1, 1).text == "60"
+
+
+def test_progress_is_reported_in_order_up_to_done(full_deck):
+    _, steps = full_deck
+    fractions = [f for f, _ in steps]
+    assert fractions == sorted(fractions) and fractions[0] == 0.0 and fractions[-1] == 1.0
+    assert any("Rendered chart" in m for _, m in steps)
+
+
+def test_filters_and_sections_shape_the_deck_without_a_browser(seeded_frames):
+    # Native-only sections: no chart, so no Chromium start (and no browser needed).
+    data = build_deck(
+        seeded_frames,
+        REVIEW,
+        filters={"portfolio": ["Customer & Growth"]},
+        sections=["headline", "quality"],
+    )
+    prs = Presentation(io.BytesIO(data))
+    assert _titles(prs) == [
+        "Weekly portfolio review: Customer & Growth",
+        "Headline figures",
+        "Data quality",
+    ]
+    table = next(sh.table for sh in prs.slides[1].shapes if sh.has_table)
+    assert table.cell(1, 1).text == "16"
+    footer = next(sh for sh in prs.slides[2].shapes if sh.name == "Footer")
+    assert "Portfolio: Customer & Growth" in footer.text_frame.text
+
+
+def test_nothing_to_export_is_a_readable_error(seeded_frames):
+    with pytest.raises(DeckError, match="No projects in review"):
+        build_deck(seeded_frames, REVIEW, filters={"portfolio": ["Nowhere"]}, sections=["headline"])
+    with pytest.raises(DeckError, match="Unknown section"):
+        build_deck(seeded_frames, REVIEW, sections=["headline", "gossip"])
+    assert set(SECTIONS) >= {"headline", "red_projects", "quality"}
+
+
+def test_uploaded_text_reaches_slides_as_plain_text_without_control_characters(seeded_url):
+    engine = store.get_engine(seeded_url)
+    frames = store.read_frames(engine)
+    reports = frames["status_reports"]
+    last = reports[reports["report_date"] == pd.Timestamp(REVIEW)]
+    row = last[last["overall_rag"] == "Red"].head(1).copy()
+    row["summary"] = '=HYPERLINK("http://evil")\x07 <b>bold?</b>\x1b[31m\r\nsecond line'
+    row["decisions_needed"] = "@cmd\x00 approve"
+    meta = store.UploadMeta("evil.xlsx", "e" * 64, 1, "test", "upload")
+    assert store.write_batch(engine, {"status_reports": row}, meta).status == "loaded"
+    data = build_deck(store.read_frames(engine), REVIEW, sections=["red_projects"])
+    prs = Presentation(io.BytesIO(data))
+    slide = next(s for s in prs.slides if s.shapes.title.text.startswith(row["project_id"].iloc[0]))
+    text = "\n".join(sh.text_frame.text for sh in slide.shapes if sh.has_text_frame)
+    assert '=HYPERLINK("http://evil") <b>bold?</b>[31m\nsecond line' in text
+    assert "@cmd approve" in text
+    assert not any(ord(ch) < 32 and ch not in "\n\t\v" for ch in text)
+    engine.dispose()

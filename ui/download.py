@@ -1,0 +1,37 @@
+"""The "Download PNG" button under every chart: the same figure rendered server-side.
+
+The PNG is rendered only when the user clicks (deferred ``st.download_button`` data runs the
+callable on click, on its own thread), so a page with many charts starts no browser at all.
+"""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+import streamlit as st
+
+from exports.png import file_name, render_png
+from ui.context import ReviewContext
+
+
+def png_download_button(fig: go.Figure, key: str, ctx: ReviewContext, source: str) -> None:
+    """A small button that downloads ``fig`` as a 1920x1080 PNG with title/as-of/source footer."""
+    as_of = ctx.review_date.date().isoformat() if ctx.review_date is not None else ""
+    filters = " · ".join(f"{k.title()}: {', '.join(v)}" for k, v in ctx.filters.items() if v)
+    footer_source = f"{source} · {filters}" if filters else source
+    # Copy now: the callable runs later, after the page may have changed its figure.
+    snapshot = go.Figure(fig)
+
+    def render() -> bytes:
+        return render_png(snapshot, as_of, footer_source)
+
+    st.download_button(
+        "Download PNG",
+        render,
+        file_name=file_name(key, as_of),
+        mime="image/png",
+        key=f"png_{key}",
+        on_click="ignore",
+        type="tertiary",
+        icon=":material/image:",
+        help="1920×1080 PNG for slides, with the title, as-of date and source in a footer",
+    )
