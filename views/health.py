@@ -125,13 +125,16 @@ if exc.empty:
     empty_state("No exceptions: every project is Green, reported and computed.")
 else:
     exc = exc.assign(
-        display_rag=rag_column(exc["display_rag"]), computed_rag=rag_column(exc["computed_rag"])
+        display_rag=rag_column(exc["display_rag"]),
+        computed_rag=rag_column(exc["computed_rag"]),
+        detail="/project?project=" + exc["project_id"],
     )
     st.dataframe(
         exc,
         hide_index=True,
         column_config={
             "project_id": "ID",
+            "detail": st.column_config.LinkColumn("Detail", display_text="Open"),
             "name": "Project",
             "manager": "Manager",
             "display_rag": "Reported",
