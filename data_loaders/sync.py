@@ -383,7 +383,9 @@ def read_source(
         return frames, report
     progress(0.05, f"Connecting to {display_url(url)}")
     try:
+        connected = False
         with read_only(engine) as conn:
+            connected = True
             total = len(source.tables)
             for i, (name, tdef) in enumerate(source.tables.items()):
                 progress(0.1 + 0.8 * i / total, f"Reading {tdef.label} -> {name}")
@@ -409,7 +411,10 @@ def read_source(
                 frames[name] = frame
                 report.totals[name] = len(frame)
     except (DBAPIError, SQLAlchemyError) as exc:
-        report.problems.append(Problem(None, None, None, None, _connect_message(exc, url)))
+        message = f"reading the source failed: {_plain(exc)}" if connected else None
+        report.problems.append(
+            Problem(None, None, None, None, message or _connect_message(exc, url))
+        )
     finally:
         engine.dispose()
     if report.has_errors:

@@ -309,6 +309,24 @@ def test_server_sources_give_the_same_canonical_result(
         drop_source(url, prefix)
 
 
+def test_a_failing_query_is_reported_beside_the_other_tables(pg_url, prefix, tmp_path, monkeypatch):
+    create_source(pg_url, prefix)
+    monkeypatch.setenv("PPM_DB_URL", pg_url)
+    path = write_toml(tmp_path, prefix)
+    # the first table fails: the savepoint keeps the transaction usable for the others
+    body = path.read_text().replace(
+        f'table = "{prefix}project"', f'query = "SELECT proj_code, title FROM {prefix}projekt"'
+    )
+    path.write_text(body)
+    app = store.get_engine(f"sqlite:///{tmp_path / 'app.db'}")
+    result = sync(path, app)
+    assert result.report.status == "rejected" and _uploads(app) == 0
+    messages = [p.message for p in result.report.all_problems]
+    assert len(messages) == 1 and messages[0].startswith("the query failed:")
+    assert f"{prefix}projekt" in messages[0]
+    assert result.report.totals == {"status_reports": 6, "risks": 4, "milestones": 3}
+
+
 # --- re-sync ---------------------------------------------------------------------------------
 
 
