@@ -137,6 +137,33 @@ def _transpose(rows: list[list]) -> list[list]:
     return [[(r[c] if c < len(r) else "") for r in rows] for c in cols]
 
 
+def _has_status_values(cols: dict[str, list]) -> bool:
+    skip = {"project_id", "name", "report_date", *PROJECT_FIELDS}
+    return any(v is not None for f, vals in cols.items() if f not in skip for v in vals)
+
+
+def _all_text(row: list) -> bool:
+    cells = [c for c in row if not V.is_blank(c)]
+    return bool(cells) and all(isinstance(c, str) for c in cells)
+
+
+def _merge_header(upper: list, lower: list) -> list[str]:
+    out = []
+    for i in range(max(len(upper), len(lower))):
+        up = str(upper[i]).strip() if i < len(upper) and not V.is_blank(upper[i]) else ""
+        low = str(lower[i]).strip() if i < len(lower) and not V.is_blank(lower[i]) else ""
+        both = f"{up} {low}".strip()
+        if up and low and not (_cell_field(both) or _SCALE_X.match(norm(both))):
+            both = low if _cell_field(low) else both
+        out.append(both)
+    return out
+
+
+def _header_score(header: list[str]) -> int:
+    found = {_cell_field(c) or (norm(c) if _SCALE_X.match(norm(c)) else None) for c in header}
+    return len(found - {None})
+
+
 def _context(rows: list[list], until: int) -> tuple[Context, list[date]]:
     ctx = Context()
     loose_dates: list[date] = []
@@ -250,17 +277,17 @@ def parse_sheet(
         )
         return result
     header = [str(c) if not V.is_blank(c) else "" for c in rows[h]]
-    # Two-row headers: a fragment in the row above ("Residual" over "Likelihood", "To Date").
-    if h > 0 and not transposed:
-        upper = rows[h - 1]
-        if sum(1 for c in upper if not V.is_blank(c)) >= 1:
-            for i, low in enumerate(header):
-                up = upper[i] if i < len(upper) and isinstance(upper[i], str) else ""
-                if not up.strip():
-                    continue
-                combined = f"{up} {low}".strip()
-                if not low or (_cell_field(combined) and _cell_field(combined) != _cell_field(low)):
-                    header[i] = combined
+    # Two-row headers: fragments above ("Residual" over "Likelihood") or below the best row.
+    data_start = h + 1
+    if not transposed:
+        if h + 1 < len(rows) and _all_text(rows[h + 1]):
+            merged = _merge_header(rows[h], rows[h + 1])
+            if _header_score(merged) > _header_score(header):
+                header, data_start = merged, h + 2
+        if data_start == h + 1 and h > 0 and _all_text(rows[h - 1]):
+            merged = _merge_header(rows[h - 1], rows[h])
+            if _header_score(merged) >= _header_score(header):
+                header = merged
     ctx, loose = _context(rows, h)
     report.header_row = (h + 1) if not transposed else None
     if transposed:
@@ -298,7 +325,7 @@ def parse_sheet(
     data, src_rows, skipped, blank_run = [], [], 0, 0
     header_norm = [norm(c) for c in header]
     key_cols = [i for i, f in enumerate(fields) if f in KEY_FIELDS[kind]]
-    for r in range(h + 1, len(rows)):
+    for r in range(data_start, len(rows)):
         row = rows[r]
         if not any(not V.is_blank(c) for c in row):
             blank_run += 1
@@ -350,6 +377,13 @@ def parse_sheet(
             else:
                 cols[name] = vals
                 headers_of[name] = labels[i]
+    if kind == "status" and not _has_status_values(cols):
+        report.kind = "unsupported"
+        report.reason = (
+            "no status values: the rating and progress cells are empty (a rating shown only as "
+            "fill colour cannot be read; type Red, Amber or Green)"
+        )
+        return result
     if "_rag_text" in cols:
         base = cols.get("rag_label") or [None] * len(data)
         cols["rag_label"] = [a or b for a, b in zip(base, cols.pop("_rag_text"), strict=True)]
