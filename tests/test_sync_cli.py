@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 import store
+from data_loaders.sync_cli import main
 from tests.test_sync_db import create_source, write_toml
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -37,7 +38,7 @@ def cli(*args: str, env: dict) -> subprocess.CompletedProcess:
     )
 
 
-def test_cli_dry_run_then_sync_then_unchanged(source, tmp_path):
+def test_cli_dry_run_then_sync_then_unchanged(source, tmp_path, monkeypatch, capsys):
     path, env = source
     app_url = f"sqlite:///{tmp_path / 'app.db'}"
     dry = cli("ppm", "--db", app_url, "--dry-run", "--json", env=env)  # found by name
@@ -49,17 +50,18 @@ def test_cli_dry_run_then_sync_then_unchanged(source, tmp_path):
     done = cli(str(path), "--db", app_url, env=env)
     assert done.returncode == 0, done.stderr
     assert "ppm: loaded" in done.stdout and "status_reports: 6 rows read, 6 new" in done.stdout
-    again = cli(str(path), "--db", app_url, "--json", env=env)
-    assert again.returncode == 0 and json.loads(again.stdout)["status"] == "duplicate"
+    monkeypatch.setenv("PPM_DB_URL", env["PPM_DB_URL"])
+    assert main([str(path), "--db", app_url, "--json"]) == 0  # in process from here on
+    assert json.loads(capsys.readouterr().out)["status"] == "duplicate"
     assert len(store.read_frames(store.get_engine(app_url))["uploads"]) == 1
 
 
-def test_cli_problems_exit_1_and_usage_exit_2(source, tmp_path):
+def test_cli_problems_exit_1_and_usage_exit_2(source, tmp_path, monkeypatch, capsys):
     path, env = source
+    monkeypatch.setenv("PPM_DB_URL", env["PPM_DB_URL"])
     path.write_text(path.read_text().replace('"title"', '"project_title"'))
-    bad = cli(str(path), "--db", f"sqlite:///{tmp_path / 'app.db'}", env=env)
-    assert bad.returncode == 1
-    assert "ERROR:" in bad.stdout and "'project_title' not found" in bad.stdout
-    assert "nothing was written" in bad.stdout
-    missing = cli(str(tmp_path / "nope.toml"), env=env)
-    assert missing.returncode == 2 and "no source file" in missing.stderr
+    assert main([str(path), "--db", f"sqlite:///{tmp_path / 'app.db'}"]) == 1
+    out = capsys.readouterr().out
+    assert "ERROR:" in out and "'project_title' not found" in out and "nothing was written" in out
+    assert main([str(tmp_path / "nope.toml")]) == 2
+    assert "no source file" in capsys.readouterr().err
