@@ -451,7 +451,7 @@ def compliance(
     last_review = (
         risks[risks["report_date"] <= review_date].groupby("project_id")["report_date"].max()
     )
-    out["risk_review_date"] = out["project_id"].map(last_review)
+    out["risk_review_date"] = pd.to_datetime(out["project_id"].map(last_review.to_dict()))
     age = (review_date - out["risk_review_date"]).dt.days
     out["risk_reviewed"] = (age <= rules.risk_review_days).fillna(False).astype(bool)
 
@@ -464,8 +464,8 @@ def compliance(
     dec = dec[(dec["gate"] == gate_key(gate)) & dec["decision"].str.lower().isin(approving)]
     first_approval = dec.groupby("project_id")["decision_date"].min()
     executing = out["stage"].isin(tuple(rules.execution_stages))
-    approval = out["project_id"].map(first_approval)
-    deadline = out["project_id"].map(gate_date).fillna(review_date)
+    approval = pd.to_datetime(out["project_id"].map(first_approval.to_dict()))
+    deadline = pd.to_datetime(out["project_id"].map(gate_date.to_dict())).fillna(review_date)
     baseline_ok = approval.notna() & (approval <= deadline)
     out["approval_date"] = approval
     out["baseline_approved"] = pd.array(
