@@ -331,7 +331,8 @@ def _transitions(rv: _Review) -> pd.DataFrame:
     return moved.sort_values(["_o", "project_id"]).drop(columns="_o")
 
 
-def _changes(rv: _Review) -> list[_Slide]:
+def _changes_basic(rv: _Review) -> list[_Slide]:
+    """Overall RAG moves only: used when analytics.changes is not available."""
     if rv.prev is None:
         text = "First review in the data: nothing to compare with."
 
@@ -379,6 +380,63 @@ def _changes(rv: _Review) -> list[_Slide]:
             )
 
     return [_Slide("What changed", write)]
+
+
+def _changes(rv: _Review) -> list[_Slide]:
+    """The narrative and the change set of analytics.changes (the This week page's source)."""
+    mod = _optional("analytics.changes")
+    if mod is None or rv.previous_date is None:
+        return _changes_basic(rv)
+    try:
+        comparison = mod.compare(rv.frames, rv.review_date, rv.previous_date, rv.config, rv.filters)
+        narrative = mod.narrative(comparison, rv.config)
+        found = comparison.changes
+        labels = getattr(mod, "KIND_LABELS", {})
+    except Exception:  # another module's API moved: the basic section still tells the story
+        return _changes_basic(rv)
+    lines = [slide_text(line, 330) for line in narrative.split("\n") if line.strip()]
+    shown = found.head(12)
+    rows, fills = [], {}
+    for i, r in enumerate(shown.itertuples(index=False)):
+        rows.append(
+            [
+                r.project_id,
+                slide_text(r.name, 34),
+                labels.get(r.kind, r.kind),
+                slide_text(r.detail, 80),
+                r.direction,
+            ]
+        )
+        if r.direction == "worsened":
+            fills[(i, 4)] = BAND_FILLS["critical"]
+        elif r.direction == "improved":
+            fills[(i, 4)] = BAND_FILLS["low"]
+    more = f"Showing {len(shown)} of {len(found)} changes, worst first." if len(found) else ""
+
+    def write_story(w: _Writer, s: _Slide) -> None:
+        slide = w.slide(s.title)
+        _text_box(slide, MARGIN, BODY_TOP, Inches(12.3), BODY_H, "\n".join(lines), 14)
+
+    def write_table(w: _Writer, s: _Slide) -> None:
+        slide = w.slide(s.title)
+        _text_box(slide, MARGIN, BODY_TOP, Inches(12.3), Inches(0.4), more, 13, colour=GREY)
+        _table(
+            slide,
+            ["ID", "Project", "Kind", "Change", "Direction"],
+            rows,
+            MARGIN,
+            BODY_TOP + Inches(0.45),
+            Inches(12.3),
+            col_widths=[1.1, 2.9, 1.5, 5.4, 1.4],
+            size=11,
+            fills=fills,
+        )
+
+    source = rv.source + ", risk registers and milestone plans"
+    slides = [_Slide("What changed", write_story, source=source)]
+    if rows:
+        slides.append(_Slide("What changed: the change set", write_table, source=source))
+    return slides
 
 
 def _health(rv: _Review) -> list[_Slide]:
@@ -473,30 +531,46 @@ def _risks(rv: _Review) -> list[_Slide]:
             row_height=Inches(0.4),
         )
 
-    slides = [_Slide("Risk heatmap", write, source=source)]
-    risk_charts = _optional("charts.risks")
-    fig = _first_figure(risk_charts, ("heatmap", "risk_heatmap"), register)
-    if fig is not None:
-        slides.insert(0, _chart_slide(fig, source, "Risk heatmap (chart)"))
-    return slides
+    fig = _risk_matrix_figure(rv, register)
+    if fig is None:
+        return [_Slide("Risk heatmap", write, source=source)]
+
+    def write_top(w: _Writer, s: _Slide) -> None:
+        slide = w.slide(s.title)
+        _text_box(slide, MARGIN, BODY_TOP, Inches(12.3), Inches(0.6), note, 13)
+        _table(
+            slide,
+            ["ID", "Risk", "Score (band)", "Exposure", "Owner"],
+            top_rows,
+            MARGIN,
+            BODY_TOP + Inches(0.75),
+            Inches(12.3),
+            col_widths=[1.2, 5.6, 1.8, 1.5, 2.2],
+            size=12,
+            row_height=Inches(0.42),
+        )
+
+    return [
+        _chart_slide(fig, source, "Risk heatmap (inherent: likelihood × impact)"),
+        _Slide("Top open risks", write_top, source=source),
+    ]
 
 
-def _first_figure(module, names: tuple[str, ...], *args) -> go.Figure | None:
-    """Call the first builder ``module`` has under one of ``names``; None if it cannot."""
-    if module is None:
+def _risk_matrix_figure(rv: _Review, register: pd.DataFrame) -> go.Figure | None:
+    """The Risks page's matrix (charts.risk) for the open register, or None if unavailable."""
+    risk_mod, risk_charts = _optional("analytics.risk"), _optional("charts.risk")
+    if risk_charts is None or not hasattr(risk_mod, "matrix_cells"):
         return None
-    for name in names:
-        builder = getattr(module, name, None)
-        if callable(builder):
-            try:
-                fig = builder(*args)
-            except Exception:  # another helper's builder with a different signature
-                return None
-            return fig if isinstance(fig, go.Figure) else None
-    return None
+    try:
+        bands = risk_mod.band_names(rv.config.risk)
+        cells = risk_mod.matrix_cells(register, rv.config.risk, "inherent")
+        return risk_charts.risk_matrix(cells, bands, "inherent")
+    except Exception:  # another module's API moved: the native matrix is used instead
+        return None
 
 
-def _governance(rv: _Review) -> list[_Slide]:
+def _governance_basic(rv: _Review) -> list[_Slide]:
+    """Value scores beside delivery health: used when analytics.governance is not available."""
     snap = rv.snap.copy()
     snap["_value"] = snap[["strategic_score", "value_score"]].mean(axis=1)
     top = snap.sort_values(["_value", "name"], ascending=[False, True]).head(12)
@@ -537,6 +611,55 @@ def _governance(rv: _Review) -> list[_Slide]:
         )
 
     return [_Slide("Governance vs execution", write, source=rv.source + " and project register")]
+
+
+def _governance(rv: _Review) -> list[_Slide]:
+    """The governance page's quadrant chart and its two lenses, as a chart and native tables."""
+    gov, gov_charts = _optional("analytics.governance"), _optional("charts.governance")
+    if gov is None or gov_charts is None:
+        return _governance_basic(rv)
+    try:
+        rules = rv.config.governance
+        scored, _ = gov.scores(rv.frames, rv.snap, rv.review_date, rv.config)
+        fig = gov_charts.quadrant(scored, rules)
+        counts = gov.quadrant_counts(scored)
+        overdue = gov.overdue_gates(rv.frames, rv.snap, rv.review_date, rules)
+        unapproved = gov.executing_without_approval(rv.frames, rv.snap, rv.review_date, rules)
+        comp = gov.portfolio_compliance(
+            gov.compliance(rv.frames, rv.snap, rv.review_date, rv.config)
+        )
+        lens = gov.lens_summary(scored, overdue, unapproved, comp, rv.config)
+    except Exception:  # another module's API moved: the basic section still shows both lenses
+        return _governance_basic(rv)
+    source = rv.source + ", project register, milestone plans, decision log and risk registers"
+    quad_rows = [
+        [slide_text(r.quadrant), f"{r.projects:.0f}", _money(r.budget), slide_text(r.meaning, 90)]
+        for r in counts.itertuples(index=False)
+    ]
+    gov_rows = [[slide_text(k), slide_text(v)] for k, v in lens.get("governance", [])]
+    exe_rows = [[slide_text(k), slide_text(v)] for k, v in lens.get("execution", [])]
+
+    def write(w: _Writer, s: _Slide) -> None:
+        slide = w.slide(s.title)
+        half = Inches(6.0)
+        _table(slide, ["Governance lens", ""], gov_rows, MARGIN, BODY_TOP, half, [4, 2], 12)
+        _table(slide, ["Execution lens", ""], exe_rows, Inches(6.8), BODY_TOP, half, [4, 2], 12)
+        top = BODY_TOP + Inches(0.36 * (max(len(gov_rows), len(exe_rows)) + 1) + 0.3)
+        _table(
+            slide,
+            ["Quadrant", "Projects", "Budget", "What it means"],
+            quad_rows,
+            MARGIN,
+            top,
+            Inches(12.3),
+            col_widths=[2.6, 1.1, 1.3, 7.3],
+            size=12,
+        )
+
+    return [
+        _chart_slide(fig, source, "Governance vs execution: value against delivery health"),
+        _Slide("Governance vs execution: two lenses", write, source=source),
+    ]
 
 
 def _red_projects(rv: _Review) -> list[_Slide]:
@@ -671,6 +794,11 @@ def _quality(rv: _Review) -> list[_Slide]:
         ["Missing earned-value inputs (PV, EV or AC)", str(len(no_evm)), ids(no_evm)],
         ["Reported without a summary", str(len(no_summary)), ids(no_summary)],
     ]
+    flagged = _latest_report_findings(rv)
+    if flagged is not None:
+        checks.append(
+            ["Plausibility findings on the latest reports", str(len(flagged)), ids(flagged)]
+        )
     by_manager = (
         stale.groupby("manager", dropna=False)
         .agg(projects=("project_id", "count"), oldest=("days_since_report", "max"))
@@ -700,7 +828,7 @@ def _quality(rv: _Review) -> list[_Slide]:
             size=12,
         )
         if manager_rows:
-            top = BODY_TOP + Inches(0.36 * 5 + 0.4)
+            top = BODY_TOP + Inches(0.36 * (len(checks) + 1) + 0.4)
             _text_box(
                 slide, MARGIN, top, Inches(8), Inches(0.4), "Not reported, by manager", 14, True
             )
@@ -716,6 +844,22 @@ def _quality(rv: _Review) -> list[_Slide]:
             )
 
     return [_Slide("Data quality", write)]
+
+
+def _latest_report_findings(rv: _Review) -> pd.DataFrame | None:
+    """Projects whose latest report has a plausibility finding (analytics.quality), or None."""
+    mod = _optional("analytics.quality")
+    if mod is None or not hasattr(mod, "findings"):
+        return None
+    try:
+        found = mod.findings(rv.frames, rv.config, rv.review_date)
+        latest = rv.snap[["project_id", "last_report_date"]].rename(
+            columns={"last_report_date": "report_date"}
+        )
+        hit = found.merge(latest, on=["project_id", "report_date"])
+    except Exception:  # another module's API moved: the other checks still stand
+        return None
+    return hit.drop_duplicates("project_id").sort_values("project_id")
 
 
 _BUILDERS: dict[str, Callable[[_Review], list[_Slide]]] = {

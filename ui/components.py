@@ -7,6 +7,7 @@ import streamlit as st
 
 from charts.template import SLIDE_HEIGHT, SLIDE_WIDTH, rag_label
 from ui.context import ReviewContext
+from ui.download import png_download_button
 
 
 def chart_config(filename: str) -> dict:
@@ -29,6 +30,7 @@ def show_chart(fig: go.Figure, key: str, ctx: ReviewContext, source: str, **kwar
         fig, key=key, theme=None, width="stretch", config=chart_config(key), **kwargs
     )
     st.caption(f"{ctx.describe()} · source: {source}")
+    png_download_button(fig, key, ctx, source)
     return event
 
 

@@ -1,0 +1,119 @@
+"""Server-side PNG export: one chart of every page with charts, rendered by the system Chromium,
+plus the "Download PNG" button and the Export page through AppTest."""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import pandas as pd
+import pytest
+
+import store
+from analytics import governance, portfolio, project, risk
+from charts import governance as governance_charts
+from charts import health as health_charts
+from charts import project as project_charts
+from charts import risk as risk_charts
+from config import get_config
+from exports.png import Renderer, ensure_browser, file_name, footer_text, with_footer
+from tests.conftest import app_test
+from tests.test_export_deck import assert_slide_png
+
+REVIEW = pd.Timestamp("2026-11-20")
+
+
+@pytest.fixture(scope="module")
+def frames(seeded_db_file, tmp_path_factory):
+    path = tmp_path_factory.mktemp("png") / "png.db"
+    shutil.copy(seeded_db_file, path)
+    engine = store.get_engine(f"sqlite:///{path}")
+    out = store.read_frames(engine)
+    engine.dispose()
+    return out
+
+
+def _page_figures(frames) -> dict[str, object]:
+    """One figure per page that has charts, built the way the page builds it."""
+    config = get_config()
+    snap = portfolio.snapshot(frames, REVIEW, config)
+    reg = risk.register_on(frames["risks"], REVIEW, config.risk, snap["project_id"])
+    reg = risk.RiskFilter(snap["project_id"].tolist()).apply(reg)
+    scored, _ = governance.scores(frames, snap, REVIEW, config)
+    figs = {
+        "health": health_charts.rag_distribution(portfolio.rag_distribution(snap)),
+        "risks": risk_charts.risk_matrix(
+            risk.matrix_cells(reg, config.risk), risk.band_names(config.risk), "inherent"
+        ),
+        "governance": governance_charts.quadrant(scored, config.governance),
+        "project": project_charts.rag_strip(
+            project.rag_strip(frames["status_reports"], "PRJ-0002", REVIEW)
+        ),
+    }
+    return figs
+
+
+def test_one_chart_of_every_page_renders_at_slide_size_with_a_footer(frames, chromium):
+    figs = _page_figures(frames)
+    assert set(figs) == {"health", "risks", "governance", "project"}
+    with Renderer() as renderer:
+        for page, fig in figs.items():
+            png = renderer.render(with_footer(fig, "2026-11-20", f"{page} source"))
+            assert_slide_png(png)
+
+
+def test_footer_layout_and_file_name():
+    import plotly.graph_objects as go
+
+    fig = go.Figure(go.Bar(x=[1, 2], y=[3, 4])).update_layout(title="RAG by dimension")
+    out = with_footer(fig, "2026-11-20", "status reports from 4 uploads")
+    note = out.layout.annotations[-1].text
+    assert note == "RAG by dimension · as of 2026-11-20 · source: status reports from 4 uploads"
+    assert (out.layout.width, out.layout.height) == (1280, 720)  # x1.5 scale = 1920x1080
+    assert not fig.layout.annotations  # the page's figure is untouched
+    assert footer_text("", "", "x") == "source: x"
+    assert file_name("rag by/dim", "2026-11-20") == "rag_by_dim_2026-11-20.png"
+
+
+def test_browser_path_defaults_to_the_system_chromium(chromium, monkeypatch):
+    monkeypatch.delenv("BROWSER_PATH", raising=False)
+    assert ensure_browser() == chromium and os.environ["BROWSER_PATH"] == chromium
+
+
+def test_missing_browser_is_a_readable_error(monkeypatch):
+    from exports.png import ExportError
+
+    monkeypatch.setenv("BROWSER_PATH", "/nonexistent/chromium")
+    with pytest.raises(ExportError, match="No Chromium found"):
+        ensure_browser()
+
+
+def test_download_png_button_renders_the_chart_on_click(seeded_url, chromium):
+    at = app_test().run()
+    at.switch_page("views/health.py").run()
+    assert not at.exception
+    buttons = [b for b in at.get("download_button") if b.proto.label == "Download PNG"]
+    # Every chart on the page has its button; the PNG is only rendered when one is clicked.
+    assert len(buttons) == len(at.get("plotly_chart")) == 5
+    assert buttons[0].proto.deferred_file_id or buttons[0].proto.url == ""
+
+
+def test_export_page_builds_a_deck_with_progress(seeded_url):
+    at = app_test().run()
+    at.switch_page("views/export.py").run()
+    assert not at.exception
+    assert at.title[0].value == "Export"
+    # Native-only sections keep this test free of Chromium; the full deck is tested directly.
+    at.pills(key="export_sections").set_value(["headline", "red_projects"]).run()
+    at.button[0].click().run()
+    assert not at.exception and not at.error
+    deck_buttons = [b for b in at.get("download_button") if b.proto.label == "Download the deck"]
+    assert len(deck_buttons) == 1
+    assert any("as of 2026-11-20" in c.value for c in at.caption)
+
+
+def test_export_page_on_an_empty_database_offers_the_sample(empty_url):
+    at = app_test().run()
+    at.switch_page("views/export.py").run()
+    assert not at.exception
+    assert "no status reports" in at.info[0].value
