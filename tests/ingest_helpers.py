@@ -38,8 +38,14 @@ def load(url: str, data: bytes, name: str = "book.xlsx", **options):
 
 
 def db_hash(url: str) -> str:
+    """Hash of the SQLite file after closing every connection (which checkpoints the WAL)."""
+    store.get_engine(url).dispose()
     path = Path(url.split("///", 1)[1])
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    digest = hashlib.sha256(path.read_bytes())
+    wal = path.with_name(path.name + "-wal")
+    if wal.exists():  # anything not yet checkpointed counts too
+        digest.update(wal.read_bytes())
+    return digest.hexdigest()
 
 
 def errors(report) -> list[str]:

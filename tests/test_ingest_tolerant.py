@@ -20,7 +20,12 @@ def status(parsed) -> pd.DataFrame:
 
 
 def test_header_row_anywhere_in_first_30_rows_and_title_block_context():
-    rows = [["Weekly return"], [], ["Project Name:", "", "Alpha"], ["Last Update:", date(2026, 3, 6)]]
+    rows = [
+        ["Weekly return"],
+        [],
+        ["Project Name:", "", "Alpha"],
+        ["Last Update:", date(2026, 3, 6)],
+    ]
     rows += [[] for _ in range(20)]
     rows += [["Risk ID", "Risk", "Likelihood", "Impact"], ["R1", "Supplier late", "Likely", "High"]]
     parsed = parse(xlsx({"Risks": rows}), known=KNOWN)
@@ -58,7 +63,9 @@ def test_repeated_header_names_second_set_is_residual():
         ["Risk ID", "Description", "Likelihood", "Impact", "Response", "Likelihood", "Impact"],
         ["R1", "Key staff leave", "Almost certain", "Major", "Backfill", "Unlikely", "Minor"],
     ]
-    parsed = parse(xlsx({"Risks": rows}), project_id="P1", report_date=date(2026, 1, 9), known=KNOWN)
+    parsed = parse(
+        xlsx({"Risks": rows}), project_id="P1", report_date=date(2026, 1, 9), known=KNOWN
+    )
     r = parsed.frames["risks"].iloc[0]
     assert (r.likelihood, r.impact, r.residual_likelihood, r.residual_impact) == (5, 4, 2, 2)
 
@@ -233,8 +240,14 @@ def test_dropdown_lists_inside_data_columns_and_list_sheets_ignored():
     ("rows", "reason"),
     [
         ([["Project name:", None], ["Sponsor:", None], ["Budget:", None], ["RAG:", None]], "form"),
-        ([[None, "Rare", "Unlikely", "Possible"], ["Major", "Low", "Med", "High"],
-          ["Minor", "Low", "Low", "Med"]], "not a table"),  # fmt: skip
+        (
+            [
+                [None, "Rare", "Unlikely", "Possible"],
+                ["Major", "Low", "Med", "High"],
+                ["Minor", "Low", "Low", "Med"],
+            ],
+            "not a table",
+        ),  # fmt: skip
         ([["Project ID", "Report Date", "Overall RAG", "Summary"]], "headers only"),
         ([], "empty"),
     ],
@@ -249,7 +262,9 @@ def test_not_tables_and_unfilled_templates_are_unsupported(rows, reason):
 def test_status_only_as_fill_colour_is_unsupported():
     from openpyxl.styles import PatternFill
 
-    wb_bytes = xlsx({"Status": [["Project ID", "Report Date", "Schedule", "Cost"], ["P1", "2026-03-06"]]})
+    wb_bytes = xlsx(
+        {"Status": [["Project ID", "Report Date", "Schedule", "Cost"], ["P1", "2026-03-06"]]}
+    )
     import io
 
     from openpyxl import load_workbook
@@ -266,7 +281,10 @@ def test_status_only_as_fill_colour_is_unsupported():
 
 
 def test_remembered_mapping_maps_an_unknown_column():
-    rows = [["Project ID", "Report Date", "Overall RAG", "Pulse"], ["P1", "2026-03-06", "Red", "ok"]]
+    rows = [
+        ["Project ID", "Report Date", "Overall RAG", "Pulse"],
+        ["P1", "2026-03-06", "Red", "ok"],
+    ]
     first = parse(xlsx({"Status": rows}), known=KNOWN)
     sheet = first.sheets[0]
     assert sheet.report.mapping["Pulse"] == ""
@@ -279,10 +297,10 @@ def test_formula_text_stored_as_text_and_neutralised_in_export(tmp_path):
     from data_loaders.ingest import export_frames
 
     text = (
-        'Project ID,Report Date,Overall RAG,Summary\n'
+        "Project ID,Report Date,Overall RAG,Summary\n"
         'P1,2026-03-06,Red,"=HYPERLINK(""http://x"")"\n'
-        'P2,2026-03-06,Red,<script>alert(1)</script>\n'
-        'P3,2026-03-06,Red,@SUM(A1)\n'
+        "P2,2026-03-06,Red,<script>alert(1)</script>\n"
+        "P3,2026-03-06,Red,@SUM(A1)\n"
     )
     parsed = parse_file("s.csv", text.encode(), KNOWN)
     s = status(parsed)

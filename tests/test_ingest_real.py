@@ -1,0 +1,179 @@
+"""Every real third-party sheet either loads correctly or is refused with a precise reason."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import pytest
+
+from data_loaders.ingest import Options, parse_file
+from tests.conftest import REAL_SHEETS, require
+from tests.ingest_helpers import db_hash, errors, load
+
+KNOWN = {"PRJ-0001": "CRM Replacement Phase 1"}
+
+
+def real(name: str) -> bytes:
+    path = REAL_SHEETS / name
+    if not path.exists():
+        require(f"real sheet {path} not available")
+    return path.read_bytes()
+
+
+def parse(name: str, **options):
+    return parse_file(name, real(name), KNOWN, options=Options(**options))
+
+
+def test_uk_gmpp_needs_a_report_date_and_names_the_option():
+    parsed = parse("uk_gmpp_2023.csv")
+    assert parsed.report.status == "rejected"
+    assert any("pass --report-date YYYY-MM-DD" in m for m in errors(parsed.report))
+
+
+def test_uk_gmpp_parses_244_projects_and_is_refused_for_two_real_data_errors():
+    parsed = parse("uk_gmpp_2023.csv", report_date=date(2023, 3, 31))
+    projects, status = parsed.frames["projects"], parsed.frames["status_reports"]
+    assert len(projects) == 244 and projects["project_id"].is_unique
+    assert projects.set_index("project_id").loc["CO_0024_2021-Q2", "start_date"] == pd.Timestamp(
+        "2020-05-20"
+    )  # dd.mm.yyyy
+    # colour_rating appears twice; the rating sits in one or the other
+    assert status["overall_rag"].value_counts().to_dict() == {
+        "Amber": 183, "Green": 26, "Red": 23, "Grey": 11,
+    }  # fmt: skip
+    assert "Exempt" in set(status["rag_label"])
+    # FOI exemption sentences in date and money cells are warnings, not values
+    warnings = [p for p in parsed.report.all_problems if p.severity == "warning"]
+    assert any(p.value.startswith("Exempt under Section 43") for p in warnings)
+    bad = [(p.row, p.message) for p in parsed.report.all_problems if p.severity == "error"]
+    assert sorted(bad) == [
+        (12, "benefits_planned: must not be negative"),
+        (178, "end date before start date"),
+    ]
+
+
+def test_us_it_dashboard_loads_with_health_derived_from_variance_and_delay(seeded_url):
+    before = db_hash(seeded_url)
+    report, parsed = load(seeded_url, real("us_it_dashboard_2013.csv"), "us_it_dashboard_2013.csv",
+                          report_date=date(2013, 6, 30))  # fmt: skip
+    assert report.status == "loaded", errors(report)
+    assert db_hash(seeded_url) != before
+    projects, status = parsed.frames["projects"], parsed.frames["status_reports"]
+    assert len(projects) == 1547 and projects["project_id"].is_unique
+    assert set(projects["project_id"].str.len()) != {0}
+    assert status["overall_rag"].value_counts().to_dict() == {
+        "Green": 695,
+        "Red": 636,
+        "Amber": 216,
+    }
+    assert set(status["rag_label"]) == {"derived from cost variance and delay"}
+    mapping = report.sheets[0].mapping
+    assert mapping["Updated_Date"] == ""  # a day offset, not a date
+
+
+def test_dft_master_transposed_six_projects_with_delivery_confidence():
+    parsed = parse("dft_master_transposed.xlsx")
+    assert parsed.report.status == "valid", errors(parsed.report)
+    status = parsed.frames["status_reports"].set_index("project_id")
+    assert list(status.index) == [
+        "Mars", "Sea of Tranquility", "Apollo 11", "Apollo 13", "Falcon 9", "Columbia",
+    ]  # fmt: skip
+    assert list(status["rag_label"]) == [
+        "Amber",
+        "Green",
+        "Amber/Red",
+        "Amber/Green",
+        "Amber",
+        "Green",
+    ]
+    assert list(status["overall_rag"]) == ["Amber", "Green", "Red", "Amber", "Amber", "Green"]
+    assert set(status["report_date"]) == {pd.Timestamp("2020-03-31")}
+    projects = parsed.frames["projects"].set_index("project_id")
+    assert projects.loc["Apollo 13", "sponsor"] == "Jeff Bezos"
+
+
+def test_dft_blank_form_is_nothing_to_load(seeded_url):
+    before = db_hash(seeded_url)
+    report, _ = load(seeded_url, real("dft_bicc_blank_form.xlsx"), "dft_bicc_blank_form.xlsx")
+    assert report.status == "unsupported" and report.upload_id is None
+    assert "nothing to load" in report.problems[0].message
+    assert all(s.kind == "unsupported" and s.reason for s in report.sheets)
+    assert db_hash(seeded_url) == before
+
+
+def test_weekly_status_list_reads_cached_today_and_status_words():
+    parsed = parse("weekly_status_list.xlsx")
+    assert parsed.report.status == "valid", errors(parsed.report)
+    sheet = parsed.report.sheets[0]
+    assert sheet.header_row == 2 and sheet.kind == "status"
+    status = parsed.frames["status_reports"]
+    assert len(status) == 41
+    assert set(status["report_date"]) == {pd.Timestamp("2018-11-19")}  # cached =TODAY()
+    assert status["rag_label"].value_counts().to_dict() == {
+        "On Hold": 14, "Completed": 12, "In Progress": 11, "Not Started": 4,
+    }  # fmt: skip
+    by_label = status.groupby("rag_label")["overall_rag"].first().to_dict()
+    assert by_label["On Hold"] == "Grey" and by_label["Completed"] == "Green"
+    assert len(parsed.frames["projects"]) == 41  # created from the project names
+
+
+def test_risk_register_titled_residual_scores_and_project_from_title():
+    parsed = parse("risk_register_titled.xlsx")
+    assert parsed.report.status == "valid", errors(parsed.report)
+    assert parsed.report.sheets[0].header_row == 7
+    risks = parsed.frames["risks"]
+    assert list(risks["project_id"].unique()) == ["XYZ Project"]
+    assert list(parsed.frames["projects"]["name"]) == ["XYZ Project"]
+    assert set(risks["report_date"]) == {pd.Timestamp("2022-04-16")}
+    assert list(risks["likelihood"]) == [5, 3, 3, 2, 3]
+    assert list(risks["impact"]) == [4, 4, 5, 4, 5]
+    assert list(risks["residual_likelihood"]) == [2, 2, 2, 1, 1]
+    assert list(risks["residual_impact"]) == [4, 4, 5, 4, 5]
+    assert list(risks["cost_impact"]) == [60.0, 0.0, 100.0, 90.0, 0.0]  # "$0" is 0
+    assert parsed.report.sheets[0].rows_skipped == 2  # totals row and footer
+
+
+def test_raid_log_needs_a_project_then_loads_four_sheets(seeded_url):
+    parsed = parse("raid_log_four_sheets.xlsx")
+    assert parsed.report.status == "rejected"
+    assert all("pass --project ID" in m for m in errors(parsed.report))
+    report, parsed = load(seeded_url, real("raid_log_four_sheets.xlsx"), "raid.xlsx",
+                          project_id="PRJ-0001", report_date=date(2026, 11, 27))  # fmt: skip
+    assert report.status == "loaded", errors(report)
+    risks = parsed.frames["risks"]
+    assert list(risks["impact"]) == [4, 4, 3, 4]  # "HIgh" is High
+    raid = parsed.frames["raid_items"]
+    assert raid["type"].value_counts().to_dict() == {"dependency": 5, "issue": 4, "assumption": 3}
+    assert report.sheets[1].mapping["ID"] == "item_id"
+
+
+def test_earned_value_worksheet_reads_cached_formula_totals():
+    parsed = parse("earned_value_monthly.xlsx")
+    assert any("pass --project ID" in m for m in errors(parsed.report))
+    parsed = parse("earned_value_monthly.xlsx", project_id="PRJ-0001", report_date=date(2025, 1, 6))
+    assert parsed.report.status == "valid", errors(parsed.report)
+    row = parsed.frames["status_reports"].iloc[0]
+    assert row.planned_value == 46000.0 and row.actual_cost == 53000.0
+    assert row.earned_value == pytest.approx(43333.33, abs=0.01)
+
+
+def test_wbs_schedule_reads_sheet1_not_the_active_pivot():
+    parsed = parse("wbs_schedule_rag.xlsx", project_id="PRJ-0001", report_date=date(2025, 1, 6))
+    assert parsed.report.status == "valid", errors(parsed.report)
+    milestones = parsed.frames["milestones"]
+    assert len(milestones) == 27 and milestones["milestone_id"].is_unique
+    assert milestones["status"].value_counts().to_dict() == {"Amber": 22, "Green": 3, "Red": 2}
+    assert parsed.report.sheets[1].kind == "unsupported"  # the pivot table
+
+
+def test_issue_register_yields_issues_and_decisions():
+    parsed = parse("issue_register_decisions.xlsx", project_id="PRJ-0001")
+    assert parsed.report.status == "valid", errors(parsed.report)
+    raid = parsed.frames["raid_items"]
+    assert len(raid) == 5 and set(raid["type"]) == {"issue"}
+    assert "Nischal" in set(raid["owner"])  # trailing space trimmed
+    decisions = parsed.frames["decisions"]
+    assert len(decisions) == 5
+    assert decisions["decision_date"].iloc[0] == pd.Timestamp("2022-11-11")
+    assert decisions["rationale"].iloc[0].startswith("The budget was raised")
