@@ -1,4 +1,4 @@
-"""What "tolerant" means: each kind of real-world sheet quirk loads to the right canonical values."""
+"""What "tolerant" means: each real-world sheet quirk loads to the right canonical values."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 
 from config import Config, Ingest
 from data_loaders import values as V
-from data_loaders.ingest import Options, parse_file
+from data_loaders.ingest import parse_file
 from tests.ingest_helpers import errors, parse, xlsx
 
 KNOWN = {"P1": "Alpha", "P2": "Beta", "P3": "Gamma"}
@@ -112,7 +112,8 @@ def test_csv_any_delimiter_and_encoding(encoding, delimiter):
 
 
 def test_csv_keeps_leading_zero_ids():
-    text = "Project ID,Project Name,Department,Start Date\n005-000001723,Virtualization,DoA,2011-10-01\n"
+    text = "Project ID,Project Name,Department,Start Date\n"
+    text += "005-000001723,Virtualization,DoA,2011-10-01\n"
     parsed = parse_file("p.csv", text.encode(), {})
     assert list(parsed.frames["projects"]["project_id"]) == ["005-000001723"]
 
@@ -161,7 +162,7 @@ def test_rag_words_letters_five_point_status_words_and_typos():
     )
     assert vals == ["Green", "Amber", "Red", "Green", "Amber", "Grey", None]
     assert labels[2] == "Amber / Red" and labels[6] == "In Progress"
-    assert any("Ambr" == n[1] and n[3] == "warning" for n in notes)
+    assert any(n[1] == "Ambr" and n[3] == "warning" for n in notes)
 
 
 def test_likelihood_as_numbers_words_and_x_in_five_columns():
@@ -179,7 +180,6 @@ def test_likelihood_as_numbers_words_and_x_in_five_columns():
 
 def test_formula_cells_read_from_cached_values(tmp_path):
     # openpyxl writes no cached values, so write the cache into the XML as Excel does.
-    import re
     import zipfile
 
     data = xlsx({"Status": [STATUS := ["Project ID", "Report Date", "Overall RAG", "PV", "EV"],
