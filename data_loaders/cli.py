@@ -13,6 +13,8 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
+from data_loaders import sync_cli
+
 SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".csv"}
 
 
@@ -136,6 +138,7 @@ SUBCOMMANDS: dict[
     str, tuple[str, Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace], int]]
 ] = {
     "ingest": ("load Excel / CSV files into the app database", add_ingest_arguments, run_ingest),
+    "sync": ("sync from an SQL database (sources/*.toml)", sync_cli.add_arguments, sync_cli.run),
 }
 
 

@@ -11,11 +11,6 @@ import argparse
 import json
 import sys
 
-import store
-from data_loaders.report import ERROR
-from data_loaders.sql_source import find_source
-from data_loaders.sync import sync
-
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("source", help="source definition: a TOML file, or its name in sources/")
@@ -27,6 +22,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    # Imported here so `python -m data_loaders --help` stays fast.
+    import store
+    from data_loaders.sql_source import find_source
+    from data_loaders.sync import sync
+
     try:
         path = find_source(args.source)
     except FileNotFoundError as exc:
@@ -44,6 +44,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _text(report, changed: dict[str, int]) -> str:
+    from data_loaders.report import ERROR
+
     lines = [f"{report.file}: {report.status}"]
     for name, n in report.totals.items():
         extra = f", {changed[name]} new or changed" if name in changed else ""

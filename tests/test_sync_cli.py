@@ -29,7 +29,7 @@ def source(tmp_path) -> tuple[Path, dict]:
 
 def cli(*args: str, env: dict) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "data_loaders.sync_cli", *args],
+        [sys.executable, "-m", *args],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -41,13 +41,15 @@ def cli(*args: str, env: dict) -> subprocess.CompletedProcess:
 def test_cli_dry_run_then_sync_then_unchanged(source, tmp_path, monkeypatch, capsys):
     path, env = source
     app_url = f"sqlite:///{tmp_path / 'app.db'}"
-    dry = cli("ppm", "--db", app_url, "--dry-run", "--json", env=env)  # found by name
+    dry = cli(
+        "data_loaders.sync_cli", "ppm", "--db", app_url, "--dry-run", "--json", env=env
+    )  # found by name
     assert dry.returncode == 0, dry.stderr
     report = json.loads(dry.stdout)
     assert report["status"] == "valid" and report["totals"]["risks"] == 4
     assert not (tmp_path / "app.db").exists()  # a dry run does not even create the app db
 
-    done = cli(str(path), "--db", app_url, env=env)
+    done = cli("data_loaders", "sync", str(path), "--db", app_url, env=env)  # the subcommand
     assert done.returncode == 0, done.stderr
     assert "ppm: loaded" in done.stdout and "status_reports: 6 rows read, 6 new" in done.stdout
     monkeypatch.setenv("PPM_DB_URL", env["PPM_DB_URL"])
