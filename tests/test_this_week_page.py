@@ -49,3 +49,12 @@ def test_this_week_empty_database(empty_url):
     at.button(key="load_sample").click().run()
     assert not at.exception
     assert at.code[0].value.startswith("Review of 2026-11-20")
+
+
+def test_this_week_filters_with_no_projects(seeded_url):
+    at = app_test().run()
+    # A programme from another portfolio: no project matches both filters.
+    at.sidebar.multiselect(key="portfolio").set_value(["Digital & Technology"])
+    at.sidebar.multiselect(key="programme").set_value(["New Markets"]).run()
+    assert not at.exception
+    assert "No projects match these filters" in _texts(at)
