@@ -1,0 +1,133 @@
+"""``python -m data_loaders ingest``: exit codes, JSON report, dry run, export, concurrency."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+from sqlalchemy import func, select
+
+import models
+import store
+from sample_data.excel import write_pm_workbooks
+from tests.conftest import ROOT
+from tests.ingest_helpers import db_hash, load, xlsx
+
+
+def cli(*args: str, url: str | None = None) -> subprocess.CompletedProcess:
+    cmd = [sys.executable, "-m", "data_loaders", "ingest", *args]
+    if url:
+        cmd += ["--db", url]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, env=env, timeout=300)
+
+
+def test_folder_of_sample_workbooks_loads_then_is_duplicate(seeded_url, tmp_path):
+    folder = tmp_path / "returns" / "nested"
+    paths = write_pm_workbooks(folder)
+    first = cli(str(tmp_path / "returns"), "--json", "--uploaded-by", "pm1", url=seeded_url)
+    assert first.returncode == 0, first.stdout + first.stderr
+    report = json.loads(first.stdout)
+    assert [f["status"] for f in report["files"]] == ["loaded"] * len(paths)
+    sheet = report["files"][0]["sheets"][0]
+    assert sheet["kind"] == "status" and sheet["header_row"] == 4
+    assert sheet["mapping"]["Overall RAG"] == "rag_label"
+    assert set(report["totals"]) >= {"status_reports", "risks", "milestones"}
+    again = cli(str(paths[0]), "--json", url=seeded_url)
+    assert again.returncode == 0
+    assert json.loads(again.stdout)["files"][0]["status"] == "duplicate"
+
+
+def test_dry_run_exports_canonical_csv_and_writes_nothing(seeded_url, tmp_path):
+    path = write_pm_workbooks(tmp_path / "in")[0]
+    before = db_hash(seeded_url)
+    out = tmp_path / "out"
+    run = cli(str(path), "--dry-run", "--export-dir", str(out), url=seeded_url)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert ": valid (" in run.stdout
+    assert db_hash(seeded_url) == before
+    status = pd.read_csv(out / "status_reports.csv", dtype=str)
+    assert list(status.columns) == [c for c in models.FIELDS["status_reports"] if c in status]
+    assert {"project_id", "report_date", "overall_rag", "rag_label"} <= set(status.columns)
+    assert (out / "risks.csv").exists() and (out / "milestones.csv").exists()
+
+
+def test_rejected_file_exits_1_with_problem_lines(seeded_url, tmp_path):
+    bad = tmp_path / "bad.xlsx"
+    bad.write_bytes(b"%PDF-1.4 not a workbook")
+    run = cli(str(bad), url=seeded_url)
+    assert run.returncode == 1
+    assert "rejected" in run.stdout and "PDF" in run.stdout
+
+
+def test_usage_errors_exit_2(tmp_path):
+    assert cli(str(tmp_path / "missing.xlsx")).returncode == 2
+    assert cli(str(tmp_path), "--report-date", "31/12/2026").returncode == 2
+
+
+def test_same_project_and_date_replaces_and_keeps_history(seeded_url):
+    rows = [["Project ID", "Report Date", "Overall RAG", "Summary"]]
+    first, _ = load(seeded_url, xlsx({"Status": [*rows, ["PRJ-0001", "2026-11-27", "Red", "a"]]}))
+    second, _ = load(
+        seeded_url, xlsx({"Status": [*rows, ["PRJ-0001", "2026-11-27", "Green", "b"]]})
+    )
+    assert first.status == second.status == "loaded"
+    engine = store.get_engine(seeded_url)
+    with engine.connect() as conn:
+        sr = models.status_reports
+        now = conn.execute(
+            select(sr.c.overall_rag).where(
+                sr.c.project_id == "PRJ-0001", sr.c.report_date == "2026-11-27"
+            )
+        ).scalar()
+        history = conn.execute(
+            select(func.count())
+            .select_from(models.replaced_rows)
+            .where(models.replaced_rows.c.replaced_by_upload == second.upload_id)
+        ).scalar()
+    assert now == "Green" and history == 1
+
+
+def _upload(tmp_path: Path, n: int) -> Path:
+    rows = [["Project ID", "Project Name", "Report Date", "Overall RAG"]]
+    rows += [[f"C{n}-{i}", f"Concurrent {n}-{i}", "2026-11-27", "Amber"] for i in range(30)]
+    path = tmp_path / f"upload{n}.xlsx"
+    path.write_bytes(xlsx({"Status": rows}))
+    return path
+
+
+def test_two_processes_commit_at_the_same_moment_both_land(db_url, tmp_path):
+    engine = store.get_engine(db_url)  # migrate first: the race under test is the commit
+    paths = [_upload(tmp_path, n) for n in (1, 2)]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "data_loaders", "ingest", str(p), "--db", db_url, "--json"],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )  # fmt: skip
+        for p in paths
+    ]
+    outs = [p.communicate(timeout=300) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], outs
+    with engine.connect() as conn:
+        uploads = conn.execute(select(models.uploads.c.file_name)).scalars().all()
+        ids = set(conn.execute(select(models.status_reports.c.project_id)).scalars())
+        owners = dict(
+            conn.execute(
+                select(models.status_reports.c.project_id, models.status_reports.c.upload_id)
+            ).all()
+        )
+    assert sorted(uploads) == ["upload1.xlsx", "upload2.xlsx"]
+    assert ids == {f"C{n}-{i}" for n in (1, 2) for i in range(30)}
+    # nothing mixed: each upload's rows carry that upload's id
+    assert len({owners[f"C1-{i}"] for i in range(30)}) == 1
+    assert {owners["C1-0"]} != {owners["C2-0"]}
+    engine.dispose()
