@@ -1,0 +1,80 @@
+"""Upload page (AppTest): template, preview per sheet, commit disabled on errors, commit writes."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+import models
+import store
+from data_loaders.ingest import parse_file
+from data_loaders.template import template_bytes
+from sample_data.excel import write_pm_workbooks
+from tests.conftest import app_test
+from tests.ingest_helpers import xlsx
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _page():
+    at = app_test().run()
+    at.switch_page("views/upload.py").run()
+    return at
+
+
+def _uploads(url: str) -> int:
+    with store.get_engine(url).connect() as conn:
+        return conn.execute(select(func.count()).select_from(models.uploads)).scalar()
+
+
+def test_template_round_trips_every_sheet_kind():
+    parsed = parse_file("t.xlsx", template_bytes(), {})
+    kinds = {s.sheet: s.kind for s in parsed.report.sheets}
+    assert kinds == {
+        "Instructions": "unsupported", "Status": "status", "Risks": "risks",
+        "Milestones": "milestones", "Decisions": "decisions", "RAID": "raid",
+    }  # fmt: skip
+    assert not parsed.report.has_errors
+    assert all(v for s in parsed.report.sheets for v in s.mapping.values())
+
+
+def test_upload_preview_then_commit_writes(seeded_url, tmp_path):
+    path = write_pm_workbooks(tmp_path)[0]
+    at = _page()
+    assert not at.exception
+    at.file_uploader(key="upload_file").set_value((path.name, path.read_bytes(), XLSX)).run()
+    assert not at.exception, at.exception
+    titles = [e.label for e in at.expander]
+    assert any("Status: Status report" in t for t in titles)
+    assert any("Risks: Risk register" in t for t in titles)
+    button = at.button(key="upload_commit")
+    assert not button.disabled
+    before = _uploads(seeded_url)
+    button.click().run()
+    assert not at.exception
+    assert any("Loaded as upload" in s.value for s in at.success)
+    assert _uploads(seeded_url) == before + 1
+
+
+def test_errors_disable_commit_and_show_problem_table(seeded_url):
+    rows = [["Project ID", "Report Date", "Overall RAG", "% Complete"],
+            ["PRJ-0001", "2026-11-27", "Red", 250]]  # fmt: skip
+    at = _page()
+    at.file_uploader(key="upload_file").set_value(("bad.xlsx", xlsx({"Status": rows}), XLSX)).run()
+    assert not at.exception
+    assert at.button(key="upload_commit").disabled
+    tables = [df.value for df in at.dataframe]
+    problems = next(t for t in tables if "message" in t.columns)
+    assert "percent_complete: value out of range (0, 100)" in set(problems["message"])
+    assert at.metric[2].value == "1"  # errors
+
+
+def test_script_in_text_is_shown_as_text(seeded_url):
+    html = "<script>alert('x')</script>"
+    rows = [["Project ID", "Report Date", "Overall RAG", "Summary"],
+            ["PRJ-0001", "2026-11-27", "Red", html]]  # fmt: skip
+    at = _page()
+    at.file_uploader(key="upload_file").set_value(("s.xlsx", xlsx({"Status": rows}), XLSX)).run()
+    assert not at.exception
+    frames = [df.value for df in at.dataframe]
+    assert any("summary" in f.columns and html in set(f["summary"]) for f in frames)
+    assert not any(html in str(m.value) for m in at.markdown)
