@@ -237,7 +237,12 @@ _PER_KIND: dict[str, dict[str, list[str]]] = {
             "post mitigation likelihood",
             "target likelihood",
         ],
-        "residual_impact": ["residual impact", "net impact", "post mitigation impact", "target impact"],
+        "residual_impact": [
+            "residual impact",
+            "net impact",
+            "post mitigation impact",
+            "target impact",
+        ],
         "cost_impact": [
             "cost impact",
             "cost",
