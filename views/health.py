@@ -127,7 +127,7 @@ else:
     exc = exc.assign(
         display_rag=rag_column(exc["display_rag"]),
         computed_rag=rag_column(exc["computed_rag"]),
-        detail="/project?project=" + exc["project_id"],
+        detail="project?project=" + exc["project_id"],
     )
     st.dataframe(
         exc,
