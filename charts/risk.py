@@ -12,6 +12,8 @@ from analytics.risk import MOVES
 from charts.template import RAG_COLOURS, apply
 
 # Low to high: green, amber, orange, red; other band counts are sampled along the same ramp.
+# Legends sit under the plot so they never run into a long title.
+LEGEND_BELOW = {"y": -0.18, "yanchor": "top", "x": 0, "xanchor": "left"}
 BAND_RAMP = [RAG_COLOURS["Green"], RAG_COLOURS["Amber"], "#ef6c00", RAG_COLOURS["Red"]]
 MOVE_COLOURS = {
     "down 2+ bands": "#1b5e20",
@@ -76,11 +78,15 @@ def risk_matrix(cells: pd.DataFrame, bands: list[str], basis: str) -> go.Figure:
             "color": [_text_colour(b, bands) for b in cells["band"]],
         },
         textposition="middle center",
-        customdata=cells[["likelihood", "impact"]].to_numpy(),
+        # A plain list: a numpy array is sent base64-encoded and comes back as a dict.
+        customdata=cells[["likelihood", "impact"]].astype(int).values.tolist(),
         hovertemplate=(
             "likelihood %{customdata[0]} × impact %{customdata[1]}"
             "<br>%{text}<br>click to list the risks<extra></extra>"
         ),
+        # After a click the other cells fade only a little, so the matrix stays readable.
+        selected={"marker": {"opacity": 1}},
+        unselected={"marker": {"opacity": 0.6}, "textfont": {"color": "#424242"}},
         showlegend=False,
         name="cells",
     )
@@ -105,7 +111,10 @@ def risk_matrix(cells: pd.DataFrame, bands: list[str], basis: str) -> go.Figure:
     fig.update_xaxes(title=f"{basis} impact (1-5)", **axis)
     fig.update_yaxes(title=f"{basis} likelihood (1-5)", scaleanchor="x", scaleratio=1, **axis)
     fig.update_layout(
-        height=520, clickmode="event+select", dragmode=False, legend_title_text="band:"
+        height=560,
+        clickmode="event+select",
+        dragmode=False,
+        legend={**LEGEND_BELOW, "title_text": "band:"},
     )
     total = int(cells["risks"].sum())
     return apply(fig, f"Risk matrix, {basis} assessment ({total} risks; click a cell)")
@@ -133,7 +142,8 @@ def movement(summary: pd.DataFrame, bands: list[str]) -> go.Figure:
         xaxis_title="risks",
         yaxis_title="inherent band",
         yaxis={"categoryorder": "array", "categoryarray": bands},
-        height=420,
+        height=460,
+        legend=LEGEND_BELOW,
     )
     return apply(fig, "Inherent to residual: how far responses move risks")
 
@@ -154,7 +164,11 @@ def band_trend(trend: pd.DataFrame, bands: list[str]) -> go.Figure:
             hovertemplate=f"%{{x|%d %b %Y}}: %{{y}} {b}<extra></extra>",
         )
     fig.update_layout(
-        xaxis_title="review date", yaxis_title="open risks", hovermode="x unified", height=420
+        xaxis_title="review date",
+        yaxis_title="open risks",
+        hovermode="x unified",
+        height=420,
+        legend=LEGEND_BELOW,
     )
     return apply(fig, "Open risks per band over the weeks")
 
@@ -190,6 +204,8 @@ def exposure_vs_contingency(table: pd.DataFrame, n: int = 15) -> go.Figure:
         barmode="group",
         xaxis_title="£ millions",
         yaxis_title=None,
-        height=max(360, 28 * len(top) + 120),
+        height=max(420, 28 * len(top) + 160),
+        legend=LEGEND_BELOW,
     )
-    return apply(fig, f"Exposure versus remaining contingency (least headroom, top {len(top)})")
+    fig.update_yaxes(automargin=True)
+    return apply(fig, f"Exposure vs remaining contingency: {len(top)} least headroom")

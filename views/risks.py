@@ -35,6 +35,14 @@ RISK_COLUMNS = {
 }
 
 
+def millions(value: float, sign: bool = False) -> str:
+    """£2.15m; with sign=True -£2.15m or +£2.15m (a leading minus turns the delta arrow down)."""
+    text = f"£{abs(value) / 1e6:,.2f}m"
+    if value < 0:
+        return "-" + text
+    return ("+" if sign else "") + text
+
+
 def risk_table(df, **kwargs) -> None:
     st.dataframe(df, hide_index=True, column_config=RISK_COLUMNS, **kwargs)
 
@@ -121,8 +129,8 @@ tiles[1].metric(
 )
 tiles[2].metric(
     f"{basis.title()} exposure",
-    f"£{totals['exposure'] / 1e6:,.2f}m",
-    f"£{totals['headroom'] / 1e6:+,.2f}m headroom",
+    millions(totals["exposure"]),
+    f"{millions(totals['headroom'], sign=True)} headroom",
     delta_color="normal",
     help="Sum over open risks of probability (from likelihood) × cost impact; headroom = "
     "remaining contingency − exposure",
@@ -168,11 +176,21 @@ with right:
 cell_keys = [f"{li},{im}" for li, im in zip(cells["likelihood"], cells["impact"], strict=True)]
 count = dict(zip(cell_keys, cells["risks"], strict=True))
 cell_band = dict(zip(cell_keys, cells["band"], strict=True))
-points = event.selection.points if event is not None else []
-clicked = None
-if points:
-    li, im = points[0].get("customdata") or [points[0].get("y"), points[0].get("x")]
-    clicked = f"{int(li)},{int(im)}"
+
+
+def clicked_cell(event) -> str | None:
+    """The "likelihood,impact" of the clicked matrix point (customdata, else its y and x)."""
+    points = event.selection.points if event is not None else []
+    if not points:
+        return None
+    data = points[0].get("customdata")
+    if isinstance(data, dict):  # an encoded array arrives as {"0": .., "1": ..}
+        data = [data.get("0"), data.get("1")]
+    li, im = data if data else (points[0].get("y"), points[0].get("x"))
+    return f"{int(li)},{int(im)}"
+
+
+clicked = clicked_cell(event)
 if clicked and clicked != st.session_state.get("risk_last_click"):
     st.session_state["risk_cell"] = clicked
 st.session_state["risk_last_click"] = clicked
@@ -209,13 +227,13 @@ st.caption(
     "computable; a missing contingency counts as 0. ⚠ marks exposure above remaining contingency."
 )
 tiles = st.columns(4)
-tiles[0].metric("Contingency", f"£{totals['contingency'] / 1e6:,.2f}m")
-tiles[1].metric("Consumed (EAC over budget)", f"£{totals['consumed'] / 1e6:,.2f}m")
-tiles[2].metric("Remaining", f"£{totals['remaining'] / 1e6:,.2f}m")
+tiles[0].metric("Contingency", millions(totals["contingency"]))
+tiles[1].metric("Consumed (EAC over budget)", millions(totals["consumed"]))
+tiles[2].metric("Remaining", millions(totals["remaining"]))
 tiles[3].metric(
     "Portfolio exposure vs remaining",
     ("⚠ exceeds" if totals["exceeds"] else "✓ within"),
-    f"£{totals['headroom'] / 1e6:+,.2f}m headroom",
+    f"{millions(totals['headroom'], sign=True)} headroom",
     delta_color="normal",
 )
 left, right = st.columns([2, 3])
@@ -228,6 +246,17 @@ with right:
     st.dataframe(
         shown,
         hide_index=True,
+        column_order=[
+            "project_id",
+            "name",
+            "exceeds",
+            "exposure",
+            "remaining",
+            "headroom",
+            "open_risks",
+            "contingency",
+            "consumed",
+        ],  # fmt: skip
         height=520,
         column_config={
             "project_id": "ID",
@@ -246,10 +275,13 @@ with right:
 left, right = st.columns(2)
 with left:
     st.subheader(f"Top 10 by {basis} score")
-    risk_table(risk.top_by(reg, score_col))
+    top_columns = [
+        "risk_id", "project_id", "title", score_col, band_col, exposure_col, "owner", "due_date",
+    ]  # fmt: skip
+    risk_table(risk.top_by(reg, score_col), column_order=top_columns)
 with right:
     st.subheader(f"Top 10 by {basis} exposure")
-    risk_table(risk.top_by(reg, exposure_col))
+    risk_table(risk.top_by(reg, exposure_col), column_order=top_columns)
 st.caption(f"{ctx.describe()} · source: {source}")
 
 # --- ageing ------------------------------------------------------------------------------------
@@ -272,7 +304,7 @@ st.subheader("New and closed since the previous review")
 if ctx.previous_date is None:
     empty_state("This is the first review date: nothing to compare with.")
 else:
-    min_band = st.selectbox(
+    min_band = st.columns(4)[0].selectbox(
         "At or above band",
         bands,
         index=bands.index(watch_band),
