@@ -43,8 +43,12 @@ def millions(value: float, sign: bool = False) -> str:
     return ("+" if sign else "") + text
 
 
-def risk_table(df, **kwargs) -> None:
-    st.dataframe(df, hide_index=True, column_config=RISK_COLUMNS, **kwargs)
+def risk_table(df, narrow: bool = False, **kwargs) -> None:
+    """A risk list with our column names; ``narrow`` for half-width columns (shorter titles)."""
+    config = RISK_COLUMNS
+    if narrow:
+        config = {**RISK_COLUMNS, "title": st.column_config.TextColumn("Title", width="medium")}
+    st.dataframe(df, hide_index=True, column_config=config, **kwargs)
 
 
 def keep_known(key: str, options: list[str]) -> None:
@@ -278,10 +282,10 @@ with left:
     top_columns = [
         "risk_id", "project_id", "title", score_col, band_col, exposure_col, "owner", "due_date",
     ]  # fmt: skip
-    risk_table(risk.top_by(reg, score_col), column_order=top_columns)
+    risk_table(risk.top_by(reg, score_col), narrow=True, column_order=top_columns)
 with right:
     st.subheader(f"Top 10 by {basis} exposure")
-    risk_table(risk.top_by(reg, exposure_col), column_order=top_columns)
+    risk_table(risk.top_by(reg, exposure_col), narrow=True, column_order=top_columns)
 st.caption(f"{ctx.describe()} · source: {source}")
 
 # --- ageing ------------------------------------------------------------------------------------
@@ -294,7 +298,21 @@ else:
     tiles = st.columns(len(summary))
     for tile, row in zip(tiles, summary.itertuples(), strict=True):
         tile.metric(f"Overdue {row.overdue}", row.risks)
-    risk_table(late)
+    risk_table(
+        late,
+        column_order=[
+            "risk_id",
+            "project_id",
+            "title",
+            "days_overdue",
+            "overdue",
+            "due_date",
+            "owner",
+            score_col,
+            band_col,
+            "response",
+        ],  # fmt: skip
+    )
     st.caption(
         f"Open risks whose due date is before the review date · {ctx.describe()} · source: {source}"
     )
