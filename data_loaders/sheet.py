@@ -323,27 +323,37 @@ def parse_sheet(
 
     # Data rows: stop at a run of blank rows (footers, dropdown lists far below the table).
     data, src_rows, skipped, blank_run = [], [], 0, 0
-    header_norm = [norm(c) for c in header]
+    header_low = [str(c).strip().lower() for c in header]
     key_cols = [i for i, f in enumerate(fields) if f in KEY_FIELDS[kind]]
+    width = len(header)
+    probe = key_cols[0] if key_cols else 0
     for r in range(data_start, len(rows)):
         row = rows[r]
-        if not any(not V.is_blank(c) for c in row):
+        if not row:  # trimmed: an empty list is a blank row
             blank_run += 1
             if blank_run >= 3 and data:
-                skipped += sum(1 for rr in rows[r:] if any(not V.is_blank(c) for c in rr))
+                skipped += sum(1 for rr in rows[r:] if rr)
                 break
             continue
         blank_run = 0
-        first_text = next((c for c in row if isinstance(c, str) and c.strip()), "")
-        same = sum(1 for i, c in enumerate(row) if i < len(header_norm) and header_norm[i]
-                   and norm(c) == header_norm[i])  # fmt: skip
-        if same >= max(2, len(key_cols)) or _TOTAL.match(str(first_text)):
+        head = row[probe] if probe < len(row) else ""
+        if isinstance(head, str) and head.strip().lower() == header_low[probe]:
+            same = sum(
+                1
+                for i, c in enumerate(row[:width])
+                if isinstance(c, str) and header_low[i] and c.strip().lower() == header_low[i]
+            )
+            if same >= max(2, len(key_cols)):  # the header repeated (a printed page break)
+                skipped += 1
+                continue
+        first_text = next((c for c in row[:3] if isinstance(c, str) and c.strip()), "")
+        if first_text and _TOTAL.match(first_text):
             skipped += 1
             continue
         if key_cols and all(V.is_blank(row[i]) if i < len(row) else True for i in key_cols):
             skipped += 1
             continue
-        data.append([row[i] if i < len(row) else "" for i in range(len(header))])
+        data.append(row[:width] if len(row) >= width else row + [""] * (width - len(row)))
         src_rows.append(r + 1)
     report.rows_skipped = skipped
     if not data:
@@ -629,7 +639,11 @@ def _build(kind, sheet, cols, src_rows, ctx, known, config, result, headers_of) 
             tables["projects"] = proj
         elif new_projects:
             # Status sheets create only the projects they introduce (with their name).
-            keep = [i for i, p in enumerate(project_col) if p in new_projects]
+            first: dict[str, int] = {}
+            for i, p in enumerate(project_col):
+                if p in new_projects:
+                    first.setdefault(p, i)
+            keep = sorted(first.values())
             sub = {f: [v[i] for i in keep] for f, v in proj.items()}
             tables["projects"] = sub
             result.rows["projects"] = [src_rows[i] for i in keep]

@@ -57,7 +57,10 @@ def is_exempt(v: object) -> bool:
 def text(values: list) -> tuple[list, list[Note]]:
     out = []
     for v in values:
-        if is_missing_text(v):
+        if isinstance(v, str):
+            s = v.strip()
+            out.append(None if len(s) < 15 and s.lower() in MISSING else s)
+        elif is_missing_text(v):
             out.append(None)
         elif isinstance(v, float) and v.is_integer():
             out.append(str(int(v)))
