@@ -131,3 +131,33 @@ def test_two_processes_commit_at_the_same_moment_both_land(db_url, tmp_path):
     assert len({owners[f"C1-{i}"] for i in range(30)}) == 1
     assert {owners["C1-0"]} != {owners["C2-0"]}
     engine.dispose()
+
+
+def test_confirmed_mapping_is_remembered_for_the_same_layout(seeded_url):
+    from data_loaders.ingest import Options, commit, known_projects, parse_file, remembered_mappings
+
+    rows = [
+        ["Project ID", "Report Date", "Overall RAG", "Pulse"],
+        ["PRJ-0001", "2026-11-27", "Red", "ok"],
+    ]
+    engine = store.get_engine(seeded_url)
+    first = parse_file("a.xlsx", xlsx({"Status": rows}), known_projects(engine))
+    key = first.sheets[0].layout_key
+    edited = {key: {**first.sheets[0].report.mapping, "Pulse": "summary"}}
+    parsed = parse_file(
+        "a.xlsx", xlsx({"Status": rows}), known_projects(engine), options=Options(mappings=edited)
+    )
+    assert commit(engine, parsed, "pm").status == "loaded"
+    remembered = remembered_mappings(engine)
+    assert remembered[key]["Pulse"] == "summary"
+    rows[1][1] = "2026-12-04"
+    again = parse_file("b.xlsx", xlsx({"Status": rows}), known_projects(engine),
+                       options=Options(mappings=remembered))  # fmt: skip
+    assert again.frames["status_reports"]["summary"].iloc[0] == "ok"
+
+
+def test_xlsm_is_read_as_values_only(seeded_url):
+    rows = [["Project ID", "Report Date", "Overall RAG"], ["PRJ-0001", "2026-11-27", "Amber"]]
+    report, parsed = load(seeded_url, xlsx({"Status": rows}), "macro.xlsm")
+    assert report.status == "loaded"
+    assert parsed.frames["status_reports"]["overall_rag"].iloc[0] == "Amber"
