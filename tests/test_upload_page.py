@@ -78,3 +78,10 @@ def test_script_in_text_is_shown_as_text(seeded_url):
     frames = [df.value for df in at.dataframe]
     assert any("summary" in f.columns and html in set(f["summary"]) for f in frames)
     assert not any(html in str(m.value) for m in at.markdown)
+
+
+def test_empty_database_shows_the_page_without_error(empty_url):
+    at = _page()
+    assert not at.exception
+    assert any("No uploads yet" in i.value for i in at.info)
+    assert at.file_uploader(key="upload_file") is not None
