@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-import multiprocessing as mp
+import subprocess
+import sys
 
 import pandas as pd
 import pytest
@@ -11,6 +12,7 @@ from sqlalchemy import func, inspect, select
 
 import models
 import store
+from tests.conftest import ROOT
 
 
 def _projects(*ids):
@@ -127,7 +129,8 @@ def test_failed_write_rolls_back_everything(db_url):
     assert store.read_frames(engine)["projects"].empty
 
 
-def _writer(url: str, worker: int, n: int) -> None:
+def _writer(url: str, worker: str, n: str = "8") -> None:
+    worker, n = int(worker), int(n)
     engine = store.get_engine(url)
     ids = [f"W{worker}-{i}" for i in range(n)]
     for i, pid in enumerate(ids):
@@ -146,13 +149,13 @@ def _writer(url: str, worker: int, n: int) -> None:
 
 def test_concurrent_writers_in_separate_processes(db_url):
     store.get_engine(db_url)  # migrate once up front
-    ctx = mp.get_context("spawn")
-    procs = [ctx.Process(target=_writer, args=(db_url, w, 8)) for w in (1, 2)]
-    for p in procs:
-        p.start()
-    for p in procs:
-        p.join(120)
-    assert [p.exitcode for p in procs] == [0, 0]
+    # Plain subprocesses (not multiprocessing): a spawned child would re-run whatever script
+    # pytest's __main__ last pointed at, e.g. app.py after an AppTest.
+    code = "import sys; from tests.test_store import _writer as w; w(*sys.argv[1:])"
+    procs = [
+        subprocess.Popen([sys.executable, "-c", code, db_url, str(w)], cwd=ROOT) for w in (1, 2)
+    ]
+    assert [p.wait(120) for p in procs] == [0, 0]
     frames = store.read_frames(store.get_engine(db_url))
     assert len(frames["uploads"]) == 16
     ids = set(frames["projects"]["project_id"])
