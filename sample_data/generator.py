@@ -44,7 +44,6 @@ NOUNS = [
     "Inventory Visibility", "Data Centre Exit", "Master Data", "Partner API", "ESG Reporting",
 ]  # fmt: skip
 PHASES = ["Phase 1", "Phase 2", "Wave A", "Wave B"]
-STAGES = ["Initiation", "Planning", "Execution", "Execution", "Execution", "Closing"]
 RISK_TITLES = {
     "Technical": ["Legacy interface undocumented", "Performance below target under load",
                   "Data migration quality issues", "Integration vendor API changes"],
@@ -58,8 +57,17 @@ RISK_TITLES = {
     "Supplier": ["Supplier financial distress", "Hardware lead times extended"],
 }  # fmt: skip
 RESPONSES = ["Mitigate", "Transfer", "Accept", "Avoid"]
-TRAJECTORIES = ["steady", "slipping", "recovering", "watermelon", "stops_reporting", "new"]
-TRAJECTORY_WEIGHTS = [0.56, 0.15, 0.12, 0.07, 0.05, 0.05]
+# Share of projects per trajectory; exact counts, shuffled, so every sample tells the same story.
+TRAJECTORIES = {
+    "steady": 0.55, "slipping": 0.15, "recovering": 0.12, "watermelon": 0.07,
+    "stops_reporting": 0.05, "new": 0.06,
+}  # fmt: skip
+
+
+def _trajectories(n: int, rng: np.random.Generator) -> list[str]:
+    counts = {k: round(share * n) for k, share in TRAJECTORIES.items()}
+    counts["steady"] += n - sum(counts.values())
+    return [str(k) for k in rng.permutation([k for k, c in counts.items() for _ in range(c)])]
 
 
 @dataclass(frozen=True)
@@ -96,18 +104,28 @@ def _three_point(x: float) -> str:
     return "Green" if x >= 0.95 else "Amber" if x >= 0.87 else "Red"
 
 
-def _curve(kind: str, t: float, rng: np.random.Generator) -> tuple[float, float]:
-    """SPI and CPI at progress t (0..1 through the reporting window) for a trajectory."""
-    noise = rng.normal(0, 0.012, 2)
+def _curve(kind: str, t: float, severity: float) -> tuple[float, float]:
+    """The SPI and CPI trend at t (0..1 through the reporting window) for a trajectory.
+
+    PMs rate against the trend; the week-to-week noise only shows in the EV and AC figures.
+    """
     if kind == "slipping":
-        spi, cpi = 1.0 - 0.24 * t, 1.0 - 0.16 * t
+        spi, cpi = 1.0 - severity * t, 1.0 - 0.7 * severity * t
     elif kind == "recovering":
-        spi, cpi = 0.8 + 0.19 * t, 0.84 + 0.14 * t
+        spi, cpi = 0.8 + 0.21 * t, 0.86 + 0.16 * t
     elif kind == "watermelon":
         spi, cpi = 0.86 - 0.08 * t, 0.88 - 0.06 * t
     else:  # steady projects run slightly ahead on cost, as healthy ones do
         spi, cpi = 1.01, 1.03
-    return float(np.clip(spi + noise[0], 0.6, 1.15)), float(np.clip(cpi + noise[1], 0.6, 1.15))
+    return spi, cpi
+
+
+def _amber_weeks(rng: np.random.Generator, weeks: int, chance: float) -> set[int]:
+    """A run of weeks in which a softer dimension (scope, resource) is reported Amber."""
+    if rng.random() >= chance:
+        return set()
+    first = int(rng.integers(0, weeks - 2))
+    return set(range(first, first + int(rng.integers(2, 7))))
 
 
 def generate(seed: int = SEED, n_projects: int = 60, weeks: int = WEEKS) -> SamplePortfolio:
@@ -118,6 +136,7 @@ def generate(seed: int = SEED, n_projects: int = 60, weeks: int = WEEKS) -> Samp
 
     projects, reports, risks, milestones, decisions, raid = [], [], [], [], [], []
     names: set[str] = set()
+    kinds = _trajectories(n_projects, rng)
     for i in range(n_projects):
         pid = f"PRJ-{i + 1:04d}"
         portfolio, programme = programmes[i % len(programmes)]
@@ -125,19 +144,16 @@ def generate(seed: int = SEED, n_projects: int = 60, weeks: int = WEEKS) -> Samp
         while name in names:
             name += " II"
         names.add(name)
-        kind = str(rng.choice(TRAJECTORIES, p=TRAJECTORY_WEIGHTS))
-        stage = (
-            "Execution"
-            if kind in ("slipping", "watermelon", "recovering")
-            else str(rng.choice(STAGES))
-        )
+        kind = kinds[i]
         if kind == "new":
             start = dates[int(rng.integers(8, weeks - 4))] - pd.Timedelta(days=3)
-            stage = "Initiation"
         else:
             start = first - pd.Timedelta(days=int(rng.integers(60, 420)))
-        duration = int(rng.integers(270, 900))
+        # Every project is still in flight at the last report: its baseline end lies ahead.
+        elapsed = (dates[-1] - start).days
+        duration = max(int(elapsed / rng.uniform(0.12, 0.92)), elapsed + 30, 270)
         end = start + pd.Timedelta(days=duration)
+        stage = _stage(kind, elapsed / duration)
         budget = float(round(np.exp(rng.normal(14.8, 0.8)), -3))  # median about 2.7m
         contingency = round(budget * float(rng.uniform(0.05, 0.15)), -3)
         manager = MANAGERS[int(rng.integers(len(MANAGERS)))]
@@ -167,18 +183,24 @@ def generate(seed: int = SEED, n_projects: int = 60, weeks: int = WEEKS) -> Samp
         # Some portfolios report five-point delivery confidence, others plain RAG.
         five_point = portfolio in ("Digital & Technology", "Corporate & Compliance")
         stop_after = int(rng.integers(weeks - 6, weeks - 3)) if kind == "stops_reporting" else None
+        severity = float(rng.uniform(0.06, 0.26))  # how far a slipping project falls
+        scope_amber = _amber_weeks(rng, weeks, 0.25)
+        resource_amber = _amber_weeks(rng, weeks, 0.35)
         ms_plan = _milestone_plan(pid, start, end, rng)
         project_risks = _risk_plan(pid, budget, start, dates, rng)
         forecast_end = end
+        ev = 0.0
         for w, d in enumerate(dates):
             if d < start or (stop_after is not None and w > stop_after):
                 continue
             t = w / (weeks - 1)
-            spi, cpi = _curve(kind, t, rng)
+            spi, cpi = _curve(kind, t, severity)
+            noise = rng.normal(0, 0.012, 2)
             planned = float(np.clip((d - start).days / duration, 0, 1))
             pv = round(budget * planned, 0)
-            ev = round(min(budget, pv * spi), 0)
-            ac = round(ev / cpi, 0)
+            # earned value never goes down
+            ev = max(ev, round(min(budget, pv * float(np.clip(spi + noise[0], 0.6, 1.15))), 0))
+            ac = round(ev / float(np.clip(cpi + noise[1], 0.6, 1.15)), 0)
             remaining = max(0.0, (end - d).days)
             slip = int((1 / spi - 1) * remaining * 0.5) if spi < 0.97 else 0
             forecast_end = end + pd.Timedelta(days=slip)
@@ -192,7 +214,7 @@ def generate(seed: int = SEED, n_projects: int = 60, weeks: int = WEEKS) -> Samp
                 f"Approve change request CR-{int(rng.integers(100, 999))} "
                 f"(+£{int(budget * 0.04 / 1000)}k, {slip} days)"
                 if overall == "Red" and rng.random() < 0.5
-                else ""
+                else None
             )
             reports.append(
                 {
@@ -201,8 +223,8 @@ def generate(seed: int = SEED, n_projects: int = 60, weeks: int = WEEKS) -> Samp
                     "overall_rag": overall,
                     "schedule_rag": sched,
                     "cost_rag": cost,
-                    "scope_rag": "Amber" if rng.random() < 0.08 else "Green",
-                    "resource_rag": "Amber" if rng.random() < 0.12 else "Green",
+                    "scope_rag": "Amber" if w in scope_amber else "Green",
+                    "resource_rag": "Amber" if w in resource_amber else "Green",
                     "rag_label": label,
                     "percent_complete": round(100 * ev / budget, 1),
                     "planned_value": pv,
@@ -218,10 +240,10 @@ def generate(seed: int = SEED, n_projects: int = 60, weeks: int = WEEKS) -> Samp
             milestones += _milestone_snapshot(ms_plan, d, slip)
             risks += _risk_snapshot(project_risks, d, w, rng)
         projects[-1]["forecast_end_date"] = forecast_end
-        decisions += _decisions(pid, start, stage, sponsor, rng)
+        decisions += _decisions(pid, start, ms_plan, dates[-1], sponsor, rng)
         raid += _raid(pid, manager, start, rng)
 
-    frames = SamplePortfolio(
+    sample = SamplePortfolio(
         projects=pd.DataFrame(projects),
         status_reports=pd.DataFrame(reports),
         risks=pd.DataFrame(risks),
@@ -229,14 +251,46 @@ def generate(seed: int = SEED, n_projects: int = 60, weeks: int = WEEKS) -> Samp
         decisions=pd.DataFrame(decisions),
         raid_items=pd.DataFrame(raid),
     )
-    return frames
+    _add_quirks(sample, dates)
+    return sample
+
+
+def _add_quirks(sample: SamplePortfolio, dates: list[pd.Timestamp]) -> None:
+    """What real returns contain, so the quality and change views have something true to say:
+    two re-baselines (one approved, one never decided), a missing narrative, a correction."""
+    last = sample.status_reports[sample.status_reports["report_date"] == dates[-1]]
+    laggards = last.assign(spi=last["earned_value"] / last["planned_value"]).nsmallest(2, "spi")
+    ms, dec = sample.milestones, sample.decisions
+    for (pid, week), decided in zip(
+        zip(laggards["project_id"], (18, 21), strict=True), (True, False), strict=True
+    ):
+        moved = (ms["project_id"] == pid) & (ms["report_date"] >= dates[week])
+        moved &= ms["actual_date"].isna()
+        ms.loc[moved, "baseline_date"] += pd.Timedelta(days=42)
+        ms.loc[moved, "forecast_date"] += pd.Timedelta(days=42)
+        if decided:
+            dec.loc[len(dec)] = {
+                "project_id": pid,
+                "decision_id": "D9",
+                "forum": "Portfolio Board",
+                "decision_date": dates[week] - pd.Timedelta(days=2),
+                "decision": "approved",
+                "rationale": "Re-baseline approved: +6 weeks after a supplier delivery slipped.",
+                "decided_by": "Portfolio Board",
+            }
+    sr = sample.status_reports
+    quiet = (sr["project_id"] == "PRJ-0007") & (sr["report_date"] >= dates[-2])
+    sr.loc[quiet, ["summary", "next_steps"]] = None
+    corrected = (sr["project_id"] == "PRJ-0011") & (sr["report_date"] == dates[22])
+    sr.loc[corrected, "earned_value"] = (sr.loc[corrected, "earned_value"] * 0.9).round(0)
+    sr.loc[corrected, "percent_complete"] = (sr.loc[corrected, "percent_complete"] * 0.9).round(1)
 
 
 def _summary(kind: str, spi: float, cpi: float, slip: int) -> str:
     if kind == "watermelon":
         return "All workstreams progressing; team confident of delivery."
     if spi < 0.9:
-        return f"Behind plan (SPI {spi:.2f}); go-live forecast {slip} days late. Recovery plan drafted."
+        return f"Behind plan (SPI {spi:.2f}); go-live {slip} days late. Recovery plan drafted."
     if cpi < 0.9:
         return f"Costs running ahead of value earned (CPI {cpi:.2f}); reviewing supplier spend."
     return "On track against baseline; no escalations this week."
@@ -331,7 +385,23 @@ def _risk_snapshot(plan, d, w, rng) -> list[dict]:
     return rows
 
 
-def _decisions(pid, start, stage, sponsor, rng) -> list[dict]:
+def _stage(kind: str, progress: float) -> str:
+    """Stage from planned progress at the last report; Gate 2 (at 25 %) opens execution."""
+    if kind == "new":
+        return "Initiation"
+    if progress < 0.25:
+        return "Planning"
+    return "Closing" if progress > 0.9 else "Execution"
+
+
+GATE_VERDICTS = {
+    "go": "Plan and costs approved; funding released for the next stage.",
+    "recycle": "Evidence incomplete; resubmit with updated costs.",
+    "hold": "Paused pending budget review.",
+}
+
+
+def _decisions(pid, start, plan, last_report, sponsor, rng) -> list[dict]:
     rows = [
         {
             "project_id": pid,
@@ -343,29 +413,31 @@ def _decisions(pid, start, stage, sponsor, rng) -> list[dict]:
             "decided_by": "Investment Committee",
         }
     ]
-    # A few projects run in Execution without a recorded Gate 2: a governance finding.
-    if stage in ("Execution", "Closing") and rng.random() < 0.85:
-        verdict = str(rng.choice(["go", "go", "go", "recycle", "hold"]))
+    # Later gates are decided at (or just before) their milestone; a few are never recorded,
+    # which the governance page reports as overdue or as executing without approval.
+    for m in plan:
+        gate = m["name"].split(":")[0]
+        if not m["is_gate"] or gate == "Gate 1" or m["baseline_date"] > last_report:
+            continue
+        if rng.random() < 0.05:
+            continue
+        verdict = str(rng.choice(list(GATE_VERDICTS), p=[0.94, 0.04, 0.02]))
         rows.append(
             {
                 "project_id": pid,
-                "decision_id": "D2",
-                "forum": "Gate 2",
-                "decision_date": start + pd.Timedelta(days=int(rng.integers(30, 90))),
+                "decision_id": f"D{len(rows) + 1}",
+                "forum": gate,
+                "decision_date": m["baseline_date"] - pd.Timedelta(days=int(rng.integers(0, 6))),
                 "decision": verdict,
-                "rationale": {
-                    "go": "Design and plan approved; funding released for build.",
-                    "recycle": "Design incomplete; resubmit with updated costs.",
-                    "hold": "Paused pending budget review.",
-                }[verdict],
-                "decided_by": sponsor,
+                "rationale": GATE_VERDICTS[verdict],
+                "decided_by": sponsor if gate == "Gate 2" else "Investment Committee",
             }
         )
     if rng.random() < 0.3:
         rows.append(
             {
                 "project_id": pid,
-                "decision_id": "D3",
+                "decision_id": f"D{len(rows) + 1}",
                 "forum": "Portfolio Board",
                 "decision_date": start + pd.Timedelta(days=int(rng.integers(90, 200))),
                 "decision": str(rng.choice(["approved", "deferred", "rejected"])),

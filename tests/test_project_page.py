@@ -18,9 +18,9 @@ def _open(**params):
 
 
 def test_project_by_url(seeded_url):
-    at = _open(project="PRJ-0002")
+    at = _open(project="PRJ-0010")
     assert not at.exception
-    assert at.header[0].value == "PRJ-0002 · Data Platform Phase 1"
+    assert at.header[0].value == "PRJ-0010 · GDPR Remediation Phase 1"
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Sponsor"] and metrics["Manager"] and metrics["Stage"]
     assert metrics["SPI (EV / PV)"] != "not computable"
@@ -35,7 +35,7 @@ def test_project_by_url(seeded_url):
 
 
 def test_selectbox_changes_project_and_url(seeded_url):
-    at = _open(project="PRJ-0002")
+    at = _open(project="PRJ-0010")
     at.selectbox(key="project_pick").select("PRJ-0010").run()
     assert at.header[0].value.startswith("PRJ-0010")
     assert at.query_params["project"] in ("PRJ-0010", ["PRJ-0010"])
