@@ -17,7 +17,6 @@ from datetime import UTC, date, datetime
 from functools import lru_cache
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 from sqlalchemy import (
     Engine,
@@ -127,30 +126,21 @@ class UnknownProjectError(ValueError):
     """Rows refer to projects that are neither in the database nor in the same batch."""
 
 
-def _py(value):
-    """A plain value for the database: NaN/NaT -> None, Timestamp -> date, numpy -> Python."""
-    if value is None or value is pd.NaT:
-        return None
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    if isinstance(value, pd.Timestamp):
-        return value.date()
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, np.generic):
-        value = value.item()
-        return None if isinstance(value, float) and math.isnan(value) else value
-    if value is pd.NA:
-        return None
-    return value
+def _column(series: pd.Series, is_date: bool) -> list:
+    """A column as plain Python values for the database: missing -> None, dates -> date.
+
+    Column-wise (not cell by cell): it is most of the cost of writing 50,000 rows.
+    """
+    if is_date:
+        series = pd.to_datetime(series).dt.date
+    return series.astype(object).where(series.notna(), None).tolist()
 
 
 def _records(name: str, frame: pd.DataFrame) -> list[dict]:
     cols = [c for c in models.FIELDS[name] if c in frame.columns]
-    return [
-        {c: _py(v) for c, v in zip(cols, row, strict=True)}
-        for row in frame[cols].itertuples(index=False, name=None)
-    ]
+    dates = set(models.DATE_FIELDS[name])
+    columns = [_column(frame[c], c in dates) for c in cols]
+    return [dict(zip(cols, row, strict=True)) for row in zip(*columns, strict=True)]
 
 
 def _same(old: dict, new: dict) -> bool:
