@@ -8,26 +8,16 @@ from exports.deck import SECTIONS, DeckError, build_deck
 from exports.neutralise import to_csv_bytes
 from exports.png import ExportError
 from ui import data
-from ui.components import empty_state
-from ui.context import current
-from ui.empty import offer_sample
+from ui.page import page_setup, stop_if_no_match
 
 DECK_KEY = "export_deck"
 
-st.title("Export")
-ctx = current()
-if not ctx.has_data:
-    offer_sample()
-    st.stop()
+ctx = page_setup("Export")
 
 frames = data.frames()
 config = get_config()
 snap = portfolio.snapshot(frames, ctx.review_date, config, ctx.filters)
-if snap.empty:
-    empty_state(
-        "No projects match these filters on this review date. Clear a filter in the sidebar."
-    )
-    st.stop()
+stop_if_no_match(snap)
 source = portfolio.source_note(snap, frames["uploads"])
 st.caption(
     f"{ctx.describe()} · {len(snap)} projects · source: {source} · "

@@ -10,7 +10,7 @@ from config import get_config
 from ui import data
 from ui.components import empty_state, rag_column, show_chart
 from ui.context import current
-from ui.empty import offer_sample
+from ui.page import page_setup, stop_if_no_match
 
 GOTO_KEY = "governance_goto_project"
 
@@ -31,27 +31,17 @@ def _on_select() -> None:
             return
 
 
-st.title("Governance vs execution")
-ctx = current()
 target = st.session_state.pop(GOTO_KEY, None)
-if target:
-    params = {"project": target}
-    if ctx.has_data:
-        params["date"] = ctx.review_date.date().isoformat()
-    st.switch_page("views/project.py", query_params=params)
-if not ctx.has_data:
-    offer_sample()
-    st.stop()
+if target:  # a bubble was clicked on the last run: only possible when there is data
+    review = current().review_date.date().isoformat()
+    st.switch_page("views/project.py", query_params={"project": target, "date": review})
+ctx = page_setup("Governance vs execution")
 
 frames = data.frames()
 config = get_config()
 rules = config.governance
 snap = portfolio.snapshot(frames, ctx.review_date, config, ctx.filters)
-if snap.empty:
-    empty_state(
-        "No projects match these filters on this review date. Clear a filter in the sidebar."
-    )
-    st.stop()
+stop_if_no_match(snap)
 
 scored, breakdown = governance.scores(frames, snap, ctx.review_date, config)
 overdue = governance.overdue_gates(frames, snap, ctx.review_date, rules)

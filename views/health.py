@@ -7,23 +7,14 @@ from charts import health as charts
 from config import get_config
 from ui import data
 from ui.components import empty_state, rag_column, show_chart
-from ui.context import current
-from ui.empty import offer_sample
+from ui.page import page_setup, stop_if_no_match
 
-st.title("Portfolio health")
-ctx = current()
-if not ctx.has_data:
-    offer_sample()
-    st.stop()
+ctx = page_setup("Portfolio health")
 
 frames = data.frames()
 config = get_config()
 snap = portfolio.snapshot(frames, ctx.review_date, config, ctx.filters)
-if snap.empty:
-    empty_state(
-        "No projects match these filters on this review date. Clear a filter in the sidebar."
-    )
-    st.stop()
+stop_if_no_match(snap)
 prev = (
     portfolio.kpis(portfolio.snapshot(frames, ctx.previous_date, config, ctx.filters))
     if ctx.previous_date is not None

@@ -8,8 +8,7 @@ from analytics.changes import attention_link
 from config import get_config
 from ui import data
 from ui.components import empty_state, rag_column
-from ui.context import current
-from ui.empty import offer_sample
+from ui.page import page_setup, stop_if_no_match
 
 STATUS_LABELS = {
     "on time": "✓ On time",
@@ -17,20 +16,12 @@ STATUS_LABELS = {
     "not reported": "○ Not reported (Grey)",
 }
 
-st.title("Data quality")
-ctx = current()
-if not ctx.has_data:
-    offer_sample()
-    st.stop()
+ctx = page_setup("Data quality")
 
 frames = data.frames()
 config = get_config()
 status = quality.reporting(frames, ctx.review_date, config, ctx.filters)
-if status.empty:
-    empty_state(
-        "No projects match these filters on this review date. Clear a filter in the sidebar."
-    )
-    st.stop()
+stop_if_no_match(status)
 
 found_all = quality.findings(frames, config, upto=ctx.review_date)
 in_view = set(status["project_id"])

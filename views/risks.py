@@ -8,8 +8,7 @@ from charts import risk as charts
 from config import get_config
 from ui import data
 from ui.components import empty_state, show_chart
-from ui.context import current
-from ui.empty import offer_sample
+from ui.page import page_setup, stop_if_no_match
 
 MONEY = "£%,.0f"
 RISK_COLUMNS = {
@@ -57,22 +56,14 @@ def keep_known(key: str, options: list[str]) -> None:
         st.session_state[key] = [v for v in st.session_state[key] if v in options]
 
 
-st.title("Risks")
-ctx = current()
-if not ctx.has_data:
-    offer_sample()
-    st.stop()
+ctx = page_setup("Risks")
 
 frames = data.frames()
 config = get_config()
 rules = config.risk
 bands = risk.band_names(rules)
 snap = portfolio.snapshot(frames, ctx.review_date, config, ctx.filters)
-if snap.empty:
-    empty_state(
-        "No projects match these filters on this review date. Clear a filter in the sidebar."
-    )
-    st.stop()
+stop_if_no_match(snap)
 project_ids = snap["project_id"].tolist()
 base = risk.register_on(frames["risks"], ctx.review_date, rules, project_ids)
 if base.empty:

@@ -9,16 +9,11 @@ from config import get_config
 from models import RAG_VALUES
 from ui import data
 from ui.components import empty_state, rag_column
-from ui.context import current
-from ui.empty import offer_sample
+from ui.page import page_setup, stop_if_no_match
 
 DIRECTION_LABELS = {"worsened": "▼ worsened", "improved": "▲ improved", "changed": "● changed"}
 
-st.title("This week")
-ctx = current()
-if not ctx.has_data:
-    offer_sample()
-    st.stop()
+ctx = page_setup("This week")
 
 frames = data.frames()
 config = get_config()
@@ -36,11 +31,7 @@ if earlier:
     )
 comparison = changes.compare(frames, ctx.review_date, compare_date, config, ctx.filters)
 snap = comparison.after
-if snap.empty:
-    empty_state(
-        "No projects match these filters on this review date. Clear a filter in the sidebar."
-    )
-    st.stop()
+stop_if_no_match(snap)
 
 source = portfolio.source_note(snap, frames["uploads"])
 compared = (
