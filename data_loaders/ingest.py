@@ -23,6 +23,7 @@ from data_loaders.guard import Refused, check
 from data_loaders.read import RawSheet, read_csv, read_workbook
 from data_loaders.report import ERROR, FileReport, Problem, schema_problems
 from data_loaders.sheet import Context, SheetResult, parse_sheet
+from exports import neutralise
 
 
 @dataclass
@@ -199,14 +200,12 @@ def commit(
 
 def export_frames(frames: dict[str, pd.DataFrame], out_dir: str | Path) -> list[Path]:
     """The canonical tables as CSV named after the tables; formula-like text is neutralised."""
-    from data_loaders.export import neutralise_frame
-
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     paths = []
     for table, frame in frames.items():
         cols = [c for c in models.FIELDS[table] if c in frame.columns]
-        df = neutralise_frame(frame[cols].copy())
+        df = neutralise.frame(frame[cols])
         for c in models.DATE_FIELDS[table]:
             if c in df:
                 df[c] = pd.to_datetime(df[c]).dt.strftime("%Y-%m-%d")
