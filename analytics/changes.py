@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from analytics import portfolio
-from analytics.risk import latest_register, with_scores
+from analytics.risk import RiskFilter, band_rank, latest_register, new_and_closed, with_scores
 from config import Config
 from models import RAG_SEVERITY
 
@@ -159,55 +159,41 @@ def _rag_changes(both: pd.DataFrame) -> list[dict]:
     return rows
 
 
-def _true(x) -> bool:
-    return x is not None and not pd.isna(x) and bool(x)
-
-
-def _at_or_above(band: str | None, config: Config) -> bool:
-    order = list(config.risk.bands)
-    threshold = config.changes.risk_band
-    if band is None or threshold not in order:
-        return False
-    return order.index(band) >= order.index(threshold)
-
-
 def _risk_changes(frames, ids, compare_date, review_date, config: Config) -> list[dict]:
-    risks = frames["risks"]
-    risks = risks[risks["project_id"].isin(ids)]
+    """New, reopened, escalated, closed and de-escalated risks at or above the changes band."""
     names = frames["projects"].set_index("project_id")["name"]
-    key = ["project_id", "risk_id"]
-    cols = key + ["title", "score", "band", "is_open"]
-    b = with_scores(latest_register(risks, compare_date), config.risk)[cols]
-    a = with_scores(latest_register(risks, review_date), config.risk)[cols]
-    merged = a.merge(b, on=key, how="outer", suffixes=("_a", "_b"), indicator=True)
-    # Only projects whose register changed snapshot can have risk changes.
+    moved = new_and_closed(
+        frames["risks"],
+        compare_date,
+        review_date,
+        config.risk,
+        config.changes.risk_band,
+        RiskFilter(project_ids=list(ids)),
+    )
     rows = []
-    for _, r in merged.iterrows():
-        p = {"project_id": r["project_id"], "name": names.get(r["project_id"], r["project_id"])}
-        title = r["title_a"] if isinstance(r["title_a"], str) else r["title_b"]
-        open_a, open_b = _true(r["is_open_a"]), _true(r["is_open_b"])
-        hot_a = open_a and _at_or_above(r["band_a"], config)
-        hot_b = open_b and _at_or_above(r["band_b"], config)
-        score_a = "" if pd.isna(r["score_a"]) else f"{r['score_a']:.0f} ({r['band_a']})"
-        score_b = "" if pd.isna(r["score_b"]) else f"{r['score_b']:.0f} ({r['band_b']})"
-        label = f"{r['risk_id']} {title}"
-        if hot_a and not hot_b:
-            if r["_merge"] == "left_only":
-                dim, detail = "new", f"new {r['band_a']} risk {label}, score {r['score_a']:.0f}"
-            elif not open_b:
-                dim, detail = "reopened", f"risk {label} reopened at {score_a}"
+    for r in moved.itertuples(index=False):
+        p = {"project_id": r.project_id, "name": names.get(r.project_id, r.project_id)}
+        label = f"{r.risk_id} {r.title}"
+        before = "" if pd.isna(r.score_before) else f"{r.score_before:.0f} ({r.band_before})"
+        now = "" if pd.isna(r.score_now) else f"{r.score_now:.0f} ({r.band_now})"
+        if r.change in ("new", "escalated"):
+            if r.score_before is None or pd.isna(r.score_before):
+                dim, detail = "new", f"new {r.band_now} risk {label}, score {r.score_now:.0f}"
+            elif not r.open_before:
+                dim, detail = "reopened", f"risk {label} reopened at {now}"
             else:
-                dim, detail = "escalated", f"risk {label} rose from {score_b} to {score_a}"
-            rows.append(_row(p, "risk", dim, score_b, score_a, WORSENED, detail))
-        elif hot_b and not hot_a:
-            if r["_merge"] == "right_only":
-                dim, detail = "closed", f"risk {label} ({score_b}) removed from the register"
-            elif not open_a:
-                dim, detail = "closed", f"{r['band_b']} risk {label} closed"
+                dim, detail = "escalated", f"risk {label} rose from {before} to {now}"
+            rows.append(_row(p, "risk", dim, before, now, WORSENED, detail))
+        else:
+            if r.score_now is None or pd.isna(r.score_now):
+                dim, detail = "closed", f"risk {label} ({before}) removed from the register"
+            elif not r.open_now:
+                dim, detail = "closed", f"{r.band_before} risk {label} closed"
             else:
-                dim, detail = "de-escalated", f"risk {label} fell from {score_b} to {score_a}"
-            after = score_a if open_a else "closed"
-            rows.append(_row(p, "risk", dim, score_b, after, IMPROVED, detail))
+                dim, detail = "de-escalated", f"risk {label} fell from {before} to {now}"
+            rows.append(
+                _row(p, "risk", dim, before, now if r.open_now else "closed", IMPROVED, detail)
+            )
     return rows
 
 
@@ -352,8 +338,9 @@ def open_hot_risks(frames, snap: pd.DataFrame, as_of, config: Config) -> int:
     )
     if reg.empty:
         return 0
-    hot = [_at_or_above(b, config) for b in reg["band"]]
-    return int((reg["is_open"] & pd.Series(hot, index=reg.index, dtype=bool)).sum())
+    floor = band_rank(config.changes.risk_band, config.risk)
+    ranks = reg["band"].map(lambda b: band_rank(b, config.risk))
+    return int((reg["is_open"] & (floor >= 0) & (ranks >= floor)).sum())
 
 
 def headline(frames, comparison: Comparison, config: Config) -> pd.DataFrame:

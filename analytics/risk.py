@@ -359,29 +359,39 @@ def new_and_closed(
     for key in n.index[n["_hot"]]:
         if key in b.index and b.loc[key, "_hot"]:
             continue
-        if key not in b.index:
+        old = b.loc[key] if key in b.index else None
+        if old is None:
             change, detail = "new", "raised since the previous review"
-        elif not b.loc[key, "is_open"]:
-            change, detail = "new", f"reopened (was {b.loc[key, 'status']})"
+        elif not old["is_open"]:
+            change, detail = "new", f"reopened (was {old['status']})"
         else:
-            change, detail = "escalated", f"was {b.loc[key, 'band']} ({b.loc[key, 'score']:.0f})"
-        rows.append((*key, change, detail, n.loc[key]))
+            change, detail = "escalated", f"was {old['band']} ({old['score']:.0f})"
+        rows.append((*key, change, detail, n.loc[key], old, n.loc[key]))
     for key in b.index[b["_hot"]]:
         if key in n.index and n.loc[key, "_hot"]:
             continue
-        if key not in n.index:
+        new = n.loc[key] if key in n.index else None
+        if new is None:
             change, detail, src = "closed", "no longer in the register", b.loc[key]
-        elif not n.loc[key, "is_open"]:
-            change, detail, src = "closed", f"status {n.loc[key, 'status']}", n.loc[key]
+        elif not new["is_open"]:
+            change, detail, src = "closed", f"status {new['status']}", new
         else:
-            change, detail, src = (
-                "de-escalated",
-                f"now {n.loc[key, 'band']} ({n.loc[key, 'score']:.0f})",
-                n.loc[key],
-            )
-        rows.append((*key, change, detail, src))
+            change, detail, src = "de-escalated", f"now {new['band']} ({new['score']:.0f})", new
+        rows.append((*key, change, detail, src, b.loc[key], new))
     cols = ["project_id", "risk_id", "change", "detail", "title", "owner", "score", "band"]
     cols += ["cost_impact", "exposure"]
+    # Both assessments side by side, for callers that word the change themselves.
+    cols += ["score_before", "band_before", "open_before", "score_now", "band_now", "open_now"]
+
+    def side(row, name):
+        if row is None:
+            return {f"score_{name}": None, f"band_{name}": None, f"open_{name}": False}
+        return {
+            f"score_{name}": row["score"],
+            f"band_{name}": row["band"],
+            f"open_{name}": bool(row["is_open"]),
+        }
+
     out = pd.DataFrame(
         [
             {
@@ -389,9 +399,11 @@ def new_and_closed(
                 "risk_id": r,
                 "change": c,
                 "detail": d,
-                **{k: src[k] for k in cols[4:]},
+                **{k: src[k] for k in cols[4:10]},
+                **side(old, "before"),
+                **side(new, "now"),
             }
-            for p, r, c, d, src in rows
+            for p, r, c, d, src, old, new in rows
         ],
         columns=cols,
     )
