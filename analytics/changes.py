@@ -541,8 +541,3 @@ def narrative(comparison: Comparison, config: Config) -> str:
     if len(lines) == 1:
         lines.append("No changes above the thresholds.")
     return "\n".join(lines)
-
-
-def attention_link(project_id: str, review_date) -> str:
-    """Relative link to the project detail page for this project and review date."""
-    return f"project?project={project_id}&date={_d(review_date)}"

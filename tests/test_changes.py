@@ -288,7 +288,3 @@ def test_filters_limit_the_change_set():
     frames["projects"].loc[frames["projects"]["project_id"] == "P1", "portfolio"] = "Other"
     c = changes.compare(frames, D2, D1, Config(), {"portfolio": ["Other"]})
     assert set(c.changes["project_id"]) == {"P1"}
-
-
-def test_attention_link_carries_project_and_date():
-    assert changes.attention_link("P-007", D2) == "project?project=P-007&date=2026-01-16"

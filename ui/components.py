@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 import plotly.graph_objects as go
 import streamlit as st
 
@@ -41,3 +43,16 @@ def rag_column(values):
 
 def empty_state(message: str) -> None:
     st.info(message, icon=":material/info:")
+
+
+def project_links(ids, ctx: ReviewContext) -> list[str]:
+    """Relative links to the project detail page (work under any base path), keeping the date."""
+    date = f"&date={ctx.review_date.date().isoformat()}" if ctx.has_data else ""
+    return [f"project?project={quote(str(pid), safe='')}{date}" for pid in ids]
+
+
+def project_link_column(label: str = "Project"):
+    """A table column of project_links() that shows the project id."""
+    return st.column_config.LinkColumn(
+        label, display_text=r"project=([^&]+)", help="Open the project detail page"
+    )

@@ -8,16 +8,17 @@ from charts import governance as charts
 from charts.template import rag_label
 from config import get_config
 from ui import data
-from ui.components import empty_state, rag_column, show_chart
+from ui.components import (
+    empty_state,
+    project_link_column,
+    project_links,
+    rag_column,
+    show_chart,
+)
 from ui.context import current
 from ui.page import page_setup, stop_if_no_match
 
 GOTO_KEY = "governance_goto_project"
-
-
-def _project_link(ids):
-    # Relative link: works under any base path; the detail page reads ?project=.
-    return ids.map(lambda pid: f"project?project={pid}")
 
 
 def _on_select() -> None:
@@ -99,7 +100,7 @@ with tab_quad:
     st.markdown("**Scores per project**")
     table = scored.sort_values(["quadrant", "governance_value"], ascending=[True, False])
     table = table.assign(
-        link=_project_link(table["project_id"]), rag=rag_column(table["display_rag"])
+        link=project_links(table["project_id"], ctx), rag=rag_column(table["display_rag"])
     )
     st.dataframe(
         table[
@@ -118,9 +119,7 @@ with tab_quad:
         ],  # fmt: skip
         hide_index=True,
         column_config={
-            "link": st.column_config.LinkColumn(
-                "Project", display_text=r"project\?project=(.*)", help="Open the detail page"
-            ),
+            "link": project_link_column("Project"),
             "name": "Name",
             "quadrant": "Quadrant",
             "governance_value": st.column_config.ProgressColumn(
@@ -177,12 +176,10 @@ with tab_gates:
         empty_state("No gate decision is overdue.")
     else:
         st.dataframe(
-            overdue.assign(project_id=_project_link(overdue["project_id"])),
+            overdue.assign(project_id=project_links(overdue["project_id"], ctx)),
             hide_index=True,
             column_config={
-                "project_id": st.column_config.LinkColumn(
-                    "ID", display_text=r"project\?project=(.*)"
-                ),
+                "project_id": project_link_column("ID"),
                 "project": "Project",
                 "gate_milestone": "Gate milestone",
                 "gate": None,
@@ -200,12 +197,10 @@ with tab_gates:
         empty_state("Every executing project has an approved gate decision.")
     else:
         st.dataframe(
-            unapproved.assign(project_id=_project_link(unapproved["project_id"])),
+            unapproved.assign(project_id=project_links(unapproved["project_id"], ctx)),
             hide_index=True,
             column_config={
-                "project_id": st.column_config.LinkColumn(
-                    "ID", display_text=r"project\?project=(.*)"
-                ),
+                "project_id": project_link_column("ID"),
                 "name": "Project",
                 "budget": st.column_config.NumberColumn("Budget", format="£%,.0f"),
                 "finding": st.column_config.TextColumn("Finding", width="large"),
@@ -242,7 +237,7 @@ with tab_log:
             empty_state("No decision matches these filters.")
         else:
             shown = shown.assign(
-                link=_project_link(shown["project_id"]),
+                link=project_links(shown["project_id"], ctx),
                 snapshot_rag=shown["snapshot_rag"].map(
                     lambda r: rag_label(r) if isinstance(r, str) else "no report before"
                 ),
@@ -267,9 +262,7 @@ with tab_log:
                 hide_index=True,
                 column_config={
                     "decision_date": st.column_config.DateColumn("Date"),
-                    "link": st.column_config.LinkColumn(
-                        "ID", display_text=r"project\?project=(.*)"
-                    ),
+                    "link": project_link_column("ID"),
                     "project": "Project",
                     "forum": "Forum",
                     "decision": "Decision",
@@ -303,7 +296,7 @@ with tab_comp:
         "risk registers, milestone plans, decision log"
     )
 
-    view = governance.check_marks(comp).assign(link=_project_link(comp["project_id"]))
+    view = governance.check_marks(comp).assign(link=project_links(comp["project_id"], ctx))
     st.dataframe(
         view[
             [
@@ -320,7 +313,7 @@ with tab_comp:
         ],  # fmt: skip
         hide_index=True,
         column_config={
-            "link": st.column_config.LinkColumn("ID", display_text=r"project\?project=(.*)"),
+            "link": project_link_column("ID"),
             "name": "Project",
             "manager": "Manager",
             "stage": "Stage",

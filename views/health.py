@@ -6,7 +6,7 @@ from analytics import portfolio
 from charts import health as charts
 from config import get_config
 from ui import data
-from ui.components import empty_state, rag_column, show_chart
+from ui.components import empty_state, project_link_column, project_links, rag_column, show_chart
 from ui.page import page_setup, stop_if_no_match
 
 ctx = page_setup("Portfolio health")
@@ -118,14 +118,14 @@ else:
     exc = exc.assign(
         display_rag=rag_column(exc["display_rag"]),
         computed_rag=rag_column(exc["computed_rag"]),
-        detail="project?project=" + exc["project_id"],
+        detail=project_links(exc["project_id"], ctx),
     )
     st.dataframe(
         exc,
         hide_index=True,
         column_config={
             "project_id": "ID",
-            "detail": st.column_config.LinkColumn("Detail", display_text="Open"),
+            "detail": project_link_column("Detail"),
             "name": "Project",
             "manager": "Manager",
             "display_rag": "Reported",

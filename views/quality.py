@@ -4,10 +4,9 @@ project and per upload, and the plausibility findings behind them."""
 import streamlit as st
 
 from analytics import quality
-from analytics.changes import attention_link
 from config import get_config
 from ui import data
-from ui.components import empty_state, rag_column
+from ui.components import empty_state, project_link_column, project_links, rag_column
 from ui.page import page_setup, stop_if_no_match
 
 STATUS_LABELS = {
@@ -67,11 +66,9 @@ st.dataframe(
         "oldest_days": st.column_config.NumberColumn("Oldest last report (days)", format="%d"),
     },
 )
-LINK = st.column_config.LinkColumn(
-    "Project", display_text=r"project=([^&]+)", help="Open the project detail page"
-)
+LINK = project_link_column()
 detail = status.assign(
-    link=[attention_link(p, ctx.review_date) for p in status["project_id"]],
+    link=project_links(status["project_id"], ctx),
     status=status["status"].map(STATUS_LABELS),
     rag=rag_column(status["display_rag"]),
 )
@@ -100,7 +97,7 @@ st.caption(
 )
 st.dataframe(
     scores.assign(
-        link=[attention_link(p, ctx.review_date) for p in scores["project_id"]],
+        link=project_links(scores["project_id"], ctx),
         status=scores["status"].map(STATUS_LABELS),
     )[
         [
@@ -148,7 +145,7 @@ if shown.empty:
     empty_state("No plausibility findings for the projects shown.")
 else:
     st.dataframe(
-        shown.assign(link=[attention_link(p, ctx.review_date) for p in shown["project_id"]])[
+        shown.assign(link=project_links(shown["project_id"], ctx))[
             ["link", "name", "report_date", "field", "value", "rule", "upload_id"]
         ],
         hide_index=True,

@@ -8,7 +8,7 @@ from analytics import changes, portfolio
 from config import get_config
 from models import RAG_VALUES
 from ui import data
-from ui.components import empty_state, rag_column
+from ui.components import empty_state, project_link_column, project_links, rag_column
 from ui.page import page_setup, stop_if_no_match
 
 DIRECTION_LABELS = {"worsened": "▼ worsened", "improved": "▲ improved", "changed": "● changed"}
@@ -84,13 +84,7 @@ st.caption(
 )
 
 
-def _link(ids: pd.Series) -> list[str]:
-    return [changes.attention_link(pid, ctx.review_date) for pid in ids]
-
-
-LINK = st.column_config.LinkColumn(
-    "Project", display_text=r"project=([^&]+)", help="Open the project detail page"
-)
+LINK = project_link_column()
 
 # --- needs attention -------------------------------------------------------------------------
 st.subheader("Needs attention")
@@ -100,7 +94,8 @@ if attention.empty:
 else:
     st.dataframe(
         attention.assign(
-            link=_link(attention["project_id"]), rag=rag_column(attention["display_rag"])
+            link=project_links(attention["project_id"], ctx),
+            rag=rag_column(attention["display_rag"]),
         )[["link", "name", "manager", "rag", "reasons", "last_report_date"]],
         hide_index=True,
         key="attention_table",
@@ -147,7 +142,7 @@ else:
 
     st.dataframe(
         shown.assign(
-            link=_link(shown["project_id"]),
+            link=project_links(shown["project_id"], ctx),
             kind=shown["kind"].map(changes.KIND_LABELS),
             before=_rag_text(shown["before"]),
             after=_rag_text(shown["after"]),

@@ -1,0 +1,20 @@
+"""Pure helpers of the UI layer."""
+
+import pandas as pd
+
+from ui.components import chart_config, project_links
+from ui.context import ReviewContext
+
+
+def test_project_links_keep_the_review_date_and_escape_ids():
+    ctx = ReviewContext(pd.Timestamp("2026-01-16"), None, [])
+    assert project_links(["P-007", "A&B 1"], ctx) == [
+        "project?project=P-007&date=2026-01-16",
+        "project?project=A%26B%201&date=2026-01-16",
+    ]
+    assert project_links(["P-007"], ReviewContext(None, None, [])) == ["project?project=P-007"]
+
+
+def test_toolbar_camera_downloads_slide_size():
+    opts = chart_config("rag_trend")["toImageButtonOptions"]
+    assert (opts["width"], opts["height"], opts["format"]) == (1920, 1080, "png")
