@@ -63,7 +63,7 @@ def test_explain_one_project(seeded_url):
 def test_selecting_a_project_switches_to_its_detail_page(seeded_url):
     # What the quadrant's on_select callback stores; the click itself is in the browser test.
     at = _open()
-    at.session_state["governance_goto_project"] = "PRJ-0007"
+    at.session_state["goto_project"] = "PRJ-0007"
     at.run()
     assert not at.exception
     assert at.header[0].value.startswith("PRJ-0007")

@@ -68,3 +68,13 @@ def test_empty_database_offers_the_sample(empty_url):
     at.button(key="load_sample").click().run()
     assert not at.exception
     assert _metrics(at)["Projects"] == "60"
+
+
+def test_clicked_bubble_opens_the_project(seeded_url):
+    at = app_test().run()
+    at.switch_page("views/health.py").run()
+    at.session_state["goto_project"] = "PRJ-0010"  # what the bubble's on_select stores
+    at.run()
+    assert not at.exception
+    assert at.header[0].value.startswith("PRJ-0010")
+    assert at.query_params["project"] in ("PRJ-0010", ["PRJ-0010"])

@@ -8,13 +8,37 @@ from ui.components import empty_state
 from ui.context import ReviewContext, current
 from ui.empty import offer_sample
 
+GOTO_KEY = "goto_project"
 NO_MATCH = "No projects match these filters on this review date. Clear a filter in the sidebar."
 
 
+def open_project_on_click(chart_key: str):
+    """An ``on_select`` callback for a chart whose points carry the project id first in
+    customdata: remember the clicked project; the next page_setup() opens its detail page.
+    (Switching pages is not allowed inside a callback.)"""
+
+    def remember() -> None:
+        state = st.session_state.get(chart_key)
+        for point in state.selection.points if state is not None else []:
+            custom = point.get("customdata")
+            if custom:
+                st.session_state[GOTO_KEY] = custom[0] if isinstance(custom, list) else custom
+                return
+
+    return remember
+
+
 def page_setup(title: str) -> ReviewContext:
-    """Draw the title; on an empty database offer the sample and stop the page."""
-    st.title(title)
+    """Draw the title; on an empty database offer the sample and stop the page.
+
+    Follows a project click from the previous run to the project detail page.
+    """
     ctx = current()
+    target = st.session_state.pop(GOTO_KEY, None)
+    if target and ctx.has_data:
+        review = ctx.review_date.date().isoformat()
+        st.switch_page("views/project.py", query_params={"project": target, "date": review})
+    st.title(title)
     if not ctx.has_data:
         offer_sample()
         st.stop()

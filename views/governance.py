@@ -15,27 +15,8 @@ from ui.components import (
     rag_column,
     show_chart,
 )
-from ui.context import current
-from ui.page import page_setup, stop_if_no_match
+from ui.page import open_project_on_click, page_setup, stop_if_no_match
 
-GOTO_KEY = "governance_goto_project"
-
-
-def _on_select() -> None:
-    # Remember the clicked project; the page switches on the next line it reaches (one-shot).
-    state = st.session_state.get("quadrant")
-    points = state.selection.points if state is not None else []
-    for point in points:
-        custom = point.get("customdata")
-        if custom:
-            st.session_state[GOTO_KEY] = custom[0] if isinstance(custom, list) else custom
-            return
-
-
-target = st.session_state.pop(GOTO_KEY, None)
-if target:  # a bubble was clicked on the last run: only possible when there is data
-    review = current().review_date.date().isoformat()
-    st.switch_page("views/project.py", query_params={"project": target, "date": review})
 ctx = page_setup("Governance vs execution")
 
 frames = data.frames()
@@ -77,7 +58,7 @@ with tab_quad:
         "quadrant",
         ctx,
         source + " and project register",
-        on_select=_on_select,
+        on_select=open_project_on_click("quadrant"),
         selection_mode="points",
     )
     st.caption(

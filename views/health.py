@@ -7,7 +7,7 @@ from charts import health as charts
 from config import get_config
 from ui import data
 from ui.components import empty_state, project_link_column, project_links, rag_column, show_chart
-from ui.page import page_setup, stop_if_no_match
+from ui.page import open_project_on_click, page_setup, stop_if_no_match
 
 ctx = page_setup("Portfolio health")
 
@@ -104,7 +104,15 @@ with right:
         ctx,
         source,
     )
-show_chart(charts.value_risk_bubble(snap), "value_vs_risk", ctx, source + " and risk registers")
+show_chart(
+    charts.value_risk_bubble(snap),
+    "value_vs_risk",
+    ctx,
+    source + " and risk registers",
+    on_select=open_project_on_click("value_vs_risk"),
+    selection_mode="points",
+)
+st.caption("Click a bubble to open the project.")
 
 st.subheader("Exceptions")
 st.caption(
