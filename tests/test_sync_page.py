@@ -36,7 +36,7 @@ def test_sources_page_lists_and_syncs(configured):
     page = _texts(at)
     assert "ppm" in page and "Weekly export of the PPM tool" in page
     assert "Never synced." in page
-    assert "cannot be used" in page and "no [tables." in page  # the broken file, explained
+    assert "cannot be used" in page and "nothing to read" in page  # the broken file, explained
     assert "sqlite:///" in page  # the resolved URL is shown (no password in a SQLite URL)
 
     at.button(key="sync_ppm").click().run()

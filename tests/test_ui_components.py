@@ -18,3 +18,22 @@ def test_project_links_keep_the_review_date_and_escape_ids():
 def test_toolbar_camera_downloads_slide_size():
     opts = chart_config("rag_trend")["toImageButtonOptions"]
     assert (opts["width"], opts["height"], opts["format"]) == (1920, 1080, "png")
+
+
+def test_plain_shows_markdown_as_written():
+    from ui.components import plain
+
+    assert plain("![x](http://evil/p.png)") == r"\!\[x\](http\://evil/p.png)"
+    assert plain("PRJ-0010 · Data Platform") == "PRJ-0010 · Data Platform"
+    assert plain("**bold** <b>") == r"\*\*bold\*\* \<b\>"
+
+
+def test_markup_in_a_project_url_is_shown_as_text(seeded_url):
+    from tests.conftest import app_test
+
+    at = app_test()
+    at.query_params["project"] = "![x](http://evil.example/p.png)"
+    at.run()
+    at.switch_page("views/project.py").run()
+    assert not at.exception
+    assert r"\!\[x\]" in at.error[0].value  # escaped: Streamlit shows it as text, no image

@@ -36,6 +36,16 @@ def show_chart(fig: go.Figure, key: str, ctx: ReviewContext, source: str, **kwar
     return event
 
 
+# Enough to stop links, images, emphasis, code, headings, tables, maths and :emoji: codes.
+_MARKDOWN_SPECIALS = set("\\`*_[]<>#!|~$:")
+
+
+def plain(text: object) -> str:
+    """Text from uploads, URLs or sources, escaped so Streamlit's markdown shows it as written:
+    a sheet named ``![x](http://…)`` must not become an image, ``**x**`` not bold."""
+    return "".join("\\" + c if c in _MARKDOWN_SPECIALS else c for c in str(text))
+
+
 def rag_column(values):
     """RAG values as text with an icon, for tables (never colour alone)."""
     return values.map(rag_label)

@@ -10,7 +10,7 @@ from charts import project as charts
 from charts.template import rag_label
 from config import get_config
 from ui import data
-from ui.components import empty_state, show_chart
+from ui.components import empty_state, plain, show_chart
 from ui.context import current
 from ui.empty import offer_sample
 
@@ -58,13 +58,13 @@ pid = st.selectbox(
     on_change=_keep_in_url,
 )
 if wanted and wanted not in names:
-    st.error(f"There is no project '{wanted}' in the project register. Choose one above.")
+    st.error(f"There is no project '{plain(wanted)}' in the project register. Choose one above.")
 if not pid:
     empty_state("Choose a project above, or click one on the Governance vs execution page.")
     st.stop()
 
 head = proj.header(projects, pid)
-st.header(f"{pid} · {head['name']}")
+st.header(f"{plain(pid)} · {plain(head['name'])}")
 st.caption(
     f"as of {review_date.date()} · {head.get('portfolio') or 'no portfolio'} › "
     f"{head.get('programme') or 'no programme'} · source: project register"

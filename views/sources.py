@@ -5,7 +5,7 @@ import streamlit as st
 
 from data_loaders import sql_source, sync
 from ui import data
-from ui.components import empty_state
+from ui.components import empty_state, plain
 
 st.title("SQL sources")
 folder = sql_source.sources_dir()
@@ -44,7 +44,7 @@ for path in paths:
             src = sql_source.load_source(path)
         except sql_source.SourceError as exc:
             st.subheader(path.stem)
-            st.error(f"This source file cannot be used: {exc}", icon=":material/error:")
+            st.error(f"This source file cannot be used: {plain(exc)}", icon=":material/error:")
             continue
         st.subheader(src.name)
         try:

@@ -18,6 +18,7 @@ from data_loaders.ingest import (
 from data_loaders.report import problems_frame
 from data_loaders.template import template_bytes
 from ui import data
+from ui.components import plain
 
 TYPES = ["xlsx", "xlsm", "xls", "xlsb", "ods", "csv"]
 KIND_LABELS = {
@@ -84,9 +85,9 @@ if uploaded is not None:
     cols[1].metric("Rows to load", sum(report.totals.values()))
     cols[2].metric("Errors", n_err)
     cols[3].metric("Warnings", n_warn)
-    st.caption(f"File: {uploaded.name} · {len(raw):,} bytes · sha256 {sha[:12]}…")
+    st.caption(f"File: {plain(uploaded.name)} · {len(raw):,} bytes · sha256 {sha[:12]}…")
     for p in report.problems:
-        st.error(p.message, icon=":material/error:")
+        st.error(plain(p.message), icon=":material/error:")
 
     for sheet in parsed.sheets:
         rep = sheet.report
@@ -95,12 +96,12 @@ if uploaded is not None:
             if rep.kind != "unsupported" and not any(p.severity == "error" for p in rep.problems)
             else ("⛔" if rep.kind != "unsupported" else "➖")
         )
-        title = f"{icon} {rep.sheet}: {KIND_LABELS.get(rep.kind, rep.kind)}"
+        title = f"{icon} {plain(rep.sheet)}: {KIND_LABELS.get(rep.kind, rep.kind)}"
         with st.expander(title, expanded=rep.kind != "unsupported"):
             where = f"header on row {rep.header_row}" if rep.header_row else "no header row"
             st.write(f"{where} · {rep.rows_loaded} rows to load · {rep.rows_skipped} skipped")
             if rep.reason:
-                st.caption(rep.reason)
+                st.caption(plain(rep.reason))
             if rep.kind != "unsupported" and rep.mapping and sheet.layout_key:
                 choices = ["", *field_choices(rep.kind)]
                 current = pd.DataFrame(
