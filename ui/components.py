@@ -12,6 +12,13 @@ from ui.context import ReviewContext
 from ui.download import png_download_button
 
 
+def provenance(ctx: ReviewContext, *parts: str) -> None:
+    """The caption under a figure: as-of date and filters, then what the caller adds (source).
+
+    Escaped, because filter values and file names come from uploads."""
+    st.caption(" · ".join(plain(p) for p in (ctx.describe(), *parts) if p))
+
+
 def chart_config(filename: str) -> dict:
     """Plotly toolbar: the camera downloads a 1920x1080 PNG that looks like the screen."""
     return {
@@ -31,7 +38,7 @@ def show_chart(fig: go.Figure, key: str, ctx: ReviewContext, source: str, **kwar
     event = st.plotly_chart(
         fig, key=key, theme=None, width="stretch", config=chart_config(key), **kwargs
     )
-    st.caption(f"{ctx.describe()} · source: {source}")
+    provenance(ctx, f"source: {source}")
     png_download_button(fig, key, ctx, source)
     return event
 

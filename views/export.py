@@ -8,6 +8,7 @@ from exports.deck import SECTIONS, DeckError, build_deck
 from exports.neutralise import to_csv_bytes
 from exports.png import ExportError
 from ui import data
+from ui.components import provenance
 from ui.page import page_setup, stop_if_no_match
 
 DECK_KEY = "export_deck"
@@ -70,7 +71,7 @@ if built and built[0] == request:
         key="download_deck",
         on_click="ignore",
     )
-    st.caption(f"{len(deck) / 1024:,.0f} KiB · {ctx.describe()} · source: {source}")
+    provenance(ctx, f"{len(deck) / 1024:,.0f} KiB", f"source: {source}")
 
 st.subheader("Review data (CSV)")
 st.caption(

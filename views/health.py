@@ -6,7 +6,14 @@ from analytics import portfolio
 from charts import health as charts
 from config import get_config
 from ui import data
-from ui.components import empty_state, project_link_column, project_links, rag_column, show_chart
+from ui.components import (
+    empty_state,
+    project_link_column,
+    project_links,
+    provenance,
+    rag_column,
+    show_chart,
+)
 from ui.page import open_project_on_click, page_setup, stop_if_no_match
 
 ctx = page_setup("Portfolio health")
@@ -33,7 +40,7 @@ compare = (
     if ctx.previous_date is not None
     else "first review: nothing to compare with"
 )
-st.caption(f"{ctx.describe()} · {compare} · source: {source}")
+provenance(ctx, compare, f"source: {source}")
 tiles = st.columns(4)
 tiles[0].metric("Projects", now["projects"], delta("projects"), delta_color="off")
 tiles[1].metric(

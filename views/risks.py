@@ -7,7 +7,7 @@ from analytics import portfolio, risk
 from charts import risk as charts
 from config import get_config
 from ui import data
-from ui.components import empty_state, show_chart
+from ui.components import empty_state, provenance, show_chart
 from ui.page import page_setup, stop_if_no_match
 
 MONEY = "£%,.0f"
@@ -114,7 +114,7 @@ watched = reg[
 ]
 table = risk.exposure_vs_contingency(snap, reg, basis)
 totals = risk.portfolio_exposure(table)
-st.caption(f"{ctx.describe()} · {basis} assessment · source: {source}")
+provenance(ctx, f"{basis} assessment", f"source: {source}")
 tiles = st.columns(4)
 tiles[0].metric("Risks in view", len(reg), help="Open risks unless a status filter is chosen")
 tiles[1].metric(
@@ -210,7 +210,7 @@ with st.container(key="risk_drilldown"):
             empty_state("No risks in this cell.")
         else:
             risk_table(in_cell)
-            st.caption(f"{len(in_cell)} risks · {ctx.describe()} · source: {source}")
+            provenance(ctx, f"{len(in_cell)} risks", f"source: {source}")
 
 # --- exposure versus contingency ---------------------------------------------------------------
 st.subheader("Exposure versus remaining contingency")
@@ -277,7 +277,7 @@ with left:
 with right:
     st.subheader(f"Top 10 by {basis} exposure")
     risk_table(risk.top_by(reg, exposure_col), narrow=True, column_order=top_columns)
-st.caption(f"{ctx.describe()} · source: {source}")
+provenance(ctx, f"source: {source}")
 
 # --- ageing ------------------------------------------------------------------------------------
 st.subheader("Overdue risks")

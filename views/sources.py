@@ -51,7 +51,8 @@ for path in paths:
             where = sql_source.display_url(sql_source.resolve_url(src))
         except sql_source.SourceError as exc:
             where = f"{src.url_template} — {exc}"
-        st.caption(f"{src.description + ' · ' if src.description else ''}`{path.name}` · {where}")
+        described = f"{plain(src.description)} · " if src.description else ""
+        st.caption(f"{described}`{path.name}` · {where}")
         st.dataframe(
             pd.DataFrame(
                 [

@@ -8,7 +8,7 @@ from analytics import changes, portfolio
 from config import get_config
 from models import RAG_VALUES
 from ui import data
-from ui.components import empty_state, project_link_column, project_links, rag_column
+from ui.components import empty_state, project_link_column, project_links, provenance, rag_column
 from ui.page import page_setup, stop_if_no_match
 
 DIRECTION_LABELS = {"worsened": "▼ worsened", "improved": "▲ improved", "changed": "● changed"}
@@ -39,7 +39,7 @@ compared = (
     if compare_date is not None
     else "first review on record: nothing to compare with"
 )
-st.caption(f"{ctx.describe()} · {compared} · source: {source}")
+provenance(ctx, compared, f"source: {source}")
 
 # --- headline tiles --------------------------------------------------------------------------
 tiles = changes.headline(frames, comparison, config)
