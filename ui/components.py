@@ -53,6 +53,31 @@ def plain(text: object) -> str:
     return "".join("\\" + c if c in _MARKDOWN_SPECIALS else c for c in str(text))
 
 
+def kpi(
+    where,
+    label: str,
+    value: str,
+    change: float | None,
+    fmt=lambda x: f"{x:+,.0f}",
+    up_is_bad: bool | None = None,
+    help: str | None = None,
+) -> None:
+    """A tile with its change since the compare date; "no change" is grey with no arrow.
+
+    ``up_is_bad``: True colours a rise red, False green, None never colours.
+    """
+    if change is None or change != change:  # first week, or not computable
+        where.metric(label, value, help=help, border=True)
+        return
+    if change == 0:
+        where.metric(
+            label, value, "no change", delta_color="off", delta_arrow="off", help=help, border=True
+        )
+        return
+    colour = {True: "inverse", False: "normal"}.get(up_is_bad, "off")
+    where.metric(label, value, fmt(change), delta_color=colour, help=help, border=True)
+
+
 def rag_column(values):
     """RAG values as text with an icon, for tables (never colour alone)."""
     return values.map(rag_label)

@@ -8,6 +8,7 @@ from config import get_config
 from ui import data
 from ui.components import (
     empty_state,
+    kpi,
     project_link_column,
     project_links,
     provenance,
@@ -31,8 +32,12 @@ now = portfolio.kpis(snap)
 source = portfolio.source_note(snap, frames["uploads"])
 
 
-def delta(key: str, fmt: str = "{:+.0f}"):
-    return fmt.format(now[key] - prev[key]) if prev else None
+def change(key: str) -> float | None:
+    return now[key] - prev[key] if prev else None
+
+
+def money(x: float) -> str:
+    return f"{'-' if x < 0 else '+'}£{abs(x) / 1e6:,.2f}m"
 
 
 compare = (
@@ -42,45 +47,43 @@ compare = (
 )
 provenance(ctx, compare, f"source: {source}")
 tiles = st.columns(4)
-tiles[0].metric("Projects", now["projects"], delta("projects"), delta_color="off")
-tiles[1].metric(
-    "Red",
-    f"{now['n_red']} ({now['pct_red']:.0f}%)",
-    delta("n_red"),
-    delta_color="inverse",
-    help="Reported overall RAG Red",
-)
-tiles[2].metric(
-    "Amber", f"{now['n_amber']} ({now['pct_amber']:.0f}%)", delta("n_amber"), delta_color="inverse"
-)
-tiles[3].metric("Green", f"{now['n_green']} ({now['pct_green']:.0f}%)", delta("n_green"))
+kpi(tiles[0], "Projects", str(now["projects"]), change("projects"))
+for col, rag in zip(tiles[1:], ("Red", "Amber", "Green"), strict=True):
+    key = rag.lower()
+    kpi(
+        col,
+        rag,
+        f"{now[f'n_{key}']} ({now[f'pct_{key}']:.0f}%)",
+        change(f"n_{key}"),
+        up_is_bad=rag != "Green",
+        help=f"Projects whose reported overall RAG is {rag} (not reported ones count as Grey)",
+    )
 tiles = st.columns(4)
-tiles[0].metric(
-    "Total budget (BAC)",
-    f"£{now['budget'] / 1e6:,.1f}m",
-    f"£{(now['budget'] - prev['budget']) / 1e6:+,.1f}m" if prev else None,
-    delta_color="off",
-)
-tiles[1].metric(
+kpi(tiles[0], "Total budget (BAC)", f"£{now['budget'] / 1e6:,.1f}m", change("budget"), money)
+kpi(
+    tiles[1],
     "EAC variance",
-    f"£{now['eac_variance'] / 1e6:+,.1f}m",
-    f"£{(now['eac_variance'] - prev['eac_variance']) / 1e6:+,.2f}m" if prev else None,
-    delta_color="inverse",
+    money(now["eac_variance"]),
+    change("eac_variance"),
+    money,
+    up_is_bad=True,
     help="Sum of EAC (BAC / CPI; budget where CPI is not computable) minus total budget",
 )
-tiles[2].metric(
+kpi(
+    tiles[2],
     "Not reported",
-    now["not_reported"],
-    delta("not_reported"),
-    delta_color="inverse",
+    str(now["not_reported"]),
+    change("not_reported"),
+    up_is_bad=True,
     help=f"No report within {config.staleness.cadence_days} + {config.staleness.grace_days} "
     "days of the review date; shown Grey",
 )
-tiles[3].metric(
+kpi(
+    tiles[3],
     "Watermelons",
-    now["watermelons"],
-    delta("watermelons"),
-    delta_color="inverse",
+    str(now["watermelons"]),
+    change("watermelons"),
+    up_is_bad=True,
     help="Reported Green while the computed RAG is Amber or Red",
 )
 

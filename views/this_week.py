@@ -8,7 +8,14 @@ from analytics import changes, portfolio
 from config import get_config
 from models import RAG_VALUES
 from ui import data
-from ui.components import empty_state, project_link_column, project_links, provenance, rag_column
+from ui.components import (
+    empty_state,
+    kpi,
+    project_link_column,
+    project_links,
+    provenance,
+    rag_column,
+)
 from ui.page import page_setup, stop_if_no_match
 
 DIRECTION_LABELS = {"worsened": "▼ worsened", "improved": "▲ improved", "changed": "● changed"}
@@ -50,9 +57,7 @@ def _value(key: str, x: float) -> str:
     return f"£{x / 1e6:,.1f}m" if key in money else f"{x:,.0f}"
 
 
-def _delta(key: str, x: float) -> str | None:
-    if pd.isna(x):
-        return None
+def _delta(key: str, x: float) -> str:
     if key in money:
         return f"{'-' if x < 0 else '+'}£{abs(x) / 1e6:,.2f}m"
     return f"{x:+,.0f}"
@@ -68,14 +73,14 @@ helps = {
 for chunk in (tiles.iloc[:4], tiles.iloc[4:]):
     cols = st.columns(4)
     for col, (_, t) in zip(cols, chunk.iterrows(), strict=True):
-        colour = {True: "inverse", False: "normal"}.get(t["up_is_bad"], "off")
-        col.metric(
+        kpi(
+            col,
             t["metric"],
             _value(t["key"], t["now"]),
-            _delta(t["key"], t["change"]),
-            delta_color=colour,
+            None if pd.isna(t["change"]) else t["change"],
+            lambda x, key=t["key"]: _delta(key, x),
+            up_is_bad=t["up_is_bad"],
             help=helps.get(t["key"]),
-            border=True,
         )
 st.caption(
     f"Tiles {ctx.describe()}; change against {compare_date.date()}"
