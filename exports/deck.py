@@ -8,7 +8,6 @@ Nothing here imports streamlit: the Export page and ``python -m exports deck`` b
 
 from __future__ import annotations
 
-import importlib
 import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -21,9 +20,11 @@ from pptx.dml.color import RGBColor
 from pptx.enum.text import PP_ALIGN
 from pptx.util import Emu, Inches, Pt
 
-from analytics import portfolio
-from analytics.risk import band, open_risks
+from analytics import changes, governance, portfolio, quality
+from analytics.risk import band_names, matrix_cells, open_risks
+from charts import governance as governance_charts
 from charts import health as health_charts
+from charts import risk as risk_charts
 from charts.template import RAG_COLOURS, rag_label
 from config import Config, get_config
 from exports.neutralise import slide_text
@@ -56,7 +57,6 @@ BAND_FILLS = {
     "high": RGBColor(0xFF, 0xCC, 0x80),
     "critical": RGBColor(0xEF, 0x9A, 0x9A),
 }
-RAG_SEVERITY = {"Red": 3, "Amber": 2, "Green": 1, "Grey": 0}
 Progress = Callable[[float, str], None]
 
 
@@ -78,14 +78,6 @@ class _Slide:
 
 def _rgb(hex_colour: str) -> RGBColor:
     return RGBColor.from_string(hex_colour.lstrip("#"))
-
-
-def _optional(module: str):
-    """A module another part of the app may provide (e.g. charts.risks), or None."""
-    try:
-        return importlib.import_module(module)
-    except ImportError:
-        return None
 
 
 # --- formatting --------------------------------------------------------------------------------
@@ -309,91 +301,12 @@ def _headline(rv: _Review) -> list[_Slide]:
     return [_Slide("Headline figures", write)]
 
 
-def _transitions(rv: _Review) -> pd.DataFrame:
-    """RAG moves between the previous and this review, worst news first (fallback analytics)."""
-    now = rv.snap[["project_id", "name", "display_rag"]]
-    before = rv.prev[["project_id", "display_rag"]] if rv.prev is not None else now.iloc[:0]
-    both = now.merge(before, on="project_id", how="outer", suffixes=("", "_before"))
-    both["name"] = both["name"].fillna(both["project_id"])
-
-    def kind(row) -> str:
-        if pd.isna(row["display_rag_before"]):
-            return "new"
-        if pd.isna(row["display_rag"]):
-            return "no longer in review"
-        a, b = RAG_SEVERITY[row["display_rag_before"]], RAG_SEVERITY[row["display_rag"]]
-        return "worsened" if b > a else "improved" if b < a else ""
-
-    both["change"] = both.apply(kind, axis=1) if len(both) else pd.Series(dtype=str)
-    moved = both[both["change"] != ""].copy()
-    order = {"worsened": 0, "new": 1, "improved": 2, "no longer in review": 3}
-    moved["_o"] = moved["change"].map(order)
-    return moved.sort_values(["_o", "project_id"]).drop(columns="_o")
-
-
-def _changes_basic(rv: _Review) -> list[_Slide]:
-    """Overall RAG moves only: used when analytics.changes is not available."""
-    if rv.prev is None:
-        text = "First review in the data: nothing to compare with."
-
-        def write_first(w: _Writer, s: _Slide) -> None:
-            _text_box(w.slide(s.title), MARGIN, BODY_TOP, Inches(12), Inches(1), text, 18)
-
-        return [_Slide("What changed", write_first)]
-    moved = _transitions(rv)
-    counts = moved["change"].value_counts()
-    summary = (
-        f"Since {rv.previous_date.date()}: {counts.get('worsened', 0)} worsened, "
-        f"{counts.get('improved', 0)} improved, {counts.get('new', 0)} new in review, "
-        f"{counts.get('no longer in review', 0)} no longer in review (overall RAG as shown)."
-    )
-    shown = moved.head(12)
-    rows, fills = [], {}
-    for i, r in enumerate(shown.itertuples(index=False)):
-        rows.append(
-            [
-                r.project_id,
-                r.name,
-                rag_label(r.display_rag_before) if isinstance(r.display_rag_before, str) else "",
-                rag_label(r.display_rag) if isinstance(r.display_rag, str) else "",
-                r.change,
-            ]
-        )
-        for col, rag in ((2, r.display_rag_before), (3, r.display_rag)):
-            if isinstance(rag, str):
-                fills[(i, col)] = _rag_fill(rag)
-    more = f" Showing {len(shown)} of {len(moved)}." if len(moved) > len(shown) else ""
-
-    def write(w: _Writer, s: _Slide) -> None:
-        slide = w.slide(s.title)
-        _text_box(slide, MARGIN, BODY_TOP, Inches(12.3), Inches(0.5), summary + more, 16)
-        if rows:
-            _table(
-                slide,
-                ["ID", "Project", "Was", "Now", "Change"],
-                rows,
-                MARGIN,
-                BODY_TOP + Inches(0.6),
-                Inches(12.3),
-                col_widths=[1.3, 5.5, 1.6, 1.6, 2.3],
-                size=12,
-            )
-
-    return [_Slide("What changed", write)]
-
-
 def _changes(rv: _Review) -> list[_Slide]:
     """The narrative and the change set of analytics.changes (the This week page's source)."""
-    mod = _optional("analytics.changes")
-    if mod is None or rv.previous_date is None:
-        return _changes_basic(rv)
-    try:
-        comparison = mod.compare(rv.frames, rv.review_date, rv.previous_date, rv.config, rv.filters)
-        narrative = mod.narrative(comparison, rv.config)
-        found = comparison.changes
-        labels = getattr(mod, "KIND_LABELS", {})
-    except Exception:  # another module's API moved: the basic section still tells the story
-        return _changes_basic(rv)
+    comparison = changes.compare(rv.frames, rv.review_date, rv.previous_date, rv.config, rv.filters)
+    narrative = changes.narrative(comparison, rv.config)
+    found = comparison.changes
+    labels = changes.KIND_LABELS
     lines = [slide_text(line, 330) for line in narrative.split("\n") if line.strip()]
     shown = found.head(12)
     rows, fills = [], {}
@@ -466,16 +379,6 @@ def _risks(rv: _Review) -> list[_Slide]:
             _text_box(w.slide(s.title), MARGIN, BODY_TOP, Inches(12), Inches(1), "No open risks.")
 
         return [_Slide("Risk heatmap", write_none)]
-    # Native 5x5 matrix: likelihood rows (5 at the top), impact columns, open risk counts.
-    counts = register.groupby(["likelihood", "impact"]).size()
-    rows, fills = [], {}
-    for i, lik in enumerate(range(5, 0, -1)):
-        row = [f"Likelihood {lik}"]
-        for j, imp in enumerate(range(1, 6), start=1):
-            n = int(counts.get((lik, imp), 0))
-            row.append(str(n) if n else "")
-            fills[(i, j)] = BAND_FILLS.get(band(lik * imp, rv.config.risk) or "", HEADER_FILL)
-        rows.append(row)
     top = register.sort_values(["score", "exposure"], ascending=False).head(8)
     top_rows = [
         [
@@ -494,46 +397,8 @@ def _risks(rv: _Review) -> list[_Slide]:
         f"Exposure = probability × cost impact: {_money(register['exposure'].sum())} in total."
     )
 
-    def write(w: _Writer, s: _Slide) -> None:
-        slide = w.slide(s.title)
-        _text_box(slide, MARGIN, BODY_TOP, Inches(12.3), Inches(0.6), note, 13)
-        top_y = BODY_TOP + Inches(0.75)
-        _table(
-            slide,
-            ["", "Impact 1", "2", "3", "4", "5"],
-            rows,
-            MARGIN,
-            top_y,
-            Inches(5.2),
-            col_widths=[1.7, 0.9, 0.9, 0.9, 0.9, 0.9],
-            size=14,
-            row_height=Inches(0.6),
-        )
-        _text_box(
-            slide,
-            Inches(6.0),
-            top_y - Inches(0.05),
-            Inches(6.8),
-            Inches(0.4),
-            "Top open risks by score",
-            14,
-            bold=True,
-        )
-        _table(
-            slide,
-            ["ID", "Risk", "Score (band)", "Exposure", "Owner"],
-            top_rows,
-            Inches(6.0),
-            top_y + Inches(0.4),
-            Inches(6.8),
-            col_widths=[1.2, 2.8, 1.3, 1.0, 1.5],
-            size=10,
-            row_height=Inches(0.4),
-        )
-
-    fig = _risk_matrix_figure(rv, register)
-    if fig is None:
-        return [_Slide("Risk heatmap", write, source=source)]
+    cells = matrix_cells(register, rv.config.risk, "inherent")
+    fig = risk_charts.risk_matrix(cells, band_names(rv.config.risk), "inherent")
 
     def write_top(w: _Writer, s: _Slide) -> None:
         slide = w.slide(s.title)
@@ -556,81 +421,18 @@ def _risks(rv: _Review) -> list[_Slide]:
     ]
 
 
-def _risk_matrix_figure(rv: _Review, register: pd.DataFrame) -> go.Figure | None:
-    """The Risks page's matrix (charts.risk) for the open register, or None if unavailable."""
-    risk_mod, risk_charts = _optional("analytics.risk"), _optional("charts.risk")
-    if risk_charts is None or not hasattr(risk_mod, "matrix_cells"):
-        return None
-    try:
-        bands = risk_mod.band_names(rv.config.risk)
-        cells = risk_mod.matrix_cells(register, rv.config.risk, "inherent")
-        return risk_charts.risk_matrix(cells, bands, "inherent")
-    except Exception:  # another module's API moved: the native matrix is used instead
-        return None
-
-
-def _governance_basic(rv: _Review) -> list[_Slide]:
-    """Value scores beside delivery health: used when analytics.governance is not available."""
-    snap = rv.snap.copy()
-    snap["_value"] = snap[["strategic_score", "value_score"]].mean(axis=1)
-    top = snap.sort_values(["_value", "name"], ascending=[False, True]).head(12)
-    rows, fills = [], {}
-    for i, r in enumerate(top.itertuples(index=False)):
-        rows.append(
-            [
-                r.project_id,
-                slide_text(r.name, 45),
-                _num(r.strategic_score, "{:.1f}"),
-                _num(r.value_score, "{:.1f}"),
-                slide_text(r.stage),
-                rag_label(r.display_rag),
-                rag_label(r.computed_rag),
-                _num(r.spi),
-                _num(r.cpi),
-            ]
-        )
-        fills[(i, 5)] = _rag_fill(r.display_rag)
-        fills[(i, 6)] = _rag_fill(r.computed_rag)
-    note = (
-        "Governance value (strategic and business value scores, 0-10) beside execution health "
-        "(reported and computed RAG, SPI, CPI): the twelve highest-value projects."
-    )
-
-    def write(w: _Writer, s: _Slide) -> None:
-        slide = w.slide(s.title)
-        _text_box(slide, MARGIN, BODY_TOP, Inches(12.3), Inches(0.5), note, 13)
-        _table(
-            slide,
-            ["ID", "Project", "Strategic", "Value", "Stage", "Reported", "Computed", "SPI", "CPI"],
-            rows,
-            MARGIN,
-            BODY_TOP + Inches(0.55),
-            Inches(12.3),
-            col_widths=[1.1, 3.6, 1.0, 0.9, 1.3, 1.3, 1.3, 0.8, 0.8],
-            size=11,
-        )
-
-    return [_Slide("Governance vs execution", write, source=rv.source + " and project register")]
-
-
 def _governance(rv: _Review) -> list[_Slide]:
     """The governance page's quadrant chart and its two lenses, as a chart and native tables."""
-    gov, gov_charts = _optional("analytics.governance"), _optional("charts.governance")
-    if gov is None or gov_charts is None:
-        return _governance_basic(rv)
-    try:
-        rules = rv.config.governance
-        scored, _ = gov.scores(rv.frames, rv.snap, rv.review_date, rv.config)
-        fig = gov_charts.quadrant(scored, rules)
-        counts = gov.quadrant_counts(scored)
-        overdue = gov.overdue_gates(rv.frames, rv.snap, rv.review_date, rules)
-        unapproved = gov.executing_without_approval(rv.frames, rv.snap, rv.review_date, rules)
-        comp = gov.portfolio_compliance(
-            gov.compliance(rv.frames, rv.snap, rv.review_date, rv.config)
-        )
-        lens = gov.lens_summary(scored, overdue, unapproved, comp, rv.config)
-    except Exception:  # another module's API moved: the basic section still shows both lenses
-        return _governance_basic(rv)
+    rules = rv.config.governance
+    scored, _ = governance.scores(rv.frames, rv.snap, rv.review_date, rv.config)
+    fig = governance_charts.quadrant(scored, rules)
+    counts = governance.quadrant_counts(scored)
+    overdue = governance.overdue_gates(rv.frames, rv.snap, rv.review_date, rules)
+    unapproved = governance.executing_without_approval(rv.frames, rv.snap, rv.review_date, rules)
+    comp = governance.portfolio_compliance(
+        governance.compliance(rv.frames, rv.snap, rv.review_date, rv.config)
+    )
+    lens = governance.lens_summary(scored, overdue, unapproved, comp, rv.config)
     source = rv.source + ", project register, milestone plans, decision log and risk registers"
     quad_rows = [
         [slide_text(r.quadrant), f"{r.projects:.0f}", _money(r.budget), slide_text(r.meaning, 90)]
@@ -795,10 +597,7 @@ def _quality(rv: _Review) -> list[_Slide]:
         ["Reported without a summary", str(len(no_summary)), ids(no_summary)],
     ]
     flagged = _latest_report_findings(rv)
-    if flagged is not None:
-        checks.append(
-            ["Plausibility findings on the latest reports", str(len(flagged)), ids(flagged)]
-        )
+    checks.append(["Plausibility findings on the latest reports", str(len(flagged)), ids(flagged)])
     by_manager = (
         stale.groupby("manager", dropna=False)
         .agg(projects=("project_id", "count"), oldest=("days_since_report", "max"))
@@ -846,19 +645,13 @@ def _quality(rv: _Review) -> list[_Slide]:
     return [_Slide("Data quality", write)]
 
 
-def _latest_report_findings(rv: _Review) -> pd.DataFrame | None:
-    """Projects whose latest report has a plausibility finding (analytics.quality), or None."""
-    mod = _optional("analytics.quality")
-    if mod is None or not hasattr(mod, "findings"):
-        return None
-    try:
-        found = mod.findings(rv.frames, rv.config, rv.review_date)
-        latest = rv.snap[["project_id", "last_report_date"]].rename(
-            columns={"last_report_date": "report_date"}
-        )
-        hit = found.merge(latest, on=["project_id", "report_date"])
-    except Exception:  # another module's API moved: the other checks still stand
-        return None
+def _latest_report_findings(rv: _Review) -> pd.DataFrame:
+    """Projects whose latest report has a plausibility finding (analytics.quality)."""
+    found = quality.findings(rv.frames, rv.config, rv.review_date)
+    latest = rv.snap[["project_id", "last_report_date"]].rename(
+        columns={"last_report_date": "report_date"}
+    )
+    hit = found.merge(latest, on=["project_id", "report_date"])
     return hit.drop_duplicates("project_id").sort_values("project_id")
 
 
