@@ -98,3 +98,34 @@ def project_link_column(label: str = "Project"):
     return st.column_config.LinkColumn(
         label, display_text=r"project=([^&]+)", help="Open the project detail page"
     )
+
+
+DECISION_COLUMNS = {
+    "decision_date": st.column_config.DateColumn("Date"),
+    "link": project_link_column("ID"),
+    "project": "Project",
+    "forum": "Forum",
+    "decision": "Decision",
+    "decided_by": "Decided by",
+    "rationale": st.column_config.TextColumn("Rationale", width="large"),
+    "snapshot_date": st.column_config.DateColumn("Status snapshot (report date)"),
+    "snapshot_rag": "RAG then",
+    "snapshot_label": "Label then",
+    "snapshot_spi": st.column_config.NumberColumn("SPI then", format="%.2f"),
+    "snapshot_cpi": st.column_config.NumberColumn("CPI then", format="%.2f"),
+}
+
+
+def decision_table(decisions, ctx: ReviewContext, with_project: bool = True) -> None:
+    """Gate and board decisions beside the status snapshot each was taken on."""
+    shown = decisions.assign(
+        snapshot_rag=decisions["snapshot_rag"].map(
+            lambda r: rag_label(r) if isinstance(r, str) else "no report before"
+        )
+    )
+    if with_project:
+        shown = shown.assign(link=project_links(shown["project_id"], ctx))
+    cols = [c for c in DECISION_COLUMNS if c in shown.columns]
+    if not with_project:
+        cols = [c for c in cols if c not in ("link", "project")]
+    st.dataframe(shown[cols], hide_index=True, column_config=DECISION_COLUMNS)

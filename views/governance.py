@@ -5,10 +5,10 @@ import streamlit as st
 
 from analytics import governance, portfolio
 from charts import governance as charts
-from charts.template import rag_label
 from config import get_config
 from ui import data
 from ui.components import (
+    decision_table,
     empty_state,
     project_link_column,
     project_links,
@@ -217,45 +217,7 @@ with tab_log:
         if shown.empty:
             empty_state("No decision matches these filters.")
         else:
-            shown = shown.assign(
-                link=project_links(shown["project_id"], ctx),
-                snapshot_rag=shown["snapshot_rag"].map(
-                    lambda r: rag_label(r) if isinstance(r, str) else "no report before"
-                ),
-            )
-            st.dataframe(
-                shown[
-                    [
-                        "decision_date",
-                        "link",
-                        "project",
-                        "forum",
-                        "decision",
-                        "decided_by",
-                        "rationale",
-                        "snapshot_date",
-                        "snapshot_rag",
-                        "snapshot_label",
-                        "snapshot_spi",
-                        "snapshot_cpi",
-                    ]
-                ],  # fmt: skip
-                hide_index=True,
-                column_config={
-                    "decision_date": st.column_config.DateColumn("Date"),
-                    "link": project_link_column("ID"),
-                    "project": "Project",
-                    "forum": "Forum",
-                    "decision": "Decision",
-                    "decided_by": "Decided by",
-                    "rationale": st.column_config.TextColumn("Rationale", width="large"),
-                    "snapshot_date": st.column_config.DateColumn("Snapshot (report date)"),
-                    "snapshot_rag": "RAG then",
-                    "snapshot_label": "Label then",
-                    "snapshot_spi": st.column_config.NumberColumn("SPI then", format="%.2f"),
-                    "snapshot_cpi": st.column_config.NumberColumn("CPI then", format="%.2f"),
-                },
-            )
+            decision_table(shown, ctx)
 
 with tab_comp:
     pct = comp_total["compliance_pct"]

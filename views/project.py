@@ -10,7 +10,7 @@ from charts import project as charts
 from charts.template import rag_label
 from config import get_config
 from ui import data
-from ui.components import empty_state, plain, show_chart
+from ui.components import decision_table, empty_state, plain, show_chart
 from ui.context import current
 from ui.empty import offer_sample
 
@@ -228,35 +228,7 @@ decisions = proj.project_decisions(frames, pid, review_date)
 if decisions.empty:
     empty_state(f"No gate or board decisions for {pid} up to {review_date.date()}.")
 else:
-    decisions = decisions.assign(
-        snapshot_rag=decisions["snapshot_rag"].map(
-            lambda r: rag_label(r) if isinstance(r, str) else "no report before"
-        )
-    )
-    st.dataframe(
-        decisions[
-            [
-                "decision_date",
-                "forum",
-                "decision",
-                "decided_by",
-                "rationale",
-                "snapshot_date",
-                "snapshot_rag",
-                "snapshot_spi",
-                "snapshot_cpi",
-            ]
-        ],  # fmt: skip
-        hide_index=True,
-        column_config={
-            "decision_date": st.column_config.DateColumn("Date"),
-            "rationale": st.column_config.TextColumn("Rationale", width="large"),
-            "snapshot_date": st.column_config.DateColumn("Status snapshot"),
-            "snapshot_rag": "RAG then",
-            "snapshot_spi": st.column_config.NumberColumn("SPI then", format="%.2f"),
-            "snapshot_cpi": st.column_config.NumberColumn("CPI then", format="%.2f"),
-        },
-    )
+    decision_table(decisions, ctx, with_project=False)
 
 st.subheader("Lineage")
 st.caption("The uploads that wrote this project's current rows, newest first.")
