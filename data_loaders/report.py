@@ -6,6 +6,7 @@ severity. ``error`` blocks the commit; ``warning`` is shown but lets the data lo
 
 from __future__ import annotations
 
+import json
 from dataclasses import asdict, dataclass, field
 
 import pandas as pd
@@ -125,3 +126,18 @@ def _message(check, column) -> str:
     if text == "not_nullable":
         return f"{column}: required value is empty"
     return text
+
+
+def stored_problems(report: dict) -> list[dict]:
+    """Every problem of a FileReport as stored with its upload (``FileReport.to_dict()``)."""
+    return list(report.get("problems", [])) + [
+        p for sheet in report.get("sheets", []) for p in sheet.get("problems", [])
+    ]
+
+
+def rows_written(row_counts: str | None) -> str:
+    """``status_reports 12, risks 30`` from an upload's stored row counts (JSON)."""
+    if not row_counts:
+        return ""
+    counts = json.loads(row_counts)
+    return ", ".join(f"{table} {n}" for table, n in counts.items() if n) or "nothing new"

@@ -53,6 +53,15 @@ def test_upload_preview_then_commit_writes(seeded_url, tmp_path):
     assert not at.exception
     assert any("Loaded as upload" in s.value for s in at.success)
     assert _uploads(seeded_url) == before + 1
+    # The history says what the new upload wrote, and keeps its validation report.
+    history = next(d.value for d in at.dataframe if "rows" in d.value.columns)
+    newest = history.iloc[0]
+    assert newest["file_name"] == path.name
+    assert newest["rows"] == "nothing new"  # the sample's own latest week: every row matched
+    at.selectbox(key="upload_history_pick").select(int(newest["upload_id"])).run()
+    assert any(f"Validation report of upload {newest['upload_id']}" in c.value for c in at.caption)
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert f"Download {path.name}" in labels  # the original file, for download
 
 
 def test_errors_disable_commit_and_show_problem_table(seeded_url):

@@ -15,7 +15,7 @@ from data_loaders.ingest import (
     parse_file,
     remembered_mappings,
 )
-from data_loaders.report import problems_frame
+from data_loaders.report import Problem, problems_frame, rows_written, stored_problems
 from data_loaders.template import template_bytes
 from ui import data
 from ui.components import plain
@@ -153,10 +153,23 @@ uploads = data.frames()["uploads"]
 if uploads.empty:
     st.info("No uploads yet.")
 else:
-    shown = uploads[
-        ["upload_id", "file_name", "uploaded_by", "uploaded_at", "source", "status", "size_bytes"]
+    shown = uploads.assign(rows=uploads["row_counts"].map(rows_written))[
+        ["upload_id", "file_name", "uploaded_by", "uploaded_at", "source", "status", "rows"]
     ]
-    st.dataframe(shown, hide_index=True, width="stretch")
+    st.dataframe(
+        shown,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "upload_id": "Upload",
+            "file_name": "File",
+            "uploaded_by": "By",
+            "uploaded_at": st.column_config.DatetimeColumn("When (UTC)"),
+            "source": "Source",
+            "status": "Status",
+            "rows": st.column_config.TextColumn("Rows written", width="large"),
+        },
+    )
     st.caption(f"{len(uploads)} uploads · source: app database")
     pick = st.selectbox(
         "Download an original file",
@@ -164,6 +177,12 @@ else:
         format_func=lambda i: f"{i}: {uploads.set_index('upload_id').loc[i, 'file_name']}",
         key="upload_history_pick",
     )
+    report = store.upload_report(engine, int(pick))
+    if report:
+        found = problems_frame([Problem(**p) for p in stored_problems(report)])
+        st.caption(f"Validation report of upload {pick}: {len(found)} problems kept with it")
+        if not found.empty:
+            st.dataframe(found, hide_index=True, width="stretch")
     name, content = store.upload_content(engine, int(pick))
     if content is None:
         st.caption("This upload kept no original file (sample or SQL sync).")
