@@ -41,7 +41,6 @@ class RAG(StrEnum):
 RAG_VALUES = [r.value for r in RAG]
 # Worst first: overall = worst dimension. Grey (not rated) never outranks a real rating.
 RAG_SEVERITY = {"Red": 3, "Amber": 2, "Green": 1, "Grey": 0}
-RAG_DIMENSIONS = ["schedule_rag", "cost_rag", "scope_rag", "resource_rag"]
 
 
 def normalise_rag(label: object, config: Config | None = None) -> str | None:

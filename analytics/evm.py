@@ -9,12 +9,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-EVM_FIELDS = [
-    "sv", "cv", "spi", "cpi",
-    "eac_typical", "eac_atypical", "eac_pressure",
-    "etc", "vac", "tcpi",
-]  # fmt: skip
-
 
 def safe_div(num, den):
     """num / den, NaN where den is zero or missing (works for scalars and Series)."""

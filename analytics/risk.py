@@ -16,7 +16,6 @@ import pandas as pd
 from config import RiskRules
 
 KEY = ["project_id", "risk_id"]
-BASES = ("inherent", "residual")
 # likelihood, impact and score columns of each assessment
 BASIS_COLUMNS = {
     "inherent": ("likelihood", "impact", "score", "band", "exposure"),

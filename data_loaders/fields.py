@@ -374,7 +374,6 @@ SYNONYMS: dict[str, dict[str, str]] = {
     "projects": _index(None),
     **{kind: _index(extra) for kind, extra in _PER_KIND.items()},
 }
-ALL_HEADERS = set().union(*[set(v) for v in SYNONYMS.values()])
 
 
 def lookup(kind: str, header: str) -> str | None:

@@ -21,7 +21,6 @@ SIGNATURES = {
     b"BM": None,  # too short to be sure; ignored
 }
 SPREADSHEET_EXT = {"xlsx", "xlsm", "xlsb", "xls", "ods"}
-TEXT_EXT = {"csv", "txt", "tsv"}
 
 
 class Refused(ValueError):

@@ -71,11 +71,6 @@ def text(values: list) -> tuple[list, list[Note]]:
     return out, []
 
 
-def ident(values: list) -> tuple[list, list[Note]]:
-    """Ids stay strings; 1.0 read back from a number cell is "1" (leading zeros need text cells)."""
-    return text(values)
-
-
 # --- numbers ---------------------------------------------------------------------------------
 
 _NUM = re.compile(r"^\(?-?[£$€]?\s*-?[\d,]*\.?\d+\s*(%|[kmb]n?|million|bn)?\)?$", re.I)

@@ -98,7 +98,7 @@ basis = cols[3].radio(
     format_func=str.title,
     help="Inherent: before the response. Residual: after the planned response.",
 )
-lik_col, imp_col, score_col, band_col, exposure_col = risk.BASIS_COLUMNS[basis]
+_, _, score_col, band_col, exposure_col = risk.BASIS_COLUMNS[basis]
 flt = risk.RiskFilter(project_ids, categories, owners, statuses)
 reg = flt.apply(base)
 source = risk.source_note(reg if not reg.empty else base, frames["uploads"])
