@@ -141,8 +141,9 @@ if uploaded is not None:
         with st.spinner("Writing in one transaction…"):
             result = commit(engine, parsed, who or "pm", source="upload")
         if result.status == "loaded":
-            rows = ", ".join(f"{t} {n}" for t, n in result.totals.items())
-            st.success(f"Loaded as upload {result.upload_id} ({rows}).", icon=":material/check:")
+            rows = ", ".join(f"{t} {n}" for t, n in result.totals.items() if n)
+            what = f"new or changed rows: {rows}" if rows else "every row matched what was stored"
+            st.success(f"Loaded as upload {result.upload_id} ({what}).", icon=":material/check:")
         elif result.status == "duplicate":
             st.info(f"Already loaded (upload {result.upload_id}); nothing duplicated.")
         else:
