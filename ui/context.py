@@ -54,7 +54,7 @@ def render_sidebar() -> ReviewContext:
         return ctx
     iso = [d.date().isoformat() for d in reversed(dates)]  # newest first
     with st.sidebar:
-        st.markdown("**Review**")
+        st.markdown("**Review date and filters**")
         _init_from_url("date", iso, multi=False)
         chosen = st.selectbox(
             "Review date", iso, key="date", help="Data as reported up to this date"
