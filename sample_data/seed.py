@@ -12,9 +12,9 @@ import store
 from sample_data.generator import SEED, generate
 
 
-def write_sample(engine: Engine, seed: int = SEED) -> int:
+def write_sample(engine: Engine, seed: int = SEED, n_projects: int = 60) -> int:
     """Load the sample as weekly uploads (so lineage looks like real life); returns uploads made."""
-    sample = generate(seed)
+    sample = generate(seed, n_projects)
     tables = sample.tables()
     dates = sorted(tables["status_reports"]["report_date"].unique())
     made = 0
@@ -27,7 +27,7 @@ def write_sample(engine: Engine, seed: int = SEED) -> int:
         if week == 0:  # the project register, decisions and RAID log arrive with the first week
             for name in ("projects", "decisions", "raid_items"):
                 frames[name] = tables[name]
-        label = f"sample-portfolio seed={seed} week={pd.Timestamp(d).date()}"
+        label = f"sample-portfolio seed={seed} n={n_projects} week={pd.Timestamp(d).date()}"
         meta = store.UploadMeta(
             file_name=f"sample weekly return {pd.Timestamp(d).date()}.xlsx",
             sha256=hashlib.sha256(label.encode()).hexdigest(),
