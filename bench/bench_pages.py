@@ -29,10 +29,11 @@ def main() -> None:
         url = f"sqlite:///{tmp}/bench.db"
         os.environ["PMO_DATABASE_URL"] = url
 
+        from streamlit.testing.v1 import AppTest
+
         import store
         from sample_data.generator import generate
         from sample_data.seed import write_sample
-        from streamlit.testing.v1 import AppTest
 
         t0 = time.perf_counter()
         write_sample(store.get_engine(url), n_projects=args.projects)
