@@ -20,9 +20,11 @@ config = get_config()
 snap = portfolio.snapshot(frames, ctx.review_date, config, ctx.filters)
 stop_if_no_match(snap)
 source = portfolio.source_note(snap, frames["uploads"])
-st.caption(
-    f"{ctx.describe()} · {len(snap)} projects · source: {source} · "
-    "change the review date and filters in the sidebar"
+provenance(
+    ctx,
+    f"{len(snap)} projects",
+    f"source: {source}",
+    "change the review date and filters in the sidebar",
 )
 
 st.subheader("Review deck (PowerPoint, 16:9)")

@@ -12,6 +12,7 @@ from ui.components import (
     empty_state,
     project_link_column,
     project_links,
+    provenance,
     rag_column,
     show_chart,
 )
@@ -31,9 +32,10 @@ unapproved = governance.executing_without_approval(frames, snap, ctx.review_date
 comp = governance.compliance(frames, snap, ctx.review_date, config)
 comp_total = governance.portfolio_compliance(comp)
 source = portfolio.source_note(snap, frames["uploads"])
-st.caption(
-    f"{ctx.describe()} · {len(snap)} projects · source: {source}, project register, "
-    "milestone plans, decision log and risk registers"
+provenance(
+    ctx,
+    f"{len(snap)} projects",
+    f"source: {source}, project register, milestone plans, decision log and risk registers",
 )
 
 st.subheader("Two lenses on the same portfolio")
@@ -230,13 +232,14 @@ with tab_comp:
     for col, (key, label) in zip(cols[1:], governance.CHECKS.items(), strict=True):
         v = comp_total[f"{key}_pct"]
         col.metric(label.capitalize(), "n/a" if v != v else f"{v:.0f}%")
-    st.caption(
-        f"{ctx.describe()} · on time = a report within {config.staleness.cadence_days} + "
+    provenance(
+        ctx,
+        f"on time = a report within {config.staleness.cadence_days} + "
         f"{config.staleness.grace_days} days; risk register reviewed within "
         f"{rules.risk_review_days} days; baseline approved = a {rules.execution_gate} "
         f"{' / '.join(rules.approving_decisions)} decision on or before the gate milestone "
-        f"(projects in {', '.join(rules.execution_stages)} only) · source: status reports, "
-        "risk registers, milestone plans, decision log"
+        f"(projects in {', '.join(rules.execution_stages)} only)",
+        "source: status reports, risk registers, milestone plans, decision log",
     )
 
     view = governance.check_marks(comp).assign(link=project_links(comp["project_id"], ctx))

@@ -6,7 +6,13 @@ import streamlit as st
 from analytics import quality
 from config import get_config
 from ui import data
-from ui.components import empty_state, project_link_column, project_links, rag_column
+from ui.components import (
+    empty_state,
+    project_link_column,
+    project_links,
+    provenance,
+    rag_column,
+)
 from ui.page import page_setup, stop_if_no_match
 
 STATUS_LABELS = {
@@ -27,10 +33,12 @@ in_view = set(status["project_id"])
 found = found_all[found_all["project_id"].isin(in_view)]
 scores = quality.project_scores(frames, found_all, ctx.review_date, config, ctx.filters)
 rules = config.staleness
-st.caption(
-    f"{ctx.describe()} · on time = last report under {rules.cadence_days} days old; late = "
+provenance(
+    ctx,
+    f"on time = last report under {rules.cadence_days} days old; late = "
     f"{rules.cadence_days} to {rules.cadence_days + rules.grace_days} days; not reported = "
-    "older or never (shown Grey everywhere) · source: status reports, milestone plans, decisions"
+    "older or never (shown Grey everywhere)",
+    "source: status reports, milestone plans, decisions",
 )
 
 counts = status["status"].value_counts()
@@ -86,7 +94,7 @@ st.dataframe(
         "rag": "RAG shown",
     },
 )
-st.caption(f"{ctx.describe()} · source: status reports")
+provenance(ctx, "source: status reports")
 
 # --- scores ----------------------------------------------------------------------------------
 st.subheader("Quality score per project")

@@ -304,9 +304,7 @@ else:
             "response",
         ],  # fmt: skip
     )
-    st.caption(
-        f"Open risks whose due date is before the review date · {ctx.describe()} · source: {source}"
-    )
+    provenance(ctx, "open risks whose due date is before the review date", f"source: {source}")
 
 # --- new and closed since the previous review --------------------------------------------------
 st.subheader("New and closed since the previous review")

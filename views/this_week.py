@@ -82,10 +82,11 @@ for chunk in (tiles.iloc[:4], tiles.iloc[4:]):
             up_is_bad=t["up_is_bad"],
             help=helps.get(t["key"]),
         )
-st.caption(
-    f"Tiles {ctx.describe()}; change against {compare_date.date()}"
+provenance(
+    ctx,
+    f"tiles: change against {compare_date.date()}"
     if compare_date is not None
-    else f"Tiles {ctx.describe()}; no change shown in the first week"
+    else "tiles: no change shown in the first week",
 )
 
 
@@ -113,10 +114,12 @@ else:
             "last_report_date": st.column_config.DateColumn("Last report"),
         },
     )
-    st.caption(
-        f"{len(attention)} projects · Red, overall RAG worse or a dimension turned Red, "
+    provenance(
+        ctx,
+        f"{len(attention)} projects: Red, overall RAG worse or a dimension turned Red, "
         "watermelons (reported Green, computed Amber or Red), not reported, decisions requested "
-        f"in the latest reports · {ctx.describe()} · source: {source}"
+        "in the latest reports",
+        f"source: {source}",
     )
 
 # --- what changed ----------------------------------------------------------------------------
@@ -166,12 +169,13 @@ else:
             "detail": st.column_config.TextColumn("Detail", width="large"),
         },
     )
-    st.caption(
+    provenance(
+        ctx,
         f"{len(shown)} of {len(found)} changes · thresholds: milestone and forecast-end moves "
         f"over {config.changes.milestone_move_days} / {config.changes.end_move_days} days, EAC "
         f"moves over {config.changes.eac_move_pct:g}% of budget, risks in the "
-        f"{config.changes.risk_band} band or above · {ctx.describe()} · source: {source}, "
-        "risk registers and milestone plans"
+        f"{config.changes.risk_band} band or above",
+        f"source: {source}, risk registers and milestone plans",
     )
 
 # --- narrative -------------------------------------------------------------------------------
