@@ -117,7 +117,7 @@ def risk_matrix(cells: pd.DataFrame, bands: list[str], basis: str) -> go.Figure:
         legend={**LEGEND_BELOW, "title_text": "band:"},
     )
     total = int(cells["risks"].sum())
-    return apply(fig, f"Risk matrix, {basis} assessment ({total} risks; click a cell)")
+    return apply(fig, f"Risk matrix, {basis} assessment ({total} risks)")
 
 
 def movement(summary: pd.DataFrame, bands: list[str]) -> go.Figure:

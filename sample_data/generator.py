@@ -145,13 +145,15 @@ def generate(seed: int = SEED, n_projects: int = 60, weeks: int = WEEKS) -> Samp
             name += " II"
         names.add(name)
         kind = kinds[i]
+        # A plan of 9 months to 3 years, and how far through it the project is at the last
+        # report: every project is still in flight.
+        duration = int(rng.integers(270, 1100))
         if kind == "new":
             start = dates[int(rng.integers(8, weeks - 4))] - pd.Timedelta(days=3)
         else:
-            start = first - pd.Timedelta(days=int(rng.integers(60, 420)))
-        # Every project is still in flight at the last report: its baseline end lies ahead.
+            progress = rng.uniform(max(0.1, 120 / duration), 0.95)
+            start = dates[-1] - pd.Timedelta(days=int(progress * duration))
         elapsed = (dates[-1] - start).days
-        duration = max(int(elapsed / rng.uniform(0.12, 0.92)), elapsed + 30, 270)
         end = start + pd.Timedelta(days=duration)
         stage = _stage(kind, elapsed / duration)
         budget = float(round(np.exp(rng.normal(14.8, 0.8)), -3))  # median about 2.7m
@@ -264,8 +266,11 @@ def _add_quirks(sample: SamplePortfolio, dates: list[pd.Timestamp]) -> None:
     for (pid, week), decided in zip(
         zip(laggards["project_id"], (18, 21), strict=True), (True, False), strict=True
     ):
+        # Milestones still open at the re-baseline move, in that snapshot and every later one.
+        at_week = ms[(ms["project_id"] == pid) & (ms["report_date"] == dates[week])]
+        still_open = at_week.loc[at_week["actual_date"].isna(), "milestone_id"]
         moved = (ms["project_id"] == pid) & (ms["report_date"] >= dates[week])
-        moved &= ms["actual_date"].isna()
+        moved &= ms["milestone_id"].isin(still_open)
         ms.loc[moved, "baseline_date"] += pd.Timedelta(days=42)
         ms.loc[moved, "forecast_date"] += pd.Timedelta(days=42)
         if decided:
@@ -391,7 +396,7 @@ def _stage(kind: str, progress: float) -> str:
         return "Initiation"
     if progress < 0.25:
         return "Planning"
-    return "Closing" if progress > 0.9 else "Execution"
+    return "Closing" if progress > 0.85 else "Execution"
 
 
 GATE_VERDICTS = {

@@ -13,7 +13,7 @@ def test_this_week_on_the_sample(seeded_url):
     assert at.title[0].value == "This week"
     assert [s.value for s in at.subheader] == ["Needs attention", "What changed", "For the minutes"]
     tiles = {m.label: m for m in at.metric}
-    assert tiles["Red"].value == "3" and tiles["Amber"].value == "6"
+    assert tiles["Red"].value == "6" and tiles["Amber"].value == "3"
     assert "Open high+ risks" in tiles and "Total EAC" in tiles
     compare = at.selectbox(key="compare_to_2026-11-20")
     assert str(compare.value.date()) == "2026-11-13"
@@ -23,7 +23,7 @@ def test_this_week_on_the_sample(seeded_url):
     assert changes["link"].str.endswith("&date=2026-11-20").all()
     narrative = at.code[0].value
     assert narrative.startswith("Review of 2026-11-20 compared with 2026-11-13: 60 projects")
-    assert "GDPR Remediation Phase 1 (PRJ-0010): cost Amber → Red" in narrative
+    assert "1 project turned Red: Inventory Visibility Phase 2 (PRJ-0056)" in narrative
     # Comparing with four weeks earlier shows the projects that stopped reporting since.
     compare.set_value(at.selectbox(key="compare_to_2026-11-20").options[3]).run()
     assert not at.exception
