@@ -131,7 +131,6 @@ def _amber_weeks(rng: np.random.Generator, weeks: int, chance: float) -> set[int
 def generate(seed: int = SEED, n_projects: int = 60, weeks: int = WEEKS) -> SamplePortfolio:
     rng = np.random.default_rng(seed)
     dates = report_dates(weeks)
-    first = dates[0]
     programmes = [(p, g) for p, gs in PORTFOLIOS.items() for g in gs]
 
     projects, reports, risks, milestones, decisions, raid = [], [], [], [], [], []
