@@ -362,12 +362,12 @@ def _risk_plan(pid, budget, start, dates, rng) -> list[dict]:
                 "impact": impact,
                 "residual_likelihood": max(1, likelihood - int(rng.integers(0, 3))),
                 "residual_impact": max(1, impact - int(rng.integers(0, 2))),
-                "cost_impact": round(budget * float(rng.uniform(0.01, 0.12)), -3),
+                "cost_impact": round(budget * float(rng.uniform(0.005, 0.06)), -3),
                 "response": str(rng.choice(RESPONSES)),
                 "raised_week": raised_week,
                 "raised_date": max(start, dates[raised_week] - pd.Timedelta(days=2)),
                 "close_week": int(rng.integers(raised_week + 4, len(dates) + 12)),
-                "due_date": dates[raised_week] + pd.Timedelta(days=int(rng.integers(14, 120))),
+                "due_date": dates[raised_week] + pd.Timedelta(days=int(rng.integers(30, 300))),
             }
         )
     return plan
