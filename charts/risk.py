@@ -13,7 +13,6 @@ from charts.template import RAG_COLOURS, apply
 
 # Low to high: green, amber, orange, red; other band counts are sampled along the same ramp.
 # Legends sit under the plot so they never run into a long title.
-LEGEND_BELOW = {"y": -0.18, "yanchor": "top", "x": 0, "xanchor": "left"}
 BAND_RAMP = [RAG_COLOURS["Green"], RAG_COLOURS["Amber"], "#ef6c00", RAG_COLOURS["Red"]]
 MOVE_COLOURS = {
     "down 2+ bands": "#1b5e20",
@@ -114,7 +113,7 @@ def risk_matrix(cells: pd.DataFrame, bands: list[str], basis: str) -> go.Figure:
         height=560,
         clickmode="event+select",
         dragmode=False,
-        legend={**LEGEND_BELOW, "title_text": "band:"},
+        legend_title_text="band:",
     )
     total = int(cells["risks"].sum())
     return apply(fig, f"Risk matrix, {basis} assessment ({total} risks)")
@@ -143,7 +142,6 @@ def movement(summary: pd.DataFrame, bands: list[str]) -> go.Figure:
         yaxis_title="inherent band",
         yaxis={"categoryorder": "array", "categoryarray": bands},
         height=460,
-        legend=LEGEND_BELOW,
     )
     return apply(fig, "Inherent to residual: how far responses move risks")
 
@@ -168,7 +166,6 @@ def band_trend(trend: pd.DataFrame, bands: list[str]) -> go.Figure:
         yaxis_title="open risks",
         hovermode="x unified",
         height=420,
-        legend=LEGEND_BELOW,
     )
     return apply(fig, "Open risks per band over the weeks")
 
@@ -205,7 +202,6 @@ def exposure_vs_contingency(table: pd.DataFrame, n: int = 15) -> go.Figure:
         xaxis_title="£ millions",
         yaxis_title=None,
         height=max(420, 28 * len(top) + 160),
-        legend=LEGEND_BELOW,
     )
     fig.update_yaxes(automargin=True)
     return apply(fig, f"Exposure vs remaining contingency: {len(top)} least headroom")

@@ -29,8 +29,9 @@ def _register() -> None:
         paper_bgcolor="white",
         plot_bgcolor="white",
         colorway=["#1565c0", "#6a1b9a", "#00838f", "#ef6c00", "#4e342e", "#558b2f"],
-        margin={"l": 60, "r": 30, "t": 60, "b": 50},
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 1, "xanchor": "right"},
+        margin={"l": 60, "r": 30, "t": 60, "b": 90},
+        # Below the plot: a long legend at the top would run into the title.
+        legend={"orientation": "h", "yanchor": "top", "y": -0.26, "x": 0, "xanchor": "left"},
         xaxis={"gridcolor": "#eeeeee", "zerolinecolor": "#bdbdbd"},
         yaxis={"gridcolor": "#eeeeee", "zerolinecolor": "#bdbdbd"},
         hoverlabel={"font": {"family": FONT}},

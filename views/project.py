@@ -164,7 +164,17 @@ else:
             f"{len(events)} re-baseline(s): slip is still measured against the original baseline.",
             icon=":material/history:",
         )
-        st.dataframe(events, hide_index=True)
+        st.dataframe(
+            events,
+            hide_index=True,
+            column_config={
+                "milestone_id": "ID",
+                "name": "Milestone",
+                "report_date": st.column_config.DateColumn("Seen in the report of"),
+                "from": st.column_config.DateColumn("Baseline before"),
+                "to": st.column_config.DateColumn("Baseline after"),
+            },
+        )
     st.dataframe(
         proj.milestone_table(trend),
         hide_index=True,
