@@ -25,7 +25,8 @@ LAYOUT_WIDTH, LAYOUT_HEIGHT = 1280, 720
 SCALE = SLIDE_WIDTH / LAYOUT_WIDTH
 RENDER_TIMEOUT_S = 60
 FOOTER_HEIGHT = 34  # layout pixels added to the bottom margin for the footer line
-_DEFAULT_MARGIN = {"l": 60, "b": 50}  # charts.template margins, when a figure does not set them
+_DEFAULT_MARGIN = {"l": 60, "b": 90}  # charts.template margins, when a figure does not set them
+LEGEND_ROOM = 130  # bottom margin for the x-axis title and a legend of up to three rows
 
 
 class ExportError(RuntimeError):
@@ -59,17 +60,24 @@ def footer_text(title: str, as_of: str, source: str) -> str:
 
 
 def with_footer(fig: go.Figure, as_of: str, source: str, title: str | None = None) -> go.Figure:
-    """A copy of ``fig`` at slide size with a footer line under the plot area."""
+    """A copy of ``fig`` at slide size with a footer line on the image's last line.
+
+    Margins are fixed (no auto-expansion) and the legend sits just above the footer, so
+    the footer's position is exact whatever the legend and axis titles take.
+    """
     out = go.Figure(fig)
     title = figure_title(fig) if title is None else title
     margin = out.layout.margin
     left = margin.l if margin.l is not None else _DEFAULT_MARGIN["l"]
-    bottom = (margin.b if margin.b is not None else _DEFAULT_MARGIN["b"]) + FOOTER_HEIGHT
+    base = margin.b if margin.b is not None else _DEFAULT_MARGIN["b"]
+    bottom = max(base, LEGEND_ROOM) + FOOTER_HEIGHT
     out.update_layout(
-        width=LAYOUT_WIDTH, height=LAYOUT_HEIGHT, margin={"b": bottom}, autosize=False
+        width=LAYOUT_WIDTH,
+        height=LAYOUT_HEIGHT,
+        margin={"b": bottom, "autoexpand": False},
+        autosize=False,
+        legend={"yref": "container", "y": (FOOTER_HEIGHT + 2) / LAYOUT_HEIGHT, "yanchor": "bottom"},
     )
-    # Anchored to the plot area's bottom-left, shifted down into the margin in pixels so it sits
-    # on the image's last line whatever the axis titles take.
     out.add_annotation(
         text=footer_text(title, as_of, source),
         xref="paper",
