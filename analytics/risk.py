@@ -160,7 +160,8 @@ class RiskFilter:
     owners: list[str] = field(default_factory=list)
     statuses: list[str] = field(default_factory=list)
 
-    def apply(self, scored: pd.DataFrame, open_only: bool = False) -> pd.DataFrame:
+    def scope(self, scored: pd.DataFrame) -> pd.DataFrame:
+        """Projects, categories and owners only, whatever the status."""
         mask = pd.Series(True, index=scored.index)
         if self.project_ids is not None:
             mask &= scored["project_id"].isin(self.project_ids)
@@ -168,11 +169,13 @@ class RiskFilter:
             mask &= scored["category"].isin(self.categories)
         if self.owners:
             mask &= scored["owner"].isin(self.owners)
-        if self.statuses and not open_only:
-            mask &= scored["status"].isin(self.statuses)
-        else:
-            mask &= scored["is_open"]
         return scored[mask]
+
+    def apply(self, scored: pd.DataFrame, open_only: bool = False) -> pd.DataFrame:
+        kept = self.scope(scored)
+        if self.statuses and not open_only:
+            return kept[kept["status"].isin(self.statuses)]
+        return kept[kept["is_open"]]
 
 
 def filter_options(scored: pd.DataFrame) -> dict[str, list[str]]:
@@ -334,19 +337,11 @@ def new_and_closed(
     if floor < 0:
         raise ValueError(f"unknown band {min_band!r}; bands are {band_names(rules)}")
 
-    # RiskFilter keeps open risks only when no status is given; we need closed ones too.
+    # Closed risks too (RiskFilter.apply would keep open ones only): closing is a change.
     def whole(d) -> pd.DataFrame:
-        reg = with_scores(latest_register(risks, d), rules) if d is not None else None
-        if reg is None:
+        if d is None:
             return with_scores(risks.iloc[0:0], rules)
-        keep = pd.Series(True, index=reg.index)
-        if flt.project_ids is not None:
-            keep &= reg["project_id"].isin(flt.project_ids)
-        if flt.categories:
-            keep &= reg["category"].isin(flt.categories)
-        if flt.owners:
-            keep &= reg["owner"].isin(flt.owners)
-        return reg[keep]
+        return flt.scope(with_scores(latest_register(risks, d), rules)).copy()
 
     before, now = whole(previous_date), whole(review_date)
     for reg in (before, now):
