@@ -20,6 +20,7 @@ import pandas as pd
 
 from analytics import portfolio
 from analytics.risk import RiskFilter, band_rank, latest_register, new_and_closed, with_scores
+from analytics.snapshot import latest_snapshot
 from config import Config
 from models import RAG_SEVERITY
 
@@ -197,23 +198,14 @@ def _risk_changes(frames, ids, compare_date, review_date, config: Config) -> lis
     return rows
 
 
-def latest_milestones(milestones: pd.DataFrame, as_of) -> pd.DataFrame:
-    """Each project's most recent milestone-plan snapshot on or before ``as_of``."""
-    upto = milestones[milestones["report_date"] <= pd.Timestamp(as_of)]
-    if upto.empty:
-        return upto
-    last = upto.groupby("project_id")["report_date"].transform("max")
-    return upto[upto["report_date"] == last]
-
-
 def _milestone_changes(frames, ids, compare_date, review_date, config: Config) -> list[dict]:
     ms = frames["milestones"]
     ms = ms[ms["project_id"].isin(ids)]
     names = frames["projects"].set_index("project_id")["name"]
     key = ["project_id", "milestone_id"]
     cols = key + ["name", "baseline_date", "forecast_date", "actual_date"]
-    merged = latest_milestones(ms, review_date)[cols].merge(
-        latest_milestones(ms, compare_date)[cols], on=key, suffixes=("_a", "_b")
+    merged = latest_snapshot(ms, review_date)[cols].merge(
+        latest_snapshot(ms, compare_date)[cols], on=key, suffixes=("_a", "_b")
     )
     rows = []
     limit = config.changes.milestone_move_days

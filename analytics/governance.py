@@ -27,6 +27,7 @@ import re
 import numpy as np
 import pandas as pd
 
+from analytics.snapshot import latest_snapshot
 from analytics.staleness import is_stale
 from config import Config, Governance
 
@@ -142,9 +143,9 @@ def milestone_slips(milestones: pd.DataFrame, review_date) -> pd.DataFrame:
     upto = milestones[milestones["report_date"] <= review_date]
     if upto.empty:
         return upto.assign(original_baseline=pd.NaT, due=pd.NaT, slip_days=np.nan)
-    last = upto.groupby("project_id")["report_date"].transform("max")
-    latest = upto[upto["report_date"] == last]
-    out = latest.merge(original_baselines(upto, review_date), on=["project_id", "milestone_id"])
+    out = latest_snapshot(upto, review_date).merge(
+        original_baselines(upto, review_date), on=["project_id", "milestone_id"]
+    )
     out["due"] = out["actual_date"].fillna(out["forecast_date"])
     out["slip_days"] = (out["due"] - out["original_baseline"]).dt.days.astype(float)
     return out

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from analytics.snapshot import latest_snapshot
 from config import RiskRules
 
 KEY = ["project_id", "risk_id"]
@@ -105,11 +106,7 @@ def bands_of(scores: pd.Series, rules: RiskRules) -> pd.Series:
 
 def latest_register(risks: pd.DataFrame, review_date) -> pd.DataFrame:
     """Each project's most recent risk-register snapshot on or before the review date."""
-    upto = risks[risks["report_date"] <= pd.Timestamp(review_date)]
-    if upto.empty:
-        return upto
-    last = upto.groupby("project_id")["report_date"].transform("max")
-    return upto[upto["report_date"] == last]
+    return latest_snapshot(risks, review_date)
 
 
 def with_scores(register: pd.DataFrame, rules: RiskRules) -> pd.DataFrame:
