@@ -467,10 +467,8 @@ def _parse(f, column, label, header, config, problems, sheet, src_rows) -> dict[
     kind = TYPES.get(f, "text")
     if kind == "date":
         vals, notes = V.dates(column, config)
-    elif kind == "money":
-        # Kept in the unit written (a "£m" column stays in millions, like its neighbours).
-        vals, notes = V.number(column)
-    elif kind == "number":
+    elif kind in ("money", "number"):
+        # Money is kept in the unit written (a "£m" column stays in millions, like its neighbours).
         vals, notes = V.number(column)
     elif kind == "percent":
         vals, notes = V.percent(column)
