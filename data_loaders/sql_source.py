@@ -3,17 +3,25 @@
 A definition names the database (a SQLAlchemy URL whose secrets come from environment variables
 or ``.streamlit/secrets.toml``, never from the file) and, per canonical table, a source table or
 query, a column mapping and value mappings. Parsing never connects to anything.
+
+A ``query`` must be one plain SELECT, checked with a SQL parser (sqlglot) in the source's dialect
+before anything runs: the read-only transaction alone is not enough, because MySQL and MariaDB
+commit implicitly before DDL, which ends a read-only transaction (``DROP TABLE`` would run).
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import sqlglot
 from sqlalchemy.engine import make_url
+from sqlglot import exp
+from sqlglot.dialects.dialect import Dialect
 
 import models
 from config import ROOT
@@ -23,6 +31,34 @@ TABLE_KEYS = {"table", "query", "columns", "values", "scales"}
 _PLACEHOLDER = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 # scheme://user:PASSWORD@host...: the password part of a URL written in the file
 _URL_PASSWORD = re.compile(r"^[\w+.-]+://[^/?#@:]*:([^/?#@]+)@")
+_SCHEME = re.compile(r"^([A-Za-z][\w.-]*)(?:\+[\w.-]+)?://")
+# SQLAlchemy backend name -> sqlglot dialect, where the names differ
+_DIALECTS = {"postgresql": "postgres", "mariadb": "mysql", "mssql": "tsql"}
+# Anything that writes, locks, changes the session or runs arbitrary commands. A source query is
+# refused when its tree holds any of these anywhere, e.g. WITH x AS (DELETE ... RETURNING *).
+_NOT_READING = (
+    exp.DML,  # INSERT, UPDATE, DELETE, MERGE
+    exp.DDL,  # CREATE, DROP, ALTER ...
+    exp.Into,  # SELECT ... INTO new_table / @variable
+    exp.Lock,  # FOR UPDATE, FOR SHARE, LOCK IN SHARE MODE
+    exp.Command,  # statements sqlglot does not model: CALL, VACUUM, ...
+    exp.Set,
+    exp.Transaction,
+    exp.Commit,
+    exp.Rollback,
+    exp.Pragma,
+    exp.Copy,
+    exp.LoadData,
+    exp.Use,
+    exp.Grant,
+    exp.Kill,
+    exp.Execute,
+    exp.Attach,
+    exp.Detach,
+    exp.TruncateTable,
+)
+# sqlglot warns on stderr when it falls back to a Command; we refuse those with our own message.
+logging.getLogger("sqlglot").setLevel(logging.ERROR)
 
 
 class SourceError(ValueError):
@@ -99,6 +135,11 @@ def load_source(path: Path) -> SourceDef:
         errors += problems
         if tdef:
             tables[name] = tdef
+    # The dialect is known when the URL's scheme is written in the file or its secret is set;
+    # otherwise read_source checks the queries once the URL is resolved, still before connecting.
+    dialect = query_dialect(_fill_known(url))
+    if dialect is not None:
+        errors += query_problems(tables, dialect)
     if not raw.get("tables"):
         errors.append("no [tables.<canonical table>] defined: nothing to read")
     if errors:
@@ -171,6 +212,76 @@ def _table(name: str, spec) -> tuple[TableDef | None, list[str]]:
     return tdef, errors
 
 
+# --- queries: one SELECT only -----------------------------------------------------------------
+
+
+def query_dialect(url: str) -> str | None:
+    """The sqlglot dialect for a SQLAlchemy URL ("" = generic SQL), None when it is not known."""
+    match = _SCHEME.match(url)
+    if not match:
+        return None
+    backend = match.group(1).lower()
+    name = _DIALECTS.get(backend, backend)
+    return name if Dialect.get(name) is not None else ""
+
+
+def check_query(sql: str, dialect: str) -> str | None:
+    """Why ``sql`` may not be a source query, or None when it is one plain SELECT (or UNION).
+
+    Parsed in the source's dialect, so strings, quoting and comments split where the server
+    splits them; whatever cannot be parsed is refused.
+    """
+    try:
+        tokens = sqlglot.tokenize(sql, read=dialect)
+        statements = [s for s in sqlglot.parse(sql, read=dialect) if s is not None]
+    except sqlglot.errors.SqlglotError as exc:
+        return f"the query could not be parsed as {dialect or 'SQL'} ({_parse_error(exc)})"
+    # MySQL and MariaDB run the text of /*! ... */ and /*M! ... */ comments as SQL.
+    if any(c.lstrip().startswith(("!", "M!")) for t in tokens for c in t.comments):
+        return "the query holds an executable comment (/*! ... */); remove it"
+    if len(statements) != 1:
+        return f"the query must be one SELECT statement, not {len(statements)} statements"
+    root = statements[0]
+    while isinstance(root, exp.Subquery):  # (SELECT ...)
+        root = root.this
+    if not isinstance(root, (exp.Select, exp.SetOperation)):
+        return f"the query must be a SELECT, not {_keyword(root)}: a source is only ever read"
+    for node in root.walk():
+        if isinstance(node, _NOT_READING):
+            return (
+                f"the query must only read, but it holds {_keyword(node)}: a source is only "
+                "ever read"
+            )
+    return None
+
+
+def _parse_error(exc: Exception) -> str:
+    first = (getattr(exc, "errors", None) or [{}])[0]
+    if first.get("description"):
+        return f"{first['description']} at line {first.get('line')}, column {first.get('col')}"
+    return re.sub(r"\x1b\[[0-9;]*m", "", " ".join(str(exc).split()))[:200]
+
+
+def _keyword(node: exp.Expression) -> str:
+    names = {exp.Into: "SELECT ... INTO", exp.Lock: "a locking clause (FOR UPDATE/SHARE)"}
+    for cls, name in names.items():
+        if isinstance(node, cls):
+            return name
+    if isinstance(node, exp.Command):
+        return str(node.this).upper()
+    return node.key.upper()
+
+
+def query_problems(tables: dict[str, TableDef], dialect: str) -> list[str]:
+    """One message per table whose query is not a single read-only SELECT."""
+    out = []
+    for name, tdef in tables.items():
+        problem = check_query(tdef.query, dialect) if tdef.query else None
+        if problem:
+            out.append(f"[tables.{name}]: {problem}")
+    return out
+
+
 # --- secrets -------------------------------------------------------------------------------
 
 
@@ -192,6 +303,11 @@ def _secret(name: str) -> str | None:
             if value:
                 return str(value)
     return None
+
+
+def _fill_known(url_template: str) -> str:
+    """The URL with the secrets that are set filled in (others left as ``${NAME}``)."""
+    return _PLACEHOLDER.sub(lambda m: _secret(m.group(1)) or m.group(0), url_template)
 
 
 def resolve_url(source: SourceDef) -> str:

@@ -28,13 +28,14 @@ from sqlalchemy import (
     Integer,
     column,
     create_engine,
+    func,
     inspect,
     select,
     table,
     text,
 )
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, NoSuchModuleError, SQLAlchemyError
 from sqlalchemy.pool import NullPool
 
 import models
@@ -47,6 +48,8 @@ from data_loaders.sql_source import (
     TableDef,
     display_url,
     load_source,
+    query_dialect,
+    query_problems,
     resolve_url,
 )
 
@@ -68,29 +71,69 @@ class SyncResult:
 
 
 def source_engine(url: str) -> Engine:
-    """An engine for the source: no pool, short connect timeout, SQLite opened read-only."""
+    """An engine for the source: no pool, short connect timeout, SQLite opened read-only.
+
+    Raises SourceError when the URL's driver is not installed, naming the package to install.
+    """
     parsed = make_url(store._normalise_url(url))
     if parsed.get_backend_name() == "sqlite":
         path = parsed.database or ""
         if not path or path == ":memory:" or not Path(path).is_file():
             raise SourceError(f"SQLite database file not found: {path or '(none)'}")
+        # mode=ro: SQLite itself refuses every write on this connection, whatever runs on it.
         uri = Path(path).resolve().as_uri() + "?mode=ro"
         return create_engine(
             "sqlite://", creator=lambda: sqlite3.connect(uri, uri=True), poolclass=NullPool
         )
     args = {"connect_timeout": 10} if parsed.get_backend_name() in ("postgresql", "mysql") else {}
-    return create_engine(parsed, poolclass=NullPool, connect_args=args)
+    try:
+        return create_engine(parsed, poolclass=NullPool, connect_args=args)
+    except ImportError as exc:  # the dialect imports its driver here
+        raise SourceError(_missing_driver(exc, parsed.drivername)) from exc
+    except NoSuchModuleError as exc:
+        raise SourceError(
+            f"SQLAlchemy has no dialect {parsed.drivername!r}: check the url's scheme, or install "
+            "the package that provides this dialect"
+        ) from exc
+
+
+# Python module a dialect imports -> the package that provides it, where the names differ.
+DRIVER_PACKAGES = {
+    "cx_Oracle": "cx_Oracle",
+    "psycopg2": "psycopg2-binary",
+    "MySQLdb": "mysqlclient",
+    "mysql": "mysql-connector-python",
+}
+
+
+def _missing_driver(exc: ImportError, drivername: str) -> str:
+    module = getattr(exc, "name", None)
+    if not isinstance(exc, ModuleNotFoundError) or not module:
+        # The package is there but cannot load, e.g. pyodbc without the system's libodbc.
+        return f"the database driver for {drivername} cannot be loaded: {str(exc)[:200]}"
+    package = DRIVER_PACKAGES.get(module, module)
+    return f"this source needs the Python package {package} (pip install {package})"
 
 
 @contextmanager
 def read_only(engine: Engine):
-    """A connection inside a read-only, consistent-snapshot transaction, always rolled back."""
+    """A connection inside a read-only, consistent-snapshot transaction, always rolled back.
+
+    The database itself refuses writes on it: PostgreSQL and Oracle by a read-only transaction;
+    MySQL/MariaDB by a read-only session as well, because DDL there commits implicitly, which
+    ends a read-only transaction and lets the DDL run (a read-only session refuses DDL too);
+    SQLite by query_only on top of the read-only file (see ``source_engine``). Other backends
+    rely on the query check and a read-only database user (see the README).
+    """
     with engine.connect() as conn:
         dialect = conn.dialect.name
         if dialect == "postgresql":
             conn.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
         elif dialect in ("mysql", "mariadb"):
+            conn.exec_driver_sql("SET SESSION TRANSACTION READ ONLY")
             conn.exec_driver_sql("START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY")
+        elif dialect == "oracle":
+            conn.exec_driver_sql("SET TRANSACTION READ ONLY")
         elif dialect == "sqlite":
             conn.exec_driver_sql("PRAGMA query_only = ON")
         try:
@@ -376,6 +419,10 @@ def read_source(
     frames: dict[str, pd.DataFrame] = {}
     try:
         url = resolve_url(source)
+        # Checked again here, before connecting: load_source cannot when the URL is a secret.
+        refused = query_problems(source.tables, query_dialect(url) or "")
+        if refused:
+            raise SourceError(f"{source.path.name}: " + "; ".join(refused))
         engine = source_engine(url)
     except (SourceError, SQLAlchemyError) as exc:
         report.problems.append(Problem(None, None, None, None, _plain(exc)))
