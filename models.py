@@ -200,7 +200,8 @@ raid_items = Table(
     _upload_fk(),
 )
 
-# A row that a later upload replaced (same key): kept so history is never lost.
+# A row that a later upload replaced (same key), or that a SQL source no longer returns and a
+# sync removed (action "removed"): kept so history is never lost.
 replaced_rows = Table(
     "replaced_rows",
     metadata,
@@ -209,6 +210,7 @@ replaced_rows = Table(
     Column("row_key", String(500), nullable=False),
     Column("row_json", Text, nullable=False),
     Column("replaced_by_upload", Integer, ForeignKey("uploads.upload_id"), nullable=False),
+    Column("action", String(10), nullable=False, server_default="replaced"),  # or "removed"
 )
 
 # Column mappings a PM confirmed for a sheet layout, reused on the next upload of that layout.

@@ -23,6 +23,7 @@ from sqlalchemy import (
     and_,
     bindparam,
     create_engine,
+    delete,
     event,
     func,
     insert,
@@ -120,6 +121,8 @@ class WriteResult:
     rows: dict[str, int] = field(default_factory=dict)  # rows inserted or changed per table
     replaced: dict[str, int] = field(default_factory=dict)  # of which replaced an older version
     unchanged: dict[str, int] = field(default_factory=dict)
+    removed: dict[str, int] = field(default_factory=dict)  # see write_batch(remove_missing=)
+    kept_projects: list[str] = field(default_factory=list)  # gone, but other rows refer to them
 
 
 class UnknownProjectError(ValueError):
@@ -244,16 +247,21 @@ def _check_projects(conn, tables: dict[str, list[dict]]) -> None:
         raise UnknownProjectError(f"unknown project id(s): {', '.join(unknown[:20])}")
 
 
-def write_batch(engine: Engine, frames: dict[str, pd.DataFrame], meta: UploadMeta) -> WriteResult:
+def write_batch(
+    engine: Engine, frames: dict[str, pd.DataFrame], meta: UploadMeta, remove_missing: bool = False
+) -> WriteResult:
     """Write one upload and its canonical frames in one transaction; all of it or none of it.
 
     The same content (sha256) twice is reported as ``duplicate`` and writes nothing. Frames
-    must already be valid canonical frames (see ``models.SCHEMAS``).
+    must already be valid canonical frames (see ``models.SCHEMAS``). With ``remove_missing``
+    (a SQL source's full snapshot) the rows of earlier uploads with the same source and file
+    name that are not in ``frames`` (tables given, even empty) are removed (``_remove_missing``).
     """
     records = {n: _records(n, frames[n]) for n in WRITE_ORDER if n in frames and len(frames[n])}
+    scope = [n for n in WRITE_ORDER if n in frames] if remove_missing else []
     for attempt in range(5):
         try:
-            return _write_once(engine, records, meta)
+            return _write_once(engine, records, meta, scope)
         except IntegrityError:
             if _is_duplicate_sha(engine, meta.sha256):
                 return WriteResult(
@@ -270,7 +278,9 @@ def write_batch(engine: Engine, frames: dict[str, pd.DataFrame], meta: UploadMet
     raise AssertionError("unreachable")
 
 
-def _write_once(engine: Engine, records: dict[str, list[dict]], meta: UploadMeta) -> WriteResult:
+def _write_once(
+    engine: Engine, records: dict[str, list[dict]], meta: UploadMeta, remove_from: list[str]
+) -> WriteResult:
     with engine.connect().execution_options(pmo_write=True) as conn, conn.begin():
         existing = conn.execute(
             select(models.uploads.c.upload_id).where(models.uploads.c.sha256 == meta.sha256)
@@ -299,12 +309,77 @@ def _write_once(engine: Engine, records: dict[str, list[dict]], meta: UploadMeta
                 replaced,
                 unchanged,
             )
+        if remove_from:
+            _remove_missing(conn, remove_from, records, meta, upload_id, result)
         conn.execute(
             update(models.uploads)
             .where(models.uploads.c.upload_id == upload_id)
             .values(row_counts=json.dumps(result.rows))
         )
         return result
+
+
+def _remove_missing(
+    conn,
+    tables: list[str],
+    records: dict[str, list[dict]],
+    meta: UploadMeta,
+    upload_id: int,
+    result: WriteResult,
+) -> None:
+    """Remove the rows this source wrote earlier that its new snapshot no longer holds.
+
+    Only rows whose current version came from an upload with the same source and file name are
+    touched (never an Excel upload's or another source's). A removed row is deleted from its
+    table and kept in ``replaced_rows`` with action ``removed``; when it comes back it is simply
+    inserted again. Children go first; a project stays while any row still refers to it.
+    """
+    u = models.uploads
+    owned = select(u.c.upload_id).where(u.c.source == meta.source, u.c.file_name == meta.file_name)
+    for name in reversed(tables):  # children before their projects
+        table, keys = models.FACT_TABLES[name], models.KEYS[name]
+        present = {tuple(r[k] for k in keys) for r in records.get(name, [])}
+        rows = conn.execute(select(table).where(table.c.upload_id.in_(owned))).mappings()
+        gone = [dict(r) for r in rows if tuple(r[k] for k in keys) not in present]
+        if name == "projects" and gone:
+            used = _referenced_projects(conn, [r["project_id"] for r in gone])
+            result.kept_projects = sorted(used)
+            gone = [r for r in gone if r["project_id"] not in used]
+        if not gone:
+            continue
+        conn.execute(
+            insert(models.replaced_rows),
+            [
+                {
+                    "table_name": name,
+                    "row_key": json.dumps([r[k] for k in keys], default=_json_default),
+                    "row_json": json.dumps(r, default=_json_default),
+                    "replaced_by_upload": upload_id,
+                    "action": "removed",
+                }
+                for r in gone
+            ],
+        )
+        conn.execute(
+            delete(table).where(and_(*[table.c[k] == bindparam(f"k_{k}") for k in keys])),
+            [{f"k_{k}": r[k] for k in keys} for r in gone],
+        )
+        result.removed[name] = len(gone)
+
+
+def _referenced_projects(conn, project_ids: list[str]) -> set[str]:
+    """Those of ``project_ids`` that rows of any other table still refer to."""
+    used: set[str] = set()
+    for name, table in models.FACT_TABLES.items():
+        if name == "projects":
+            continue
+        for chunk in _chunks(project_ids):
+            used |= set(
+                conn.execute(
+                    select(table.c.project_id).where(table.c.project_id.in_(chunk)).distinct()
+                ).scalars()
+            )
+    return used
 
 
 def _is_duplicate_sha(engine: Engine, sha256: str) -> bool:

@@ -3,7 +3,9 @@
 ``sync(source, engine)`` reads every table of a source definition in one read-only transaction,
 maps columns and values to the canonical schema, validates with the same rules and report format
 as the Excel loader, and writes one snapshot with ``store.write_batch`` (source ``sql``). Any
-error means nothing is written. The same snapshot twice is a duplicate and changes nothing.
+error means nothing is written. The same snapshot twice is a duplicate and changes nothing. Rows
+an earlier sync of the same source wrote and the source no longer returns are removed from the
+app (kept in history, see ``store.write_batch(remove_missing=True)``).
 """
 
 from __future__ import annotations
@@ -64,6 +66,7 @@ class SyncResult:
     report: FileReport
     frames: dict[str, pd.DataFrame] = field(default_factory=dict)
     changed: dict[str, int] = field(default_factory=dict)  # rows inserted or changed per table
+    removed: dict[str, int] = field(default_factory=dict)  # rows gone from the source per table
     sha256: str | None = None
 
 
@@ -551,7 +554,7 @@ def sync(
         report={**report.to_dict(), "content_sha256": content_sha},
     )
     try:
-        written = store.write_batch(engine, frames, meta)
+        written = store.write_batch(engine, frames, meta, remove_missing=True)
     except store.UnknownProjectError as exc:
         report.problems.append(Problem(None, None, "project_id", None, str(exc)))
         report.status = "rejected"
@@ -559,6 +562,19 @@ def sync(
     report.status = written.status
     report.upload_id = written.upload_id
     result.changed = written.rows
+    result.removed = written.removed
+    if written.kept_projects:
+        report.problems.append(
+            Problem(
+                source.tables["projects"].label,
+                None,
+                "project_id",
+                ", ".join(written.kept_projects[:10]),
+                f"{len(written.kept_projects)} project(s) are no longer in the source but were "
+                "kept: other rows in the app still refer to them",
+                severity=WARNING,
+            )
+        )
     progress(1.0, "Done")
     return result
 
@@ -590,12 +606,20 @@ def last_sync(engine: Engine, name: str) -> dict | None:
     if row is None:
         return None
     report = json.loads(row.report or "{}")
+    r = models.replaced_rows
+    with engine.connect() as conn:
+        removed = conn.execute(
+            select(r.c.table_name, func.count())
+            .where(r.c.replaced_by_upload == row.upload_id, r.c.action == "removed")
+            .group_by(r.c.table_name)
+        ).all()
     return {
         "upload_id": row.upload_id,
         "synced_at": pd.Timestamp(row.uploaded_at),
         "synced_by": row.uploaded_by,
         "rows": report.get("totals", {}),
         "changed": json.loads(row.row_counts or "{}"),
+        "removed": dict(removed),
         "warnings": [p for s in report.get("sheets", []) for p in s.get("problems", [])]
         + report.get("problems", []),
     }

@@ -36,19 +36,24 @@ def run(args: argparse.Namespace) -> int:
     result = sync(path, engine, dry_run=args.dry_run)
     report = result.report
     if args.json:
-        out = report.to_dict() | {"changed": result.changed, "sha256": result.sha256}
+        out = report.to_dict() | {
+            "changed": result.changed,
+            "removed": result.removed,
+            "sha256": result.sha256,
+        }
         print(json.dumps(out, indent=2, default=str))
     else:
-        print(_text(report, result.changed))
+        print(_text(report, result.changed, result.removed))
     return 1 if report.has_errors else 0
 
 
-def _text(report, changed: dict[str, int]) -> str:
+def _text(report, changed: dict[str, int], removed: dict[str, int]) -> str:
     from data_loaders.report import ERROR
 
     lines = [f"{report.file}: {report.status}"]
     for name, n in report.totals.items():
         extra = f", {changed[name]} new or changed" if name in changed else ""
+        extra += f", {removed[name]} removed (gone from the source)" if removed.get(name) else ""
         lines.append(f"  {name}: {n} rows read{extra}")
     if report.upload_id is not None:
         lines.append(f"  upload id: {report.upload_id}")

@@ -11,8 +11,10 @@ st.title("SQL sources")
 folder = sql_source.sources_dir()
 st.caption(
     f"Source definitions in `{folder}` (set PMO_SOURCES_DIR to use another folder). "
-    "A sync only reads the source database, checks every row with the same rules as an "
-    "Excel upload and imports one snapshot; any error means nothing is written."
+    "A sync only reads the source database (one SELECT per query, in a read-only transaction), "
+    "checks every row with the same rules as an Excel upload and imports one snapshot; any "
+    "error means nothing is written. Rows the source no longer returns are removed from the "
+    "app; their history is kept."
 )
 
 paths = sql_source.list_sources(folder)
@@ -34,7 +36,7 @@ def show_problems(rows: list[dict]) -> None:
 def run_sync(src: sql_source.SourceDef, key: str) -> None:
     bar = st.progress(0.0, text="Starting…")
     result = sync.sync(src, engine, progress=lambda f, t: bar.progress(min(f, 1.0), text=t))
-    st.session_state[key] = result.report, result.changed
+    st.session_state[key] = result.report, result.changed, result.removed
     st.rerun()
 
 
@@ -80,7 +82,12 @@ for path in paths:
             st.dataframe(
                 pd.DataFrame(
                     [
-                        {"table": t, "rows in source": n, "new or changed": last["changed"].get(t)}
+                        {
+                            "table": t,
+                            "rows in source": n,
+                            "new or changed": last["changed"].get(t),
+                            "removed": last["removed"].get(t, 0),
+                        }
                         for t, n in last["rows"].items()
                     ]
                 ),
@@ -95,10 +102,12 @@ for path in paths:
         if st.button("Sync now", key=f"sync_{path.stem}", icon=":material/sync:"):
             run_sync(src, key)
         if key in st.session_state:
-            report, changed = st.session_state[key]
+            report, changed, removed = st.session_state[key]
             if report.status == "loaded":
                 rows = ", ".join(f"{n} {t}" for t, n in changed.items() if n) or "no rows"
-                st.success(f"Synced: new or changed {rows}.", icon=":material/check_circle:")
+                gone = ", ".join(f"{n} {t}" for t, n in removed.items() if n)
+                gone = f" Removed (no longer in the source): {gone}." if gone else ""
+                st.success(f"Synced: new or changed {rows}.{gone}", icon=":material/check_circle:")
             elif report.status == "duplicate":
                 st.success(
                     "Unchanged since the last sync: nothing to import.", icon=":material/check:"
