@@ -164,11 +164,22 @@ def schema_problems(
                 sheet=sheet,
                 row=row,
                 column=headers.get(column, column) if column else None,
-                value=None if pd.isna(case.failure_case) else str(case.failure_case),
+                value=_text(case.failure_case),
                 message=_message(case.check, column),
             )
         )
     return out
+
+
+def _text(value) -> str | None:
+    """A failing value as the user wrote it: a date as a date, 140 rather than 140.0."""
+    if pd.isna(value):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.date().isoformat() if value == value.normalize() else str(value)
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
 
 
 def _message(check, column) -> str:

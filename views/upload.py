@@ -98,14 +98,19 @@ st.download_button(
 
 uploaded = st.file_uploader("Spreadsheet or CSV (macros never run)", type=TYPES, key="upload_file")
 known = known_projects(engine)
-# What a sheet may lack is chosen below the preview, once the file shows it is needed; the
-# choices made so far apply to this run's check.
-project = st.session_state.get("upload_project")
-report_date = st.session_state.get("upload_date")
 who = st.text_input("Your name (recorded with the upload)", value="pm", key="upload_who")
 
 if uploaded is not None:
     raw = uploaded.getvalue()
+    sha = hashlib.sha256(raw).hexdigest()
+    if st.session_state.get("upload_choices_for") != sha:  # a new file starts with no choices
+        for key in ("upload_project", "upload_date"):
+            st.session_state.pop(key, None)
+        st.session_state["upload_choices_for"] = sha
+    # What a sheet lacks is chosen below the preview, once the file shows it is needed; the
+    # choices made so far apply to this run's check.
+    project = st.session_state.get("upload_project")
+    report_date = st.session_state.get("upload_date")
     edits: dict = st.session_state.setdefault("upload_mappings", {})
     mappings = {**remembered_mappings(engine), **edits}
     options = Options(project_id=project, report_date=report_date, mappings=mappings)
@@ -119,7 +124,6 @@ if uploaded is not None:
     )
     bar.empty()
     report = parsed.report
-    sha = hashlib.sha256(raw).hexdigest()
     n_err = sum(p.severity == "error" for p in report.all_problems)
     n_warn = sum(p.severity == "warning" for p in report.all_problems)
     cols = st.columns(5)
