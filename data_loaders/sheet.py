@@ -488,7 +488,9 @@ def _load_rows(kind, sheet, cols, src_rows, skip, ctx, known, config, result, he
         ids = cols.get("project_id") or cols.get("name") or []
         final = set(result.frames.get("projects", {}).get("project_id", []))
         result.lost_projects = {
-            ids[i]: src_rows[i] for i in sorted(skip) if ids[i] and ids[i] not in final
+            ids[i]: src_rows[i]
+            for i in sorted(skip)
+            if i < len(ids) and ids[i] is not None and ids[i] not in final
         }
 
 

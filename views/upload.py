@@ -18,6 +18,7 @@ from data_loaders.ingest import (
 )
 from data_loaders.report import (
     NEEDS,
+    REFUSED,
     Problem,
     load_summary,
     problems_frame,
@@ -141,7 +142,7 @@ if uploaded is not None:
 
     for sheet in parsed.sheets:
         rep = sheet.report
-        refused = any(p.outcome == "refused" for p in rep.problems)
+        refused = any(p.outcome == REFUSED for p in rep.problems)
         icon = (
             "➖"
             if rep.kind == "unsupported"
