@@ -67,6 +67,13 @@ DEFAULT_RISK_SCALES: dict[str, int] = {
 }
 
 
+DEFAULT_PLACEHOLDERS: tuple[str, ...] = (
+    "not provided", "tbc", "tbd", "n/a", "na", "-", "--", "—", "?", "unknown", "none", "nil",
+    "null", "not applicable", "not known", "withheld*", "exempt*", "redacted*",
+    "#n/a", "#ref!", "#value!", "#div/0!", "#name?", "#num!", "#null!",
+)  # fmt: skip
+
+
 @dataclass(frozen=True)
 class ScheduleRules:
     red_slip_pct: float = 10.0
@@ -150,8 +157,14 @@ class Ingest:
     max_uncompressed_mb: float = 300.0  # zip-bomb guard: total uncompressed size
     max_zip_ratio: float = 100.0  # zip-bomb guard: uncompressed / compressed
     date_order: str = "dayfirst"  # default when a date column is still ambiguous
-    min_year: int = 1990  # dates outside these years are refused as implausible
+    min_year: int = 1950  # a date outside these years is impossible: its row is skipped
     max_year: int = 2100
+    warn_before_year: int = 1990  # a date before this year or after the next loads with a warning
+    warn_after_year: int = 2060
+    # Cell texts that mean "no value" in any field (case and spaces ignored; a trailing * matches
+    # any text that starts with it). Such a cell loads empty with a warning naming the value.
+    placeholders: tuple[str, ...] = DEFAULT_PLACEHOLDERS
+    strict: bool = False  # all-or-nothing: refuse the whole file when any row would be skipped
 
 
 @dataclass(frozen=True)
@@ -189,6 +202,10 @@ def parse_config(raw: dict) -> Config:
         bands=dict(sorted(risk.bands.items(), key=lambda kv: kv[1])),
         closed_statuses=tuple(s.lower() for s in risk.closed_statuses),
     )
+    ingest = _section(Ingest, raw.get("ingest"))
+    ingest = replace(
+        ingest, placeholders=tuple(str(w).strip().lower() for w in ingest.placeholders)
+    )
     return Config(
         schedule=_section(ScheduleRules, raw.get("schedule")),
         cost=_section(CostRules, raw.get("cost")),
@@ -197,7 +214,7 @@ def parse_config(raw: dict) -> Config:
         governance=_section(Governance, raw.get("governance")),
         changes=_section(Changes, raw.get("changes")),
         quality=_section(Quality, raw.get("quality")),
-        ingest=_section(Ingest, raw.get("ingest")),
+        ingest=ingest,
         rag_labels=labels,
     )
 

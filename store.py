@@ -444,6 +444,14 @@ def upload_report(engine: Engine, upload_id: int) -> dict | None:
     return json.loads(raw) if raw else None
 
 
+def upload_reports(engine: Engine) -> dict[int, dict]:
+    """The stored validation report of every upload that kept one (skipped rows, warnings)."""
+    u = models.uploads
+    with engine.connect() as conn:
+        rows = conn.execute(select(u.c.upload_id, u.c.report).where(u.c.report.is_not(None)))
+        return {r.upload_id: json.loads(r.report) for r in rows}
+
+
 def known_project_ids(engine: Engine) -> set[str]:
     with engine.connect() as conn:
         return set(conn.execute(select(models.projects.c.project_id)).scalars())

@@ -195,6 +195,35 @@ def findings(frames: dict[str, pd.DataFrame], config: Config, upto=None) -> pd.D
     return out[FINDING_COLUMNS].reset_index(drop=True)
 
 
+# --- rows skipped at upload --------------------------------------------------------------------
+
+SKIPPED_COLUMNS = ["upload_id", "file_name", "sheet", "row", "column", "value", "reason"]
+
+
+def skipped_rows(reports: dict[int, dict], uploads: pd.DataFrame) -> pd.DataFrame:
+    """Rows an upload left out (its stored report): upload, file, sheet, row, column, value and
+    the reason, newest upload first."""
+    names = dict(zip(uploads["upload_id"], uploads["file_name"], strict=True))
+    out = [
+        {
+            "upload_id": uid,
+            "file_name": names.get(uid, report.get("file")),
+            "sheet": p.get("sheet"),
+            "row": p.get("row"),
+            "column": p.get("column"),
+            "value": p.get("value"),
+            "reason": p.get("message"),
+        }
+        for uid, report in reports.items()
+        for sheet in report.get("sheets", [])
+        for p in sheet.get("problems", [])
+        if p.get("outcome") == "skipped"
+    ]
+    frame = pd.DataFrame(out, columns=SKIPPED_COLUMNS)
+    frame["row"] = frame["row"].astype("Int64")
+    return frame.sort_values(["upload_id", "sheet", "row"], ascending=[False, True, True])
+
+
 # --- scores ------------------------------------------------------------------------------------
 
 

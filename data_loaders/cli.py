@@ -34,6 +34,11 @@ def add_ingest_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--project", help="project id for sheets that name no project")
     p.add_argument("--report-date", type=_date, help="report date for sheets without one")
     p.add_argument("--uploaded-by", default="cli", help="recorded as the uploader")
+    p.add_argument(
+        "--strict",
+        action="store_true",
+        help="all-or-nothing: refuse a file when any row would be skipped (or [ingest] strict)",
+    )
 
 
 def _files(paths: list[str]) -> tuple[list[Path], list[str]]:
@@ -74,7 +79,10 @@ def run_ingest(args: argparse.Namespace) -> int:
     engine = store.get_engine(args.db)
     known = known_projects(engine)
     options = Options(
-        project_id=args.project, report_date=args.report_date, mappings=remembered_mappings(engine)
+        project_id=args.project,
+        report_date=args.report_date,
+        mappings=remembered_mappings(engine),
+        strict=args.strict,
     )
     reports, totals = [], {}
     for n, path in enumerate(files, 1):
@@ -112,14 +120,25 @@ def _progress(n: int, total: int, name: str) -> None:
           end="", file=sys.stderr, flush=True)  # fmt: skip
 
 
+# What a sheet may lack -> the option that supplies it (only the command line names options).
+NEED_OPTIONS = {"project": "--project ID", "report_date": "--report-date YYYY-MM-DD"}
+
+
 def _print_report(report, error: str) -> None:
+    from data_loaders.report import NEEDS, OUTCOME_LABELS, load_summary, warning_summary
+
     counts = ", ".join(f"{t} {c}" for t, c in report.totals.items()) or "nothing"
     print(f"{report.file}: {report.status} ({counts})")
+    if report.status in ("loaded", "valid"):
+        print("  " + "; ".join([load_summary(report), *warning_summary(report)]))
     for s in report.sheets:
         where = f"header row {s.header_row}" if s.header_row else "no header row"
         print(f"  sheet {s.sheet!r}: {s.kind}, {where}, {s.rows_loaded} rows"
               f"{f', {s.rows_skipped} skipped' if s.rows_skipped else ''}"
               f"{f' - {s.reason}' if s.reason and s.kind == 'unsupported' else ''}")  # fmt: skip
+    if report.needs:
+        wanted = ", ".join(f"{NEEDS[n]} ({NEED_OPTIONS[n]})" for n in report.needs)
+        print(f"  needs {wanted}: pass {' '.join(NEED_OPTIONS[n] for n in report.needs)}")
     problems = report.all_problems
     shown = [p for p in problems if p.severity == error][:20] + [
         p for p in problems if p.severity != error
@@ -128,7 +147,8 @@ def _print_report(report, error: str) -> None:
         loc = " ".join(x for x in (p.sheet and f"[{p.sheet}]", p.row and f"row {p.row}",
                                    p.column and f"column {p.column!r}") if x)  # fmt: skip
         value = f" value {p.value!r}" if p.value else ""
-        print(f"  {p.severity}: {loc}{value}: {p.message}")
+        outcome = OUTCOME_LABELS.get(p.outcome, p.outcome)
+        print(f"  {p.severity} ({outcome}): {loc}{value}: {p.message}")
     if len(problems) > len(shown):
         print(f"  ... {len(problems) - len(shown)} more (use --json for all)")
 

@@ -21,8 +21,8 @@ import store
 from config import Config, get_config
 from data_loaders.guard import Refused, check
 from data_loaders.read import RawSheet, read_csv, read_workbook
-from data_loaders.report import ERROR, FileReport, Problem, schema_problems
-from data_loaders.sheet import Context, SheetResult, parse_sheet
+from data_loaders.report import ERROR, REFUSED, SKIPPED, FileReport, Problem, plural
+from data_loaders.sheet import Context, SheetResult, duplicates, parse_sheet
 from exports import neutralise
 
 
@@ -34,6 +34,7 @@ class Options:
     report_date: date | None = None
     # layout key -> {column label: canonical field, or "" to ignore}; PM edits and remembered ones
     mappings: dict[str, dict[str, str]] = field(default_factory=dict)
+    strict: bool = False  # all-or-nothing for this run (``--strict``); or ``[ingest] strict``
 
 
 @dataclass
@@ -84,54 +85,84 @@ def parse_file(
     _combine(parsed, known)
     if progress:
         progress(1.0, "checked")
+    bad_rows = [p for p in report.all_problems if p.outcome == SKIPPED and p.severity == ERROR]
+    if bad_rows and (options.strict or config.ingest.strict):
+        for p in bad_rows:
+            p.outcome = REFUSED
+        n = len({(p.sheet, p.row) for p in bad_rows})
+        report.problems.append(
+            Problem(
+                None,
+                None,
+                None,
+                None,
+                f"{n} row(s) have errors and loading is "
+                "all-or-nothing (strict), so nothing is loaded",
+            )  # fmt: skip
+        )
     if report.has_errors:
         report.status = "rejected"
     elif not parsed.frames:
-        report.status = "unsupported"
+        report.status = "rejected" if report.rows_skipped else "unsupported"
         reasons = "; ".join(f"{s.sheet}: {s.reason}" for s in report.sheets if s.reason)
-        report.problems.append(
-            Problem(None, None, None, None, f"nothing to load ({reasons or 'no sheets'})")
+        why = (
+            f": every row was skipped ({plural(report.rows_skipped, 'row')})"
+            if report.rows_skipped
+            else f" ({reasons or 'no sheets'})"
         )
+        report.problems.append(Problem(None, None, None, None, f"nothing to load{why}"))
+    if report.status == "rejected":
+        for s in report.sheets:
+            s.rows_loaded = 0  # nothing loads from a refused file
     report.totals = {t: len(f) for t, f in parsed.frames.items()}
     return parsed
 
 
 def _combine(parsed: ParsedFile, known: dict[str, str]) -> None:
-    """Stack each table over the sheets, then check project references across the file."""
+    """Check project references and duplicate keys across the file's sheets, skipping the rows
+    that fail, then stack each table over the sheets."""
+    file_projects = {
+        p for s in parsed.sheets for p in s.frames.get("projects", {}).get("project_id", [])
+    }
+    lost = {p: (s.report.sheet, r) for s in parsed.sheets for p, r in s.lost_projects.items()}
+    for s in parsed.sheets:
+        drop = set()
+        for pid, row in s.refs:
+            if pid in known or pid in file_projects:
+                continue
+            message = f"unknown project '{pid}': not in the database or in this file"
+            if pid in lost:
+                sheet, own = lost[pid]
+                message += f" (its own row was skipped: sheet {sheet} row {own})"
+            s.report.problems.append(
+                Problem(s.report.sheet, row, "project", pid, message, ERROR, SKIPPED)
+            )
+            drop.add(row)
+        if drop:
+            s.drop(drop)
+    # The same key in two sheets: loaded once when identical, else neither (see ``duplicates``).
+    tables = {t for s in parsed.sheets for t in s.frames} - {"projects"}
+    for table in sorted(tables):
+        having = [s for s in parsed.sheets if table in s.frames and len(s.frames[table])]
+        if len(having) < 2:
+            continue
+        frame = pd.concat([s.frames[table] for s in having], ignore_index=True)
+        where = [(s.report.sheet, r) for s in having for r in s.rows[table]]
+        found = duplicates(table, frame, where)
+        for s in having:
+            mine = [p for _, p in found if p.sheet == s.report.sheet]
+            s.report.problems.extend(mine)
+            s.drop({p.row for p in mine})
     by_table: dict[str, list[pd.DataFrame]] = {}
     for s in parsed.sheets:
         for table, frame in s.frames.items():
-            by_table.setdefault(table, []).append(frame)
+            if len(frame):
+                by_table.setdefault(table, []).append(frame)
     for table, frames in by_table.items():
         frame = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+        if table == "projects" and len(frames) > 1:
+            frame = frame.drop_duplicates("project_id", keep="last").reset_index(drop=True)
         parsed.frames[table] = frame
-    file_projects = (
-        set(parsed.frames["projects"]["project_id"]) if "projects" in parsed.frames else set()
-    )
-    if "projects" in parsed.frames and len(by_table["projects"]) > 1:
-        dup = parsed.frames["projects"].drop_duplicates("project_id", keep="last")
-        parsed.frames["projects"] = dup.reset_index(drop=True)
-    for s in parsed.sheets:
-        missing: dict[str, int | None] = {}
-        for pid, row in s.refs:
-            if pid not in known and pid not in file_projects:
-                missing.setdefault(pid, row)
-        for pid, row in list(missing.items())[:50]:
-            s.report.problems.append(
-                Problem(
-                    s.report.sheet,
-                    row,
-                    "project",
-                    pid,
-                    f"unknown project '{pid}': not in the database or in this file",
-                )  # fmt: skip
-            )
-    if "status_reports" in parsed.frames and len(by_table["status_reports"]) > 1:
-        parsed.report.problems.extend(
-            p
-            for p in schema_problems("status_reports", parsed.frames["status_reports"], "(file)")
-            if "duplicate" in p.message  # fmt: skip
-        )
 
 
 def known_projects(engine: Engine) -> dict[str, str]:

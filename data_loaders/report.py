@@ -1,7 +1,9 @@
 """The validation report shared by every loader (Excel/CSV ingest and SQL sync).
 
-A problem names where it is (file, sheet, row, column), the offending value, a message and a
-severity. ``error`` blocks the commit; ``warning`` is shown but lets the data load.
+A problem names where it is (file, sheet, row, column), the offending value, a message, a
+severity (``error``: a value is wrong or missing; ``warning``: worth a look) and its outcome:
+the file is refused (nothing written), the row is skipped (the other rows load), the cell is
+left empty (the row loads) or the value loads with only a warning.
 """
 
 from __future__ import annotations
@@ -14,6 +16,16 @@ import pandas as pd
 import models
 
 ERROR, WARNING = "error", "warning"
+REFUSED, SKIPPED, BLANKED, WARNED = "refused", "skipped", "blanked", "warned"
+OUTCOME_LABELS = {
+    REFUSED: "nothing loaded",
+    SKIPPED: "row skipped",
+    BLANKED: "cell left empty",
+    WARNED: "loaded, check it",
+}
+# What a sheet may lack and the PM supplies, in the PM's words (the CLI adds its option names).
+NEEDS = {"project": "the project", "report_date": "the report date"}
+NO_RAG = "no RAG"  # message prefix of a status row whose rating word is not a rating
 
 
 @dataclass
@@ -24,6 +36,11 @@ class Problem:
     value: str | None
     message: str
     severity: str = ERROR
+    outcome: str = ""  # refused, skipped, blanked, warned; default: refused for an error
+
+    def __post_init__(self) -> None:
+        if not self.outcome:
+            self.outcome = REFUSED if self.severity == ERROR else WARNED
 
 
 @dataclass
@@ -33,8 +50,10 @@ class SheetReport:
     reason: str | None = None  # why it is unsupported, or how it was recognised
     header_row: int | None = None  # 1-based
     mapping: dict[str, str] = field(default_factory=dict)  # source header -> canonical field
-    rows_loaded: int = 0
-    rows_skipped: int = 0
+    rows_loaded: int = 0  # data rows that load (or would load, in a preview)
+    rows_skipped: int = 0  # data rows left out because of a problem (listed in problems)
+    rows_ignored: int = 0  # totals, repeated headers, footers: not data
+    needs: list[str] = field(default_factory=list)  # what the sheet lacks: project, report_date
     problems: list[Problem] = field(default_factory=list)
 
 
@@ -53,16 +72,59 @@ class FileReport:
 
     @property
     def has_errors(self) -> bool:
-        return any(p.severity == ERROR for p in self.all_problems)
+        """A problem that refuses the file (a skipped row does not)."""
+        return any(p.outcome == REFUSED for p in self.all_problems)
+
+    @property
+    def rows_loaded(self) -> int:
+        return sum(s.rows_loaded for s in self.sheets)
+
+    @property
+    def rows_skipped(self) -> int:
+        return sum(s.rows_skipped for s in self.sheets)
+
+    @property
+    def needs(self) -> list[str]:
+        """What any sheet lacks (project, report date), in a stable order."""
+        return [n for n in NEEDS if any(n in s.needs for s in self.sheets)]
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        return {**asdict(self), "rows_loaded": self.rows_loaded, "rows_skipped": self.rows_skipped}
 
 
 def problems_frame(problems: list[Problem]) -> pd.DataFrame:
-    """Problems as a table for display (sheet / row / column / value / message / severity)."""
-    cols = ["sheet", "row", "column", "value", "message", "severity"]
-    return pd.DataFrame([asdict(p) for p in problems], columns=cols)
+    """Problems as a table for display (sheet / row / column / value / message / severity /
+    outcome, the outcome in words)."""
+    cols = ["sheet", "row", "column", "value", "message", "severity", "outcome"]
+    frame = pd.DataFrame([asdict(p) for p in problems], columns=cols)
+    frame["outcome"] = frame["outcome"].map(lambda o: OUTCOME_LABELS.get(o, o))
+    return frame
+
+
+def plural(n: int, word: str) -> str:
+    return f"{n:,} {word}{'' if n == 1 else 's'}"
+
+
+def load_summary(report: FileReport) -> str:
+    """``242 rows will load, 2 will be skipped`` (after a commit: ``loaded``, ``were skipped``)."""
+    done = report.status == "loaded"
+    text = f"{plural(report.rows_loaded, 'row')} {'loaded' if done else 'will load'}"
+    if report.rows_skipped:
+        text += f", {report.rows_skipped:,} {'were' if done else 'will be'} skipped"
+    return text
+
+
+def warning_summary(report: FileReport) -> list[str]:
+    """Counts a PM should see before committing: ``15 rows have no RAG``, ``3 cells left empty``."""
+    problems = report.all_problems
+    out = []
+    no_rag = sum(p.message.startswith(NO_RAG) for p in problems)
+    if no_rag:
+        out.append(f"{plural(no_rag, 'row')} {'has' if no_rag == 1 else 'have'} no RAG")
+    blanked = sum(p.outcome == BLANKED for p in problems)
+    if blanked:
+        out.append(f"{plural(blanked, 'cell')} left empty")
+    return out
 
 
 def schema_problems(
@@ -102,11 +164,22 @@ def schema_problems(
                 sheet=sheet,
                 row=row,
                 column=headers.get(column, column) if column else None,
-                value=None if pd.isna(case.failure_case) else str(case.failure_case),
+                value=_text(case.failure_case),
                 message=_message(case.check, column),
             )
         )
     return out
+
+
+def _text(value) -> str | None:
+    """A failing value as the user wrote it: a date as a date, 140 rather than 140.0."""
+    if pd.isna(value):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.date().isoformat() if value == value.normalize() else str(value)
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
 
 
 def _message(check, column) -> str:

@@ -2,6 +2,11 @@
 
 Pure: no database. Returns canonical frames plus the sheet's part of the report. Project
 references are checked against the database and the whole file later (``ingest``).
+
+Outcome per row: a value that cannot be true (a negative cost, end before start, likelihood 9,
+a date in 1899) or a missing or unreadable required value (project, report date, key) skips
+its row; an unreadable optional value (text in a number column) and a placeholder (``TBC``)
+leave the cell empty with a warning. Every other row loads.
 """
 
 from __future__ import annotations
@@ -27,7 +32,17 @@ from data_loaders.fields import (
     norm,
 )
 from data_loaders.read import RawSheet
-from data_loaders.report import ERROR, WARNING, Problem, SheetReport, schema_problems
+from data_loaders.report import (
+    BLANKED,
+    ERROR,
+    NO_RAG,
+    SKIPPED,
+    WARNED,
+    WARNING,
+    Problem,
+    SheetReport,
+    schema_problems,
+)
 
 HEADER_SCAN = 30
 DISTINCTIVE = {
@@ -59,6 +74,10 @@ TABLE_OF_KIND = {
     "decisions": "decisions",
     "raid": "raid_items",
 }
+# Fields without which a row cannot load (from the schemas): a bad value here skips the row.
+REQUIRED = {
+    f for schema in models.SCHEMAS.values() for f, col in schema.columns.items() if not col.nullable
+}
 _TOTAL = re.compile(r"^\s*(grand\s+)?(sub\s*)?(totals?|sum|average|mean)\b", re.I)
 _SCALE_X = re.compile(r"^(residual |inherent )?(likelihood|probability|impact) ([1-5])$")
 
@@ -82,6 +101,20 @@ class SheetResult:
     layout_key: str | None = None
     headers: list[str] = field(default_factory=list)  # column labels, in order
     context: Context = field(default_factory=Context)
+    # project ids whose own row in this sheet was skipped -> that row (reasons for dependents)
+    lost_projects: dict[str, int] = field(default_factory=dict)
+
+    def drop(self, rows: set[int]) -> None:
+        """Leave the source ``rows`` out of every table of the sheet (a file-level check failed
+        on them); they count as skipped."""
+        loaded = {r for rs in self.rows.values() for r in rs if r is not None}
+        for table, frame in list(self.frames.items()):
+            mask = [r not in rows for r in self.rows[table]]
+            self.frames[table] = frame[mask].reset_index(drop=True)
+            self.rows[table] = [r for r, k in zip(self.rows[table], mask, strict=True) if k]
+        self.refs = [(p, r) for p, r in self.refs if r not in rows]
+        self.report.rows_loaded = len(self.frames.get(_main(self.report.kind, self.frames), []))
+        self.report.rows_skipped += len(rows & loaded)
 
 
 def _trim(rows: list[list]) -> list[list]:
@@ -322,7 +355,7 @@ def parse_sheet(
         report.reason = f"recognised as {kind} from its column names"
 
     # Data rows: stop at a run of blank rows (footers, dropdown lists far below the table).
-    data, src_rows, skipped, blank_run = [], [], 0, 0
+    data, src_rows, ignored, blank_run = [], [], 0, 0
     header_low = [str(c).strip().lower() for c in header]
     key_cols = [i for i, f in enumerate(fields) if f in KEY_FIELDS[kind]]
     width = len(header)
@@ -332,7 +365,7 @@ def parse_sheet(
         if not row:  # trimmed: an empty list is a blank row
             blank_run += 1
             if blank_run >= 3 and data:
-                skipped += sum(1 for rr in rows[r:] if rr)
+                ignored += sum(1 for rr in rows[r:] if rr)
                 break
             continue
         blank_run = 0
@@ -344,18 +377,18 @@ def parse_sheet(
                 if isinstance(c, str) and header_low[i] and c.strip().lower() == header_low[i]
             )
             if same >= max(2, len(key_cols)):  # the header repeated (a printed page break)
-                skipped += 1
+                ignored += 1
                 continue
         first_text = next((c for c in row[:3] if isinstance(c, str) and c.strip()), "")
         if first_text and _TOTAL.match(first_text):
-            skipped += 1
+            ignored += 1
             continue
         if key_cols and all(V.is_blank(row[i]) if i < len(row) else True for i in key_cols):
-            skipped += 1
+            ignored += 1
             continue
         data.append(row[:width] if len(row) >= width else row + [""] * (width - len(row)))
         src_rows.append(r + 1)
-    report.rows_skipped = skipped
+    report.rows_ignored = ignored
     if not data:
         report.kind = "unsupported"
         report.reason = "headers only: the table has no data rows (an unfilled template?)"
@@ -366,6 +399,8 @@ def parse_sheet(
     cols: dict[str, list] = {}
     problems = report.problems
     headers_of: dict[str, str] = {}
+    skip: set[int] = set()  # positions in ``data`` of rows that cannot load
+    is_placeholder = V.placeholder_matcher(config.ingest.placeholders)
     for i, f in enumerate(fields):
         if not f:
             continue
@@ -378,7 +413,10 @@ def parse_sheet(
             ]
             headers_of.setdefault(base, labels[i])
             continue
-        parsed = _parse(f, column, labels[i], header[i], config, problems, raw.name, src_rows)
+        column, notes = _placeholders(f, column, is_placeholder, config)
+        parsed, more = _parse(f, column, config)
+        first = parsed.get(f, next(iter(parsed.values())))
+        skip |= _outcomes(notes + more, first, f, problems, raw.name, labels[i], src_rows)
         for name, vals in parsed.items():
             if name in cols:  # a second column for the same field fills the first one's gaps
                 cols[name] = [
@@ -397,6 +435,15 @@ def parse_sheet(
     if "_rag_text" in cols:
         base = cols.get("rag_label") or [None] * len(data)
         cols["rag_label"] = [a or b for a, b in zip(base, cols.pop("_rag_text"), strict=True)]
+    if kind in ("status", "projects") and "rag_label" in cols:
+        rated = cols.get("overall_rag") or [None] * len(data)
+        for pos, (label, rag) in enumerate(zip(cols["rag_label"], rated, strict=True)):
+            if label and not rag:
+                problems.append(
+                    Problem(raw.name, src_rows[pos], headers_of.get("rag_label"), label[:200],
+                            f"{NO_RAG}: {_quote(label)} is not a rating; the row loads without one",
+                            WARNING, WARNED)
+                )  # fmt: skip
     ctx = Context(
         project_id=options_ctx.project_id or ctx.project_id,
         project_name=ctx.project_name,
@@ -406,8 +453,124 @@ def parse_sheet(
         reported_by=ctx.reported_by,
     )
     result.context = ctx
-    _build(kind, raw.name, cols, src_rows, ctx, known, config, result, headers_of)
+    _load_rows(kind, raw.name, cols, src_rows, skip, ctx, known, config, result, headers_of)
     return result
+
+
+def _load_rows(kind, sheet, cols, src_rows, skip, ctx, known, config, result, headers_of) -> None:
+    """Build the tables from the rows that can load; rows that fail a check are skipped and the
+    tables rebuilt without them, so rows that depend on a skipped row (the project row of a
+    status line) go with it and every other row still loads."""
+    report = result.report
+    pos_of = {r: i for i, r in enumerate(src_rows)}
+    seen: set[tuple] = set()
+    while True:  # ends: every pass skips at least one more row, or stops
+        keep = [i for i in range(len(src_rows)) if i not in skip]
+        result.frames, result.rows, result.refs = {}, {}, []
+        if not keep:
+            break
+        sub = {k: [v[i] for i in keep] for k, v in cols.items()}
+        sheet_problems: list[Problem] = []
+        rows = [src_rows[i] for i in keep]
+        _build(kind, sheet, sub, rows, ctx, known, config, result, headers_of, sheet_problems)
+        found = _checks(result, sheet, headers_of)
+        new = [p for p in found if (p.row, p.message) not in seen]
+        seen |= {(p.row, p.message) for p in new}
+        report.problems.extend(new)
+        more = {pos_of[p.row] for p in new if p.outcome == SKIPPED and p.row in pos_of}
+        if not more or any(p.outcome != SKIPPED and p.severity == ERROR for p in new):
+            report.problems.extend(sheet_problems)
+            break
+        skip |= more
+    report.rows_loaded = len(result.frames.get(_main(kind, result.frames), []))
+    report.rows_skipped = len(skip)
+    if kind in ("status", "projects"):
+        ids = cols.get("project_id") or cols.get("name") or []
+        final = set(result.frames.get("projects", {}).get("project_id", []))
+        result.lost_projects = {
+            ids[i]: src_rows[i]
+            for i in sorted(skip)
+            if i < len(ids) and ids[i] is not None and ids[i] not in final
+        }
+
+
+def _main(kind: str, frames: dict) -> str:
+    """The table a sheet's rows are counted in (a portfolio list: its projects)."""
+    return TABLE_OF_KIND[kind] if TABLE_OF_KIND.get(kind) in frames else "projects"
+
+
+def _checks(result: SheetResult, sheet: str, headers_of: dict[str, str]) -> list[Problem]:
+    """Schema checks and duplicate keys of the sheet's tables; a problem on a row skips it."""
+    out = []
+    for table, frame in result.frames.items():
+        rows = result.rows[table]
+        out += [p for _, p in duplicates(table, frame, [(sheet, r) for r in rows])]
+        checked = frame
+        if table == "projects":  # the schema's end-before-start check needs both columns
+            checked = frame.reindex(
+                columns=[
+                    *frame.columns,
+                    *(c for c in ("start_date", "end_date") if c not in frame.columns),
+                ]
+            )
+            for c in ("start_date", "end_date"):
+                checked[c] = pd.to_datetime(checked[c])
+        for p in _one_per_row(schema_problems(table, checked, sheet, rows, headers_of)):
+            if p.message.startswith("duplicate key"):
+                continue  # handled above, naming the rows
+            if p.row is not None:
+                p.outcome = SKIPPED
+            out.append(p)
+    return out
+
+
+KEY_WORDS = {"project_id": "project", "report_date": "report date"}
+
+
+def duplicates(
+    table: str, frame: pd.DataFrame, where: list[tuple[str, int | None]]
+) -> list[tuple[int, Problem]]:
+    """Rows of ``frame`` with the same key, as (position, problem). Identical rows load once (a
+    warning on the later ones); rows that disagree are all skipped, since no rule can say which
+    one is right and picking one would silently lose the other."""
+    keys = list(models.SCHEMAS[table].unique or [])
+    if len(frame) < 2 or not keys or not set(keys) <= set(frame.columns):
+        return []
+    dup = frame.duplicated(keys, keep=False).to_numpy()
+    if not dup.any():
+        return []
+    out = []
+    positions = [i for i in range(len(frame)) if dup[i]]
+    groups: dict[tuple, list[int]] = {}
+    for i in positions:
+        groups.setdefault(tuple(str(frame.iloc[i][k]) for k in keys), []).append(i)
+    what = " and ".join(KEY_WORDS.get(k, k.replace("_", " ")) for k in keys)
+    for key, members in groups.items():
+        one_sheet = len({where[i][0] for i in members}) == 1
+        names = ", ".join(_where(where[i], where[i][0] if one_sheet else None) for i in members)
+        value = " / ".join(
+            v[:10] if k == "report_date" else v for k, v in zip(keys, key, strict=True)
+        )
+        same = len(frame.iloc[members].astype(str).drop_duplicates()) == 1
+        for n, i in enumerate(members):
+            sheet, row = where[i]
+            if same and n == 0:
+                continue
+            message = (
+                f"duplicate key: the same {what} as {_where(where[members[0]], sheet)} with the "
+                "same values; loaded once"
+                if same
+                else f"duplicate key: {names} have the same {what} with different values; "
+                "none of them is loaded"
+            )
+            severity = WARNING if same else ERROR
+            out.append((i, Problem(sheet, row, None, value, message, severity, SKIPPED)))
+    return out
+
+
+def _where(place: tuple[str, int | None], sheet: str | None) -> str:
+    name, row = place
+    return f"row {row}" if name == sheet else f"sheet {name} row {row}"
 
 
 _EVM_LABELS = {
@@ -444,26 +607,53 @@ def _evm_sheet(name, rows, config, options_ctx, known, result, ctx, loose) -> bo
         report_date=ctx.report_date or options_ctx.report_date,
     )
     pid = ctx.project_id or (ctx.project_name and ctx.project_name[:64])
-    if not pid:
-        report.problems.append(
-            Problem(
-                name,
-                None,
-                None,
-                None,
-                "no project: an earned-value worksheet names no project; "
-                "pass --project ID (or choose the project on the upload page)",
-            )  # fmt: skip
-        )
+    lacks = [w for w, have in (("project", pid), ("report_date", ctx.report_date)) if not have]
+    if lacks:
+        _lacks(report, report.problems, name, lacks)
         return True
     row = min(r for _, r in found.values())
     cols = {f: [v] for f, (v, _) in found.items()}
     cols["project_id"] = [pid]
-    _build("status", name, cols, [row], ctx, known, config, result, {})
+    _load_rows("status", name, cols, [row], set(), ctx, known, config, result, {})
     return True
 
 
-def _parse(f, column, label, header, config, problems, sheet, src_rows) -> dict[str, list]:
+def _placeholders(f, column, is_placeholder, config) -> tuple[list, list]:
+    """Placeholder words (``TBC``, ``n/a``, ``Exempt…``) become empty cells with a warning naming
+    the value. A RAG word in the RAG table (``n/a`` is Grey) stays a rating."""
+    rag = TYPES.get(f) == "rag"
+    out, notes = [], []
+    for pos, v in enumerate(column):
+        if is_placeholder(v) and not (rag and _rates(v, config)):
+            out.append("")
+            notes.append((pos, v, f"placeholder {_quote(v)}: no value", WARNING))
+        else:
+            out.append(v)
+    return out, notes
+
+
+def _cell_text(v: object) -> str:
+    """A cell as the PM typed it: 9, not 9.0."""
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v)[:200]
+
+
+def _quote(v: object, limit: int = 40) -> str:
+    """A cell quoted in a message: one line, long text cut with an ellipsis."""
+    text = " ".join(str(v).split())
+    return f"'{text[:limit]}…'" if len(text) > limit else f"'{text}'"
+
+
+def _rates(v: str, config: Config) -> bool:
+    low = v.strip().lower()
+    return bool(models.normalise_rag(v, config)) or low.startswith(
+        ("exempt", "redacted", "withheld")
+    )
+
+
+def _parse(f, column, config) -> tuple[dict[str, list], list]:
+    """The column's values (one or more fields) and its notes ``(pos, value, message, sev)``."""
     kind = TYPES.get(f, "text")
     if kind == "date":
         vals, notes = V.dates(column, config)
@@ -479,35 +669,51 @@ def _parse(f, column, label, header, config, problems, sheet, src_rows) -> dict[
     elif kind == "decision":
         vals, notes = V.decision(column)
         texts, _ = V.text(column)
-        out = {"decision": vals, "_decision_text": texts}
-        return out
+        return {"decision": vals, "_decision_text": texts}, notes
     elif kind == "rag":
         vals, rag_labels, notes = V.rag(column, config)
-        _notes(notes, problems, sheet, label, src_rows)
         if f == "rag_label":
-            # A label that is not a rating ("Ongoing") only fills in when no column rates.
+            # A label that is not a rating ("Ongoing") only fills in when no column rates; rows
+            # left without a rating are reported once the columns are combined ("no RAG").
+            notes = [n for n in notes if not n[2].startswith("not a RAG rating")]
             rated = [lab if v else None for v, lab in zip(vals, rag_labels, strict=True)]
             other = [lab if not v else None for v, lab in zip(vals, rag_labels, strict=True)]
-            return {"overall_rag": vals, "rag_label": rated, "_rag_text": other}
-        return {f: vals}
+            return {"overall_rag": vals, "rag_label": rated, "_rag_text": other}, notes
+        return {f: vals}, notes
     else:
         vals, notes = V.text(column)
-    _notes(notes, problems, sheet, label, src_rows)
-    return {f: vals}
+    return {f: vals}, notes
 
 
-def _notes(notes, problems, sheet, label, src_rows) -> None:
+def _outcomes(notes, vals, f, problems, sheet, label, src_rows) -> set[int]:
+    """Notes become problems with their outcome; returns the positions of rows to skip.
+
+    An impossible value, or a bad value in a required field, skips the row; a bad value in an
+    optional field leaves the cell empty with a warning; other notes only warn.
+    """
+    skip = set()
     for pos, value, message, severity in notes:
+        if pos < 0:
+            outcome = WARNED
+        elif severity == V.IMPOSSIBLE or (severity == ERROR and f in REQUIRED):
+            severity, outcome = ERROR, SKIPPED
+            skip.add(pos)
+        elif severity == ERROR or vals[pos] is None:
+            severity, outcome = WARNING, BLANKED
+        else:
+            outcome = WARNED
         problems.append(
             Problem(
                 sheet=sheet,
                 row=src_rows[pos] if pos >= 0 else None,
                 column=label,
-                value=None if value is None else str(value)[:200],
+                value=None if value is None else _cell_text(value),
                 message=message,
                 severity=severity,
+                outcome=outcome,
             )
         )
+    return skip
 
 
 def _derived_rag(cols: dict[str, list], config: Config, n: int) -> None:
@@ -563,10 +769,9 @@ def _frame(table: str, cols: dict[str, list], n: int) -> pd.DataFrame:
     return df
 
 
-def _build(kind, sheet, cols, src_rows, ctx, known, config, result, headers_of) -> None:
+def _build(kind, sheet, cols, src_rows, ctx, known, config, result, headers_of, problems) -> None:
     n = len(src_rows)
     report = result.report
-    problems = report.problems
     by_name = {str(v).strip().lower(): k for k, v in known.items() if v}
     # Which project each row belongs to.
     pids = cols.get("project_id") or [None] * n
@@ -585,38 +790,24 @@ def _build(kind, sheet, cols, src_rows, ctx, known, config, result, headers_of) 
         if pid is not None and pid not in known and name:
             new_projects.setdefault(pid, name)
         project_col.append(pid)
+    lacks = []
     if kind not in ("status", "projects") and all(p is None for p in project_col):
-        problems.append(
-            Problem(
-                sheet,
-                None,
-                None,
-                None,
-                "no project: the sheet has no project column and no 'Project Name:' line; "
-                "pass --project ID (or choose the project on the upload page)",
-            )  # fmt: skip
-        )
-        return
+        lacks.append("project")
     cols["project_id"] = project_col
     if kind in ("status", "projects") and any(c in cols for c in ("_cost_variance", "_delay_days")):
         _derived_rag(cols, config, n)
     needs_date = kind in ("status", "risks", "milestones") or (
         kind == "projects" and any(f in cols for f in ("overall_rag", "percent_complete"))
     )
-    if needs_date and "report_date" not in cols:
+    if needs_date and all(d is None for d in cols.get("report_date") or [None]):
+        cols.pop("report_date", None)  # a date column left empty is no date at all
         if ctx.report_date is None:
-            problems.append(
-                Problem(
-                    sheet,
-                    None,
-                    None,
-                    None,
-                    "no report date: the sheet has no report date column or 'Report date:' "
-                    "line; pass --report-date YYYY-MM-DD (or set it on the upload page)",
-                )  # fmt: skip
-            )
-            return
-        cols["report_date"] = [ctx.report_date] * n
+            lacks.append("report_date")
+        else:
+            cols["report_date"] = [ctx.report_date] * n
+    if lacks:
+        _lacks(report, problems, sheet, lacks)
+        return
     elif needs_date and ctx.report_date:
         cols["report_date"] = [d or ctx.report_date for d in cols["report_date"]]
     if ctx.reported_by and kind == "status":
@@ -688,21 +879,7 @@ def _build(kind, sheet, cols, src_rows, ctx, known, config, result, headers_of) 
     for table, tcols in tables.items():
         rows = result.rows.get(table, src_rows)
         result.rows[table] = rows
-        frame = _frame(table, tcols, len(rows))
-        result.frames[table] = frame
-        checked = frame
-        if table == "projects":  # the schema's end-before-start check needs both columns
-            checked = frame.reindex(
-                columns=[
-                    *frame.columns,
-                    *(c for c in ("start_date", "end_date") if c not in frame.columns),
-                ]
-            )
-            for c in ("start_date", "end_date"):
-                checked[c] = pd.to_datetime(checked[c])
-        problems.extend(_one_per_row(schema_problems(table, checked, sheet, rows, headers_of)))
-    main = TABLE_OF_KIND[kind] if TABLE_OF_KIND[kind] in result.frames else "projects"
-    report.rows_loaded = len(result.frames.get(main, []))
+        result.frames[table] = _frame(table, tcols, len(rows))
     result.refs = [(p, r) for p, r in zip(project_col, src_rows, strict=True) if p]
     if new_projects and kind != "projects":
         problems.append(
@@ -715,7 +892,19 @@ def _build(kind, sheet, cols, src_rows, ctx, known, config, result, headers_of) 
                 WARNING,
             )  # fmt: skip
         )
-    _ = ERROR
+
+
+LACKS = {
+    "project": "no project: the sheet has no project column and no 'Project Name:' line",
+    "report_date": "no report date: the sheet has no report date column and no 'Report date:' line",
+}
+
+
+def _lacks(report: SheetReport, problems: list[Problem], sheet: str, lacks: list[str]) -> None:
+    """Everything the sheet lacks at once, in the PM's words; each front end says how to give it
+    (the upload page shows a choice, the command line names its option)."""
+    report.needs = list(lacks)
+    problems.extend(Problem(sheet, None, None, None, LACKS[what]) for what in lacks)
 
 
 def _one_per_row(problems: list[Problem]) -> list[Problem]:

@@ -19,6 +19,9 @@ Note = tuple[int, object, str, str]  # position in column, raw value, message, s
 
 # Cells that mean "no value" rather than a wrong value (kept as empty with a warning in numbers).
 MISSING = {"", "none", "n/a", "na", "-", "--", "tbc", "tbd", "nil", "null", "not applicable"}
+# Note severity of a value that was read but cannot be true (a date in 1899, likelihood 9): the
+# sheet parser skips its row rather than blanking the cell.
+IMPOSSIBLE = "impossible"
 EXCEL_EPOCH = date(1899, 12, 30)
 
 SCALE_WORDS = {
@@ -52,6 +55,21 @@ def is_exempt(v: object) -> bool:
         return False
     s = v.strip().lower()
     return s.startswith(("exempt", "redacted", "withheld")) or len(s.split()) >= 6
+
+
+def placeholder_matcher(words: tuple[str, ...]):
+    """``match(cell)``: True when the cell is one of the placeholder words (``[ingest]
+    placeholders``; lower-case, a trailing ``*`` matches any text starting with it)."""
+    exact = {w for w in words if not w.endswith("*")}
+    prefixes = tuple(w[:-1] for w in words if w.endswith("*"))
+
+    def match(v: object) -> bool:
+        if not isinstance(v, str):
+            return False
+        s = " ".join(v.split()).lower()
+        return bool(s) and (s in exact or bool(prefixes) and s.startswith(prefixes))
+
+    return match
 
 
 def text(values: list) -> tuple[list, list[Note]]:
@@ -200,9 +218,13 @@ def dates(values: list, config: Config, serials: bool = True) -> tuple[list, lis
                 notes.append((i, v, "not a date", "error"))
         elif d is not None and not (cfg.min_year <= d.year <= cfg.max_year):
             notes.append(
-                (i, v, f"date outside {cfg.min_year}-{cfg.max_year}: implausible", "error")
+                (i, v, f"date outside {cfg.min_year}-{cfg.max_year}: implausible", IMPOSSIBLE)
             )
             d = None
+        elif d is not None and not (cfg.warn_before_year <= d.year <= cfg.warn_after_year):
+            edge = cfg.warn_before_year if d.year < cfg.warn_before_year else cfg.warn_after_year
+            side = "before" if d.year < cfg.warn_before_year else "after"
+            notes.append((i, v, f"date {side} {edge}: check it", "warning"))
         out.append(d)
     return out, notes
 
@@ -292,7 +314,7 @@ def scale(values: list) -> tuple[list, list[Note]]:
             if float(num).is_integer() and 1 <= num <= 5:
                 out.append(int(num))
             else:
-                notes.append((i, v, "value out of range [1, 5]", "error"))
+                notes.append((i, v, "value out of range [1, 5]", IMPOSSIBLE))
                 out.append(None)
             continue
         key = re.sub(r"\s+", " ", str(v).strip().lower())

@@ -47,3 +47,12 @@ def test_config_file_is_read_from_env(tmp_path, monkeypatch):
     path.write_text("[staleness]\ngrace_days = 10\n")
     monkeypatch.setenv("PMO_CONFIG", str(path))
     assert get_config().staleness.grace_days == 10
+
+
+def test_shipped_ingest_settings_equal_defaults():
+    ingest = get_config().ingest
+    assert ingest == Config().ingest
+    assert (ingest.min_year, ingest.max_year) == (1950, 2100)
+    assert (ingest.warn_before_year, ingest.warn_after_year) == (1990, 2060)
+    assert ingest.strict is False
+    assert {"tbc", "n/a", "—", "?", "exempt*", "#n/a", "#div/0!"} <= set(ingest.placeholders)

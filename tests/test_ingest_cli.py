@@ -161,3 +161,57 @@ def test_xlsm_is_read_as_values_only(seeded_url):
     report, parsed = load(seeded_url, xlsx({"Status": rows}), "macro.xlsm")
     assert report.status == "loaded"
     assert parsed.frames["status_reports"]["overall_rag"].iloc[0] == "Amber"
+
+
+def _book_with_a_bad_row(tmp_path: Path) -> Path:
+    rows = [["Project ID", "Report Date", "Overall RAG", "% Complete"],
+            ["PRJ-0001", "2026-11-27", "Green", 40], ["PRJ-0002", "2026-11-27", "Red", 140],
+            ["PRJ-0003", "2026-11-27", "Amber", 30]]  # fmt: skip
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    path = tmp_path / "week.xlsx"
+    path.write_bytes(xlsx({"Status": rows}))
+    return path
+
+
+def test_json_reports_rows_loaded_and_skipped_per_sheet_with_the_problems(seeded_url, tmp_path):
+    run = cli(str(_book_with_a_bad_row(tmp_path)), "--json", url=seeded_url)
+    assert run.returncode == 0, run.stdout + run.stderr
+    (report,) = json.loads(run.stdout)["files"]
+    assert report["status"] == "loaded"
+    assert (report["rows_loaded"], report["rows_skipped"]) == (2, 1)
+    (sheet,) = report["sheets"]
+    assert (sheet["rows_loaded"], sheet["rows_skipped"]) == (2, 1)
+    (problem,) = sheet["problems"]
+    assert {k: problem[k] for k in ("sheet", "row", "column", "severity", "outcome")} == {
+        "sheet": "Status", "row": 3, "column": "% Complete", "severity": "error",
+        "outcome": "skipped",
+    }  # fmt: skip
+    plain = cli(str(_book_with_a_bad_row(tmp_path / "again")), "--dry-run", url=seeded_url)
+    assert "2 rows will load, 1 will be skipped" in plain.stdout
+    assert "error (row skipped): [Status] row 3 column '% Complete'" in plain.stdout
+
+
+def test_strict_option_and_setting_refuse_the_whole_file(seeded_url, tmp_path):
+    path = _book_with_a_bad_row(tmp_path)
+    before = db_hash(seeded_url)
+    run = cli(str(path), "--strict", url=seeded_url)
+    assert run.returncode == 1 and ": rejected" in run.stdout
+    assert "all-or-nothing (strict)" in run.stdout
+    config = tmp_path / "strict.toml"
+    config.write_text("[ingest]\nstrict = true\n")
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "PMO_CONFIG": str(config)}
+    cmd = [sys.executable, "-m", "data_loaders", "ingest", str(path), "--db", seeded_url]
+    run = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, env=env, timeout=300)
+    assert run.returncode == 1 and ": rejected" in run.stdout
+    assert db_hash(seeded_url) == before
+
+
+def test_what_a_sheet_lacks_is_named_with_the_options_to_pass(seeded_url, tmp_path):
+    path = tmp_path / "risks.xlsx"
+    path.write_bytes(xlsx({"Risks": [["Risk ID", "Risk", "Likelihood"], ["R1", "late", 3]]}))
+    run = cli(str(path), "--dry-run", url=seeded_url)
+    assert run.returncode == 1
+    assert (
+        "needs the project (--project ID), the report date (--report-date YYYY-MM-DD): "
+        "pass --project ID --report-date YYYY-MM-DD" in run.stdout
+    )

@@ -212,7 +212,8 @@ def test_totals_summary_blank_rows_and_footer_skipped():
     parsed = parse(xlsx({"Status": rows}), known=KNOWN)
     assert not errors(parsed.report), errors(parsed.report)
     assert list(status(parsed).index) == ["P1", "P2"]
-    assert parsed.report.sheets[0].rows_skipped == 3
+    assert parsed.report.sheets[0].rows_ignored == 3
+    assert parsed.report.sheets[0].rows_skipped == 0
 
 
 def test_repeated_header_rows_inside_the_table_are_skipped():

@@ -173,3 +173,21 @@ def test_empty_frames_give_empty_results():
     found = quality.findings(frames, Config(), upto=R)
     assert found.empty and list(found.columns) == quality.FINDING_COLUMNS
     assert quality.upload_scores(frames, found, upto=R).empty
+
+
+def test_skipped_rows_from_the_stored_upload_reports():
+    uploads = pd.DataFrame({"upload_id": [1, 2], "file_name": ["a.xlsx", "b.csv"]})
+    skipped = {"sheet": "S", "row": 12, "column": "Budget", "value": "-5",
+               "message": "budget: must not be negative", "severity": "error",
+               "outcome": "skipped"}  # fmt: skip
+    warned = {**skipped, "row": 3, "severity": "warning", "outcome": "warned"}
+    reports = {
+        1: {"sheets": [{"problems": [skipped, warned]}]},
+        2: {"sheets": [{"problems": [{**skipped, "row": 178, "sheet": "T"}]}]},
+    }
+    out = quality.skipped_rows(reports, uploads)
+    assert list(out.columns) == quality.SKIPPED_COLUMNS
+    assert list(zip(out["upload_id"], out["file_name"], out["row"], strict=True)) == [
+        (2, "b.csv", 178), (1, "a.xlsx", 12),
+    ]  # fmt: skip
+    assert quality.skipped_rows({}, uploads).empty

@@ -32,5 +32,16 @@ def frames() -> dict[str, pd.DataFrame]:
     return _frames(url, store.data_version(_engine(url)))
 
 
+@st.cache_data(show_spinner=False, max_entries=4)
+def _upload_reports(url: str, version: int) -> dict[int, dict]:
+    return store.upload_reports(_engine(url))
+
+
+def upload_reports() -> dict[int, dict]:
+    """Each upload's stored validation report (skipped rows, warnings), cached like frames."""
+    url = store.database_url()
+    return _upload_reports(url, store.data_version(_engine(url)))
+
+
 def version() -> int:
     return store.data_version(engine())

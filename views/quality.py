@@ -205,3 +205,30 @@ else:
         "Every upload with status reports dated up to the review date, all projects "
         "(filters do not apply) · source: uploads and the reports they carried"
     )
+
+# --- rows skipped at upload ------------------------------------------------------------------
+st.subheader("Rows skipped at upload")
+skipped = quality.skipped_rows(data.upload_reports(), frames["uploads"])
+if skipped.empty:
+    empty_state("No upload skipped a row.")
+else:
+    st.dataframe(
+        skipped,
+        hide_index=True,
+        key="skipped_rows",
+        column_config={
+            "upload_id": st.column_config.NumberColumn("Upload", format="%d"),
+            "file_name": "File",
+            "sheet": "Sheet",
+            "row": st.column_config.NumberColumn("Row", format="%d"),
+            "column": "Column",
+            "value": st.column_config.TextColumn("Value", width="medium"),
+            "reason": st.column_config.TextColumn("Reason", width="large"),
+        },
+    )
+    per = skipped.groupby("upload_id").size()
+    st.caption(
+        f"{len(skipped)} rows skipped in {len(per)} uploads; every other row of those files "
+        "loaded · all uploads (filters do not apply) · source: the validation report kept with "
+        "each upload"
+    )

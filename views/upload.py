@@ -7,6 +7,7 @@ import pandas as pd
 import streamlit as st
 
 import store
+from config import get_config
 from data_loaders.fields import field_choices
 from data_loaders.ingest import (
     Options,
@@ -15,7 +16,16 @@ from data_loaders.ingest import (
     parse_file,
     remembered_mappings,
 )
-from data_loaders.report import Problem, problems_frame, rows_written, stored_problems
+from data_loaders.report import (
+    NEEDS,
+    REFUSED,
+    Problem,
+    load_summary,
+    problems_frame,
+    rows_written,
+    stored_problems,
+    warning_summary,
+)
 from data_loaders.template import template_bytes
 from ui import data
 from ui.components import plain
@@ -31,11 +41,52 @@ KIND_LABELS = {
     "unsupported": "Not loaded",
 }
 
+
+def commit_label(loaded: int, skipped: int) -> str:
+    """``Load 242 rows (skip 2)``: the button says what it will do."""
+    text = f"Load {loaded:,} row{'' if loaded == 1 else 's'}"
+    return text + (f" (skip {skipped:,})" if skipped else "")
+
+
+def _choices(needs: list[str], chosen: dict, known: dict[str, str]) -> None:
+    """Everything the file lacks, asked together; a choice stays shown once made."""
+    show = [n for n in NEEDS if n in needs or chosen.get(n) is not None]
+    if not show:
+        return
+    ingest = get_config().ingest
+    with st.container(border=True):
+        if needs:
+            st.warning(
+                "To load this file, choose " + " and ".join(NEEDS[n] for n in needs) + ".",
+                icon=":material/edit_note:",
+            )
+        cols = st.columns(len(show))
+        for col, need in zip(cols, show, strict=True):
+            if need == "project":
+                col.selectbox(
+                    "Project the sheet belongs to",
+                    sorted(known),
+                    index=None,
+                    placeholder="Choose a project",
+                    key="upload_project",
+                    format_func=lambda i: f"{i} {known.get(i, '')}",
+                )
+            else:
+                col.date_input(
+                    "Report date of the sheet",
+                    value=None,
+                    min_value=date(ingest.min_year, 1, 1),
+                    max_value=date(ingest.max_year, 12, 31),
+                    format="YYYY-MM-DD",
+                    key="upload_date",
+                )
+
+
 st.title("Upload")
 st.caption(
     "Upload the weekly status sheet, a risk register, RAID log or milestone plan: our template "
-    "or your own layout. Nothing is written until you commit, and a file with errors is never "
-    "half-loaded."
+    "or your own layout. Nothing is written until you load it; rows with impossible values are "
+    "skipped and listed, every other row loads in one go."
 )
 engine = data.engine()
 st.download_button(
@@ -48,25 +99,22 @@ st.download_button(
 
 uploaded = st.file_uploader("Spreadsheet or CSV (macros never run)", type=TYPES, key="upload_file")
 known = known_projects(engine)
-with st.expander("Values the sheet may lack", expanded=False):
-    st.caption("Used only for sheets that name no project or have no report date.")
-    ids = ["(none)", *sorted(known)]
-    project = st.selectbox(
-        "Project", ids, key="upload_project", format_func=lambda i: f"{i} {known.get(i, '')}"
-    )
-    use_date = st.checkbox("Set a report date", key="upload_use_date")
-    report_date = st.date_input("Report date", value=date.today(), key="upload_date")
 who = st.text_input("Your name (recorded with the upload)", value="pm", key="upload_who")
 
 if uploaded is not None:
     raw = uploaded.getvalue()
+    sha = hashlib.sha256(raw).hexdigest()
+    if st.session_state.get("upload_choices_for") != sha:  # a new file starts with no choices
+        for key in ("upload_project", "upload_date"):
+            st.session_state.pop(key, None)
+        st.session_state["upload_choices_for"] = sha
+    # What a sheet lacks is chosen below the preview, once the file shows it is needed; the
+    # choices made so far apply to this run's check.
+    project = st.session_state.get("upload_project")
+    report_date = st.session_state.get("upload_date")
     edits: dict = st.session_state.setdefault("upload_mappings", {})
     mappings = {**remembered_mappings(engine), **edits}
-    options = Options(
-        project_id=None if project == "(none)" else project,
-        report_date=report_date if use_date else None,
-        mappings=mappings,
-    )
+    options = Options(project_id=project, report_date=report_date, mappings=mappings)
     bar = st.progress(0.0, text="Reading…")
     parsed = parse_file(
         uploaded.name,
@@ -77,29 +125,36 @@ if uploaded is not None:
     )
     bar.empty()
     report = parsed.report
-    sha = hashlib.sha256(raw).hexdigest()
     n_err = sum(p.severity == "error" for p in report.all_problems)
     n_warn = sum(p.severity == "warning" for p in report.all_problems)
-    cols = st.columns(4)
+    cols = st.columns(5)
     cols[0].metric("Sheets", len(report.sheets))
-    cols[1].metric("Rows to load", sum(report.totals.values()))
-    cols[2].metric("Errors", n_err)
-    cols[3].metric("Warnings", n_warn)
+    cols[1].metric("Rows to load", report.rows_loaded)
+    cols[2].metric("Rows skipped", report.rows_skipped)
+    cols[3].metric("Errors", n_err)
+    cols[4].metric("Warnings", n_warn)
     st.caption(f"File: {plain(uploaded.name)} · {len(raw):,} bytes · sha256 {sha[:12]}…")
+    if report.status == "valid":
+        st.info(" · ".join([load_summary(report), *warning_summary(report)]))
     for p in report.problems:
         st.error(plain(p.message), icon=":material/error:")
+    _choices(report.needs, {"project": project, "report_date": report_date}, known)
 
     for sheet in parsed.sheets:
         rep = sheet.report
+        refused = any(p.outcome == REFUSED for p in rep.problems)
         icon = (
-            "✅"
-            if rep.kind != "unsupported" and not any(p.severity == "error" for p in rep.problems)
-            else ("⛔" if rep.kind != "unsupported" else "➖")
+            "➖"
+            if rep.kind == "unsupported"
+            else ("⛔" if refused else ("⚠️" if rep.rows_skipped else "✅"))
         )
         title = f"{icon} {plain(rep.sheet)}: {KIND_LABELS.get(rep.kind, rep.kind)}"
         with st.expander(title, expanded=rep.kind != "unsupported"):
             where = f"header on row {rep.header_row}" if rep.header_row else "no header row"
-            st.write(f"{where} · {rep.rows_loaded} rows to load · {rep.rows_skipped} skipped")
+            st.write(
+                f"{where} · {rep.rows_loaded} rows to load · {rep.rows_skipped} skipped"
+                + (f" · {rep.rows_ignored} not data (totals, footers)" if rep.rows_ignored else "")
+            )
             if rep.reason:
                 st.caption(plain(rep.reason))
             if rep.kind != "unsupported" and rep.mapping and sheet.layout_key:
@@ -133,17 +188,25 @@ if uploaded is not None:
     blocked = report.has_errors or not parsed.frames
     if blocked:
         st.warning(
-            "Fix the errors above (in the sheet, the column mapping or the values the sheet may "
-            "lack) and upload again: nothing is written while errors remain.",
+            "Nothing can load yet: make the choices above, fix the column mapping, or fix the "
+            "sheet and upload it again.",
             icon=":material/block:",
         )
-    if st.button("Commit upload", type="primary", disabled=blocked, key="upload_commit"):
+    label = "Nothing to load" if blocked else commit_label(report.rows_loaded, report.rows_skipped)
+    if st.button(label, type="primary", disabled=blocked, key="upload_commit"):
         with st.spinner("Writing in one transaction…"):
             result = commit(engine, parsed, who or "pm", source="upload")
         if result.status == "loaded":
             rows = ", ".join(f"{t} {n}" for t, n in result.totals.items() if n)
             what = f"new or changed rows: {rows}" if rows else "every row matched what was stored"
-            st.success(f"Loaded as upload {result.upload_id} ({what}).", icon=":material/check:")
+            skipped = (
+                f" {result.rows_skipped} skipped rows are kept with the upload (Data quality)."
+                if result.rows_skipped
+                else ""
+            )
+            st.success(
+                f"Loaded as upload {result.upload_id} ({what}).{skipped}", icon=":material/check:"
+            )
         elif result.status == "duplicate":
             st.info(f"Already loaded (upload {result.upload_id}); nothing duplicated.")
         else:
