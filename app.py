@@ -4,7 +4,8 @@ import streamlit as st
 
 from ui.context import render_sidebar
 
-st.set_page_config(page_title="PMO Lens", page_icon=":material/insights:", layout="wide")
+# An emoji favicon is drawn locally; a :material/…: page icon is fetched from fonts.gstatic.com.
+st.set_page_config(page_title="PMO Lens", page_icon="📊", layout="wide")
 
 PAGES = {
     "Review": [

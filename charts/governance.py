@@ -8,13 +8,13 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from analytics.governance import INTERVENE, PROTECT, QUESTION, STOP
-from charts.template import RAG_COLOURS, RAG_ORDER, apply, rag_label
+from charts.template import RAG_COLOURS, RAG_ORDER, apply, chart_text, rag_label
 from config import Governance
 
 
 def _wrap(text: str, width: int = 90) -> str:
     """Hover text on several lines (plotly does not wrap)."""
-    parts = [p.strip() for p in str(text or "").split(";") if p.strip()]
+    parts = [chart_text(p.strip()) for p in str(text or "").split(";") if p.strip()]
     return "<br>".join("<br>  ".join(textwrap.wrap(p, width)) for p in parts)
 
 
@@ -30,7 +30,7 @@ def quadrant(scored: pd.DataFrame, rules: Governance) -> go.Figure:
         if part.empty:
             continue
         hover = [
-            f"<b>{r.project_id} {r.name}</b><br>{rag_label(rag)} · {r.quadrant}"
+            f"<b>{chart_text(f'{r.project_id} {r.name}')}</b><br>{rag_label(rag)} · {r.quadrant}"
             f"<br>budget £{(r.budget or 0) / 1e6:,.1f}m"
             f"<br><b>governance value {r.governance_value:.0f}</b><br>{_wrap(r.value_why)}"
             f"<br><b>execution health {r.execution_health:.0f}</b><br>{_wrap(r.health_why)}"
@@ -40,7 +40,7 @@ def quadrant(scored: pd.DataFrame, rules: Governance) -> go.Figure:
             x=part["execution_health"],
             y=part["governance_value"],
             mode="markers+text" if len(df) <= 15 else "markers",
-            text=part["project_id"],
+            text=part["project_id"].map(chart_text),
             textposition="top center",
             name=rag_label(rag),
             customdata=part[["project_id"]].to_numpy(),
@@ -80,7 +80,7 @@ def pipeline(stages: pd.DataFrame) -> go.Figure:
     """Projects per stage (bars, in stage order) with the budget as text on each bar."""
     fig = go.Figure()
     fig.add_bar(
-        x=stages["stage"],
+        x=stages["stage"].map(chart_text),
         y=stages["projects"],
         text=[
             f"{n} projects · £{b / 1e6:,.1f}m"

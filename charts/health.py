@@ -6,7 +6,7 @@ import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
 
-from charts.template import RAG_COLOURS, RAG_ORDER, apply, rag_label
+from charts.template import RAG_COLOURS, RAG_ORDER, apply, chart_text, rag_label
 
 
 def _stacked_rag_bar(df: pd.DataFrame, y: str, title: str, x_title: str) -> go.Figure:
@@ -14,7 +14,7 @@ def _stacked_rag_bar(df: pd.DataFrame, y: str, title: str, x_title: str) -> go.F
     for rag in RAG_ORDER:
         part = df[df["rag"] == rag]
         fig.add_bar(
-            y=part[y],
+            y=part[y].map(chart_text),  # portfolio / programme names from uploads
             x=part["projects"],
             name=rag_label(rag),
             orientation="h",
@@ -57,7 +57,13 @@ def rag_trend(trend: pd.DataFrame) -> go.Figure:
 
 def value_risk_bubble(snap: pd.DataFrame) -> go.Figure:
     """Value (y) versus open risk exposure (x), bubble size = budget, colour = shown RAG."""
-    df = snap.assign(rag=snap["display_rag"].map(rag_label), exposure_m=snap["exposure"] / 1e6)
+    # Names and ids shown in the figure are escaped; customdata keeps the raw id for clicks.
+    df = snap.assign(
+        rag=snap["display_rag"].map(rag_label),
+        exposure_m=snap["exposure"] / 1e6,
+        name=snap["name"].map(chart_text),
+        project=snap["project_id"].map(chart_text),
+    )
     fig = px.scatter(
         df,
         x="exposure_m",
@@ -68,9 +74,9 @@ def value_risk_bubble(snap: pd.DataFrame) -> go.Figure:
         category_orders={"rag": [rag_label(r) for r in RAG_ORDER]},
         hover_name="name",
         custom_data=["project_id"],
-        hover_data={"project_id": True, "exposure_m": ":.2f", "value_score": True, "rag": False},
+        hover_data={"project": True, "exposure_m": ":.2f", "value_score": True, "rag": False},
         size_max=45,
-        text="project_id" if len(df) <= 12 else None,
+        text="project" if len(df) <= 12 else None,
     )
     fig.update_layout(
         xaxis_title="open risk exposure (probability × cost impact, millions)",

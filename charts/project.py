@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from charts.template import RAG_COLOURS, RAG_ICONS, RAG_ORDER, apply, rag_label
+from charts.template import RAG_COLOURS, RAG_ICONS, RAG_ORDER, apply, chart_text, rag_label
 
 SERIES = {
     "planned_value": ("PV (planned value)", "#757575", "solid"),
@@ -78,18 +78,19 @@ def milestone_trend(trend: pd.DataFrame) -> go.Figure:
     for i, mid in enumerate(ids):
         m = trend[trend["milestone_id"] == mid].sort_values("report_date")
         colour = colours[i % len(colours)]
-        name = f"{mid} {m['name'].iloc[-1]}"
+        # From uploads: escaped, and never part of a hovertemplate (where %{…} would run).
+        name = chart_text(f"{mid} {m['name'].iloc[-1]}")
         fig.add_scatter(
             x=m["report_date"], y=m["due"], name=name, mode="lines+markers",
             line={"color": colour}, marker={"size": 5},
             customdata=m[["slip_days"]].to_numpy(),
-            hovertemplate=f"{name}<br>reported %{{x|%d %b %Y}}: due %{{y|%d %b %Y}}"
+            hovertemplate="%{fullData.name}<br>reported %{x|%d %b %Y}: due %{y|%d %b %Y}"
             "<br>slip vs original baseline %{customdata[0]:+.0f} d<extra></extra>",
         )  # fmt: skip
         fig.add_scatter(
             x=[x0, x1], y=[m["original_baseline"].iloc[0]] * 2, mode="lines",
-            line={"color": colour, "dash": "dot", "width": 1}, showlegend=False,
-            hovertemplate=f"{name}: original baseline %{{y|%d %b %Y}}<extra></extra>",
+            line={"color": colour, "dash": "dot", "width": 1}, showlegend=False, name=name,
+            hovertemplate="%{fullData.name}: original baseline %{y|%d %b %Y}<extra></extra>",
         )  # fmt: skip
         rb = m[m["rebaselined"]]
         if len(rb):
@@ -97,7 +98,7 @@ def milestone_trend(trend: pd.DataFrame) -> go.Figure:
                 x=rb["report_date"], y=rb["baseline_date"], mode="markers+text",
                 marker={"symbol": "x", "size": 11, "color": colour},
                 text=["re-baselined"] * len(rb), textposition="top center", showlegend=False,
-                hovertemplate=f"{name}: re-baselined to %{{y|%d %b %Y}}"
+                name=name, hovertemplate="%{fullData.name}: re-baselined to %{y|%d %b %Y}"
                 " on %{x|%d %b %Y}<extra></extra>",
             )  # fmt: skip
     if len(trend):

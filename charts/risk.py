@@ -9,7 +9,7 @@ import plotly.graph_objects as go
 from plotly.colors import sample_colorscale
 
 from analytics.risk import MOVES
-from charts.template import RAG_COLOURS, apply
+from charts.template import RAG_COLOURS, apply, chart_text
 
 # Low to high: green, amber, orange, red; other band counts are sampled along the same ramp.
 # Legends sit under the plot so they never run into a long title.
@@ -175,7 +175,7 @@ def exposure_vs_contingency(table: pd.DataFrame, n: int = 15) -> go.Figure:
     projects whose exposure exceeds it are labelled ``⚠ exceeds``."""
     top = table.sort_values("headroom").head(n).iloc[::-1]
     labels = [
-        f"{'⚠ ' if x else ''}{pid}"
+        f"{'⚠ ' if x else ''}{chart_text(pid)}"
         for pid, x in zip(top["project_id"], top["exceeds"], strict=True)
     ]
     fig = go.Figure()
@@ -185,7 +185,7 @@ def exposure_vs_contingency(table: pd.DataFrame, n: int = 15) -> go.Figure:
         name="exposure (probability × cost)",
         orientation="h",
         marker={"color": "#c62828", "pattern": {"shape": "/"}},
-        customdata=top[["name"]].to_numpy(),
+        customdata=top[["name"]].map(chart_text).to_numpy(),
         hovertemplate="%{customdata[0]}: exposure £%{x:.2f}m<extra></extra>",
     )
     fig.add_bar(
@@ -194,7 +194,7 @@ def exposure_vs_contingency(table: pd.DataFrame, n: int = 15) -> go.Figure:
         name="remaining contingency",
         orientation="h",
         marker={"color": "#1565c0"},
-        customdata=top[["name"]].to_numpy(),
+        customdata=top[["name"]].map(chart_text).to_numpy(),
         hovertemplate="%{customdata[0]}: remaining £%{x:.2f}m<extra></extra>",
     )
     fig.update_layout(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 import plotly.graph_objects as go
 import plotly.io as pio
 
@@ -19,6 +21,14 @@ def rag_label(rag: str | None) -> str:
     """``■ Red``: the icon keeps the meaning on a grey-scale print."""
     rag = rag if rag in RAG_COLOURS else "Grey"
     return f"{RAG_ICONS[rag]} {rag}"
+
+
+def chart_text(text: object) -> str:
+    """The escaping rule for data text in a figure (titles, tick labels, legend names, hover,
+    text on marks, annotations). Plotly renders a subset of HTML there (``<a href>``, ``<b>``,
+    ``<br>``, ``<span style>``, ``<sup>``…) and decodes entities, so ``&``, ``<`` and ``>``
+    are escaped: the text shows as written and never becomes a link or markup."""
+    return html.escape(str(text), quote=False)
 
 
 def _register() -> None:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import plotly.graph_objects as go
 
-from charts.template import SLIDE_WIDTH
+from charts.template import SLIDE_WIDTH, chart_text
 
 SYSTEM_CHROMIUM = "/usr/bin/chromium"
 # Lay the figure out at 1280x720 and render at 1.5x: 1920x1080 pixels whose text stays legible
@@ -79,7 +79,8 @@ def with_footer(fig: go.Figure, as_of: str, source: str, title: str | None = Non
         legend={"yref": "container", "y": (FOOTER_HEIGHT + 2) / LAYOUT_HEIGHT, "yanchor": "bottom"},
     )
     out.add_annotation(
-        text=footer_text(title, as_of, source),
+        # The title is the figure's (already escaped); source and filters name uploads.
+        text=footer_text(title, as_of, chart_text(source)),
         xref="paper",
         yref="paper",
         x=0,

@@ -106,3 +106,19 @@ def wait_for_app(page) -> None:
         "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=90_000
     )
     time.sleep(0.5)  # let the last deltas paint
+
+
+def settle(page) -> None:
+    """wait_for_app, then until the page stops adding elements and no skeleton is left (long
+    pages keep painting after the script finished)."""
+    wait_for_app(page)
+    page.wait_for_function(
+        """() => {
+          const n = document.querySelectorAll('[data-testid="stElementContainer"]').length;
+          const same = n === window.__pmoElements;
+          window.__pmoElements = n;
+          return same && !document.querySelector('[data-testid="stSkeleton"]');
+        }""",
+        polling=700,
+        timeout=90_000,
+    )

@@ -20,14 +20,6 @@ def test_toolbar_camera_downloads_slide_size():
     assert (opts["width"], opts["height"], opts["format"]) == (1920, 1080, "png")
 
 
-def test_plain_shows_markdown_as_written():
-    from ui.components import plain
-
-    assert plain("![x](http://evil/p.png)") == r"\!\[x\](http\://evil/p.png)"
-    assert plain("PRJ-0010 · Data Platform") == "PRJ-0010 · Data Platform"
-    assert plain("**bold** <b>") == r"\*\*bold\*\* \<b\>"
-
-
 def test_markup_in_a_project_url_is_shown_as_text(seeded_url):
     from tests.conftest import app_test
 

@@ -13,6 +13,7 @@ from data_loaders.template import template_bytes
 from sample_data.excel import write_pm_workbooks
 from tests.conftest import app_test
 from tests.ingest_helpers import xlsx
+from ui.components import plain
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -63,7 +64,7 @@ def test_upload_preview_then_commit_writes(seeded_url, tmp_path):
     at.selectbox(key="upload_history_pick").select(int(newest["upload_id"])).run()
     assert any(f"Validation report of upload {newest['upload_id']}" in c.value for c in at.caption)
     labels = [b.proto.label for b in at.get("download_button")]
-    assert f"Download {path.name}" in labels  # the original file, for download
+    assert f"Download {plain(path.name)}" in labels  # the original file, for download
 
 
 def test_errors_disable_commit_and_show_problem_table(seeded_url):

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import quote
 
 import plotly.graph_objects as go
 import streamlit as st
 
 from charts.template import SLIDE_HEIGHT, SLIDE_WIDTH, rag_label
+from exports.neutralise import to_csv_bytes
 from ui.context import ReviewContext
 from ui.download import png_download_button
 
@@ -43,14 +45,31 @@ def show_chart(fig: go.Figure, key: str, ctx: ReviewContext, source: str, **kwar
     return event
 
 
-# Enough to stop links, images, emphasis, code, headings, tables, maths and :emoji: codes.
-_MARKDOWN_SPECIALS = set("\\`*_[]<>#!|~$:")
+# Every ASCII character Streamlit's markdown gives a meaning to, escaped with a backslash:
+# links, images, emphasis, code, headings, tables, maths, HTML, entities and :directives:.
+_MARKDOWN_SPECIALS = set("\\`*_[]<>#!|~$:&{}")
+# Streamlit runs GFM autolinks and :material/...: icons on the text *after* escapes are
+# resolved, so backslashes cannot stop them: a word joiner (U+2060, invisible, no line break)
+# after ``:`` or ``@`` before a non-space and between ``www`` and ``.`` breaks those patterns.
+WORD_JOINER = "\u2060"
+_LINK_PATTERNS = re.compile(r"(?<=[:@])(?=\S)|(?i:(?<=\bwww)(?=\.))")
+# Block syntax at the start of the text: lists, setext/thematic lines, numbered lists.
+_BLOCK_START = re.compile(r"^(?=[-+=])|^(\d+)(?=[.)])")
 
 
 def plain(text: object) -> str:
-    """Text from uploads, URLs or sources, escaped so Streamlit's markdown shows it as written:
-    a sheet named ``![x](http://…)`` must not become an image, ``**x**`` not bold."""
-    return "".join("\\" + c if c in _MARKDOWN_SPECIALS else c for c in str(text))
+    """The one escaping rule for text that comes from data (uploads, sources, the URL), for
+    anything Streamlit renders as markdown: markdown, captions, headers, metric labels, values
+    and deltas, alerts, button, download-button, tab and expander labels, radio, pills and
+    segmented-control options, ``help``. (Selectbox and multiselect options and table cells
+    are shown as plain text: never escape those. Figures use charts.template.chart_text.)
+
+    The text shows as written, on one line: ``![x](http://…)`` is no image, ``[a](b)`` and
+    ``http://…`` are no links, ``**x**`` and ``<b>x</b>`` are no emphasis or HTML."""
+    text = " ".join(str(text).split())  # one line: no block syntax from embedded newlines
+    text = "".join("\\" + c if c in _MARKDOWN_SPECIALS else c for c in text)
+    text = _BLOCK_START.sub(lambda m: (m.group(1) or "") + "\\", text, count=1)
+    return _LINK_PATTERNS.sub(WORD_JOINER, text)
 
 
 def kpi(
@@ -76,6 +95,26 @@ def kpi(
         return
     colour = {True: "inverse", False: "normal"}.get(up_is_bad, "off")
     where.metric(label, value, fmt(change), delta_color=colour, help=help, border=True)
+
+
+def data_table(frame, name: str, **kwargs):
+    """A table of data with our CSV download under it. The table's own toolbar download and
+    clipboard copy are off (``client.disableDataExport`` in .streamlit/config.toml): they export
+    cells such as ``=HYPERLINK(…)`` as they are, and a spreadsheet would run them. Our CSV
+    neutralises them (exports.neutralise). ``name`` names the file and keys the button."""
+    event = st.dataframe(frame, **kwargs)
+    st.download_button(
+        "CSV",
+        lambda: to_csv_bytes(frame),  # built only on click
+        file_name=f"{name}.csv",
+        mime="text/csv",
+        key=f"csv_{name}",
+        on_click="ignore",
+        type="tertiary",
+        icon=":material/download:",
+        help="This table as CSV; text a spreadsheet would run as a formula gets a leading '",
+    )
+    return event
 
 
 def rag_column(values):
@@ -128,4 +167,4 @@ def decision_table(decisions, ctx: ReviewContext, with_project: bool = True) -> 
     cols = [c for c in DECISION_COLUMNS if c in shown.columns]
     if not with_project:
         cols = [c for c in cols if c not in ("link", "project")]
-    st.dataframe(shown[cols], hide_index=True, column_config=DECISION_COLUMNS)
+    data_table(shown[cols], "decisions", hide_index=True, column_config=DECISION_COLUMNS)

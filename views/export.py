@@ -8,7 +8,7 @@ from exports.deck import SECTIONS, DeckError, build_deck
 from exports.neutralise import to_csv_bytes
 from exports.png import ExportError
 from ui import data
-from ui.components import provenance
+from ui.components import plain, provenance
 from ui.page import page_setup, stop_if_no_match
 
 DECK_KEY = "export_deck"
@@ -55,7 +55,7 @@ if st.button("Build deck", type="primary", icon=":material/slideshow:", disabled
         )
     except (DeckError, ExportError) as exc:
         bar.empty()
-        st.error(f"The deck could not be built: {exc}", icon=":material/error:")
+        st.error(f"The deck could not be built: {plain(exc)}", icon=":material/error:")
     else:
         st.session_state[DECK_KEY] = (request, deck)
 if not chosen:

@@ -8,6 +8,7 @@ from charts import governance as charts
 from config import get_config
 from ui import data
 from ui.components import (
+    data_table,
     decision_table,
     empty_state,
     project_link_column,
@@ -85,7 +86,7 @@ with tab_quad:
     table = table.assign(
         link=project_links(table["project_id"], ctx), rag=rag_column(table["display_rag"])
     )
-    st.dataframe(
+    data_table(
         table[
             [
                 "link",
@@ -100,6 +101,7 @@ with tab_quad:
                 "health_why",
             ]
         ],  # fmt: skip
+        "governance_scores",
         hide_index=True,
         column_config={
             "link": project_link_column("Project"),
@@ -158,8 +160,9 @@ with tab_gates:
     if overdue.empty:
         empty_state("No gate decision is overdue.")
     else:
-        st.dataframe(
+        data_table(
             overdue.assign(project_id=project_links(overdue["project_id"], ctx)),
+            "overdue_gates",
             hide_index=True,
             column_config={
                 "project_id": project_link_column("ID"),
@@ -179,8 +182,9 @@ with tab_gates:
     if unapproved.empty:
         empty_state("Every executing project has an approved gate decision.")
     else:
-        st.dataframe(
+        data_table(
             unapproved.assign(project_id=project_links(unapproved["project_id"], ctx)),
+            "without_approved_gate",
             hide_index=True,
             column_config={
                 "project_id": project_link_column("ID"),
@@ -243,7 +247,7 @@ with tab_comp:
     )
 
     view = governance.check_marks(comp).assign(link=project_links(comp["project_id"], ctx))
-    st.dataframe(
+    data_table(
         view[
             [
                 "link",
@@ -257,6 +261,7 @@ with tab_comp:
                 "findings",
             ]
         ],  # fmt: skip
+        "compliance",
         hide_index=True,
         column_config={
             "link": project_link_column("ID"),

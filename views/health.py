@@ -7,6 +7,7 @@ from charts import health as charts
 from config import get_config
 from ui import data
 from ui.components import (
+    data_table,
     empty_state,
     kpi,
     project_link_column,
@@ -138,8 +139,9 @@ else:
         computed_rag=rag_column(exc["computed_rag"]),
         detail=project_links(exc["project_id"], ctx),
     )
-    st.dataframe(
+    data_table(
         exc,
+        "exceptions",
         hide_index=True,
         column_config={
             "project_id": "ID",

@@ -10,7 +10,7 @@ from charts import project as charts
 from charts.template import rag_label
 from config import get_config
 from ui import data
-from ui.components import decision_table, empty_state, plain, show_chart
+from ui.components import data_table, decision_table, empty_state, plain, show_chart
 from ui.context import current
 from ui.empty import offer_sample
 
@@ -66,13 +66,13 @@ if not pid:
 head = proj.header(projects, pid)
 st.header(f"{plain(pid)} · {plain(head['name'])}")
 st.caption(
-    f"as of {review_date.date()} · {head.get('portfolio') or 'no portfolio'} › "
-    f"{head.get('programme') or 'no programme'} · source: project register"
+    f"as of {review_date.date()} · {plain(head.get('portfolio') or 'no portfolio')} › "
+    f"{plain(head.get('programme') or 'no programme')} · source: project register"
 )
 cols = st.columns(4)
-cols[0].metric("Sponsor", head.get("sponsor") or "n/a")
-cols[1].metric("Manager", head.get("manager") or "n/a")
-cols[2].metric("Stage", head.get("stage") or "n/a")
+cols[0].metric("Sponsor", plain(head.get("sponsor") or "n/a"))
+cols[1].metric("Manager", plain(head.get("manager") or "n/a"))
+cols[2].metric("Stage", plain(head.get("stage") or "n/a"))
 cols[3].metric("Budget (BAC)", _money(head.get("budget")))
 cols = st.columns(4)
 cols[0].metric("Start", _date(head.get("start_date")))
@@ -89,7 +89,7 @@ if len(snap):
     value = "n/a" if pd.isna(row["governance_value"]) else f"{row['governance_value']:.0f}"
     health = "n/a" if pd.isna(row["execution_health"]) else f"{row['execution_health']:.0f}"
     st.markdown(
-        f"**Governance value {value} · execution health {health} → {row['quadrant']}** · "
+        f"**Governance value {value} · execution health {health} → {plain(row['quadrant'])}** · "
         f"reported {rag_label(row['display_rag'])} · computed {rag_label(row['computed_rag'])}"
         + (" · **watermelon**" if row["watermelon"] else "")
         + (" · **not reported**" if row["not_reported"] else "")
@@ -104,21 +104,22 @@ if len(snap):
                 "contribution": st.column_config.NumberColumn("Contribution", format="%.1f"),
             },
         )
-        st.caption(f"Computed RAG rule: {row['computed_rule']}")
+        st.caption(f"Computed RAG rule: {plain(row['computed_rule'])}")
 
 reports = proj.reports(frames["status_reports"], pid, review_date)
 report_source = f"status reports of {pid}"
 
 st.subheader("Status")
 if reports.empty:
-    empty_state(f"No status reports for {pid} up to {review_date.date()}.")
+    empty_state(f"No status reports for {plain(pid)} up to {review_date.date()}.")
 else:
     strip = proj.rag_strip(frames["status_reports"], pid, review_date)
     show_chart(charts.rag_strip(strip), "project_rag_strip", ctx, report_source)
     story = proj.latest_narrative(frames["status_reports"], pid, review_date)
     st.markdown(
-        f"**Latest report {_date(story['report_date'])}** by {story['reported_by'] or 'n/a'} · "
-        f"{rag_label(story['overall_rag'])} (label as reported: {story['rag_label'] or 'n/a'})"
+        f"**Latest report {_date(story['report_date'])}** by "
+        f"{plain(story['reported_by'] or 'n/a')} · {rag_label(story['overall_rag'])} "
+        f"(label as reported: {plain(story['rag_label'] or 'n/a')})"
     )
     # Text from uploads is shown as plain text, never rendered as Markdown or HTML.
     for label, key in (
@@ -153,7 +154,7 @@ else:
 st.subheader("Milestones")
 trend = proj.milestone_trend(frames["milestones"], pid, review_date)
 if trend.empty:
-    empty_state(f"No milestone plan for {pid} up to {review_date.date()}.")
+    empty_state(f"No milestone plan for {plain(pid)} up to {review_date.date()}.")
 else:
     show_chart(
         charts.milestone_trend(trend), "project_milestones", ctx, f"milestone plans of {pid}"
@@ -164,8 +165,9 @@ else:
             f"{len(events)} re-baseline(s): slip is still measured against the original baseline.",
             icon=":material/history:",
         )
-        st.dataframe(
+        data_table(
             events,
+            "rebaselines",
             hide_index=True,
             column_config={
                 "milestone_id": "ID",
@@ -175,8 +177,9 @@ else:
                 "to": st.column_config.DateColumn("Baseline after"),
             },
         )
-    st.dataframe(
+    data_table(
         proj.milestone_table(trend),
+        "milestones",
         hide_index=True,
         column_config={
             "milestone_id": "ID",
@@ -195,10 +198,10 @@ with left:
     st.subheader("Risks")
     risks = proj.project_risks(frames["risks"], pid, review_date, config)
     if risks.empty:
-        empty_state(f"No risk register for {pid} up to {review_date.date()}.")
+        empty_state(f"No risk register for {plain(pid)} up to {review_date.date()}.")
     else:
         st.caption(f"register of {_date(risks['report_date'].max())} · score = likelihood × impact")
-        st.dataframe(
+        data_table(
             risks[
                 [
                     "risk_id",
@@ -214,6 +217,7 @@ with left:
                     "due_date",
                 ]
             ],  # fmt: skip
+            "risks",
             hide_index=True,
             column_config={
                 "cost_impact": st.column_config.NumberColumn("Cost impact", format="£%,.0f"),
@@ -225,10 +229,11 @@ with right:
     st.subheader("RAID items")
     raid = proj.project_raid(frames["raid_items"], pid)
     if raid.empty:
-        empty_state(f"No assumptions, issues, dependencies or actions for {pid}.")
+        empty_state(f"No assumptions, issues, dependencies or actions for {plain(pid)}.")
     else:
-        st.dataframe(
+        data_table(
             raid[["item_id", "type", "description", "owner", "status", "priority", "due_date"]],
+            "raid_items",
             hide_index=True,
             column_config={"due_date": st.column_config.DateColumn("Due")},
         )
@@ -236,7 +241,7 @@ with right:
 st.subheader("Decisions")
 decisions = proj.project_decisions(frames, pid, review_date)
 if decisions.empty:
-    empty_state(f"No gate or board decisions for {pid} up to {review_date.date()}.")
+    empty_state(f"No gate or board decisions for {plain(pid)} up to {review_date.date()}.")
 else:
     decision_table(decisions, ctx, with_project=False)
 
@@ -246,8 +251,9 @@ lineage = proj.lineage(frames, pid)
 if lineage.empty:
     empty_state("No upload recorded for this project.")
 else:
-    st.dataframe(
+    data_table(
         lineage,
+        "lineage",
         hide_index=True,
         column_config={
             "upload_id": st.column_config.NumberColumn("Upload", format="#%d"),

@@ -7,6 +7,7 @@ from analytics import quality
 from config import get_config
 from ui import data
 from ui.components import (
+    data_table,
     empty_state,
     project_link_column,
     project_links,
@@ -80,8 +81,9 @@ detail = status.assign(
     status=status["status"].map(STATUS_LABELS),
     rag=rag_column(status["display_rag"]),
 )
-st.dataframe(
+data_table(
     detail[["manager", "link", "name", "status", "last_report_date", "age_days", "rag"]],
+    "reporting_by_project",
     hide_index=True,
     key="reporting_table",
     column_config={
@@ -103,7 +105,7 @@ st.caption(
     f"{', '.join(quality.REQUIRED_FIELDS)}) and plausibility (% of the project's reports with "
     f"no finding), over its reports up to {ctx.review_date.date()}."
 )
-st.dataframe(
+data_table(
     scores.assign(
         link=project_links(scores["project_id"], ctx),
         status=scores["status"].map(STATUS_LABELS),
@@ -122,6 +124,7 @@ st.dataframe(
             "latest_missing",
         ]
     ],  # fmt: skip
+    "quality_scores",
     hide_index=True,
     key="project_scores",
     column_config={
@@ -152,10 +155,11 @@ shown = found[found["report_date"] == ctx.review_date] if only_latest else found
 if shown.empty:
     empty_state("No plausibility findings for the projects shown.")
 else:
-    st.dataframe(
+    data_table(
         shown.assign(link=project_links(shown["project_id"], ctx))[
             ["link", "name", "report_date", "field", "value", "rule", "upload_id"]
         ],
+        "plausibility_findings",
         hide_index=True,
         key="findings_table",
         column_config={
@@ -182,8 +186,9 @@ uploads = quality.upload_scores(frames, found_all, upto=ctx.review_date)
 if uploads.empty:
     empty_state("No uploads with status reports up to this review date.")
 else:
-    st.dataframe(
+    data_table(
         uploads,
+        "upload_quality",
         hide_index=True,
         key="upload_scores",
         column_config={

@@ -7,7 +7,7 @@ from analytics import portfolio, risk
 from charts import risk as charts
 from config import get_config
 from ui import data
-from ui.components import empty_state, provenance, show_chart
+from ui.components import data_table, empty_state, plain, provenance, show_chart
 from ui.page import page_setup, stop_if_no_match
 
 MONEY = "£%,.0f"
@@ -42,12 +42,13 @@ def millions(value: float, sign: bool = False) -> str:
     return ("+" if sign else "") + text
 
 
-def risk_table(df, narrow: bool = False, **kwargs) -> None:
-    """A risk list with our column names; ``narrow`` for half-width columns (shorter titles)."""
+def risk_table(df, name: str, narrow: bool = False, **kwargs) -> None:
+    """A risk list with our column names; ``narrow`` for half-width columns (shorter titles);
+    ``name`` names its CSV download."""
     config = RISK_COLUMNS
     if narrow:
         config = {**RISK_COLUMNS, "title": st.column_config.TextColumn("Title", width="medium")}
-    st.dataframe(df, hide_index=True, column_config=config, **kwargs)
+    data_table(df, name, hide_index=True, column_config=config, **kwargs)
 
 
 def keep_known(key: str, options: list[str]) -> None:
@@ -209,7 +210,7 @@ with st.container(key="risk_drilldown"):
         if in_cell.empty:
             empty_state("No risks in this cell.")
         else:
-            risk_table(in_cell)
+            risk_table(in_cell, "risks_in_cell")
             provenance(ctx, f"{len(in_cell)} risks", f"source: {source}")
 
 # --- exposure versus contingency ---------------------------------------------------------------
@@ -238,8 +239,9 @@ with left:
     )
 with right:
     shown = table.assign(exceeds=table["exceeds"].map({True: "⚠ exceeds", False: "✓ within"}))
-    st.dataframe(
+    data_table(
         shown,
+        "exposure_vs_contingency",
         hide_index=True,
         column_order=[
             "project_id",
@@ -273,10 +275,12 @@ with left:
     top_columns = [
         "risk_id", "project_id", "title", score_col, band_col, exposure_col, "owner", "due_date",
     ]  # fmt: skip
-    risk_table(risk.top_by(reg, score_col), narrow=True, column_order=top_columns)
+    risk_table(risk.top_by(reg, score_col), "top_by_score", narrow=True, column_order=top_columns)
 with right:
     st.subheader(f"Top 10 by {basis} exposure")
-    risk_table(risk.top_by(reg, exposure_col), narrow=True, column_order=top_columns)
+    risk_table(
+        risk.top_by(reg, exposure_col), "top_by_exposure", narrow=True, column_order=top_columns
+    )
 provenance(ctx, f"source: {source}")
 
 # --- ageing ------------------------------------------------------------------------------------
@@ -291,6 +295,7 @@ else:
         tile.metric(f"Overdue {row.overdue}", row.risks)
     risk_table(
         late,
+        "overdue_risks",
         column_order=[
             "risk_id",
             "project_id",
@@ -331,10 +336,11 @@ else:
             f"since {ctx.previous_date.date()}."
         )
     else:
-        risk_table(changes)
+        risk_table(changes, "new_and_closed_risks")
     st.caption(
         f"Between {ctx.previous_date.date()} and {ctx.review_date.date()} · open risks at or above "
-        f"{min_band} (inherent) · category and owner filters applied · source: {source}"
+        f"{plain(min_band)} (inherent) · category and owner filters applied · "
+        f"source: {plain(source)}"
     )
 
 # --- trend -------------------------------------------------------------------------------------

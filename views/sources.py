@@ -45,16 +45,16 @@ for path in paths:
         try:
             src = sql_source.load_source(path)
         except sql_source.SourceError as exc:
-            st.subheader(path.stem)
+            st.subheader(plain(path.stem))
             st.error(f"This source file cannot be used: {plain(exc)}", icon=":material/error:")
             continue
-        st.subheader(src.name)
+        st.subheader(plain(src.name))
         try:
             where = sql_source.display_url(sql_source.resolve_url(src))
         except sql_source.SourceError as exc:
             where = f"{src.url_template} — {exc}"
         described = f"{plain(src.description)} · " if src.description else ""
-        st.caption(f"{described}`{path.name}` · {where}")
+        st.caption(f"{described}`{path.name}` · {where}")  # the admin's own file and URL
         st.dataframe(
             pd.DataFrame(
                 [
@@ -76,8 +76,8 @@ for path in paths:
             st.info("Never synced.", icon=":material/schedule:")
         else:
             st.markdown(
-                f"**Last sync:** {last['synced_at']:%Y-%m-%d %H:%M} UTC by {last['synced_by']} "
-                f"(upload {last['upload_id']})"
+                f"**Last sync:** {last['synced_at']:%Y-%m-%d %H:%M} UTC "
+                f"by {plain(last['synced_by'])} (upload {last['upload_id']})"
             )
             st.dataframe(
                 pd.DataFrame(

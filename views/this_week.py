@@ -9,6 +9,7 @@ from config import get_config
 from models import RAG_VALUES
 from ui import data
 from ui.components import (
+    data_table,
     empty_state,
     kpi,
     project_link_column,
@@ -98,11 +99,12 @@ attention = changes.needs_attention(comparison, config)
 if attention.empty:
     empty_state("Nothing needs attention: no Red, worsened, watermelon or unreported projects.")
 else:
-    st.dataframe(
+    data_table(
         attention.assign(
             link=project_links(attention["project_id"], ctx),
             rag=rag_column(attention["display_rag"]),
         )[["link", "name", "manager", "rag", "reasons", "last_report_date"]],
+        "attention",
         hide_index=True,
         key="attention_table",
         column_config={
@@ -148,7 +150,7 @@ else:
     def _rag_text(s: pd.Series) -> pd.Series:
         return s.where(~s.isin(RAG_VALUES), rag_column(s))
 
-    st.dataframe(
+    data_table(
         shown.assign(
             link=project_links(shown["project_id"], ctx),
             kind=shown["kind"].map(changes.KIND_LABELS),
@@ -156,6 +158,7 @@ else:
             after=_rag_text(shown["after"]),
             direction=shown["direction"].map(DIRECTION_LABELS),
         )[["link", "name", "kind", "dimension", "before", "after", "direction", "detail"]],
+        "changes",
         hide_index=True,
         key="changes_table",
         column_config={

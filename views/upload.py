@@ -28,7 +28,7 @@ from data_loaders.report import (
 )
 from data_loaders.template import template_bytes
 from ui import data
-from ui.components import plain
+from ui.components import data_table, plain
 
 TYPES = ["xlsx", "xlsm", "xls", "xlsb", "ods", "csv"]
 KIND_LABELS = {
@@ -210,7 +210,7 @@ if uploaded is not None:
         elif result.status == "duplicate":
             st.info(f"Already loaded (upload {result.upload_id}); nothing duplicated.")
         else:
-            st.error("Not loaded: " + "; ".join(p.message for p in result.problems))
+            st.error("Not loaded: " + "; ".join(plain(p.message) for p in result.problems))
 
 st.subheader("Upload history")
 uploads = data.frames()["uploads"]
@@ -220,8 +220,9 @@ else:
     shown = uploads.assign(rows=uploads["row_counts"].map(rows_written))[
         ["upload_id", "file_name", "uploaded_by", "uploaded_at", "source", "status", "rows"]
     ]
-    st.dataframe(
+    data_table(
         shown,
+        "upload_history",
         hide_index=True,
         width="stretch",
         column_config={
@@ -252,5 +253,5 @@ else:
         st.caption("This upload kept no original file (sample or SQL sync).")
     else:
         st.download_button(
-            f"Download {name}", content, file_name=name, key="upload_history_download"
+            f"Download {plain(name)}", content, file_name=name, key="upload_history_download"
         )
