@@ -25,6 +25,34 @@ def _date(text: str) -> date:
         raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text}") from None
 
 
+def _unit(text: str) -> tuple[str, str]:
+    from data_loaders.units import parse_choice
+
+    column, _, unit = text.rpartition("=")
+    choice = parse_choice(unit)
+    if not column.strip() or choice is None:
+        raise argparse.ArgumentTypeError(f"expected COLUMN=m, COLUMN=k or COLUMN=1: {text}")
+    return column.strip(), choice
+
+
+def _currency(text: str) -> str:
+    from data_loaders.units import currency_code
+
+    code = currency_code(text)
+    if code is None:
+        raise argparse.ArgumentTypeError(f"not a currency code (GBP, USD, EUR…): {text}")
+    return code
+
+
+def _map_project(text: str) -> tuple[str, str]:
+    from data_loaders.projects_match import parse_mapping
+
+    try:
+        return parse_mapping(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def add_ingest_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("paths", nargs="+", metavar="PATH", help="files or folders (recursive)")
     p.add_argument("--db", help="SQLAlchemy URL (default: $PMO_DATABASE_URL or data/ SQLite)")
@@ -34,6 +62,38 @@ def add_ingest_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--project", help="project id for sheets that name no project")
     p.add_argument("--report-date", type=_date, help="report date for sheets without one")
     p.add_argument("--uploaded-by", default="cli", help="recorded as the uploader")
+    p.add_argument(
+        "--unit",
+        action="append",
+        default=[],
+        type=_unit,
+        metavar="COLUMN=m|k|1",
+        help="unit of a money column that states none: millions, thousands or as "
+        "written (repeatable; COLUMN is the header or the field, e.g. budget)",
+    )
+    p.add_argument(
+        "--currency",
+        type=_currency,
+        help="currency (ISO code) of money the file does not state; default: [money] currency",
+    )
+    p.add_argument(
+        "--create-projects",
+        action="store_true",
+        help="create the projects the files name that the database lacks",
+    )
+    p.add_argument(
+        "--map-project",
+        action="append",
+        default=[],
+        type=_map_project,
+        metavar="NAME=ID",
+        help="rows for NAME (an id or name as written) belong to existing project ID (repeatable)",
+    )
+    p.add_argument(
+        "--accept-suggestions",
+        action="store_true",
+        help="map every near-match ('did you mean …?') to its existing project",
+    )
 
 
 def _files(paths: list[str]) -> tuple[list[Path], list[str]]:
@@ -74,7 +134,14 @@ def run_ingest(args: argparse.Namespace) -> int:
     engine = store.get_engine(args.db)
     known = known_projects(engine)
     options = Options(
-        project_id=args.project, report_date=args.report_date, mappings=remembered_mappings(engine)
+        project_id=args.project,
+        report_date=args.report_date,
+        mappings=remembered_mappings(engine),
+        units=dict(args.unit),
+        currency=args.currency,
+        new_projects="create" if args.create_projects else "refuse",
+        project_map=dict(args.map_project),
+        accept_suggestions=args.accept_suggestions,
     )
     reports, totals = [], {}
     for n, path in enumerate(files, 1):
@@ -94,6 +161,7 @@ def run_ingest(args: argparse.Namespace) -> int:
         reports.append(report)
         if not args.json:
             _print_report(report, ERROR)
+            _print_units_and_projects(parsed, args)
     if len(files) > 1:
         print(file=sys.stderr)
     if args.json:
@@ -131,6 +199,23 @@ def _print_report(report, error: str) -> None:
         print(f"  {p.severity}: {loc}{value}: {p.message}")
     if len(problems) > len(shown):
         print(f"  ... {len(problems) - len(shown)} more (use --json for all)")
+
+
+def _print_units_and_projects(parsed, args: argparse.Namespace) -> None:
+    """The questions the page asks as choices, in command-line words."""
+    for s in parsed.sheets:
+        for col in s.money.questions:
+            print(
+                f"  unit: column {col.label!r} states no unit and its values look like "
+                f"millions or thousands (median {col.median:,.4g}); loaded as written. Pass "
+                f"--unit '{col.label}=m' (millions), =k (thousands) or =1 (as written)"
+            )
+    for sg in parsed.suggestions:
+        if not args.accept_suggestions and sg.written not in dict(args.map_project):
+            print(
+                f"  project: {sg.text} (--map-project '{sg.written}={sg.project_id}' or "
+                "--accept-suggestions)"
+            )
 
 
 # name -> (help, add_arguments, run). Other loaders (the SQL sync) register here.

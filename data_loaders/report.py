@@ -36,6 +36,7 @@ class SheetReport:
     rows_loaded: int = 0
     rows_skipped: int = 0
     problems: list[Problem] = field(default_factory=list)
+    units: dict[str, str] = field(default_factory=dict)  # money column -> unit and currency read
 
 
 @dataclass

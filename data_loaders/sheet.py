@@ -15,6 +15,7 @@ import pandas as pd
 
 import models
 from config import Config
+from data_loaders import units
 from data_loaders import values as V
 from data_loaders.fields import (
     KINDS,
@@ -71,6 +72,7 @@ class Context:
     project_name: str | None = None
     report_date: date | None = None
     reported_by: str | None = None
+    units: dict[str, str] = field(default_factory=dict)  # column or field -> m, k or 1
 
 
 @dataclass
@@ -82,6 +84,7 @@ class SheetResult:
     layout_key: str | None = None
     headers: list[str] = field(default_factory=list)  # column labels, in order
     context: Context = field(default_factory=Context)
+    money: units.SheetMoney = field(default_factory=units.SheetMoney)
 
 
 def _trim(rows: list[list]) -> list[list]:
@@ -366,6 +369,11 @@ def parse_sheet(
     cols: dict[str, list] = {}
     problems = report.problems
     headers_of: dict[str, str] = {}
+    money = units.plan(
+        labels, header, fields, data, rows[:h] if not transposed else [], options_ctx.units, config
+    )
+    result.money = money
+    report.units = money.describe()
     for i, f in enumerate(fields):
         if not f:
             continue
@@ -379,6 +387,8 @@ def parse_sheet(
             headers_of.setdefault(base, labels[i])
             continue
         parsed = _parse(f, column, labels[i], header[i], config, problems, raw.name, src_rows)
+        if i in money.columns:  # money in currency units: "7.9" in a £m column is 7,900,000
+            parsed = _money_unit(parsed, money.columns[i], problems, raw.name)
         for name, vals in parsed.items():
             if name in cols:  # a second column for the same field fills the first one's gaps
                 cols[name] = [
@@ -394,6 +404,9 @@ def parse_sheet(
             "fill colour cannot be read; type Red, Amber or Green)"
         )
         return result
+    if money.columns or "currency" in cols:
+        codes = [units.currency_code(c) for c in cols.get("currency") or [None] * len(data)]
+        cols["currency"] = [c or money.currency for c in codes]
     if "_rag_text" in cols:
         base = cols.get("rag_label") or [None] * len(data)
         cols["rag_label"] = [a or b for a, b in zip(base, cols.pop("_rag_text"), strict=True)]
@@ -468,7 +481,6 @@ def _parse(f, column, label, header, config, problems, sheet, src_rows) -> dict[
     if kind == "date":
         vals, notes = V.dates(column, config)
     elif kind in ("money", "number"):
-        # Money is kept in the unit written (a "£m" column stays in millions, like its neighbours).
         vals, notes = V.number(column)
     elif kind == "percent":
         vals, notes = V.percent(column)
@@ -494,6 +506,18 @@ def _parse(f, column, label, header, config, problems, sheet, src_rows) -> dict[
         vals, notes = V.text(column)
     _notes(notes, problems, sheet, label, src_rows)
     return {f: vals}
+
+
+def _money_unit(parsed: dict[str, list], col: units.ColumnUnit, problems, sheet) -> dict:
+    if col.question:
+        problems.append(Problem(sheet, None, col.label, None, col.question, WARNING))
+    elif col.source.startswith("column"):  # the header states none: say whose unit it took
+        message = f"no unit in the header: read in {col.describe()} like {col.source}"
+        problems.append(Problem(sheet, None, col.label, None, message, WARNING))
+    if col.factor == 1.0:
+        return parsed
+    return {k: [v * col.factor if v is not None else None for v in vals]
+            for k, vals in parsed.items()}  # fmt: skip
 
 
 def _notes(notes, problems, sheet, label, src_rows) -> None:
@@ -704,17 +728,6 @@ def _build(kind, sheet, cols, src_rows, ctx, known, config, result, headers_of) 
     main = TABLE_OF_KIND[kind] if TABLE_OF_KIND[kind] in result.frames else "projects"
     report.rows_loaded = len(result.frames.get(main, []))
     result.refs = [(p, r) for p, r in zip(project_col, src_rows, strict=True) if p]
-    if new_projects and kind != "projects":
-        problems.append(
-            Problem(
-                sheet,
-                None,
-                None,
-                ", ".join(list(new_projects)[:5]),
-                f"{len(new_projects)} new project(s) will be created from this sheet",
-                WARNING,
-            )  # fmt: skip
-        )
     _ = ERROR
 
 

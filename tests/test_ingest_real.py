@@ -32,7 +32,7 @@ def test_uk_gmpp_needs_a_report_date_and_names_the_option():
 
 
 def test_uk_gmpp_parses_244_projects_and_is_refused_for_two_real_data_errors():
-    parsed = parse("uk_gmpp_2023.csv", report_date=date(2023, 3, 31))
+    parsed = parse("uk_gmpp_2023.csv", report_date=date(2023, 3, 31), new_projects="create")
     projects, status = parsed.frames["projects"], parsed.frames["status_reports"]
     assert len(projects) == 244 and projects["project_id"].is_unique
     assert projects.set_index("project_id").loc["CO_0024_2021-Q2", "start_date"] == pd.Timestamp(
@@ -56,7 +56,7 @@ def test_uk_gmpp_parses_244_projects_and_is_refused_for_two_real_data_errors():
 def test_us_it_dashboard_loads_with_health_derived_from_variance_and_delay(seeded_url):
     before = db_hash(seeded_url)
     report, parsed = load(seeded_url, real("us_it_dashboard_2013.csv"), "us_it_dashboard_2013.csv",
-                          report_date=date(2013, 6, 30))  # fmt: skip
+                          report_date=date(2013, 6, 30), new_projects="create")  # fmt: skip
     assert report.status == "loaded", errors(report)
     assert db_hash(seeded_url) != before
     projects, status = parsed.frames["projects"], parsed.frames["status_reports"]
@@ -73,7 +73,7 @@ def test_us_it_dashboard_loads_with_health_derived_from_variance_and_delay(seede
 
 
 def test_dft_master_transposed_six_projects_with_delivery_confidence():
-    parsed = parse("dft_master_transposed.xlsx")
+    parsed = parse("dft_master_transposed.xlsx", new_projects="create")
     assert parsed.report.status == "valid", errors(parsed.report)
     status = parsed.frames["status_reports"].set_index("project_id")
     assert list(status.index) == [
@@ -103,7 +103,7 @@ def test_dft_blank_form_is_nothing_to_load(seeded_url):
 
 
 def test_weekly_status_list_reads_cached_today_and_status_words():
-    parsed = parse("weekly_status_list.xlsx")
+    parsed = parse("weekly_status_list.xlsx", new_projects="create")
     assert parsed.report.status == "valid", errors(parsed.report)
     sheet = parsed.report.sheets[0]
     assert sheet.header_row == 2 and sheet.kind == "status"
@@ -119,7 +119,7 @@ def test_weekly_status_list_reads_cached_today_and_status_words():
 
 
 def test_risk_register_titled_residual_scores_and_project_from_title():
-    parsed = parse("risk_register_titled.xlsx")
+    parsed = parse("risk_register_titled.xlsx", new_projects="create")
     assert parsed.report.status == "valid", errors(parsed.report)
     assert parsed.report.sheets[0].header_row == 7
     risks = parsed.frames["risks"]

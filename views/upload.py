@@ -7,6 +7,7 @@ import pandas as pd
 import streamlit as st
 
 import store
+from config import get_config
 from data_loaders.fields import field_choices
 from data_loaders.ingest import (
     Options,
@@ -18,6 +19,7 @@ from data_loaders.ingest import (
 from data_loaders.report import Problem, problems_frame, rows_written, stored_problems
 from data_loaders.template import template_bytes
 from ui import data
+from ui import upload_choices as project_choices
 from ui.components import plain
 
 TYPES = ["xlsx", "xlsm", "xls", "xlsb", "ods", "csv"]
@@ -38,6 +40,7 @@ st.caption(
     "half-loaded."
 )
 engine = data.engine()
+config = get_config()
 st.download_button(
     "Download the official template",
     template_bytes(),
@@ -56,6 +59,7 @@ with st.expander("Values the sheet may lack", expanded=False):
     )
     use_date = st.checkbox("Set a report date", key="upload_use_date")
     report_date = st.date_input("Report date", value=date.today(), key="upload_date")
+    currency = project_choices.currency_choice(config.money.currency)
 who = st.text_input("Your name (recorded with the upload)", value="pm", key="upload_who")
 
 if uploaded is not None:
@@ -66,6 +70,10 @@ if uploaded is not None:
         project_id=None if project == "(none)" else project,
         report_date=report_date if use_date else None,
         mappings=mappings,
+        units=project_choices.chosen_units(),
+        currency=currency,
+        new_projects="create" if st.session_state.get("upload_create") else "skip",
+        project_map=project_choices.chosen_mappings(),
     )
     bar = st.progress(0.0, text="Reading…")
     parsed = parse_file(
@@ -88,6 +96,8 @@ if uploaded is not None:
     st.caption(f"File: {plain(uploaded.name)} · {len(raw):,} bytes · sha256 {sha[:12]}…")
     for p in report.problems:
         st.error(plain(p.message), icon=":material/error:")
+    project_choices.unit_questions(parsed)
+    project_choices.new_projects(parsed)
 
     for sheet in parsed.sheets:
         rep = sheet.report
