@@ -142,6 +142,9 @@ class Quality:
     cost_overrun_factor: float = 1.5  # actual cost above this x budget is implausible
     # a baseline change counts as approved by a decision dated up to this many days before it
     decision_window_days: int = 14
+    # an upload that replaces a stored report and moves EV, AC or the forecast end by more than
+    # this % is warned about in the preview and listed as a finding
+    overwrite_jump_pct: float = 50.0
 
 
 @dataclass(frozen=True)

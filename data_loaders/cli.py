@@ -120,6 +120,7 @@ def run_ingest(args: argparse.Namespace) -> int:
         export_frames,
         known_projects,
         parse_file,
+        preview_overwrites,
         remembered_mappings,
     )
     from data_loaders.report import ERROR
@@ -147,6 +148,7 @@ def run_ingest(args: argparse.Namespace) -> int:
     for n, path in enumerate(files, 1):
         _progress(n, len(files), path.name)
         parsed = parse_file(str(path), path.read_bytes(), known, options=options)
+        preview_overwrites(engine, parsed)
         if args.dry_run:
             report = parsed.report
         else:
@@ -210,6 +212,9 @@ def _print_units_and_projects(parsed, args: argparse.Namespace) -> None:
                 f"millions or thousands (median {col.median:,.4g}); loaded as written. Pass "
                 f"--unit '{col.label}=m' (millions), =k (thousands) or =1 (as written)"
             )
+    if len(parsed.overwrites):
+        print(f"  replaces {len(parsed.overwrites)} stored status snapshot(s); the old "
+              "versions stay in history")  # fmt: skip
     for sg in parsed.suggestions:
         if not args.accept_suggestions and sg.written not in dict(args.map_project):
             print(

@@ -18,6 +18,7 @@ from sqlalchemy import Engine, select
 
 import models
 import store
+from analytics import overwrite
 from config import Config, get_config
 from data_loaders import units
 from data_loaders.guard import Refused, check
@@ -55,6 +56,8 @@ class ParsedFile:
     frames: dict[str, pd.DataFrame] = field(default_factory=dict)
     sheets: list[SheetResult] = field(default_factory=list)
     new_projects: dict[str, str] = field(default_factory=dict)  # id -> name, not yet stored
+    # stored status snapshots this file replaces, before/after (see preview_overwrites)
+    overwrites: pd.DataFrame = field(default_factory=pd.DataFrame)
     suggestions: list[Suggestion] = field(default_factory=list)
 
     @property
@@ -288,6 +291,38 @@ def _skip_new_projects(s: SheetResult, new: dict[str, str]) -> None:
             WARNING,
         )  # fmt: skip
     )
+
+
+def preview_overwrites(engine: Engine, parsed: ParsedFile, config: Config | None = None) -> None:
+    """Before a commit: the stored snapshots the file replaces (before/after of the key
+    figures) in ``parsed.overwrites``, and a warning per jump in EV, AC or forecast end."""
+    config = config or get_config()
+    new = parsed.frames.get("status_reports")
+    if new is None or new.empty:
+        return
+    table, proj = models.status_reports, models.projects
+    cols = [table.c[c] for c in (*overwrite.KEY, *overwrite.FIGURES)]
+    ids = sorted(set(new["project_id"]))
+    stored, currencies = [], {}
+    with engine.connect() as conn:
+        for i in range(0, len(ids), 500):
+            chunk = ids[i : i + 500]
+            stored += conn.execute(select(*cols).where(table.c.project_id.in_(chunk))).all()
+            rows = conn.execute(select(proj.c.project_id, proj.c.currency).where(
+                proj.c.project_id.in_(chunk))).all()  # fmt: skip
+            currencies |= {r.project_id: r.currency or config.money.currency for r in rows}
+    old = pd.DataFrame(stored, columns=[c.name for c in cols])
+    for c in ("report_date", "forecast_end_date"):
+        old[c] = pd.to_datetime(old[c])
+    parsed.overwrites = overwrite.compare(old, new, config, currencies)
+    for r in parsed.overwrites.itertuples():
+        if r.jumps:
+            message = (
+                f"replaces the stored report of {r.project_id} for "
+                f"{pd.Timestamp(r.report_date).date()} with a jump: {r.jumps}; check the sheet"
+            )
+            parsed.report.problems.append(Problem(None, None, "project", r.project_id, message,
+                                                  WARNING))  # fmt: skip
 
 
 def known_projects(engine: Engine) -> dict[str, str]:

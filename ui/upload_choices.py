@@ -97,3 +97,19 @@ def new_projects(parsed: ParsedFile) -> None:
             "row means a project that already exists.",
             icon=":material/info:",
         )
+
+
+def overwrites(parsed: ParsedFile) -> None:
+    """Stored snapshots the commit would replace: before and after, jumps first."""
+    found = parsed.overwrites
+    if found.empty:
+        return
+    jumps = int((found["jumps"] != "").sum())
+    st.warning(
+        f"This upload replaces {len(found)} stored status snapshot(s)"
+        + (f", {jumps} with a jump in EV, AC or forecast end" if jumps else "")
+        + ". The old versions stay in history.",
+        icon=":material/history:",
+    )
+    shown = found.assign(_j=found["jumps"] == "").sort_values(["_j", "project_id"])
+    st.dataframe(shown.drop(columns="_j"), hide_index=True, width="stretch", key="overwrites")

@@ -14,6 +14,7 @@ from data_loaders.ingest import (
     commit,
     known_projects,
     parse_file,
+    preview_overwrites,
     remembered_mappings,
 )
 from data_loaders.report import Problem, problems_frame, rows_written, stored_problems
@@ -84,6 +85,7 @@ if uploaded is not None:
         progress=lambda frac, text: bar.progress(min(frac, 1.0), text=text),
     )
     bar.empty()
+    preview_overwrites(engine, parsed)
     report = parsed.report
     sha = hashlib.sha256(raw).hexdigest()
     n_err = sum(p.severity == "error" for p in report.all_problems)
@@ -95,9 +97,13 @@ if uploaded is not None:
     cols[3].metric("Warnings", n_warn)
     st.caption(f"File: {plain(uploaded.name)} · {len(raw):,} bytes · sha256 {sha[:12]}…")
     for p in report.problems:
-        st.error(plain(p.message), icon=":material/error:")
+        if p.severity == "error":
+            st.error(plain(p.message), icon=":material/error:")
+        else:  # a jump in a replaced snapshot: worth a look, not a block
+            st.warning(plain(p.message), icon=":material/warning:")
     project_choices.unit_questions(parsed)
     project_choices.new_projects(parsed)
+    project_choices.overwrites(parsed)
 
     for sheet in parsed.sheets:
         rep = sheet.report
@@ -147,7 +153,9 @@ if uploaded is not None:
             "lack) and upload again: nothing is written while errors remain.",
             icon=":material/block:",
         )
-    if st.button("Commit upload", type="primary", disabled=blocked, key="upload_commit"):
+    replaces = len(parsed.overwrites)
+    label = f"Commit upload (replaces {replaces} snapshots)" if replaces else "Commit upload"
+    if st.button(label, type="primary", disabled=blocked, key="upload_commit"):
         with st.spinner("Writing in one transaction…"):
             result = commit(engine, parsed, who or "pm", source="upload")
         if result.status == "loaded":
