@@ -31,10 +31,6 @@ def _key(text: str) -> str:
     return re.sub(r"[^0-9a-z]+", "", str(text).lower())
 
 
-def _words(text: str) -> str:
-    return " ".join(re.sub(r"[^0-9a-z]+", " ", str(text).lower()).split())
-
-
 def _digits(text: str) -> str:
     return "".join(re.findall(r"\d+", str(text))).lstrip("0")
 
@@ -58,15 +54,40 @@ def suggest(written: str, name: str | None, known: dict[str, str]) -> Suggestion
         for kid, pid in keys.items():
             if digits and digits == _digits(kid) and letters == re.sub(r"\d+", "", kid):
                 return Suggestion(written, pid, known[pid])
-    by_words = {_words(n): p for p, n in known.items() if n}
     for text in (name, written):
-        if not text or len(_words(text)) < 4:
+        if not text or len(_tokens(text)) < 2:
             continue
-        close = difflib.get_close_matches(_words(text), list(by_words), n=2, cutoff=NAME_CUTOFF)
-        if close:
-            pid = by_words[close[0]]
-            return Suggestion(written, pid, known[pid])
+        found = [p for p, n in known.items() if n and _same_words(text, n)]
+        if len(found) == 1:
+            return Suggestion(written, found[0], known[found[0]])
     return None
+
+
+def _tokens(text: str) -> list[str]:
+    return [
+        t.lstrip("0") or "0" if t.isdigit() else t for t in re.findall(r"[a-z]+|\d+", text.lower())
+    ]
+
+
+def _token_match(a: str, b: str) -> bool:
+    """One word for another: equal, an abbreviation (ph / phase), or a typo in a long word."""
+    if a == b:
+        return True
+    if a.isdigit() or b.isdigit():
+        return False
+    short, long_ = sorted((a, b), key=len)
+    if len(short) >= 2 and long_.startswith(short):
+        return True
+    return len(short) >= 4 and difflib.SequenceMatcher(None, a, b).ratio() >= NAME_CUTOFF
+
+
+def _same_words(a: str, b: str) -> bool:
+    """Every word of each name matches a word of the other ("CRM Replacment ph1" and
+    "CRM Replacement Phase 1"), so "HCITS Transformation" never means "FE Transformation"."""
+    ta, tb = _tokens(a), _tokens(b)
+    return all(any(_token_match(x, y) for y in tb) for x in ta) and all(
+        any(_token_match(y, x) for x in ta) for y in tb
+    )
 
 
 def parse_mapping(text: str) -> tuple[str, str]:

@@ -14,7 +14,7 @@ from tests.ingest_helpers import db_hash, parse, xlsx
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 KNOWN = {"PRJ-0001": "CRM Replacement Phase 1", "PRJ-0002": "Data Platform Phase 1",
-         "PRJ-0010": "Payroll Phase 2"}  # fmt: skip
+         "PRJ-0010": "Payroll Phase 2", "311": "HCITS Transformation"}  # fmt: skip
 
 
 def _ids(url: str) -> dict[str, str]:
@@ -77,6 +77,9 @@ def test_near_matches_are_suggested_never_confused_with_other_ids():
     assert suggest("data platform phase 1", None, KNOWN).project_id == "PRJ-0002"  # a name
     assert suggest("PRJ-0011", None, KNOWN) is None  # another number is another project
     assert suggest("Website Relaunch", None, KNOWN) is None
+    # names that merely share words are other projects (seen in the real GMPP and US files)
+    assert suggest("FE Capital Transformation", None, KNOWN) is None
+    assert suggest("Scheduler Replacement Phase I", None, KNOWN) is None
 
 
 def test_suggestion_listed_then_accepted_on_the_cli(seeded_url, tmp_path, capsys):
