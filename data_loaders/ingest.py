@@ -278,6 +278,8 @@ def _skip_new_projects(s: SheetResult, new: dict[str, str]) -> None:
         return
     main = next((t for t in s.frames if t != "projects"), "projects")
     s.report.rows_loaded = len(s.frames.get(main, []))
+    if not s.frames:
+        s.report.reason = "every row belongs to a new project, and new projects are not created"
     ids = ", ".join(sorted(skipped_ids)[:10])
     s.report.problems.append(
         Problem(

@@ -129,6 +129,9 @@ def test_parse_lists_the_new_projects_and_skips_their_rows_when_not_confirmed():
     assert "projects" not in skipped.frames
     note = next(p for p in skipped.report.all_problems if "not loaded" in p.message)
     assert note.value == "NEW-7" and "1 new project(s)" in note.message
+    only_new = parse(_status(["NEW-7", "Brand new", "2026-11-27", "Amber"]), new_projects="skip")
+    assert only_new.report.status == "unsupported"
+    assert "every row belongs to a new project" in only_new.report.problems[0].message
 
 
 def test_upload_page_needs_the_tick_to_create_projects(seeded_url):
