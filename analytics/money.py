@@ -48,10 +48,12 @@ def converted(frame: pd.DataFrame, config: Config) -> list[str]:
 
 
 def millions(value: float, currency: str | None, signed: bool = False, digits: int = 1) -> str:
-    """£7.9m; signed: +£0.25m / -£0.25m."""
+    """£7.9m, $19.7bn; signed: +£0.25m / -£0.25m."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "n/a"
     sign = ("+" if value >= 0 else "-") if signed else ("-" if value < 0 else "")
+    if abs(value) >= 1e9:  # a tile holds "£211.9m · $19.7bn", not "$19,650.7m"
+        return f"{sign}{symbol(currency)}{abs(value) / 1e9:,.{digits}f}bn"
     return f"{sign}{symbol(currency)}{abs(value) / 1e6:,.{digits}f}m"
 
 

@@ -73,7 +73,8 @@ for col, rag in zip(tiles[1:], ("Red", "Amber", "Green"), strict=True):
         up_is_bad=rag != "Green",
         help=f"Projects whose reported overall RAG is {rag} (not reported ones count as Grey)",
     )
-tiles = st.columns(4)
+# several currencies: one figure each, so the two money tiles get a row of their own
+tiles = st.columns(4) if ccy else [*st.columns(2), *st.columns(4)[:2]]
 kpi(
     tiles[0],
     "Total budget (BAC)",

@@ -69,8 +69,14 @@ helps = {
     "hot_risks": f"Open risks scored in the {config.changes.risk_band} band or above",
     "n_red": "Projects whose reported overall RAG is Red",
 }
+mixed = tiles["currency"].isna() & tiles["key"].isin(money)  # one figure per currency
 for chunk in (tiles.iloc[:4], tiles.iloc[4:]):
-    cols = st.columns(4)
+    wide = list(mixed.loc[chunk.index])
+    if any(wide):  # money tiles first, on a row of their own; the rest below
+        row, rest = iter(st.columns(sum(wide))), iter(st.columns(4))
+        cols = [next(row) if w else next(rest) for w in wide]
+    else:
+        cols = st.columns(4)
     for col, (_, t) in zip(cols, chunk.iterrows(), strict=True):
         kpi(
             col,
