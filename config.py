@@ -149,6 +149,9 @@ class Quality:
     cost_overrun_factor: float = 1.5  # actual cost above this x budget is implausible
     # a baseline change counts as approved by a decision dated up to this many days before it
     decision_window_days: int = 14
+    # an upload that replaces a stored report and moves EV, AC or the forecast end by more than
+    # this % is warned about in the preview and listed as a finding
+    overwrite_jump_pct: float = 50.0
 
 
 @dataclass(frozen=True)
@@ -168,6 +171,17 @@ class Ingest:
 
 
 @dataclass(frozen=True)
+class Money:
+    currency: str = "GBP"  # the portfolio's currency: money with no symbol or code is in it
+    # currency -> how many units of ``currency`` one unit of it is worth (USD = 0.79). Totals
+    # convert with these; a currency without a rate is totalled on its own, never added in.
+    rates: dict[str, float] = field(default_factory=dict)
+    # a money column without a unit whose median is below this looks like millions or thousands
+    # (a portfolio budget of 7.9): the upload asks for the unit
+    ask_unit_below: float = 1000.0
+
+
+@dataclass(frozen=True)
 class Config:
     schedule: ScheduleRules = field(default_factory=ScheduleRules)
     cost: CostRules = field(default_factory=CostRules)
@@ -177,6 +191,7 @@ class Config:
     changes: Changes = field(default_factory=Changes)
     quality: Quality = field(default_factory=Quality)
     ingest: Ingest = field(default_factory=Ingest)
+    money: Money = field(default_factory=Money)
     rag_labels: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_RAG_LABELS))
 
 
@@ -215,8 +230,17 @@ def parse_config(raw: dict) -> Config:
         changes=_section(Changes, raw.get("changes")),
         quality=_section(Quality, raw.get("quality")),
         ingest=ingest,
+        money=_money(raw.get("money")),
         rag_labels=labels,
     )
+
+
+def _money(raw: dict | None) -> Money:
+    money = _section(Money, raw)
+    rates = {str(k).upper(): float(v) for k, v in money.rates.items()}
+    if any(v <= 0 for v in rates.values()):
+        raise ValueError(f"money.rates must be positive: {rates}")
+    return replace(money, currency=money.currency.upper(), rates=rates)
 
 
 @lru_cache(maxsize=4)

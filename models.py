@@ -94,7 +94,7 @@ projects = Table(
     Column("strategic_score", Float),
     Column("value_score", Float),
     Column("budget", Float),
-    Column("currency", String(3)),
+    Column("currency", String(3)),  # ISO 4217; the project's money (and its reports') is in it
     Column("contingency", Float),
     Column("start_date", Date),
     Column("end_date", Date),

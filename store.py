@@ -416,7 +416,26 @@ def read_frames(engine: Engine) -> dict[str, pd.DataFrame]:
                 df["is_gate"] = df["is_gate"].astype("boolean")
             frames[name] = df
         frames["uploads"] = read_uploads(conn)
+        frames["replaced_status"] = _replaced_status(conn)
     return frames
+
+
+def _replaced_status(conn) -> pd.DataFrame:
+    """Status snapshots a later upload replaced: the old row and the upload that replaced it."""
+    r = models.replaced_rows
+    rows = conn.execute(
+        select(r.c.row_json, r.c.replaced_by_upload).where(r.c.table_name == "status_reports")
+    ).all()
+    df = pd.DataFrame(
+        [
+            {**json.loads(row.row_json), "replaced_by_upload": row.replaced_by_upload}
+            for row in rows
+        ],
+        columns=[*models.FIELDS["status_reports"], "upload_id", "replaced_by_upload"],
+    )
+    for col in models.DATE_FIELDS["status_reports"]:
+        df[col] = pd.to_datetime(df[col])
+    return df
 
 
 def read_uploads(conn) -> pd.DataFrame:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from analytics import portfolio
+from analytics import money, portfolio
 from analytics.risk import RiskFilter, band_rank, latest_register, new_and_closed, with_scores
 from analytics.snapshot import latest_snapshot
 from config import Config
@@ -60,8 +60,8 @@ def _d(x) -> str:
     return "" if x is None or pd.isna(x) else str(pd.Timestamp(x).date())
 
 
-def _money(x) -> str:
-    return "n/a" if x is None or pd.isna(x) else f"£{x:,.0f}"
+def _money(x, currency: str | None = "GBP") -> str:
+    return money.plain(x, currency)
 
 
 def _row(p, kind, dimension, before, after, direction, detail) -> dict:
@@ -253,12 +253,14 @@ def _delivery_changes(both: pd.DataFrame, config: Config) -> list[dict]:
             direction = WORSENED if move > 0 else IMPROVED
             rows.append(_row(p, "forecast_end", "end date", _d(fb), _d(fa), direction, detail))
         eb, ea, budget = p["eac_typical_b"], p["eac_typical_a"], p["budget_a"]
+        ccy = p.get("currency_a", config.money.currency)
         if pd.notna(eb) and pd.notna(ea) and pd.notna(budget) and budget > 0:
             pct = (ea - eb) / budget * 100
             if abs(pct) > config.changes.eac_move_pct:
-                detail = f"EAC {_money(eb)} → {_money(ea)} ({pct:+.1f}% of budget {_money(budget)})"
+                before, after = _money(eb, ccy), _money(ea, ccy)
+                detail = f"EAC {before} → {after} ({pct:+.1f}% of budget {_money(budget, ccy)})"
                 direction = WORSENED if pct > 0 else IMPROVED
-                rows.append(_row(p, "eac", "EAC", _money(eb), _money(ea), direction, detail))
+                rows.append(_row(p, "eac", "EAC", before, after, direction, detail))
     return rows
 
 
@@ -337,11 +339,11 @@ def open_hot_risks(frames, snap: pd.DataFrame, as_of, config: Config) -> int:
 
 def headline(frames, comparison: Comparison, config: Config) -> pd.DataFrame:
     """The tiles: metric, now, before (NaN in the first week), change, and whether up is bad."""
-    now = portfolio.kpis(comparison.after)
+    now = portfolio.kpis(comparison.after, config)
     now["hot_risks"] = open_hot_risks(frames, comparison.after, comparison.review_date, config)
     prev = None
     if comparison.before is not None:
-        prev = portfolio.kpis(comparison.before)
+        prev = portfolio.kpis(comparison.before, config)
         prev["hot_risks"] = open_hot_risks(
             frames, comparison.before, comparison.compare_date, config
         )
@@ -359,6 +361,7 @@ def headline(frames, comparison: Comparison, config: Config) -> pd.DataFrame:
     rows = []
     for label, key, up_is_bad in specs:
         before = prev[key] if prev else float("nan")
+        is_money = key in ("budget", "eac")
         rows.append(
             {
                 "metric": label,
@@ -367,6 +370,9 @@ def headline(frames, comparison: Comparison, config: Config) -> pd.DataFrame:
                 "before": before,
                 "change": now[key] - before,
                 "up_is_bad": up_is_bad,
+                # money: one figure per currency when they cannot be added (no rate)
+                "text": money.per_currency(now["money"], key) if is_money else f"{now[key]:,.0f}",
+                "currency": now["currency"] if is_money else None,
             }
         )
     return pd.DataFrame(rows)
@@ -451,7 +457,8 @@ def narrative(comparison: Comparison, config: Config) -> str:
             f"Review of {_d(comparison.review_date)}: first review on record, "
             "nothing to compare with."
         )
-    now, prev = portfolio.kpis(comparison.after), portfolio.kpis(comparison.before)
+    now = portfolio.kpis(comparison.after, config)
+    prev = portfolio.kpis(comparison.before, config)
     limit = config.changes.narrative_names
 
     def delta(key: str) -> str:

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import pandas as pd
 
+from analytics import money
 from analytics.evm import add_evm
 from analytics.rag import add_computed_rag
 from analytics.risk import exposure_by_project, open_risks
 from analytics.staleness import days_since, is_stale
-from config import Config
+from config import Config, get_config
 
 FILTER_FIELDS = ["portfolio", "programme", "stage", "sponsor"]
 RAG_ORDER = ["Red", "Amber", "Green", "Grey"]
@@ -75,6 +76,7 @@ def snapshot(
         snap[col] = pd.to_datetime(snap[col])
     for col in ("budget", "contingency", "planned_value", "earned_value", "actual_cost"):
         snap[col] = pd.to_numeric(snap[col]).astype(float)
+    snap["currency"] = money.currencies(snap, config)  # the portfolio's where none is recorded
     snap["forecast_end"] = snap["report_forecast_end"].fillna(snap["forecast_end_date"])
     snap["days_since_report"] = days_since(review_date, snap["last_report_date"])
     # A project that never reported is late only once its first report was due.
@@ -94,18 +96,29 @@ def snapshot(
     return snap.reset_index(drop=True)
 
 
-def kpis(snap: pd.DataFrame) -> dict[str, float]:
-    """Headline figures for the tiles. EAC falls back to budget where it is not computable."""
+def kpis(snap: pd.DataFrame, config: Config | None = None) -> dict:
+    """Headline figures for the tiles. EAC falls back to budget where it is not computable.
+
+    Money is totalled per currency (``money``: currency -> budget, eac, eac_variance); the plain
+    ``budget``, ``eac`` and ``eac_variance`` hold the total only when there is one currency
+    (after the configured rates), NaN otherwise, so pounds are never added to dollars.
+    """
+    config = config or get_config()
     n = len(snap)
     counts = snap["display_rag"].value_counts()
-    eac = snap["eac_typical"].fillna(snap["budget"])
-    out: dict[str, float] = {"projects": n}
+    out: dict = {"projects": n}
     for rag in RAG_ORDER:
         out[f"n_{rag.lower()}"] = int(counts.get(rag, 0))
         out[f"pct_{rag.lower()}"] = 100 * counts.get(rag, 0) / n if n else 0.0
-    out["budget"] = float(snap["budget"].sum())
-    out["eac"] = float(eac.sum())
-    out["eac_variance"] = out["eac"] - out["budget"]
+    figures = snap.assign(eac=snap["eac_typical"].fillna(snap["budget"]))
+    by_ccy = money.totals(figures, ["budget", "eac"], config)
+    for v in by_ccy.values():
+        v["eac_variance"] = v["eac"] - v["budget"]
+    out["money"] = by_ccy
+    out["currency"] = next(iter(by_ccy)) if len(by_ccy) == 1 else None
+    out["converted"] = money.converted(snap, config)
+    for key in ("budget", "eac", "eac_variance"):
+        out[key] = by_ccy[out["currency"]][key] if out["currency"] else float("nan")
     out["not_reported"] = int(snap["not_reported"].sum())
     out["watermelons"] = int(snap["watermelon"].sum())
     return out
@@ -181,7 +194,7 @@ def exceptions(snap: pd.DataFrame) -> pd.DataFrame:
     cols = [
         "project_id", "name", "manager", "display_rag", "status_label", "computed_rag",
         "computed_rule", "flags", "spi", "cpi", "eac_typical", "budget", "eac_vs_budget",
-        "last_report_date", "days_since_report",
+        "currency", "last_report_date", "days_since_report",
     ]  # fmt: skip
     return out[cols].reset_index(drop=True)
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analytics import portfolio
+from analytics import money, overwrite, portfolio
 from analytics.staleness import NOT_REPORTED, days_since, reporting_status
 from config import Config
 
@@ -44,6 +44,8 @@ RULES = {
     "end_before_report": "forecast end date before the report date (project not complete)",
     "rebaseline_no_decision": "baseline date changed without a recorded decision",
     "green_overdue": "overall RAG Green with an overdue milestone",
+    "overwrite_jump": "a re-upload replaced this report and moved EV, AC or forecast end by "
+    "more than {pct:g}%",
 }
 STATUS_ORDER = {NOT_REPORTED: 0, "late": 1, "on time": 2}
 
@@ -174,6 +176,28 @@ def _milestone_findings(
     return rows
 
 
+def _overwrite_findings(frames, reports: pd.DataFrame, config: Config) -> list[dict]:
+    """Each stored report whose upload replaced an earlier version with a jump."""
+    replaced = frames.get("replaced_status")
+    if replaced is None or replaced.empty:
+        return []
+    currencies = money.currencies(frames["projects"], config)
+    ccy = dict(zip(frames["projects"]["project_id"], currencies, strict=True))
+    # the version each current report replaced (the last one, if replaced several times)
+    old = replaced.sort_values("replaced_by_upload").drop_duplicates(overwrite.KEY, keep="last")
+    both = reports.merge(old, on=overwrite.KEY, suffixes=("", "_old"))
+    both = both[both["upload_id"] == both["replaced_by_upload"]]
+    rule = RULES["overwrite_jump"].format(pct=config.quality.overwrite_jump_pct)
+    rows = []
+    for _, r in both.iterrows():
+        before = pd.Series({f: r[f"{f}_old"] for f in overwrite.FIGURES[1:]})
+        before["report_date"] = r["report_date"]
+        found = overwrite.jumps(before, r, config, ccy.get(r["project_id"]))
+        if found:
+            rows.append(_finding(r, "earned_value", "; ".join(found), rule))
+    return rows
+
+
 def findings(frames: dict[str, pd.DataFrame], config: Config, upto=None) -> pd.DataFrame:
     """Every plausibility finding in reports and milestone plans dated on or before ``upto``."""
     reports, ms = frames["status_reports"], frames["milestones"]
@@ -182,6 +206,7 @@ def findings(frames: dict[str, pd.DataFrame], config: Config, upto=None) -> pd.D
         ms = ms[ms["report_date"] <= pd.Timestamp(upto)]
     rows = _report_findings(reports, frames["projects"], config)
     rows += _milestone_findings(ms, reports, frames["decisions"], config)
+    rows += _overwrite_findings(frames, reports, config)
     if not rows:
         return pd.DataFrame(
             {

@@ -6,6 +6,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from charts.template import RAG_COLOURS, RAG_ICONS, RAG_ORDER, apply, chart_text, rag_label
+from data_loaders.units import symbol
 
 SERIES = {
     "planned_value": ("PV (planned value)", "#757575", "solid"),
@@ -44,27 +45,30 @@ def rag_strip(strip: pd.DataFrame) -> go.Figure:
     return apply(fig, f"RAG of the last {len(dates)} status reports")
 
 
-def evm_scurve(series: pd.DataFrame, budget: float | None) -> go.Figure:
+def evm_scurve(series: pd.DataFrame, budget: float | None, currency: str = "GBP") -> go.Figure:
     """PV, EV and AC over time (the S-curve), BAC as a line, EAC variants dashed."""
+    sym = symbol(currency)
     fig = go.Figure()
     for col, (name, colour, dash) in SERIES.items():
         fig.add_scatter(
             x=series["report_date"], y=series[col], name=name, mode="lines+markers",
             line={"color": colour, "dash": dash, "width": 2}, marker={"size": 5},
-            hovertemplate=f"{name}: £%{{y:,.0f}}<extra></extra>",
+            hovertemplate=f"{name}: {sym}%{{y:,.0f}}<extra></extra>",
         )  # fmt: skip
     for col, (name, colour) in EAC_SERIES.items():
         fig.add_scatter(
             x=series["report_date"], y=series[col], name=name, mode="lines",
             line={"color": colour, "dash": "dash", "width": 1.5},
-            hovertemplate=f"{name}: £%{{y:,.0f}}<extra></extra>",
+            hovertemplate=f"{name}: {sym}%{{y:,.0f}}<extra></extra>",
         )  # fmt: skip
     if budget:
         fig.add_hline(
             y=budget, line_dash="dot", line_color="#212121",
-            annotation_text=f"BAC £{budget / 1e6:,.2f}m", annotation_position="top left",
+            annotation_text=f"BAC {sym}{budget / 1e6:,.2f}m", annotation_position="top left",
         )  # fmt: skip
-    fig.update_layout(hovermode="x unified", xaxis_title="report date", yaxis_title="£")
+    fig.update_layout(
+        hovermode="x unified", xaxis_title="report date", yaxis_title=sym.strip() or currency
+    )
     return apply(fig, "Earned value S-curve (PV, EV, AC) with EAC variants")
 
 

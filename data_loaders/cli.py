@@ -25,6 +25,34 @@ def _date(text: str) -> date:
         raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text}") from None
 
 
+def _unit(text: str) -> tuple[str, str]:
+    from data_loaders.units import parse_choice
+
+    column, _, unit = text.rpartition("=")
+    choice = parse_choice(unit)
+    if not column.strip() or choice is None:
+        raise argparse.ArgumentTypeError(f"expected COLUMN=m, COLUMN=k or COLUMN=1: {text}")
+    return column.strip(), choice
+
+
+def _currency(text: str) -> str:
+    from data_loaders.units import currency_code
+
+    code = currency_code(text)
+    if code is None:
+        raise argparse.ArgumentTypeError(f"not a currency code (GBP, USD, EUR…): {text}")
+    return code
+
+
+def _map_project(text: str) -> tuple[str, str]:
+    from data_loaders.projects_match import parse_mapping
+
+    try:
+        return parse_mapping(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def add_ingest_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("paths", nargs="+", metavar="PATH", help="files or folders (recursive)")
     p.add_argument("--db", help="SQLAlchemy URL (default: $PMO_DATABASE_URL or data/ SQLite)")
@@ -38,6 +66,38 @@ def add_ingest_arguments(p: argparse.ArgumentParser) -> None:
         "--strict",
         action="store_true",
         help="all-or-nothing: refuse a file when any row would be skipped (or [ingest] strict)",
+    )
+    p.add_argument(
+        "--unit",
+        action="append",
+        default=[],
+        type=_unit,
+        metavar="COLUMN=m|k|1",
+        help="unit of a money column that states none: millions, thousands or as "
+        "written (repeatable; COLUMN is the header or the field, e.g. budget)",
+    )
+    p.add_argument(
+        "--currency",
+        type=_currency,
+        help="currency (ISO code) of money the file does not state; default: [money] currency",
+    )
+    p.add_argument(
+        "--create-projects",
+        action="store_true",
+        help="create the projects the files name that the database lacks",
+    )
+    p.add_argument(
+        "--map-project",
+        action="append",
+        default=[],
+        type=_map_project,
+        metavar="NAME=ID",
+        help="rows for NAME (an id or name as written) belong to existing project ID (repeatable)",
+    )
+    p.add_argument(
+        "--accept-suggestions",
+        action="store_true",
+        help="map every near-match ('did you mean …?') to its existing project",
     )
 
 
@@ -65,6 +125,7 @@ def run_ingest(args: argparse.Namespace) -> int:
         export_frames,
         known_projects,
         parse_file,
+        preview_overwrites,
         remembered_mappings,
     )
     from data_loaders.report import ERROR
@@ -83,11 +144,17 @@ def run_ingest(args: argparse.Namespace) -> int:
         report_date=args.report_date,
         mappings=remembered_mappings(engine),
         strict=args.strict,
+        units=dict(args.unit),
+        currency=args.currency,
+        new_projects="create" if args.create_projects else "refuse",
+        project_map=dict(args.map_project),
+        accept_suggestions=args.accept_suggestions,
     )
     reports, totals = [], {}
     for n, path in enumerate(files, 1):
         _progress(n, len(files), path.name)
         parsed = parse_file(str(path), path.read_bytes(), known, options=options)
+        preview_overwrites(engine, parsed)
         if args.dry_run:
             report = parsed.report
         else:
@@ -102,6 +169,7 @@ def run_ingest(args: argparse.Namespace) -> int:
         reports.append(report)
         if not args.json:
             _print_report(report, ERROR)
+            _print_units_and_projects(parsed, args)
     if len(files) > 1:
         print(file=sys.stderr)
     if args.json:
@@ -151,6 +219,26 @@ def _print_report(report, error: str) -> None:
         print(f"  {p.severity} ({outcome}): {loc}{value}: {p.message}")
     if len(problems) > len(shown):
         print(f"  ... {len(problems) - len(shown)} more (use --json for all)")
+
+
+def _print_units_and_projects(parsed, args: argparse.Namespace) -> None:
+    """The questions the page asks as choices, in command-line words."""
+    for s in parsed.sheets:
+        for col in s.money.questions:
+            print(
+                f"  unit: column {col.label!r} states no unit and its values look like "
+                f"millions or thousands (median {col.median:,.4g}); loaded as written. Pass "
+                f"--unit '{col.label}=m' (millions), =k (thousands) or =1 (as written)"
+            )
+    if len(parsed.overwrites):
+        print(f"  replaces {len(parsed.overwrites)} stored status snapshot(s); the old "
+              "versions stay in history")  # fmt: skip
+    for sg in parsed.suggestions:
+        if not args.accept_suggestions and sg.written not in dict(args.map_project):
+            print(
+                f"  project: {sg.text} (--map-project '{sg.written}={sg.project_id}' or "
+                "--accept-suggestions)"
+            )
 
 
 # name -> (help, add_arguments, run). Other loaders (the SQL sync) register here.

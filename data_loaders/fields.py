@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from data_loaders.units import without_unit
+
 KINDS = ["status", "projects", "risks", "milestones", "decisions", "raid"]
 
 # Fields that belong on the projects table (the rest of a status row goes to status_reports).
@@ -384,6 +386,9 @@ def lookup(kind: str, header: str) -> str | None:
     table = SYNONYMS[kind]
     if key in table:
         return table[key]
+    bare = norm(without_unit(str(header)))  # "Budget £m", "Cost ($ millions)"
+    if bare and bare != key and TYPES.get(table.get(bare, "")) == "money":
+        return table[bare]
     # "Impact Score", "Likelihood Rating": drop a trailing generic word
     for suffix in (" score", " rating", " rag", " date", " text", " value"):
         if key.endswith(suffix) and key[: -len(suffix)] in table:

@@ -18,10 +18,13 @@ from sqlalchemy import Engine, select
 
 import models
 import store
+from analytics import overwrite
 from config import Config, get_config
+from data_loaders import units
 from data_loaders.guard import Refused, check
+from data_loaders.projects_match import Suggestion, suggest
 from data_loaders.read import RawSheet, read_csv, read_workbook
-from data_loaders.report import ERROR, REFUSED, SKIPPED, FileReport, Problem, plural
+from data_loaders.report import ERROR, REFUSED, SKIPPED, WARNING, FileReport, Problem, plural
 from data_loaders.sheet import Context, SheetResult, duplicates, parse_sheet
 from exports import neutralise
 
@@ -35,6 +38,15 @@ class Options:
     # layout key -> {column label: canonical field, or "" to ignore}; PM edits and remembered ones
     mappings: dict[str, dict[str, str]] = field(default_factory=dict)
     strict: bool = False  # all-or-nothing for this run (``--strict``); or ``[ingest] strict``
+    # money column (label or field) -> "m", "k" or "1": the unit a sheet does not state
+    units: dict[str, str] = field(default_factory=dict)
+    currency: str | None = None  # currency of money the file does not state (else [money])
+    # projects the database does not hold: "refuse" (the file is refused and names them),
+    # "create" them, or "skip" their rows and load the rest
+    new_projects: str = "refuse"
+    # id or name as written in the file -> existing project id (an accepted suggestion)
+    project_map: dict[str, str] = field(default_factory=dict)
+    accept_suggestions: bool = False  # take every near-match suggestion
 
 
 @dataclass
@@ -44,6 +56,10 @@ class ParsedFile:
     report: FileReport
     frames: dict[str, pd.DataFrame] = field(default_factory=dict)
     sheets: list[SheetResult] = field(default_factory=list)
+    new_projects: dict[str, str] = field(default_factory=dict)  # id -> name, not yet stored
+    # stored status snapshots this file replaces, before/after (see preview_overwrites)
+    overwrites: pd.DataFrame = field(default_factory=pd.DataFrame)
+    suggestions: list[Suggestion] = field(default_factory=list)
 
     @property
     def sha256(self) -> str:
@@ -75,13 +91,16 @@ def parse_file(
         report.status = "rejected"
         report.problems.append(Problem(None, None, None, None, str(exc)))
         return parsed
-    ctx = Context(project_id=options.project_id, report_date=options.report_date)
+    ctx = Context(
+        project_id=options.project_id, report_date=options.report_date, units=options.units
+    )
     for i, raw in enumerate(sheets):
         if progress:
             progress(i / max(len(sheets), 1), f"reading sheet {raw.name}")
         result = parse_sheet(raw, config, ctx, known, options.mappings)
         parsed.sheets.append(result)
         report.sheets.append(result.report)
+    resolve_projects(parsed, known, options, config)
     _combine(parsed, known)
     if progress:
         progress(1.0, "checked")
@@ -163,6 +182,200 @@ def _combine(parsed: ParsedFile, known: dict[str, str]) -> None:
         if table == "projects" and len(frames) > 1:
             frame = frame.drop_duplicates("project_id", keep="last").reset_index(drop=True)
         parsed.frames[table] = frame
+
+
+def resolve_projects(
+    parsed: ParsedFile, known: dict[str, str], options: Options, config: Config
+) -> None:
+    """Settle every project the file names: map accepted near-matches to existing projects,
+    then create, skip or refuse the new ones as the PM chose; fill in each project's currency."""
+    written: dict[str, str | None] = {}  # id as written -> name, for ids the database lacks
+    # a project whose own row was skipped is not new: its other rows are skipped in _combine
+    lost = {p for s in parsed.sheets for p in s.lost_projects}
+    for s in parsed.sheets:
+        proj = s.frames.get("projects")
+        if proj is not None:
+            for pid, name in zip(proj["project_id"], proj["name"], strict=True):
+                if pid not in known:
+                    written.setdefault(pid, name if name != pid else None)
+        for pid, _ in s.refs:
+            if pid not in known and pid not in lost:
+                written.setdefault(pid, None)
+    parsed.suggestions = [
+        sg for pid, name in written.items() if (sg := suggest(pid, name, known)) is not None
+    ]
+    chosen = dict(options.project_map)
+    if options.accept_suggestions:
+        for sg in parsed.suggestions:
+            chosen.setdefault(sg.written, sg.project_id)
+    mapped: dict[str, str] = {}
+    for pid, name in written.items():
+        target = chosen.get(pid) or (chosen.get(name) if name else None)
+        if target is None:
+            continue
+        if target not in known:
+            parsed.report.problems.append(
+                Problem(
+                    None,
+                    None,
+                    "project",
+                    pid,
+                    f"'{pid}' cannot be mapped to '{target}': no such project in the database",
+                )  # fmt: skip
+            )
+            continue
+        mapped[pid] = target
+    for s in parsed.sheets:
+        _map_projects(s, mapped, known)
+        _fill_currency(s, options, config)
+    new = {pid: name or pid for pid, name in written.items() if pid not in mapped}
+    parsed.new_projects = new
+    if not new:
+        return
+    if options.new_projects == "create":
+        for s in parsed.sheets:
+            _add_minimal_projects(s, new, options, config)
+    elif options.new_projects == "skip":
+        for s in parsed.sheets:
+            _skip_new_projects(s, new)
+    else:
+        ids = ", ".join(list(new)[:20]) + (f" and {len(new) - 20} more" if len(new) > 20 else "")
+        message = (
+            f"{len(new)} new project(s) not in the database would be created: {ids}. Nothing "
+            "is created without confirmation: pass --create-projects, or --map-project "
+            "'NAME=ID' for one that exists"
+        )
+        parsed.report.problems.append(Problem(None, None, "project", ids, message))
+
+
+def _map_projects(s: SheetResult, mapped: dict[str, str], known: dict[str, str]) -> None:
+    """Rows of an accepted suggestion belong to the existing project; a status or risk sheet
+    does not rewrite that project's details (a portfolio list does, under its stored name)."""
+    if not mapped:
+        return
+    for table, frame in list(s.frames.items()):
+        if "project_id" not in frame:
+            continue
+        hit = frame["project_id"].isin(list(mapped))
+        if not hit.any():
+            continue
+        frame = frame.copy()
+        if table == "projects" and s.report.kind != "projects":
+            keep = ~hit
+            rows = s.rows.get(table)
+            if rows is not None:
+                s.rows[table] = [r for r, k in zip(rows, keep, strict=True) if k]
+            frame = frame[keep].reset_index(drop=True)
+        else:
+            frame["project_id"] = frame["project_id"].replace(mapped)
+            if table == "projects":
+                frame.loc[hit.to_numpy(), "name"] = frame.loc[hit.to_numpy(), "project_id"].map(
+                    known
+                )
+        s.frames[table] = frame
+    s.refs = [(mapped.get(p, p), r) for p, r in s.refs]
+
+
+def _fill_currency(s: SheetResult, options: Options, config: Config) -> None:
+    proj = s.frames.get("projects")
+    if proj is None:
+        return
+    default = s.money.currency or options.currency or config.money.currency
+    s.frames["projects"] = units.with_currency(proj, default)
+
+
+def _add_minimal_projects(
+    s: SheetResult, new: dict[str, str], options: Options, config: Config
+) -> None:
+    """A register, RAID log or schedule can start a project: id, a name, the currency."""
+    have = set(s.frames["projects"]["project_id"]) if "projects" in s.frames else set()
+    missing = [p for p in dict.fromkeys(p for p, _ in s.refs) if p in new and p not in have]
+    if not missing:
+        return
+    title = s.context.project_name
+    rows = pd.DataFrame(
+        {
+            "project_id": missing,
+            "name": [title if title and p == s.context.project_id else new[p] for p in missing],
+            "currency": s.money.currency or options.currency or config.money.currency,
+        }
+    )
+    frame = s.frames.get("projects")
+    s.frames["projects"] = rows if frame is None else pd.concat([frame, rows], ignore_index=True)
+    s.rows["projects"] = [*s.rows.get("projects", []), *([None] * len(missing))]
+
+
+def _skip_new_projects(s: SheetResult, new: dict[str, str]) -> None:
+    """Unticked "Create N new projects": those projects' rows stay out; the rest loads."""
+    dropped = 0
+    skipped_ids: set[str] = set()
+    for table, frame in list(s.frames.items()):
+        hit = frame["project_id"].isin(list(new))
+        if not hit.any():
+            continue
+        skipped_ids |= set(frame.loc[hit, "project_id"])
+        if table != "projects":
+            dropped = max(dropped, int(hit.sum()))
+        rows = s.rows.get(table)
+        if rows is not None:
+            s.rows[table] = [r for r, h in zip(rows, hit, strict=True) if not h]
+        kept = frame[~hit].reset_index(drop=True)
+        if len(kept):
+            s.frames[table] = kept
+        else:
+            del s.frames[table]
+    s.refs = [(p, r) for p, r in s.refs if p not in new]
+    if not skipped_ids:
+        return
+    main = next((t for t in s.frames if t != "projects"), "projects")
+    s.report.rows_loaded = len(s.frames.get(main, []))
+    if not s.frames:
+        s.report.reason = "every row belongs to a new project, and new projects are not created"
+    ids = ", ".join(sorted(skipped_ids)[:10])
+    s.report.problems.append(
+        Problem(
+            s.report.sheet,
+            None,
+            "project",
+            ids,
+            f"{dropped or len(skipped_ids)} row(s) of "
+            f"{len(skipped_ids)} new project(s) not loaded: the projects are not created "
+            "unless you tick 'Create new projects'",
+            WARNING,
+        )  # fmt: skip
+    )
+
+
+def preview_overwrites(engine: Engine, parsed: ParsedFile, config: Config | None = None) -> None:
+    """Before a commit: the stored snapshots the file replaces (before/after of the key
+    figures) in ``parsed.overwrites``, and a warning per jump in EV, AC or forecast end."""
+    config = config or get_config()
+    new = parsed.frames.get("status_reports")
+    if new is None or new.empty:
+        return
+    table, proj = models.status_reports, models.projects
+    cols = [table.c[c] for c in (*overwrite.KEY, *overwrite.FIGURES)]
+    ids = sorted(set(new["project_id"]))
+    stored, currencies = [], {}
+    with engine.connect() as conn:
+        for i in range(0, len(ids), 500):
+            chunk = ids[i : i + 500]
+            stored += conn.execute(select(*cols).where(table.c.project_id.in_(chunk))).all()
+            rows = conn.execute(select(proj.c.project_id, proj.c.currency).where(
+                proj.c.project_id.in_(chunk))).all()  # fmt: skip
+            currencies |= {r.project_id: r.currency or config.money.currency for r in rows}
+    old = pd.DataFrame(stored, columns=[c.name for c in cols])
+    for c in ("report_date", "forecast_end_date"):
+        old[c] = pd.to_datetime(old[c])
+    parsed.overwrites = overwrite.compare(old, new, config, currencies)
+    for r in parsed.overwrites.itertuples():
+        if r.jumps:
+            message = (
+                f"replaces the stored report of {r.project_id} for "
+                f"{pd.Timestamp(r.report_date).date()} with a jump: {r.jumps}; check the sheet"
+            )
+            parsed.report.problems.append(Problem(None, None, "project", r.project_id, message,
+                                                  WARNING))  # fmt: skip
 
 
 def known_projects(engine: Engine) -> dict[str, str]:

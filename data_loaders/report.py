@@ -55,6 +55,7 @@ class SheetReport:
     rows_ignored: int = 0  # totals, repeated headers, footers: not data
     needs: list[str] = field(default_factory=list)  # what the sheet lacks: project, report_date
     problems: list[Problem] = field(default_factory=list)
+    units: dict[str, str] = field(default_factory=dict)  # money column -> unit and currency read
 
 
 @dataclass
@@ -164,14 +165,14 @@ def schema_problems(
                 sheet=sheet,
                 row=row,
                 column=headers.get(column, column) if column else None,
-                value=_text(case.failure_case),
+                value=as_typed(case.failure_case),
                 message=_message(case.check, column),
             )
         )
     return out
 
 
-def _text(value) -> str | None:
+def as_typed(value) -> str | None:
     """A failing value as the user wrote it: a date as a date, 140 rather than 140.0."""
     if pd.isna(value):
         return None

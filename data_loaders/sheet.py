@@ -20,6 +20,7 @@ import pandas as pd
 
 import models
 from config import Config
+from data_loaders import units
 from data_loaders import values as V
 from data_loaders.fields import (
     KINDS,
@@ -41,6 +42,7 @@ from data_loaders.report import (
     WARNING,
     Problem,
     SheetReport,
+    as_typed,
     schema_problems,
 )
 
@@ -90,6 +92,7 @@ class Context:
     project_name: str | None = None
     report_date: date | None = None
     reported_by: str | None = None
+    units: dict[str, str] = field(default_factory=dict)  # column or field -> m, k or 1
 
 
 @dataclass
@@ -103,6 +106,8 @@ class SheetResult:
     context: Context = field(default_factory=Context)
     # project ids whose own row in this sheet was skipped -> that row (reasons for dependents)
     lost_projects: dict[str, int] = field(default_factory=dict)
+
+    money: units.SheetMoney = field(default_factory=units.SheetMoney)
 
     def drop(self, rows: set[int]) -> None:
         """Leave the source ``rows`` out of every table of the sheet (a file-level check failed
@@ -401,6 +406,11 @@ def parse_sheet(
     headers_of: dict[str, str] = {}
     skip: set[int] = set()  # positions in ``data`` of rows that cannot load
     is_placeholder = V.placeholder_matcher(config.ingest.placeholders)
+    money = units.plan(
+        labels, header, fields, data, rows[:h] if not transposed else [], options_ctx.units, config
+    )
+    result.money = money
+    report.units = money.describe()
     for i, f in enumerate(fields):
         if not f:
             continue
@@ -417,6 +427,8 @@ def parse_sheet(
         parsed, more = _parse(f, column, config)
         first = parsed.get(f, next(iter(parsed.values())))
         skip |= _outcomes(notes + more, first, f, problems, raw.name, labels[i], src_rows)
+        if i in money.columns:  # money in currency units: "7.9" in a £m column is 7,900,000
+            parsed = _money_unit(parsed, money.columns[i], problems, raw.name)
         for name, vals in parsed.items():
             if name in cols:  # a second column for the same field fills the first one's gaps
                 cols[name] = [
@@ -432,6 +444,9 @@ def parse_sheet(
             "fill colour cannot be read; type Red, Amber or Green)"
         )
         return result
+    if money.columns or "currency" in cols:
+        codes = [units.currency_code(c) for c in cols.get("currency") or [None] * len(data)]
+        cols["currency"] = [c or money.currency for c in codes]
     if "_rag_text" in cols:
         base = cols.get("rag_label") or [None] * len(data)
         cols["rag_label"] = [a or b for a, b in zip(base, cols.pop("_rag_text"), strict=True)]
@@ -502,6 +517,8 @@ def _main(kind: str, frames: dict) -> str:
 def _checks(result: SheetResult, sheet: str, headers_of: dict[str, str]) -> list[Problem]:
     """Schema checks and duplicate keys of the sheet's tables; a problem on a row skips it."""
     out = []
+    # money is checked in currency units; a problem shows the value as typed in its column
+    factors = {c.label: c.factor for c in result.money.columns.values() if c.factor != 1}
     for table, frame in result.frames.items():
         rows = result.rows[table]
         out += [p for _, p in duplicates(table, frame, [(sheet, r) for r in rows])]
@@ -520,6 +537,8 @@ def _checks(result: SheetResult, sheet: str, headers_of: dict[str, str]) -> list
                 continue  # handled above, naming the rows
             if p.row is not None:
                 p.outcome = SKIPPED
+            if p.column in factors and p.value is not None:
+                p.value = as_typed(float(p.value) / factors[p.column])
             out.append(p)
     return out
 
@@ -658,7 +677,6 @@ def _parse(f, column, config) -> tuple[dict[str, list], list]:
     if kind == "date":
         vals, notes = V.dates(column, config)
     elif kind in ("money", "number"):
-        # Money is kept in the unit written (a "£m" column stays in millions, like its neighbours).
         vals, notes = V.number(column)
     elif kind == "percent":
         vals, notes = V.percent(column)
@@ -683,6 +701,18 @@ def _parse(f, column, config) -> tuple[dict[str, list], list]:
     else:
         vals, notes = V.text(column)
     return {f: vals}, notes
+
+
+def _money_unit(parsed: dict[str, list], col: units.ColumnUnit, problems, sheet) -> dict:
+    if col.question:
+        problems.append(Problem(sheet, None, col.label, None, col.question, WARNING))
+    elif col.source.startswith("column"):  # the header states none: say whose unit it took
+        message = f"no unit in the header: read in {col.describe()} like {col.source}"
+        problems.append(Problem(sheet, None, col.label, None, message, WARNING))
+    if col.factor == 1.0:
+        return parsed
+    return {k: [v * col.factor if v is not None else None for v in vals]
+            for k, vals in parsed.items()}  # fmt: skip
 
 
 def _outcomes(notes, vals, f, problems, sheet, label, src_rows) -> set[int]:
@@ -881,17 +911,6 @@ def _build(kind, sheet, cols, src_rows, ctx, known, config, result, headers_of, 
         result.rows[table] = rows
         result.frames[table] = _frame(table, tcols, len(rows))
     result.refs = [(p, r) for p, r in zip(project_col, src_rows, strict=True) if p]
-    if new_projects and kind != "projects":
-        problems.append(
-            Problem(
-                sheet,
-                None,
-                None,
-                ", ".join(list(new_projects)[:5]),
-                f"{len(new_projects)} new project(s) will be created from this sheet",
-                WARNING,
-            )  # fmt: skip
-        )
 
 
 LACKS = {

@@ -43,6 +43,7 @@ from sqlalchemy.pool import NullPool
 import models
 import store
 from config import Config, get_config
+from data_loaders import units
 from data_loaders.report import ERROR, WARNING, FileReport, Problem, SheetReport, schema_problems
 from data_loaders.sql_source import (
     SourceDef,
@@ -524,6 +525,9 @@ def sync(
             report.problems.append(Problem(None, None, None, None, str(exc)))
             return SyncResult(report=report)
     frames, report = read_source(source, config, progress)
+    if "projects" in frames:  # money of a project is in its currency: never leave it unknown
+        default = (config or get_config()).money.currency
+        frames["projects"] = units.with_currency(frames["projects"], default)
     result = SyncResult(report=report, frames=frames)
     if report.has_errors:
         progress(1.0, "Rejected: nothing written")

@@ -20,7 +20,7 @@ from pptx.dml.color import RGBColor
 from pptx.enum.text import PP_ALIGN
 from pptx.util import Emu, Inches, Pt
 
-from analytics import changes, governance, portfolio, quality
+from analytics import changes, governance, money, portfolio, quality
 from analytics.risk import band_names, matrix_cells, open_risks
 from charts import governance as governance_charts
 from charts import health as health_charts
@@ -90,16 +90,8 @@ def _num(value, fmt: str = "{:.2f}", missing: str = "n/c") -> str:
     return fmt.format(value)
 
 
-def _money(value, signed: bool = False) -> str:
-    if value is None or pd.isna(value):
-        return "n/c"
-    sign = "+" if signed and value > 0 else ("-" if value < 0 else "")
-    v = abs(value)
-    if v >= 1e6:
-        return f"{sign}£{v / 1e6:,.1f}m"
-    if v >= 1e3:
-        return f"{sign}£{v / 1e3:,.0f}k"
-    return f"{sign}£{v:,.0f}"
+def _money(value, signed: bool = False, currency: str | None = "GBP") -> str:
+    return money.compact(value, currency, signed)
 
 
 def _date(value) -> str:
@@ -262,8 +254,21 @@ def _chart_slide(fig: go.Figure, source: str, title: str | None = None) -> _Slid
 
 
 def _headline(rv: _Review) -> list[_Slide]:
-    now = portfolio.kpis(rv.snap)
-    before = portfolio.kpis(rv.prev) if rv.prev is not None and len(rv.prev) else None
+    now = portfolio.kpis(rv.snap, rv.config)
+    before = portfolio.kpis(rv.prev, rv.config) if rv.prev is not None and len(rv.prev) else None
+    ccy = now["currency"]
+    if before is not None and before["currency"] != ccy:
+        before = {**before, **dict.fromkeys(("budget", "eac", "eac_variance"), float("nan"))}
+
+    def total(key: str, signed: bool = False):
+        # one currency: the figure; several without a rate: one figure per currency
+        def show(v):
+            if ccy is None and v != v:
+                return money.per_currency(now["money"], key, lambda x, c: _money(x, signed, c))
+            return _money(v, signed, ccy)
+
+        return show
+
     rows_spec = [
         ("Projects in review", "projects", lambda v: f"{v:.0f}", False),
         ("■ Red", "n_red", lambda v: f"{v:.0f}", False),
@@ -271,17 +276,20 @@ def _headline(rv: _Review) -> list[_Slide]:
         ("● Green", "n_green", lambda v: f"{v:.0f}", False),
         ("○ Not reported (Grey)", "not_reported", lambda v: f"{v:.0f}", False),
         ("Watermelons (reported Green, computed Amber/Red)", "watermelons", "{:.0f}".format, False),
-        ("Total budget (BAC)", "budget", _money, True),
-        ("Total EAC", "eac", _money, True),
-        ("EAC variance (EAC − budget)", "eac_variance", lambda v: _money(v, True), True),
+        ("Total budget (BAC)", "budget", total("budget"), True),
+        ("Total EAC", "eac", total("eac"), True),
+        ("EAC variance (EAC − budget)", "eac_variance", total("eac_variance", True), True),
     ]
     rows = []
-    for label, key, fmt, money in rows_spec:
+    for label, key, fmt, is_money in rows_spec:
         change = ""
         if before is not None:
             diff = now[key] - before[key]
-            change = _money(diff, True) if money else f"{diff:+.0f}"
-        rows.append([label, fmt(now[key]), fmt(before[key]) if before else "", change])
+            change = (
+                (_money(diff, True, ccy) if diff == diff else "") if is_money else f"{diff:+.0f}"
+            )
+        previous = "" if not before else fmt(before[key]) if before[key] == before[key] else "n/c"
+        rows.append([label, fmt(now[key]), previous, change])
     prev = f"Previous ({rv.previous_date.date()})" if rv.previous_date is not None else "Previous"
 
     def write(w: _Writer, s: _Slide) -> None:
@@ -486,9 +494,9 @@ def _red_project(rv: _Review, p: pd.Series, register: pd.DataFrame) -> _Slide:
     metrics = [
         ["SPI", _num(p["spi"])],
         ["CPI", _num(p["cpi"])],
-        ["EAC (BAC / CPI)", _money(p["eac_typical"])],
-        ["Budget (BAC)", _money(p["budget"])],
-        ["EAC − budget", _money(eac_gap, True)],
+        ["EAC (BAC / CPI)", _money(p["eac_typical"], currency=p["currency"])],
+        ["Budget (BAC)", _money(p["budget"], currency=p["currency"])],
+        ["EAC − budget", _money(eac_gap, True, p["currency"])],
         ["% complete", _num(p["percent_complete"], "{:.0f}%")],
         ["Forecast end (baseline)", f"{_date(p['forecast_end'])} ({_date(p['end_date'])})"],
         ["Slip against baseline", _num(p["slip_days"], "{:+.0f} days")],

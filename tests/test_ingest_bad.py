@@ -52,7 +52,11 @@ BAD = {
     "empty workbook": ("blank.xlsx", None, "nothing to load"),
     "headers only": ("headers.xlsx", None, "nothing to load"),
     "duplicate ids": ("dup.xlsx", None, "duplicate"),
-    "unknown project": ("unknown.xlsx", None, "unknown project 'NOPE-1'"),
+    "unknown project": (
+        "unknown.xlsx",
+        None,
+        "new project(s) not in the database would be created: NOPE-1",
+    ),
     "percent over 100": ("pct.xlsx", None, "percent_complete: value out of range"),
     "far past date": ("past.xlsx", None, "implausible"),
     "far future date": ("future.xlsx", None, "implausible"),

@@ -106,7 +106,17 @@ def test_two_processes_commit_at_the_same_moment_both_land(db_url, tmp_path):
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     procs = [
         subprocess.Popen(
-            [sys.executable, "-m", "data_loaders", "ingest", str(p), "--db", db_url, "--json"],
+            [
+                sys.executable,
+                "-m",
+                "data_loaders",
+                "ingest",
+                str(p),
+                "--db",
+                db_url,
+                "--json",
+                "--create-projects",
+            ],
             cwd=ROOT,
             env=env,
             stdout=subprocess.PIPE,

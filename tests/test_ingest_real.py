@@ -34,7 +34,7 @@ def test_uk_gmpp_needs_a_report_date():
 
 
 def test_uk_gmpp_loads_242_projects_and_skips_the_two_rows_with_real_data_errors(seeded_url):
-    parsed = parse("uk_gmpp_2023.csv", report_date=date(2023, 3, 31))
+    parsed = parse("uk_gmpp_2023.csv", report_date=date(2023, 3, 31), new_projects="create")
     assert parsed.report.status == "valid", errors(parsed.report)
     projects, status = parsed.frames["projects"], parsed.frames["status_reports"]
     assert len(projects) == len(status) == 242 and projects["project_id"].is_unique
@@ -62,7 +62,7 @@ def test_uk_gmpp_loads_242_projects_and_skips_the_two_rows_with_real_data_errors
     sheet = parsed.report.sheets[0]
     assert (sheet.rows_loaded, sheet.rows_skipped) == (242, 2)
     report, _ = load(seeded_url, real("uk_gmpp_2023.csv"), "uk_gmpp_2023.csv",
-                     report_date=date(2023, 3, 31))  # fmt: skip
+                     report_date=date(2023, 3, 31), new_projects="create")  # fmt: skip
     assert report.status == "loaded" and report.rows_loaded == 242
     assert report.totals["projects"] == 242
 
@@ -70,7 +70,7 @@ def test_uk_gmpp_loads_242_projects_and_skips_the_two_rows_with_real_data_errors
 def test_us_it_dashboard_loads_with_health_derived_from_variance_and_delay(seeded_url):
     before = db_hash(seeded_url)
     report, parsed = load(seeded_url, real("us_it_dashboard_2013.csv"), "us_it_dashboard_2013.csv",
-                          report_date=date(2013, 6, 30))  # fmt: skip
+                          report_date=date(2013, 6, 30), new_projects="create")  # fmt: skip
     assert report.status == "loaded", errors(report)
     assert db_hash(seeded_url) != before
     projects, status = parsed.frames["projects"], parsed.frames["status_reports"]
@@ -87,7 +87,7 @@ def test_us_it_dashboard_loads_with_health_derived_from_variance_and_delay(seede
 
 
 def test_dft_master_transposed_six_projects_with_delivery_confidence():
-    parsed = parse("dft_master_transposed.xlsx")
+    parsed = parse("dft_master_transposed.xlsx", new_projects="create")
     assert parsed.report.status == "valid", errors(parsed.report)
     status = parsed.frames["status_reports"].set_index("project_id")
     assert list(status.index) == [
@@ -117,7 +117,7 @@ def test_dft_blank_form_is_nothing_to_load(seeded_url):
 
 
 def test_weekly_status_list_reads_cached_today_and_status_words():
-    parsed = parse("weekly_status_list.xlsx")
+    parsed = parse("weekly_status_list.xlsx", new_projects="create")
     assert parsed.report.status == "valid", errors(parsed.report)
     assert warning_summary(parsed.report) == ["15 rows have no RAG"]  # In Progress, Not Started
     sheet = parsed.report.sheets[0]
@@ -134,7 +134,7 @@ def test_weekly_status_list_reads_cached_today_and_status_words():
 
 
 def test_risk_register_titled_residual_scores_and_project_from_title():
-    parsed = parse("risk_register_titled.xlsx")
+    parsed = parse("risk_register_titled.xlsx", new_projects="create")
     assert parsed.report.status == "valid", errors(parsed.report)
     assert parsed.report.sheets[0].header_row == 7
     risks = parsed.frames["risks"]

@@ -49,7 +49,7 @@ def _count(url: str, table) -> int:
 
 
 def test_bad_rows_are_skipped_and_the_rest_loads_in_one_transaction(db_url):
-    report, parsed = load(db_url, _book())
+    report, parsed = load(db_url, _book(), new_projects="create")
     assert report.status == "loaded", errors(report)
     portfolio, status = report.sheets
     assert (portfolio.rows_loaded, portfolio.rows_skipped) == (3, 1)
@@ -240,13 +240,15 @@ def test_everything_a_sheet_lacks_is_listed_at_once_without_command_line_words()
 def test_strict_mode_refuses_the_whole_file(how, seeded_url):
     before = db_hash(seeded_url)
     if how == "option":
-        report, _ = load(seeded_url, _book(), strict=True)
+        report, _ = load(seeded_url, _book(), strict=True, new_projects="create")
     else:
-        from data_loaders.ingest import commit, known_projects, parse_file
+        from data_loaders.ingest import Options, commit, known_projects, parse_file
 
         engine = store.get_engine(seeded_url)
         config = parse_config({"ingest": {"strict": True}})
-        parsed = parse_file("book.xlsx", _book(), known_projects(engine), config)
+        parsed = parse_file(
+            "book.xlsx", _book(), known_projects(engine), config, Options(new_projects="create")
+        )
         report = commit(engine, parsed, "test")
     assert report.status == "rejected" and report.upload_id is None
     assert any("3 row(s) have errors and loading is all-or-nothing" in m for m in errors(report))

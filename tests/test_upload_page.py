@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 import models
 import store
-from data_loaders.ingest import parse_file
+from data_loaders.ingest import Options, parse_file
 from data_loaders.template import template_bytes
 from sample_data.excel import write_pm_workbooks
 from tests.conftest import app_test
@@ -30,7 +30,7 @@ def _uploads(url: str) -> int:
 
 
 def test_template_round_trips_every_sheet_kind():
-    parsed = parse_file("t.xlsx", template_bytes(), {})
+    parsed = parse_file("t.xlsx", template_bytes(), {}, options=Options(new_projects="create"))
     kinds = {s.sheet: s.kind for s in parsed.report.sheets}
     assert kinds == {
         "Instructions": "unsupported", "Status": "status", "Risks": "risks",

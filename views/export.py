@@ -83,7 +83,7 @@ st.caption(
 columns = [
     "project_id", "name", "portfolio", "programme", "manager", "stage", "display_rag",
     "status_label", "computed_rag", "computed_rule", "watermelon", "not_reported",
-    "last_report_date", "percent_complete", "spi", "cpi", "eac_typical", "budget",
+    "last_report_date", "percent_complete", "spi", "cpi", "eac_typical", "budget", "currency",
     "slip_days", "open_risks", "exposure", "summary", "next_steps", "decisions_needed",
 ]  # fmt: skip
 st.download_button(

@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from analytics import money as fmt
 from analytics import portfolio
 from charts import health as charts
 from config import get_config
@@ -25,20 +26,34 @@ config = get_config()
 snap = portfolio.snapshot(frames, ctx.review_date, config, ctx.filters)
 stop_if_no_match(snap)
 prev = (
-    portfolio.kpis(portfolio.snapshot(frames, ctx.previous_date, config, ctx.filters))
+    portfolio.kpis(portfolio.snapshot(frames, ctx.previous_date, config, ctx.filters), config)
     if ctx.previous_date is not None
     else None
 )
-now = portfolio.kpis(snap)
+now = portfolio.kpis(snap, config)
+ccy = now["currency"]  # None: several currencies without a rate, shown side by side
 source = portfolio.source_note(snap, frames["uploads"])
 
 
 def change(key: str) -> float | None:
-    return now[key] - prev[key] if prev else None
+    if not prev or (key in money_keys and prev["currency"] != ccy):
+        return None
+    return now[key] - prev[key]
 
 
 def money(x: float) -> str:
-    return f"{'-' if x < 0 else '+'}£{abs(x) / 1e6:,.2f}m"
+    return fmt.millions(x, ccy, signed=True, digits=2)
+
+
+money_keys = {"budget", "eac", "eac_variance"}
+per_currency = (
+    "Totals per currency: no rate in [money.rates] for "
+    + ", ".join(c for c in now["money"] if c != config.money.currency)
+    if ccy is None
+    else f"Converted into {ccy} at the [money.rates] rates: {', '.join(now['converted'])}"
+    if now["converted"]
+    else None
+)
 
 
 compare = (
@@ -59,16 +74,25 @@ for col, rag in zip(tiles[1:], ("Red", "Amber", "Green"), strict=True):
         up_is_bad=rag != "Green",
         help=f"Projects whose reported overall RAG is {rag} (not reported ones count as Grey)",
     )
-tiles = st.columns(4)
-kpi(tiles[0], "Total budget (BAC)", f"£{now['budget'] / 1e6:,.1f}m", change("budget"), money)
+# several currencies: one figure each, so the two money tiles get a row of their own
+tiles = st.columns(4) if ccy else [*st.columns(2), *st.columns(4)[:2]]
+kpi(
+    tiles[0],
+    "Total budget (BAC)",
+    fmt.per_currency(now["money"], "budget"),
+    change("budget"),
+    money,
+    help=per_currency,
+)
 kpi(
     tiles[1],
     "EAC variance",
-    money(now["eac_variance"]),
+    fmt.per_currency(now["money"], "eac_variance", lambda v, c: fmt.millions(v, c, True, 2)),
     change("eac_variance"),
     money,
     up_is_bad=True,
-    help="Sum of EAC (BAC / CPI; budget where CPI is not computable) minus total budget",
+    help="Sum of EAC (BAC / CPI; budget where CPI is not computable) minus total budget"
+    + (f". {per_currency}" if per_currency else ""),
 )
 kpi(
     tiles[2],
@@ -134,7 +158,11 @@ exc = portfolio.exceptions(snap)
 if exc.empty:
     empty_state("No exceptions: every project is Green, reported and computed.")
 else:
+    # One currency: its symbol in the format; several: plain figures beside a currency column.
+    ccys = set(fmt.currencies(exc, config))
+    number = fmt.number_format(next(iter(ccys))) if len(ccys) == 1 else "%,.0f"
     exc = exc.assign(
+        currency=fmt.currencies(exc, config),
         display_rag=rag_column(exc["display_rag"]),
         computed_rag=rag_column(exc["computed_rag"]),
         detail=project_links(exc["project_id"], ctx),
@@ -155,9 +183,10 @@ else:
             "flags": "Flags",
             "spi": st.column_config.NumberColumn("SPI", format="%.2f"),
             "cpi": st.column_config.NumberColumn("CPI", format="%.2f"),
-            "eac_typical": st.column_config.NumberColumn("EAC", format="£%,.0f"),
-            "budget": st.column_config.NumberColumn("Budget", format="£%,.0f"),
-            "eac_vs_budget": st.column_config.NumberColumn("EAC − budget", format="£%,.0f"),
+            "eac_typical": st.column_config.NumberColumn("EAC", format=number),
+            "budget": st.column_config.NumberColumn("Budget", format=number),
+            "eac_vs_budget": st.column_config.NumberColumn("EAC − budget", format=number),
+            "currency": "Currency",
             "last_report_date": st.column_config.DateColumn("Last report"),
             "days_since_report": st.column_config.NumberColumn("Days since", format="%d"),
         },

@@ -5,6 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics import governance, portfolio
+from analytics import money as fmt
 from analytics import project as proj
 from charts import project as charts
 from charts.template import rag_label
@@ -25,7 +26,7 @@ def _keep_in_url() -> None:
 
 
 def _money(v) -> str:
-    return "n/a" if v is None or pd.isna(v) else f"£{v / 1e6:,.2f}m"
+    return "n/a" if v is None or pd.isna(v) else fmt.millions(v, ccy, digits=2)
 
 
 def _date(v) -> str:
@@ -64,6 +65,7 @@ if not pid:
     st.stop()
 
 head = proj.header(projects, pid)
+ccy = head.get("currency") or config.money.currency  # this project's money is in it
 st.header(f"{plain(pid)} · {plain(head['name'])}")
 st.caption(
     f"as of {review_date.date()} · {plain(head.get('portfolio') or 'no portfolio')} › "
@@ -149,7 +151,9 @@ else:
     cols[0].metric("EAC typical (BAC / CPI)", _money(last["eac_typical"]))
     cols[1].metric("EAC atypical (AC + BAC − EV)", _money(last["eac_atypical"]))
     cols[2].metric("EAC cost & schedule pressure", _money(last["eac_pressure"]))
-    show_chart(charts.evm_scurve(series, head.get("budget")), "project_evm", ctx, report_source)
+    show_chart(
+        charts.evm_scurve(series, head.get("budget"), ccy), "project_evm", ctx, report_source
+    )
 
 st.subheader("Milestones")
 trend = proj.milestone_trend(frames["milestones"], pid, review_date)
@@ -220,8 +224,12 @@ with left:
             "risks",
             hide_index=True,
             column_config={
-                "cost_impact": st.column_config.NumberColumn("Cost impact", format="£%,.0f"),
-                "exposure": st.column_config.NumberColumn("Exposure", format="£%,.0f"),
+                "cost_impact": st.column_config.NumberColumn(
+                    "Cost impact", format=fmt.number_format(ccy)
+                ),
+                "exposure": st.column_config.NumberColumn(
+                    "Exposure", format=fmt.number_format(ccy)
+                ),
                 "due_date": st.column_config.DateColumn("Due"),
             },
         )

@@ -172,7 +172,10 @@ else:
             "upload_id": st.column_config.NumberColumn("Upload", format="%d"),
         },
     )
-rule_texts = [r.format(factor=config.quality.cost_overrun_factor) for r in quality.RULES.values()]
+rule_texts = [
+    r.format(factor=config.quality.cost_overrun_factor, pct=config.quality.overwrite_jump_pct)
+    for r in quality.RULES.values()
+]
 st.caption(
     f"{len(shown)} findings · rules: {'; '.join(rule_texts)}"
     f" · a baseline change counts as decided when a decision is dated up to "

@@ -5,6 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics import changes, portfolio
+from analytics import money as fmt
 from config import get_config
 from models import RAG_VALUES
 from ui import data
@@ -54,32 +55,36 @@ tiles = changes.headline(frames, comparison, config)
 money = {"budget", "eac"}
 
 
-def _value(key: str, x: float) -> str:
-    return f"£{x / 1e6:,.1f}m" if key in money else f"{x:,.0f}"
-
-
-def _delta(key: str, x: float) -> str:
+def _delta(key: str, x: float, currency: str | None) -> str:
     if key in money:
-        return f"{'-' if x < 0 else '+'}£{abs(x) / 1e6:,.2f}m"
+        return fmt.millions(x, currency, signed=True, digits=2)
     return f"{x:+,.0f}"
 
 
 helps = {
     "not_reported": f"No report within {config.staleness.cadence_days} + "
     f"{config.staleness.grace_days} days of the review date; shown Grey",
-    "eac": "Sum of EAC (BAC / CPI; budget where CPI is not computable)",
+    "eac": "Sum of EAC (BAC / CPI; budget where CPI is not computable); per currency when "
+    "a currency has no rate in [money.rates]",
+    "budget": "Sum of budgets; per currency when a currency has no rate in [money.rates]",
     "hot_risks": f"Open risks scored in the {config.changes.risk_band} band or above",
     "n_red": "Projects whose reported overall RAG is Red",
 }
+mixed = tiles["currency"].isna() & tiles["key"].isin(money)  # one figure per currency
 for chunk in (tiles.iloc[:4], tiles.iloc[4:]):
-    cols = st.columns(4)
+    wide = list(mixed.loc[chunk.index])
+    if any(wide):  # money tiles first, on a row of their own; the rest below
+        row, rest = iter(st.columns(sum(wide))), iter(st.columns(4))
+        cols = [next(row) if w else next(rest) for w in wide]
+    else:
+        cols = st.columns(4)
     for col, (_, t) in zip(cols, chunk.iterrows(), strict=True):
         kpi(
             col,
             t["metric"],
-            _value(t["key"], t["now"]),
+            t["text"],
             None if pd.isna(t["change"]) else t["change"],
-            lambda x, key=t["key"]: _delta(key, x),
+            lambda x, key=t["key"], ccy=t["currency"]: _delta(key, x, ccy),
             up_is_bad=t["up_is_bad"],
             help=helps.get(t["key"]),
         )

@@ -14,6 +14,7 @@ from data_loaders.ingest import (
     commit,
     known_projects,
     parse_file,
+    preview_overwrites,
     remembered_mappings,
 )
 from data_loaders.report import (
@@ -28,6 +29,7 @@ from data_loaders.report import (
 )
 from data_loaders.template import template_bytes
 from ui import data
+from ui import upload_choices as project_choices
 from ui.components import data_table, plain
 
 TYPES = ["xlsx", "xlsm", "xls", "xlsb", "ods", "csv"]
@@ -42,10 +44,13 @@ KIND_LABELS = {
 }
 
 
-def commit_label(loaded: int, skipped: int) -> str:
-    """``Load 242 rows (skip 2)``: the button says what it will do."""
+def commit_label(loaded: int, skipped: int, replaces: int = 0) -> str:
+    """``Load 242 rows (skip 2, replaces 3 snapshots)``: the button says what it will do."""
+    notes = [f"skip {skipped:,}"] * bool(skipped) + [
+        f"replaces {replaces:,} snapshot{'' if replaces == 1 else 's'}"
+    ] * bool(replaces)
     text = f"Load {loaded:,} row{'' if loaded == 1 else 's'}"
-    return text + (f" (skip {skipped:,})" if skipped else "")
+    return text + (f" ({', '.join(notes)})" if notes else "")
 
 
 def _choices(needs: list[str], chosen: dict, known: dict[str, str]) -> None:
@@ -89,6 +94,7 @@ st.caption(
     "skipped and listed, every other row loads in one go."
 )
 engine = data.engine()
+config = get_config()
 st.download_button(
     "Download the official template",
     template_bytes(),
@@ -99,6 +105,7 @@ st.download_button(
 
 uploaded = st.file_uploader("Spreadsheet or CSV (macros never run)", type=TYPES, key="upload_file")
 known = known_projects(engine)
+currency = project_choices.currency_choice(config.money.currency)
 who = st.text_input("Your name (recorded with the upload)", value="pm", key="upload_who")
 
 if uploaded is not None:
@@ -114,7 +121,15 @@ if uploaded is not None:
     report_date = st.session_state.get("upload_date")
     edits: dict = st.session_state.setdefault("upload_mappings", {})
     mappings = {**remembered_mappings(engine), **edits}
-    options = Options(project_id=project, report_date=report_date, mappings=mappings)
+    options = Options(
+        project_id=project,
+        report_date=report_date,
+        mappings=mappings,
+        units=project_choices.chosen_units(),
+        currency=currency,
+        new_projects="create" if st.session_state.get("upload_create") else "skip",
+        project_map=project_choices.chosen_mappings(),
+    )
     bar = st.progress(0.0, text="Reading…")
     parsed = parse_file(
         uploaded.name,
@@ -124,6 +139,7 @@ if uploaded is not None:
         progress=lambda frac, text: bar.progress(min(frac, 1.0), text=text),
     )
     bar.empty()
+    preview_overwrites(engine, parsed)
     report = parsed.report
     n_err = sum(p.severity == "error" for p in report.all_problems)
     n_warn = sum(p.severity == "warning" for p in report.all_problems)
@@ -137,8 +153,14 @@ if uploaded is not None:
     if report.status == "valid":
         st.info(" · ".join([load_summary(report), *warning_summary(report)]))
     for p in report.problems:
-        st.error(plain(p.message), icon=":material/error:")
+        if p.severity == "error":
+            st.error(plain(p.message), icon=":material/error:")
+        else:  # e.g. a jump in a replaced snapshot: worth a look, not a block
+            st.warning(plain(p.message), icon=":material/warning:")
     _choices(report.needs, {"project": project, "report_date": report_date}, known)
+    project_choices.unit_questions(parsed)
+    project_choices.new_projects(parsed)
+    project_choices.overwrites(parsed)
 
     for sheet in parsed.sheets:
         rep = sheet.report
@@ -192,7 +214,11 @@ if uploaded is not None:
             "sheet and upload it again.",
             icon=":material/block:",
         )
-    label = "Nothing to load" if blocked else commit_label(report.rows_loaded, report.rows_skipped)
+    label = (
+        "Nothing to load"
+        if blocked
+        else commit_label(report.rows_loaded, report.rows_skipped, len(parsed.overwrites))
+    )
     if st.button(label, type="primary", disabled=blocked, key="upload_commit"):
         with st.spinner("Writing in one transaction…"):
             result = commit(engine, parsed, who or "pm", source="upload")

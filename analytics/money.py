@@ -1,0 +1,87 @@
+"""Money across currencies: totals never add pounds to dollars, and figures show their symbol.
+
+A project's money is in its ``currency`` (the portfolio currency, ``[money] currency``, when it
+has none). Totals convert a currency into the portfolio currency only with a rate from
+``[money.rates]``; a currency without a rate is totalled on its own.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from config import Config
+from data_loaders.units import symbol
+
+
+def currencies(frame: pd.DataFrame, config: Config) -> pd.Series:
+    """Each row's currency, the portfolio currency where none is recorded."""
+    default = config.money.currency
+    if "currency" not in frame:
+        return pd.Series(default, index=frame.index, dtype=object)
+    return frame["currency"].astype(object).where(frame["currency"].notna(), default)
+
+
+def totals(frame: pd.DataFrame, columns: list[str], config: Config) -> dict[str, dict[str, float]]:
+    """Sums of ``columns`` per currency, portfolio currency first; converted where a rate exists."""
+    base = config.money.currency
+    ccy = currencies(frame, config)
+    rate = ccy.map(lambda c: 1.0 if c == base else config.money.rates.get(c))
+    convert = rate.notna()
+    out: dict[str, dict[str, float]] = {}
+    if convert.any() or frame.empty:
+        factor = rate[convert].astype(float)
+        out[base] = {c: float((frame.loc[convert, c] * factor).sum()) for c in columns}
+    for c in sorted(set(ccy[~convert])):
+        mine = ccy == c
+        out[c] = {col: float(frame.loc[mine, col].sum()) for col in columns}
+    return out
+
+
+def converted(frame: pd.DataFrame, config: Config) -> list[str]:
+    """Currencies in ``frame`` that totals convert into the portfolio currency with a rate."""
+    base = config.money.currency
+    return sorted(
+        c for c in set(currencies(frame, config)) if c != base and c in config.money.rates
+    )
+
+
+def millions(value: float, currency: str | None, signed: bool = False, digits: int = 1) -> str:
+    """£7.9m, $19.7bn; signed: +£0.25m / -£0.25m."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "n/a"
+    sign = ("+" if value >= 0 else "-") if signed else ("-" if value < 0 else "")
+    if abs(value) >= 1e9:  # a tile holds "£211.9m · $19.7bn", not "$19,650.7m"
+        return f"{sign}{symbol(currency)}{abs(value) / 1e9:,.{digits}f}bn"
+    return f"{sign}{symbol(currency)}{abs(value) / 1e6:,.{digits}f}m"
+
+
+def compact(value, currency: str | None, signed: bool = False) -> str:
+    """£1.2m, £350k or £900: the size a slide or a sentence needs."""
+    if value is None or pd.isna(value):
+        return "n/c"
+    sign = "+" if signed and value > 0 else ("-" if value < 0 else "")
+    v, s = abs(value), symbol(currency)
+    if v >= 1e6:
+        return f"{sign}{s}{v / 1e6:,.1f}m"
+    if v >= 1e3:
+        return f"{sign}{s}{v / 1e3:,.0f}k"
+    return f"{sign}{s}{v:,.0f}"
+
+
+def plain(value, currency: str | None) -> str:
+    """£1,250: full figure with the symbol (details, findings)."""
+    if value is None or pd.isna(value):
+        return "n/a"
+    return f"{'-' if value < 0 else ''}{symbol(currency)}{abs(value):,.0f}"
+
+
+def per_currency(by_currency: dict[str, dict[str, float]], key: str, fmt=millions) -> str:
+    """``£211.9m · $19,650.7m``: one figure per currency, never one sum."""
+    return " · ".join(fmt(v[key], c) for c, v in by_currency.items()) or fmt(0.0, None)
+
+
+def number_format(currency: str | None) -> str:
+    """A st.column_config format string for a column of one currency ("£%,.0f")."""
+    return f"{symbol(currency).replace('%', '%%')}%,.0f"

@@ -1,0 +1,115 @@
+"""The upload page's questions about money units, currency and new projects, as choices.
+
+Each choice is a keyed widget; its value feeds the next parse (``chosen_*`` read them back
+before the file is parsed again), so the preview always shows what a commit would write.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from data_loaders.ingest import ParsedFile
+from data_loaders.units import CHOICE_LABELS, CODES
+from ui.components import plain
+
+UNIT_KEY = "upload_unit::"
+MAP_KEY = "upload_map::"
+
+
+def currency_choice(default: str) -> str:
+    codes = [default, *sorted(CODES - {default})]
+    return st.selectbox(
+        "Currency of money the sheet does not state",
+        codes,
+        key="upload_currency",
+        help="Used when no header, title line or cell shows a currency symbol or code.",
+    )
+
+
+def chosen_units() -> dict[str, str]:
+    return {
+        k[len(UNIT_KEY) :]: v
+        for k, v in st.session_state.items()
+        if isinstance(k, str) and k.startswith(UNIT_KEY) and v
+    }
+
+
+def chosen_mappings() -> dict[str, str]:
+    out = {}
+    for k, v in st.session_state.items():
+        if isinstance(k, str) and k.startswith(MAP_KEY) and v:
+            written, _, pid = k[len(MAP_KEY) :].rpartition("::")
+            out[written] = pid
+    return out
+
+
+def unit_questions(parsed: ParsedFile) -> None:
+    """Per money column with no unit whose values look like millions or thousands: a choice."""
+    asked = [
+        c
+        for s in parsed.sheets
+        for c in s.money.columns.values()
+        if c.question or c.source.startswith("chosen")
+    ]
+    if not asked:
+        return
+    st.warning(
+        "Some money columns state no unit and their values look like millions or thousands. "
+        "Choose the unit of each: money is stored in currency units (7.9 in millions is "
+        "7,900,000).",
+        icon=":material/currency_exchange:",
+    )
+    cols = st.columns(min(len(asked), 3))
+    for i, c in enumerate(asked):
+        cols[i % len(cols)].selectbox(
+            f"Unit of '{plain(c.label)}' (median {c.median:,.4g})",
+            list(CHOICE_LABELS),
+            index=None,
+            format_func=CHOICE_LABELS.get,
+            placeholder="choose the unit",
+            key=f"{UNIT_KEY}{c.label}",
+        )
+
+
+def new_projects(parsed: ParsedFile) -> None:
+    """The projects the file would create, the tick that allows it, and near-match choices."""
+    for sg in parsed.suggestions:
+        st.checkbox(
+            f"{plain(sg.text)} Use {plain(sg.project_id)} for these rows",
+            key=f"{MAP_KEY}{sg.written}::{sg.project_id}",
+        )
+    new = parsed.new_projects
+    if not new:
+        return
+    st.write(f"**This file names {len(new)} project(s) that are not in the database:**")
+    st.dataframe(
+        pd.DataFrame({"project id": list(new), "name": list(new.values())}),
+        hide_index=True,
+        width="stretch",
+        height=min(38 + 35 * len(new), 300),
+    )
+    ticked = st.checkbox(f"Create {len(new)} new projects", key="upload_create")
+    if not ticked:
+        st.info(
+            f"Not ticked: the rows of these {len(new)} projects will not be loaded; the rest of "
+            "the file will. Tick the box to create them, or accept a suggestion above when a "
+            "row means a project that already exists.",
+            icon=":material/info:",
+        )
+
+
+def overwrites(parsed: ParsedFile) -> None:
+    """Stored snapshots the commit would replace: before and after, jumps first."""
+    found = parsed.overwrites
+    if found.empty:
+        return
+    jumps = int((found["jumps"] != "").sum())
+    st.warning(
+        f"This upload replaces {len(found)} stored status snapshot(s)"
+        + (f", {jumps} with a jump in EV, AC or forecast end" if jumps else "")
+        + ". The old versions stay in history.",
+        icon=":material/history:",
+    )
+    shown = found.assign(_j=found["jumps"] == "").sort_values(["_j", "project_id"])
+    st.dataframe(shown.drop(columns="_j"), hide_index=True, width="stretch", key="overwrites")
