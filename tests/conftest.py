@@ -139,6 +139,7 @@ PARTIAL_DBS = [
     "no_baseline",
     "one_week",
     "rag_only",
+    "thin_registers",
     "full",
 ]
 
@@ -173,6 +174,16 @@ def _partial_tables(name: str) -> dict:
                 "status_reports", t["status_reports"][["project_id", "report_date", "overall_rag"]]
             ),
         }
+    if name == "thin_registers":  # registers with ids and titles only: no scores, no dates
+        keep = {
+            "projects": ["project_id", "name", "stage"],
+            "status_reports": ["project_id", "report_date"],
+            "risks": ["project_id", "risk_id", "report_date", "title"],
+            "milestones": ["project_id", "milestone_id", "report_date", "name"],
+            "decisions": ["project_id", "decision_id"],
+            "raid_items": ["project_id", "item_id"],
+        }
+        return {k: models.conform(k, t[k][cols]) for k, cols in keep.items()}
     raise ValueError(name)
 
 

@@ -46,6 +46,7 @@ EXPECTED = {
     ("one_week", "views/risks.py"): "first review date",
     ("rag_only", "views/governance.py"): "No project can be scored yet",
     ("rag_only", "views/health.py"): "No business value scores",
+    ("thin_registers", "views/risks.py"): "No risk has both an inherent and a residual",
 }
 PROJECT_EXPECTED = {
     "empty": "no status reports yet",
