@@ -22,6 +22,15 @@ def safe_div(num, den):
     return pd.Series(np.where(bad, np.nan, out), index=getattr(num, "index", None), dtype=float)
 
 
+def as_float(values):
+    """Numbers as float, missing as NaN: a column read all-empty from the database holds None
+    (object dtype), and ``float(None)`` or ``astype(float)`` on ``pd.NA`` would raise."""
+    out = pd.to_numeric(values, errors="coerce")
+    if np.ndim(out) == 0:
+        return float("nan") if pd.isna(out) else float(out)
+    return pd.Series(out, index=getattr(values, "index", None)).astype(float)
+
+
 def earned_value(bac, pv, ev, ac) -> dict:
     """SV, CV, SPI, CPI, the three EAC variants, ETC, VAC and TCPI.
 
@@ -49,10 +58,7 @@ def earned_value(bac, pv, ev, ac) -> dict:
 def add_evm(frame: pd.DataFrame) -> pd.DataFrame:
     """Add EVM columns to a frame with budget, planned_value, earned_value and actual_cost."""
     cols = earned_value(
-        frame["budget"].astype(float),
-        frame["planned_value"].astype(float),
-        frame["earned_value"].astype(float),
-        frame["actual_cost"].astype(float),
+        *(as_float(frame[c]) for c in ("budget", "planned_value", "earned_value", "actual_cost"))
     )
     return frame.assign(
         **{k: pd.Series(v, index=frame.index, dtype=float) for k, v in cols.items()}

@@ -389,9 +389,11 @@ def decision_log(frames: dict[str, pd.DataFrame], review_date, project_ids=None)
          "earned_value", "actual_cost"]
     ].dropna(subset=["report_date"]).sort_values("report_date")  # fmt: skip
     dated = d[d["decision_date"].notna()].sort_values("decision_date")
+    # merge_asof demands identical key dtypes, and a table read empty from the database has an
+    # object project_id where a filled one has strings (no decisions yet, or no reports yet).
     linked = pd.merge_asof(
-        dated,
-        reports,
+        dated.astype({"project_id": str}),
+        reports.astype({"project_id": str}),
         left_on="decision_date",
         right_on="report_date",
         by="project_id",

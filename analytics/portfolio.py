@@ -144,8 +144,10 @@ def rag_distribution(snap: pd.DataFrame) -> pd.DataFrame:
 
 
 def rag_by(snap: pd.DataFrame, group: str) -> pd.DataFrame:
-    """Counts of projects per shown RAG within each value of ``group`` (portfolio, programme)."""
-    counts = snap.groupby([group, "display_rag"]).size().rename("projects").reset_index()
+    """Counts of projects per shown RAG within each value of ``group`` (portfolio, programme);
+    projects without one are counted under ``(no portfolio)``, never dropped."""
+    labelled = snap.assign(**{group: snap[group].fillna(f"(no {group})")})
+    counts = labelled.groupby([group, "display_rag"]).size().rename("projects").reset_index()
     return counts.rename(columns={"display_rag": "rag"})
 
 

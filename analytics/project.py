@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analytics.evm import add_evm
+from analytics.evm import add_evm, as_float
 from analytics.governance import decision_log, original_baselines
 from analytics.risk import latest_register, with_scores
 from config import Config
@@ -85,12 +85,21 @@ def latest_narrative(status_reports: pd.DataFrame, project_id: str, review_date)
     }
 
 
+EVM_INPUTS = ["planned_value", "earned_value", "actual_cost"]
+
+
+def has_earned_value(reports: pd.DataFrame) -> bool:
+    """Whether any report gives planned value, earned value or actual cost (a RAG-only status
+    sheet gives none, and then there is no S-curve to draw)."""
+    return bool(reports[EVM_INPUTS].notna().any().any())
+
+
 def evm_series(frames: dict[str, pd.DataFrame], project_id: str, review_date) -> pd.DataFrame:
     """PV, EV, AC and the EVM indices (SPI, CPI, EAC variants...) at each report date."""
     r = reports(frames["status_reports"], project_id, review_date)
     proj = frames["projects"][frames["projects"]["project_id"] == project_id]
-    r = r.assign(budget=float(proj["budget"].iloc[0]) if len(proj) else float("nan"))
-    cols = ["report_date", "budget", "planned_value", "earned_value", "actual_cost"]
+    r = r.assign(budget=as_float(proj["budget"].iloc[0]) if len(proj) else float("nan"))
+    cols = ["report_date", "budget", *EVM_INPUTS]
     return add_evm(r[cols].copy())
 
 

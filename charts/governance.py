@@ -18,6 +18,13 @@ def _wrap(text: str, width: int = 90) -> str:
     return "<br>".join("<br>  ".join(textwrap.wrap(p, width)) for p in parts)
 
 
+NOTHING_SCORED = (
+    "No project can be scored yet, so there is no quadrant chart. Governance value needs a "
+    "strategic or value score, or benefits and a budget, in the project register; execution "
+    "health needs RAG by dimension, earned value or milestone plans."
+)
+
+
 def quadrant(scored: pd.DataFrame, rules: Governance) -> go.Figure:
     """Execution health (x) against governance value (y); size = budget, colour = shown RAG
     (legend and hover carry the RAG as text); quadrant lines at the configured thresholds."""

@@ -55,6 +55,12 @@ def rag_trend(trend: pd.DataFrame) -> go.Figure:
     return apply(fig, "RAG trend over the weeks")
 
 
+NO_VALUE_SCORES = (
+    "No business value scores in the project register for these projects, so there is no "
+    "value versus risk chart. Add value_score (0-10) to the project register."
+)
+
+
 def value_risk_bubble(snap: pd.DataFrame) -> go.Figure:
     """Value (y) versus open risk exposure (x), bubble size = budget, colour = shown RAG."""
     # Names and ids shown in the figure are escaped; customdata keeps the raw id for clicks.

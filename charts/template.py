@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import base64
 import html
 
+import numpy as np
+import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 
@@ -55,3 +58,28 @@ _register()
 def apply(fig: go.Figure, title: str) -> go.Figure:
     fig.update_layout(template=TEMPLATE_NAME, title=title)
     return fig
+
+
+def _values(v) -> np.ndarray:
+    # Plotly stores numpy data as base64 "typed arrays" ({"dtype", "bdata"}) in figure JSON.
+    if isinstance(v, dict) and "bdata" in v:
+        return np.frombuffer(base64.b64decode(v["bdata"]), dtype=v["dtype"]).astype(object)
+    return np.asarray(v, dtype=object).ravel()
+
+
+def has_points(fig: go.Figure) -> bool:
+    """True when some trace draws something: a heatmap cell with a value, or a point (bar,
+    bubble, line vertex, slice) whose coordinates are all present. A figure without any would
+    render as empty axes; callers show a plain message instead."""
+    for trace in fig.data:
+        keys = ("z",) if trace.type == "heatmap" else ("x", "y", "values")
+        cols = [_values(v) for k in keys if (v := getattr(trace, k, None)) is not None]
+        if not cols:
+            continue
+        n = min(len(c) for c in cols)
+        present = np.ones(n, dtype=bool)
+        for c in cols:
+            present &= ~pd.isna(c[:n]).astype(bool)
+        if present.any():
+            return True
+    return False

@@ -25,7 +25,7 @@ from analytics.risk import band_names, matrix_cells, open_risks
 from charts import governance as governance_charts
 from charts import health as health_charts
 from charts import risk as risk_charts
-from charts.template import RAG_COLOURS, rag_label
+from charts.template import RAG_COLOURS, has_points, rag_label
 from config import Config, get_config
 from exports.neutralise import slide_text
 from exports.png import render_pngs, with_footer
@@ -248,9 +248,20 @@ class _Review:
         return self.review_date.date().isoformat()
 
 
-def _chart_slide(fig: go.Figure, source: str, title: str | None = None) -> _Slide:
+def _chart_slide(
+    fig: go.Figure, source: str, title: str | None = None, empty: str | None = None
+) -> _Slide:
+    """A slide with the chart, or, when the data leave nothing to plot, a slide saying so
+    (``empty``, or a plain default) rather than a picture of empty axes."""
     title = title or (fig.layout.title.text if fig.layout.title else "") or "Chart"
-    return _Slide(title=title, write=lambda w, s: None, fig=fig, source=source)
+    if has_points(fig):
+        return _Slide(title=title, write=lambda w, s: None, fig=fig, source=source)
+    message = empty or "Nothing to plot: the data for this chart are missing for this review."
+
+    def write(w: _Writer, s: _Slide) -> None:
+        _text_box(w.slide(s.title), MARGIN, BODY_TOP, Inches(12), Inches(1), message)
+
+    return _Slide(title=title, write=write, source=source)
 
 
 def _headline(rv: _Review) -> list[_Slide]:
@@ -370,9 +381,10 @@ def _health(rv: _Review) -> list[_Slide]:
         health_charts.value_risk_bubble(snap),
     ]
     sources = [rv.source, rv.source, rv.source, rv.source + " and risk registers"]
+    empty = [None, None, None, health_charts.NO_VALUE_SCORES]
     return [
-        _chart_slide(f, src, f"Portfolio health: {f.layout.title.text}")
-        for f, src in zip(figs, sources, strict=True)
+        _chart_slide(f, src, f"Portfolio health: {f.layout.title.text}", why)
+        for f, src, why in zip(figs, sources, empty, strict=True)
     ]
 
 
@@ -467,7 +479,12 @@ def _governance(rv: _Review) -> list[_Slide]:
         )
 
     return [
-        _chart_slide(fig, source, "Governance vs execution: value against delivery health"),
+        _chart_slide(
+            fig,
+            source,
+            "Governance vs execution: value against delivery health",
+            governance_charts.NOTHING_SCORED,
+        ),
         _Slide("Governance vs execution: two lenses", write, source=source),
     ]
 

@@ -6,16 +6,19 @@ A test that needs a server skips when it is unreachable, except when PMO_REQUIRE
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import uuid
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from sqlalchemy import create_engine, text
 
+import models
 import store
-from sample_data import write_sample
+from sample_data import generate, write_sample
 
 ROOT = Path(__file__).resolve().parent.parent
 REAL_SHEETS = ROOT.parent / "shared" / "real-sheets"
@@ -120,3 +123,102 @@ def app_test():
     from streamlit.testing.v1 import AppTest
 
     return AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+
+
+# --- partial databases -----------------------------------------------------------------------
+
+# The project every partial database keeps, with a report on the last date (see _partial_tables).
+PARTIAL_PROJECT = "PRJ-0002"
+PARTIAL_DBS = [
+    "empty",
+    "projects_only",
+    "one_report",
+    "no_decisions",
+    "no_risks",
+    "no_milestones",
+    "no_baseline",
+    "one_week",
+    "rag_only",
+    "thin_registers",
+    "full",
+]
+
+
+def _partial_tables(name: str) -> dict:
+    """Canonical frames of one partial database, cut from a 12-project sample (small, so each
+    page renders fast); ``full`` is the seeded 60-project sample and is not built here."""
+    t = generate(n_projects=12).tables()
+    last = t["status_reports"]["report_date"].max()
+    if name == "empty":
+        return {}
+    if name == "projects_only":
+        return {"projects": t["projects"]}
+    if name == "one_report":
+        sr = t["status_reports"]
+        one = sr[(sr["project_id"] == PARTIAL_PROJECT) & (sr["report_date"] == last)]
+        return {"projects": t["projects"], "status_reports": one}
+    if name.startswith("no_") and name[3:] in t:
+        return {k: v for k, v in t.items() if k != name[3:]}
+    if name == "no_baseline":  # no approved baseline anywhere: project dates and milestones
+        return {
+            **t,
+            "projects": t["projects"].assign(start_date=pd.NaT, end_date=pd.NaT),
+            "milestones": t["milestones"].assign(baseline_date=pd.NaT),
+        }
+    if name == "one_week":
+        return {k: v[v["report_date"] == last] if "report_date" in v else v for k, v in t.items()}
+    if name == "rag_only":  # the thinnest status sheet: id, name, date and an overall RAG
+        return {
+            "projects": models.conform("projects", t["projects"][["project_id", "name"]]),
+            "status_reports": models.conform(
+                "status_reports", t["status_reports"][["project_id", "report_date", "overall_rag"]]
+            ),
+        }
+    if name == "thin_registers":  # registers with ids and titles only: no scores, no dates
+        keep = {
+            "projects": ["project_id", "name", "stage"],
+            "status_reports": ["project_id", "report_date"],
+            "risks": ["project_id", "risk_id", "report_date", "title"],
+            "milestones": ["project_id", "milestone_id", "report_date", "name"],
+            "decisions": ["project_id", "decision_id"],
+            "raid_items": ["project_id", "item_id"],
+        }
+        return {k: models.conform(k, t[k][cols]) for k, cols in keep.items()}
+    raise ValueError(name)
+
+
+@pytest.fixture(scope="session")
+def partial_db_file(seeded_db_file, tmp_path_factory):
+    """``partial_db_file(name)``: a SQLite file holding one of PARTIAL_DBS, written through
+    ``store.write_batch`` the first time it is asked for in the session (copy it before use)."""
+    built: dict[str, Path] = {"full": seeded_db_file}
+    folder = tmp_path_factory.mktemp("partial")
+
+    def get(name: str) -> Path:
+        if name not in built:
+            path = folder / f"{name}.db"
+            engine = store.get_engine(f"sqlite:///{path}")
+            frames = _partial_tables(name)
+            if frames:
+                meta = store.UploadMeta(
+                    file_name=f"{name}.xlsx", sha256=hashlib.sha256(name.encode()).hexdigest(),
+                    size_bytes=0, uploaded_by="partial database fixture", source="upload",
+                )  # fmt: skip
+                store.write_batch(engine, frames, meta)
+            engine.dispose()
+            built[name] = path
+        return built[name]
+
+    return get
+
+
+@pytest.fixture
+def partial_url(request, partial_db_file, tmp_path, monkeypatch) -> str:
+    """A private copy of the partial database named by the test's ``db`` parameter, made the
+    app's database (parametrise with ``@pytest.mark.parametrize("partial_url", [...],
+    indirect=True)``)."""
+    path = tmp_path / "app.db"
+    shutil.copy(partial_db_file(request.param), path)
+    url = f"sqlite:///{path}"
+    monkeypatch.setenv("PMO_DATABASE_URL", url)
+    return url

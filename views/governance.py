@@ -1,10 +1,12 @@
 """Governance versus execution: value and health scores, quadrants, stage gates, decision log,
 compliance. Layout and widgets only; the rules live in analytics/governance.py."""
 
+import pandas as pd
 import streamlit as st
 
 from analytics import governance, portfolio
 from charts import governance as charts
+from charts.template import has_points
 from config import get_config
 from ui import data
 from ui.components import (
@@ -56,14 +58,18 @@ tab_quad, tab_gates, tab_log, tab_comp = st.tabs(
 )
 
 with tab_quad:
-    show_chart(
-        charts.quadrant(scored, rules),
-        "quadrant",
-        ctx,
-        source + " and project register",
-        on_select=open_project_on_click("quadrant"),
-        selection_mode="points",
-    )
+    quadrant = charts.quadrant(scored, rules)
+    if has_points(quadrant):
+        show_chart(
+            quadrant,
+            "quadrant",
+            ctx,
+            source + " and project register",
+            on_select=open_project_on_click("quadrant"),
+            selection_mode="points",
+        )
+    else:
+        empty_state(charts.NOTHING_SCORED)
     st.caption(
         "Click a project to open its detail page. Quadrant lines: governance value "
         f"{rules.value_threshold:g} and execution health {rules.health_threshold:g} "
@@ -129,9 +135,12 @@ with tab_quad:
             "Project", options, format_func=lambda p: f"{p} · {names[p]}", key="explain_project"
         )
         row = scored[scored["project_id"] == pid].iloc[0]
+        value, health = (
+            "n/a" if pd.isna(v) else f"{v:.0f}"
+            for v in (row["governance_value"], row["execution_health"])
+        )
         st.markdown(
-            f"Governance value **{row['governance_value']:.0f}**, execution health "
-            f"**{row['execution_health']:.0f}** → **{row['quadrant']}**"
+            f"Governance value **{value}**, execution health **{health}** → **{row['quadrant']}**"
         )
         detail = breakdown[breakdown["project_id"] == pid]
         st.dataframe(
@@ -157,7 +166,9 @@ with tab_gates:
         f"**Gate decisions overdue** (more than {rules.gate_overdue_days} days after the gate "
         "milestone, no decision at that gate)"
     )
-    if overdue.empty:
+    if frames["milestones"].empty:
+        empty_state("No milestone plans uploaded yet, so no gate milestone can be checked.")
+    elif overdue.empty:
         empty_state("No gate decision is overdue.")
     else:
         data_table(
@@ -179,7 +190,9 @@ with tab_gates:
         f"(stage {', '.join(rules.execution_stages)}; "
         f"latest {rules.execution_gate} decision not {approving})"
     )
-    if unapproved.empty:
+    if not snap["stage"].isin(tuple(rules.execution_stages)).any():
+        empty_state("No project in the register is in one of these stages.")
+    elif unapproved.empty:
         empty_state("Every executing project has an approved gate decision.")
     else:
         data_table(
@@ -196,7 +209,12 @@ with tab_gates:
 
 with tab_log:
     log = governance.decision_log(frames, ctx.review_date, snap["project_id"])
-    if log.empty:
+    if frames["decisions"].empty:
+        empty_state(
+            "No decisions recorded yet. Upload a decision log (gate and board decisions) on the "
+            "Upload page."
+        )
+    elif log.empty:
         empty_state("No gate or board decisions recorded for these projects up to this date.")
     else:
         c1, c2, c3 = st.columns(3)

@@ -5,6 +5,7 @@ import streamlit as st
 from analytics import money as fmt
 from analytics import portfolio
 from charts import health as charts
+from charts.template import has_points
 from config import get_config
 from ui import data
 from ui.components import (
@@ -139,15 +140,19 @@ with right:
         ctx,
         source,
     )
-show_chart(
-    charts.value_risk_bubble(snap),
-    "value_vs_risk",
-    ctx,
-    source + " and risk registers",
-    on_select=open_project_on_click("value_vs_risk"),
-    selection_mode="points",
-)
-st.caption("Click a bubble to open the project.")
+bubbles = charts.value_risk_bubble(snap)
+if has_points(bubbles):
+    show_chart(
+        bubbles,
+        "value_vs_risk",
+        ctx,
+        source + " and risk registers",
+        on_select=open_project_on_click("value_vs_risk"),
+        selection_mode="points",
+    )
+    st.caption("Click a bubble to open the project.")
+else:
+    empty_state(charts.NO_VALUE_SCORES)
 
 st.subheader("Exceptions")
 st.caption(

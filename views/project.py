@@ -135,6 +135,11 @@ else:
 st.subheader("Earned value")
 if reports.empty:
     empty_state("No earned value without status reports.")
+elif not proj.has_earned_value(reports):
+    empty_state(
+        f"No earned value in the status reports of {pid}: planned value, earned value and "
+        "actual cost are all empty."
+    )
 else:
     series = proj.evm_series(frames, pid, review_date)
     last = series.iloc[-1]

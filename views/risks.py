@@ -5,6 +5,7 @@ import streamlit as st
 
 from analytics import portfolio, risk
 from charts import risk as charts
+from charts.template import has_points
 from config import get_config
 from ui import data
 from ui.components import data_table, empty_state, plain, provenance, show_chart
@@ -152,9 +153,14 @@ with left:
 with right:
     moved = risk.movement(reg, rules)
     moves = risk.movement_totals(moved)
-    show_chart(
-        charts.movement(risk.movement_summary(moved, rules), bands), "risk_movement", ctx, source
-    )
+    movement = charts.movement(risk.movement_summary(moved, rules), bands)
+    if has_points(movement):
+        show_chart(movement, "risk_movement", ctx, source)
+    else:
+        empty_state(
+            "No risk has both an inherent and a residual likelihood and impact, so there is no "
+            "movement between bands to show."
+        )
     st.markdown(
         f"**{moves['down_a_band']} of {moves['risks']}** risks move down at least one band after "
         f"their response; **{moves['same_band']}** stay in the same band "
