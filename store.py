@@ -199,7 +199,7 @@ def explain(exc: BaseException, url: URL | str) -> StoreError:
     if state in _READ_ONLY_STATES or any(t in lowered for t in _READ_ONLY_TEXT):
         return WriteRefused(
             f"the app database {where} refused the write (the user may only read): nothing was "
-            "written. Use a database user that may insert and update, or upload elsewhere."
+            "written. Ask for a database user that may insert and update these tables."
         )
     if isinstance(exc, OperationalError) or getattr(exc, "connection_invalidated", False):
         for fragment, hint in _CONNECT_HINTS:
