@@ -11,15 +11,18 @@ from __future__ import annotations
 import json
 import math
 import os
+import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from functools import lru_cache
+from functools import lru_cache, wraps
 from pathlib import Path
 
 import pandas as pd
 from sqlalchemy import (
     Engine,
+    String,
     and_,
     bindparam,
     create_engine,
@@ -27,10 +30,13 @@ from sqlalchemy import (
     event,
     func,
     insert,
+    make_url,
     select,
+    text,
     update,
 )
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.engine import URL
+from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, OperationalError
 
 import models
 from config import ROOT
@@ -38,6 +44,24 @@ from config import ROOT
 DEFAULT_SQLITE_PATH = ROOT / "data" / "pmo_lens.db"
 # Parents before children so foreign keys hold inside the transaction.
 WRITE_ORDER = ["projects", "status_reports", "risks", "milestones", "decisions", "raid_items"]
+# Any fixed number: every process that migrates a PostgreSQL database takes this advisory lock.
+MIGRATION_LOCK = 7_311_901
+
+
+class StoreError(Exception):
+    """A plain-language failure of the app database, safe to show: no SQL, no parameters."""
+
+
+class DatabaseUnavailable(StoreError):
+    """The database cannot be reached, opened or logged into (or its schema cannot be set up)."""
+
+
+class WriteRefused(StoreError):
+    """A write was refused as a whole and rolled back: nothing of the batch was written."""
+
+
+class UnknownProjectError(WriteRefused, ValueError):
+    """Rows refer to projects that are neither in the database nor in the same batch."""
 
 
 def database_url() -> str:
@@ -55,17 +79,43 @@ def _normalise_url(url: str) -> str:
 
 @lru_cache(maxsize=8)
 def get_engine(url: str | None = None) -> Engine:
-    """An engine for ``url`` (default ``database_url()``), schema migrated to the latest version."""
+    """An engine for ``url`` (default ``database_url()``), schema migrated to the latest version.
+
+    Raises ``DatabaseUnavailable`` with a message that names the database (password hidden)
+    and what to check.
+    """
     url = _normalise_url(url or database_url())
-    if url.startswith("sqlite"):
-        path = url.split("///", 1)[-1]
-        if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": 60})
-        _configure_sqlite(engine)
-    else:
-        engine = create_engine(url, pool_pre_ping=True)
-    migrate(engine)
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise DatabaseUnavailable(
+            "the app database URL is not a valid SQLAlchemy URL: check PMO_DATABASE_URL or --db"
+        ) from None
+    # hide_parameters: an error must never carry row values (report JSON, file bytes) along.
+    try:
+        if parsed.get_backend_name() == "sqlite":
+            path = parsed.database
+            if path and path != ":memory:":
+                Path(path).parent.mkdir(parents=True, exist_ok=True)
+            engine = create_engine(parsed, connect_args={"timeout": 60}, hide_parameters=True)
+            _configure_sqlite(engine)
+        else:
+            engine = create_engine(parsed, pool_pre_ping=True, hide_parameters=True)
+    except (ArgumentError, ImportError) as exc:  # unknown dialect, driver not installed
+        raise DatabaseUnavailable(
+            f"cannot use the app database {_shown(parsed)}: {exc.__class__.__name__} "
+            f"({str(exc).splitlines()[0][:200]}): check the URL scheme and that its driver "
+            "is installed"
+        ) from None
+    except OSError as exc:
+        raise DatabaseUnavailable(
+            f"cannot create the folder for the app database {_shown(parsed)}: {exc.strerror or exc}"
+        ) from None
+    try:
+        migrate(engine)
+    except DBAPIError as exc:
+        engine.dispose()
+        raise explain(exc, engine.url) from None
     return engine
 
 
@@ -89,15 +139,109 @@ def _configure_sqlite(engine: Engine) -> None:
 
 
 def migrate(engine: Engine) -> None:
-    """Bring the schema to the latest Alembic revision (creates it on an empty database)."""
+    """Bring the schema to the latest Alembic revision (creates it on an empty database).
+
+    Safe when several processes start at once on an empty database: on PostgreSQL they queue
+    on an advisory lock held until the migration commits (the next one then finds the schema
+    at head and does nothing); on SQLite the write lock is taken up front (BEGIN IMMEDIATE),
+    which waits out the busy timeout instead of failing on a read-to-write upgrade.
+    """
     from alembic import command
     from alembic.config import Config as AlembicConfig
 
     cfg = AlembicConfig()
     cfg.set_main_option("script_location", str(ROOT / "migrations"))
-    with engine.begin() as conn:
+    with engine.connect().execution_options(pmo_write=True) as conn, conn.begin():
+        if conn.dialect.name == "postgresql":
+            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
+
+
+# --- errors ----------------------------------------------------------------------------------
+
+
+def _shown(url: URL | str) -> str:
+    """The URL as it may be shown: the password replaced by ***."""
+    return make_url(url).render_as_string(hide_password=True)
+
+
+# Fragments of driver messages at connect time -> what the user should check.
+_CONNECT_HINTS = [
+    ('role "', "the server does not know this user: check the user name in the URL"),
+    ("password authentication failed", "the server refused the login: check user and password"),
+    ("authentication failed", "the server refused the login: check user and password"),
+    ("access denied", "the server refused the login: check user and password"),
+    ('database "', "this database does not exist on the server: create it or fix its name"),
+    ("connection refused", "nothing answers there: check host and port and that the server runs"),
+    ("could not translate host name", "unknown host name: check the host in the URL"),
+    ("name or service not known", "unknown host name: check the host in the URL"),
+    ("timeout", "the server did not answer in time: check host, port and firewall"),
+    ("timed out", "the server did not answer in time: check host, port and firewall"),
+    ("unable to open database file", "cannot open the SQLite file: check the path and rights"),
+]
+# SQLSTATE codes (PostgreSQL) and message fragments that mean "you may not write here".
+_READ_ONLY_STATES = {"42501", "25006"}  # insufficient_privilege, read_only_sql_transaction
+_READ_ONLY_TEXT = ("permission denied", "readonly database", "read-only", "read only")
+
+
+def explain(exc: BaseException, url: URL | str) -> StoreError:
+    """A database exception as a ``StoreError`` with a plain message: which database (no
+    password), what happened, what to check. Never includes SQL, parameters or row values:
+    only the first line of a driver message at connect time, which carries none of those.
+    """
+    if isinstance(exc, StoreError):
+        return exc
+    where = _shown(url)
+    orig = getattr(exc, "orig", None) or exc
+    first = (str(orig).strip().splitlines() or [""])[0]
+    lowered = str(orig).lower()
+    state = getattr(orig, "sqlstate", None)
+    if state in _READ_ONLY_STATES or any(t in lowered for t in _READ_ONLY_TEXT):
+        return WriteRefused(
+            f"the app database {where} refused the write (the user may only read): nothing was "
+            "written. Ask for a database user that may insert and update these tables."
+        )
+    if isinstance(exc, OperationalError) or getattr(exc, "connection_invalidated", False):
+        for fragment, hint in _CONNECT_HINTS:
+            if fragment in lowered:
+                return DatabaseUnavailable(
+                    f"cannot use the app database {where}: {hint} ({first[:300]})"
+                )
+        if "locked" in lowered:
+            return DatabaseUnavailable(
+                f"the app database {where} stayed locked by another writer: try again"
+            )
+        return DatabaseUnavailable(
+            f"cannot use the app database {where} ({first[:300]}): check PMO_DATABASE_URL "
+            "or --db, and that the server runs"
+        )
+    return WriteRefused(
+        f"the app database {where} refused the operation ({exc.__class__.__name__}"
+        f"{f', SQLSTATE {state}' if state else ''}): nothing was written"
+    )
+
+
+def _plain_errors(fn):
+    """Database exceptions of ``fn(engine, ...)`` become ``StoreError`` (see ``explain``)."""
+
+    @wraps(fn)
+    def wrapper(engine: Engine, *args, **kwargs):
+        try:
+            return fn(engine, *args, **kwargs)
+        except DBAPIError as exc:
+            raise explain(exc, engine.url) from None
+
+    return wrapper
+
+
+def exit_on_error(run: Callable[[], int]) -> int:
+    """For the command lines: a ``StoreError`` is one line on stderr and exit status 1."""
+    try:
+        return run()
+    except StoreError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
 
 
 # --- writing ---------------------------------------------------------------------------------
@@ -123,10 +267,6 @@ class WriteResult:
     unchanged: dict[str, int] = field(default_factory=dict)
     removed: dict[str, int] = field(default_factory=dict)  # see write_batch(remove_missing=)
     kept_projects: list[str] = field(default_factory=list)  # gone, but other rows refer to them
-
-
-class UnknownProjectError(ValueError):
-    """Rows refer to projects that are neither in the database nor in the same batch."""
 
 
 def _column(series: pd.Series, is_date: bool) -> list:
@@ -176,7 +316,20 @@ def _existing_rows(conn, name: str, records: list[dict]) -> dict[tuple, dict]:
     project_ids = sorted({r["project_id"] for r in records})
     found: dict[tuple, dict] = {}
     for chunk in _chunks(project_ids):
-        stmt = select(table).where(table.c.project_id.in_(chunk))
+        # FOR UPDATE (PostgreSQL; SQLite writers are serialised by BEGIN IMMEDIATE): under READ
+        # COMMITTED two writers of the same key would both read version N and both record it
+        # as replaced, losing the version one of them wrote. With the row lock the second one
+        # waits and then reads the first one's committed row. A key that does not exist yet
+        # cannot be locked: two writers inserting it collide on the primary key, and
+        # write_batch runs the loser's whole transaction again (it then finds and locks the
+        # row). Chosen over SERIALIZABLE, which would abort and retry on every overlap. Key
+        # order gives every writer the same lock order, so writers do not deadlock.
+        stmt = (
+            select(table)
+            .where(table.c.project_id.in_(chunk))
+            .order_by(*[table.c[k] for k in keys])
+            .with_for_update()
+        )
         if "report_date" in keys:
             dates = sorted({r["report_date"] for r in records})
             stmt = stmt.where(table.c.report_date.in_(dates))
@@ -247,6 +400,7 @@ def _check_projects(conn, tables: dict[str, list[dict]]) -> None:
         raise UnknownProjectError(f"unknown project id(s): {', '.join(unknown[:20])}")
 
 
+@_plain_errors
 def write_batch(
     engine: Engine, frames: dict[str, pd.DataFrame], meta: UploadMeta, remove_missing: bool = False
 ) -> WriteResult:
@@ -256,8 +410,12 @@ def write_batch(
     must already be valid canonical frames (see ``models.SCHEMAS``). With ``remove_missing``
     (a SQL source's full snapshot) the rows of earlier uploads with the same source and file
     name that are not in ``frames`` (tables given, even empty) are removed (``_remove_missing``).
+    A refusal (unknown project, text the database cannot hold, a read-only user) raises
+    ``WriteRefused``, an unreachable database ``DatabaseUnavailable``; either way nothing is
+    written.
     """
     records = {n: _records(n, frames[n]) for n in WRITE_ORDER if n in frames and len(frames[n])}
+    _check_values(records, meta)
     scope = [n for n in WRITE_ORDER if n in frames] if remove_missing else []
     for attempt in range(5):
         try:
@@ -271,11 +429,43 @@ def write_batch(
             if attempt == 4:
                 raise
             time.sleep(0.05 * (attempt + 1))
-        except OperationalError:
-            if attempt == 4:
+        except OperationalError as exc:
+            # Lock timeouts and deadlocks pass; a refused login or a read-only file does not.
+            if attempt == 4 or not isinstance(explain(exc, engine.url), DatabaseUnavailable):
                 raise
             time.sleep(0.2 * (attempt + 1))
     raise AssertionError("unreachable")
+
+
+def _text_limits(name: str) -> dict[str, int | None]:
+    """Text columns of a table and their length limit (None: unlimited)."""
+    return {
+        c.name: c.type.length
+        for c in models.metadata.tables[name].columns
+        if isinstance(c.type, String)
+    }
+
+
+def _check_values(records: dict[str, list[dict]], meta: UploadMeta) -> None:
+    """Refuse text the database would reject, the same way on every backend.
+
+    PostgreSQL refuses NUL characters and text longer than a VARCHAR; SQLite stores both. The
+    loaders already cut and clean text; this is the last line of defence for any caller.
+    """
+    upload = {"file_name": meta.file_name, "uploaded_by": meta.uploaded_by, "source": meta.source}
+    for name, recs in {**records, "uploads": [upload]}.items():
+        for column, limit in _text_limits(name).items():
+            for row, value in enumerate((r.get(column) for r in recs), 1):
+                if not isinstance(value, str):
+                    continue
+                where = f"{name}.{column}, row {row} of the batch"
+                if "\x00" in value:
+                    raise WriteRefused(f"{where}: contains a NUL character; nothing was written")
+                if limit is not None and len(value) > limit:
+                    raise WriteRefused(
+                        f"{where}: {len(value):,} characters, more than the {limit:,} the "
+                        "database holds; nothing was written"
+                    )
 
 
 def _write_once(
@@ -396,6 +586,7 @@ def _upload_id_for(engine: Engine, sha256: str) -> int | None:
 # --- reading ---------------------------------------------------------------------------------
 
 
+@_plain_errors
 def data_version(engine: Engine) -> int:
     """Changes whenever anything is written: every write creates an upload."""
     with engine.connect() as conn:
@@ -404,6 +595,7 @@ def data_version(engine: Engine) -> int:
         )
 
 
+@_plain_errors
 def read_frames(engine: Engine) -> dict[str, pd.DataFrame]:
     """Every canonical table as a frame (dates as datetime64), plus ``uploads`` without bytes."""
     frames: dict[str, pd.DataFrame] = {}
@@ -446,6 +638,7 @@ def read_uploads(conn) -> pd.DataFrame:
     return df
 
 
+@_plain_errors
 def upload_content(engine: Engine, upload_id: int) -> tuple[str, bytes | None]:
     """The original file name and raw bytes of one upload."""
     u = models.uploads
@@ -456,6 +649,7 @@ def upload_content(engine: Engine, upload_id: int) -> tuple[str, bytes | None]:
     return row.file_name, row.content
 
 
+@_plain_errors
 def upload_report(engine: Engine, upload_id: int) -> dict | None:
     u = models.uploads
     with engine.connect() as conn:
@@ -463,6 +657,7 @@ def upload_report(engine: Engine, upload_id: int) -> dict | None:
     return json.loads(raw) if raw else None
 
 
+@_plain_errors
 def upload_reports(engine: Engine) -> dict[int, dict]:
     """The stored validation report of every upload that kept one (skipped rows, warnings)."""
     u = models.uploads
@@ -471,6 +666,7 @@ def upload_reports(engine: Engine) -> dict[int, dict]:
         return {r.upload_id: json.loads(r.report) for r in rows}
 
 
+@_plain_errors
 def known_project_ids(engine: Engine) -> set[str]:
     with engine.connect() as conn:
         return set(conn.execute(select(models.projects.c.project_id)).scalars())

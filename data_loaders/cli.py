@@ -261,4 +261,6 @@ def main(argv: list[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse exits 2 on usage errors, 0 on --help
         return int(exc.code or 0)
-    return args._run(args)
+    import store
+
+    return store.exit_on_error(lambda: args._run(args))

@@ -430,9 +430,10 @@ def commit(
     )
     try:
         result = store.write_batch(engine, frames, meta)
-    except store.UnknownProjectError as exc:
+    except store.StoreError as exc:  # unknown project, unstorable text, read-only user, down
         report.status = "rejected"
-        report.problems.append(Problem(None, None, "project", None, str(exc), ERROR))
+        column = "project" if isinstance(exc, store.UnknownProjectError) else None
+        report.problems.append(Problem(None, None, column, None, str(exc), ERROR))
         return report
     report.status = result.status
     report.upload_id = result.upload_id

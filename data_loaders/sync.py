@@ -559,8 +559,9 @@ def sync(
     )
     try:
         written = store.write_batch(engine, frames, meta, remove_missing=True)
-    except store.UnknownProjectError as exc:
-        report.problems.append(Problem(None, None, "project_id", None, str(exc)))
+    except store.StoreError as exc:  # unknown project, unstorable text, read-only user, down
+        column = "project_id" if isinstance(exc, store.UnknownProjectError) else None
+        report.problems.append(Problem(None, None, column, None, str(exc)))
         report.status = "rejected"
         return result
     report.status = written.status

@@ -79,7 +79,10 @@ def main(argv: list[str] | None = None) -> int:
         prog="python -m data_loaders sync", description="Sync a portfolio from a SQL database."
     )
     add_arguments(parser)
-    return run(parser.parse_args(argv))
+    args = parser.parse_args(argv)
+    import store
+
+    return store.exit_on_error(lambda: run(args))
 
 
 if __name__ == "__main__":

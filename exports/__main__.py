@@ -56,8 +56,8 @@ def _fail(message: str, code: int = 2) -> int:
 def deck_command(args: argparse.Namespace) -> int:
     try:
         frames = store.read_frames(store.get_engine(args.db))
-    except Exception as exc:  # a bad URL or unreachable server: say which, briefly
-        return _fail(f"cannot read the database: {exc.__class__.__name__}: {exc}", 1)
+    except store.StoreError as exc:  # says which database and what to check; no SQL
+        return _fail(str(exc), 1)
     dates = review_dates(frames["status_reports"])
     if not dates:
         return _fail("the database has no status reports yet: nothing to export")

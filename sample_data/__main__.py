@@ -21,12 +21,17 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     if args.command == "seed":
-        engine = store.get_engine(args.db)
-        made = write_sample(engine) if args.force else seed_if_empty(engine)
-        print(f"sample portfolio: {made} weekly uploads written" if made else "already seeded")
+        return store.exit_on_error(lambda: _seed(args.db, args.force))
     else:
         for path in write_pm_workbooks(args.out_dir):
             print(path)
+    return 0
+
+
+def _seed(url: str | None, force: bool) -> int:
+    engine = store.get_engine(url)
+    made = write_sample(engine) if force else seed_if_empty(engine)
+    print(f"sample portfolio: {made} weekly uploads written" if made else "already seeded")
     return 0
 
 

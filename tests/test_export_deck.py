@@ -169,7 +169,7 @@ def test_uploaded_text_reaches_slides_as_plain_text_without_control_characters(s
     last = reports[reports["report_date"] == pd.Timestamp(REVIEW)]
     row = last[last["overall_rag"] == "Red"].head(1).copy()
     row["summary"] = '=HYPERLINK("http://evil")\x07 <b>bold?</b>\x1b[31m\r\nsecond line'
-    row["decisions_needed"] = "@cmd\x00 approve"
+    row["decisions_needed"] = "@cmd\x01 approve"  # NUL itself never reaches the store
     meta = store.UploadMeta("evil.xlsx", "e" * 64, 1, "test", "upload")
     assert store.write_batch(engine, {"status_reports": row}, meta).status == "loaded"
     data = build_deck(store.read_frames(engine), REVIEW, sections=["red_projects"])

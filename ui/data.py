@@ -2,9 +2,13 @@
 
 Every rerun asks the database for its data version (one cheap query); frames are cached per
 (database URL, version), so an upload on any replica shows on every replica's next rerun.
+A database that cannot be reached stops the page with a plain message, never a traceback.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
 
 import pandas as pd
 import streamlit as st
@@ -12,14 +16,27 @@ from sqlalchemy import Engine
 
 import store
 
+T = TypeVar("T")
+
 
 @st.cache_resource(show_spinner=False)
 def _engine(url: str) -> Engine:
     return store.get_engine(url)
 
 
+def _or_stop(read: Callable[[], T]) -> T:
+    """``read()``, or the database error shown on the page and the run stopped."""
+    try:
+        return read()
+    except store.StoreError as exc:
+        from ui.components import plain  # not at the top: ui.components imports ui.context
+
+        st.error(f"**The app database is not available.** {plain(exc)}", icon=":material/database:")
+        st.stop()
+
+
 def engine() -> Engine:
-    return _engine(store.database_url())
+    return _or_stop(lambda: _engine(store.database_url()))
 
 
 @st.cache_data(show_spinner="Loading portfolio…", max_entries=4)
@@ -29,7 +46,7 @@ def _frames(url: str, version: int) -> dict[str, pd.DataFrame]:
 
 def frames() -> dict[str, pd.DataFrame]:
     url = store.database_url()
-    return _frames(url, store.data_version(_engine(url)))
+    return _or_stop(lambda: _frames(url, store.data_version(_engine(url))))
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
@@ -44,4 +61,4 @@ def upload_reports() -> dict[int, dict]:
 
 
 def version() -> int:
-    return store.data_version(engine())
+    return _or_stop(lambda: store.data_version(engine()))
