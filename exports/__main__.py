@@ -19,7 +19,7 @@ from exports.deck import SECTIONS, DeckError, build_deck
 from exports.png import ExportError
 
 
-def _parser() -> argparse.ArgumentParser:
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m exports")
     sub = parser.add_subparsers(dest="command", required=True)
     deck = sub.add_parser("deck", help="write the weekly review as a 16:9 PowerPoint deck")
@@ -105,7 +105,7 @@ def deck_command(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    args = build_parser().parse_args(argv)
     if args.command == "deck":
         return deck_command(args)
     return 2

@@ -10,7 +10,7 @@ from sample_data.excel import write_pm_workbooks
 from sample_data.seed import seed_if_empty, write_sample
 
 
-def main(argv: list[str] | None = None) -> int:
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m sample_data")
     sub = parser.add_subparsers(dest="command", required=True)
     seed = sub.add_parser("seed", help="load the sample portfolio into the app database")
@@ -18,6 +18,11 @@ def main(argv: list[str] | None = None) -> int:
     seed.add_argument("--force", action="store_true", help="seed even if projects exist")
     excel = sub.add_parser("excel", help="write the status workbooks PMs would send")
     excel.add_argument("out_dir")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
     args = parser.parse_args(argv)
 
     if args.command == "seed":
