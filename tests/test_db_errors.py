@@ -126,7 +126,7 @@ def test_read_only_role_page_works_and_cli_commit_is_refused(read_only_url, tmp_
     assert not at.exception and not at.error
     file = tmp_path / "status.csv"
     file.write_text(f"Project ID,Project Name,Report Date,Summary\nP2,Two,2026-11-27,{MARKER}\n")
-    done = _run("data_loaders", "ingest", str(file), "--db", read_only_url)
+    done = _run("data_loaders", "ingest", str(file), "--db", read_only_url, "--create-projects")
     assert done.returncode == 1
     assert "rejected" in done.stdout and "may only read" in done.stdout
     for secret in ("Traceback", MARKER, "INSERT"):
