@@ -59,10 +59,10 @@ def run_ingest(args: argparse.Namespace) -> int:
         commit,
         export_frames,
         known_projects,
-        parse_file,
         remembered_mappings,
     )
     from data_loaders.report import ERROR
+    from data_loaders.sandbox import parse_isolated
 
     files, missing = _files(args.paths)
     if missing:
@@ -79,7 +79,7 @@ def run_ingest(args: argparse.Namespace) -> int:
     reports, totals = [], {}
     for n, path in enumerate(files, 1):
         _progress(n, len(files), path.name)
-        parsed = parse_file(str(path), path.read_bytes(), known, options=options)
+        parsed = parse_isolated(str(path), path.read_bytes(), known, options=options)
         if args.dry_run:
             report = parsed.report
         else:

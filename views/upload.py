@@ -1,6 +1,8 @@
 """Upload: a PM's weekly sheet -> preview of what will load and what is wrong -> one commit."""
 
+import copy
 import hashlib
+import json
 from datetime import date
 
 import pandas as pd
@@ -8,14 +10,9 @@ import streamlit as st
 
 import store
 from data_loaders.fields import field_choices
-from data_loaders.ingest import (
-    Options,
-    commit,
-    known_projects,
-    parse_file,
-    remembered_mappings,
-)
+from data_loaders.ingest import Options, commit, known_projects, remembered_mappings
 from data_loaders.report import Problem, problems_frame, rows_written, stored_problems
+from data_loaders.sandbox import parse_isolated
 from data_loaders.template import template_bytes
 from ui import data
 from ui.components import plain
@@ -67,17 +64,24 @@ if uploaded is not None:
         report_date=report_date if use_date else None,
         mappings=mappings,
     )
-    bar = st.progress(0.0, text="Reading…")
-    parsed = parse_file(
-        uploaded.name,
-        raw,
-        known,
-        options=options,
-        progress=lambda frac, text: bar.progress(min(frac, 1.0), text=text),
-    )
-    bar.empty()
-    report = parsed.report
     sha = hashlib.sha256(raw).hexdigest()
+    # Parsing runs in a child process (seconds to start): parse once per file and choices,
+    # not on every rerun. A copy is shown, so a commit never changes the remembered preview.
+    key = json.dumps([sha, options.project_id, str(options.report_date), mappings, sorted(known)])
+    cached = st.session_state.get("upload_parsed")
+    if cached is None or cached[0] != key:
+        bar = st.progress(0.0, text="Reading…")
+        parsed = parse_isolated(
+            uploaded.name,
+            raw,
+            known,
+            options=options,
+            progress=lambda frac, text: bar.progress(min(frac, 1.0), text=text),
+        )
+        bar.empty()
+        st.session_state["upload_parsed"] = cached = (key, parsed)
+    parsed = copy.deepcopy(cached[1])
+    report = parsed.report
     n_err = sum(p.severity == "error" for p in report.all_problems)
     n_warn = sum(p.severity == "warning" for p in report.all_problems)
     cols = st.columns(4)
