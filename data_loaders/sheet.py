@@ -15,6 +15,7 @@ import pandas as pd
 
 import models
 from config import Config
+from data_loaders import limits
 from data_loaders import values as V
 from data_loaders.fields import (
     KINDS,
@@ -26,6 +27,7 @@ from data_loaders.fields import (
     lookup,
     norm,
 )
+from data_loaders.guard import column_letters
 from data_loaders.read import RawSheet
 from data_loaders.report import ERROR, WARNING, Problem, SheetReport, schema_problems
 
@@ -366,6 +368,7 @@ def parse_sheet(
     cols: dict[str, list] = {}
     problems = report.problems
     headers_of: dict[str, str] = {}
+    used: dict[str, tuple[int, str]] = {}  # field -> (position, header) of its first column
     for i, f in enumerate(fields):
         if not f:
             continue
@@ -379,6 +382,10 @@ def parse_sheet(
             headers_of.setdefault(base, labels[i])
             continue
         parsed = _parse(f, column, labels[i], header[i], config, problems, raw.name, src_rows)
+        if f in used:
+            second = (i, header[i].strip())
+            problems.append(_repeated(raw.name, f, used[f], second, labels[i], transposed))
+        used.setdefault(f, (i, header[i].strip()))
         for name, vals in parsed.items():
             if name in cols:  # a second column for the same field fills the first one's gaps
                 cols[name] = [
@@ -408,6 +415,24 @@ def parse_sheet(
     result.context = ctx
     _build(kind, raw.name, cols, src_rows, ctx, known, config, result, headers_of)
     return result
+
+
+def _repeated(sheet, f, first: tuple[int, str], second: tuple[int, str], label, transposed):
+    """Two columns load into one field: say which is used, so nothing is ignored silently."""
+
+    def where(pos: int, header: str) -> str:
+        return f"'{header}' ({'row' if transposed else 'column'} {_position(pos, transposed)})"
+
+    return Problem(
+        sheet, None, label, second[1],
+        f"{where(*first)} and {where(*second)} both load into {f}: values come from "
+        f"{where(*first)}; {where(*second)} only fills its empty cells",
+        WARNING,
+    )  # fmt: skip
+
+
+def _position(pos: int, transposed: bool) -> str:
+    return str(pos + 1) if transposed else column_letters(pos + 1)
 
 
 _EVM_LABELS = {
@@ -685,10 +710,15 @@ def _build(kind, sheet, cols, src_rows, ctx, known, config, result, headers_of) 
             }
             tables["decisions"] = dec
             result.rows["decisions"] = [src_rows[i] for i in keep]
+    said: set[tuple] = set()
     for table, tcols in tables.items():
         rows = result.rows.get(table, src_rows)
         result.rows[table] = rows
-        frame = _frame(table, tcols, len(rows))
+        frame, found = limits.check_frame(table, _frame(table, tcols, len(rows)), config, sheet,
+                                          rows, headers_of)  # fmt: skip
+        # A project id sits in two tables (projects, status_reports): say it once.
+        problems.extend(p for p in found if (p.row, p.column, p.message) not in said)
+        said.update((p.row, p.column, p.message) for p in found)
         result.frames[table] = frame
         checked = frame
         if table == "projects":  # the schema's end-before-start check needs both columns
