@@ -60,7 +60,12 @@ def parse_isolated(
                 command, cwd=ROOT, env=_child_env(), stdin=subprocess.DEVNULL,
                 stdout=subprocess.PIPE, stderr=stderr,
             )  # fmt: skip
-            timed_out = _wait(child, cfg.parse_timeout_seconds, progress)
+            try:
+                timed_out = _wait(child, cfg.parse_timeout_seconds, progress)
+            finally:  # e.g. Streamlit stops the script for a rerun inside the progress callback
+                if child.poll() is None:
+                    child.kill()
+                    child.wait()
         if child.returncode == 0 and not timed_out:
             parsed = pickle.loads(out.read_bytes())
             parsed.data = data
