@@ -67,7 +67,7 @@ if uploaded is not None:
     sha = hashlib.sha256(raw).hexdigest()
     # Parsing runs in a child process (seconds to start): parse once per file and choices,
     # not on every rerun. A copy is shown, so a commit never changes the remembered preview.
-    key = json.dumps([sha, options.project_id, str(options.report_date), mappings, sorted(known)])
+    key = json.dumps([sha, repr(options), sorted(known)])  # every option, whatever it holds
     cached = st.session_state.get("upload_parsed")
     if cached is None or cached[0] != key:
         bar = st.progress(0.0, text="Reading…")
