@@ -168,6 +168,19 @@ class Ingest:
     # any text that starts with it). Such a cell loads empty with a warning naming the value.
     placeholders: tuple[str, ...] = DEFAULT_PLACEHOLDERS
     strict: bool = False  # all-or-nothing: refuse the whole file when any row would be skipped
+    # Size of one sheet, checked before it is read (an .xlsx from its XML, a CSV while reading):
+    # the reader allocates every cell of the used area, so one far-away cell can ask for GBs.
+    max_rows: int = 1_000_000
+    max_columns: int = 16_384  # Excel's own limit; the cell limit usually binds first
+    max_cells: int = 10_000_000  # rows x columns of the used area, from A1
+    # Text limits, the same on every database (a longer value is an error on its row).
+    max_id_chars: int = 64
+    max_name_chars: int = 300  # and never more than the column holds (portfolio 200, ...)
+    max_text_chars: int = 10_000  # summaries, descriptions and other free text
+    # Parsing runs in a child process with these hard limits (upload page and CLI).
+    parse_memory_mb: int = 1024  # address space of the child, its ~400 MB of libraries included
+    parse_cpu_seconds: int = 120
+    parse_timeout_seconds: int = 180  # wall clock, start-up included
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,8 @@ plain ``pandas.read_excel(engine="calamine")`` of the same file, in the same run
 
     .venv/bin/python bench/bench_ingest.py [--rows 50000]
 
-Prints seconds, rows per second and peak Python memory (tracemalloc) for each step. Not a test.
+Prints seconds, rows per second and peak Python memory (tracemalloc) for each step, and the
+same parse in the child process the upload page and the CLI use. Not a test.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from openpyxl import Workbook  # noqa: E402
 
 import store  # noqa: E402
 from data_loaders.ingest import Options, commit, known_projects, parse_file  # noqa: E402
+from data_loaders.sandbox import parse_isolated  # noqa: E402
 
 RAGS = ["Green", "Amber", "Red", "Amber/Green", "Amber/Red"]
 
@@ -84,6 +86,12 @@ def main() -> None:
             args.rows,
         )  # fmt: skip
         assert not parsed.report.has_errors, parsed.report.all_problems[:5]
+        # What the upload page and the CLI run: the same parse in a child process with limits.
+        isolated, _ = measure(
+            "parse + validate in the sandbox", lambda: parse_isolated("bench.xlsx", data, known),
+            args.rows, memory=False,
+        )  # fmt: skip
+        assert isolated.report.status == "valid", isolated.report.all_problems[:5]
         report, commit_s = measure(
             "commit (SQLite, one transaction)", lambda: commit(engine, parsed, "bench", "cli"),
             args.rows, memory=False,

@@ -124,11 +124,11 @@ def run_ingest(args: argparse.Namespace) -> int:
         commit,
         export_frames,
         known_projects,
-        parse_file,
         preview_overwrites,
         remembered_mappings,
     )
     from data_loaders.report import ERROR
+    from data_loaders.sandbox import parse_isolated
 
     files, missing = _files(args.paths)
     if missing:
@@ -153,7 +153,7 @@ def run_ingest(args: argparse.Namespace) -> int:
     reports, totals = [], {}
     for n, path in enumerate(files, 1):
         _progress(n, len(files), path.name)
-        parsed = parse_file(str(path), path.read_bytes(), known, options=options)
+        parsed = parse_isolated(str(path), path.read_bytes(), known, options=options)
         preview_overwrites(engine, parsed)
         if args.dry_run:
             report = parsed.report

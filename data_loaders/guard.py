@@ -1,12 +1,15 @@
-"""Checks on the raw bytes before any parser sees them: size, zip bombs, what the file really is.
+"""Checks on the raw bytes before any parser sees them: size, zip bombs, what the file really is,
+and how big each sheet of an .xlsx claims and turns out to be.
 
 Returns the detected format (``zip``, ``ole``, ``csv``) or raises ``Refused`` with the reason
-the user reads. Nothing is decompressed beyond reading the zip directory.
+the user reads. Sheet XML is streamed in chunks, never decompressed into memory as a whole.
 """
 
 from __future__ import annotations
 
+import html
 import io
+import re
 import zipfile
 
 from config import Config
@@ -21,6 +24,8 @@ SIGNATURES = {
     b"BM": None,  # too short to be sure; ignored
 }
 SPREADSHEET_EXT = {"xlsx", "xlsm", "xlsb", "xls", "ods"}
+UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+CHUNK = 1 << 20
 
 
 class Refused(ValueError):
@@ -55,9 +60,23 @@ def check(name: str, data: bytes, config: Config) -> str:
         if ext in ("xlsx", "xlsm", "xlsb", "ods"):
             raise Refused(f"not a valid .{ext} file (corrupt or not a workbook)")
         return "ole"
-    if b"\x00" in data[:4096]:
+    if b"\x00" in data[:4096] and not utf16(data):
         raise Refused("binary content that is neither a spreadsheet nor a CSV file")
     return "csv"
+
+
+def utf16(data: bytes) -> str | None:
+    """``utf-16`` for text with a byte-order mark (Excel's "Unicode Text"), ``utf-16-le`` or
+    ``utf-16-be`` for mostly-ASCII text without one (every other byte NUL), else None."""
+    if data.startswith(UTF16_BOMS):
+        return "utf-16"
+    head = data[:4096]
+    even, odd = head[0::2], head[1::2]
+    if len(head) >= 8 and odd.count(0) > 0.9 * len(odd) and even.count(0) < 0.1 * len(even):
+        return "utf-16-le"
+    if len(head) >= 8 and even.count(0) > 0.9 * len(even) and odd.count(0) < 0.1 * len(odd):
+        return "utf-16-be"
+    return None
 
 
 def _check_zip(data: bytes, config: Config) -> None:
@@ -84,6 +103,110 @@ def _check_zip(data: bytes, config: Config) -> None:
         raise Refused("the workbook is encrypted or password-protected; save it without a password")
     if not ({"[Content_Types].xml", "mimetype"} & names):
         raise Refused("a zip archive, not a workbook")
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        titles = _sheet_titles(zf)
+        for info in infos:
+            if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
+                _check_sheet_size(zf, info, titles.get(info.filename, info.filename), config)
+
+
+# --- sheet size of an .xlsx, from its XML ------------------------------------------------------
+# calamine allocates every cell between A1 and the furthest cell before we see a single row, so
+# a 2 KB file with one cell at XFD1048576 asks for 512 GiB. Both the declared <dimension> and the
+# cells actually present are checked; rows and cells without an "r" attribute are counted.
+
+_DIM = re.compile(
+    rb'<(?:\w+:)?dimension\s[^>]*?\bref="\$?([A-Za-z]+)\$?(\d+)(?::\$?([A-Za-z]+)\$?(\d+))?"'
+)
+_ROW = re.compile(rb"<(?:\w+:)?row[\s/>]")
+_ROW_REF = re.compile(rb'<(?:\w+:)?row\s[^>]*?\br="(\d+)"')
+_CELL = re.compile(rb"<(?:\w+:)?c[\s/>]")
+_CELL_REF = re.compile(rb'<(?:\w+:)?c\s[^>]*?\br="([A-Za-z]{1,3})\d')
+_SHEET = re.compile(rb"<(?:\w+:)?sheet\s([^>]*)>")
+_RELATIONSHIP = re.compile(rb"<(?:\w+:)?Relationship\s([^>]*)>")
+_ATTR = re.compile(rb'([\w:]+)="([^"]*)"')
+
+
+def column_number(letters: bytes | str) -> int:
+    """``A`` -> 1, ``XFD`` -> 16384."""
+    n = 0
+    for ch in letters.upper() if isinstance(letters, str) else letters.decode().upper():
+        n = n * 26 + ord(ch) - 64
+    return n
+
+
+def column_letters(n: int) -> str:
+    out = ""
+    while n > 0:
+        n, rem = divmod(n - 1, 26)
+        out = chr(65 + rem) + out
+    return out
+
+
+def _sheet_titles(zf: zipfile.ZipFile) -> dict[str, str]:
+    """Worksheet part name -> the sheet's name as the user sees it (best effort)."""
+    try:
+        book = zf.open("xl/workbook.xml").read(4 * CHUNK)
+        rels = zf.open("xl/_rels/workbook.xml.rels").read(4 * CHUNK)
+    except KeyError:
+        return {}
+
+    def attrs(tag: bytes) -> dict[str, str]:
+        return {k.decode(): v.decode(errors="replace") for k, v in _ATTR.findall(tag)}
+
+    targets = {a.get("Id"): a.get("Target", "") for a in map(attrs, _RELATIONSHIP.findall(rels))}
+    out = {}
+    for a in map(attrs, _SHEET.findall(book)):
+        target = targets.get(a.get("r:id"), "").lstrip("/")
+        part = target if target.startswith("xl/") else f"xl/{target}"
+        out[part] = html.unescape(a.get("name", part))
+    return out
+
+
+def _check_sheet_size(zf: zipfile.ZipFile, info: zipfile.ZipInfo, title: str, config) -> None:
+    rows = cols = counted_rows = 0
+    carry = b""
+    first = True
+    with zf.open(info) as fh:
+        while chunk := fh.read(CHUNK):
+            buf = carry + chunk
+            # A tag cut at the chunk end is finished by the next chunk (tags are short).
+            cut = buf.rfind(b"<")
+            carry = buf[cut:] if cut > buf.rfind(b">") and len(buf) - cut < 4096 else b""
+            buf = buf[: len(buf) - len(carry)]
+            if first and (d := _DIM.search(buf)):
+                last_col, last_row = (d.group(3), d.group(4)) if d.group(3) else d.group(1, 2)
+                refuse_if_too_big(title, int(last_row), column_number(last_col), config, "declares")
+            first = False
+            counted_rows += len(_ROW.findall(buf))
+            refs = _ROW_REF.findall(buf)
+            rows = max(rows, counted_rows, max(map(int, refs), default=0))
+            letters = _CELL_REF.findall(buf)
+            if letters:
+                widest = max(set(letters), key=lambda c: (len(c), c.upper()))
+                cols = max(cols, column_number(widest))
+            if len(_CELL.findall(buf)) > len(letters):  # cells without "r": count them per row
+                cols = max(cols, *(len(_CELL.findall(seg)) for seg in _ROW.split(buf)))
+            refuse_if_too_big(title, rows, cols, config, "reaches")
+
+
+def refuse_if_too_big(title: str, rows: int, cols: int, config: Config, verb: str) -> None:
+    """Refuse a sheet whose area from A1 to (rows, cols) is over a limit of ``[ingest]``."""
+    cfg = config.ingest
+    cells = rows * cols
+    corner = f"{column_letters(cols)}{rows}"
+    if rows > cfg.max_rows:
+        why = f"{rows:,} rows; the limit is {cfg.max_rows:,} rows (ingest.max_rows)"
+    elif cols > cfg.max_columns:
+        why = f"{cols:,} columns; the limit is {cfg.max_columns:,} (ingest.max_columns)"
+    elif cells > cfg.max_cells:
+        why = f"{cells:,} cells; the limit is {cfg.max_cells:,} cells (ingest.max_cells)"
+    else:
+        return
+    raise Refused(
+        f"sheet '{title}' {verb} cell {corner}: A1:{corner} is {why}. Delete the stray cells far "
+        "below or to the right of the table (Ctrl+End shows the last one) and save again"
+    )
 
 
 def _ole_encrypted(data: bytes) -> bool:

@@ -86,7 +86,10 @@ def parse_file(
     parsed = ParsedFile(name=name, data=data, report=report)
     try:
         fmt = check(name, data, config)
-        sheets: list[RawSheet] = read_csv(name, data) if fmt == "csv" else read_workbook(data)
+        if fmt == "csv":
+            sheets: list[RawSheet] = read_csv(name, data, config)
+        else:
+            sheets = read_workbook(data, config)
     except Refused as exc:
         report.status = "rejected"
         report.problems.append(Problem(None, None, None, None, str(exc)))
@@ -98,6 +101,7 @@ def parse_file(
         if progress:
             progress(i / max(len(sheets), 1), f"reading sheet {raw.name}")
         result = parse_sheet(raw, config, ctx, known, options.mappings)
+        result.report.problems[:0] = raw.problems
         parsed.sheets.append(result)
         report.sheets.append(result.report)
     resolve_projects(parsed, known, options, config)

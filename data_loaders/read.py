@@ -3,28 +3,34 @@
 A sheet is a list of rows, each a list of cell values (str, float, int, bool, date, datetime,
 or "" for empty). Merged ranges are filled with their top-left value so merged titles and
 two-row headers read like unmerged ones. Macros never run: calamine only reads cell values.
+A sheet over the row / column / cell limits of ``[ingest]`` is refused before it is converted.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from python_calamine import CalamineWorkbook
 
-from data_loaders.guard import Refused
+from config import Config
+from data_loaders.guard import Refused, refuse_if_too_big, utf16
+from data_loaders.report import WARNING, Problem
 
 MAX_COLS = 300  # stray cells far to the right (form layouts) are not part of any table
+BLANK: tuple = ()  # one shared blank CSV row: a flood of blank lines costs a pointer each
+MIXED_LINES_SHOWN = 20
 
 
 @dataclass
 class RawSheet:
     name: str
     rows: list[list]
+    problems: list[Problem] = field(default_factory=list)  # found while reading (encoding)
 
 
-def read_workbook(data: bytes) -> list[RawSheet]:
+def read_workbook(data: bytes, config: Config) -> list[RawSheet]:
     try:
         wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
     except Exception as exc:  # calamine raises its own error types for broken files
@@ -36,8 +42,12 @@ def read_workbook(data: bytes) -> list[RawSheet]:
     for name in wb.sheet_names:
         try:
             sheet = wb.get_sheet_by_name(name)
+            # .xls / .xlsb / .ods sizes are only known now (an .xlsx was checked in guard).
+            refuse_if_too_big(name, sheet.total_height, sheet.total_width, config, "reaches")
             rows = [list(r[:MAX_COLS]) for r in sheet.to_python(skip_empty_area=False)]
             merged = getattr(sheet, "merged_cell_ranges", None) or []
+        except Refused:
+            raise
         except Exception as exc:
             raise Refused(f"sheet '{name}' cannot be read ({str(exc)[:120]})") from None
         _fill_merged(rows, merged)
@@ -61,17 +71,40 @@ def _fill_merged(rows: list[list], merged) -> None:
                     row[c] = value
 
 
-def decode(data: bytes) -> str:
-    for encoding in ("utf-8-sig", "cp1252", "latin-1"):
+def decode(data: bytes) -> tuple[str, list[int]]:
+    """The text of a CSV, and the lines (1-based) read as Windows-1252 in an otherwise UTF-8 file.
+
+    UTF-16 (Excel's "Unicode Text") is recognised by its byte-order mark or its NUL bytes.
+    Otherwise UTF-8; if that fails, each line is decoded on its own, UTF-8 first, so a file
+    pasted together from two sources keeps both halves' accents and says which lines differed.
+    """
+    if encoding := utf16(data):
         try:
-            return data.decode(encoding)
+            return data.decode(encoding), []
         except UnicodeDecodeError:
-            continue
-    raise Refused("unknown text encoding")  # latin-1 never fails; kept for clarity
+            raise Refused("the file looks like UTF-16 text but is not valid UTF-16") from None
+    try:
+        return data.decode("utf-8-sig"), []
+    except UnicodeDecodeError:
+        pass
+    lines, legacy, utf8_seen = [], [], False
+    for n, raw in enumerate(data.split(b"\n"), 1):
+        try:
+            lines.append(raw.decode("utf-8-sig" if n == 1 else "utf-8"))
+            utf8_seen = utf8_seen or not raw.isascii()
+        except UnicodeDecodeError:
+            legacy.append(n)
+            try:
+                lines.append(raw.decode("cp1252"))
+            except UnicodeDecodeError:  # the five bytes cp1252 leaves undefined
+                lines.append(raw.decode("latin-1"))
+    return "\n".join(lines), (legacy if utf8_seen else [])
 
 
-def read_csv(name: str, data: bytes) -> list[RawSheet]:
-    body = decode(data)
+def read_csv(name: str, data: bytes, config: Config) -> list[RawSheet]:
+    cfg = config.ingest
+    title = name.rsplit("/", 1)[-1]
+    body, legacy = decode(data)
     sample = body[:20000]
     try:
         dialect = csv.Sniffer().sniff(sample, delimiters=",;\t|")
@@ -79,5 +112,42 @@ def read_csv(name: str, data: bytes) -> list[RawSheet]:
     except csv.Error:
         counts = {d: sample.count(d) for d in ",;\t|"}
         delimiter = max(counts, key=counts.get)
-    rows = [list(r) for r in csv.reader(io.StringIO(body), delimiter=delimiter)]
-    return [RawSheet(name.rsplit("/", 1)[-1], rows)]
+    # The csv module refuses fields over its own limit (131,072); never below the text limit.
+    csv.field_size_limit(max(csv.field_size_limit(), cfg.max_text_chars))
+    rows: list = []
+    blank = cells = 0
+    reader = csv.reader(io.StringIO(body), delimiter=delimiter)
+    try:
+        for row in reader:
+            if not "".join(row).strip():
+                blank += 1  # kept only when data follows: trailing blank lines cost nothing
+                continue
+            if len(rows) + blank >= cfg.max_rows:
+                raise Refused(
+                    f"more than {cfg.max_rows:,} rows (ingest.max_rows, blank lines included);"
+                    " split the file"
+                )
+            cells += len(row)
+            if cells > cfg.max_cells:
+                raise Refused(f"more than {cfg.max_cells:,} cells (ingest.max_cells)")
+            rows.extend([BLANK] * blank)
+            rows.append(row)
+            blank = 0
+    except csv.Error as exc:
+        reason = str(exc)
+        if "field larger than field limit" in reason:
+            reason = (
+                f"a field is longer than {csv.field_size_limit():,} characters; free text may hold"
+                f" {cfg.max_text_chars:,} (ingest.max_text_chars)"
+            )
+        raise Refused(f"line {reader.line_num}: the CSV cannot be read: {reason}") from None
+    sheet = RawSheet(title, rows)
+    lines = body.split("\n", legacy[:MIXED_LINES_SHOWN][-1]) if legacy else []
+    for n in legacy[:MIXED_LINES_SHOWN]:
+        message = "not UTF-8 like the rest of the file: read as Windows-1252; check its accents"
+        sheet.problems.append(Problem(title, n, None, lines[n - 1][:80], message, WARNING))
+    if len(legacy) > MIXED_LINES_SHOWN:
+        more = len(legacy) - MIXED_LINES_SHOWN
+        message = f"{more} more lines read as Windows-1252 (the rest of the file is UTF-8)"
+        sheet.problems.append(Problem(title, None, None, None, message, WARNING))
+    return [sheet]

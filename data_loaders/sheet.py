@@ -20,7 +20,7 @@ import pandas as pd
 
 import models
 from config import Config
-from data_loaders import units
+from data_loaders import limits, units
 from data_loaders import values as V
 from data_loaders.fields import (
     KINDS,
@@ -32,6 +32,7 @@ from data_loaders.fields import (
     lookup,
     norm,
 )
+from data_loaders.guard import column_letters
 from data_loaders.read import RawSheet
 from data_loaders.report import (
     BLANKED,
@@ -411,6 +412,7 @@ def parse_sheet(
     )
     result.money = money
     report.units = money.describe()
+    used: dict[str, tuple[int, str]] = {}  # field -> (position, header) of its first column
     for i, f in enumerate(fields):
         if not f:
             continue
@@ -429,6 +431,10 @@ def parse_sheet(
         skip |= _outcomes(notes + more, first, f, problems, raw.name, labels[i], src_rows)
         if i in money.columns:  # money in currency units: "7.9" in a £m column is 7,900,000
             parsed = _money_unit(parsed, money.columns[i], problems, raw.name)
+        if f in used:
+            second = (i, header[i].strip())
+            problems.append(_repeated(raw.name, f, used[f], second, labels[i], transposed))
+        used.setdefault(f, (i, header[i].strip()))
         for name, vals in parsed.items():
             if name in cols:  # a second column for the same field fills the first one's gaps
                 cols[name] = [
@@ -488,7 +494,7 @@ def _load_rows(kind, sheet, cols, src_rows, skip, ctx, known, config, result, he
         sheet_problems: list[Problem] = []
         rows = [src_rows[i] for i in keep]
         _build(kind, sheet, sub, rows, ctx, known, config, result, headers_of, sheet_problems)
-        found = _checks(result, sheet, headers_of)
+        found = _checks(result, sheet, headers_of, config)
         new = [p for p in found if (p.row, p.message) not in seen]
         seen |= {(p.row, p.message) for p in new}
         report.problems.extend(new)
@@ -514,13 +520,25 @@ def _main(kind: str, frames: dict) -> str:
     return TABLE_OF_KIND[kind] if TABLE_OF_KIND.get(kind) in frames else "projects"
 
 
-def _checks(result: SheetResult, sheet: str, headers_of: dict[str, str]) -> list[Problem]:
-    """Schema checks and duplicate keys of the sheet's tables; a problem on a row skips it."""
+def _checks(
+    result: SheetResult, sheet: str, headers_of: dict[str, str], config: Config
+) -> list[Problem]:
+    """Text limits, schema checks and duplicate keys of the sheet's tables; a problem on a row
+    skips it."""
     out = []
+    said = set()  # a project id sits in two tables (projects, status_reports): say it once
     # money is checked in currency units; a problem shows the value as typed in its column
     factors = {c.label: c.factor for c in result.money.columns.values() if c.factor != 1}
     for table, frame in result.frames.items():
         rows = result.rows[table]
+        frame, found = limits.check_frame(table, frame, config, sheet, rows, headers_of)
+        result.frames[table] = frame
+        for p in found:
+            if p.severity == ERROR and p.row is not None:
+                p.outcome = SKIPPED
+            if (p.row, p.column, p.message) not in said:
+                said.add((p.row, p.column, p.message))
+                out.append(p)
         out += [p for _, p in duplicates(table, frame, [(sheet, r) for r in rows])]
         checked = frame
         if table == "projects":  # the schema's end-before-start check needs both columns
@@ -590,6 +608,24 @@ def duplicates(
 def _where(place: tuple[str, int | None], sheet: str | None) -> str:
     name, row = place
     return f"row {row}" if name == sheet else f"sheet {name} row {row}"
+
+
+def _repeated(sheet, f, first: tuple[int, str], second: tuple[int, str], label, transposed):
+    """Two columns load into one field: say which is used, so nothing is ignored silently."""
+
+    def where(pos: int, header: str) -> str:
+        return f"'{header}' ({'row' if transposed else 'column'} {_position(pos, transposed)})"
+
+    return Problem(
+        sheet, None, label, second[1],
+        f"{where(*first)} and {where(*second)} both load into {f}: values come from "
+        f"{where(*first)}; {where(*second)} only fills its empty cells",
+        WARNING,
+    )  # fmt: skip
+
+
+def _position(pos: int, transposed: bool) -> str:
+    return str(pos + 1) if transposed else column_letters(pos + 1)
 
 
 _EVM_LABELS = {

@@ -43,7 +43,7 @@ from sqlalchemy.pool import NullPool
 import models
 import store
 from config import Config, get_config
-from data_loaders import units
+from data_loaders import limits, units
 from data_loaders.report import ERROR, WARNING, FileReport, Problem, SheetReport, schema_problems
 from data_loaders.sql_source import (
     SourceDef,
@@ -453,6 +453,11 @@ def read_source(
                 sheet.problems += problems
                 if problems:
                     continue
+                # the same text limits as uploads: the sync is all-or-nothing, so an error blocks
+                frame, found = limits.check_frame(
+                    name, frame, config, tdef.label, list(range(1, len(frame) + 1)), mapping
+                )
+                sheet.problems += found
                 sheet.problems += _validate(tdef, frame, mapping)
                 if not rows:
                     sheet.problems.append(

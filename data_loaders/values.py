@@ -13,6 +13,7 @@ import re
 from datetime import date, datetime, timedelta
 
 from config import Config
+from data_loaders.limits import clean_text, shown
 from models import normalise_rag
 
 Note = tuple[int, object, str, str]  # position in column, raw value, message, severity
@@ -73,10 +74,13 @@ def placeholder_matcher(words: tuple[str, ...]):
 
 
 def text(values: list) -> tuple[list, list[Note]]:
-    out = []
-    for v in values:
+    out, notes = [], []
+    for i, v in enumerate(values):
         if isinstance(v, str):
-            s = v.strip()
+            s, removed = clean_text(v)
+            if removed:
+                notes.append((i, shown(v), f"{removed} control character(s) removed", "warning"))
+            s = s.strip()
             out.append(None if len(s) < 15 and s.lower() in MISSING else s)
         elif is_missing_text(v):
             out.append(None)
@@ -86,7 +90,7 @@ def text(values: list) -> tuple[list, list[Note]]:
             out.append(v.isoformat()[:10])
         else:
             out.append(re.sub(r"[ \t]+$", "", str(v).strip()))
-    return out, []
+    return out, notes
 
 
 # --- numbers ---------------------------------------------------------------------------------
@@ -136,6 +140,9 @@ def number(values: list, scale: float = 1.0) -> tuple[list, list[Note]]:
                 notes.append((i, v, "not a number; kept empty", "warning"))
             else:
                 notes.append((i, v, "text in a number column", "error"))
+            out.append(None)
+        elif not math.isfinite(num):  # "1e309", "inf", "nan": no database should store them
+            notes.append((i, v, "not a finite number", "error"))
             out.append(None)
         else:
             out.append(num * scale)

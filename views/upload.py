@@ -1,6 +1,8 @@
 """Upload: a PM's weekly sheet -> preview of what will load and what is wrong -> one commit."""
 
+import copy
 import hashlib
+import json
 from datetime import date
 
 import pandas as pd
@@ -13,7 +15,6 @@ from data_loaders.ingest import (
     Options,
     commit,
     known_projects,
-    parse_file,
     preview_overwrites,
     remembered_mappings,
 )
@@ -27,6 +28,7 @@ from data_loaders.report import (
     stored_problems,
     warning_summary,
 )
+from data_loaders.sandbox import parse_isolated
 from data_loaders.template import template_bytes
 from ui import data
 from ui import upload_choices as project_choices
@@ -130,15 +132,22 @@ if uploaded is not None:
         new_projects="create" if st.session_state.get("upload_create") else "skip",
         project_map=project_choices.chosen_mappings(),
     )
-    bar = st.progress(0.0, text="Reading…")
-    parsed = parse_file(
-        uploaded.name,
-        raw,
-        known,
-        options=options,
-        progress=lambda frac, text: bar.progress(min(frac, 1.0), text=text),
-    )
-    bar.empty()
+    # Parsing runs in a child process (seconds to start): parse once per file and choices,
+    # not on every rerun. A copy is shown, so a commit never changes the remembered preview.
+    key = json.dumps([sha, repr(options), sorted(known)])  # every option, whatever it holds
+    cached = st.session_state.get("upload_parsed")
+    if cached is None or cached[0] != key:
+        bar = st.progress(0.0, text="Reading…")
+        parsed = parse_isolated(
+            uploaded.name,
+            raw,
+            known,
+            options=options,
+            progress=lambda frac, text: bar.progress(min(frac, 1.0), text=text),
+        )
+        bar.empty()
+        st.session_state["upload_parsed"] = cached = (key, parsed)
+    parsed = copy.deepcopy(cached[1])
     preview_overwrites(engine, parsed)
     report = parsed.report
     n_err = sum(p.severity == "error" for p in report.all_problems)

@@ -1,0 +1,198 @@
+"""Parse an uploaded file in a fresh child process with hard limits: ``parse_isolated``.
+
+A hostile or broken file can make a reader allocate hundreds of GB (one cell at XFD1048576 in
+a 2 KB .xlsx), spin for minutes or crash in native code. Parsed in the Streamlit server, that
+ends every session; so the upload page and ``python -m data_loaders ingest`` parse here
+instead. The child is a new interpreter (``python -m data_loaders.sandbox``, not a fork of a
+server full of threads). It lowers its own limits before it reads anything: address space
+(``[ingest] parse_memory_mb``), CPU time (``parse_cpu_seconds``), no core files. The parent
+kills it after ``parse_timeout_seconds``. Job and result travel as pickles in a private temp
+folder; progress comes back as lines on the child's stdout.
+
+Whatever happens to the child, the caller gets a ``ParsedFile``: a crash, a limit or the
+timeout is a file-level refusal whose message names the limit, and nothing is written.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import pickle
+import re
+import resource
+import select
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from config import Config, get_config
+from data_loaders.ingest import Options, ParsedFile, parse_file
+from data_loaders.report import FileReport, Problem
+
+ROOT = Path(__file__).resolve().parent.parent
+_FRACTION = re.compile(r"\d+(\.\d+)?")
+OUT_OF_MEMORY = 3  # the child's exit status when Python raised MemoryError
+log = logging.getLogger(__name__)
+
+
+def parse_isolated(
+    name: str,
+    data: bytes,
+    known_projects: dict[str, str] | None = None,
+    config: Config | None = None,
+    options: Options | None = None,
+    progress: Callable[[float, str], None] | None = None,
+) -> ParsedFile:
+    """``ingest.parse_file`` in a child process with the limits of ``[ingest]``."""
+    config = config or get_config()
+    cfg = config.ingest
+    with tempfile.TemporaryDirectory(prefix="pmo-parse-") as tmp:
+        job, out, err = Path(tmp, "job.pickle"), Path(tmp, "result.pickle"), Path(tmp, "stderr")
+        job.write_bytes(pickle.dumps((name, data, known_projects or {}, config, options)))
+        limits = [str(cfg.parse_memory_mb), str(cfg.parse_cpu_seconds)]
+        command = [sys.executable, "-m", "data_loaders.sandbox", str(job), str(out), *limits]
+        with open(err, "wb") as stderr:
+            child = subprocess.Popen(
+                command, cwd=ROOT, env=_child_env(), stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE, stderr=stderr,
+            )  # fmt: skip
+            try:
+                timed_out = _wait(child, cfg.parse_timeout_seconds, progress)
+            finally:  # e.g. Streamlit stops the script for a rerun inside the progress callback
+                if child.poll() is None:
+                    child.kill()
+                    child.wait()
+        if child.returncode == 0 and not timed_out:
+            parsed = pickle.loads(out.read_bytes())
+            parsed.data = data
+            return parsed
+        reason = _failure(child.returncode, timed_out, err.read_bytes()[-4000:], config)
+    log.warning("parsing %s in the sandbox failed: %s", name, reason)
+    report = FileReport(file=name, status="rejected")
+    report.problems.append(Problem(None, None, None, None, reason))
+    return ParsedFile(name=name, data=data, report=report)
+
+
+def _child_env() -> dict[str, str]:
+    # Only what an interpreter needs: no database URL or other secret reaches the process that
+    # reads untrusted bytes.
+    env = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR")}
+    # One thread each for the numeric libraries and few malloc arenas: less address space
+    # reserved up front, so more of the memory limit is left for the file.
+    env.update(OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MALLOC_ARENA_MAX="2")
+    return env
+
+
+def _wait(child: subprocess.Popen, timeout: float, progress) -> bool:
+    """Relay progress lines until the child exits; kill it at the deadline. True if killed."""
+    deadline = time.monotonic() + timeout
+    fd, pending = child.stdout.fileno(), b""
+    while True:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            child.kill()
+            child.wait()
+            child.stdout.close()
+            return True
+        ready, _, _ = select.select([fd], [], [], min(left, 1.0))
+        if not ready:
+            continue
+        chunk = os.read(fd, 65536)
+        if not chunk:  # end of output: the child has exited or is about to
+            break
+        *lines, pending = (pending + chunk).split(b"\n")
+        for line in lines:
+            _relay(line, progress)
+    child.stdout.close()
+    try:
+        child.wait(max(deadline - time.monotonic(), 0.1))
+    except subprocess.TimeoutExpired:
+        child.kill()
+        child.wait()
+        return True
+    return False
+
+
+def _relay(line: bytes, progress) -> None:
+    tag, _, rest = line.decode(errors="replace").partition("\t")
+    fraction, _, text = rest.partition("\t")
+    if tag == "progress" and progress and _FRACTION.fullmatch(fraction):
+        progress(float(fraction), text)
+
+
+def _failure(code: int | None, timed_out: bool, stderr: bytes, config: Config) -> str:
+    """What the user reads when the child did not finish: which limit, or that it crashed."""
+    cfg = config.ingest
+    if timed_out:
+        return (
+            f"reading the file took longer than {cfg.parse_timeout_seconds:g} s (time limit, "
+            "ingest.parse_timeout_seconds); nothing was loaded"
+        )
+    if code == OUT_OF_MEMORY or b"memory allocation of" in stderr or b"MemoryError" in stderr:
+        return (
+            f"reading the file needs more than {cfg.parse_memory_mb:,} MB of memory (memory "
+            "limit, ingest.parse_memory_mb); nothing was loaded. A sheet with stray cells far "
+            "from its table, or a very large file, does this: delete the stray cells or split it"
+        )
+    if code == -signal.SIGXCPU:
+        return (
+            f"reading the file used more than {cfg.parse_cpu_seconds:g} s of CPU time (CPU time "
+            "limit, ingest.parse_cpu_seconds); nothing was loaded"
+        )
+    if code == -signal.SIGKILL:
+        return (
+            "the spreadsheet reader was stopped by the system (out of memory, or over the CPU "
+            "time limit ingest.parse_cpu_seconds); nothing was loaded"
+        )
+    if code is not None and code < 0:
+        what = signal.Signals(-code).name if -code in signal.valid_signals() else str(-code)
+        return f"the file crashed the spreadsheet reader ({what}); nothing was loaded"
+    return f"the spreadsheet reader stopped unexpectedly (exit status {code}); nothing was loaded"
+
+
+# --- the child ---------------------------------------------------------------------------------
+
+
+def _limit(memory_mb: int, cpu_seconds: int) -> None:
+    memory = memory_mb * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+    # At the soft limit the kernel sends SIGXCPU; a second later SIGKILL.
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds + 1))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
+
+def _progress(fraction: float, text: str) -> None:
+    text = text.replace("\n", " ").replace("\t", " ")
+    sys.stdout.write(f"progress\t{fraction:.3f}\t{text}\n")
+    sys.stdout.flush()
+
+
+def main(argv: list[str]) -> int:
+    job, out, memory_mb, cpu_seconds = argv
+    _limit(int(memory_mb), int(cpu_seconds))
+    try:
+        name, data, known, config, options = pickle.loads(Path(job).read_bytes())
+        try:
+            parsed = parse_file(name, data, known, config, options, progress=_progress)
+        except MemoryError:
+            raise
+        except Exception as exc:  # a bug in a parser: a refusal for this file, not a traceback
+            log.exception("parsing %s failed", name)
+            report = FileReport(file=name, status="rejected")
+            message = f"the file could not be read (internal error {type(exc).__name__})"
+            report.problems.append(Problem(None, None, None, None, message))
+            parsed = ParsedFile(name=name, data=b"", report=report)
+        parsed.data = b""  # the parent has the bytes
+        Path(out).write_bytes(pickle.dumps(parsed, protocol=pickle.HIGHEST_PROTOCOL))
+    except MemoryError:
+        os._exit(OUT_OF_MEMORY)  # no clean-up: nothing more can be allocated
+    return 0
+
+
+if __name__ == "__main__":
+    logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
+    sys.exit(main(sys.argv[1:]))
