@@ -177,14 +177,16 @@ def _combine(parsed: ParsedFile, known: dict[str, str]) -> None:
             s.report.problems.extend(mine)
             s.drop({p.row for p in mine})
     by_table: dict[str, list[pd.DataFrame]] = {}
-    for s in parsed.sheets:
+    # portfolio lists first: their project details win over the bare project rows that status
+    # sheets and registers imply (id, name), which only fill what the lists leave empty
+    for s in sorted(parsed.sheets, key=lambda s: s.report.kind != "projects"):
         for table, frame in s.frames.items():
             if len(frame):
                 by_table.setdefault(table, []).append(frame)
     for table, frames in by_table.items():
         frame = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
         if table == "projects" and len(frames) > 1:
-            frame = frame.drop_duplicates("project_id", keep="last").reset_index(drop=True)
+            frame = frame.groupby("project_id", sort=False, as_index=False).first()
         parsed.frames[table] = frame
 
 

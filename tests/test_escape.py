@@ -14,7 +14,7 @@ from openpyxl import Workbook
 
 import store
 from charts.template import chart_text
-from data_loaders.ingest import commit, known_projects, parse_file
+from data_loaders.ingest import Options, commit, known_projects, parse_file
 from exports.png import with_footer
 from tests.conftest import ROOT, app_test
 from ui.components import WORD_JOINER, plain
@@ -106,7 +106,8 @@ def hostile_workbook() -> bytes:
 def load_hostile(url: str) -> None:
     """Load the hostile workbook through the real ingest, as an upload."""
     engine = store.get_engine(url)
-    parsed = parse_file(FILE_NAME, hostile_workbook(), known_projects(engine))
+    options = Options(new_projects="create")
+    parsed = parse_file(FILE_NAME, hostile_workbook(), known_projects(engine), options=options)
     report = commit(engine, parsed, UPLOADED_BY, source="upload")
     assert report.status == "loaded", [p.message for p in report.all_problems]
     engine.dispose()

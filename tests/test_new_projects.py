@@ -185,3 +185,21 @@ def test_upload_page_suggestion_can_be_accepted(seeded_url):
     at.button(key="upload_commit").click().run()
     assert any("Loaded as upload" in s.value for s in at.success)
     assert "CRM Replacment ph1" not in _ids(seeded_url)
+
+
+def test_created_project_keeps_the_portfolio_list_details_whatever_the_sheet_order():
+    """A status sheet or register names a new project by id and name only; those bare rows
+    must not blank the details the file's portfolio list gives for the same project."""
+    projects = [["Project ID", "Project Name", "Portfolio", "Sponsor", "Budget"],
+                ["NEW-1", "New One", "Growth", "A. Sponsor", 1_000_000]]  # fmt: skip
+    status = [["Project ID", "Project Name", "Report Date", "Overall RAG"],
+              ["NEW-1", "New One", "2026-11-20", "Green"]]  # fmt: skip
+    risks = [["Project ID", "Risk ID", "Risk", "Likelihood", "Impact", "Report Date"],
+             ["NEW-1", "R1", "Supplier late", 3, 4, "2026-11-20"]]  # fmt: skip
+    for order in (("Projects", "Status", "Risks"), ("Risks", "Status", "Projects")):
+        sheets = {"Projects": projects, "Status": status, "Risks": risks}
+        parsed = parse(xlsx({name: sheets[name] for name in order}), new_projects="create")
+        row = parsed.frames["projects"].set_index("project_id").loc["NEW-1"]
+        assert (row["name"], row["portfolio"], row["sponsor"]) == (
+            "New One", "Growth", "A. Sponsor"), order  # fmt: skip
+        assert row["budget"] == 1_000_000
