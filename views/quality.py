@@ -220,8 +220,9 @@ skipped = quality.skipped_rows(data.upload_reports(), frames["uploads"])
 if skipped.empty:
     empty_state("No upload skipped a row.")
 else:
-    st.dataframe(
+    data_table(
         skipped,
+        "skipped_rows",
         hide_index=True,
         key="skipped_rows",
         column_config={
