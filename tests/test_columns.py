@@ -14,10 +14,12 @@ import config
 import models
 import store
 from data_loaders.ingest import Options, parse_file
+from tests.conftest import app_test
 from tests.ingest_helpers import errors, load, parse, xlsx
 from tests.test_ingest_cli import cli
 
 KNOWN = {"PRJ-0001": "CRM Replacement Phase 1"}
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 LIKELY = "Possible - could occur in the next year"
 
 
@@ -182,3 +184,21 @@ def test_portfolio_office_words_map(seeded_url):
         "DCA commentary": "summary",
     }  # fmt: skip
     assert parsed.frames["status_reports"]["overall_rag"].iloc[0] == "Amber"
+
+
+def test_the_upload_page_asks_what_an_unfamiliar_table_holds_then_maps_it(seeded_url):
+    at = app_test().run()
+    at.switch_page("views/upload.py").run()
+    data = unfamiliar(FIRST)
+    at.file_uploader(key="upload_file").set_value(("u.xlsx", data, XLSX)).run()
+    assert not at.exception, at.exception
+    assert at.button(key="upload_commit").disabled
+    assert any("column names we do not know" in c.value for c in at.caption)
+    key = parse(data).sheets[0].layout_key
+    at.selectbox(key=f"kind_{key}").set_value("risks").run()
+    assert not at.exception, at.exception
+    assert any("Sheet1: Risk register" in e.label for e in at.expander)
+    at.selectbox(key="upload_project").set_value("PRJ-0001").run()
+    at.date_input(key="upload_date").set_value(date(2026, 11, 20)).run()
+    assert not at.exception, at.exception
+    assert at.selectbox(key=f"kind_{key}").value == "risks"  # the choice stays
