@@ -262,20 +262,27 @@ def _shape_header(rows: list[list]) -> int | None:
         keys = [norm(c) for c in texts]
         if any(c.strip().endswith(":") for c in texts) or len(set(keys)) < len(keys):
             continue
-        below = [r for r in rows[i + 1 : i + 7] if r][:5]
-        filled = [
-            r for r in below if sum(1 for j in cols if j < len(r) and not V.is_blank(r[j])) * 2
-            >= len(cols)
-        ]  # fmt: skip
-        typed = [
-            r for r in filled if any(
-                j < len(r) and isinstance(r[j], (int, float, date)) and not isinstance(r[j], bool)
-                for j in cols
-            )
-        ]  # fmt: skip
-        if len(filled) >= 2 and len(typed) * 2 >= len(filled) + 1:
+        if _typed_rows_below(rows, i):
             return i
     return None
+
+
+def _typed_rows_below(rows: list[list], i: int) -> bool:
+    """At least two of the rows under row ``i`` fill half its labelled columns, most of them
+    with a number or a date: data, not the answer lines of a form."""
+    cols = [j for j, c in enumerate(rows[i]) if not V.is_blank(c)]
+    below = [r for r in rows[i + 1 : i + 7] if r][:5]
+    filled = [
+        r for r in below if sum(1 for j in cols if j < len(r) and not V.is_blank(r[j])) * 2
+        >= len(cols)
+    ]  # fmt: skip
+    typed = [
+        r for r in filled if any(
+            j < len(r) and isinstance(r[j], (int, float, date)) and not isinstance(r[j], bool)
+            for j in cols
+        )
+    ]  # fmt: skip
+    return len(filled) >= 2 and len(typed) * 2 >= len(filled) + 1
 
 
 def _remembered_header(rows: list[list], mappings: dict[str, dict[str, str]]) -> int | None:
@@ -378,6 +385,20 @@ def map_columns(kind: str, headers: list[str]) -> list[str | None]:
     return out
 
 
+def _not_a_table(rows: list[list], result: SheetResult) -> SheetResult:
+    filled = sum(1 for r in rows for c in r if not V.is_blank(c))
+    labels = sum(1 for r in rows for c in r if isinstance(c, str) and c.strip().endswith(":"))
+    result.report.header_row = None
+    result.headers = []
+    result.report.reason = (
+        "not a table: a form or grid with no header row of known column names in the "
+        f"first {HEADER_SCAN} rows ({filled} filled cells"
+        + (f", {labels} 'label:' cells" if labels else "")
+        + ")"
+    )
+    return result
+
+
 # Key of the kind chosen for an unrecognised table in a remembered mapping: no column label is
 # empty (a blank header reads "(blank)"), so it never clashes with a column.
 KIND_ENTRY = ""
@@ -413,15 +434,7 @@ def _parse_sheet(raw, config, options_ctx, known, mappings) -> SheetResult:
             h = _shape_header(rows)
         by_shape = h is not None
     if h is None:
-        filled = sum(1 for r in rows for c in r if not V.is_blank(c))
-        labels = sum(1 for r in rows for c in r if isinstance(c, str) and c.strip().endswith(":"))
-        report.reason = (
-            "not a table: a form or grid with no header row of known column names in the "
-            f"first {HEADER_SCAN} rows ({filled} filled cells"
-            + (f", {labels} 'label:' cells" if labels else "")
-            + ")"
-        )
-        return result
+        return _not_a_table(rows, result)
     header = [str(c) if not V.is_blank(c) else "" for c in rows[h]]
     # Two-row headers: fragments above ("Residual" over "Likelihood") or below the best row.
     data_start = h + 1
@@ -451,6 +464,8 @@ def _parse_sheet(raw, config, options_ctx, known, mappings) -> SheetResult:
     if kind is None:
         kind = remembered.get(KIND_ENTRY) or options_ctx.kind
         result.kind_chosen = kind
+    if kind is None and not by_shape and not _typed_rows_below(rows, h):
+        return _not_a_table(rows, result)  # a few known words on a form ("SRO", "Name")
     if kind is None:
         # Unfamiliar column names: list them, so the PM can say what the table holds and map
         # its columns (the page, or the command line's kind and column options).
