@@ -206,6 +206,9 @@ class Config:
     ingest: Ingest = field(default_factory=Ingest)
     money: Money = field(default_factory=Money)
     rag_labels: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_RAG_LABELS))
+    # canonical field -> the office's own header words for it (``[synonyms]``); they add to the
+    # built-in table in data_loaders/fields.py and win over it
+    synonyms: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 def _section(cls, raw: dict | None):
@@ -245,7 +248,27 @@ def parse_config(raw: dict) -> Config:
         ingest=ingest,
         money=_money(raw.get("money")),
         rag_labels=labels,
+        synonyms=_synonyms(raw.get("synonyms")),
     )
+
+
+def _synonyms(raw: dict | None) -> dict[str, tuple[str, ...]]:
+    """``[synonyms] budget = ["Approved envelope"]``: a key that is no field is refused (typo)."""
+    from data_loaders.fields import ALL_FIELDS  # the field table imports this module's types
+
+    raw = raw or {}
+    unknown = set(raw) - ALL_FIELDS
+    if unknown:
+        raise ValueError(
+            f"synonyms: unknown field(s) {sorted(unknown)}; fields: {', '.join(sorted(ALL_FIELDS))}"
+        )
+    out = {}
+    for f, words in raw.items():
+        words = [words] if isinstance(words, str) else words
+        if not isinstance(words, list) or not all(isinstance(w, str) for w in words):
+            raise ValueError(f"synonyms: {f} must be a list of header texts")
+        out[f] = tuple(w.strip() for w in words if w.strip())
+    return out
 
 
 def _money(raw: dict | None) -> Money:

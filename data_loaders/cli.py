@@ -14,6 +14,7 @@ from datetime import date
 from pathlib import Path
 
 from data_loaders import sync_cli
+from data_loaders.fields import KINDS
 
 SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".csv"}
 
@@ -51,6 +52,19 @@ def _map_project(text: str) -> tuple[str, str]:
         return parse_mapping(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _column_map(text: str) -> tuple[str, str]:
+    from data_loaders.fields import ALL_FIELDS
+
+    header, sep, name = text.rpartition("=")
+    name = name.strip()
+    if not sep or not header.strip() or (name and name not in ALL_FIELDS):
+        raise argparse.ArgumentTypeError(
+            f"expected 'Header=field' with a field such as risk_id, title, likelihood, budget "
+            f"(or 'Header=' to ignore the column): {text}"
+        )
+    return header.strip(), name
 
 
 def add_ingest_arguments(p: argparse.ArgumentParser) -> None:
@@ -93,6 +107,21 @@ def add_ingest_arguments(p: argparse.ArgumentParser) -> None:
         type=_map_project,
         metavar="NAME=ID",
         help="rows for NAME (an id or name as written) belong to existing project ID (repeatable)",
+    )
+    p.add_argument(
+        "--kind",
+        choices=KINDS,
+        help="what a table holds when its column names are not recognised (remembered with "
+        "its layout)",
+    )
+    p.add_argument(
+        "--map",
+        action="append",
+        default=[],
+        type=_column_map,
+        metavar="HEADER=FIELD",
+        help="load column HEADER into FIELD, or ignore it with 'HEADER=' (repeatable; "
+        "remembered for the next file with the same columns)",
     )
     p.add_argument(
         "--accept-suggestions",
@@ -149,6 +178,8 @@ def run_ingest(args: argparse.Namespace) -> int:
         new_projects="create" if args.create_projects else "refuse",
         project_map=dict(args.map_project),
         accept_suggestions=args.accept_suggestions,
+        kind=args.kind,
+        columns=dict(args.map),
     )
     reports, totals = [], {}
     for n, path in enumerate(files, 1):
@@ -204,6 +235,9 @@ def _print_report(report, error: str) -> None:
         print(f"  sheet {s.sheet!r}: {s.kind}, {where}, {s.rows_loaded} rows"
               f"{f', {s.rows_skipped} skipped' if s.rows_skipped else ''}"
               f"{f' - {s.reason}' if s.reason and s.kind == 'unsupported' else ''}")  # fmt: skip
+        if s.kind == "unsupported" and s.mapping and not any(s.mapping.values()):
+            print("    say what it holds and map its columns: pass --kind KIND and "
+                  "--map 'Header=field' (repeatable)")  # fmt: skip
     if report.needs:
         wanted = ", ".join(f"{NEEDS[n]} ({NEED_OPTIONS[n]})" for n in report.needs)
         print(f"  needs {wanted}: pass {' '.join(NEED_OPTIONS[n] for n in report.needs)}")

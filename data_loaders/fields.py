@@ -8,6 +8,9 @@ per kind, so the synonym table has a common part and a part per kind.
 from __future__ import annotations
 
 import re
+from contextlib import contextmanager
+from contextvars import ContextVar
+from functools import lru_cache
 
 from data_loaders.units import without_unit
 
@@ -49,6 +52,8 @@ _COMMON: dict[str, list[str]] = {
         "project reference",
         "programme id",
         "project key",
+        "project identifier",
+        "gmpp id",
     ],
     "name": [
         "project name",
@@ -62,6 +67,10 @@ _COMMON: dict[str, list[str]] = {
     "report_date": [
         "report date",
         "reporting date",
+        "data date",
+        "status as at",
+        "period end",
+        "reporting period ending",
         "status date",
         "as of",
         "as at",
@@ -74,7 +83,16 @@ _COMMON: dict[str, list[str]] = {
     "portfolio": ["portfolio", "group", "dft group", "business unit", "report category"],
     "programme": ["programme", "program", "investment title", "programme name"],
     "department": ["department", "dept", "agency", "agency name", "directorate", "division"],
-    "sponsor": ["sponsor", "sro", "senior responsible owner", "executive sponsor"],
+    "sponsor": [
+        "sponsor",
+        "sro",
+        "senior responsible owner",
+        "senior responsible officer",
+        "executive sponsor",
+        "project sponsor",
+        "sro name",
+        "accountable executive",
+    ],
     "manager": [
         "project manager",
         "manager",
@@ -82,8 +100,22 @@ _COMMON: dict[str, list[str]] = {
         "project director",
         "project lead",
         "delivery lead",
+        "pd",
+        "project manager name",
+        "delivery manager",
     ],
-    "stage": ["stage", "phase", "project stage", "lifecycle stage", "gate"],
+    "stage": [
+        "stage",
+        "phase",
+        "project stage",
+        "lifecycle stage",
+        "gate",
+        "stage gate",
+        "current gate",
+        "current stage",
+        "project phase",
+        "lifecycle phase",
+    ],
     "priority": ["priority", "project priority"],
     "strategic_score": ["strategic score", "strategic alignment", "alignment score"],
     "value_score": ["value score", "business value"],
@@ -97,11 +129,37 @@ _COMMON: dict[str, list[str]] = {
         "approved budget",
         "planned cost",
         "whole life cost",
+        "whole life costs",
+        "wlc",
+        "total whole life cost",
+        "baseline whole life cost",
         "total bl",
+        "approved funding",
+        "sanctioned budget",
+        "authorised budget",
+        "authorized budget",
+        "baseline cost",
+        "cost baseline",
+        "approved cost",
     ],
     "currency": ["currency", "ccy"],
-    "contingency": ["contingency", "overall contingency", "risk contingency"],
-    "start_date": ["start date", "start", "baseline start", "planned start", "project start"],
+    "contingency": [
+        "contingency",
+        "overall contingency",
+        "risk contingency",
+        "contingency budget",
+        "management reserve",
+        "risk allowance",
+    ],
+    "start_date": [
+        "start date",
+        "start",
+        "baseline start",
+        "planned start",
+        "project start",
+        "baseline start date",
+        "planned start date",
+    ],
     "end_date": [
         "end date",
         "end",
@@ -111,6 +169,12 @@ _COMMON: dict[str, list[str]] = {
         "project end",
         "planned finish",
         "baseline finish date",
+        "planned end date",
+        "baseline end date",
+        "planned completion",
+        "planned completion date",
+        "baseline completion date",
+        "completion date",
     ],
     "benefits_planned": [
         "benefits",
@@ -118,6 +182,9 @@ _COMMON: dict[str, list[str]] = {
         "planned benefits",
         "total baseline benefits",
         "baseline benefits",
+        "total benefits",
+        "whole life benefits",
+        "benefits value",
     ],
     "rag_label": [
         "overall rag",
@@ -137,6 +204,12 @@ _COMMON: dict[str, list[str]] = {
         "overall rating",
         "delivery confidence assessment",
         "project status",
+        "overall dca",
+        "dca rating",
+        "delivery confidence rating",
+        "ipa delivery confidence",
+        "ipa rating",
+        "overall rag status",
     ],
     "schedule_rag": [
         "schedule",
@@ -171,16 +244,33 @@ _COMMON: dict[str, list[str]] = {
         "percent done",
         "completion",
         "percentage complete",
+        "physical percent complete",
+        "percent progress",
     ],
-    "planned_value": ["pv", "planned value", "bcws"],
-    "earned_value": ["ev", "earned value", "bcwp"],
-    "actual_cost": ["ac", "actual cost", "acwp", "actual spend", "spend to date"],
+    "planned_value": ["pv", "planned value", "bcws", "planned value to date"],
+    "earned_value": ["ev", "earned value", "bcwp", "earned value to date"],
+    "actual_cost": [
+        "ac",
+        "actual cost",
+        "acwp",
+        "actual spend",
+        "spend to date",
+        "actual cost to date",
+        "actuals to date",
+        "costs to date",
+    ],
     "forecast_end_date": [
         "forecast end",
         "forecast end date",
         "forecast completion",
         "forecast finish",
         "forecast completion date",
+        "forecast end date",
+        "estimated completion",
+        "estimated completion date",
+        "expected completion",
+        "revised end date",
+        "forecast finish date",
     ],
     "summary": [
         "summary",
@@ -193,6 +283,12 @@ _COMMON: dict[str, list[str]] = {
         "key messages",
         "highlights",
         "status comments",
+        "rating comment",
+        "dca commentary",
+        "dca narrative",
+        "sro commentary",
+        "delivery confidence commentary",
+        "departmental dca narrative",
     ],
     "next_steps": ["next steps", "next actions", "next period", "planned next"],
     "decisions_needed": [
@@ -236,6 +332,8 @@ _PER_KIND: dict[str, dict[str, list[str]]] = {
         "residual_likelihood": [
             "residual likelihood",
             "residual probability",
+            "net likelihood",
+            "net probability",
             "post mitigation likelihood",
             "target likelihood",
         ],
@@ -244,6 +342,7 @@ _PER_KIND: dict[str, dict[str, list[str]]] = {
             "net impact",
             "post mitigation impact",
             "target impact",
+            "post mitigation severity",
         ],
         "cost_impact": [
             "cost impact",
@@ -261,6 +360,10 @@ _PER_KIND: dict[str, dict[str, list[str]]] = {
             "mitigation plan",
             "risk response",
             "actions",
+            "mitigating actions",
+            "mitigation actions",
+            "mitigating action",
+            "response plan",
         ],
         "raised_date": ["raised", "raised date", "date raised", "date identified", "identified"],
         "due_date": ["due", "due date", "target date", "review date"],
@@ -305,15 +408,23 @@ _PER_KIND: dict[str, dict[str, list[str]]] = {
     },
     "decisions": {
         "decision_id": ["decision id", "id", "ref", "decision no"],
-        "forum": ["forum", "board", "committee", "gate"],
-        "decision_date": ["decision date", "date decided", "date"],
-        "decision": ["decision", "outcome"],
+        "forum": [
+            "forum",
+            "board",
+            "committee",
+            "gate",
+            "governance forum",
+            "approval body",
+            "decision forum",
+        ],
+        "decision_date": ["decision date", "date decided", "date", "approval date"],
+        "decision": ["decision", "outcome", "decision outcome"],
         "rationale": ["rationale", "reason", "notes", "comments", "description"],
         "decided_by": ["decided by", "approver", "approved by", "decision maker"],
     },
     "raid": {
         "item_id": ["id", "ref", "item id", "issue id", "reference", "raid id", "no"],
-        "type": ["type", "raid type", "item type", "category"],
+        "type": ["type", "raid type", "item type", "category", "raid category", "log type"],
         "description": [
             "description",
             "issue",
@@ -327,7 +438,16 @@ _PER_KIND: dict[str, dict[str, list[str]]] = {
             "details",
             "title",
         ],
-        "owner": ["owner", "action owner", "raised by", "assigned to", "responsible"],
+        "owner": [
+            "owner",
+            "action owner",
+            "raised by",
+            "assigned to",
+            "responsible",
+            "raid owner",
+            "item owner",
+            "issue owner",
+        ],
         "status": ["status", "issue status", "state"],
         "priority": ["priority", "severity"],
         "raised_date": ["raised", "date raised", "raised date", "date identified", "opened"],
@@ -360,8 +480,16 @@ def norm(header: object) -> str:
     return re.sub(r"\s+", " ", s).strip()
 
 
-def _index(extra: dict[str, list[str]] | None = None) -> dict[str, str]:
+def _index(extra: dict[str, list[str]] | None = None, user=()) -> dict[str, str]:
     out: dict[str, str] = {}
+    # the user's words come first: "Owner" may mean the sponsor in one office
+    for field, words in user:
+        if extra is None and field not in _COMMON:
+            continue  # a risk-only field is not a column of a status sheet
+        if extra is not None and field not in extra and field not in _COMMON:
+            continue
+        for w in words:
+            out.setdefault(norm(w), field)
     for table in (extra or {}), _COMMON:
         for field, words in table.items():
             if extra is not None and table is _COMMON and field == "name":
@@ -371,11 +499,31 @@ def _index(extra: dict[str, list[str]] | None = None) -> dict[str, str]:
     return out
 
 
-SYNONYMS: dict[str, dict[str, str]] = {
-    "status": _index(None),
-    "projects": _index(None),
-    **{kind: _index(extra) for kind, extra in _PER_KIND.items()},
-}
+@lru_cache(maxsize=8)
+def _tables(user: tuple[tuple[str, tuple[str, ...]], ...]) -> dict[str, dict[str, str]]:
+    return {
+        "status": _index(None, user),
+        "projects": _index(None, user),
+        **{kind: _index(extra, user) for kind, extra in _PER_KIND.items()},
+    }
+
+
+SYNONYMS: dict[str, dict[str, str]] = _tables(())
+ALL_FIELDS = frozenset(
+    f for words in (_COMMON, *_PER_KIND.values()) for f in words if not f.startswith("_")
+)
+# The user's own words ([synonyms] in pmo_lens.toml) for the sheet being read: set around one
+# parse (``user_synonyms``) so every header lookup of that parse sees them.
+_USER: ContextVar[tuple] = ContextVar("user_synonyms", default=())
+
+
+@contextmanager
+def user_synonyms(synonyms: dict[str, tuple[str, ...]]):
+    token = _USER.set(tuple(sorted((f, tuple(w)) for f, w in synonyms.items())))
+    try:
+        yield
+    finally:
+        _USER.reset(token)
 
 
 def lookup(kind: str, header: str) -> str | None:
@@ -383,7 +531,7 @@ def lookup(kind: str, header: str) -> str | None:
     key = norm(header)
     if not key:
         return None
-    table = SYNONYMS[kind]
+    table = _tables(_USER.get())[kind]
     if key in table:
         return table[key]
     bare = norm(without_unit(str(header)))  # "Budget £m", "Cost ($ millions)"

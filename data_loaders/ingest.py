@@ -25,7 +25,7 @@ from data_loaders.guard import Refused, check
 from data_loaders.projects_match import Suggestion, suggest
 from data_loaders.read import RawSheet, read_csv, read_workbook
 from data_loaders.report import ERROR, REFUSED, SKIPPED, WARNING, FileReport, Problem, plural
-from data_loaders.sheet import Context, SheetResult, duplicates, parse_sheet
+from data_loaders.sheet import KIND_ENTRY, Context, SheetResult, duplicates, parse_sheet
 from exports import neutralise
 
 
@@ -47,6 +47,10 @@ class Options:
     # id or name as written in the file -> existing project id (an accepted suggestion)
     project_map: dict[str, str] = field(default_factory=dict)
     accept_suggestions: bool = False  # take every near-match suggestion
+    # a table whose column names we do not know: what it holds (``--kind``), and column
+    # header -> field for any sheet (``--map``); both are remembered with the layout on commit
+    kind: str | None = None
+    columns: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -95,7 +99,11 @@ def parse_file(
         report.problems.append(Problem(None, None, None, None, str(exc)))
         return parsed
     ctx = Context(
-        project_id=options.project_id, report_date=options.report_date, units=options.units
+        project_id=options.project_id,
+        report_date=options.report_date,
+        units=options.units,
+        kind=options.kind,
+        columns=options.columns,
     )
     for i, raw in enumerate(sheets):
         if progress:
@@ -403,7 +411,10 @@ def remember_mappings(engine: Engine, parsed: ParsedFile) -> None:
         for s in parsed.sheets:
             if not s.layout_key or not s.frames:
                 continue
-            values = {"mapping": json.dumps(s.report.mapping), "updated_at": datetime.now(UTC)}
+            mapping = dict(s.report.mapping)
+            if s.kind_chosen:  # a table we could not recognise: keep what the PM said it holds
+                mapping[KIND_ENTRY] = s.kind_chosen
+            values = {"mapping": json.dumps(mapping), "updated_at": datetime.now(UTC)}
             done = conn.execute(
                 table.update().where(table.c.layout_key == s.layout_key).values(**values)
             ).rowcount

@@ -29,8 +29,10 @@ from data_loaders.fields import (
     RAID_TYPES,
     SHEET_HINTS,
     TYPES,
+    field_choices,
     lookup,
     norm,
+    user_synonyms,
 )
 from data_loaders.guard import column_letters
 from data_loaders.read import RawSheet
@@ -94,6 +96,8 @@ class Context:
     report_date: date | None = None
     reported_by: str | None = None
     units: dict[str, str] = field(default_factory=dict)  # column or field -> m, k or 1
+    kind: str | None = None  # what a table holds when its column names say nothing we know
+    columns: dict[str, str] = field(default_factory=dict)  # header -> field ("" = ignore)
 
 
 @dataclass
@@ -109,6 +113,8 @@ class SheetResult:
     lost_projects: dict[str, int] = field(default_factory=dict)
 
     money: units.SheetMoney = field(default_factory=units.SheetMoney)
+    # the kind the user chose for a table we could not recognise (kept with its mapping)
+    kind_chosen: str | None = None
 
     def drop(self, rows: set[int]) -> None:
         """Leave the source ``rows`` out of every table of the sheet (a file-level check failed
@@ -208,6 +214,8 @@ def _context(rows: list[list], until: int) -> tuple[Context, list[date]]:
     loose_dates: list[date] = []
     for row in rows[:until]:
         cells = [(i, c) for i, c in enumerate(row) if not V.is_blank(c)]
+        # a title cell of several "Label: value" lines reads like separate title lines
+        cells = [(i, line) for i, c in cells for line in _lines(c)]
         for n, (_, c) in enumerate(cells):
             if isinstance(c, (date,)):
                 loose_dates.append(c if not hasattr(c, "date") else c.date())
@@ -235,6 +243,63 @@ def _context(rows: list[list], until: int) -> tuple[Context, list[date]]:
     return ctx, loose_dates
 
 
+def _lines(cell: object) -> list:
+    if not isinstance(cell, str) or "\n" not in cell:
+        return [cell]
+    return [line for line in cell.splitlines() if line.strip()]
+
+
+def _shape_header(rows: list[list]) -> int | None:
+    """A header we cannot read by its names, found by its shape: a row of at least three
+    distinct short text labels over data rows that fill its columns with typed values (a number
+    or a date in at least one column of most rows). Forms ("Label:" cells) and lists of words
+    are not tables."""
+    for i, row in enumerate(rows[:HEADER_SCAN]):
+        cols = [j for j, c in enumerate(row) if not V.is_blank(c)]
+        texts = [row[j] for j in cols]
+        if len(cols) < 3 or not all(isinstance(c, str) and len(c) <= 80 for c in texts):
+            continue
+        keys = [norm(c) for c in texts]
+        if any(c.strip().endswith(":") for c in texts) or len(set(keys)) < len(keys):
+            continue
+        if _typed_rows_below(rows, i):
+            return i
+    return None
+
+
+def _typed_rows_below(rows: list[list], i: int) -> bool:
+    """At least two of the rows under row ``i`` fill half its labelled columns, most of them
+    with a number or a date: data, not the answer lines of a form."""
+    cols = [j for j, c in enumerate(rows[i]) if not V.is_blank(c)]
+    below = [r for r in rows[i + 1 : i + 7] if r][:5]
+    filled = [
+        r for r in below if sum(1 for j in cols if j < len(r) and not V.is_blank(r[j])) * 2
+        >= len(cols)
+    ]  # fmt: skip
+    typed = [
+        r for r in filled if any(
+            j < len(r) and isinstance(r[j], (int, float, date)) and not isinstance(r[j], bool)
+            for j in cols
+        )
+    ]  # fmt: skip
+    return len(filled) >= 2 and len(typed) * 2 >= len(filled) + 1
+
+
+def _remembered_header(rows: list[list], mappings: dict[str, dict[str, str]]) -> int | None:
+    """The row whose column labels make a layout the PM mapped before (even one data row)."""
+    for i, row in enumerate(rows[:HEADER_SCAN]):
+        if sum(1 for c in row if isinstance(c, str) and c.strip()) < 2:
+            continue
+        if layout_key(_labels([str(c) if not V.is_blank(c) else "" for c in row])) in mappings:
+            return i
+    return None
+
+
+def _guess(scores: dict[str, int]) -> str | None:
+    best = max(KINDS, key=lambda k: scores[k])
+    return best if scores[best] else None
+
+
 def _classify(sheet_name: str, headers: list[str]) -> tuple[str | None, dict[str, int]]:
     scores = {}
     lname = sheet_name.lower()
@@ -258,6 +323,37 @@ def _labels(headers: list[str]) -> list[str]:
     return out
 
 
+KIND_WORDS = {
+    "status": "a status report",
+    "projects": "a portfolio list",
+    "risks": "a risk register",
+    "milestones": "a milestone plan",
+    "decisions": "a decision log",
+    "raid": "a RAID log",
+}
+
+
+def _user_columns(kind, labels, fields, columns: dict[str, str], report: SheetReport) -> None:
+    """The command line's ``--map 'Header=field'``: by label as written, or with case, spaces
+    and punctuation ignored. A field the kind of sheet lacks is refused with a warning."""
+    if not columns:
+        return
+    wanted = {norm(h): f for h, f in columns.items()}
+    allowed = set(field_choices(kind))
+    for i, lab in enumerate(labels):
+        f = columns.get(lab, wanted.get(norm(lab)))
+        if f is None:
+            continue
+        if f and f not in allowed:
+            report.problems.append(
+                Problem(report.sheet, None, lab, f,
+                        f"'{f}' is not a field of {KIND_WORDS[kind]}; the column is not mapped "
+                        f"(fields: {', '.join(sorted(allowed))})", WARNING)
+            )  # fmt: skip
+            continue
+        fields[i] = f or None
+
+
 def layout_key(labels: list[str]) -> str:
     return hashlib.sha256("|".join(norm(h) for h in labels).encode()).hexdigest()[:32]
 
@@ -279,12 +375,33 @@ def map_columns(kind: str, headers: list[str]) -> list[str | None]:
         if f in ("likelihood", "impact"):
             if first_of_set is None:
                 first_of_set = f
-            elif f == first_of_set and f in out:
-                residual = True  # the set starts again: treated / residual assessment
+            elif f == first_of_set and f in out and ({"likelihood", "impact"} <= set(out)):
+                # the set (likelihood and impact) starts again: treated / residual assessment;
+                # "Likelihood" then "Likelihood Score" are two columns for one field
+                residual = True
             if residual:
                 f = f"residual_{f}"
         out.append(f)
     return out
+
+
+def _not_a_table(rows: list[list], result: SheetResult) -> SheetResult:
+    filled = sum(1 for r in rows for c in r if not V.is_blank(c))
+    labels = sum(1 for r in rows for c in r if isinstance(c, str) and c.strip().endswith(":"))
+    result.report.header_row = None
+    result.headers = []
+    result.report.reason = (
+        "not a table: a form or grid with no header row of known column names in the "
+        f"first {HEADER_SCAN} rows ({filled} filled cells"
+        + (f", {labels} 'label:' cells" if labels else "")
+        + ")"
+    )
+    return result
+
+
+# Key of the kind chosen for an unrecognised table in a remembered mapping: no column label is
+# empty (a blank header reads "(blank)"), so it never clashes with a column.
+KIND_ENTRY = ""
 
 
 def parse_sheet(
@@ -294,6 +411,11 @@ def parse_sheet(
     known: dict[str, str],
     mappings: dict[str, dict[str, str]] | None = None,
 ) -> SheetResult:
+    with user_synonyms(config.synonyms):
+        return _parse_sheet(raw, config, options_ctx, known, mappings)
+
+
+def _parse_sheet(raw, config, options_ctx, known, mappings) -> SheetResult:
     rows = _trim(raw.rows)
     report = SheetReport(sheet=raw.name, kind="unsupported")
     result = SheetResult(report=report)
@@ -305,16 +427,14 @@ def parse_sheet(
     if _transposed(rows, score if h is not None else 0):
         rows, transposed = _transpose(rows), True
         h, score = 0, _row_score(rows[0])
+    by_shape = False
+    if h is None:  # a layout mapped before, then one recognised by its shape
+        h = _remembered_header(rows, mappings or {})
+        if h is None:
+            h = _shape_header(rows)
+        by_shape = h is not None
     if h is None:
-        filled = sum(1 for r in rows for c in r if not V.is_blank(c))
-        labels = sum(1 for r in rows for c in r if isinstance(c, str) and c.strip().endswith(":"))
-        report.reason = (
-            "not a table: a form or grid with no header row of known column names in the "
-            f"first {HEADER_SCAN} rows ({filled} filled cells"
-            + (f", {labels} 'label:' cells" if labels else "")
-            + ")"
-        )
-        return result
+        return _not_a_table(rows, result)
     header = [str(c) if not V.is_blank(c) else "" for c in rows[h]]
     # Two-row headers: fragments above ("Residual" over "Likelihood") or below the best row.
     data_start = h + 1
@@ -337,18 +457,35 @@ def parse_sheet(
         report.reason = "a sheet of dropdown / lookup lists, not data"
         return result
     kind, scores = _classify(raw.name, header)
+    key = layout_key(labels)
+    remembered = (mappings or {}).get(key, {})
+    if by_shape:
+        kind = None  # a sheet name alone ("Risk Likelihood") does not make a table a register
     if kind is None:
+        kind = remembered.get(KIND_ENTRY) or options_ctx.kind
+        result.kind_chosen = kind
+    if kind is None and not by_shape and not _typed_rows_below(rows, h):
+        return _not_a_table(rows, result)  # a few known words on a form ("SRO", "Name")
+    if kind is None:
+        # Unfamiliar column names: list them, so the PM can say what the table holds and map
+        # its columns (the page, or the command line's kind and column options).
+        result.layout_key = key
+        report.mapping = {lab: "" for lab in labels}
+        guess = _guess(scores)
+        named = [lab for lab, c in zip(labels, header, strict=True) if c.strip()]
         report.reason = (
-            "no known table: the columns match no status, risk, milestone, decision or RAID layout"
+            f"a table with column names we do not know (header on row {h + 1}: "
+            f"{', '.join(named[:8])}{' …' if len(named) > 8 else ''}): choose what it holds"
+            + (f" (it may be {KIND_WORDS[guess]})" if guess else "")
+            + " and which column loads into which field"
         )
         return result
     fields = map_columns(kind, header)
-    key = layout_key(labels)
     result.layout_key = key
-    remembered = (mappings or {}).get(key, {})
     for i, lab in enumerate(labels):
         if lab in remembered:
             fields[i] = remembered[lab] or None
+    _user_columns(kind, labels, fields, options_ctx.columns, report)
     if kind in ("status", "projects") and "project_id" not in fields and "name" not in fields:
         if _evm_sheet(raw.name, rows, config, options_ctx, known, result, ctx, loose):
             return result
@@ -407,12 +544,12 @@ def parse_sheet(
     headers_of: dict[str, str] = {}
     skip: set[int] = set()  # positions in ``data`` of rows that cannot load
     is_placeholder = V.placeholder_matcher(config.ingest.placeholders)
+    _choose_columns(kind, fields, labels, header, data, config, is_placeholder, transposed, report)
     money = units.plan(
         labels, header, fields, data, rows[:h] if not transposed else [], options_ctx.units, config
     )
     result.money = money
     report.units = money.describe()
-    used: dict[str, tuple[int, str]] = {}  # field -> (position, header) of its first column
     for i, f in enumerate(fields):
         if not f:
             continue
@@ -431,10 +568,6 @@ def parse_sheet(
         skip |= _outcomes(notes + more, first, f, problems, raw.name, labels[i], src_rows)
         if i in money.columns:  # money in currency units: "7.9" in a £m column is 7,900,000
             parsed = _money_unit(parsed, money.columns[i], problems, raw.name)
-        if f in used:
-            second = (i, header[i].strip())
-            problems.append(_repeated(raw.name, f, used[f], second, labels[i], transposed))
-        used.setdefault(f, (i, header[i].strip()))
         for name, vals in parsed.items():
             if name in cols:  # a second column for the same field fills the first one's gaps
                 cols[name] = [
@@ -610,18 +743,79 @@ def _where(place: tuple[str, int | None], sheet: str | None) -> str:
     return f"row {row}" if name == sheet else f"sheet {name} row {row}"
 
 
-def _repeated(sheet, f, first: tuple[int, str], second: tuple[int, str], label, transposed):
-    """Two columns load into one field: say which is used, so nothing is ignored silently."""
+# Where a column goes when another column fills its field with values that read: a text field
+# of the same row, when the sheet has none for it.
+TEXT_HOME = {"risks": "description", "raid": "description", "status": "summary",
+             "decisions": "rationale"}  # fmt: skip
 
-    def where(pos: int, header: str) -> str:
-        return f"'{header}' ({'row' if transposed else 'column'} {_position(pos, transposed)})"
 
-    return Problem(
-        sheet, None, label, second[1],
-        f"{where(*first)} and {where(*second)} both load into {f}: values come from "
-        f"{where(*first)}; {where(*second)} only fills its empty cells",
-        WARNING,
-    )  # fmt: skip
+def _reads(f, column, config, is_placeholder) -> tuple[int, int]:
+    """How many of the column's values read as field ``f``, of how many non-empty ones."""
+    column, _ = _placeholders(f, column, is_placeholder, config)
+    parsed, notes = _parse(f, column, config)
+    vals = parsed.get(f, next(iter(parsed.values())))
+    bad = {pos for pos, _, _, sev in notes if pos >= 0 and sev in (ERROR, V.IMPOSSIBLE)}
+    filled = [p for p, v in enumerate(column) if not V.is_blank(v)]
+    return sum(1 for p in filled if p not in bad and vals[p] is not None), len(filled)
+
+
+def _choose_columns(kind, fields, labels, header, data, config, is_placeholder, transposed,
+                    report) -> None:  # fmt: skip
+    """When several columns match one field, the ones whose values read as that field fill it
+    (the first of them supplies the values, the others its empty cells); a column whose values
+    mostly do not read ("Possible - could occur next year" beside "Likelihood Score" 3) goes to
+    a free text field of the sheet's kind when the sheet has none, or is left unmapped. A
+    warning names the columns and says which one supplies the values."""
+    groups: dict[str, list[int]] = {}
+    for i, f in enumerate(fields):
+        if f and "=" not in f:
+            groups.setdefault(f, []).append(i)
+    taken = set(fields)
+    for f, members in groups.items():
+        if len(members) < 2:
+            continue
+        counts = {i: (0, 0) for i in members}
+        if TYPES.get(f, "text") not in ("text", "rag", "id"):  # text always reads; RAG: below
+            counts = {i: _reads(f, [row[i] for row in data], config, is_placeholder)
+                      for i in members}  # fmt: skip
+        good = [i for i in members if counts[i][0] * 2 >= counts[i][1]]
+        bad = [i for i in members if i not in good] if good else []
+        chosen = good or members
+        first = chosen[0]
+        for i in chosen[1:]:
+            report.problems.append(_repeated(report.sheet, f, first, i, header, labels, transposed))
+        for i in bad:
+            home = TEXT_HOME.get(kind)
+            home = home if home and home not in taken else None
+            taken.add(home)
+            fields[i] = home
+            report.mapping[labels[i]] = home or ""
+            report.problems.append(
+                _repeated(report.sheet, f, first, i, header, labels, transposed, counts, home)
+            )
+
+
+def _repeated(sheet, f, first, second, header, labels, transposed, counts=None, home=False):
+    """Two columns match one field: say which is used, so nothing is ignored silently."""
+
+    def where(pos: int) -> str:
+        what = "row" if transposed else "column"
+        return f"'{header[pos].strip()}' ({what} {_position(pos, transposed)})"
+
+    if home is False:
+        message = (
+            f"{where(first)} and {where(second)} both load into {f}: values come from "
+            f"{where(first)}; {where(second)} only fills its empty cells"
+        )
+    else:
+        (n, of), (m, mof) = counts[first], counts[second]
+        message = (
+            f"{where(first)} and {where(second)} both match {f}: values come from "
+            f"{where(first)}, whose values read as {f} ({n} of {of}); {m} of {mof} values in "
+            f"{where(second)} do, so it "
+            + (f"loads into {home}" if home else "is not loaded (unmapped)")
+        )
+    return Problem(sheet, None, labels[second], header[second].strip(), message, WARNING)
 
 
 def _position(pos: int, transposed: bool) -> str:

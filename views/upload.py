@@ -29,6 +29,7 @@ from data_loaders.report import (
     warning_summary,
 )
 from data_loaders.sandbox import parse_isolated
+from data_loaders.sheet import KIND_ENTRY
 from data_loaders.template import template_bytes
 from ui import data
 from ui import upload_choices as project_choices
@@ -188,6 +189,20 @@ if uploaded is not None:
             )
             if rep.reason:
                 st.caption(plain(rep.reason))
+            # a table whose column names we do not know: the PM says what it holds
+            if sheet.layout_key and (sheet.kind_chosen or rep.kind == "unsupported"):
+                kinds = [k for k in KIND_LABELS if k != "unsupported"]
+                kind = st.selectbox(
+                    "What this table holds",
+                    kinds,
+                    index=kinds.index(sheet.kind_chosen) if sheet.kind_chosen else None,
+                    placeholder="Choose, then map its columns below",
+                    format_func=KIND_LABELS.get,
+                    key=f"kind_{sheet.layout_key}",
+                )
+                if kind and kind != sheet.kind_chosen:
+                    edits[sheet.layout_key] = {**edits.get(sheet.layout_key, {}), KIND_ENTRY: kind}
+                    st.rerun()
             if rep.kind != "unsupported" and rep.mapping and sheet.layout_key:
                 choices = ["", *field_choices(rep.kind)]
                 current = pd.DataFrame(
@@ -208,7 +223,8 @@ if uploaded is not None:
                 )
                 new = dict(zip(edited["column"], edited["field"].fillna(""), strict=True))
                 if new != rep.mapping:
-                    edits[sheet.layout_key] = new
+                    chosen = {KIND_ENTRY: sheet.kind_chosen} if sheet.kind_chosen else {}
+                    edits[sheet.layout_key] = {**new, **chosen}
                     st.rerun()
             for table, frame in sheet.frames.items():
                 st.write(f"**{table}**: {len(frame)} rows")
