@@ -67,6 +67,15 @@ def _column_map(text: str) -> tuple[str, str]:
     return header.strip(), name
 
 
+def _fix(text: str) -> tuple[tuple[str, int, str], str]:
+    from data_loaders.corrections import parse_spec
+
+    try:
+        return parse_spec(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def add_ingest_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("paths", nargs="+", metavar="PATH", help="files or folders (recursive)")
     p.add_argument("--db", help="SQLAlchemy URL (default: $PMO_DATABASE_URL or data/ SQLite)")
@@ -128,6 +137,15 @@ def add_ingest_arguments(p: argparse.ArgumentParser) -> None:
         action="store_true",
         help="map every near-match ('did you mean …?') to its existing project",
     )
+    p.add_argument(
+        "--fix",
+        action="append",
+        default=[],
+        type=_fix,
+        metavar="SHEET!ROW:COLUMN=VALUE",
+        help="read VALUE instead of that cell (a CSV's sheet is its file name); the file is "
+        "unchanged and the correction is recorded with the upload (repeatable; one file only)",
+    )
 
 
 def _files(paths: list[str]) -> tuple[list[Path], list[str]]:
@@ -166,6 +184,9 @@ def run_ingest(args: argparse.Namespace) -> int:
     if not files:
         print("error: no spreadsheet or CSV files found", file=sys.stderr)
         return 2
+    if args.fix and len(files) > 1:  # a cell is named by sheet and row: one file at a time
+        print("error: --fix corrects cells of one file; give one file", file=sys.stderr)
+        return 2
     engine = store.get_engine(args.db)
     known = known_projects(engine)
     options = Options(
@@ -180,6 +201,7 @@ def run_ingest(args: argparse.Namespace) -> int:
         accept_suggestions=args.accept_suggestions,
         kind=args.kind,
         columns=dict(args.map),
+        corrections=dict(args.fix),
     )
     reports, totals = [], {}
     for n, path in enumerate(files, 1):
@@ -238,6 +260,9 @@ def _print_report(report, error: str) -> None:
         if s.kind == "unsupported" and s.mapping and not any(s.mapping.values()):
             print("    say what it holds and map its columns: pass --kind KIND and "
                   "--map 'Header=field' (repeatable)")  # fmt: skip
+    for c in report.corrections:
+        print(f"  corrected: [{c['sheet']}] row {c['row']} column {c['column']!r}: "
+              f"{c['original']!r} -> {c['value']!r}")  # fmt: skip
     if report.needs:
         wanted = ", ".join(f"{NEEDS[n]} ({NEED_OPTIONS[n]})" for n in report.needs)
         print(f"  needs {wanted}: pass {' '.join(NEED_OPTIONS[n] for n in report.needs)}")

@@ -20,7 +20,7 @@ import models
 import store
 from analytics import overwrite
 from config import Config, get_config
-from data_loaders import units
+from data_loaders import corrections, units
 from data_loaders.guard import Refused, check
 from data_loaders.projects_match import Suggestion, suggest
 from data_loaders.read import RawSheet, read_csv, read_workbook
@@ -51,6 +51,8 @@ class Options:
     # header -> field for any sheet (``--map``); both are remembered with the layout on commit
     kind: str | None = None
     columns: dict[str, str] = field(default_factory=dict)
+    # (sheet, row, column header) -> text read instead of that cell: a fix made in the preview
+    corrections: dict[tuple[str, int, str], str] = field(default_factory=dict)
 
 
 @dataclass
@@ -109,9 +111,22 @@ def parse_file(
         if progress:
             progress(i / max(len(sheets), 1), f"reading sheet {raw.name}")
         result = parse_sheet(raw, config, ctx, known, options.mappings)
+        fixes = {c: v for c, v in options.corrections.items() if c[0] == raw.name}
+        if fixes:  # the first parse finds the cells; the second reads the corrected ones
+            done, bad = corrections.apply(raw, result.headers, result.report.header_row, fixes)
+            report.problems += bad
+            if done:
+                result = parse_sheet(raw, config, ctx, known, options.mappings)
+                corrections.still_bad(result.report.problems, done)
+                report.corrections += done
         result.report.problems[:0] = raw.problems
         parsed.sheets.append(result)
         report.sheets.append(result.report)
+    names = {raw.name for raw in sheets}
+    for sheet, row, column in options.corrections:
+        if sheet not in names:
+            message = f"the correction of sheet {sheet} row {row} cannot be applied: no such sheet"
+            report.problems.append(Problem(sheet, row, column, None, message))
     resolve_projects(parsed, known, options, config)
     _combine(parsed, known)
     if progress:
@@ -436,6 +451,8 @@ def commit(
         for t, f in parsed.frames.items()
     }
     report.status = "loaded"
+    for c in report.corrections:
+        c["by"] = uploaded_by  # who corrected the cells: the one who loads the file
     meta = store.UploadMeta(
         file_name=Path(parsed.name).name[:500],
         sha256=parsed.sha256,

@@ -66,6 +66,8 @@ class FileReport:
     problems: list[Problem] = field(default_factory=list)  # file-level problems
     totals: dict[str, int] = field(default_factory=dict)  # rows per canonical table
     upload_id: int | None = None
+    # cells corrected in the preview: sheet, row, column, original, value, by (set at commit)
+    corrections: list[dict] = field(default_factory=list)
 
     @property
     def all_problems(self) -> list[Problem]:
@@ -215,3 +217,22 @@ def rows_written(row_counts: str | None) -> str:
         return ""
     counts = json.loads(row_counts)
     return ", ".join(f"{table} {n}" for table, n in counts.items() if n) or "nothing new"
+
+
+CORRECTION_COLUMNS = ["upload_id", "file_name", "sheet", "row", "column", "original", "value", "by"]
+
+
+def corrections_frame(
+    reports: dict[int, dict], names: dict[int, str] | None = None
+) -> pd.DataFrame:
+    """Cells corrected in the preview, per upload (its stored report): sheet, row, column, the
+    value in the file, the corrected value and who corrected it; newest upload first."""
+    names = names or {}
+    rows = [
+        {**c, "upload_id": uid, "file_name": names.get(uid, report.get("file"))}
+        for uid, report in reports.items()
+        for c in report.get("corrections", [])
+    ]
+    frame = pd.DataFrame(rows, columns=CORRECTION_COLUMNS)
+    frame["row"] = frame["row"].astype("Int64")
+    return frame.sort_values(["upload_id", "sheet", "row"], ascending=[False, True, True])

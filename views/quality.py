@@ -5,6 +5,7 @@ import streamlit as st
 
 from analytics import quality
 from config import get_config
+from data_loaders.report import corrections_frame
 from ui import data
 from ui.components import (
     data_table,
@@ -240,4 +241,34 @@ else:
         f"{len(skipped)} rows skipped in {len(per)} uploads; every other row of those files "
         "loaded · all uploads (filters do not apply) · source: the validation report kept with "
         "each upload"
+    )
+
+# --- cells corrected at upload ----------------------------------------------------------------
+st.subheader("Cells corrected at upload")
+uploads = frames["uploads"]
+fixed = corrections_frame(
+    data.upload_reports(), dict(zip(uploads["upload_id"], uploads["file_name"], strict=True))
+)
+if fixed.empty:
+    empty_state("No cell was corrected in an upload preview.")
+else:
+    st.dataframe(
+        fixed,
+        hide_index=True,
+        key="corrected_cells",
+        column_config={
+            "upload_id": st.column_config.NumberColumn("Upload", format="%d"),
+            "file_name": "File",
+            "sheet": "Sheet",
+            "row": st.column_config.NumberColumn("Row", format="%d"),
+            "column": "Column",
+            "original": st.column_config.TextColumn("In the file", width="medium"),
+            "value": st.column_config.TextColumn("Corrected to", width="medium"),
+            "by": "By",
+        },
+    )
+    st.caption(
+        f"{len(fixed)} cells corrected in the preview before loading; the files are kept as "
+        "uploaded · all uploads (filters do not apply) · source: the validation report kept "
+        "with each upload"
     )

@@ -22,7 +22,9 @@ from data_loaders.report import (
     NEEDS,
     REFUSED,
     Problem,
+    corrections_frame,
     load_summary,
+    plural,
     problems_frame,
     rows_written,
     stored_problems,
@@ -31,7 +33,7 @@ from data_loaders.report import (
 from data_loaders.sandbox import parse_isolated
 from data_loaders.sheet import KIND_ENTRY
 from data_loaders.template import template_bytes
-from ui import data
+from ui import cell_fixes, data
 from ui import upload_choices as project_choices
 from ui.components import data_table, plain
 
@@ -115,7 +117,7 @@ if uploaded is not None:
     raw = uploaded.getvalue()
     sha = hashlib.sha256(raw).hexdigest()
     if st.session_state.get("upload_choices_for") != sha:  # a new file starts with no choices
-        for key in ("upload_project", "upload_date"):
+        for key in ("upload_project", "upload_date", cell_fixes.FIXES):
             st.session_state.pop(key, None)
         st.session_state["upload_choices_for"] = sha
     # What a sheet lacks is chosen below the preview, once the file shows it is needed; the
@@ -132,6 +134,7 @@ if uploaded is not None:
         currency=currency,
         new_projects="create" if st.session_state.get("upload_create") else "skip",
         project_map=project_choices.chosen_mappings(),
+        corrections=cell_fixes.chosen(),
     )
     # Parsing runs in a child process (seconds to start): parse once per file and choices,
     # not on every rerun. A copy is shown, so a commit never changes the remembered preview.
@@ -232,6 +235,8 @@ if uploaded is not None:
             if rep.problems:
                 st.dataframe(problems_frame(rep.problems), hide_index=True, width="stretch")
 
+    cell_fixes.grid(parsed)
+
     blocked = report.has_errors or not parsed.frames
     if blocked:
         st.warning(
@@ -255,11 +260,24 @@ if uploaded is not None:
                 if result.rows_skipped
                 else ""
             )
+            fixed = (
+                f" {plural(len(result.corrections), 'corrected cell')} recorded with it."
+                if result.corrections
+                else ""
+            )
             st.success(
-                f"Loaded as upload {result.upload_id} ({what}).{skipped}", icon=":material/check:"
+                f"Loaded as upload {result.upload_id} ({what}).{skipped}{fixed}",
+                icon=":material/check:",
             )
         elif result.status == "duplicate":
-            st.info(f"Already loaded (upload {result.upload_id}); nothing duplicated.")
+            # The file is the upload: the same bytes with other corrections are still loaded.
+            again = (
+                " Corrections do not apply to a file already loaded: correct the sheet itself "
+                "and upload it again."
+                if result.corrections
+                else ""
+            )
+            st.info(f"Already loaded (upload {result.upload_id}); nothing duplicated.{again}")
         else:
             st.error("Not loaded: " + "; ".join(plain(p.message) for p in result.problems))
 
@@ -299,6 +317,10 @@ else:
         st.caption(f"Validation report of upload {pick}: {len(found)} problems kept with it")
         if not found.empty:
             st.dataframe(found, hide_index=True, width="stretch")
+        fixed = corrections_frame({int(pick): report})
+        if not fixed.empty:
+            st.caption(f"Cells corrected in the preview of upload {pick}")
+            st.dataframe(fixed, hide_index=True, width="stretch", key="upload_history_fixes")
     name, content = store.upload_content(engine, int(pick))
     if content is None:
         st.caption("This upload kept no original file (sample or SQL sync).")
