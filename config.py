@@ -164,6 +164,8 @@ class Ingest:
     max_year: int = 2100
     warn_before_year: int = 1990  # a date before this year or after the next loads with a warning
     warn_after_year: int = 2060
+    # a report date more than this many weeks from the latest stored review is warned about
+    far_report_date_weeks: int = 8
     # Cell texts that mean "no value" in any field (case and spaces ignored; a trailing * matches
     # any text that starts with it). Such a cell loads empty with a warning naming the value.
     placeholders: tuple[str, ...] = DEFAULT_PLACEHOLDERS

@@ -171,7 +171,7 @@ def run_ingest(args: argparse.Namespace) -> int:
         commit,
         export_frames,
         known_projects,
-        preview_overwrites,
+        preview,
         remembered_mappings,
     )
     from data_loaders.report import ERROR
@@ -207,7 +207,7 @@ def run_ingest(args: argparse.Namespace) -> int:
     for n, path in enumerate(files, 1):
         _progress(n, len(files), path.name)
         parsed = parse_isolated(str(path), path.read_bytes(), known, options=options)
-        preview_overwrites(engine, parsed)
+        preview(engine, parsed)
         if args.dry_run:
             report = parsed.report
         else:

@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pandas as pd
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 
 import models
 import store
@@ -373,6 +373,40 @@ def _skip_new_projects(s: SheetResult, new: dict[str, str]) -> None:
             WARNING,
         )  # fmt: skip
     )
+
+
+def preview(engine: Engine, parsed: ParsedFile, config: Config | None = None) -> None:
+    """What a commit would do to the stored data, shown before it happens: the snapshots it
+    replaces (``preview_overwrites``) and report dates far from the latest stored review."""
+    config = config or get_config()
+    preview_overwrites(engine, parsed, config)
+    _far_report_dates(engine, parsed, config)
+
+
+def _far_report_dates(engine: Engine, parsed: ParsedFile, config: Config) -> None:
+    """A report date far from the latest stored review (an old file, a cached =TODAY()) would
+    become the newest review date or stretch every trend: a warning with the count of rows."""
+    weeks = config.ingest.far_report_date_weeks
+    dated = [f["report_date"] for f in parsed.frames.values() if "report_date" in f and len(f)]
+    if not dated or weeks <= 0:
+        return
+    with engine.connect() as conn:
+        latest = conn.execute(select(func.max(models.status_reports.c.report_date))).scalar()
+    if latest is None:  # nothing stored yet: any date may start the portfolio
+        return
+    latest = pd.Timestamp(latest)
+    for day, n in sorted(pd.to_datetime(pd.concat(dated)).value_counts().items()):
+        gap = (day - latest).days
+        if abs(gap) <= weeks * 7:
+            continue
+        message = (
+            f"{n} row(s) dated {day.date()}, {abs(gap) // 7} weeks "
+            f"{'after' if gap > 0 else 'before'} the latest review ({latest.date()}): check the "
+            "report date before loading"
+        )
+        parsed.report.problems.append(
+            Problem(None, None, "report_date", day.date().isoformat(), message, WARNING)
+        )
 
 
 def preview_overwrites(engine: Engine, parsed: ParsedFile, config: Config | None = None) -> None:

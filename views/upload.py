@@ -15,7 +15,7 @@ from data_loaders.ingest import (
     Options,
     commit,
     known_projects,
-    preview_overwrites,
+    preview,
     remembered_mappings,
 )
 from data_loaders.report import (
@@ -152,7 +152,7 @@ if uploaded is not None:
         bar.empty()
         st.session_state["upload_parsed"] = cached = (key, parsed)
     parsed = copy.deepcopy(cached[1])
-    preview_overwrites(engine, parsed)
+    preview(engine, parsed)
     report = parsed.report
     n_err = sum(p.severity == "error" for p in report.all_problems)
     n_warn = sum(p.severity == "warning" for p in report.all_problems)
