@@ -104,7 +104,7 @@ def _check_zip(data: bytes, config: Config) -> None:
     if not ({"[Content_Types].xml", "mimetype"} & names):
         raise Refused("a zip archive, not a workbook")
     with zipfile.ZipFile(io.BytesIO(data)) as zf:
-        titles = _sheet_titles(zf)
+        titles = sheet_titles(zf)
         for info in infos:
             if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
                 _check_sheet_size(zf, info, titles.get(info.filename, info.filename), config)
@@ -143,7 +143,7 @@ def column_letters(n: int) -> str:
     return out
 
 
-def _sheet_titles(zf: zipfile.ZipFile) -> dict[str, str]:
+def sheet_titles(zf: zipfile.ZipFile) -> dict[str, str]:
     """Worksheet part name -> the sheet's name as the user sees it (best effort)."""
     try:
         book = zf.open("xl/workbook.xml").read(4 * CHUNK)

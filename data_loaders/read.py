@@ -10,12 +10,21 @@ from __future__ import annotations
 
 import csv
 import io
+import re
+import zipfile
 from dataclasses import dataclass, field
 
 from python_calamine import CalamineWorkbook
 
 from config import Config
-from data_loaders.guard import Refused, refuse_if_too_big, utf16
+from data_loaders.guard import (
+    CHUNK,
+    Refused,
+    column_number,
+    refuse_if_too_big,
+    sheet_titles,
+    utf16,
+)
 from data_loaders.report import WARNING, Problem
 
 MAX_COLS = 300  # stray cells far to the right (form layouts) are not part of any table
@@ -38,6 +47,7 @@ def read_workbook(data: bytes, config: Config) -> list[RawSheet]:
         if "password" in message or "encrypt" in message:
             raise Refused("the workbook is encrypted or password-protected") from None
         raise Refused(f"the workbook cannot be read ({str(exc)[:120]})") from None
+    errors = _error_cells(data)
     sheets = []
     for name in wb.sheet_names:
         try:
@@ -51,8 +61,52 @@ def read_workbook(data: bytes, config: Config) -> list[RawSheet]:
         except Exception as exc:
             raise Refused(f"sheet '{name}' cannot be read ({str(exc)[:120]})") from None
         _fill_merged(rows, merged)
+        for (r, c), text in errors.get(name, {}).items():
+            if r < len(rows) and c < len(rows[r]) and rows[r][c] == "":
+                rows[r][c] = text
         sheets.append(RawSheet(name, rows))
     return sheets
+
+
+_ERROR_CELL = re.compile(rb'<(?:\w+:)?c\s([^>]*\bt="e"[^>]*)>(.*?)</(?:\w+:)?c>', re.S)
+_CELL_AT = re.compile(rb'\br="([A-Za-z]{1,3})(\d+)"')
+_VALUE = re.compile(rb"<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>")
+
+
+def _error_cells(data: bytes) -> dict[str, dict[tuple[int, int], str]]:
+    """Excel error values (``#N/A``, ``#REF!`` …) of an .xlsx by sheet name and 0-based (row,
+    column). calamine reads them as empty cells; put back as text, they meet the placeholder
+    rule (no value, with a warning naming it) instead of vanishing silently."""
+    if not data.startswith(b"PK"):
+        return {}
+    out: dict[str, dict[tuple[int, int], str]] = {}
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        for part, title in sheet_titles(zf).items():
+            try:
+                fh = zf.open(part)
+            except KeyError:
+                continue
+            found: dict[tuple[int, int], str] = {}
+            carry = b""
+            with fh:
+                while chunk := fh.read(CHUNK):
+                    buf = carry + chunk
+                    cut = buf.rfind(b"<c")  # a cell cut at the chunk end is read with the next
+                    carry = buf[cut:] if cut >= 0 and len(buf) - cut < 65536 else b""
+                    _find_errors(buf[: len(buf) - len(carry)], found)
+            _find_errors(carry, found)
+            if found:
+                out[title] = found
+    return out
+
+
+def _find_errors(xml: bytes, found: dict[tuple[int, int], str]) -> None:
+    if b't="e"' not in xml:
+        return
+    for attrs, inner in _ERROR_CELL.findall(xml):
+        at, value = _CELL_AT.search(attrs), _VALUE.search(inner)
+        if at and value and (col := column_number(at.group(1)) - 1) < MAX_COLS:
+            found[(int(at.group(2)) - 1, col)] = value.group(1).decode()
 
 
 def _fill_merged(rows: list[list], merged) -> None:
