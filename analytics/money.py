@@ -85,3 +85,10 @@ def per_currency(by_currency: dict[str, dict[str, float]], key: str, fmt=million
 def number_format(currency: str | None) -> str:
     """A st.column_config format string for a column of one currency ("£%,.0f")."""
     return f"{symbol(currency).replace('%', '%%')}%,.0f"
+
+
+def column_format(currencies) -> str:
+    """A column's format: its symbol when every row is in one currency, else plain figures
+    (shown beside a currency column)."""
+    found = set(currencies)
+    return number_format(next(iter(found))) if len(found) == 1 else "%,.0f"
