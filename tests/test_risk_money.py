@@ -17,8 +17,8 @@ from tests.test_risk import RULES, frame, row
 
 US_WORKBOOK = {
     "Projects": [
-        ["Project ID", "Project Name", "Start date", "Budget ($m)", "Contingency ($m)"],
-        ["US-1", "US project", "2025-01-01", 10.0, 2.0],
+        ["Project ID", "Project Name", "Start date", "Stage", "Budget ($m)", "Contingency ($m)"],
+        ["US-1", "US project", "2025-01-01", "Execution", 10.0, 2.0],
     ],
     "Risks": [
         ["Project ID", "Risk ID", "Risk", "Status", "Likelihood", "Impact", "Cost Impact ($m)",
@@ -107,3 +107,101 @@ def test_risks_page_converts_with_a_configured_rate(seeded_url, tmp_path, monkey
     assert "$" not in after and "·" not in after
     pounds = lambda text: float(text.strip("£m").replace(",", ""))  # noqa: E731
     assert pounds(after) == pytest.approx(pounds(before) + 45 * 0.8, abs=0.01)
+
+
+def frames_with_usd(url: str):
+    import store
+
+    report, _ = load(url, xlsx(US_WORKBOOK), "us.xlsx", new_projects="create")
+    assert report.status == "loaded", errors(report)
+    return store.read_frames(store.get_engine(url))
+
+
+def test_governance_budgets_per_currency(seeded_url):
+    from analytics import governance, portfolio
+
+    frames = frames_with_usd(seeded_url)
+    config = parse_config({})
+    snap = portfolio.snapshot(frames, "2026-11-20", config)
+    scored, _ = governance.scores(frames, snap, "2026-11-20", config)
+    us_quadrant = scored.set_index("project_id").loc["US-1", "quadrant"]
+    counts = governance.quadrant_counts(scored, config).set_index("quadrant")
+    assert counts.loc[us_quadrant, "budget_text"] == "$10.0m"
+    stages = governance.pipeline(snap, config.governance, config).set_index("stage")
+    assert stages.loc["Execution", "budget_text"] == "£171.5m · $10.0m"
+    assert pd.isna(stages.loc["Execution", "budget"])  # never £ + $
+    empty = snap.iloc[0:0]
+    lens = dict(
+        governance.lens_summary(scored, empty, empty, {"compliance_pct": 1.0}, config)["execution"]
+    )
+    assert lens["EAC − budget"].startswith("+£") and lens["EAC − budget"].endswith(" · +$0.0m")
+    healthy = next(v for k, v in lens.items() if k.startswith("healthy"))
+    assert "several currencies" in healthy and "% of budget" not in healthy
+    rated = parse_config({"money": {"rates": {"usd": 0.8}}})
+    stages = governance.pipeline(snap, rated.governance, rated).set_index("stage")
+    assert stages.loc["Execution", "budget_text"] == "£179.5m"
+    assert stages.loc["Execution", "budget"] == pytest.approx(171_508_000 + 8e6)
+
+
+def test_value_vs_risk_chart_says_each_bubble_is_in_its_currency():
+    from charts.health import value_risk_bubble
+
+    snap = pd.DataFrame(
+        {
+            "project_id": ["P1", "P2"],
+            "name": ["Pounds", "Dollars"],
+            "display_rag": ["Green", "Red"],
+            "exposure": [1e6, 2e6],
+            "value_score": [5, 7],
+            "budget": [10e6, 20e6],
+            "currency": ["GBP", "USD"],
+        }
+    )
+    fig = value_risk_bubble(snap)
+    assert "own currency" in fig.layout.xaxis.title.text
+    assert all("currency=" in t.hovertemplate for t in fig.data)  # each bubble names its own
+    assert "USD" in {row[2] for t in fig.data for row in t.customdata}
+    one = value_risk_bubble(snap.assign(currency="GBP"))
+    assert "£ millions" in one.layout.xaxis.title.text
+
+
+def test_deck_risk_and_governance_slides_per_currency(seeded_url):
+    import io
+
+    from pptx import Presentation
+
+    from exports.deck import build_deck
+
+    frames = frames_with_usd(seeded_url)
+    deck = build_deck(frames, "2026-11-20", sections=["risks", "governance"])
+    texts = [
+        shape.text_frame.text if shape.has_text_frame else ""
+        for slide in Presentation(io.BytesIO(deck)).slides
+        for shape in slide.shapes
+    ]
+    cells = [
+        c.text
+        for slide in Presentation(io.BytesIO(deck)).slides
+        for shape in slide.shapes
+        if shape.has_table
+        for row in shape.table.rows
+        for c in row.cells
+    ]
+    note = next(t for t in texts if "Exposure = probability × cost impact" in t)
+    assert " · $45.0m in total" in note  # the dollars beside the pounds, never added
+    assert "$45.0m" in cells  # the US risk, top of the list, in dollars
+    assert "$10.0m" in cells and "£10.0m" not in cells  # its quadrant's budget, in dollars
+
+
+def test_governance_page_budgets_in_their_currency(seeded_url):
+    frames_with_usd(seeded_url)
+    at = app_test().run()
+    at.switch_page("views/governance.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    scores = next(t for t in at.dataframe if "governance_value" in t.value)
+    assert scores.value.set_index("link").filter(like="US-1", axis=0)["currency"].tolist() == [
+        "USD"
+    ]
+    assert "£" not in (scores.proto.columns or "")  # no pound sign on a column holding dollars
+    quadrants = next(t for t in at.dataframe if "meaning" in t.value).value
+    assert "$10.0m" in quadrants["budget_text"].tolist()
