@@ -27,9 +27,10 @@ import re
 import numpy as np
 import pandas as pd
 
+from analytics import money
 from analytics.snapshot import latest_snapshot
 from analytics.staleness import is_stale
-from config import Config, Governance
+from config import Config, Governance, get_config
 
 RAG_POINTS = {"Green": 100.0, "Amber": 50.0, "Red": 0.0}
 PROTECT = "protect and accelerate"
@@ -276,11 +277,18 @@ def scores(
     return out, pd.concat([value, health], ignore_index=True)
 
 
-def quadrant_counts(scored: pd.DataFrame) -> pd.DataFrame:
-    """Projects and budget per quadrant, in the fixed quadrant order (empty ones included)."""
+def quadrant_counts(scored: pd.DataFrame, config: Config | None = None) -> pd.DataFrame:
+    """Projects and budget per quadrant, in the fixed quadrant order (empty ones included).
+    ``budget`` is NaN where several currencies are left after the rates; ``budget_text`` shows
+    one figure per currency (``analytics.money.group_totals``)."""
+    config = config or get_config()
     order = QUADRANTS + [NOT_SCORED]
-    g = scored.groupby("quadrant").agg(projects=("project_id", "count"), budget=("budget", "sum"))
-    g = g.reindex(order).fillna(0).reset_index()
+    g = scored.groupby("quadrant").agg(projects=("project_id", "count"))
+    g = g.join(money.group_totals(scored, "quadrant", "budget", config)).reindex(order)
+    nothing = g["projects"].isna()
+    g.loc[nothing, ["projects", "budget"]] = 0.0
+    g.loc[nothing, "budget_text"] = money.millions(0.0, config.money.currency)
+    g = g.rename_axis("quadrant").reset_index()
     g["projects"] = g["projects"].astype(int)
     g["meaning"] = g["quadrant"].map(QUADRANT_HELP)
     return g[(g["quadrant"] != NOT_SCORED) | (g["projects"] > 0)].reset_index(drop=True)
@@ -297,14 +305,13 @@ def gate_key(text) -> str | None:
     return f"gate {m.group(1)}" if m else None
 
 
-def pipeline(snap: pd.DataFrame, rules: Governance) -> pd.DataFrame:
-    """Projects and budget per stage, in ``stage_order`` (unknown stages after, then none)."""
-    stage = snap["stage"].fillna("(no stage)")
-    g = (
-        snap.assign(stage=stage)
-        .groupby("stage")
-        .agg(projects=("project_id", "count"), budget=("budget", "sum"))
-    )
+def pipeline(snap: pd.DataFrame, rules: Governance, config: Config | None = None) -> pd.DataFrame:
+    """Projects and budget per stage, in ``stage_order`` (unknown stages after, then none);
+    budget as in ``quadrant_counts`` (never pounds plus dollars)."""
+    config = config or get_config()
+    staged = snap.assign(stage=snap["stage"].fillna("(no stage)"))
+    g = staged.groupby("stage").agg(projects=("project_id", "count"))
+    g = g.join(money.group_totals(staged, "stage", "budget", config))
     order = [s for s in rules.stage_order if s in g.index]
     order += sorted(s for s in g.index if s not in order)
     return g.reindex(order).reset_index()
@@ -370,6 +377,7 @@ def executing_without_approval(
         for dec, dt in zip(df["decision"], df["decision_date"], strict=True)
     ]
     cols = ["project_id", "name", "stage", "sponsor", "budget", "finding"]
+    cols += [c for c in ["currency"] if c in df]  # the budget's
     return df[cols].sort_values("budget", ascending=False).reset_index(drop=True)
 
 
@@ -556,10 +564,13 @@ def lens_summary(
     n = len(scored)
     high = scored["governance_value"] >= rules.value_threshold
     healthy = scored["execution_health"] >= rules.health_threshold
-    budget = scored["budget"].fillna(0)
-    total_budget = budget.sum()
+    # Shares of budget only where every budget converts into the portfolio currency.
+    budget = money.in_base(scored.assign(budget=scored["budget"].fillna(0)), "budget", config)
+    total_budget = budget.sum() if budget.notna().all() else float("nan")
 
     def pct(mask) -> str:
+        if pd.isna(total_budget):
+            return f"{int(mask.sum())} of {n} (budgets in several currencies)"
         share = 100 * budget[mask].sum() / total_budget if total_budget else 0.0
         return f"{int(mask.sum())} of {n} ({share:.0f}% of budget)"
 
@@ -571,7 +582,8 @@ def lens_summary(
         return "n/a" if pd.isna(x) else f"{x:.0f}%"
 
     spi, cpi = scored["spi"].median(), scored["cpi"].median()
-    eac = scored["eac_typical"].fillna(scored["budget"]).sum()
+    gap = scored.assign(gap=scored["eac_typical"].fillna(scored["budget"]) - scored["budget"])
+    gap_text = money.total_text(gap, "gap", config, lambda v, c: money.millions(v, c, True))
     return {
         "governance": [
             ("mean governance value", mean("governance_value")),
@@ -590,6 +602,6 @@ def lens_summary(
                 f"{'n/a' if pd.isna(spi) else f'{spi:.2f}'} / "
                 f"{'n/a' if pd.isna(cpi) else f'{cpi:.2f}'}",
             ),
-            ("EAC − budget", f"£{(eac - total_budget) / 1e6:+,.1f}m"),
+            ("EAC − budget", gap_text),
         ],
     }

@@ -85,3 +85,34 @@ def per_currency(by_currency: dict[str, dict[str, float]], key: str, fmt=million
 def number_format(currency: str | None) -> str:
     """A st.column_config format string for a column of one currency ("£%,.0f")."""
     return f"{symbol(currency).replace('%', '%%')}%,.0f"
+
+
+def column_format(currencies) -> str:
+    """A column's format: its symbol when every row is in one currency, else plain figures
+    (shown beside a currency column)."""
+    found = set(currencies)
+    return number_format(next(iter(found))) if len(found) == 1 else "%,.0f"
+
+
+def in_base(frame: pd.DataFrame, column: str, config: Config) -> pd.Series:
+    """``column`` in the portfolio currency (rates from ``[money.rates]``); NaN where a row's
+    currency has no rate, so a share of a total is only taken when every row converts."""
+    base = config.money.currency
+    rate = currencies(frame, config).map(lambda c: 1.0 if c == base else config.money.rates.get(c))
+    return frame[column] * rate.astype(float)
+
+
+def group_totals(frame: pd.DataFrame, by: str, column: str, config: Config) -> pd.DataFrame:
+    """Per value of ``by``: ``column`` totalled as one figure where one currency is left after the
+    rates (NaN otherwise) and as text, one figure per currency (``{column}_text``)."""
+    rows = {}
+    for key, part in frame.groupby(by, sort=False):
+        by_ccy = totals(part, [column], config)
+        one = next(iter(by_ccy.values()))[column] if len(by_ccy) == 1 else math.nan
+        rows[key] = (one, per_currency(by_ccy, column))
+    return pd.DataFrame.from_dict(rows, orient="index", columns=[column, f"{column}_text"])
+
+
+def total_text(frame: pd.DataFrame, column: str, config: Config, fmt=millions) -> str:
+    """One column's total as text: one figure, or one per currency (``£9.1m · $2.0m``)."""
+    return per_currency(totals(frame, [column], config), column, fmt)

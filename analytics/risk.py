@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from analytics import money
 from analytics.snapshot import latest_snapshot
-from config import RiskRules
+from config import Config, RiskRules, get_config
 
 KEY = ["project_id", "risk_id"]
 # likelihood, impact and score columns of each assessment
@@ -439,9 +440,10 @@ def remaining_contingency(snap: pd.DataFrame) -> pd.DataFrame:
 
     Consumed = EAC (typical, BAC / CPI) above budget, floored at 0; zero where EAC is not
     computable. Remaining = contingency - consumed, floored at 0. A missing contingency counts
-    as 0.
+    as 0. Carries the snapshot's ``currency`` when it has one: each row is in its project's.
     """
-    out = snap[["project_id", "name", "budget", "contingency", "eac_typical"]].copy()
+    keep = ["project_id", "name", "budget", "contingency", "eac_typical", "currency"]
+    out = snap[[c for c in keep if c in snap]].copy()
     out["contingency"] = pd.to_numeric(out["contingency"], errors="coerce").fillna(0.0)
     overrun = pd.to_numeric(out["eac_typical"], errors="coerce") - out["budget"]
     out["consumed"] = overrun.clip(lower=0).fillna(0.0)
@@ -471,24 +473,38 @@ def exposure_vs_contingency(
     cols = [
         "project_id", "name", "open_risks", "exposure", "contingency", "consumed", "remaining",
         "headroom", "exceeds",
-    ]  # fmt: skip
+    ] + [c for c in ["currency"] if c in out]  # fmt: skip
     return out[cols].reset_index(drop=True)
 
 
-def portfolio_exposure(table: pd.DataFrame) -> dict[str, float]:
-    """Portfolio totals of ``exposure_vs_contingency``."""
-    exposure = float(table["exposure"].sum())
-    remaining = float(table["remaining"].sum())
-    return {
+MONEY_TOTALS = ["exposure", "contingency", "consumed", "remaining"]
+
+
+def portfolio_exposure(table: pd.DataFrame, config: Config | None = None) -> dict:
+    """Portfolio totals of ``exposure_vs_contingency``, never adding two currencies.
+
+    ``money`` holds the totals and headroom per currency (converted into the portfolio currency
+    where ``[money.rates]`` has a rate, see ``analytics.money.totals``). The plain ``exposure``,
+    ``contingency``, ``consumed``, ``remaining`` and ``headroom`` hold the total only when that
+    leaves one currency (named in ``currency``), NaN otherwise. ``exceeds``: exposure above
+    remaining contingency in any currency.
+    """
+    config = config or get_config()
+    by_ccy = money.totals(table, MONEY_TOTALS, config)
+    for v in by_ccy.values():
+        v["headroom"] = v["remaining"] - v["exposure"]
+    one = next(iter(by_ccy)) if len(by_ccy) == 1 else None
+    out: dict = {
         "projects": len(table),
-        "exposure": exposure,
-        "contingency": float(table["contingency"].sum()),
-        "consumed": float(table["consumed"].sum()),
-        "remaining": remaining,
-        "headroom": remaining - exposure,
-        "exceeds": exposure > remaining,
+        "money": by_ccy,
+        "currency": one,
+        "converted": money.converted(table, config),
+        "exceeds": any(v["exposure"] > v["remaining"] for v in by_ccy.values()),
         "projects_exceeding": int(table["exceeds"].sum()),
     }
+    for key in [*MONEY_TOTALS, "headroom"]:
+        out[key] = by_ccy[one][key] if one else float("nan")
+    return out
 
 
 def source_note(register: pd.DataFrame, uploads: pd.DataFrame) -> str:

@@ -7,6 +7,7 @@ import textwrap
 import pandas as pd
 import plotly.graph_objects as go
 
+from analytics import money
 from analytics.governance import INTERVENE, PROTECT, QUESTION, STOP
 from charts.template import RAG_COLOURS, RAG_ORDER, apply, chart_text, rag_label
 from config import Governance
@@ -38,7 +39,7 @@ def quadrant(scored: pd.DataFrame, rules: Governance) -> go.Figure:
             continue
         hover = [
             f"<b>{chart_text(f'{r.project_id} {r.name}')}</b><br>{rag_label(rag)} · {r.quadrant}"
-            f"<br>budget £{(r.budget or 0) / 1e6:,.1f}m"
+            f"<br>budget {money.millions(r.budget or 0, getattr(r, 'currency', None))}"
             f"<br><b>governance value {r.governance_value:.0f}</b><br>{_wrap(r.value_why)}"
             f"<br><b>execution health {r.execution_health:.0f}</b><br>{_wrap(r.health_why)}"
             for r in part.itertuples(index=False)
@@ -84,14 +85,15 @@ def quadrant(scored: pd.DataFrame, rules: Governance) -> go.Figure:
 
 
 def pipeline(stages: pd.DataFrame) -> go.Figure:
-    """Projects per stage (bars, in stage order) with the budget as text on each bar."""
+    """Projects per stage (bars, in stage order) with the budget as text on each bar (one figure
+    per currency, ``budget_text``)."""
     fig = go.Figure()
     fig.add_bar(
         x=stages["stage"].map(chart_text),
         y=stages["projects"],
         text=[
-            f"{n} projects · £{b / 1e6:,.1f}m"
-            for n, b in zip(stages["projects"], stages["budget"].fillna(0), strict=True)
+            f"{n} projects · {chart_text(b)}"
+            for n, b in zip(stages["projects"], stages["budget_text"], strict=True)
         ],
         textposition="outside",
         marker_color="#1565c0",

@@ -7,6 +7,7 @@ import plotly.express as px
 import plotly.graph_objects as go
 
 from charts.template import RAG_COLOURS, RAG_ORDER, apply, chart_text, rag_label
+from data_loaders.units import symbol
 
 
 def _stacked_rag_bar(df: pd.DataFrame, y: str, title: str, x_title: str) -> go.Figure:
@@ -62,9 +63,14 @@ NO_VALUE_SCORES = (
 
 
 def value_risk_bubble(snap: pd.DataFrame) -> go.Figure:
-    """Value (y) versus open risk exposure (x), bubble size = budget, colour = shown RAG."""
+    """Value (y) versus open risk exposure (x), bubble size = budget, colour = shown RAG.
+    Exposure and budget are in each project's currency (``currency``), unconverted: with several
+    currencies the axis says so and the hover names each bubble's currency."""
     # Names and ids shown in the figure are escaped; customdata keeps the raw id for clicks.
+    ccy = snap["currency"] if "currency" in snap else pd.Series("GBP", index=snap.index)
+    several = ccy.nunique() > 1
     df = snap.assign(
+        currency=ccy.map(chart_text),
         rag=snap["display_rag"].map(rag_label),
         exposure_m=snap["exposure"] / 1e6,
         name=snap["name"].map(chart_text),
@@ -80,13 +86,30 @@ def value_risk_bubble(snap: pd.DataFrame) -> go.Figure:
         category_orders={"rag": [rag_label(r) for r in RAG_ORDER]},
         hover_name="name",
         custom_data=["project_id"],
-        hover_data={"project": True, "exposure_m": ":.2f", "value_score": True, "rag": False},
+        hover_data={
+            "project": True,
+            "exposure_m": ":.2f",
+            "currency": several,
+            "value_score": True,
+            "rag": False,
+        },
+        labels={"exposure_m": "exposure (millions)"},
         size_max=45,
         text="project" if len(df) <= 12 else None,
     )
     fig.update_layout(
-        xaxis_title="open risk exposure (probability × cost impact, millions)",
+        xaxis_title="open risk exposure (probability × cost impact, "
+        + (
+            "millions, each project in its own currency)"
+            if several
+            else f"{symbol(ccy.iloc[0]).strip() or ccy.iloc[0]} millions)"
+            if len(ccy)
+            else "millions)"
+        ),
         yaxis_title="business value score (0-10)",
         legend_title_text=None,
     )
-    return apply(fig, "Value versus risk (bubble size = budget)")
+    title = "Value versus risk (bubble size = budget" + (
+        ", in its own currency)" if several else ")"
+    )
+    return apply(fig, title)

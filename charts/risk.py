@@ -10,6 +10,7 @@ from plotly.colors import sample_colorscale
 
 from analytics.risk import MOVES
 from charts.template import RAG_COLOURS, apply, chart_text
+from data_loaders.units import symbol
 
 # Low to high: green, amber, orange, red; other band counts are sampled along the same ramp.
 # Legends sit under the plot so they never run into a long title.
@@ -172,8 +173,12 @@ def band_trend(trend: pd.DataFrame, bands: list[str]) -> go.Figure:
 
 def exposure_vs_contingency(table: pd.DataFrame, n: int = 15) -> go.Figure:
     """Exposure against remaining contingency for the n projects with the least headroom;
-    projects whose exposure exceeds it are labelled ``⚠ exceeds``."""
+    projects whose exposure exceeds it are labelled ``⚠ exceeds``. Each bar is in its project's
+    currency (``currency``; none: the page's one currency): several currencies share the axis
+    unconverted, so the axis says so and the hover carries the symbol."""
     top = table.sort_values("headroom").head(n).iloc[::-1]
+    ccy = top["currency"] if "currency" in top else pd.Series("GBP", index=top.index)
+    hover = top[["name"]].map(chart_text).assign(sym=ccy.map(symbol)).to_numpy()
     labels = [
         f"{'⚠ ' if x else ''}{chart_text(pid)}"
         for pid, x in zip(top["project_id"], top["exceeds"], strict=True)
@@ -185,8 +190,8 @@ def exposure_vs_contingency(table: pd.DataFrame, n: int = 15) -> go.Figure:
         name="exposure (probability × cost)",
         orientation="h",
         marker={"color": "#c62828", "pattern": {"shape": "/"}},
-        customdata=top[["name"]].map(chart_text).to_numpy(),
-        hovertemplate="%{customdata[0]}: exposure £%{x:.2f}m<extra></extra>",
+        customdata=hover,
+        hovertemplate="%{customdata[0]}: exposure %{customdata[1]}%{x:.2f}m<extra></extra>",
     )
     fig.add_bar(
         y=labels,
@@ -194,12 +199,16 @@ def exposure_vs_contingency(table: pd.DataFrame, n: int = 15) -> go.Figure:
         name="remaining contingency",
         orientation="h",
         marker={"color": "#1565c0"},
-        customdata=top[["name"]].map(chart_text).to_numpy(),
-        hovertemplate="%{customdata[0]}: remaining £%{x:.2f}m<extra></extra>",
+        customdata=hover,
+        hovertemplate="%{customdata[0]}: remaining %{customdata[1]}%{x:.2f}m<extra></extra>",
     )
     fig.update_layout(
         barmode="group",
-        xaxis_title="£ millions",
+        xaxis_title=(
+            f"{symbol(ccy.iloc[0]).strip() or ccy.iloc[0]} millions"
+            if ccy.nunique() == 1
+            else "millions, each project in its own currency (see hover)"
+        ),
         yaxis_title=None,
         height=max(420, 28 * len(top) + 160),
     )

@@ -392,6 +392,9 @@ def _risks(rv: _Review) -> list[_Slide]:
     ids = set(rv.snap["project_id"])
     register = open_risks(rv.frames["risks"], rv.review_date, rv.config.risk)
     register = register[register["project_id"].isin(ids)]
+    # each risk is in its project's currency; the total is one figure per currency (or converted)
+    currency_of = rv.snap.set_index("project_id")["currency"]
+    register = register.assign(currency=register["project_id"].map(currency_of))
     source = "risk registers (latest snapshot per project on or before the review date)"
     if register.empty:
 
@@ -405,16 +408,17 @@ def _risks(rv: _Review) -> list[_Slide]:
             r.project_id,
             slide_text(r.title, 42),
             f"{r.score:.0f} ({r.band})",
-            _money(r.exposure),
+            _money(r.exposure, currency=r.currency),
             slide_text(r.owner, 30),
         ]
         for r in top.itertuples(index=False)
     ]
     band_text = ", ".join(f"{k} ≥ {v}" for k, v in rv.config.risk.bands.items())
+    total = money.total_text(register, "exposure", rv.config, lambda v, c: _money(v, currency=c))
     note = (
         f"{len(register)} open risks in {register['project_id'].nunique()} of {len(ids)} projects. "
         f"Score = likelihood × impact; bands: {band_text}. "
-        f"Exposure = probability × cost impact: {_money(register['exposure'].sum())} in total."
+        f"Exposure = probability × cost impact: {total} in total."
     )
 
     cells = matrix_cells(register, rv.config.risk, "inherent")
@@ -446,7 +450,7 @@ def _governance(rv: _Review) -> list[_Slide]:
     rules = rv.config.governance
     scored, _ = governance.scores(rv.frames, rv.snap, rv.review_date, rv.config)
     fig = governance_charts.quadrant(scored, rules)
-    counts = governance.quadrant_counts(scored)
+    counts = governance.quadrant_counts(scored, rv.config)
     overdue = governance.overdue_gates(rv.frames, rv.snap, rv.review_date, rules)
     unapproved = governance.executing_without_approval(rv.frames, rv.snap, rv.review_date, rules)
     comp = governance.portfolio_compliance(
@@ -455,7 +459,7 @@ def _governance(rv: _Review) -> list[_Slide]:
     lens = governance.lens_summary(scored, overdue, unapproved, comp, rv.config)
     source = rv.source + ", project register, milestone plans, decision log and risk registers"
     quad_rows = [
-        [slide_text(r.quadrant), f"{r.projects:.0f}", _money(r.budget), slide_text(r.meaning, 90)]
+        [slide_text(r.quadrant), f"{r.projects:.0f}", r.budget_text, slide_text(r.meaning, 90)]
         for r in counts.itertuples(index=False)
     ]
     gov_rows = [[slide_text(k), slide_text(v)] for k, v in lens.get("governance", [])]
@@ -524,7 +528,7 @@ def _red_project(rv: _Review, p: pd.Series, register: pd.DataFrame) -> _Slide:
         [
             slide_text(r.title, 38),
             f"{r.score:.0f} ({r.band})",
-            _money(r.exposure),
+            _money(r.exposure, currency=p["currency"]),
             slide_text(r.owner, 25),
         ]
         for r in risks.itertuples(index=False)

@@ -5,6 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics import governance, portfolio
+from analytics import money as fmt
 from charts import governance as charts
 from charts.template import has_points
 from config import get_config
@@ -20,6 +21,17 @@ from ui.components import (
     show_chart,
 )
 from ui.page import open_project_on_click, page_setup, stop_if_no_match
+
+
+def budget_columns(df) -> dict:
+    """Budget in the symbol of the rows' currency when they share one; else plain figures with
+    the currency column beside them (budgets in several currencies are never added)."""
+    ccy = fmt.currencies(df, config)
+    return {
+        "budget": st.column_config.NumberColumn("Budget", format=fmt.column_format(ccy)),
+        "currency": "Currency" if ccy.nunique() > 1 else None,
+    }
+
 
 ctx = page_setup("Governance vs execution")
 
@@ -76,14 +88,15 @@ with tab_quad:
         "(`[governance]` in pmo_lens.toml; at or above the line counts as high / healthy). "
         "Hover a bubble for every input and its contribution."
     )
-    counts = governance.quadrant_counts(scored)
+    counts = governance.quadrant_counts(scored, config)
     st.dataframe(
         counts,
         hide_index=True,
         column_config={
             "quadrant": "Quadrant",
             "projects": "Projects",
-            "budget": st.column_config.NumberColumn("Budget", format="£%,.0f"),
+            "budget": None,
+            "budget_text": "Budget",
             "meaning": st.column_config.TextColumn("What it means", width="large"),
         },
     )
@@ -103,6 +116,7 @@ with tab_quad:
                 "rag",
                 "computed_rag",
                 "budget",
+                "currency",
                 "value_why",
                 "health_why",
             ]
@@ -121,7 +135,7 @@ with tab_quad:
             ),
             "rag": "Overall RAG",
             "computed_rag": "Computed RAG",
-            "budget": st.column_config.NumberColumn("Budget", format="£%,.0f"),
+            **budget_columns(table),
             "value_why": st.column_config.TextColumn("Value: inputs → contribution", width="large"),
             "health_why": st.column_config.TextColumn(
                 "Health: inputs → contribution", width="large"
@@ -160,7 +174,10 @@ with tab_quad:
 
 with tab_gates:
     show_chart(
-        charts.pipeline(governance.pipeline(snap, rules)), "stage_pipeline", ctx, "project register"
+        charts.pipeline(governance.pipeline(snap, rules, config)),
+        "stage_pipeline",
+        ctx,
+        "project register",
     )
     st.markdown(
         f"**Gate decisions overdue** (more than {rules.gate_overdue_days} days after the gate "
@@ -202,7 +219,7 @@ with tab_gates:
             column_config={
                 "project_id": project_link_column("ID"),
                 "name": "Project",
-                "budget": st.column_config.NumberColumn("Budget", format="£%,.0f"),
+                **budget_columns(unapproved),
                 "finding": st.column_config.TextColumn("Finding", width="large"),
             },
         )

@@ -164,8 +164,7 @@ if exc.empty:
     empty_state("No exceptions: every project is Green, reported and computed.")
 else:
     # One currency: its symbol in the format; several: plain figures beside a currency column.
-    ccys = set(fmt.currencies(exc, config))
-    number = fmt.number_format(next(iter(ccys))) if len(ccys) == 1 else "%,.0f"
+    number = fmt.column_format(fmt.currencies(exc, config))
     exc = exc.assign(
         currency=fmt.currencies(exc, config),
         display_rag=rag_column(exc["display_rag"]),

@@ -3,6 +3,7 @@ contingency, top 10s, overdue risks, new and closed since the previous review, a
 
 import streamlit as st
 
+from analytics import money as fmt
 from analytics import portfolio, risk
 from charts import risk as charts
 from charts.template import has_points
@@ -11,7 +12,15 @@ from ui import data
 from ui.components import data_table, empty_state, plain, provenance, show_chart
 from ui.page import page_setup, stop_if_no_match
 
-MONEY = "£%,.0f"
+MONEY_COLUMNS = {
+    "cost_impact": "Cost impact",
+    "exposure": "Exposure",
+    "residual_exposure": "Residual exposure",
+    "contingency": "Contingency",
+    "consumed": "Consumed",
+    "remaining": "Remaining",
+    "headroom": "Headroom",
+}
 RISK_COLUMNS = {
     "risk_id": "Risk",
     "project_id": "Project",
@@ -23,33 +32,44 @@ RISK_COLUMNS = {
     "band": "Band",
     "residual_score": st.column_config.NumberColumn("Residual score", format="%d"),
     "residual_band": "Residual band",
-    "cost_impact": st.column_config.NumberColumn("Cost impact", format=MONEY),
-    "exposure": st.column_config.NumberColumn("Exposure", format=MONEY),
-    "residual_exposure": st.column_config.NumberColumn("Residual exposure", format=MONEY),
     "due_date": st.column_config.DateColumn("Due"),
     "response": "Response",
     "days_overdue": st.column_config.NumberColumn("Days overdue", format="%d"),
     "overdue": "Overdue by",
     "change": "Change",
     "detail": "Detail",
+    "currency": "Currency",
 }
 
 
-def millions(value: float, sign: bool = False) -> str:
-    """£2.15m; with sign=True -£2.15m or +£2.15m (a leading minus turns the delta arrow down)."""
-    text = f"£{abs(value) / 1e6:,.2f}m"
-    if value < 0:
-        return "-" + text
-    return ("+" if sign else "") + text
+def total(key: str, sign: bool = False) -> str:
+    """A portfolio total: £2.15m, or one figure per currency (£2.15m · $0.45m) when a currency
+    has no rate; sign=True gives -£2.15m or +£2.15m (a leading minus turns the delta arrow down)."""
+    return fmt.per_currency(totals["money"], key, lambda v, c: fmt.millions(v, c, sign, 2))
 
 
-def risk_table(df, name: str, narrow: bool = False, **kwargs) -> None:
+def priced(df, column_order: list[str] | None = None):
+    """A table of projects or risks ready to show: money columns in the symbol of the rows'
+    currency (their project's) when they share one; else plain figures beside a currency
+    column. Returns the table, its money column config and the column order."""
+    ccy = df["project_id"].map(currency_of)
+    df = df.drop(columns="currency", errors="ignore")
+    number = fmt.column_format(ccy)
+    config = {k: st.column_config.NumberColumn(v, format=number) for k, v in MONEY_COLUMNS.items()}
+    if ccy.nunique() > 1:
+        df = df.assign(currency=ccy)
+        column_order = column_order and [*column_order, "currency"]
+    return df, config, column_order
+
+
+def risk_table(df, name: str, narrow: bool = False, column_order=None, **kwargs) -> None:
     """A risk list with our column names; ``narrow`` for half-width columns (shorter titles);
     ``name`` names its CSV download."""
-    config = RISK_COLUMNS
+    df, money, column_order = priced(df, column_order)
+    config = {**RISK_COLUMNS, **money}
     if narrow:
-        config = {**RISK_COLUMNS, "title": st.column_config.TextColumn("Title", width="medium")}
-    data_table(df, name, hide_index=True, column_config=config, **kwargs)
+        config["title"] = st.column_config.TextColumn("Title", width="medium")
+    data_table(df, name, hide_index=True, column_config=config, column_order=column_order, **kwargs)
 
 
 def keep_known(key: str, options: list[str]) -> None:
@@ -67,6 +87,7 @@ bands = risk.band_names(rules)
 snap = portfolio.snapshot(frames, ctx.review_date, config, ctx.filters)
 stop_if_no_match(snap)
 project_ids = snap["project_id"].tolist()
+currency_of = dict(zip(snap["project_id"], snap["currency"], strict=True))
 base = risk.register_on(frames["risks"], ctx.review_date, rules, project_ids)
 if base.empty:
     empty_state(
@@ -115,7 +136,18 @@ watched = reg[
     reg[band_col].map(lambda b: risk.band_rank(b, rules)) >= risk.band_rank(watch_band, rules)
 ]
 table = risk.exposure_vs_contingency(snap, reg, basis)
-totals = risk.portfolio_exposure(table)
+totals = risk.portfolio_exposure(table, config)
+# several currencies without a rate: per-currency figures, so the arrow of the first means nothing
+headroom_colour = "normal" if totals["currency"] else "off"
+per_currency = (
+    "Totals per currency: no rate in [money.rates] for "
+    + ", ".join(c for c in totals["money"] if c != config.money.currency)
+    if totals["currency"] is None
+    else f"Converted into {totals['currency']} at the [money.rates] rates: "
+    + ", ".join(totals["converted"])
+    if totals["converted"]
+    else ""
+)
 provenance(ctx, f"{basis} assessment", f"source: {source}")
 tiles = st.columns(4)
 tiles[0].metric("Risks in view", len(reg), help="Open risks unless a status filter is chosen")
@@ -126,11 +158,11 @@ tiles[1].metric(
 )
 tiles[2].metric(
     f"{basis.title()} exposure",
-    millions(totals["exposure"]),
-    f"{millions(totals['headroom'], sign=True)} headroom",
-    delta_color="normal",
+    total("exposure"),
+    f"{total('headroom', sign=True)} headroom",
+    delta_color=headroom_colour,
     help="Sum over open risks of probability (from likelihood) × cost impact; headroom = "
-    "remaining contingency − exposure",
+    "remaining contingency − exposure. " + per_currency,
 )
 tiles[3].metric(
     "Projects over contingency",
@@ -229,14 +261,15 @@ st.caption(
     "computable; a missing contingency counts as 0. ⚠ marks exposure above remaining contingency."
 )
 tiles = st.columns(4)
-tiles[0].metric("Contingency", millions(totals["contingency"]))
-tiles[1].metric("Consumed (EAC over budget)", millions(totals["consumed"]))
-tiles[2].metric("Remaining", millions(totals["remaining"]))
+tiles[0].metric("Contingency", total("contingency"), help=per_currency or None)
+tiles[1].metric("Consumed (EAC over budget)", total("consumed"), help=per_currency or None)
+tiles[2].metric("Remaining", total("remaining"), help=per_currency or None)
 tiles[3].metric(
     "Portfolio exposure vs remaining",
     ("⚠ exceeds" if totals["exceeds"] else "✓ within"),
-    f"{millions(totals['headroom'], sign=True)} headroom",
-    delta_color="normal",
+    f"{total('headroom', sign=True)} headroom",
+    delta_color=headroom_colour,
+    help="Exceeds when exposure is above remaining contingency (in any one currency)",
 )
 left, right = st.columns([2, 3])
 with left:
@@ -245,32 +278,24 @@ with left:
     )
 with right:
     shown = table.assign(exceeds=table["exceeds"].map({True: "⚠ exceeds", False: "✓ within"}))
+    shown, money, order = priced(
+        shown,
+        ["project_id", "name", "exceeds", "exposure", "remaining", "headroom", "open_risks",
+         "contingency", "consumed"],
+    )  # fmt: skip
     data_table(
         shown,
         "exposure_vs_contingency",
         hide_index=True,
-        column_order=[
-            "project_id",
-            "name",
-            "exceeds",
-            "exposure",
-            "remaining",
-            "headroom",
-            "open_risks",
-            "contingency",
-            "consumed",
-        ],  # fmt: skip
+        column_order=order,
         height=520,
         column_config={
             "project_id": "ID",
             "name": "Project",
             "open_risks": st.column_config.NumberColumn("Open risks", format="%d"),
-            "exposure": st.column_config.NumberColumn("Exposure", format=MONEY),
-            "contingency": st.column_config.NumberColumn("Contingency", format=MONEY),
-            "consumed": st.column_config.NumberColumn("Consumed", format=MONEY),
-            "remaining": st.column_config.NumberColumn("Remaining", format=MONEY),
-            "headroom": st.column_config.NumberColumn("Headroom", format=MONEY),
+            **money,
             "exceeds": "Exposure vs remaining",
+            "currency": "Currency",
         },
     )
 
