@@ -215,7 +215,15 @@ else:
         "(filters do not apply) · source: uploads and the reports they carried"
     )
 
-# --- rows skipped at upload ------------------------------------------------------------------
+# --- rows skipped and cells corrected at upload ----------------------------------------------
+# where a cell sat in an uploaded file: the first columns of both tables below
+CELL_PLACE = {
+    "upload_id": st.column_config.NumberColumn("Upload", format="%d"),
+    "file_name": "File",
+    "sheet": "Sheet",
+    "row": st.column_config.NumberColumn("Row", format="%d"),
+    "column": "Column",
+}
 st.subheader("Rows skipped at upload")
 skipped = quality.skipped_rows(data.upload_reports(), frames["uploads"])
 if skipped.empty:
@@ -227,11 +235,7 @@ else:
         hide_index=True,
         key="skipped_rows",
         column_config={
-            "upload_id": st.column_config.NumberColumn("Upload", format="%d"),
-            "file_name": "File",
-            "sheet": "Sheet",
-            "row": st.column_config.NumberColumn("Row", format="%d"),
-            "column": "Column",
+            **CELL_PLACE,
             "value": st.column_config.TextColumn("Value", width="medium"),
             "reason": st.column_config.TextColumn("Reason", width="large"),
         },
@@ -243,7 +247,6 @@ else:
         "each upload"
     )
 
-# --- cells corrected at upload ----------------------------------------------------------------
 st.subheader("Cells corrected at upload")
 uploads = frames["uploads"]
 fixed = corrections_frame(
@@ -252,16 +255,13 @@ fixed = corrections_frame(
 if fixed.empty:
     empty_state("No cell was corrected in an upload preview.")
 else:
-    st.dataframe(
+    data_table(
         fixed,
+        "corrected_cells",
         hide_index=True,
         key="corrected_cells",
         column_config={
-            "upload_id": st.column_config.NumberColumn("Upload", format="%d"),
-            "file_name": "File",
-            "sheet": "Sheet",
-            "row": st.column_config.NumberColumn("Row", format="%d"),
-            "column": "Column",
+            **CELL_PLACE,
             "original": st.column_config.TextColumn("In the file", width="medium"),
             "value": st.column_config.TextColumn("Corrected to", width="medium"),
             "by": "By",
