@@ -256,18 +256,17 @@ def resolve_projects(
         mapped[pid] = target
     for s in parsed.sheets:
         _map_projects(s, mapped, known)
-        _fill_currency(s, options, config)
     new = {pid: name or pid for pid, name in written.items() if pid not in mapped}
     parsed.new_projects = new
-    if not new:
-        return
-    if options.new_projects == "create":
-        for s in parsed.sheets:
-            _add_minimal_projects(s, new, options, config)
-    elif options.new_projects == "skip":
-        for s in parsed.sheets:
+    for s in parsed.sheets:
+        if new and options.new_projects == "create":
+            _add_minimal_projects(s, new)
+        elif new and options.new_projects == "skip":
             _skip_new_projects(s, new)
-    else:
+        if "projects" in s.frames:  # the sheet's currency, else the PM's, else the portfolio's
+            default = s.money.currency or options.currency or config.money.currency
+            s.frames["projects"] = units.with_currency(s.frames["projects"], default)
+    if new and options.new_projects not in ("create", "skip"):
         ids = ", ".join(list(new)[:20]) + (f" and {len(new) - 20} more" if len(new) > 20 else "")
         message = (
             f"{len(new)} new project(s) not in the database would be created: {ids}. Nothing "
@@ -305,17 +304,7 @@ def _map_projects(s: SheetResult, mapped: dict[str, str], known: dict[str, str])
     s.refs = [(mapped.get(p, p), r) for p, r in s.refs]
 
 
-def _fill_currency(s: SheetResult, options: Options, config: Config) -> None:
-    proj = s.frames.get("projects")
-    if proj is None:
-        return
-    default = s.money.currency or options.currency or config.money.currency
-    s.frames["projects"] = units.with_currency(proj, default)
-
-
-def _add_minimal_projects(
-    s: SheetResult, new: dict[str, str], options: Options, config: Config
-) -> None:
+def _add_minimal_projects(s: SheetResult, new: dict[str, str]) -> None:
     """A register, RAID log or schedule can start a project: id, a name, the currency."""
     have = set(s.frames["projects"]["project_id"]) if "projects" in s.frames else set()
     missing = [p for p in dict.fromkeys(p for p, _ in s.refs) if p in new and p not in have]
@@ -326,7 +315,6 @@ def _add_minimal_projects(
         {
             "project_id": missing,
             "name": [title if title and p == s.context.project_id else new[p] for p in missing],
-            "currency": s.money.currency or options.currency or config.money.currency,
         }
     )
     frame = s.frames.get("projects")
