@@ -52,10 +52,9 @@ KIND_LABELS = {
 def commit_label(loaded: int, skipped: int, replaces: int = 0) -> str:
     """``Load 242 rows (skip 2, replaces 3 snapshots)``: the button says what it will do."""
     notes = [f"skip {skipped:,}"] * bool(skipped) + [
-        f"replaces {replaces:,} snapshot{'' if replaces == 1 else 's'}"
+        f"replaces {plural(replaces, 'snapshot')}"
     ] * bool(replaces)
-    text = f"Load {loaded:,} row{'' if loaded == 1 else 's'}"
-    return text + (f" ({', '.join(notes)})" if notes else "")
+    return f"Load {plural(loaded, 'row')}" + (f" ({', '.join(notes)})" if notes else "")
 
 
 def _choices(needs: list[str], chosen: dict, known: dict[str, str]) -> None:
