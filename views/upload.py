@@ -51,9 +51,11 @@ KIND_LABELS = {
 
 def commit_label(loaded: int, skipped: int, replaces: int = 0) -> str:
     """``Load 242 rows (skip 2, replaces 3 snapshots)``: the button says what it will do."""
-    notes = [f"skip {skipped:,}"] * bool(skipped) + [
-        f"replaces {plural(replaces, 'snapshot')}"
-    ] * bool(replaces)
+    notes = []
+    if skipped:
+        notes.append(f"skip {skipped:,}")
+    if replaces:
+        notes.append(f"replaces {plural(replaces, 'snapshot')}")
     return f"Load {plural(loaded, 'row')}" + (f" ({', '.join(notes)})" if notes else "")
 
 
