@@ -23,11 +23,18 @@ def currencies(frame: pd.DataFrame, config: Config) -> pd.Series:
     return frame["currency"].astype(object).where(frame["currency"].notna(), default)
 
 
+def _rates(ccy: pd.Series, config: Config) -> pd.Series:
+    """Each currency's rate into the portfolio currency: 1 for itself, ``[money.rates]`` for
+    the others, NaN where no rate is configured."""
+    base = config.money.currency
+    return ccy.map(lambda c: 1.0 if c == base else config.money.rates.get(c))
+
+
 def totals(frame: pd.DataFrame, columns: list[str], config: Config) -> dict[str, dict[str, float]]:
     """Sums of ``columns`` per currency, portfolio currency first; converted where a rate exists."""
     base = config.money.currency
     ccy = currencies(frame, config)
-    rate = ccy.map(lambda c: 1.0 if c == base else config.money.rates.get(c))
+    rate = _rates(ccy, config)
     convert = rate.notna()
     out: dict[str, dict[str, float]] = {}
     if convert.any() or frame.empty:
@@ -97,9 +104,7 @@ def column_format(currencies) -> str:
 def in_base(frame: pd.DataFrame, column: str, config: Config) -> pd.Series:
     """``column`` in the portfolio currency (rates from ``[money.rates]``); NaN where a row's
     currency has no rate, so a share of a total is only taken when every row converts."""
-    base = config.money.currency
-    rate = currencies(frame, config).map(lambda c: 1.0 if c == base else config.money.rates.get(c))
-    return frame[column] * rate.astype(float)
+    return frame[column] * _rates(currencies(frame, config), config).astype(float)
 
 
 def group_totals(frame: pd.DataFrame, by: str, column: str, config: Config) -> pd.DataFrame:
