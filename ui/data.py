@@ -57,7 +57,7 @@ def _upload_reports(url: str, version: int) -> dict[int, dict]:
 def upload_reports() -> dict[int, dict]:
     """Each upload's stored validation report (skipped rows, warnings), cached like frames."""
     url = store.database_url()
-    return _upload_reports(url, store.data_version(_engine(url)))
+    return _or_stop(lambda: _upload_reports(url, store.data_version(_engine(url))))
 
 
 def version() -> int:
