@@ -18,7 +18,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-PAGES = ["this_week", "health", "risks", "governance", "project", "quality", "upload", "export"]
+PAGES = [
+    "review/this_week",
+    "review/health",
+    "portfolio/risks",
+    "portfolio/governance",
+    "portfolio/project",
+    "data/quality",
+    "data/upload",
+    "data/export",
+]
 
 
 def main() -> None:
@@ -48,7 +57,7 @@ def main() -> None:
         for page in PAGES:
             at.query_params["project"] = sample.projects["project_id"].iloc[0]
             t0 = time.perf_counter()
-            at.switch_page(f"views/{page}.py").run()
+            at.switch_page(f"pages/{page}.py").run()
             cold = time.perf_counter() - t0
             t0 = time.perf_counter()
             at.run()

@@ -188,7 +188,7 @@ def test_portfolio_office_words_map(seeded_url):
 
 def test_the_upload_page_asks_what_an_unfamiliar_table_holds_then_maps_it(seeded_url):
     at = app_test().run()
-    at.switch_page("views/upload.py").run()
+    at.switch_page("pages/data/upload.py").run()
     data = unfamiliar(FIRST)
     at.file_uploader(key="upload_file").set_value(("u.xlsx", data, XLSX)).run()
     assert not at.exception, at.exception

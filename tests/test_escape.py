@@ -114,11 +114,11 @@ def load_hostile(url: str) -> None:
 
 
 def app_pages() -> list[str]:
-    """URL paths of every page in app.py (the default page is the root)."""
+    """Script paths of every page in app.py but the default one (the root)."""
     text = (ROOT / "app.py").read_text()
-    pages = re.findall(r'st\.Page\("views/(\w+)\.py"[^)]*?(default=True)?\)', text)
+    pages = re.findall(r'st\.Page\("(pages/[\w/]+\.py)"[^)]*?(default=True)?\)', text)
     assert len(pages) >= 9
-    return ["" if default else stem for stem, default in pages]
+    return ["" if default else path for path, default in pages]
 
 
 @pytest.fixture
@@ -246,13 +246,13 @@ def test_no_raw_markup_from_data_on_any_page(hostile_url):
     at = app_test()
     at.run()
     visits = [(p, {}) for p in app_pages() if p]
-    visits += [("project", {"project": pid}) for pid in HOSTILE_IDS]
+    visits += [("pages/portfolio/project.py", {"project": pid}) for pid in HOSTILE_IDS]
     seen_md, seen_plot = [], []
     for path, params in [("", {}), *visits]:
         at.query_params.clear()
         at.query_params.update(params)
         if path:
-            at.switch_page(f"views/{path}.py")
+            at.switch_page(path)
         at.run()
         assert not at.exception, (path, at.exception)
         md, plot = _page_texts(at)

@@ -90,7 +90,7 @@ def test_missing_browser_is_a_readable_error(monkeypatch):
 
 def test_download_png_button_renders_the_chart_on_click(seeded_url, chromium):
     at = app_test().run()
-    at.switch_page("views/health.py").run()
+    at.switch_page("pages/review/health.py").run()
     assert not at.exception
     buttons = [b for b in at.get("download_button") if b.proto.label == "Download PNG"]
     # Every chart on the page has its button; the PNG is only rendered when one is clicked.
@@ -100,7 +100,7 @@ def test_download_png_button_renders_the_chart_on_click(seeded_url, chromium):
 
 def test_export_page_builds_a_deck_with_progress(seeded_url):
     at = app_test().run()
-    at.switch_page("views/export.py").run()
+    at.switch_page("pages/data/export.py").run()
     assert not at.exception
     assert at.title[0].value == "Export"
     # Native-only sections keep this test free of Chromium; the full deck is tested directly.
@@ -114,6 +114,6 @@ def test_export_page_builds_a_deck_with_progress(seeded_url):
 
 def test_export_page_on_an_empty_database_offers_the_sample(empty_url):
     at = app_test().run()
-    at.switch_page("views/export.py").run()
+    at.switch_page("pages/data/export.py").run()
     assert not at.exception
     assert "no status reports" in at.info[0].value

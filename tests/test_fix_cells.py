@@ -118,7 +118,7 @@ def test_cli_fix_corrects_a_cell_and_records_who(sqlite_url, tmp_path):
 
 def test_upload_page_fix_a_cell_revalidate_commit_and_see_it_recorded(seeded_url):
     at = app_test().run()
-    at.switch_page("views/upload.py").run()
+    at.switch_page("pages/data/upload.py").run()
     at.text_input(key="upload_who").set_value("Priya Patel")
     at.file_uploader(key="upload_file").set_value(("w.xlsx", xlsx({"Status": ROWS}), XLSX)).run()
     assert not at.exception, at.exception
@@ -148,7 +148,7 @@ def test_upload_page_fix_a_cell_revalidate_commit_and_see_it_recorded(seeded_url
     assert list(fixes[["sheet", "row", "column", "original", "value", "by"]].iloc[0]) == [
         "Status", 3, "% Complete", "140", "40", "Priya Patel"
     ]  # fmt: skip
-    at.switch_page("views/quality.py").run()
+    at.switch_page("pages/data/quality.py").run()
     assert not at.exception, at.exception
     fixed = next(d.value for d in at.dataframe if "original" in d.value.columns)
     row = fixed.iloc[0]

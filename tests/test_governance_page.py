@@ -8,7 +8,7 @@ def _open(**params):
     for k, v in params.items():
         at.query_params[k] = v
     at.run()
-    return at.switch_page("views/governance.py").run()
+    return at.switch_page("pages/portfolio/governance.py").run()
 
 
 def _frame_with(at, column):

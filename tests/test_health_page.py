@@ -9,7 +9,7 @@ def _metrics(at) -> dict[str, str]:
 
 def test_health_page_on_sample(seeded_url):
     at = app_test().run()
-    at.switch_page("views/health.py").run()
+    at.switch_page("pages/review/health.py").run()
     assert not at.exception
     assert at.title[0].value == "Portfolio health"
     m = _metrics(at)
@@ -26,7 +26,7 @@ def test_health_page_on_sample(seeded_url):
 
 def test_filters_change_the_numbers_and_the_url(seeded_url):
     at = app_test().run()
-    at.switch_page("views/health.py").run()
+    at.switch_page("pages/review/health.py").run()
     before = _metrics(at)
     at.multiselect(key="portfolio").select("Customer & Growth").run()
     after = _metrics(at)
@@ -44,7 +44,7 @@ def test_url_reproduces_the_view(seeded_url):
     at.query_params["portfolio"] = "Digital & Technology"
     at.query_params["date"] = "2026-10-02"
     at.run()
-    at.switch_page("views/health.py").run()
+    at.switch_page("pages/review/health.py").run()
     assert at.multiselect(key="portfolio").value == ["Digital & Technology"]
     assert at.selectbox(key="date").value == "2026-10-02"
     assert "as of 2026-10-02" in at.caption[0].value
@@ -52,7 +52,7 @@ def test_url_reproduces_the_view(seeded_url):
 
 def test_filter_with_no_match_is_an_empty_state(seeded_url):
     at = app_test().run()
-    at.switch_page("views/health.py").run()
+    at.switch_page("pages/review/health.py").run()
     at.multiselect(key="sponsor").select("Helen Carter (CIO)").run()
     at.multiselect(key="programme").select("New Markets").run()  # that sponsor has none there
     assert not at.exception
@@ -62,7 +62,7 @@ def test_filter_with_no_match_is_an_empty_state(seeded_url):
 
 def test_empty_database_offers_the_sample(empty_url):
     at = app_test().run()
-    at.switch_page("views/health.py").run()
+    at.switch_page("pages/review/health.py").run()
     assert not at.exception
     assert "no status reports yet" in at.info[0].value
     at.button(key="load_sample").click().run()
@@ -72,7 +72,7 @@ def test_empty_database_offers_the_sample(empty_url):
 
 def test_clicked_bubble_opens_the_project(seeded_url):
     at = app_test().run()
-    at.switch_page("views/health.py").run()
+    at.switch_page("pages/review/health.py").run()
     at.session_state["goto_project"] = "PRJ-0010"  # what the bubble's on_select stores
     at.run()
     assert not at.exception

@@ -175,7 +175,7 @@ def test_cli_parses_in_the_child_and_survives_its_crash(tmp_path):
 def test_upload_page_refuses_the_bomb_and_keeps_answering(seeded_url):
     before = db_hash(seeded_url)
     at = app_test().run()
-    at.switch_page("views/upload.py").run()
+    at.switch_page("pages/data/upload.py").run()
     at.file_uploader(key="upload_file").set_value(("bomb.xlsx", bomb(), XLSX)).run()
     assert not at.exception
     refusals = [e.value.replace("\\", "") for e in at.error]  # shown markdown-escaped

@@ -19,11 +19,11 @@ def test_health_totals_per_currency_after_a_usd_file(seeded_url):
     report, _ = load(seeded_url, xlsx({"Projects": rows}), "us.xlsx", new_projects="create")
     assert report.status == "loaded", errors(report)
     at = app_test().run()
-    at.switch_page("views/health.py").run()
+    at.switch_page("pages/review/health.py").run()
     assert not at.exception, at.exception
     tile = next(m for m in at.metric if m.label == "Total budget (BAC)")
     assert tile.value == "£211.9m · $60.0m"
-    at.switch_page("views/this_week.py").run()
+    at.switch_page("pages/review/this_week.py").run()
     assert not at.exception, at.exception
     tile = next(m for m in at.metric if m.label == "Total budget")
     assert tile.value == "£211.9m · $60.0m"

@@ -131,7 +131,7 @@ def test_unit_question_on_the_cli_and_unit_option(seeded_url, tmp_path, capsys):
 
 def _upload_page(path_name: str, data: bytes):
     at = app_test().run()
-    at.switch_page("views/upload.py").run()
+    at.switch_page("pages/data/upload.py").run()
     at.file_uploader(key="upload_file").set_value((path_name, data, XLSX)).run()
     assert not at.exception, at.exception
     return at

@@ -141,7 +141,7 @@ def test_upload_page_needs_the_tick_to_create_projects(seeded_url):
         ["NEW-8", "Also new", "2026-11-27", "Red"],
     )
     at = app_test().run()
-    at.switch_page("views/upload.py").run()
+    at.switch_page("pages/data/upload.py").run()
     at.file_uploader(key="upload_file").set_value(("status.xlsx", data, XLSX)).run()
     assert not at.exception, at.exception
     tick = at.checkbox(key="upload_create")
@@ -162,7 +162,7 @@ def test_upload_page_unticked_loads_only_known_projects(seeded_url):
         ["NEW-7", "Brand new", "2026-11-27", "Amber"],
     )
     at = app_test().run()
-    at.switch_page("views/upload.py").run()
+    at.switch_page("pages/data/upload.py").run()
     at.file_uploader(key="upload_file").set_value(("status.xlsx", data, XLSX)).run()
     at.button(key="upload_commit").click().run()
     assert any("Loaded as upload" in s.value for s in at.success)
@@ -175,7 +175,7 @@ def test_upload_page_suggestion_can_be_accepted(seeded_url):
         ["CRM Replacment ph1", "2026-11-27", "Red"],
     ]})  # fmt: skip
     at = app_test().run()
-    at.switch_page("views/upload.py").run()
+    at.switch_page("pages/data/upload.py").run()
     at.file_uploader(key="upload_file").set_value(("status.xlsx", data, XLSX)).run()
     choice = at.checkbox(key="upload_map::CRM Replacment ph1::PRJ-0001")
     assert "did you mean PRJ-0001 CRM Replacement Phase 1?" in choice.label

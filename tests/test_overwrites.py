@@ -23,7 +23,7 @@ def _ev_sheet(ev: float) -> bytes:
 
 def test_preview_shows_before_after_and_commit_counts_replaced_snapshots(seeded_url):
     at = app_test().run()
-    at.switch_page("views/upload.py").run()
+    at.switch_page("pages/data/upload.py").run()
     at.file_uploader(key="upload_file").set_value(("ev.xlsx", _ev_sheet(43_333), XLSX)).run()
     assert not at.exception, at.exception
     assert any("replaces 1 stored status snapshot(s), 1 with a jump" in w.value for w in at.warning)

@@ -26,9 +26,9 @@ from exports.deck import DeckError, build_deck, plan_slides, prepare_review
 from exports.png import with_footer
 from tests.conftest import PARTIAL_DBS, PARTIAL_PROJECT, ROOT, app_test
 
-PAGES = re.findall(r'st\.Page\(\s*"(views/[^"]+\.py)"', (ROOT / "app.py").read_text())
+PAGES = re.findall(r'st\.Page\(\s*"(pages/[^"]+\.py)"', (ROOT / "app.py").read_text())
 NO_REPORTS = ("empty", "projects_only")
-NEEDS_NO_DATA = {"views/upload.py", "views/sources.py"}  # forms: work on any database
+NEEDS_NO_DATA = {"pages/data/upload.py", "pages/data/sources.py"}  # forms: work on any database
 
 # What a page must say on a database that lacks what it shows: (database, page) -> text of an
 # info box. Every other page/database pair is only checked for no error and no blank chart.
@@ -37,16 +37,16 @@ EXPECTED = {
     **{
         ("projects_only", p): "no status report has been loaded yet"
         for p in PAGES
-        if p not in NEEDS_NO_DATA | {"views/project.py"}
+        if p not in NEEDS_NO_DATA | {"pages/portfolio/project.py"}
     },
-    ("no_decisions", "views/governance.py"): "No decisions recorded yet",
-    ("no_risks", "views/risks.py"): "No risk register has been uploaded",
-    ("no_milestones", "views/governance.py"): "No milestone plans uploaded",
-    ("one_week", "views/this_week.py"): "first review on record",
-    ("one_week", "views/risks.py"): "first review date",
-    ("rag_only", "views/governance.py"): "No project can be scored yet",
-    ("rag_only", "views/health.py"): "No business value scores",
-    ("thin_registers", "views/risks.py"): "No risk has both an inherent and a residual",
+    ("no_decisions", "pages/portfolio/governance.py"): "No decisions recorded yet",
+    ("no_risks", "pages/portfolio/risks.py"): "No risk register has been uploaded",
+    ("no_milestones", "pages/portfolio/governance.py"): "No milestone plans uploaded",
+    ("one_week", "pages/review/this_week.py"): "first review on record",
+    ("one_week", "pages/portfolio/risks.py"): "first review date",
+    ("rag_only", "pages/portfolio/governance.py"): "No project can be scored yet",
+    ("rag_only", "pages/review/health.py"): "No business value scores",
+    ("thin_registers", "pages/portfolio/risks.py"): "No risk has both an inherent and a residual",
 }
 PROJECT_EXPECTED = {
     "empty": "no status reports yet",
@@ -103,7 +103,7 @@ def assert_renders(at, expected: str | tuple[str, ...] | None) -> None:
         assert text in infos, infos
 
 
-@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.removeprefix("views/").removesuffix(".py"))
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: p.removeprefix("pages/").removesuffix(".py"))
 @pytest.mark.parametrize("partial_url", PARTIAL_DBS, indirect=True)
 def test_page_renders_on_partial_database(partial_url, page, request):
     db = request.node.callspec.params["partial_url"]
@@ -116,14 +116,14 @@ def test_project_page_by_url_on_partial_database(partial_url, request):
     db = request.node.callspec.params["partial_url"]
     at = app_test()
     at.query_params["project"] = PARTIAL_PROJECT
-    at = at.switch_page("views/project.py").run()
+    at = at.switch_page("pages/portfolio/project.py").run()
     assert_renders(at, PROJECT_EXPECTED.get(db))
     if db != "empty":
         assert at.header[0].value.startswith(PARTIAL_PROJECT)
 
 
 def test_every_page_is_covered():
-    assert len(PAGES) >= 9 and "views/project.py" in PAGES
+    assert len(PAGES) >= 9 and "pages/portfolio/project.py" in PAGES
 
 
 # Sections written as native slides need no browser; the chart sections are planned (figures

@@ -14,7 +14,7 @@ def _open(**params):
     for k, v in params.items():
         at.query_params[k] = v
     at.run()
-    return at.switch_page("views/project.py").run()
+    return at.switch_page("pages/portfolio/project.py").run()
 
 
 def test_project_by_url(seeded_url):

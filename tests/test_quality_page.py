@@ -4,7 +4,7 @@ from tests.conftest import app_test
 
 
 def _open(at):
-    return at.switch_page("views/quality.py").run()
+    return at.switch_page("pages/data/quality.py").run()
 
 
 def _table(at, column: str):

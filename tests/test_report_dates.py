@@ -57,7 +57,7 @@ def test_the_command_line_and_the_page_show_it(seeded_url, tmp_path, capsys):
     assert main(["ingest", str(path), "--db", seeded_url, "--dry-run"]) == 0
     assert "2 row(s) dated 2018-06-01, 442 weeks before" in capsys.readouterr().out
     at = app_test().run()
-    at.switch_page("views/upload.py").run()
+    at.switch_page("pages/data/upload.py").run()
     at.file_uploader(key="upload_file").set_value(("old.xlsx", path.read_bytes(), XLSX)).run()
     assert not at.exception, at.exception
     assert any("442 weeks before the latest review" in w.value for w in at.warning)

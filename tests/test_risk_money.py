@@ -62,7 +62,7 @@ def test_exposure_totals_per_currency_or_converted():
 
 def risks_page():
     at = app_test().run()
-    at.switch_page("views/risks.py").run()
+    at.switch_page("pages/portfolio/risks.py").run()
     assert not at.exception, [e.value for e in at.exception]
     return at
 
@@ -196,7 +196,7 @@ def test_deck_risk_and_governance_slides_per_currency(seeded_url):
 def test_governance_page_budgets_in_their_currency(seeded_url):
     frames_with_usd(seeded_url)
     at = app_test().run()
-    at.switch_page("views/governance.py").run()
+    at.switch_page("pages/portfolio/governance.py").run()
     assert not at.exception, [e.value for e in at.exception]
     scores = next(t for t in at.dataframe if "governance_value" in t.value)
     assert scores.value.set_index("link").filter(like="US-1", axis=0)["currency"].tolist() == [

@@ -13,7 +13,7 @@ from tests.conftest import app_test
 
 def open_page():
     at = app_test().run()
-    at.switch_page("views/risks.py").run()
+    at.switch_page("pages/portfolio/risks.py").run()
     assert not at.exception, [e.value for e in at.exception]
     return at
 
@@ -92,7 +92,7 @@ def test_page_filters_narrow_the_register(seeded_url):
 
 def test_sidebar_filter_with_no_projects_shows_empty_state(seeded_url):
     at = app_test().run()
-    at.switch_page("views/risks.py").run()
+    at.switch_page("pages/portfolio/risks.py").run()
     # A programme from one portfolio with a sponsor who has no project there: nothing matches.
     frames = store.read_frames(store.get_engine(seeded_url))
     projects = frames["projects"]

@@ -31,7 +31,7 @@ def _texts(at) -> str:
 
 def test_sources_page_lists_and_syncs(configured):
     at = app_test().run()
-    at.switch_page("views/sources.py").run()
+    at.switch_page("pages/data/sources.py").run()
     assert not at.exception
     page = _texts(at)
     assert "ppm" in page and "Weekly export of the PPM tool" in page
@@ -56,6 +56,6 @@ def test_sources_page_lists_and_syncs(configured):
 def test_sources_page_without_sources(empty_url, tmp_path, monkeypatch):
     monkeypatch.setenv("PMO_SOURCES_DIR", str(tmp_path / "none"))
     at = app_test().run()
-    at.switch_page("views/sources.py").run()
+    at.switch_page("pages/data/sources.py").run()
     assert not at.exception
     assert "No SQL sources are configured" in _texts(at)

@@ -272,7 +272,7 @@ def test_the_page_names_the_missing_driver_and_refuses_a_drop(tmp_path, empty_ur
     monkeypatch.setenv("PG_SOURCE_URL", "postgresql://reader:pw@ppm-db/ppm")
     monkeypatch.setenv("PMO_SOURCES_DIR", str(folder))
     at = app_test().run()
-    at.switch_page("views/sources.py").run()
+    at.switch_page("pages/data/sources.py").run()
     assert not at.exception
     errors = "\n".join(str(e.value) for e in at.error)
     assert "cannot be used" in errors and "must be a SELECT, not DROP" in errors

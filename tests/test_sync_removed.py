@@ -167,7 +167,7 @@ def test_the_page_reports_removed_rows(source, empty_url, monkeypatch):
     url, prefix, path = source
     monkeypatch.setenv("PMO_SOURCES_DIR", str(path.parent))
     at = app_test().run()
-    at.switch_page("views/sources.py").run()
+    at.switch_page("pages/data/sources.py").run()
     at.button(key="sync_ppm").click().run()
     execute(url, f"DELETE FROM {prefix}risk_log WHERE rid = 7")
     at.button(key="sync_ppm").click().run()

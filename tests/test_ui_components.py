@@ -26,6 +26,6 @@ def test_markup_in_a_project_url_is_shown_as_text(seeded_url):
     at = app_test()
     at.query_params["project"] = "![x](http://evil.example/p.png)"
     at.run()
-    at.switch_page("views/project.py").run()
+    at.switch_page("pages/portfolio/project.py").run()
     assert not at.exception
     assert r"\!\[x\]" in at.error[0].value  # escaped: Streamlit shows it as text, no image

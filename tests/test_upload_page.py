@@ -20,7 +20,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 def _page():
     at = app_test().run()
-    at.switch_page("views/upload.py").run()
+    at.switch_page("pages/data/upload.py").run()
     return at
 
 
@@ -127,7 +127,7 @@ def test_preview_counts_rows_to_load_and_skip_and_the_button_says_it(seeded_url)
     assert not at.exception
     assert any("1 skipped rows are kept with the upload" in s.value for s in at.success)
     # Data quality lists the skipped row with its upload
-    at.switch_page("views/quality.py").run()
+    at.switch_page("pages/data/quality.py").run()
     assert not at.exception
     skipped = next(d.value for d in at.dataframe if "reason" in d.value.columns)
     row = skipped.iloc[0]

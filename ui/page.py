@@ -37,7 +37,7 @@ def page_setup(title: str) -> ReviewContext:
     target = st.session_state.pop(GOTO_KEY, None)
     if target and ctx.has_data:
         review = ctx.review_date.date().isoformat()
-        st.switch_page("views/project.py", query_params={"project": target, "date": review})
+        st.switch_page("pages/portfolio/project.py", query_params={"project": target, "date": review})
     st.title(title)
     if not ctx.has_data:
         offer_sample()

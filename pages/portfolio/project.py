@@ -277,4 +277,4 @@ else:
             "rows": st.column_config.TextColumn("Rows it provides", width="large"),
         },
     )
-st.page_link("views/governance.py", label="Governance vs execution", icon=":material/balance:")
+st.page_link("pages/portfolio/governance.py", label="Governance vs execution", icon=":material/balance:")
