@@ -10,6 +10,7 @@ functions, unchanged; this module only decides what is computed once and from wh
 
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from functools import cached_property
@@ -48,18 +49,33 @@ class _Memo:
     def __init__(self, limit: int | None = None) -> None:
         self._items: OrderedDict = OrderedDict()
         self._limit = limit
+        self._lock = threading.Lock()  # sessions share a review: one thread at a time here
 
     def get(self, key, compute: Callable[[], T]) -> T:
-        if key in self._items:
-            self._items.move_to_end(key)
-            return self._items[key]
-        value = self._items[key] = compute()
-        if self._limit is not None and len(self._items) > self._limit:
-            self._items.popitem(last=False)
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+        value = compute()  # outside the lock: a slow view never blocks another one
+        with self._lock:
+            self._items[key] = value
+            if self._limit is not None and len(self._items) > self._limit:
+                self._items.popitem(last=False)
         return value
 
 
-class Review:
+class _Keeps:
+    """``keep``: what a renderer derives from a result once (a chart figure), kept with it."""
+
+    _kept: _Memo
+
+    def keep(self, key, compute: Callable[[], T]) -> T:
+        """``compute()`` the first time ``key`` is asked for, then the same object (read-only,
+        like every result): a page's figures are built once per review, not on every rerun."""
+        return self._kept.get(key, compute)
+
+
+class Review(_Keeps):
     """The review of ``frames`` on ``review_date`` against ``compare_date`` (``"previous"``:
     the review date before it; None: nothing to compare with), for the projects ``filters``
     keep."""
@@ -81,6 +97,7 @@ class Review:
         self.compare_date = None if compare_date is None else pd.Timestamp(compare_date)
         self._risk_views = _Memo()
         self._projects = _Memo(PROJECT_VIEWS)
+        self._kept = _Memo()
 
     # --- dates and snapshots ---------------------------------------------------------------------
 
@@ -328,7 +345,7 @@ class Review:
         return self._projects.get(project_id, lambda: ProjectView(self, project_id))
 
 
-class RiskView:
+class RiskView(_Keeps):
     """The risk page for one choice of category, owner and status filters and assessment."""
 
     def __init__(
@@ -345,6 +362,7 @@ class RiskView:
         self.filter = risk.RiskFilter(project_ids, list(categories), list(owners), list(statuses))
         _, _, self.score_column, self.band_column, self.exposure_column = risk.BASIS_COLUMNS[basis]
         self._changes = _Memo()
+        self._kept = _Memo()
 
     @cached_property
     def register(self) -> pd.DataFrame:
@@ -439,13 +457,14 @@ class RiskView:
         )
 
 
-class ProjectView:
+class ProjectView(_Keeps):
     """One project as of the review date: its reports, earned value, milestones, risks,
     RAID items, decisions, lineage and, when it is in the review, its scores."""
 
     def __init__(self, review: Review, project_id: str) -> None:
         self.review = review
         self.project_id = project_id
+        self._kept = _Memo()
 
     @property
     def _on(self) -> tuple[str, pd.Timestamp]:

@@ -130,6 +130,7 @@ def empty_state(message: str) -> None:
 def project_links(ids, ctx: ReviewContext) -> list[str]:
     """Relative links to the project detail page (work under any base path), keeping the date."""
     date = f"&date={fmt.day(ctx.review_date)}" if ctx.has_data else ""
+    ids = ids.tolist() if hasattr(ids, "tolist") else ids  # a pyarrow column iterates slowly
     return [f"project?project={quote(str(pid), safe='')}{date}" for pid in ids]
 
 

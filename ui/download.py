@@ -19,11 +19,11 @@ def png_download_button(fig: go.Figure, key: str, ctx: ReviewContext, source: st
     as_of = fmt.day(ctx.review_date, missing="")
     filters = fmt.filters_text(ctx.filters)
     footer_source = f"{source} · {filters}" if filters else source
-    # Copy now: the callable runs later, after the page may have changed its figure.
-    snapshot = go.Figure(fig)
+    # No copy: figures are never changed once shown (the pages keep them with the review,
+    # read-only), and render_png draws on a copy of its own (exports.png.with_footer).
 
     def render() -> bytes:
-        return render_png(snapshot, as_of, footer_source)
+        return render_png(fig, as_of, footer_source)
 
     st.download_button(
         "Download PNG",

@@ -64,7 +64,7 @@ tab_quad, tab_gates, tab_log, tab_comp = st.tabs(
 )
 
 with tab_quad:
-    quadrant = charts.quadrant(scored, rules)
+    quadrant = rv.keep("quadrant", lambda: charts.quadrant(scored, rules))
     if has_points(quadrant):
         show_chart(
             quadrant,
@@ -168,7 +168,7 @@ with tab_quad:
 
 with tab_gates:
     show_chart(
-        charts.pipeline(rv.pipeline),
+        rv.keep("stage_pipeline", lambda: charts.pipeline(rv.pipeline)),
         "stage_pipeline",
         ctx,
         "project register",

@@ -107,7 +107,8 @@ st.subheader("Status")
 if view.reports.empty:
     empty_state(f"No status reports for {plain(pid)} up to {fmt.day(review_date)}.")
 else:
-    show_chart(charts.rag_strip(view.rag_strip), "project_rag_strip", ctx, report_source)
+    strip = view.keep("rag_strip", lambda: charts.rag_strip(view.rag_strip))
+    show_chart(strip, "project_rag_strip", ctx, report_source)
     story = view.narrative
     st.markdown(
         f"**Latest report {fmt.day(story['report_date'])}** by "
@@ -148,7 +149,10 @@ else:
     cols[1].metric("EAC atypical (AC + BAC − EV)", _money(last["eac_atypical"]))
     cols[2].metric("EAC cost & schedule pressure", _money(last["eac_pressure"]))
     show_chart(
-        charts.evm_scurve(series, head.get("budget"), ccy), "project_evm", ctx, report_source
+        view.keep("evm", lambda: charts.evm_scurve(series, head.get("budget"), ccy)),
+        "project_evm",
+        ctx,
+        report_source,
     )
 
 st.subheader("Milestones")
@@ -157,7 +161,10 @@ if trend.empty:
     empty_state(f"No milestone plan for {plain(pid)} up to {fmt.day(review_date)}.")
 else:
     show_chart(
-        charts.milestone_trend(trend), "project_milestones", ctx, f"milestone plans of {pid}"
+        view.keep("milestones", lambda: charts.milestone_trend(trend)),
+        "project_milestones",
+        ctx,
+        f"milestone plans of {pid}",
     )
     events = view.rebaselines
     if len(events):

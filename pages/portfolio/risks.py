@@ -162,7 +162,7 @@ left, right = st.columns([3, 2])
 with left:
     cells = view.cells
     event = show_chart(
-        charts.risk_matrix(cells, bands, basis),
+        view.keep("risk_matrix", lambda: charts.risk_matrix(cells, bands, basis)),
         "risk_matrix",
         ctx,
         source,
@@ -171,7 +171,7 @@ with left:
     )
 with right:
     moves = view.movement_totals
-    movement = charts.movement(view.movement_summary, bands)
+    movement = view.keep("risk_movement", lambda: charts.movement(view.movement_summary, bands))
     if has_points(movement):
         show_chart(movement, "risk_movement", ctx, source)
     else:
@@ -260,7 +260,10 @@ tiles[3].metric(
 left, right = st.columns([2, 3])
 with left:
     show_chart(
-        charts.exposure_vs_contingency(table), "risk_exposure", ctx, source + " and status reports"
+        view.keep("risk_exposure", lambda: charts.exposure_vs_contingency(table)),
+        "risk_exposure",
+        ctx,
+        source + " and status reports",
     )
 with right:
     shown = table.assign(exceeds=table["exceeds"].map({True: "⚠ exceeds", False: "✓ within"}))
@@ -357,4 +360,9 @@ else:
     )
 
 # --- trend -------------------------------------------------------------------------------------
-show_chart(charts.band_trend(view.trend, bands), "risk_trend", ctx, source + ", every review date")
+show_chart(
+    view.keep("risk_trend", lambda: charts.band_trend(view.trend, bands)),
+    "risk_trend",
+    ctx,
+    source + ", every review date",
+)

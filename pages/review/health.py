@@ -105,25 +105,28 @@ kpi(
 
 left, right = st.columns(2)
 with left:
-    show_chart(charts.rag_distribution(rv.rag_distribution), "rag_by_dimension", ctx, source)
+    fig = rv.keep("rag_by_dimension", lambda: charts.rag_distribution(rv.rag_distribution))
+    show_chart(fig, "rag_by_dimension", ctx, source)
 with right:
-    show_chart(charts.rag_trend(rv.rag_trend), "rag_trend", ctx, source)
+    show_chart(
+        rv.keep("rag_trend", lambda: charts.rag_trend(rv.rag_trend)), "rag_trend", ctx, source
+    )
 left, right = st.columns(2)
 with left:
     show_chart(
-        charts.rag_by_group(rv.rag_by_portfolio, "portfolio"),
+        rv.keep("rag_by_portfolio", lambda: charts.rag_by_group(rv.rag_by_portfolio, "portfolio")),
         "rag_by_portfolio",
         ctx,
         source,
     )
 with right:
     show_chart(
-        charts.rag_by_group(rv.rag_by_programme, "programme"),
+        rv.keep("rag_by_programme", lambda: charts.rag_by_group(rv.rag_by_programme, "programme")),
         "rag_by_programme",
         ctx,
         source,
     )
-bubbles = charts.value_risk_bubble(rv.snapshot)
+bubbles = rv.keep("value_vs_risk", lambda: charts.value_risk_bubble(rv.snapshot))
 if has_points(bubbles):
     show_chart(
         bubbles,
