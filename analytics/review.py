@@ -24,7 +24,7 @@ from config import Config
 
 T = TypeVar("T")
 
-PREVIOUS = "previous"  # compare_date: the review date before the review date, if any
+PREVIOUS = "previous"  # compare_date: the reporting date before the review date, if any
 # One row per project in the review, as the CSV export writes it (columns the frames lack,
 # such as long texts not read, are left out).
 REVIEW_COLUMNS = [
