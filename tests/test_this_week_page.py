@@ -58,3 +58,22 @@ def test_this_week_filters_with_no_projects(seeded_url):
     at.sidebar.multiselect(key="programme").set_value(["New Markets"]).run()
     assert not at.exception
     assert "No projects match these filters" in _texts(at)
+
+
+def test_compare_date_is_shared_by_the_pages_and_kept_in_the_url(seeded_url):
+    at = app_test().run()
+    compare = at.sidebar.selectbox(key="compare_to_2026-11-20")
+    compare.set_value(compare.options[3]).run()  # four weeks before the review date
+    assert at.query_params["compare"] in ("2026-10-23", ["2026-10-23"])
+    at.switch_page("pages/review/health.py").run()
+    assert not at.exception
+    assert "compared with 2026-10-23" in at.caption[0].value
+    at.switch_page("pages/portfolio/risks.py").run()
+    assert not at.exception
+    assert any("Between 2026-10-23 and 2026-11-20" in c.value for c in at.caption)
+
+    linked = app_test()
+    linked.query_params["compare"] = "2026-10-23"
+    linked.run()
+    assert str(linked.sidebar.selectbox(key="compare_to_2026-11-20").value.date()) == "2026-10-23"
+    assert linked.code[0].value.startswith("Review of 2026-11-20 compared with 2026-10-23")
