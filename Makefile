@@ -30,7 +30,7 @@ seed: $(VENV)/.deps
 	$(BIN)/python -m sample_data seed
 
 run: $(VENV)/.deps chromium seed
-	$(BIN)/streamlit run app.py --server.address 127.0.0.1 --server.port $(PORT) --server.headless true
+	$(BIN)/python -m ui.serve --server.address 127.0.0.1 --server.port $(PORT) --server.headless true
 
 test: $(VENV)/.dev-deps chromium
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -1,5 +1,6 @@
-"""Real-browser helpers: start `streamlit run app.py` on a free loopback port against a given
-database, and drive Debian's Chromium with Playwright (never a downloaded browser).
+"""Real-browser helpers: start the app (`python -m ui.serve`, as `make run` does) on a free
+loopback port against a given database, and drive Debian's Chromium with Playwright (never a
+downloaded browser).
 
 Use in a test module:  from tests.browser import live_app, browser_page  (both are fixtures).
 """
@@ -33,7 +34,7 @@ def start_app(database_url: str, log: Path) -> tuple[subprocess.Popen, str]:
     port = _free_port()
     env = {**os.environ, "PMO_DATABASE_URL": database_url}
     cmd = [
-        sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
+        sys.executable, "-m", "ui.serve",
         "--server.address", "127.0.0.1", "--server.port", str(port),
         "--server.headless", "true", "--browser.gatherUsageStats", "false",
     ]  # fmt: skip
