@@ -62,8 +62,8 @@ def test_hostile_upload_injects_nothing_in_the_browser(hostile_url, browser_page
     page.context.route("**/*", guard)
     proc, url = start_app(hostile_url, tmp_path / "streamlit.log")
     try:
-        for path in app_pages():
-            page.goto(f"{url}/{path}?date={REVIEW.isoformat()}")
+        for path in app_pages():  # script paths; a page's URL is its file name
+            page.goto(f"{url}/{Path(path).stem if path else ''}?date={REVIEW.isoformat()}")
             settle(page)
             _check(page, path or "this week")
         for pid in HOSTILE_IDS:
