@@ -8,8 +8,8 @@ filters), so a rerun recomputes nothing it has seen. A database that cannot be r
 the page with a plain message, never a traceback.
 
 Both use st.cache_resource, not st.cache_data: cache_data unpickles its value on every hit
-(the frames of 2,000 projects x 156 weeks, 264 MB: 0.8 s of every rerun, and a copy per
-session in memory) and could not keep a review's lazily computed results at all.
+(the frames of 2,000 projects x 156 weeks, 264 MB: 0.8 s of every rerun, and a fresh copy
+in memory each time) and could not keep a review's lazily computed results at all.
 cache_resource hands every session the same objects, so the frames, a review and every result
 a review returns are read-only: derive with ``assign`` or a copy, never write into them.
 """
