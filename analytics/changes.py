@@ -19,7 +19,14 @@ from dataclasses import dataclass
 import pandas as pd
 
 from analytics import money, portfolio
-from analytics.risk import RiskFilter, band_rank, latest_register, new_and_closed, with_scores
+from analytics.risk import (
+    RiskFilter,
+    band_names,
+    band_rank,
+    latest_register,
+    new_and_closed,
+    with_scores,
+)
 from analytics.snapshot import latest_snapshot
 from config import Config
 from models import RAG_SEVERITY
@@ -349,15 +356,13 @@ def compare(
 
 def open_hot_risks(frames, snap: pd.DataFrame, as_of, config: Config) -> int:
     """Open risks at or above ``Changes.risk_band`` on the projects in ``snap``."""
-    risks = frames["risks"]
-    reg = with_scores(
-        latest_register(risks[risks["project_id"].isin(snap["project_id"])], as_of), config.risk
-    )
+    reg = latest_register(frames["risks"], as_of)  # per project, so the same before or after
+    reg = with_scores(reg[reg["project_id"].isin(snap["project_id"])], config.risk)
     if reg.empty:
         return 0
     floor = band_rank(config.changes.risk_band, config.risk)
-    ranks = reg["band"].map(lambda b: band_rank(b, config.risk))
-    return int((reg["is_open"] & (floor >= 0) & (ranks >= floor)).sum())
+    ranks = pd.Index(band_names(config.risk)).get_indexer(reg["band"])
+    return int((reg["is_open"].to_numpy() & (floor >= 0) & (ranks >= floor)).sum())
 
 
 def headline(frames, comparison: Comparison, config: Config) -> pd.DataFrame:
@@ -407,7 +412,13 @@ def needs_attention(comparison: Comparison, config: Config) -> pd.DataFrame:
     snap = comparison.after
     reasons: dict[str, list[str]] = {pid: [] for pid in snap["project_id"]}
     rank: dict[str, int] = {}
-    for _, p in snap.iterrows():
+    asked = snap["decisions_needed"].astype("string").str.strip().fillna("") != ""
+    flagged = (
+        (snap["display_rag"] == "Red") | snap["watermelon"] | snap["not_reported"] | asked
+    ).to_numpy(dtype=bool)
+    cols = ["project_id", "display_rag", "status_label", "watermelon", "computed_rule",
+            "computed_rag", "not_reported", "days_since_report", "decisions_needed"]  # fmt: skip
+    for p in snap.loc[flagged, cols].to_dict("records"):  # only the projects with a reason
         pid = p["project_id"]
         if p["display_rag"] == "Red":
             label = p["status_label"] if isinstance(p["status_label"], str) else "Red"

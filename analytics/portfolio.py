@@ -46,8 +46,12 @@ def _in_review(projects: pd.DataFrame, review_date: pd.Timestamp) -> pd.DataFram
 
 def latest_reports(status_reports: pd.DataFrame, review_date) -> pd.DataFrame:
     """Each project's last status report on or before the review date."""
-    upto = status_reports[status_reports["report_date"] <= pd.Timestamp(review_date)]
-    return upto.sort_values("report_date").groupby("project_id", as_index=False).tail(1)
+    upto = status_reports.loc[
+        status_reports["report_date"] <= pd.Timestamp(review_date), ["project_id", "report_date"]
+    ]
+    # rows are picked on two columns and the whole frame is cut once (it holds long texts)
+    last = upto.sort_values("report_date", kind="stable").groupby("project_id").tail(1)
+    return status_reports.loc[last.index]
 
 
 def display_rag(overall: pd.Series, stale: pd.Series) -> pd.Series:
