@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from analytics import money
-from analytics.snapshot import latest_snapshot
+from analytics.snapshot import latest_snapshot, open_labels
 from analytics.staleness import is_stale
 from config import Config, Governance, get_config
 
@@ -375,7 +375,7 @@ def executing_without_approval(
         last[["project_id", "decision", "decision_date", "decided_by"]], on="project_id", how="left"
     )
     approving = tuple(d.lower() for d in rules.approving_decisions)
-    ok = df["decision"].fillna("").str.lower().isin(approving)
+    ok = open_labels(df["decision"]).fillna("").str.lower().isin(approving)
     df = df[~ok].copy()
     df["finding"] = [
         f"no {rules.execution_gate} decision recorded"

@@ -10,7 +10,7 @@ from analytics import money
 from analytics.evm import add_evm
 from analytics.rag import add_computed_rag
 from analytics.risk import exposure_by_project, open_risks
-from analytics.snapshot import asof_grid
+from analytics.snapshot import asof_grid, open_labels
 from analytics.staleness import days_since, is_stale
 from config import Config, get_config
 
@@ -56,7 +56,7 @@ def latest_reports(status_reports: pd.DataFrame, review_date) -> pd.DataFrame:
 
 def display_rag(overall: pd.Series, stale: pd.Series) -> pd.Series:
     """The RAG shown for a project: its reported overall RAG, Grey when it has not reported."""
-    return overall.where(~stale, "Grey").fillna("Grey")
+    return open_labels(overall).where(~stale, "Grey").fillna("Grey")
 
 
 def snapshot(
@@ -76,6 +76,8 @@ def snapshot(
         }
     )
     snap = projects.merge(reports, on="project_id", how="left")
+    # one row per project: labels as plain values, so Grey and "Not reported" can be set below
+    snap = snap.apply(open_labels)
     # Keep dtypes stable when the merge is empty (filters matching nothing).
     for col in ("last_report_date", "report_forecast_end", "forecast_end_date", "start_date",
                 "end_date"):  # fmt: skip

@@ -6,6 +6,13 @@ import numpy as np
 import pandas as pd
 
 
+def open_labels(values: pd.Series) -> pd.Series:
+    """A categorical column as plain objects, so it can take a value outside its categories
+    (Grey, a placeholder) or be compared with another table's; other columns as they are.
+    For small results (a snapshot's rows), not whole tables."""
+    return values.astype(object) if isinstance(values.dtype, pd.CategoricalDtype) else values
+
+
 def latest_snapshot(frame: pd.DataFrame, as_of) -> pd.DataFrame:
     """Each project's most recent snapshot (all its rows) on or before ``as_of``."""
     dates = frame["report_date"]
