@@ -100,7 +100,9 @@ def _project_changes(before: pd.DataFrame, after: pd.DataFrame, compare_date) ->
     new = (both["_merge"] == "left_only").to_numpy()
     now_quiet = both["not_reported"].to_numpy(dtype=bool)
     was_quiet = both["not_reported_b"].astype("boolean").fillna(False).to_numpy(dtype=bool)
-    pc_a, pc_b = both["percent_complete"], both["percent_complete_b"]
+    pc_a, pc_b = (
+        pd.to_numeric(both[c], errors="coerce") for c in ("percent_complete", "percent_complete_b")
+    )
     closed = (
         ~new
         & (pc_a >= 100).fillna(False).to_numpy(dtype=bool)
@@ -218,13 +220,15 @@ def _risk_changes(frames, ids, compare_date, review_date, config: Config) -> lis
 
 def _milestone_changes(frames, ids, compare_date, review_date, config: Config) -> list[dict]:
     ms = frames["milestones"]
-    ms = ms[ms["project_id"].isin(ids)]
     names = frames["projects"].set_index("project_id")["name"]
     key = ["project_id", "milestone_id"]
     cols = key + ["name", "baseline_date", "forecast_date", "actual_date"]
-    merged = latest_snapshot(ms, review_date)[cols].merge(
-        latest_snapshot(ms, compare_date)[cols], on=key, suffixes=("_a", "_b")
-    )
+
+    def plan(as_of) -> pd.DataFrame:  # a project's plan is its own, so filtering after is the same
+        last = latest_snapshot(ms, as_of)
+        return last.loc[last["project_id"].isin(ids), cols]
+
+    merged = plan(review_date).merge(plan(compare_date), on=key, suffixes=("_a", "_b"))
     limit = config.changes.milestone_move_days
     fb, fa, bb, ba = (
         pd.to_datetime(merged[c])

@@ -294,7 +294,10 @@ def _filled(frame: pd.DataFrame) -> pd.DataFrame:
     for c in REQUIRED_FIELDS:
         s = frame[c] if c in frame else pd.Series(pd.NA, index=frame.index)
         ok = s.notna()
-        if s.dtype == object or pd.api.types.is_string_dtype(s):
+        if isinstance(s.dtype, pd.CategoricalDtype):  # blank text judged once per category
+            cats = s.cat.categories
+            ok &= ~s.isin(cats[pd.Index(cats.astype(str)).str.strip() == ""])
+        elif s.dtype == object or pd.api.types.is_string_dtype(s):
             ok &= s.astype("string").str.strip().fillna("") != ""
         cols[c] = ok.astype(bool)
     return pd.DataFrame(cols, index=frame.index)
