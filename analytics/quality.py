@@ -225,8 +225,8 @@ def _overwrite_findings(frames, reports: pd.DataFrame, config: Config) -> list[d
     both = both[both["upload_id"] == both["replaced_by_upload"]]
     rule = RULES["overwrite_jump"].format(pct=config.quality.overwrite_jump_pct)
     rows = []
-    for _, r in both.iterrows():
-        before = pd.Series({f: r[f"{f}_old"] for f in overwrite.FIGURES[1:]})
+    for r in both.to_dict("records"):  # the replaced reports only
+        before = {f: r[f"{f}_old"] for f in overwrite.FIGURES[1:]}
         before["report_date"] = r["report_date"]
         found = overwrite.jumps(before, r, config, ccy.get(r["project_id"]))
         if found:
