@@ -529,7 +529,7 @@ def export_frames(frames: dict[str, pd.DataFrame], out_dir: str | Path) -> list[
             df.to_csv(path, index=False)
         elif list(pd.read_csv(path, nrows=0).columns) == cols:
             df.to_csv(path, mode="a", header=False, index=False)
-        else:  # read as written text: what is already there is not re-read or changed
+        else:  # the rows already written are kept as the text they are
             old = pd.read_csv(path, dtype=str, keep_default_na=False)
             both = [c for c in models.FIELDS[table] if c in old.columns or c in df.columns]
             pd.concat([old, df], ignore_index=True)[both].to_csv(path, index=False)
