@@ -183,6 +183,11 @@ class Ingest:
     parse_memory_mb: int = 1024  # address space of the child, its ~400 MB of libraries included
     parse_cpu_seconds: int = 120
     parse_timeout_seconds: int = 180  # wall clock, start-up included
+    # The command line reads local files (a portfolio's canonical CSVs, years of weekly
+    # reports): its own size limit, and its parser gets more memory and time per MB of file.
+    cli_max_file_mb: float = 500.0
+    cli_parse_memory_per_mb: float = 32.0  # added to parse_memory_mb (a CSV needs ~30x its size)
+    cli_parse_seconds_per_mb: float = 1.0  # added to parse_cpu_seconds and parse_timeout_seconds
 
 
 @dataclass(frozen=True)
@@ -293,3 +298,20 @@ def get_config() -> Config:
     if not Path(path).exists():
         return Config()
     return _load(path)
+
+
+def for_command_line(config: Config, size_bytes: int) -> Config:
+    """``config`` with the command line's limits for a file of ``size_bytes``: ``[ingest]
+    cli_max_file_mb`` in place of the browser's ``max_upload_mb``, and the parser's memory and
+    time grown by ``cli_parse_memory_per_mb`` and ``cli_parse_seconds_per_mb`` per MB of file."""
+    cfg = config.ingest
+    mb = size_bytes / 1e6
+    more_time = round(cfg.cli_parse_seconds_per_mb * mb)
+    ingest = replace(
+        cfg,
+        max_upload_mb=cfg.cli_max_file_mb,
+        parse_memory_mb=cfg.parse_memory_mb + round(cfg.cli_parse_memory_per_mb * mb),
+        parse_cpu_seconds=cfg.parse_cpu_seconds + more_time,
+        parse_timeout_seconds=cfg.parse_timeout_seconds + more_time,
+    )
+    return replace(config, ingest=ingest)

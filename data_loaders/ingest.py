@@ -44,6 +44,9 @@ class Options:
     # projects the database does not hold: "refuse" (the file is refused and names them),
     # "create" them, or "skip" their rows and load the rest
     new_projects: str = "refuse"
+    # the projects a project list (a sheet of kind "projects") introduces are created without
+    # asking: the list is the register itself (the command line); a near-match still asks
+    create_listed: bool = False
     # id or name as written in the file -> existing project id (an accepted suggestion)
     project_map: dict[str, str] = field(default_factory=dict)
     accept_suggestions: bool = False  # take every near-match suggestion
@@ -258,6 +261,13 @@ def resolve_projects(
         _map_projects(s, mapped, known)
     new = {pid: name or pid for pid, name in written.items() if pid not in mapped}
     parsed.new_projects = new
+    if options.create_listed and options.new_projects == "refuse":
+        asked = {sg.written for sg in parsed.suggestions}
+        listed = {
+            pid for s in parsed.sheets if s.report.kind == "projects"
+            for pid in s.frames.get("projects", {}).get("project_id", [])
+        }  # fmt: skip
+        new = {pid: name for pid, name in new.items() if pid not in listed or pid in asked}
     for s in parsed.sheets:
         if new and options.new_projects == "create":
             _add_minimal_projects(s, new)
@@ -500,7 +510,11 @@ def commit(
 
 
 def export_frames(frames: dict[str, pd.DataFrame], out_dir: str | Path) -> list[Path]:
-    """The canonical tables as CSV named after the tables; formula-like text is neutralised."""
+    """The canonical tables as CSV named after the tables; formula-like text is neutralised.
+
+    A table already written (by an earlier file of the run) is appended to; when the columns
+    differ, the file is rewritten with both files' columns, so every row keeps its own values.
+    """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     paths = []
@@ -511,7 +525,13 @@ def export_frames(frames: dict[str, pd.DataFrame], out_dir: str | Path) -> list[
             if c in df:
                 df[c] = pd.to_datetime(df[c]).dt.strftime("%Y-%m-%d")
         path = out / f"{table}.csv"
-        header = not path.exists()
-        df.to_csv(path, mode="a", header=header, index=False)
+        if not path.exists():
+            df.to_csv(path, index=False)
+        elif list(pd.read_csv(path, nrows=0).columns) == cols:
+            df.to_csv(path, mode="a", header=False, index=False)
+        else:  # the rows already written are kept as the text they are
+            old = pd.read_csv(path, dtype=str, keep_default_na=False)
+            both = [c for c in models.FIELDS[table] if c in old.columns or c in df.columns]
+            pd.concat([old, df], ignore_index=True)[both].to_csv(path, index=False)
         paths.append(path)
     return paths
