@@ -13,6 +13,7 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
+from access.cli import add_as_option, identity
 from data_loaders import sync_cli
 from data_loaders.fields import KINDS
 
@@ -84,7 +85,10 @@ def add_ingest_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--export-dir", help="write the canonical tables loaded as CSV files here")
     p.add_argument("--project", help="project id for sheets that name no project")
     p.add_argument("--report-date", type=_date, help="report date for sheets without one")
-    p.add_argument("--uploaded-by", default="cli", help="recorded as the uploader")
+    p.add_argument(
+        "--uploaded-by", help="recorded as the uploader's name (default: --as, else 'cli')"
+    )
+    add_as_option(p)
     p.add_argument(
         "--strict",
         action="store_true",
@@ -188,6 +192,10 @@ def run_ingest(args: argparse.Namespace) -> int:
         print("error: --fix corrects cells of one file; give one file", file=sys.stderr)
         return 2
     engine = store.get_engine(args.db)
+    who = identity(args)
+    if not args.dry_run:  # refuse before parsing a folder when this identity may not load at all
+        store.check_access(engine, who, "upload")
+    uploaded_by = args.uploaded_by or (who.display if who else "cli")
     known = known_projects(engine)
     options = Options(
         project_id=args.project,
@@ -211,7 +219,7 @@ def run_ingest(args: argparse.Namespace) -> int:
         if args.dry_run:
             report = parsed.report
         else:
-            report = commit(engine, parsed, args.uploaded_by, source="cli")
+            report = commit(engine, parsed, uploaded_by, source="cli", identity=who)
             if report.status == "loaded" and "projects" in parsed.frames:
                 projects = parsed.frames["projects"]
                 known.update(zip(projects["project_id"], projects["name"], strict=True))
