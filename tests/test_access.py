@@ -11,7 +11,7 @@ import uuid
 
 import pandas as pd
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import create_engine, func, select, text
 
 import models
 import store
@@ -186,6 +186,33 @@ def test_seed_only_by_admin(sqlite_url):
         write_sample(engine, n_projects=2, identity=Identity(email=PMO))
     assert _counts(engine)["uploads"] == 0
     assert write_sample(engine, n_projects=2, identity=Identity(email=ADMIN)) > 0
+
+
+def test_roles_on_mariadb(mariadb_url):
+    """The migration and a refused and an allowed write on MariaDB, in a private database."""
+    name = f"pmo_access_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(mariadb_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f"CREATE DATABASE {name}"))
+    try:
+        engine = store.get_engine(mariadb_url.rsplit("/", 1)[0] + f"/{name}")
+        store.write_batch(engine, {"projects": _projects("P1", "P2")}, _meta("base", None))
+        grant(engine, None, ADMIN, "admin")
+        grant(engine, Identity(email=ADMIN), PM, "pm", ["P1"])
+        before = _counts(engine)
+        with pytest.raises(store.WriteRefused, match="not for P2"):
+            store.write_batch(
+                engine, {"projects": _projects("P2")}, _meta("p2", Identity(email=PM))
+            )
+        assert _counts(engine) == before
+        frames = {"status_reports": _status("P1", "2026-03-06")}
+        assert store.write_batch(engine, frames, _meta("p1", Identity(email=PM))).status == "loaded"
+        engine.dispose()
+    finally:
+        store.get_engine.cache_clear()
+        with admin.connect() as conn:
+            conn.execute(text(f"DROP DATABASE IF EXISTS {name}"))
+        admin.dispose()
 
 
 # --- python -m access --------------------------------------------------------------------------
