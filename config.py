@@ -296,14 +296,19 @@ def _money(raw: dict | None) -> Money:
 
 
 def _access(raw: dict | None) -> Access:
-    from access.roles import ROLES  # the roles are defined with their rules
+    from access.roles import ROLES, principal  # the roles are defined with their rules
 
     access = _section(Access, raw)
     groups = {str(k): str(v).strip().lower() for k, v in access.groups.items()}
     bad = {k: v for k, v in groups.items() if v not in ROLES}
     if bad:
         raise ValueError(f"access.groups must map to {', '.join(ROLES)}: {bad}")
-    return replace(access, service_identity=access.service_identity.strip().lower(), groups=groups)
+    service = access.service_identity.strip()
+    try:
+        service = principal(service) if service else ""
+    except ValueError as exc:
+        raise ValueError(f"access.service_identity: {exc}") from None
+    return replace(access, service_identity=service, groups=groups)
 
 
 @lru_cache(maxsize=4)

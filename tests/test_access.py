@@ -106,6 +106,8 @@ def test_claims_groups_and_unverified_email(sqlite_url):
     assert cfg.access.groups == {"PMO Office": "pmo"}
     with pytest.raises(ValueError, match="access.groups must map to"):
         parse_config({"access": {"groups": {"Board": "boss"}}})
+    with pytest.raises(ValueError, match="access.service_identity: not an e-mail"):
+        parse_config({"access": {"service_identity": "etl job"}})
     who = from_claims(
         {"email": "Ann@Example.org", "name": "Ann", "sub": "abc", "roles": ["PMO Office"]}, cfg
     )
