@@ -16,13 +16,17 @@ def principal_arg(text: str) -> str:
 
 
 def add_as_option(parser: argparse.ArgumentParser, service: bool = True) -> None:
-    fallback = " (default: [access] service_identity)" if service else ""
+    """``--as EMAIL``; ``service``: it defaults to ``[access] service_identity`` (not for role
+    changes, which always name their admin)."""
     parser.add_argument(
         "--as",
         dest="acting_as",
         type=principal_arg,
         metavar="EMAIL",
-        help=f"who writes, checked against their roles once roles are set up{fallback}",
+        help="who writes, checked against their roles once roles are set up (default: "
+        "[access] service_identity)"
+        if service
+        else "the admin making the change (needed once roles are set up)",
     )
 
 
