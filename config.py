@@ -202,6 +202,18 @@ class Money:
 
 
 @dataclass(frozen=True)
+class Access:
+    """Sign-in and roles (see access/roles.py). Roles themselves live in the app database."""
+
+    # The e-mail a command line acts as when it is given no --as (scheduled jobs, e.g. a nightly
+    # sync). It is granted roles like anyone else; this setting grants nothing by itself.
+    service_identity: str = ""
+    groups_claim: str = "groups"  # the sign-in claim that lists the user's groups
+    # group name (as the provider sends it in that claim) -> viewer, pm, pmo or admin
+    groups: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class Config:
     schedule: ScheduleRules = field(default_factory=ScheduleRules)
     cost: CostRules = field(default_factory=CostRules)
@@ -212,6 +224,7 @@ class Config:
     quality: Quality = field(default_factory=Quality)
     ingest: Ingest = field(default_factory=Ingest)
     money: Money = field(default_factory=Money)
+    access: Access = field(default_factory=Access)
     rag_labels: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_RAG_LABELS))
     # canonical field -> the office's own header words for it (``[synonyms]``); they add to the
     # built-in table in data_loaders/fields.py and win over it
@@ -254,6 +267,7 @@ def parse_config(raw: dict) -> Config:
         quality=_section(Quality, raw.get("quality")),
         ingest=ingest,
         money=_money(raw.get("money")),
+        access=_access(raw.get("access")),
         rag_labels=labels,
         synonyms=_synonyms(raw.get("synonyms")),
     )
@@ -284,6 +298,22 @@ def _money(raw: dict | None) -> Money:
     if any(v <= 0 for v in rates.values()):
         raise ValueError(f"money.rates must be positive: {rates}")
     return replace(money, currency=money.currency.upper(), rates=rates)
+
+
+def _access(raw: dict | None) -> Access:
+    from access.roles import ROLES, principal  # the roles are defined with their rules
+
+    access = _section(Access, raw)
+    groups = {str(k): str(v).strip().lower() for k, v in access.groups.items()}
+    bad = {k: v for k, v in groups.items() if v not in ROLES}
+    if bad:
+        raise ValueError(f"access.groups must map to {', '.join(ROLES)}: {bad}")
+    service = access.service_identity.strip()
+    try:
+        service = principal(service) if service else ""
+    except ValueError as exc:
+        raise ValueError(f"access.service_identity: {exc}") from None
+    return replace(access, service_identity=service, groups=groups)
 
 
 @lru_cache(maxsize=4)

@@ -39,6 +39,7 @@ from sqlalchemy.engine import URL
 from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, OperationalError
 
 import models
+from access import audit, roles
 from config import ROOT
 
 DEFAULT_SQLITE_PATH = ROOT / "data" / "pmo_lens.db"
@@ -256,6 +257,9 @@ class UploadMeta:
     source: str  # upload, cli, sql, sample
     content: bytes | None = None
     report: dict | None = None
+    # who writes: checked against roles before anything is written (check_access); None is
+    # nobody named, allowed only until the first role is granted
+    identity: roles.Identity | None = None
 
 
 @dataclass
@@ -401,6 +405,20 @@ def _check_projects(conn, tables: dict[str, list[dict]]) -> None:
 
 
 @_plain_errors
+def check_access(
+    engine: Engine, identity: roles.Identity | None, action: str, project_ids=()
+) -> None:
+    """Raise ``WriteRefused`` when ``identity`` may not do ``action`` (on ``project_ids``) by
+    the roles in the database now (see access.roles); the refusal is recorded for the audit."""
+    with engine.connect() as conn:
+        who = roles.resolve(conn, identity)
+    reason = roles.refusal(who, action, project_ids)
+    if reason:
+        audit.record_refusal(engine, who.label, action, reason)
+        raise WriteRefused(f"{reason}: nothing was written")
+
+
+@_plain_errors
 def write_batch(
     engine: Engine, frames: dict[str, pd.DataFrame], meta: UploadMeta, remove_missing: bool = False
 ) -> WriteResult:
@@ -410,12 +428,15 @@ def write_batch(
     must already be valid canonical frames (see ``models.SCHEMAS``). With ``remove_missing``
     (a SQL source's full snapshot) the rows of earlier uploads with the same source and file
     name that are not in ``frames`` (tables given, even empty) are removed (``_remove_missing``).
-    A refusal (unknown project, text the database cannot hold, a read-only user) raises
+    ``meta.identity`` must be allowed to write it (``check_access``, before any transaction).
+    A refusal (roles, unknown project, text the database cannot hold, a read-only user) raises
     ``WriteRefused``, an unreachable database ``DatabaseUnavailable``; either way nothing is
     written.
     """
     records = {n: _records(n, frames[n]) for n in WRITE_ORDER if n in frames and len(frames[n])}
     _check_values(records, meta)
+    projects = {r["project_id"] for recs in records.values() for r in recs}
+    check_access(engine, meta.identity, roles.ACTION_OF_SOURCE[meta.source], projects)
     scope = [n for n in WRITE_ORDER if n in frames] if remove_missing else []
     for attempt in range(5):
         try:
@@ -484,6 +505,7 @@ def _write_once(
                 sha256=meta.sha256,
                 size_bytes=meta.size_bytes,
                 uploaded_by=meta.uploaded_by,
+                **roles.upload_columns(meta.identity),
                 uploaded_at=datetime.now(UTC),
                 source=meta.source,
                 status="loaded",

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
+from access.cli import add_as_option, identity
 from config import for_command_line, get_config
 from data_loaders import sync_cli
 from data_loaders.fields import KINDS, SHEET_HINTS
@@ -86,7 +87,10 @@ def add_ingest_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--export-dir", help="write the canonical tables loaded as CSV files here")
     p.add_argument("--project", help="project id for sheets that name no project")
     p.add_argument("--report-date", type=_date, help="report date for sheets without one")
-    p.add_argument("--uploaded-by", default="cli", help="recorded as the uploader")
+    p.add_argument(
+        "--uploaded-by", help="recorded as the uploader's name (default: --as, else 'cli')"
+    )
+    add_as_option(p)
     p.add_argument(
         "--strict",
         action="store_true",
@@ -202,6 +206,10 @@ def run_ingest(args: argparse.Namespace) -> int:
         print("error: --fix corrects cells of one file; give one file", file=sys.stderr)
         return 2
     engine = store.get_engine(args.db)
+    who = identity(args)
+    if not args.dry_run:  # refuse before parsing a folder when this identity may not load at all
+        store.check_access(engine, who, "upload")
+    uploaded_by = args.uploaded_by or (who.display if who else "cli")
     known = known_projects(engine)
     config = get_config()
     options = Options(
@@ -225,7 +233,11 @@ def run_ingest(args: argparse.Namespace) -> int:
         limits = for_command_line(config, len(data))
         parsed = parse_isolated(str(path), data, known, limits, options)
         preview(engine, parsed)
-        report = parsed.report if args.dry_run else commit(engine, parsed, args.uploaded_by, "cli")
+        report = (
+            parsed.report
+            if args.dry_run
+            else commit(engine, parsed, uploaded_by, source="cli", identity=who)
+        )
         # the projects this file creates (or, in a dry run, would create) are known to the next
         if report.status in ("loaded", "valid") and "projects" in parsed.frames:
             projects = parsed.frames["projects"]

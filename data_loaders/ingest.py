@@ -18,6 +18,7 @@ from sqlalchemy import Engine, func, select
 
 import models
 import store
+from access.roles import Identity
 from analytics import overwrite
 from config import Config, get_config
 from data_loaders import corrections, units
@@ -470,9 +471,14 @@ def remember_mappings(engine: Engine, parsed: ParsedFile) -> None:
 
 
 def commit(
-    engine: Engine, parsed: ParsedFile, uploaded_by: str, source: str = "upload"
+    engine: Engine,
+    parsed: ParsedFile,
+    uploaded_by: str,
+    source: str = "upload",
+    identity: Identity | None = None,
 ) -> FileReport:
-    """Write the parsed file in one transaction; refuses (writes nothing) when errors remain."""
+    """Write the parsed file in one transaction; refuses (writes nothing) when errors remain
+    or when ``identity`` may not write its projects (store.check_access)."""
     report = parsed.report
     if report.has_errors or not parsed.frames:
         if report.status == "valid":
@@ -493,10 +499,11 @@ def commit(
         source=source,
         content=parsed.data,
         report=report.to_dict(),
+        identity=identity,
     )
     try:
         result = store.write_batch(engine, frames, meta)
-    except store.StoreError as exc:  # unknown project, unstorable text, read-only user, down
+    except store.StoreError as exc:  # roles, unknown project, unstorable text, read-only, down
         report.status = "rejected"
         column = "project" if isinstance(exc, store.UnknownProjectError) else None
         report.problems.append(Problem(None, None, column, None, str(exc), ERROR))
