@@ -49,6 +49,22 @@ def frames() -> dict[str, pd.DataFrame]:
     return _or_stop(lambda: _frames(url, store.data_version(_engine(url))))
 
 
+@st.cache_data(show_spinner=False, max_entries=16)
+def _project_text(url: str, version: int, table: str, project_id: str) -> pd.DataFrame:
+    return store.read_project_text(_engine(url), table, project_id)
+
+
+def with_project_text(rows: pd.DataFrame, table: str, project_id: str) -> pd.DataFrame:
+    """``rows`` of one project with the long text the frames leave out (``store.PROJECT_TEXT``),
+    read for that project only."""
+    url = store.database_url()
+    text = _or_stop(lambda: _project_text(url, store.data_version(_engine(url)), table, project_id))
+    keys = store.models.KEYS[table]
+    return rows.astype(dict.fromkeys(keys, str)).merge(
+        text.astype(dict.fromkeys(keys, str)), on=keys, how="left"
+    )
+
+
 @st.cache_data(show_spinner=False, max_entries=4)
 def _upload_reports(url: str, version: int) -> dict[int, dict]:
     return store.upload_reports(_engine(url))
