@@ -113,7 +113,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
     data = workbook(args.rows)
-    backend = "PostgreSQL COPY" if args.db else "SQLite executemany"
+    backend = "PostgreSQL" if args.db else "SQLite"
     print(f"workbook: {args.rows:,} rows, {len(data) / 1e6:.1f} MB; app database: {backend}")
     options = Options(new_projects="create")
     with tempfile.TemporaryDirectory() as tmp:
