@@ -15,6 +15,7 @@ import os
 import sys
 import time
 from collections.abc import Callable
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from functools import lru_cache, wraps
@@ -437,19 +438,25 @@ def _insert(conn, table, columns: list[str], values: list[tuple]) -> None:
         conn.execute(insert(table), [dict(zip(columns, v, strict=True)) for v in values])
 
 
-def _copy_in(conn, sql: str, values: list[tuple]) -> None:
-    """PostgreSQL ``COPY ... FROM STDIN`` on the connection's own transaction. A driver error
-    becomes SQLAlchemy's (IntegrityError, OperationalError...) like every other statement's,
-    so write_batch retries and explains it the same way."""
+@contextmanager
+def _driver_errors(conn, sql: str):
+    """Around work on the raw driver connection: a driver error becomes SQLAlchemy's
+    (IntegrityError, OperationalError...) like every other statement's, so write_batch retries
+    and ``explain`` words it the same way."""
     dbapi = conn.dialect.loaded_dbapi
     try:
-        with conn.connection.dbapi_connection.cursor() as cursor, cursor.copy(sql) as copy:
-            for row in values:
-                copy.write_row(row)
+        yield conn.connection.dbapi_connection
     except dbapi.Error as exc:
         raise DBAPIError.instance(
             sql, None, exc, dbapi.Error, hide_parameters=True, dialect=conn.dialect
         ) from exc
+
+
+def _copy_in(conn, sql: str, values: list[tuple]) -> None:
+    """PostgreSQL ``COPY ... FROM STDIN`` on the connection's own transaction."""
+    with _driver_errors(conn, sql) as raw, raw.cursor() as cursor, cursor.copy(sql) as copy:
+        for row in values:
+            copy.write_row(row)
 
 
 def _check_projects(conn, tables: dict[str, _Rows]) -> None:
@@ -739,10 +746,10 @@ def _fetch_arrow(conn, stmt, types: list[pa.DataType]) -> pa.Table:
     """``stmt`` through the driver's cursor, ``FETCH_ROWS`` at a time, into Arrow columns
     (SQLite and MariaDB): no SQLAlchemy row objects, and only one chunk of tuples alive."""
     names = [c.name for c in stmt.selected_columns]
-    cursor = conn.connection.dbapi_connection.cursor()
-    try:
-        cursor.execute(_sql(conn, stmt))
-        batches = []
+    sql = _sql(conn, stmt)
+    batches = []
+    with _driver_errors(conn, sql) as raw, closing(raw.cursor()) as cursor:
+        cursor.execute(sql)
         while rows := cursor.fetchmany(FETCH_ROWS):
             arrays = []
             for values, kind in zip(zip(*rows, strict=True), types, strict=True):
@@ -752,8 +759,6 @@ def _fetch_arrow(conn, stmt, types: list[pa.DataType]) -> pa.Table:
                     # SQLite hands dates over as ISO text and booleans as 0/1: cast them.
                     arrays.append(pa.array(values).cast(kind))
             batches.append(pa.RecordBatch.from_arrays(arrays, names=names))
-    finally:
-        cursor.close()
     if not batches:
         return pa.table([pa.array([], t) for t in types], names=names)
     return pa.Table.from_batches(batches).unify_dictionaries()
@@ -786,9 +791,8 @@ def _copy_arrow(conn, stmt, types: list[pa.DataType]) -> pa.Table:
     """``stmt`` through PostgreSQL's ``COPY (...) TO STDOUT`` as CSV, streamed into Arrow's
     CSV reader: the server formats the values, no Python object is made per value."""
     names = [c.name for c in stmt.selected_columns]
-    sql = _sql(conn, stmt)
-    cursor = conn.connection.dbapi_connection.cursor()
-    with cursor, cursor.copy(f"COPY ({sql}) TO STDOUT (FORMAT csv)") as copy:
+    sql = f"COPY ({_sql(conn, stmt)}) TO STDOUT (FORMAT csv)"
+    with _driver_errors(conn, sql) as raw, raw.cursor() as cursor, cursor.copy(sql) as copy:
         out = _CopyOut(copy)
         if out.empty:  # Arrow's CSV reader refuses an empty file
             return pa.table([pa.array([], t) for t in types], names=names)
@@ -818,9 +822,9 @@ def _read_table(conn, table, columns: list[str], where=None) -> pd.DataFrame:
 @_plain_errors
 def read_frames(engine: Engine) -> dict[str, pd.DataFrame]:
     """Every canonical table as a frame of the columns the app uses (``frame_columns``), plus
-    ``uploads`` without bytes and ``replaced_status``. Compact and columnar: ids, RAG values
-    and other short text as categoricals, free text as pyarrow strings, dates as
-    datetime64[s]; read in one transaction, so all tables show the same moment on SQLite."""
+    ``uploads`` without bytes and ``replaced_status``. Compact and columnar: ids as
+    categoricals, other text as pyarrow strings, dates as datetime64[s]; read in one
+    transaction, so on SQLite all tables show the same moment."""
     frames: dict[str, pd.DataFrame] = {}
     with engine.connect() as conn, conn.begin():
         for name, table in models.FACT_TABLES.items():
