@@ -693,10 +693,11 @@ PROJECT_TEXT = {"raid_items": ["description"]}
 # Rows per fetch on the cursor path: bounds the Python objects alive at once.
 FETCH_ROWS = 50_000
 _CATEGORY = pa.dictionary(pa.int32(), pa.string())
-# Held as categoricals: ids, few distinct values repeated in every weekly snapshot. Other text
-# (names, RAG, status, owner) stays a pyarrow string: analytics assign values such as "Grey"
-# or "not reported" to such columns and join them to other text, which a categorical refuses.
-CATEGORICAL = {"project_id", "risk_id", "milestone_id", "decision_id", "item_id"}
+# Held as categoricals: ids, and who reported (only shown, never computed with), few distinct
+# values repeated in every weekly snapshot. Other text (names, RAG, status, owner) stays a
+# pyarrow string: analytics assign values such as "Grey" or "not reported" to such columns and
+# join them to other text, which a categorical refuses.
+CATEGORICAL = {"project_id", "risk_id", "milestone_id", "decision_id", "item_id", "reported_by"}
 
 
 def frame_columns(name: str) -> list[str]:
@@ -706,8 +707,8 @@ def frame_columns(name: str) -> list[str]:
 
 
 def _arrow_type(column) -> pa.DataType:
-    """How a column is held: ids as categoricals, other text as pyarrow strings, dates as
-    datetime64[s]."""
+    """How a column is held: ids as categoricals (``CATEGORICAL``), other text as pyarrow
+    strings, dates as datetime64[s]."""
     kind = column.type
     if column.name in CATEGORICAL:
         return _CATEGORY
