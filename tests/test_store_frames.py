@@ -140,3 +140,31 @@ def test_raid_descriptions_are_read_per_project(db_url):
     assert _plain(got["item_id"]) == ["A", "B"]
     assert _plain(got["description"]) == ["first, of P1", None]
     assert store.read_project_text(engine, "raid_items", "P'3").empty  # quoted, not injected
+
+
+def test_a_failing_bulk_insert_writes_nothing(db_url):
+    """New rows go in by COPY (PostgreSQL) or executemany (SQLite) on the write transaction:
+    when a later table fails (here two risks with the same key), the projects and status
+    reports already sent are rolled back with it, and the refusal is the usual plain one."""
+    engine = store.get_engine(db_url)
+    status = models.conform(
+        "status_reports",
+        pd.DataFrame({"project_id": ["P1"], "report_date": pd.to_datetime(["2026-01-02"])}),
+    )
+    risks = models.conform(
+        "risks",
+        pd.DataFrame(
+            {
+                "project_id": ["P1", "P1"],
+                "risk_id": ["R1", "R1"],
+                "report_date": pd.to_datetime(["2026-01-02"] * 2),
+            }
+        ),
+    )
+    frames = {"projects": _projects("P1"), "status_reports": status, "risks": risks}
+    meta = store.UploadMeta("d.xlsx", "sha-dup", 0, "tester", "upload")
+    with pytest.raises(store.WriteRefused, match="nothing was written"):
+        store.write_batch(engine, frames, meta)
+    assert store.data_version(engine) == 0
+    after = store.read_frames(engine)
+    assert after["projects"].empty and after["status_reports"].empty
