@@ -15,7 +15,7 @@ from sqlalchemy import create_engine, select, text
 import models
 import store
 from sample_data import write_sample
-from tests.conftest import MARIADB_URL, _reachable, require
+from tests.conftest import MARIADB_URL, _reachable, app_test, require
 
 
 @pytest.fixture(params=["sqlite", "postgres", "mariadb"])
@@ -168,3 +168,23 @@ def test_a_failing_bulk_insert_writes_nothing(db_url):
     assert store.data_version(engine) == 0
     after = store.read_frames(engine)
     assert after["projects"].empty and after["status_reports"].empty
+
+
+def test_project_page_shows_raid_descriptions_read_for_that_project(seeded_url):
+    engine = store.get_engine(seeded_url)
+    with engine.connect() as conn:
+        pid = conn.execute(
+            select(models.raid_items.c.project_id)
+            .where(models.raid_items.c.description.is_not(None))
+            .order_by(models.raid_items.c.project_id)
+        ).first()[0]
+    want = store.read_project_text(engine, "raid_items", pid)
+    at = app_test()
+    at.query_params["project"] = pid
+    at.run()
+    at = at.switch_page("pages/portfolio/project.py").run()
+    assert not at.exception
+    shown = next(d.value for d in at.dataframe if "description" in d.value.columns)
+    assert dict(zip(shown["item_id"], shown["description"], strict=True)) == dict(
+        zip(want["item_id"].astype(str), want["description"], strict=True)
+    )

@@ -14,6 +14,7 @@ import pandas as pd
 import streamlit as st
 from sqlalchemy import Engine
 
+import models
 import store
 
 T = TypeVar("T")
@@ -59,10 +60,10 @@ def with_project_text(rows: pd.DataFrame, table: str, project_id: str) -> pd.Dat
     read for that project only."""
     url = store.database_url()
     text = _or_stop(lambda: _project_text(url, store.data_version(_engine(url)), table, project_id))
-    keys = store.models.KEYS[table]
-    return rows.astype(dict.fromkeys(keys, str)).merge(
-        text.astype(dict.fromkeys(keys, str)), on=keys, how="left"
-    )
+    keys = models.KEYS[table]
+    # Categorical ids of two reads have different categories: merge them as plain text.
+    ids = dict.fromkeys([k for k in keys if k in store.CATEGORICAL], str)
+    return rows.astype(ids).merge(text.astype(ids), on=keys, how="left")
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
