@@ -240,7 +240,7 @@ with left:
         )
 with right:
     st.subheader("RAID items")
-    raid = proj.project_raid(frames["raid_items"], pid)
+    raid = data.with_project_text(proj.project_raid(frames["raid_items"], pid), "raid_items", pid)
     if raid.empty:
         empty_state(f"No assumptions, issues, dependencies or actions for {plain(pid)}.")
     else:
