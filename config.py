@@ -183,6 +183,11 @@ class Ingest:
     parse_memory_mb: int = 1024  # address space of the child, its ~400 MB of libraries included
     parse_cpu_seconds: int = 120
     parse_timeout_seconds: int = 180  # wall clock, start-up included
+    # The command line reads local files (a portfolio's canonical CSVs, years of weekly
+    # reports): its own size limit, and its parser gets more memory and time per MB of file.
+    cli_max_file_mb: float = 500.0
+    cli_parse_memory_per_mb: float = 32.0  # added to parse_memory_mb (a CSV needs ~30x its size)
+    cli_parse_seconds_per_mb: float = 1.0  # added to parse_cpu_seconds and parse_timeout_seconds
 
 
 @dataclass(frozen=True)
@@ -197,6 +202,18 @@ class Money:
 
 
 @dataclass(frozen=True)
+class Access:
+    """Sign-in and roles (see access/roles.py). Roles themselves live in the app database."""
+
+    # The e-mail a command line acts as when it is given no --as (scheduled jobs, e.g. a nightly
+    # sync). It is granted roles like anyone else; this setting grants nothing by itself.
+    service_identity: str = ""
+    groups_claim: str = "groups"  # the sign-in claim that lists the user's groups
+    # group name (as the provider sends it in that claim) -> viewer, pm, pmo or admin
+    groups: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class Config:
     schedule: ScheduleRules = field(default_factory=ScheduleRules)
     cost: CostRules = field(default_factory=CostRules)
@@ -207,6 +224,7 @@ class Config:
     quality: Quality = field(default_factory=Quality)
     ingest: Ingest = field(default_factory=Ingest)
     money: Money = field(default_factory=Money)
+    access: Access = field(default_factory=Access)
     rag_labels: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_RAG_LABELS))
     # canonical field -> the office's own header words for it (``[synonyms]``); they add to the
     # built-in table in data_loaders/fields.py and win over it
@@ -249,6 +267,7 @@ def parse_config(raw: dict) -> Config:
         quality=_section(Quality, raw.get("quality")),
         ingest=ingest,
         money=_money(raw.get("money")),
+        access=_access(raw.get("access")),
         rag_labels=labels,
         synonyms=_synonyms(raw.get("synonyms")),
     )
@@ -281,6 +300,22 @@ def _money(raw: dict | None) -> Money:
     return replace(money, currency=money.currency.upper(), rates=rates)
 
 
+def _access(raw: dict | None) -> Access:
+    from access.roles import ROLES, principal  # the roles are defined with their rules
+
+    access = _section(Access, raw)
+    groups = {str(k): str(v).strip().lower() for k, v in access.groups.items()}
+    bad = {k: v for k, v in groups.items() if v not in ROLES}
+    if bad:
+        raise ValueError(f"access.groups must map to {', '.join(ROLES)}: {bad}")
+    service = access.service_identity.strip()
+    try:
+        service = principal(service) if service else ""
+    except ValueError as exc:
+        raise ValueError(f"access.service_identity: {exc}") from None
+    return replace(access, service_identity=service, groups=groups)
+
+
 @lru_cache(maxsize=4)
 def _load(path: str) -> Config:
     with open(path, "rb") as fh:
@@ -293,3 +328,20 @@ def get_config() -> Config:
     if not Path(path).exists():
         return Config()
     return _load(path)
+
+
+def for_command_line(config: Config, size_bytes: int) -> Config:
+    """``config`` with the command line's limits for a file of ``size_bytes``: ``[ingest]
+    cli_max_file_mb`` in place of the browser's ``max_upload_mb``, and the parser's memory and
+    time grown by ``cli_parse_memory_per_mb`` and ``cli_parse_seconds_per_mb`` per MB of file."""
+    cfg = config.ingest
+    mb = size_bytes / 1e6
+    more_time = round(cfg.cli_parse_seconds_per_mb * mb)
+    ingest = replace(
+        cfg,
+        max_upload_mb=cfg.cli_max_file_mb,
+        parse_memory_mb=cfg.parse_memory_mb + round(cfg.cli_parse_memory_per_mb * mb),
+        parse_cpu_seconds=cfg.parse_cpu_seconds + more_time,
+        parse_timeout_seconds=cfg.parse_timeout_seconds + more_time,
+    )
+    return replace(config, ingest=ingest)

@@ -26,6 +26,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
 )
 
 from config import Config, get_config
@@ -71,6 +72,10 @@ uploads = Table(
     Column("sha256", String(64), nullable=False, unique=True),
     Column("size_bytes", Integer, nullable=False),
     Column("uploaded_by", String(200), nullable=False),
+    # the signed-in identity behind the upload (see access.roles.Identity); uploaded_by is its
+    # display name. None for uploads made before sign-in existed or in local mode.
+    Column("uploaded_by_email", String(320), nullable=True),
+    Column("uploaded_by_subject", String(255), nullable=True),
     Column("uploaded_at", DateTime(timezone=True), nullable=False),
     Column("source", String(20), nullable=False),  # upload, cli, sql, sample
     Column("status", String(20), nullable=False, server_default="loaded"),
@@ -220,6 +225,35 @@ column_mappings = Table(
     Column("layout_key", String(64), primary_key=True),
     Column("mapping", Text, nullable=False),  # JSON: source header -> canonical field or ""
     Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+# Who may do what (see access.roles). A principal is a lower-cased e-mail or "sub:" and an OIDC
+# subject; project_id is set for a pm's projects only (no foreign key: a PM may be assigned a
+# project before its first upload, and a sync may remove a project that keeps its managers).
+role_assignments = Table(
+    "role_assignments",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("principal", String(320), nullable=False),
+    Column("role", String(10), nullable=False),  # viewer, pm, pmo, admin
+    Column("project_id", String(64), nullable=True),
+    Column("granted_by", String(320), nullable=False),
+    Column("granted_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("principal", "role", "project_id", name="uq_role_assignment"),
+)
+
+# Access events for the audit: roles granted and revoked, writes refused.
+access_events = Table(
+    "access_events",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("actor", String(320), nullable=False),  # e-mail, "sub:..." or a label such as "cli"
+    Column("event", String(10), nullable=False),  # grant, revoke, refused
+    Column("principal", String(320), nullable=True),
+    Column("role", String(10), nullable=True),
+    Column("project_id", String(64), nullable=True),
+    Column("detail", Text, nullable=True),  # a refusal's reason and what was asked
 )
 
 FACT_TABLES = {

@@ -8,20 +8,28 @@ the old version kept in ``replaced_rows``. Reading returns pandas frames keyed b
 
 from __future__ import annotations
 
+import io
 import json
 import math
 import os
 import sys
 import time
 from collections.abc import Callable
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from functools import lru_cache, wraps
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
 from sqlalchemy import (
+    Boolean,
+    Date,
     Engine,
+    Integer,
     String,
     and_,
     bindparam,
@@ -39,6 +47,7 @@ from sqlalchemy.engine import URL
 from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, OperationalError
 
 import models
+from access import audit, roles
 from config import ROOT
 
 DEFAULT_SQLITE_PATH = ROOT / "data" / "pmo_lens.db"
@@ -256,6 +265,9 @@ class UploadMeta:
     source: str  # upload, cli, sql, sample
     content: bytes | None = None
     report: dict | None = None
+    # who writes: checked against roles before anything is written (check_access); None is
+    # nobody named, allowed only until the first role is granted
+    identity: roles.Identity | None = None
 
 
 @dataclass
@@ -279,11 +291,30 @@ def _column(series: pd.Series, is_date: bool) -> list:
     return series.astype(object).where(series.notna(), None).tolist()
 
 
-def _records(name: str, frame: pd.DataFrame) -> list[dict]:
+@dataclass
+class _Rows:
+    """One table of a batch as plain Python values: its columns and one tuple per row (tuples,
+    not dicts: building and sending 50,000 of them is most of the cost of a write)."""
+
+    columns: list[str]
+    values: list[tuple]
+
+    def column(self, name: str) -> list:
+        i = self.columns.index(name)
+        return [row[i] for row in self.values]
+
+    def keys(self, names: list[str]) -> list[tuple]:
+        return list(zip(*[self.column(k) for k in names], strict=True))
+
+    def record(self, row: tuple) -> dict:
+        return dict(zip(self.columns, row, strict=True))
+
+
+def _records(name: str, frame: pd.DataFrame) -> _Rows:
     cols = [c for c in models.FIELDS[name] if c in frame.columns]
     dates = set(models.DATE_FIELDS[name])
     columns = [_column(frame[c], c in dates) for c in cols]
-    return [dict(zip(cols, row, strict=True)) for row in zip(*columns, strict=True)]
+    return _Rows(cols, list(zip(*columns, strict=True)))
 
 
 def _same(old: dict, new: dict) -> bool:
@@ -308,12 +339,11 @@ def _chunks(values: list, size: int = 500):
         yield values[i : i + size]
 
 
-def _existing_rows(conn, name: str, records: list[dict]) -> dict[tuple, dict]:
-    """Rows already stored under the keys of ``records``, keyed by their primary key tuple."""
+def _existing_rows(conn, name: str, rows: _Rows, wanted: set[tuple]) -> dict[tuple, dict]:
+    """Rows already stored under the keys ``wanted`` of ``rows``, keyed by their primary key."""
     table = models.FACT_TABLES[name]
     keys = models.KEYS[name]
-    wanted = {tuple(r[k] for k in keys) for r in records}
-    project_ids = sorted({r["project_id"] for r in records})
+    project_ids = sorted(set(rows.column("project_id")))
     found: dict[tuple, dict] = {}
     for chunk in _chunks(project_ids):
         # FOR UPDATE (PostgreSQL; SQLite writers are serialised by BEGIN IMMEDIATE): under READ
@@ -331,7 +361,7 @@ def _existing_rows(conn, name: str, records: list[dict]) -> dict[tuple, dict]:
             .with_for_update()
         )
         if "report_date" in keys:
-            dates = sorted({r["report_date"] for r in records})
+            dates = sorted(set(rows.column("report_date")))
             stmt = stmt.where(table.c.report_date.in_(dates))
         for row in conn.execute(stmt).mappings():
             key = tuple(row[k] for k in keys)
@@ -340,18 +370,20 @@ def _existing_rows(conn, name: str, records: list[dict]) -> dict[tuple, dict]:
     return found
 
 
-def _write_table(conn, name: str, records: list[dict], upload_id: int) -> tuple[int, int, int]:
+def _write_table(conn, name: str, rows: _Rows, upload_id: int) -> tuple[int, int, int]:
     table = models.FACT_TABLES[name]
     keys = models.KEYS[name]
-    existing = _existing_rows(conn, name, records)
+    row_keys = rows.keys(keys)
+    existing = _existing_rows(conn, name, rows, set(row_keys))
     inserts, updates, history = [], [], []
     unchanged = 0
-    for rec in records:
-        key = tuple(rec[k] for k in keys)
+    for key, row in zip(row_keys, rows.values, strict=True):
         old = existing.get(key)
         if old is None:
-            inserts.append({**rec, "upload_id": upload_id})
-        elif _same(old, rec):
+            inserts.append((*row, upload_id))
+            continue
+        rec = rows.record(row)
+        if _same(old, rec):
             unchanged += 1
         else:
             updates.append({**rec, "upload_id": upload_id})
@@ -364,7 +396,7 @@ def _write_table(conn, name: str, records: list[dict], upload_id: int) -> tuple[
                 }
             )
     if inserts:
-        conn.execute(insert(table), inserts)
+        _insert(conn, table, [*rows.columns, "upload_id"], inserts)
     if updates:
         # Update in place (not delete + insert) so child rows keep their foreign keys.
         cols = list(updates[0])
@@ -382,11 +414,60 @@ def _write_table(conn, name: str, records: list[dict], upload_id: int) -> tuple[
     return len(inserts) + len(updates), len(updates), unchanged
 
 
-def _check_projects(conn, tables: dict[str, list[dict]]) -> None:
+def _insert(conn, table, columns: list[str], values: list[tuple]) -> None:
+    """Insert new rows the fastest way each database offers, inside the caller's transaction
+    (a failure later still rolls them back): PostgreSQL ``COPY FROM STDIN``, SQLite the
+    driver's ``executemany`` on one prepared statement, others SQLAlchemy's executemany."""
+    dialect = conn.dialect.name
+    quote = conn.dialect.identifier_preparer
+    names = ", ".join(quote.quote(c) for c in columns)
+    if dialect == "postgresql":
+        _copy_in(conn, f"COPY {quote.format_table(table)} ({names}) FROM STDIN", values)
+    elif dialect == "sqlite":
+        # SQLAlchemy stores SQLite dates as ISO text; do the same (no deprecated adapter).
+        if any(isinstance(table.c[c].type, Date) for c in columns):
+            cols = [
+                [None if v is None else v.isoformat() for v in col]
+                if isinstance(table.c[c].type, Date)
+                else col
+                for c, col in zip(columns, zip(*values, strict=True), strict=True)
+            ]
+            values = list(zip(*cols, strict=True))
+        marks = ", ".join("?" * len(columns))
+        # exec_driver_sql: straight to the driver's executemany, with SQLAlchemy's exceptions.
+        conn.exec_driver_sql(
+            f"INSERT INTO {quote.format_table(table)} ({names}) VALUES ({marks})", values
+        )
+    else:
+        conn.execute(insert(table), [dict(zip(columns, v, strict=True)) for v in values])
+
+
+@contextmanager
+def _driver_errors(conn, sql: str):
+    """Around work on the raw driver connection: a driver error becomes SQLAlchemy's
+    (IntegrityError, OperationalError...) like every other statement's, so write_batch retries
+    and ``explain`` words it the same way."""
+    dbapi = conn.dialect.loaded_dbapi
+    try:
+        yield conn.connection.dbapi_connection
+    except dbapi.Error as exc:
+        raise DBAPIError.instance(
+            sql, None, exc, dbapi.Error, hide_parameters=True, dialect=conn.dialect
+        ) from exc
+
+
+def _copy_in(conn, sql: str, values: list[tuple]) -> None:
+    """PostgreSQL ``COPY ... FROM STDIN`` on the connection's own transaction."""
+    with _driver_errors(conn, sql) as raw, raw.cursor() as cursor, cursor.copy(sql) as copy:
+        for row in values:
+            copy.write_row(row)
+
+
+def _check_projects(conn, tables: dict[str, _Rows]) -> None:
     referenced = {
-        r["project_id"] for name, recs in tables.items() if name != "projects" for r in recs
+        p for name, rows in tables.items() if name != "projects" for p in rows.column("project_id")
     }
-    known = {r["project_id"] for r in tables.get("projects", [])}
+    known = set(tables["projects"].column("project_id")) if "projects" in tables else set()
     missing = sorted(referenced - known)
     stored: set[str] = set()
     for chunk in _chunks(missing):
@@ -401,6 +482,20 @@ def _check_projects(conn, tables: dict[str, list[dict]]) -> None:
 
 
 @_plain_errors
+def check_access(
+    engine: Engine, identity: roles.Identity | None, action: str, project_ids=()
+) -> None:
+    """Raise ``WriteRefused`` when ``identity`` may not do ``action`` (on ``project_ids``) by
+    the roles in the database now (see access.roles); the refusal is recorded for the audit."""
+    with engine.connect() as conn:
+        who = roles.resolve(conn, identity)
+    reason = roles.refusal(who, action, project_ids)
+    if reason:
+        audit.record_refusal(engine, who.label, action, reason)
+        raise WriteRefused(f"{reason}: nothing was written")
+
+
+@_plain_errors
 def write_batch(
     engine: Engine, frames: dict[str, pd.DataFrame], meta: UploadMeta, remove_missing: bool = False
 ) -> WriteResult:
@@ -410,12 +505,15 @@ def write_batch(
     must already be valid canonical frames (see ``models.SCHEMAS``). With ``remove_missing``
     (a SQL source's full snapshot) the rows of earlier uploads with the same source and file
     name that are not in ``frames`` (tables given, even empty) are removed (``_remove_missing``).
-    A refusal (unknown project, text the database cannot hold, a read-only user) raises
+    ``meta.identity`` must be allowed to write it (``check_access``, before any transaction).
+    A refusal (roles, unknown project, text the database cannot hold, a read-only user) raises
     ``WriteRefused``, an unreachable database ``DatabaseUnavailable``; either way nothing is
     written.
     """
     records = {n: _records(n, frames[n]) for n in WRITE_ORDER if n in frames and len(frames[n])}
     _check_values(records, meta)
+    projects = {r["project_id"] for recs in records.values() for r in recs}
+    check_access(engine, meta.identity, roles.ACTION_OF_SOURCE[meta.source], projects)
     scope = [n for n in WRITE_ORDER if n in frames] if remove_missing else []
     for attempt in range(5):
         try:
@@ -446,16 +544,26 @@ def _text_limits(name: str) -> dict[str, int | None]:
     }
 
 
-def _check_values(records: dict[str, list[dict]], meta: UploadMeta) -> None:
+def _check_values(records: dict[str, _Rows], meta: UploadMeta) -> None:
     """Refuse text the database would reject, the same way on every backend.
 
     PostgreSQL refuses NUL characters and text longer than a VARCHAR; SQLite stores both. The
     loaders already cut and clean text; this is the last line of defence for any caller.
     """
     upload = {"file_name": meta.file_name, "uploaded_by": meta.uploaded_by, "source": meta.source}
-    for name, recs in {**records, "uploads": [upload]}.items():
+    tables = {**records, "uploads": _Rows(list(upload), [tuple(upload.values())])}
+    for name, rows in tables.items():
         for column, limit in _text_limits(name).items():
-            for row, value in enumerate((r.get(column) for r in recs), 1):
+            if column not in rows.columns:
+                continue
+            values = rows.column(column)
+            texts = [v for v in values if type(v) is str]
+            # One pass in C over the column; the row is looked for only when one is bad.
+            if "\x00" not in "".join(texts) and (
+                limit is None or max(map(len, texts), default=0) <= limit
+            ):
+                continue
+            for row, value in enumerate(values, 1):
                 if not isinstance(value, str):
                     continue
                 where = f"{name}.{column}, row {row} of the batch"
@@ -469,7 +577,7 @@ def _check_values(records: dict[str, list[dict]], meta: UploadMeta) -> None:
 
 
 def _write_once(
-    engine: Engine, records: dict[str, list[dict]], meta: UploadMeta, remove_from: list[str]
+    engine: Engine, records: dict[str, _Rows], meta: UploadMeta, remove_from: list[str]
 ) -> WriteResult:
     with engine.connect().execution_options(pmo_write=True) as conn, conn.begin():
         existing = conn.execute(
@@ -484,6 +592,7 @@ def _write_once(
                 sha256=meta.sha256,
                 size_bytes=meta.size_bytes,
                 uploaded_by=meta.uploaded_by,
+                **roles.upload_columns(meta.identity),
                 uploaded_at=datetime.now(UTC),
                 source=meta.source,
                 status="loaded",
@@ -492,8 +601,8 @@ def _write_once(
             )
         ).inserted_primary_key[0]
         result = WriteResult(status="loaded", upload_id=upload_id)
-        for name, recs in records.items():
-            written, replaced, unchanged = _write_table(conn, name, recs, upload_id)
+        for name, rows in records.items():
+            written, replaced, unchanged = _write_table(conn, name, rows, upload_id)
             result.rows[name], result.replaced[name], result.unchanged[name] = (
                 written,
                 replaced,
@@ -512,7 +621,7 @@ def _write_once(
 def _remove_missing(
     conn,
     tables: list[str],
-    records: dict[str, list[dict]],
+    records: dict[str, _Rows],
     meta: UploadMeta,
     upload_id: int,
     result: WriteResult,
@@ -528,7 +637,7 @@ def _remove_missing(
     owned = select(u.c.upload_id).where(u.c.source == meta.source, u.c.file_name == meta.file_name)
     for name in reversed(tables):  # children before their projects
         table, keys = models.FACT_TABLES[name], models.KEYS[name]
-        present = {tuple(r[k] for k in keys) for r in records.get(name, [])}
+        present = set(records[name].keys(keys)) if name in records else set()
         rows = conn.execute(select(table).where(table.c.upload_id.in_(owned))).mappings()
         gone = [dict(r) for r in rows if tuple(r[k] for k in keys) not in present]
         if name == "projects" and gone:
@@ -595,21 +704,167 @@ def data_version(engine: Engine) -> int:
         )
 
 
+# Columns no page, chart, analysis or export reads are not loaded: a risk's description (no
+# view shows it) and the raised dates of risks and RAID items. A RAID item's description is
+# long text shown only on the project page: read there for one project (read_project_text).
+NOT_IN_FRAMES = {
+    "risks": {"description", "raised_date"},
+    "raid_items": {"description", "raised_date"},
+}
+PROJECT_TEXT = {"raid_items": ["description"]}
+# Rows per fetch on the cursor path: bounds the Python objects alive at once.
+FETCH_ROWS = 50_000
+_CATEGORY = pa.dictionary(pa.int32(), pa.string())
+# Held as categoricals: ids, and who reported (only shown, never computed with), few distinct
+# values repeated in every weekly snapshot. Other text (names, RAG, status, owner) stays a
+# pyarrow string: analytics assign values such as "Grey" or "not reported" to such columns and
+# join them to other text, which a categorical refuses.
+CATEGORICAL = {"project_id", "risk_id", "milestone_id", "decision_id", "item_id", "reported_by"}
+
+
+def frame_columns(name: str) -> list[str]:
+    """The columns of table ``name`` that ``read_frames`` loads, in table order."""
+    skip = NOT_IN_FRAMES.get(name, set())
+    return [c.name for c in models.FACT_TABLES[name].columns if c.name not in skip]
+
+
+def _arrow_type(column) -> pa.DataType:
+    """How a column is held: ids as categoricals (``CATEGORICAL``), other text as pyarrow
+    strings, dates as datetime64[s]."""
+    kind = column.type
+    if column.name in CATEGORICAL:
+        return _CATEGORY
+    if isinstance(kind, String):
+        return pa.string()
+    if isinstance(kind, Date):
+        return pa.date32()
+    if isinstance(kind, Boolean):
+        return pa.bool_()
+    if isinstance(kind, Integer):
+        return pa.int64()
+    return pa.float64()
+
+
+def _to_pandas(table: pa.Table) -> pd.DataFrame:
+    """Arrow to pandas without a Python object per value: text stays in pyarrow strings,
+    dictionaries become categoricals, dates datetime64[s], integers with gaps float64."""
+    for i, field_ in enumerate(table.schema):
+        if pa.types.is_date32(field_.type):
+            table = table.set_column(i, field_.name, table.column(i).cast(pa.timestamp("s")))
+    return table.to_pandas(
+        types_mapper={
+            pa.string(): pd.StringDtype("pyarrow", na_value=np.nan),
+            pa.bool_(): pd.BooleanDtype(),
+        }.get,
+        self_destruct=True,
+    )
+
+
+def _sql(conn, stmt) -> str:
+    # Values inline (quoted by SQLAlchemy): COPY takes no bound parameters.
+    return str(stmt.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
+
+
+def _fetch_arrow(conn, stmt, types: list[pa.DataType]) -> pa.Table:
+    """``stmt`` through the driver's cursor, ``FETCH_ROWS`` at a time, into Arrow columns
+    (SQLite and MariaDB): no SQLAlchemy row objects, and only one chunk of tuples alive."""
+    names = [c.name for c in stmt.selected_columns]
+    sql = _sql(conn, stmt)
+    batches = []
+    with _driver_errors(conn, sql) as raw, closing(raw.cursor()) as cursor:
+        cursor.execute(sql)
+        while rows := cursor.fetchmany(FETCH_ROWS):
+            arrays = []
+            for values, kind in zip(zip(*rows, strict=True), types, strict=True):
+                if kind == _CATEGORY:
+                    arrays.append(pa.array(values, pa.string()).dictionary_encode())
+                else:
+                    # SQLite hands dates over as ISO text and booleans as 0/1: cast them.
+                    arrays.append(pa.array(values).cast(kind))
+            batches.append(pa.RecordBatch.from_arrays(arrays, names=names))
+    if not batches:
+        return pa.table([pa.array([], t) for t in types], names=names)
+    return pa.Table.from_batches(batches).unify_dictionaries()
+
+
+class _CopyOut(io.RawIOBase):
+    """The data of a psycopg ``COPY ... TO STDOUT`` as a readable binary stream."""
+
+    def __init__(self, copy):
+        self._chunks = iter(copy)
+        self._left = memoryview(next(self._chunks, b""))
+        self.empty = not self._left
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        while not self._left:
+            chunk = next(self._chunks, None)
+            if chunk is None:
+                return 0
+            self._left = memoryview(chunk)
+        n = min(len(buffer), len(self._left))
+        buffer[:n] = self._left[:n]
+        self._left = self._left[n:]
+        return n
+
+
+def _copy_arrow(conn, stmt, types: list[pa.DataType]) -> pa.Table:
+    """``stmt`` through PostgreSQL's ``COPY (...) TO STDOUT`` as CSV, streamed into Arrow's
+    CSV reader: the server formats the values, no Python object is made per value."""
+    names = [c.name for c in stmt.selected_columns]
+    sql = f"COPY ({_sql(conn, stmt)}) TO STDOUT (FORMAT csv)"
+    with _driver_errors(conn, sql) as raw, raw.cursor() as cursor, cursor.copy(sql) as copy:
+        out = _CopyOut(copy)
+        if out.empty:  # Arrow's CSV reader refuses an empty file
+            return pa.table([pa.array([], t) for t in types], names=names)
+        return pacsv.read_csv(
+            io.BufferedReader(out, buffer_size=1 << 20),
+            read_options=pacsv.ReadOptions(column_names=names, block_size=8 << 20),
+            convert_options=pacsv.ConvertOptions(
+                column_types=dict(zip(names, types, strict=True)),
+                # COPY writes NULL as nothing and an empty text as "": keep them apart.
+                strings_can_be_null=True,
+                quoted_strings_can_be_null=False,
+                true_values=["t"],
+                false_values=["f"],
+            ),
+        )
+
+
+def _read_table(conn, table, columns: list[str], where=None) -> pd.DataFrame:
+    stmt = select(*[table.c[c] for c in columns])
+    if where is not None:
+        stmt = stmt.where(where)
+    types = [_arrow_type(table.c[c]) for c in columns]
+    fetch = _copy_arrow if conn.dialect.name == "postgresql" else _fetch_arrow
+    return _to_pandas(fetch(conn, stmt, types))
+
+
 @_plain_errors
 def read_frames(engine: Engine) -> dict[str, pd.DataFrame]:
-    """Every canonical table as a frame (dates as datetime64), plus ``uploads`` without bytes."""
+    """Every canonical table as a frame of the columns the app uses (``frame_columns``), plus
+    ``uploads`` without bytes and ``replaced_status``. Compact and columnar: ids as
+    categoricals, other text as pyarrow strings, dates as datetime64[s]; read in one
+    transaction, so on SQLite all tables show the same moment."""
     frames: dict[str, pd.DataFrame] = {}
-    with engine.connect() as conn:
+    with engine.connect() as conn, conn.begin():
         for name, table in models.FACT_TABLES.items():
-            df = pd.read_sql(select(table), conn)
-            for col in models.DATE_FIELDS[name]:
-                df[col] = pd.to_datetime(df[col])
-            if "is_gate" in df:
-                df["is_gate"] = df["is_gate"].astype("boolean")
-            frames[name] = df
+            frames[name] = _read_table(conn, table, frame_columns(name))
         frames["uploads"] = read_uploads(conn)
         frames["replaced_status"] = _replaced_status(conn)
     return frames
+
+
+@_plain_errors
+def read_project_text(engine: Engine, name: str, project_id: str) -> pd.DataFrame:
+    """The long text of table ``name`` that frames leave out (``PROJECT_TEXT``), for one
+    project: its key columns and the text columns."""
+    table = models.FACT_TABLES[name]
+    columns = [*models.KEYS[name], *PROJECT_TEXT[name]]
+    with engine.connect() as conn, conn.begin():
+        return _read_table(conn, table, columns, table.c.project_id == project_id)
 
 
 def _replaced_status(conn) -> pd.DataFrame:

@@ -19,7 +19,14 @@ from dataclasses import dataclass
 import pandas as pd
 
 from analytics import money, portfolio
-from analytics.risk import RiskFilter, band_rank, latest_register, new_and_closed, with_scores
+from analytics.risk import (
+    RiskFilter,
+    band_names,
+    band_rank,
+    latest_register,
+    new_and_closed,
+    with_scores,
+)
 from analytics.snapshot import latest_snapshot
 from config import Config
 from models import RAG_SEVERITY
@@ -86,31 +93,44 @@ def rag_direction(before: str, after: str) -> str:
 
 
 def _project_changes(before: pd.DataFrame, after: pd.DataFrame, compare_date) -> list[dict]:
+    cols = ["project_id", "name", "not_reported", "display_rag", "percent_complete"]
+    both = after[[*cols, "last_report_date", "days_since_report"]].merge(
+        before[cols], on="project_id", how="left", suffixes=("", "_b"), indicator=True
+    )
+    new = (both["_merge"] == "left_only").to_numpy()
+    now_quiet = both["not_reported"].to_numpy(dtype=bool)
+    was_quiet = both["not_reported_b"].astype("boolean").fillna(False).to_numpy(dtype=bool)
+    pc_a, pc_b = (
+        pd.to_numeric(both[c], errors="coerce") for c in ("percent_complete", "percent_complete_b")
+    )
+    closed = (
+        ~new
+        & (pc_a >= 100).fillna(False).to_numpy(dtype=bool)
+        & ~(pc_b >= 100).fillna(False).to_numpy(dtype=bool)
+    )
     rows = []
-    prev = before.set_index("project_id")
-    for _, p in after.iterrows():
-        pid = p["project_id"]
-        if pid not in prev.index:
+    # only the projects with a change are walked, in the order of the review
+    for p in both[new | (now_quiet != was_quiet) | closed].to_dict("records"):
+        if p["_merge"] == "left_only":
             reported = "" if p["not_reported"] else f", first report {_d(p['last_report_date'])}"
             rows.append(
                 _row(p, "project", "new", "", "in review", CHANGED, f"new in the review{reported}")
             )
             continue
-        b = prev.loc[pid]
-        if p["not_reported"] and not b["not_reported"]:
+        if p["not_reported"] and not p["not_reported_b"]:
             rows.append(
                 _row(
                     p,
                     "project",
                     "stopped reporting",
-                    b["display_rag"],
+                    p["display_rag_b"],
                     "Grey",
                     WORSENED,
                     f"no report since {_d(p['last_report_date'])} "
-                    f"({p['days_since_report']:.0f} days); was {b['display_rag']}",
+                    f"({p['days_since_report']:.0f} days); was {p['display_rag_b']}",
                 )
             )
-        elif b["not_reported"] and not p["not_reported"]:
+        elif p["not_reported_b"] and not p["not_reported"]:
             rows.append(
                 _row(
                     p,
@@ -122,17 +142,16 @@ def _project_changes(before: pd.DataFrame, after: pd.DataFrame, compare_date) ->
                     f"reported again on {_d(p['last_report_date'])}: {p['display_rag']}",
                 )
             )
-        pc_b, pc_a = b["percent_complete"], p["percent_complete"]
+        pc_b, pc_a = p["percent_complete_b"], p["percent_complete"]
         if pd.notna(pc_a) and pc_a >= 100 and not (pd.notna(pc_b) and pc_b >= 100):
             rows.append(
                 _row(p, "project", "closed", f"{pc_b:.0f}%", "100%", IMPROVED, "reported complete")
             )
-    gone = set(prev.index) - set(after["project_id"])
-    for pid in sorted(gone):
-        b = prev.loc[pid]
+    gone = before[~before["project_id"].isin(after["project_id"])]
+    for b in sorted(gone.to_dict("records"), key=lambda b: b["project_id"]):
         rows.append(
             _row(
-                {"project_id": pid, "name": b["name"]},
+                b,
                 "project",
                 "closed",
                 b["display_rag"],
@@ -148,8 +167,9 @@ def _rag_changes(both: pd.DataFrame) -> list[dict]:
     rows = []
     for dim, col in RAG_FIELDS.items():
         b, a = both[f"{col}_b"], both[f"{col}_a"]
-        moved = both[b.notna() & a.notna() & (b != a)]
-        for _, p in moved.iterrows():
+        moved = both[(b.notna() & a.notna() & (b.astype(object) != a.astype(object))).to_numpy()]
+        labels = [c for c in ("rag_label_b", "rag_label_a") if c in moved]
+        for p in moved[["project_id", "name", f"{col}_b", f"{col}_a", *labels]].to_dict("records"):
             before, after = p[f"{col}_b"], p[f"{col}_a"]
             detail = f"{dim} {before} → {after}"
             label_b, label_a = p.get("rag_label_b"), p.get("rag_label_a")
@@ -200,16 +220,25 @@ def _risk_changes(frames, ids, compare_date, review_date, config: Config) -> lis
 
 def _milestone_changes(frames, ids, compare_date, review_date, config: Config) -> list[dict]:
     ms = frames["milestones"]
-    ms = ms[ms["project_id"].isin(ids)]
     names = frames["projects"].set_index("project_id")["name"]
     key = ["project_id", "milestone_id"]
     cols = key + ["name", "baseline_date", "forecast_date", "actual_date"]
-    merged = latest_snapshot(ms, review_date)[cols].merge(
-        latest_snapshot(ms, compare_date)[cols], on=key, suffixes=("_a", "_b")
-    )
-    rows = []
+
+    def plan(as_of) -> pd.DataFrame:  # a project's plan is its own, so filtering after is the same
+        last = latest_snapshot(ms, as_of)
+        return last.loc[last["project_id"].isin(ids), cols]
+
+    merged = plan(review_date).merge(plan(compare_date), on=key, suffixes=("_a", "_b"))
     limit = config.changes.milestone_move_days
-    for _, m in merged.iterrows():
+    fb, fa, bb, ba = (
+        pd.to_datetime(merged[c])
+        for c in ("forecast_date_b", "forecast_date_a", "baseline_date_b", "baseline_date_a")
+    )
+    forecast_moved = (fa - fb).dt.days.abs() > limit  # NaT on either side: no move
+    rebaselined = bb.notna() & ba.notna() & (bb != ba)
+    rows = []
+    # only the milestones that moved are walked
+    for m in merged[(forecast_moved | rebaselined).to_numpy()].to_dict("records"):
         p = {"project_id": m["project_id"], "name": names.get(m["project_id"], m["project_id"])}
         title = m["name_a"] if isinstance(m["name_a"], str) else m["milestone_id"]
         fb, fa = m["forecast_date_b"], m["forecast_date_a"]
@@ -242,8 +271,13 @@ def _milestone_changes(frames, ids, compare_date, review_date, config: Config) -
 
 
 def _delivery_changes(both: pd.DataFrame, config: Config) -> list[dict]:
+    fb, fa = both["forecast_end_b"], both["forecast_end_a"]
+    eb, ea, budget = both["eac_typical_b"], both["eac_typical_a"], both["budget_a"]
+    end_moved = (fa - fb).dt.days.abs() > config.changes.end_move_days
+    eac_moved = ((ea - eb) / budget.where(budget > 0) * 100).abs() > config.changes.eac_move_pct
     rows = []
-    for _, p in both.iterrows():
+    # only the projects whose end date or EAC moved are walked
+    for p in both[(end_moved | eac_moved).to_numpy()].to_dict("records"):
         fb, fa = p["forecast_end_b"], p["forecast_end_a"]
         if pd.notna(fb) and pd.notna(fa) and abs((fa - fb).days) > config.changes.end_move_days:
             move = (fa - fb).days
@@ -326,15 +360,13 @@ def compare(
 
 def open_hot_risks(frames, snap: pd.DataFrame, as_of, config: Config) -> int:
     """Open risks at or above ``Changes.risk_band`` on the projects in ``snap``."""
-    risks = frames["risks"]
-    reg = with_scores(
-        latest_register(risks[risks["project_id"].isin(snap["project_id"])], as_of), config.risk
-    )
+    reg = latest_register(frames["risks"], as_of)  # per project, so the same before or after
+    reg = with_scores(reg[reg["project_id"].isin(snap["project_id"])], config.risk)
     if reg.empty:
         return 0
     floor = band_rank(config.changes.risk_band, config.risk)
-    ranks = reg["band"].map(lambda b: band_rank(b, config.risk))
-    return int((reg["is_open"] & (floor >= 0) & (ranks >= floor)).sum())
+    ranks = pd.Index(band_names(config.risk)).get_indexer(reg["band"])
+    return int((reg["is_open"].to_numpy() & (floor >= 0) & (ranks >= floor)).sum())
 
 
 def headline(frames, comparison: Comparison, config: Config) -> pd.DataFrame:
@@ -384,7 +416,13 @@ def needs_attention(comparison: Comparison, config: Config) -> pd.DataFrame:
     snap = comparison.after
     reasons: dict[str, list[str]] = {pid: [] for pid in snap["project_id"]}
     rank: dict[str, int] = {}
-    for _, p in snap.iterrows():
+    asked = snap["decisions_needed"].astype("string").str.strip().fillna("") != ""
+    flagged = (
+        (snap["display_rag"] == "Red") | snap["watermelon"] | snap["not_reported"] | asked
+    ).to_numpy(dtype=bool)
+    cols = ["project_id", "display_rag", "status_label", "watermelon", "computed_rule",
+            "computed_rag", "not_reported", "days_since_report", "decisions_needed"]  # fmt: skip
+    for p in snap.loc[flagged, cols].to_dict("records"):  # only the projects with a reason
         pid = p["project_id"]
         if p["display_rag"] == "Red":
             label = p["status_label"] if isinstance(p["status_label"], str) else "Red"

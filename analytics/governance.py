@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from analytics import money
-from analytics.snapshot import latest_snapshot
+from analytics.snapshot import latest_snapshot, open_labels
 from analytics.staleness import is_stale
 from config import Config, Governance, get_config
 
@@ -57,37 +57,43 @@ def _num(x) -> float:
     return x
 
 
-def _clip01(x: float) -> float:
-    return float(min(1.0, max(0.0, x)))
+def _numbers(x, positive: bool = False):
+    """A scalar or a column as floats, NaN where missing or not a number (or not above 0 with
+    ``positive``), so the points below work on one project or on all of them at once."""
+    if np.ndim(x) == 0:
+        x = _num(x)
+        return x if not positive or x > 0 else float("nan")
+    x = pd.to_numeric(pd.Series(x), errors="coerce").astype(float)
+    return x.where(x > 0) if positive else x
 
 
-def index_points(index, floor: float) -> float:
+def index_points(index, floor: float):
     """SPI or CPI as 0-100 points: ``floor`` or below 0, 1.0 or above 100, linear between."""
-    index = _num(index)
-    if np.isnan(index):
-        return float("nan")
-    return 100 * _clip01((index - floor) / (1.0 - floor))
+    return 100 * np.clip((_numbers(index) - floor) / (1.0 - floor), 0.0, 1.0)
 
 
-def slip_points(slip_days, zero_days: int) -> float:
+def slip_points(slip_days, zero_days: int):
     """Milestone slip as 0-100 points: on or ahead of baseline 100, ``zero_days`` late 0."""
-    slip = _num(slip_days)
-    if np.isnan(slip):
-        return float("nan")
-    return 100 * (1 - _clip01(slip / zero_days))
+    return 100 * (1 - np.clip(_numbers(slip_days) / zero_days, 0.0, 1.0))
 
 
-def benefits_points(benefits, budget, ratio_full: float) -> float:
+def benefits_points(benefits, budget, ratio_full: float):
     """Benefits relative to cost: ``benefits / budget``, full marks at ``ratio_full``."""
-    benefits, budget = _num(benefits), _num(budget)
-    if np.isnan(benefits) or np.isnan(budget) or budget <= 0:
-        return float("nan")
-    return 100 * _clip01(benefits / budget / ratio_full)
+    ratio = _numbers(benefits) / _numbers(budget, positive=True)
+    return 100 * np.clip(ratio / ratio_full, 0.0, 1.0)
 
 
-def _finish(rows: list[dict]) -> pd.DataFrame:
-    """Long breakdown with each input's share of the weight and its contribution to the score."""
-    df = pd.DataFrame(rows, columns=BREAKDOWN_COLUMNS)
+def _finish(inputs: list[dict]) -> pd.DataFrame:
+    """Long breakdown, one row per project and input (project by project, inputs in the given
+    order), with each input's share of the weight and its contribution to the score.
+
+    ``inputs``: one dict per input of BREAKDOWN_COLUMNS, each a column over the projects or
+    one value for all of them."""
+    parts = [pd.DataFrame({c: _values(i[c]) for c in BREAKDOWN_COLUMNS}) for i in inputs]
+    n = len(parts[0])
+    df = pd.concat(parts, ignore_index=True)
+    df = df.iloc[np.arange(n * len(parts)).reshape(len(parts), n).T.ravel()]
+    df = df.reset_index(drop=True)
     df["points"] = df["points"].astype(float)
     df["weight"] = df["weight"].astype(float)
     used = df["weight"].where(df["points"].notna(), 0.0)
@@ -97,44 +103,42 @@ def _finish(rows: list[dict]) -> pd.DataFrame:
     return df
 
 
+def _values(x):
+    """A column's values without its index (inputs come from frames with different indexes)."""
+    return x.to_numpy() if isinstance(x, pd.Series) else x
+
+
 def value_breakdown(projects: pd.DataFrame, rules: Governance) -> pd.DataFrame:
     """Inputs of the governance value score, one row per project and input."""
-    rows = []
-    for p in projects.itertuples(index=False):
-        strategic, value = _num(p.strategic_score), _num(p.value_score)
-        ratio = _num(p.benefits_planned) / _num(p.budget) if _num(p.budget) > 0 else np.nan
-        rows += [
-            {
-                "project_id": p.project_id, "score": "governance", "input": "strategic alignment",
-                "value": "not given" if np.isnan(strategic) else f"{strategic:g} / 10",
-                "points": strategic * 10, "weight": rules.weight_strategic,
-                "rule": "strategic_score x 10",
-            },
-            {
-                "project_id": p.project_id, "score": "governance", "input": "business value",
-                "value": "not given" if np.isnan(value) else f"{value:g} / 10",
-                "points": value * 10, "weight": rules.weight_value,
-                "rule": "value_score x 10",
-            },
-            {
-                "project_id": p.project_id, "score": "governance", "input": "benefits",
-                "value": "not given" if np.isnan(ratio) else f"{ratio:.2f} x budget",
-                "points": benefits_points(p.benefits_planned, p.budget, rules.benefits_ratio_full),
-                "weight": rules.weight_benefits,
-                "rule": f"benefits / budget, full marks at {rules.benefits_ratio_full:g}x",
-            },
-        ]  # fmt: skip
-    return _finish(rows)
+    ids = projects["project_id"]
+    strategic, value = _numbers(projects["strategic_score"]), _numbers(projects["value_score"])
+    ratio = _numbers(projects["benefits_planned"]) / _numbers(projects["budget"], positive=True)
+    given = lambda x, fmt: ["not given" if np.isnan(v) else fmt.format(v) for v in x]  # noqa: E731
+    common = {"project_id": ids, "score": "governance"}
+    return _finish(
+        [
+            {**common, "input": "strategic alignment", "value": given(strategic, "{:g} / 10"),
+             "points": strategic * 10, "weight": rules.weight_strategic,
+             "rule": "strategic_score x 10"},
+            {**common, "input": "business value", "value": given(value, "{:g} / 10"),
+             "points": value * 10, "weight": rules.weight_value, "rule": "value_score x 10"},
+            {**common, "input": "benefits", "value": given(ratio, "{:.2f} x budget"),
+             "points": benefits_points(projects["benefits_planned"], projects["budget"],
+                                       rules.benefits_ratio_full),
+             "weight": rules.weight_benefits,
+             "rule": f"benefits / budget, full marks at {rules.benefits_ratio_full:g}x"},
+        ]
+    )  # fmt: skip
 
 
 def original_baselines(milestones: pd.DataFrame, review_date) -> pd.DataFrame:
     """Each milestone's first recorded baseline date: slip is measured against it, so
     re-baselining cannot hide a slip."""
+    key = ["project_id", "milestone_id"]
     upto = milestones[milestones["report_date"] <= pd.Timestamp(review_date)]
-    first = upto.sort_values("report_date").groupby(["project_id", "milestone_id"]).head(1)
-    return first[["project_id", "milestone_id", "baseline_date"]].rename(
-        columns={"baseline_date": "original_baseline"}
-    )
+    upto = upto[[*key, "report_date", "baseline_date"]]
+    first = upto.loc[upto.groupby(key, sort=False, observed=True)["report_date"].idxmin()]
+    return first[[*key, "baseline_date"]].rename(columns={"baseline_date": "original_baseline"})
 
 
 def milestone_slips(milestones: pd.DataFrame, review_date) -> pd.DataFrame:
@@ -163,18 +167,25 @@ def worst_slip(milestones: pd.DataFrame, review_date) -> pd.DataFrame:
     )
 
 
-def _rag_input(row) -> tuple[float, str]:
-    dims = {
-        "schedule (computed)": row.computed_schedule_rag,
-        "cost (computed)": row.computed_cost_rag,
-        "scope (reported)": row.scope_rag,
-        "resource (reported)": row.resource_rag,
-    }
-    rated = {k: v for k, v in dims.items() if v in RAG_POINTS}
-    if not rated:
-        return float("nan"), "no rated dimension"
-    points = float(np.mean([RAG_POINTS[v] for v in rated.values()]))
-    return points, ", ".join(f"{k} {v}" for k, v in rated.items())
+RAG_DIMENSIONS = {
+    "schedule (computed)": "computed_schedule_rag",
+    "cost (computed)": "computed_cost_rag",
+    "scope (reported)": "scope_rag",
+    "resource (reported)": "resource_rag",
+}
+
+
+def _rag_input(df: pd.DataFrame) -> tuple[pd.Series, list[str]]:
+    """Per row: mean points of the rated dimensions (NaN when none) and which were rated."""
+    points = pd.DataFrame(
+        {k: df[c].astype(object).map(RAG_POINTS).astype(float) for k, c in RAG_DIMENSIONS.items()}
+    )
+    rated = [
+        ", ".join(f"{k} {v}" for k, v in zip(RAG_DIMENSIONS, row, strict=True) if v in RAG_POINTS)
+        or "no rated dimension"
+        for row in zip(*(df[c] for c in RAG_DIMENSIONS.values()), strict=True)
+    ]
+    return points.mean(axis=1), rated
 
 
 def health_breakdown(snap: pd.DataFrame, slips: pd.DataFrame, rules: Governance) -> pd.DataFrame:
@@ -183,40 +194,31 @@ def health_breakdown(snap: pd.DataFrame, slips: pd.DataFrame, rules: Governance)
     ``snap`` is ``analytics.portfolio.snapshot``; ``slips`` is ``worst_slip``.
     """
     df = snap.merge(slips, on="project_id", how="left")
-    rows = []
-    for p in df.itertuples(index=False):
-        rag_pts, rag_text = _rag_input(p)
-        spi, cpi, slip = _num(p.spi), _num(p.cpi), _num(p.worst_slip_days)
-        slip_text = (
-            "no milestones" if np.isnan(slip) else f"{slip:+.0f} d ({p.worst_slip_milestone})"
-        )
-        rows += [
-            {
-                "project_id": p.project_id, "score": "execution", "input": "RAG by dimension",
-                "value": rag_text, "points": rag_pts, "weight": rules.weight_rag,
-                "rule": "mean of Green 100, Amber 50, Red 0",
-            },
-            {
-                "project_id": p.project_id, "score": "execution", "input": "SPI",
-                "value": "not computable" if np.isnan(spi) else f"{spi:.2f}",
-                "points": index_points(spi, rules.index_floor), "weight": rules.weight_spi,
-                "rule": f"{rules.index_floor:g} or below 0, 1.0 or above 100",
-            },
-            {
-                "project_id": p.project_id, "score": "execution", "input": "CPI",
-                "value": "not computable" if np.isnan(cpi) else f"{cpi:.2f}",
-                "points": index_points(cpi, rules.index_floor), "weight": rules.weight_cpi,
-                "rule": f"{rules.index_floor:g} or below 0, 1.0 or above 100",
-            },
-            {
-                "project_id": p.project_id, "score": "execution",
-                "input": "milestone slip (worst, vs original baseline)",
-                "value": slip_text, "points": slip_points(slip, rules.slip_zero_days),
-                "weight": rules.weight_slip,
-                "rule": f"0 d or early 100, {rules.slip_zero_days} d or more 0",
-            },
-        ]  # fmt: skip
-    return _finish(rows)
+    rag_pts, rag_text = _rag_input(df)
+    spi, cpi, slip = (_numbers(df[c]) for c in ("spi", "cpi", "worst_slip_days"))
+    computable = lambda x: ["not computable" if np.isnan(v) else f"{v:.2f}" for v in x]  # noqa: E731
+    slip_text = [
+        "no milestones" if np.isnan(d) else f"{d:+.0f} d ({m})"
+        for d, m in zip(slip, df["worst_slip_milestone"], strict=True)
+    ]
+    floor = f"{rules.index_floor:g} or below 0, 1.0 or above 100"
+    common = {"project_id": df["project_id"], "score": "execution"}
+    return _finish(
+        [
+            {**common, "input": "RAG by dimension", "value": rag_text, "points": rag_pts,
+             "weight": rules.weight_rag, "rule": "mean of Green 100, Amber 50, Red 0"},
+            {**common, "input": "SPI", "value": computable(spi),
+             "points": index_points(spi, rules.index_floor), "weight": rules.weight_spi,
+             "rule": floor},
+            {**common, "input": "CPI", "value": computable(cpi),
+             "points": index_points(cpi, rules.index_floor), "weight": rules.weight_cpi,
+             "rule": floor},
+            {**common, "input": "milestone slip (worst, vs original baseline)",
+             "value": slip_text, "points": slip_points(slip, rules.slip_zero_days),
+             "weight": rules.weight_slip,
+             "rule": f"0 d or early 100, {rules.slip_zero_days} d or more 0"},
+        ]
+    )  # fmt: skip
 
 
 def totals(breakdown: pd.DataFrame) -> pd.Series:
@@ -241,20 +243,18 @@ def quadrant(value, health, rules: Governance) -> str:
 
 def explain(breakdown: pd.DataFrame) -> pd.Series:
     """One line per project: ``input value -> points x share = contribution; ...`` for hovers."""
-
-    def line(g: pd.DataFrame) -> str:
-        parts = [
-            f"{r.input}: {r.value} → "
-            + (
-                "n/a"
-                if np.isnan(r.points)
-                else f"{r.points:.0f} × {r.share:.2f} = {r.contribution:.1f}"
-            )
-            for r in g.itertuples(index=False)
-        ]
-        return "; ".join(parts)
-
-    return breakdown.groupby("project_id")[breakdown.columns.tolist()].apply(line)
+    parts = [
+        f"{i}: {v} → " + ("n/a" if np.isnan(p) else f"{p:.0f} × {s:.2f} = {c:.1f}")
+        for i, v, p, s, c in zip(
+            breakdown["input"], breakdown["value"], breakdown["points"], breakdown["share"],
+            breakdown["contribution"], strict=True,
+        )
+    ]  # fmt: skip
+    return (
+        pd.Series(parts, index=breakdown.index, dtype=object)
+        .groupby(breakdown["project_id"])
+        .agg("; ".join)
+    )
 
 
 def scores(
@@ -305,6 +305,13 @@ def gate_key(text) -> str | None:
     return f"gate {m.group(1)}" if m else None
 
 
+def gate_keys(texts: pd.Series) -> pd.Series:
+    """``gate_key`` of a column, each distinct text read once (names repeat across snapshots)."""
+    codes, uniques = pd.factorize(texts)
+    keys = np.array([gate_key(t) for t in uniques] + [None], dtype=object)
+    return pd.Series(keys[codes], index=texts.index, dtype=object)
+
+
 def pipeline(snap: pd.DataFrame, rules: Governance, config: Config | None = None) -> pd.DataFrame:
     """Projects and budget per stage, in ``stage_order`` (unknown stages after, then none);
     budget as in ``quadrant_counts`` (never pounds plus dollars)."""
@@ -319,7 +326,7 @@ def pipeline(snap: pd.DataFrame, rules: Governance, config: Config | None = None
 
 def decisions_upto(decisions: pd.DataFrame, review_date) -> pd.DataFrame:
     d = decisions[decisions["decision_date"] <= pd.Timestamp(review_date)]
-    return d.assign(gate=d["forum"].map(gate_key))
+    return d.assign(gate=gate_keys(d["forum"]))
 
 
 def overdue_gates(
@@ -333,7 +340,7 @@ def overdue_gates(
     review_date = pd.Timestamp(review_date)
     ms = milestone_slips(frames["milestones"], review_date)
     ms = ms[ms["project_id"].isin(snap["project_id"]) & ms["is_gate"].fillna(False).astype(bool)]
-    ms = ms.assign(gate=ms["name"].map(gate_key))
+    ms = ms.assign(gate=gate_keys(ms["name"]))
     decided = decisions_upto(frames["decisions"], review_date)[["project_id", "gate"]]
     decided = decided.dropna().drop_duplicates().assign(decided=True)
     ms = ms.merge(decided, on=["project_id", "gate"], how="left")
@@ -368,7 +375,7 @@ def executing_without_approval(
         last[["project_id", "decision", "decision_date", "decided_by"]], on="project_id", how="left"
     )
     approving = tuple(d.lower() for d in rules.approving_decisions)
-    ok = df["decision"].fillna("").str.lower().isin(approving)
+    ok = open_labels(df["decision"]).fillna("").str.lower().isin(approving)
     df = df[~ok].copy()
     df["finding"] = [
         f"no {rules.execution_gate} decision recorded"
@@ -468,7 +475,7 @@ def compliance(
 
     gate = rules.execution_gate
     ms = milestone_slips(frames["milestones"], review_date)
-    ms = ms[ms["name"].map(gate_key) == gate_key(gate)]
+    ms = ms[gate_keys(ms["name"]) == gate_key(gate)]
     gate_date = ms.groupby("project_id")["due"].min()
     approving = tuple(d.lower() for d in rules.approving_decisions)
     dec = decisions_upto(frames["decisions"], review_date)

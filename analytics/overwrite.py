@@ -6,9 +6,13 @@ data-quality findings after it. Pure: frames in, frames out.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
+import numpy as np
 import pandas as pd
 
 from analytics import money
+from analytics.snapshot import open_labels
 from config import Config
 
 KEY = ["project_id", "report_date"]
@@ -30,8 +34,9 @@ def _same(a, b) -> bool:
     return pd.Timestamp(a) == pd.Timestamp(b) if "date" in str(type(a)).lower() else a == b
 
 
-def jumps(before: pd.Series, after: pd.Series, config: Config, currency: str | None) -> list[str]:
-    """EV, AC or forecast end moving more than the configured jump, as plain sentences."""
+def jumps(before: Mapping, after: Mapping, config: Config, currency: str | None) -> list[str]:
+    """EV, AC or forecast end moving more than the configured jump, as plain sentences
+    (``before`` and ``after``: a row as a Series or a dict)."""
     limit = config.quality.overwrite_jump_pct
     out = []
     for f in ("earned_value", "actual_cost"):
@@ -64,8 +69,15 @@ def compare(
     if stored.empty or new.empty:
         return pd.DataFrame(columns=cols)
     both = stored.merge(new, on=KEY, suffixes=("_before", "_after"))
+    # A re-sent workbook repeats most stored rows as they are: only rows with a figure that is not
+    # exactly equal are walked (and judged by _same, which also forgives float noise).
+    same = np.ones(len(both), dtype=bool)
+    for f in FIGURES:
+        if f"{f}_before" in both and f"{f}_after" in both:
+            a, b = open_labels(both[f"{f}_before"]), open_labels(both[f"{f}_after"])
+            same &= ((a == b).fillna(False) | (a.isna() & b.isna())).to_numpy(dtype=bool)
     rows = []
-    for _, r in both.iterrows():
+    for _, r in both[~same].iterrows():
         before = pd.Series(
             {f: r.get(f"{f}_before") for f in FIGURES} | {"report_date": r["report_date"]}
         )

@@ -3,12 +3,14 @@ computed RAG, staleness and risk, and the aggregates the health page shows."""
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from analytics import money
 from analytics.evm import add_evm
 from analytics.rag import add_computed_rag
 from analytics.risk import exposure_by_project, open_risks
+from analytics.snapshot import asof_grid, open_labels
 from analytics.staleness import days_since, is_stale
 from config import Config, get_config
 
@@ -44,13 +46,17 @@ def _in_review(projects: pd.DataFrame, review_date: pd.Timestamp) -> pd.DataFram
 
 def latest_reports(status_reports: pd.DataFrame, review_date) -> pd.DataFrame:
     """Each project's last status report on or before the review date."""
-    upto = status_reports[status_reports["report_date"] <= pd.Timestamp(review_date)]
-    return upto.sort_values("report_date").groupby("project_id", as_index=False).tail(1)
+    upto = status_reports.loc[
+        status_reports["report_date"] <= pd.Timestamp(review_date), ["project_id", "report_date"]
+    ]
+    # rows are picked on two columns and the whole frame is cut once (it holds long texts)
+    last = upto.sort_values("report_date", kind="stable").groupby("project_id").tail(1)
+    return status_reports.loc[last.index]
 
 
 def display_rag(overall: pd.Series, stale: pd.Series) -> pd.Series:
     """The RAG shown for a project: its reported overall RAG, Grey when it has not reported."""
-    return overall.where(~stale, "Grey").fillna("Grey")
+    return open_labels(overall).where(~stale, "Grey").fillna("Grey")
 
 
 def snapshot(
@@ -70,6 +76,8 @@ def snapshot(
         }
     )
     snap = projects.merge(reports, on="project_id", how="left")
+    # one row per project: labels as plain values, so Grey and "Not reported" can be set below
+    snap = snap.apply(open_labels)
     # Keep dtypes stable when the merge is empty (filters matching nothing).
     for col in ("last_report_date", "report_forecast_end", "forecast_end_date", "start_date",
                 "end_date"):  # fmt: skip
@@ -157,19 +165,35 @@ def rag_trend(
     config: Config,
     filters: dict[str, list[str]] | None = None,
 ) -> pd.DataFrame:
-    """Projects per shown RAG at every review date (long format: report_date, rag, projects)."""
+    """Projects per shown RAG at every review date (long format: report_date, rag, projects).
+
+    One pass over the grid of projects x dates: each cell takes the project's last report on or
+    before the date (``merge_asof``), as ``snapshot`` would on that date.
+    """
+    if not len(dates):
+        return pd.DataFrame()
     projects = filter_projects(frames["projects"], filters)
-    reports = frames["status_reports"]
-    rows = []
-    for d in dates:
-        in_review = _in_review(projects, d)[["project_id", "start_date"]]
-        last = latest_reports(reports, d)[["project_id", "report_date", "overall_rag"]]
-        snap = in_review.merge(last, on="project_id", how="left")
-        due_from = snap["report_date"].fillna(snap["start_date"])
-        stale = is_stale(d, due_from, config.staleness)
-        counts = display_rag(snap["overall_rag"], stale).value_counts()
-        rows += [{"report_date": d, "rag": r, "projects": int(counts.get(r, 0))} for r in RAG_ORDER]
-    return pd.DataFrame(rows)
+    reports = frames["status_reports"][["project_id", "report_date", "overall_rag"]]
+    last = asof_grid(projects["project_id"], dates, reports)
+    last["start_date"] = pd.to_datetime(projects["start_date"]).to_numpy()[last["pos"]]
+    last = last[last["start_date"].isna() | (last["start_date"] <= last["date"])]
+    # the snapshot's rule: not reported (or never, once due) shows Grey, as does a blank RAG
+    due_from = last["report_date"].fillna(last["start_date"])
+    age = (last["date"] - due_from).dt.days
+    stale = age.isna() | (age > config.staleness.cadence_days + config.staleness.grace_days)
+    grey = RAG_ORDER.index("Grey")
+    shown = pd.Index(RAG_ORDER).get_indexer(last["overall_rag"])
+    shown = np.where(stale.to_numpy() | last["overall_rag"].isna().to_numpy(), grey, shown)
+    counted = shown >= 0  # a RAG outside RAG_ORDER is shown as reported but counted nowhere
+    cells = last["week"].to_numpy()[counted] * len(RAG_ORDER) + shown[counted]
+    counts = np.bincount(cells, minlength=len(dates) * len(RAG_ORDER)).reshape(-1, len(RAG_ORDER))
+    return pd.DataFrame(
+        [
+            {"report_date": d, "rag": r, "projects": int(n)}
+            for d, row in zip(dates, counts, strict=True)
+            for r, n in zip(RAG_ORDER, row, strict=True)
+        ]
+    )
 
 
 def exceptions(snap: pd.DataFrame) -> pd.DataFrame:

@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from analytics import money, overwrite, portfolio
@@ -107,26 +108,43 @@ def _finding(r, field: str, value: str, rule: str, date_col: str = "report_date"
     }
 
 
+def _findings(hits: pd.DataFrame, field: str, values: list[str], rule: str) -> list[dict]:
+    """One finding per row of ``hits`` (the rows a check flagged), ``values`` aligned to them."""
+    upload = hits["upload_id"] if "upload_id" in hits else [None] * len(hits)
+    return [
+        {"project_id": p, "report_date": d, "upload_id": u, "field": field, "value": v,
+         "rule": rule}
+        for p, d, u, v in zip(hits["project_id"], hits["report_date"], upload, values, strict=True)
+    ]  # fmt: skip
+
+
 def _report_findings(reports: pd.DataFrame, projects: pd.DataFrame, config: Config) -> list[dict]:
-    rows: list[dict] = []
     rep = reports.sort_values(["project_id", "report_date"]).copy()
     rep["prev_pc"] = rep.groupby("project_id")["percent_complete"].shift()
     rep["prev_date"] = rep.groupby("project_id")["report_date"].shift()
     rep = rep.merge(projects[["project_id", "budget"]], on="project_id", how="left")
     down = rep[rep["percent_complete"] < rep["prev_pc"]]
-    for _, r in down.iterrows():
-        value = f"{r['percent_complete']:g}% (was {r['prev_pc']:g}% on {_d(r['prev_date'])})"
-        rows.append(_finding(r, "percent_complete", value, RULES["percent_down"]))
+    values = [
+        f"{pc:g}% (was {prev:g}% on {_d(d)})"
+        for pc, prev, d in zip(
+            down["percent_complete"], down["prev_pc"], down["prev_date"], strict=True
+        )
+    ]
+    rows = _findings(down, "percent_complete", values, RULES["percent_down"])
     factor = config.quality.cost_overrun_factor
     over = rep[rep["actual_cost"] > factor * rep["budget"]]
-    for _, r in over.iterrows():
-        value = f"£{r['actual_cost']:,.0f} vs budget £{r['budget']:,.0f}"
-        rows.append(_finding(r, "actual_cost", value, RULES["cost_overrun"].format(factor=factor)))
+    values = [
+        f"£{ac:,.0f} vs budget £{b:,.0f}"
+        for ac, b in zip(over["actual_cost"], over["budget"], strict=True)
+    ]
+    rows += _findings(over, "actual_cost", values, RULES["cost_overrun"].format(factor=factor))
     done = rep["percent_complete"].fillna(0) >= 100
     early = rep[(rep["forecast_end_date"] < rep["report_date"]) & ~done]
-    for _, r in early.iterrows():
-        value = f"{_d(r['forecast_end_date'])} (report {_d(r['report_date'])})"
-        rows.append(_finding(r, "forecast_end_date", value, RULES["end_before_report"]))
+    values = [
+        f"{_d(end)} (report {_d(d)})"
+        for end, d in zip(early["forecast_end_date"], early["report_date"], strict=True)
+    ]
+    rows += _findings(early, "forecast_end_date", values, RULES["end_before_report"])
     return rows
 
 
@@ -136,38 +154,56 @@ def _milestone_findings(
     decisions: pd.DataFrame,
     config: Config,
 ) -> list[dict]:
-    rows: list[dict] = []
     ms = milestones.sort_values(["project_id", "milestone_id", "report_date"]).copy()
     g = ms.groupby(["project_id", "milestone_id"])
     ms["prev_baseline"] = g["baseline_date"].shift()
     ms["prev_date"] = g["report_date"].shift()
     moved = ms[ms["prev_baseline"].notna() & (ms["baseline_date"] != ms["prev_baseline"])]
     window = pd.Timedelta(days=config.quality.decision_window_days)
-    for _, m in moved.iterrows():
-        dec = decisions[decisions["project_id"] == m["project_id"]]["decision_date"]
-        covered = ((dec > m["prev_date"] - window) & (dec <= m["report_date"])).any()
-        if not covered:
-            value = (
-                f"{m['name']}: {_d(m['prev_baseline'])} → {_d(m['baseline_date'])} "
-                f"(no decision dated {_d(m['prev_date'] - window)} to {_d(m['report_date'])})"
-            )
-            rows.append(_finding(m, "baseline_date", value, RULES["rebaseline_no_decision"]))
+    # A re-baseline is covered by a decision of its project dated in the window before it.
+    pairs = (
+        moved[["project_id", "prev_date", "report_date"]]
+        .assign(_m=np.arange(len(moved)))
+        .merge(decisions[["project_id", "decision_date"]], on="project_id")
+    )
+    in_window = (pairs["decision_date"] > pairs["prev_date"] - window) & (
+        pairs["decision_date"] <= pairs["report_date"]
+    )
+    covered = np.isin(np.arange(len(moved)), pairs.loc[in_window, "_m"])
+    bare = moved[~covered]
+    values = [
+        f"{name}: {_d(prev)} → {_d(base)} (no decision dated {_d(since - window)} to {_d(d)})"
+        for name, prev, base, since, d in zip(
+            bare["name"], bare["prev_baseline"], bare["baseline_date"], bare["prev_date"],
+            bare["report_date"], strict=True,
+        )
+    ]  # fmt: skip
+    rows = _findings(bare, "baseline_date", values, RULES["rebaseline_no_decision"])
     # Green while a milestone is overdue: forecast (or baseline) passed, no actual date.
     due = ms["forecast_date"].fillna(ms["baseline_date"])
     done = ms["actual_date"].notna() | ms["status"].fillna("").str.lower().isin(
         ["complete", "completed", "done", "achieved"]
     )
-    overdue = ms[(due < ms["report_date"]) & ~done].assign(due=due)
+    late = (due < ms["report_date"]) & ~done
+    overdue = ms[late].assign(due=due[late])
     green = reports[reports["overall_rag"] == "Green"][["project_id", "report_date", "upload_id"]]
     hits = overdue.drop(columns="upload_id").merge(green, on=["project_id", "report_date"])
-    for (pid, date), grp in hits.groupby(["project_id", "report_date"], sort=True):
-        first = grp.sort_values("due").iloc[0]
-        late = ", ".join(f"{n} (due {_d(x)})" for n, x in zip(grp["name"], grp["due"], strict=True))
+    late = [f"{n} (due {_d(x)})" for n, x in zip(hits["name"], hits["due"], strict=True)]
+    hits = hits[["project_id", "report_date", "upload_id"]].assign(
+        late=pd.Series(late, index=hits.index, dtype=object)
+    )
+    # the upload is the Green report's, the same for every overdue milestone of the report
+    per_report = hits.groupby(["project_id", "report_date"], sort=True, observed=True).agg(
+        upload_id=("upload_id", "first"), late=("late", ", ".join)
+    )
+    for (pid, date), upload, late in zip(
+        per_report.index, per_report["upload_id"], per_report["late"], strict=True
+    ):
         rows.append(
             {
                 "project_id": pid,
                 "report_date": date,
-                "upload_id": first["upload_id"],
+                "upload_id": upload,
                 "field": "overall_rag",
                 "value": f"Green; overdue: {late}",
                 "rule": RULES["green_overdue"],
@@ -189,8 +225,8 @@ def _overwrite_findings(frames, reports: pd.DataFrame, config: Config) -> list[d
     both = both[both["upload_id"] == both["replaced_by_upload"]]
     rule = RULES["overwrite_jump"].format(pct=config.quality.overwrite_jump_pct)
     rows = []
-    for _, r in both.iterrows():
-        before = pd.Series({f: r[f"{f}_old"] for f in overwrite.FIGURES[1:]})
+    for r in both.to_dict("records"):  # the replaced reports only
+        before = {f: r[f"{f}_old"] for f in overwrite.FIGURES[1:]}
         before["report_date"] = r["report_date"]
         found = overwrite.jumps(before, r, config, ccy.get(r["project_id"]))
         if found:
@@ -258,10 +294,22 @@ def _filled(frame: pd.DataFrame) -> pd.DataFrame:
     for c in REQUIRED_FIELDS:
         s = frame[c] if c in frame else pd.Series(pd.NA, index=frame.index)
         ok = s.notna()
-        if s.dtype == object or pd.api.types.is_string_dtype(s):
+        if isinstance(s.dtype, pd.CategoricalDtype):  # blank text judged once per category
+            cats = s.cat.categories
+            ok &= ~s.isin(cats[pd.Index(cats.astype(str)).str.strip() == ""])
+        elif s.dtype == object or pd.api.types.is_string_dtype(s):
             ok &= s.astype("string").str.strip().fillna("") != ""
         cols[c] = ok.astype(bool)
     return pd.DataFrame(cols, index=frame.index)
+
+
+def _missing(filled: pd.DataFrame) -> pd.Series:
+    """Per row, the blank fields by name (``summary, cost_rag``): each distinct pattern of blanks
+    is spelled once, as reports repeat a few patterns."""
+    bits = filled.to_numpy() @ (1 << np.arange(filled.shape[1]))
+    patterns, inverse = np.unique(bits, return_inverse=True)
+    names = [", ".join(c for i, c in enumerate(filled.columns) if not p >> i & 1) for p in patterns]
+    return pd.Series(np.array(names, dtype=object)[inverse], index=filled.index, dtype=object)
 
 
 def _score(completeness: pd.Series, plausibility: pd.Series) -> pd.Series:
@@ -330,8 +378,7 @@ def project_scores(
     ]
     filled = _filled(reports)
     rep = reports[["project_id", "report_date"]].assign(
-        pct=100 * filled.mean(axis=1),
-        missing=[", ".join(c for c, ok in row.items() if not ok) for _, row in filled.iterrows()],
+        pct=100 * filled.mean(axis=1), missing=_missing(filled)
     )
     flagged = found.drop_duplicates(["project_id", "report_date"])[["project_id", "report_date"]]
     rep = rep.merge(flagged.assign(flagged=True), on=["project_id", "report_date"], how="left")

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from analytics import money
-from analytics.snapshot import latest_snapshot
+from analytics.snapshot import asof_grid, latest_snapshot
 from config import Config, RiskRules, get_config
 
 KEY = ["project_id", "risk_id"]
@@ -120,8 +120,10 @@ def with_scores(register: pd.DataFrame, rules: RiskRules) -> pd.DataFrame:
     out["residual_score"] = out["residual_likelihood"] * out["residual_impact"]
     out["band"] = bands_of(out["score"], rules)
     out["residual_band"] = bands_of(out["residual_score"], rules)
-    status = out["status"].astype(object).where(out["status"].notna(), "")
-    out["is_open"] = ~status.astype(str).str.strip().str.lower().isin(rules.closed_statuses)
+    # each distinct status is judged once (a register repeats a handful of them)
+    codes, statuses = pd.factorize(out["status"])
+    closed = pd.Index(statuses.astype(str)).str.strip().str.lower().isin(rules.closed_statuses)
+    out["is_open"] = ~np.append(closed, False)[codes]  # code -1 (no status) is open
     prob = {float(k): float(v) for k, v in rules.probability.items()}
     out["probability"] = out["likelihood"].map(prob).astype(float)
     out["residual_probability"] = out["residual_likelihood"].map(prob).astype(float)
@@ -337,68 +339,82 @@ def new_and_closed(
 
     # Closed risks too (RiskFilter.apply would keep open ones only): closing is a change.
     def whole(d) -> pd.DataFrame:
-        if d is None:
-            return with_scores(risks.iloc[0:0], rules)
-        return flt.scope(with_scores(latest_register(risks, d), rules)).copy()
+        reg = risks.iloc[0:0] if d is None else latest_register(risks, d)
+        reg = flt.scope(with_scores(reg, rules))
+        rank = pd.Index(band_names(rules)).get_indexer(reg["band"])
+        keep = [*KEY, "score", "band", "is_open", "status", "title", "owner", "cost_impact"]
+        return reg[[*keep, "exposure"]].assign(_hot=reg["is_open"].to_numpy() & (rank >= floor))
 
-    before, now = whole(previous_date), whole(review_date)
-    for reg in (before, now):
-        reg["_rank"] = reg["band"].map(lambda b: band_rank(b, rules)).astype(int)
-        reg["_hot"] = reg["is_open"] & (reg["_rank"] >= floor)
-    b = before.set_index(KEY)
-    n = now.set_index(KEY)
-    rows = []
-    for key in n.index[n["_hot"]]:
-        if key in b.index and b.loc[key, "_hot"]:
-            continue
-        old = b.loc[key] if key in b.index else None
-        if old is None:
-            change, detail = "new", "raised since the previous review"
-        elif not old["is_open"]:
-            change, detail = "new", f"reopened (was {old['status']})"
-        else:
-            change, detail = "escalated", f"was {old['band']} ({old['score']:.0f})"
-        rows.append((*key, change, detail, n.loc[key], old, n.loc[key]))
-    for key in b.index[b["_hot"]]:
-        if key in n.index and n.loc[key, "_hot"]:
-            continue
-        new = n.loc[key] if key in n.index else None
-        if new is None:
-            change, detail, src = "closed", "no longer in the register", b.loc[key]
-        elif not new["is_open"]:
-            change, detail, src = "closed", f"status {new['status']}", new
-        else:
-            change, detail, src = "de-escalated", f"now {new['band']} ({new['score']:.0f})", new
-        rows.append((*key, change, detail, src, b.loc[key], new))
+    both = whole(review_date).merge(
+        whole(previous_date),
+        on=KEY,
+        how="outer",
+        suffixes=("_now", "_before"),
+        indicator=True,
+    )
+    in_now, in_before = both["_merge"] != "right_only", both["_merge"] != "left_only"
+    hot_now = in_now & both["_hot_now"].astype("boolean").fillna(False).astype(bool)
+    hot_before = in_before & both["_hot_before"].astype("boolean").fillna(False).astype(bool)
+    # new, reopened or escalated: described by the register now
+    up = both[hot_now & ~hot_before]
+    # closed or de-escalated: described by the register now where the risk is still in it
+    down = both[hot_before & ~hot_now]
+    up_change = [
+        ("new", "raised since the previous review")
+        if not was
+        else ("new", f"reopened (was {status})")
+        if not is_open
+        else ("escalated", f"was {band} ({score:.0f})")
+        for was, is_open, status, band, score in zip(
+            up["_merge"] == "both", up["is_open_before"], up["status_before"], up["band_before"],
+            up["score_before"], strict=True,
+        )
+    ]  # fmt: skip
+    down_change = [
+        ("closed", "no longer in the register")
+        if not there
+        else ("closed", f"status {status}")
+        if not is_open
+        else ("de-escalated", f"now {band} ({score:.0f})")
+        for there, is_open, status, band, score in zip(
+            down["_merge"] == "both", down["is_open_now"], down["status_now"], down["band_now"],
+            down["score_now"], strict=True,
+        )
+    ]  # fmt: skip
     cols = ["project_id", "risk_id", "change", "detail", "title", "owner", "score", "band"]
     cols += ["cost_impact", "exposure"]
     # Both assessments side by side, for callers that word the change themselves.
     cols += ["score_before", "band_before", "open_before", "score_now", "band_now", "open_now"]
 
-    def side(row, name):
-        if row is None:
-            return {f"score_{name}": None, f"band_{name}": None, f"open_{name}": False}
-        return {
-            f"score_{name}": row["score"],
-            f"band_{name}": row["band"],
-            f"open_{name}": bool(row["is_open"]),
-        }
-
-    out = pd.DataFrame(
-        [
+    def described(part: pd.DataFrame, changed: list, by: pd.Series) -> pd.DataFrame:
+        """Rows of ``part``; ``by`` says per row whether the register now describes the risk."""
+        src = {c: part[f"{c}_now"].where(by, part[f"{c}_before"]) for c in cols[4:10]}
+        present = {"before": part["_merge"] != "left_only", "now": part["_merge"] != "right_only"}
+        sides = {}
+        for name, there in present.items():
+            sides[f"score_{name}"] = part[f"score_{name}"].where(there)
+            sides[f"band_{name}"] = part[f"band_{name}"].astype(object).where(there, None)
+            sides[f"open_{name}"] = there & part[f"is_open_{name}"].astype("boolean").fillna(
+                False
+            ).astype(bool)
+        return pd.DataFrame(
             {
-                "project_id": p,
-                "risk_id": r,
-                "change": c,
-                "detail": d,
-                **{k: src[k] for k in cols[4:10]},
-                **side(old, "before"),
-                **side(new, "now"),
-            }
-            for p, r, c, d, src, old, new in rows
+                **{k: part[k] for k in KEY},
+                "change": [c for c, _ in changed],
+                "detail": [d for _, d in changed],
+                **src,
+                **sides,
+            },
+            index=part.index,
+        )
+
+    out = pd.concat(
+        [
+            described(up, up_change, pd.Series(True, index=up.index)),
+            described(down, down_change, down["_merge"] == "both"),
         ],
-        columns=cols,
-    )
+        ignore_index=True,
+    )[cols]
     order = {"new": 0, "escalated": 1, "closed": 2, "de-escalated": 3}
     out = out.sort_values(
         ["change", "score", "project_id", "risk_id"],
@@ -418,17 +434,39 @@ def band_trend(
     flt: RiskFilter | None = None,
     basis: str = "inherent",
 ) -> pd.DataFrame:
-    """Open risks per band at every review date (long: report_date, band, risks)."""
+    """Open risks per band at every review date (long: report_date, band, risks).
+
+    Each register snapshot is scored once; a grid of projects x dates then picks the snapshot in
+    force on each date (``asof_grid``) and adds up its open risks per band.
+    """
     flt = flt or RiskFilter()
     band_col = BASIS_COLUMNS[basis][3]
-    rows = []
-    for d in dates:
-        reg = flt.apply(with_scores(latest_register(risks, d), rules), open_only=True)
-        counts = reg[band_col].value_counts()
-        rows += [
-            {"report_date": pd.Timestamp(d), "band": b, "risks": int(counts.get(b, 0))}
-            for b in band_names(rules)
-        ]
+    names = band_names(rules)
+    counts = np.zeros((len(dates), len(names)), dtype=int)
+    if len(dates) and len(risks):
+        # A project's register on a date is its latest snapshot, whichever risks the filter keeps.
+        snapshots = risks[["project_id", "report_date"]].drop_duplicates()
+        if flt.project_ids is not None:
+            snapshots = snapshots[snapshots["project_id"].isin(flt.project_ids)]
+        ids = snapshots["project_id"].drop_duplicates()
+        in_force = asof_grid(ids, dates, snapshots)
+        needed = ["project_id", "report_date", "status", "category", "owner", "cost_impact",
+                  *BASIS_COLUMNS["inherent"][:2], *BASIS_COLUMNS["residual"][:2]]  # fmt: skip
+        kept = flt.apply(with_scores(flt.scope(risks[needed]), rules), open_only=True)
+        per = kept.assign(
+            pos=pd.Index(ids).get_indexer(kept["project_id"]),
+            report_date=kept["report_date"].astype("datetime64[ns]"),
+            band=pd.Index(names).get_indexer(kept[band_col]),
+        )
+        per = per[(per["pos"] >= 0) & (per["band"] >= 0)]
+        per = per.groupby(["pos", "report_date", "band"]).size().rename("risks").reset_index()
+        hits = in_force.dropna(subset=["report_date"]).merge(per, on=["pos", "report_date"])
+        np.add.at(counts, (hits["week"].to_numpy(), hits["band"].to_numpy()), hits["risks"])
+    rows = [
+        {"report_date": pd.Timestamp(d), "band": b, "risks": int(n)}
+        for d, row in zip(dates, counts, strict=True)
+        for b, n in zip(names, row, strict=True)
+    ]
     return pd.DataFrame(rows, columns=["report_date", "band", "risks"])
 
 

@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
+from access.cli import add_as_option, identity
+from config import for_command_line, get_config
 from data_loaders import sync_cli
-from data_loaders.fields import KINDS
+from data_loaders.fields import KINDS, SHEET_HINTS
 
 SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".csv"}
 
@@ -84,7 +87,10 @@ def add_ingest_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--export-dir", help="write the canonical tables loaded as CSV files here")
     p.add_argument("--project", help="project id for sheets that name no project")
     p.add_argument("--report-date", type=_date, help="report date for sheets without one")
-    p.add_argument("--uploaded-by", default="cli", help="recorded as the uploader")
+    p.add_argument(
+        "--uploaded-by", help="recorded as the uploader's name (default: --as, else 'cli')"
+    )
+    add_as_option(p)
     p.add_argument(
         "--strict",
         action="store_true",
@@ -161,7 +167,19 @@ def _files(paths: list[str]) -> tuple[list[Path], list[str]]:
             files.append(p)
         else:
             missing.append(raw)
-    return files, missing
+    unique = {f.resolve(): f for f in files}  # a file also given by its folder: read once
+    return sorted(unique.values(), key=_rank), missing
+
+
+def _rank(path: Path) -> int:
+    """Parents first, by what the file's name says it holds: project lists (``projects.csv``),
+    then status reports and files whose name says nothing, then the registers (risks,
+    milestones, decisions, RAID) that refer to projects. The sort keeps the given order within
+    a rank; a file refused for projects a later file creates is read again (``run_ingest``)."""
+    words = re.split(r"[^a-z0-9]+", path.stem.lower())
+    kind = next((k for k, hints in SHEET_HINTS.items()
+                 if any(w.startswith(hints) for w in words)), None)  # fmt: skip
+    return {"projects": 0, "status": 1, None: 1}.get(kind, 2)
 
 
 def run_ingest(args: argparse.Namespace) -> int:
@@ -188,7 +206,12 @@ def run_ingest(args: argparse.Namespace) -> int:
         print("error: --fix corrects cells of one file; give one file", file=sys.stderr)
         return 2
     engine = store.get_engine(args.db)
+    who = identity(args)
+    if not args.dry_run:  # refuse before parsing a folder when this identity may not load at all
+        store.check_access(engine, who, "upload")
+    uploaded_by = args.uploaded_by or (who.display if who else "cli")
     known = known_projects(engine)
+    config = get_config()
     options = Options(
         project_id=args.project,
         report_date=args.report_date,
@@ -197,24 +220,33 @@ def run_ingest(args: argparse.Namespace) -> int:
         units=dict(args.unit),
         currency=args.currency,
         new_projects="create" if args.create_projects else "refuse",
+        create_listed=True,
         project_map=dict(args.map_project),
         accept_suggestions=args.accept_suggestions,
         kind=args.kind,
         columns=dict(args.map),
         corrections=dict(args.fix),
     )
-    reports, totals = [], {}
-    for n, path in enumerate(files, 1):
-        _progress(n, len(files), path.name)
-        parsed = parse_isolated(str(path), path.read_bytes(), known, options=options)
+
+    def load(path: Path):
+        data = path.read_bytes()
+        limits = for_command_line(config, len(data))
+        parsed = parse_isolated(str(path), data, known, limits, options)
         preview(engine, parsed)
-        if args.dry_run:
-            report = parsed.report
-        else:
-            report = commit(engine, parsed, args.uploaded_by, source="cli")
-            if report.status == "loaded" and "projects" in parsed.frames:
-                projects = parsed.frames["projects"]
-                known.update(zip(projects["project_id"], projects["name"], strict=True))
+        report = (
+            parsed.report
+            if args.dry_run
+            else commit(engine, parsed, uploaded_by, source="cli", identity=who)
+        )
+        # the projects this file creates (or, in a dry run, would create) are known to the next
+        if report.status in ("loaded", "valid") and "projects" in parsed.frames:
+            projects = parsed.frames["projects"]
+            known.update(zip(projects["project_id"], projects["name"], strict=True))
+        return parsed, report
+
+    reports, totals, waiting = [], {}, []
+
+    def finish(parsed, report) -> None:
         if args.export_dir and parsed.ok and report.status in ("loaded", "valid"):
             export_frames(parsed.frames, args.export_dir)
         for table, count in report.totals.items():
@@ -223,6 +255,18 @@ def run_ingest(args: argparse.Namespace) -> int:
         if not args.json:
             _print_report(report, ERROR)
             _print_units_and_projects(parsed, args)
+
+    for n, path in enumerate(files, 1):
+        _progress(n, len(files), path.name)
+        parsed, report = load(path)
+        if report.status == "rejected" and parsed.new_projects:
+            waiting.append((path, parsed, report))  # a later file may create its projects
+        else:
+            finish(parsed, report)
+    for path, parsed, report in waiting:
+        if known.keys() & parsed.new_projects.keys():
+            parsed, report = load(path)
+        finish(parsed, report)
     if len(files) > 1:
         print(file=sys.stderr)
     if args.json:

@@ -33,7 +33,9 @@ TYPES: dict[str, str] = {
         "actual_cost", "cost_impact", "_cost_variance",
     )},
     **{f: "number" for f in ("strategic_score", "value_score", "_delay_days", "_planned_days")},
-    **{f: "rag" for f in ("rag_label", "schedule_rag", "cost_rag", "scope_rag", "resource_rag")},
+    **{f: "rag" for f in (
+        "overall_rag", "rag_label", "schedule_rag", "cost_rag", "scope_rag", "resource_rag",
+    )},
     **{f: "scale" for f in (
         "likelihood", "impact", "residual_likelihood", "residual_impact",
     )},

@@ -18,6 +18,7 @@ from sqlalchemy import Engine, func, select
 
 import models
 import store
+from access.roles import Identity
 from analytics import overwrite
 from config import Config, get_config
 from data_loaders import corrections, units
@@ -44,6 +45,9 @@ class Options:
     # projects the database does not hold: "refuse" (the file is refused and names them),
     # "create" them, or "skip" their rows and load the rest
     new_projects: str = "refuse"
+    # the projects a project list (a sheet of kind "projects") introduces are created without
+    # asking: the list is the register itself (the command line); a near-match still asks
+    create_listed: bool = False
     # id or name as written in the file -> existing project id (an accepted suggestion)
     project_map: dict[str, str] = field(default_factory=dict)
     accept_suggestions: bool = False  # take every near-match suggestion
@@ -258,6 +262,13 @@ def resolve_projects(
         _map_projects(s, mapped, known)
     new = {pid: name or pid for pid, name in written.items() if pid not in mapped}
     parsed.new_projects = new
+    if options.create_listed and options.new_projects == "refuse":
+        asked = {sg.written for sg in parsed.suggestions}
+        listed = {
+            pid for s in parsed.sheets if s.report.kind == "projects"
+            for pid in s.frames.get("projects", {}).get("project_id", [])
+        }  # fmt: skip
+        new = {pid: name for pid, name in new.items() if pid not in listed or pid in asked}
     for s in parsed.sheets:
         if new and options.new_projects == "create":
             _add_minimal_projects(s, new)
@@ -460,9 +471,14 @@ def remember_mappings(engine: Engine, parsed: ParsedFile) -> None:
 
 
 def commit(
-    engine: Engine, parsed: ParsedFile, uploaded_by: str, source: str = "upload"
+    engine: Engine,
+    parsed: ParsedFile,
+    uploaded_by: str,
+    source: str = "upload",
+    identity: Identity | None = None,
 ) -> FileReport:
-    """Write the parsed file in one transaction; refuses (writes nothing) when errors remain."""
+    """Write the parsed file in one transaction; refuses (writes nothing) when errors remain
+    or when ``identity`` may not write its projects (store.check_access)."""
     report = parsed.report
     if report.has_errors or not parsed.frames:
         if report.status == "valid":
@@ -483,10 +499,11 @@ def commit(
         source=source,
         content=parsed.data,
         report=report.to_dict(),
+        identity=identity,
     )
     try:
         result = store.write_batch(engine, frames, meta)
-    except store.StoreError as exc:  # unknown project, unstorable text, read-only user, down
+    except store.StoreError as exc:  # roles, unknown project, unstorable text, read-only, down
         report.status = "rejected"
         column = "project" if isinstance(exc, store.UnknownProjectError) else None
         report.problems.append(Problem(None, None, column, None, str(exc), ERROR))
@@ -500,7 +517,11 @@ def commit(
 
 
 def export_frames(frames: dict[str, pd.DataFrame], out_dir: str | Path) -> list[Path]:
-    """The canonical tables as CSV named after the tables; formula-like text is neutralised."""
+    """The canonical tables as CSV named after the tables; formula-like text is neutralised.
+
+    A table already written (by an earlier file of the run) is appended to; when the columns
+    differ, the file is rewritten with both files' columns, so every row keeps its own values.
+    """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     paths = []
@@ -511,7 +532,13 @@ def export_frames(frames: dict[str, pd.DataFrame], out_dir: str | Path) -> list[
             if c in df:
                 df[c] = pd.to_datetime(df[c]).dt.strftime("%Y-%m-%d")
         path = out / f"{table}.csv"
-        header = not path.exists()
-        df.to_csv(path, mode="a", header=header, index=False)
+        if not path.exists():
+            df.to_csv(path, index=False)
+        elif list(pd.read_csv(path, nrows=0).columns) == cols:
+            df.to_csv(path, mode="a", header=False, index=False)
+        else:  # the rows already written are kept as the text they are
+            old = pd.read_csv(path, dtype=str, keep_default_na=False)
+            both = [c for c in models.FIELDS[table] if c in old.columns or c in df.columns]
+            pd.concat([old, df], ignore_index=True)[both].to_csv(path, index=False)
         paths.append(path)
     return paths

@@ -26,6 +26,7 @@ from data_loaders.guard import (
     utf16,
 )
 from data_loaders.report import WARNING, Problem
+from exports import neutralise
 
 MAX_COLS = 300  # stray cells far to the right (form layouts) are not part of any table
 BLANK: tuple = ()  # one shared blank CSV row: a flood of blank lines costs a pointer each
@@ -173,9 +174,12 @@ def read_csv(name: str, data: bytes, config: Config) -> list[RawSheet]:
     reader = csv.reader(io.StringIO(body), delimiter=delimiter)
     try:
         for row in reader:
-            if not "".join(row).strip():
+            text = "".join(row)
+            if not text.strip():
                 blank += 1  # kept only when data follows: trailing blank lines cost nothing
                 continue
+            if "'" in text:  # a cell a CSV export neutralised ('=x) reads as the text it was
+                row = [neutralise.restore(c) for c in row]
             if len(rows) + blank >= cfg.max_rows:
                 raise Refused(
                     f"more than {cfg.max_rows:,} rows (ingest.max_rows, blank lines included);"

@@ -360,6 +360,8 @@ def layout_key(labels: list[str]) -> str:
 
 def map_columns(kind: str, headers: list[str]) -> list[str | None]:
     """Canonical field per column; the second likelihood/impact set is the residual one."""
+    if set(headers) <= set(models.FIELDS[TABLE_OF_KIND[kind]]):
+        return list(headers)  # our own canonical CSV (--export-dir): every column by its name
     out: list[str | None] = []
     first_of_set: str | None = None
     residual = False
@@ -1085,6 +1087,9 @@ def _build(kind, sheet, cols, src_rows, ctx, known, config, result, headers_of, 
             for nm, p in zip(cols.get("name") or [None] * n, project_col, strict=True)
         ]
         if kind == "projects":
+            # a project list's forecast end is the project's own (a master list, not a report)
+            if "forecast_end_date" in cols:
+                proj["forecast_end_date"] = cols["forecast_end_date"]
             tables["projects"] = proj
         elif new_projects:
             # Status sheets create only the projects they introduce (with their name).
@@ -1097,6 +1102,8 @@ def _build(kind, sheet, cols, src_rows, ctx, known, config, result, headers_of, 
             tables["projects"] = sub
             result.rows["projects"] = [src_rows[i] for i in keep]
         status_fields = set(models.FIELDS["status_reports"]) - {"project_id", "report_date"}
+        if kind == "projects":  # its forecast end alone is no status report (see above)
+            status_fields.discard("forecast_end_date")
         if kind == "status" or any(f in cols for f in status_fields):
             tables["status_reports"] = cols
     elif kind == "risks":

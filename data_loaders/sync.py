@@ -42,6 +42,7 @@ from sqlalchemy.pool import NullPool
 
 import models
 import store
+from access.roles import Identity
 from config import Config, get_config
 from data_loaders import limits, units
 from data_loaders.report import ERROR, WARNING, FileReport, Problem, SheetReport, schema_problems
@@ -519,8 +520,12 @@ def sync(
     uploaded_by: str | None = None,
     config: Config | None = None,
     progress: Progress | None = None,
+    identity: Identity | None = None,
 ) -> SyncResult:
-    """Read, validate and (unless ``dry_run`` or any error) write one snapshot of ``source``."""
+    """Read, validate and (unless ``dry_run`` or any error) write one snapshot of ``source``.
+
+    ``identity`` is who syncs: the store refuses the write unless their role may sync.
+    """
     progress = progress or (lambda _f, _t: None)
     if not isinstance(source, SourceDef):
         try:
@@ -558,8 +563,9 @@ def sync(
         file_name=source.name,
         sha256=sha,
         size_bytes=len(content),
-        uploaded_by=uploaded_by or _user(),
+        uploaded_by=uploaded_by or (identity.display if identity else _user()),
         source="sql",
+        identity=identity,
         report={**report.to_dict(), "content_sha256": content_sha},
     )
     try:

@@ -1,4 +1,4 @@
-"""``python -m data_loaders sync SOURCE.toml [--db URL] [--dry-run] [--json]``.
+"""``python -m data_loaders sync SOURCE.toml [--db URL] [--dry-run] [--json] [--as EMAIL]``.
 
 SOURCE is a path or the name of a file in the sources folder (``$PMO_SOURCES_DIR``, default
 ``sources/``). Exit status: 0 loaded, unchanged or valid (dry run); 1 problems, nothing written;
@@ -11,6 +11,8 @@ import argparse
 import json
 import sys
 
+from access.cli import add_as_option, identity
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("source", help="source definition: a TOML file, or its name in sources/")
@@ -19,6 +21,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--dry-run", action="store_true", help="read and validate only; write nothing"
     )
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
+    add_as_option(parser)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -33,7 +36,10 @@ def run(args: argparse.Namespace) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     engine = None if args.dry_run else store.get_engine(args.db or store.database_url())
-    result = sync(path, engine, dry_run=args.dry_run)
+    who = identity(args)
+    if engine is not None:  # refuse before reading the source when this identity may not sync
+        store.check_access(engine, who, "sync")
+    result = sync(path, engine, dry_run=args.dry_run, identity=who)
     report = result.report
     if args.json:
         out = report.to_dict() | {

@@ -33,6 +33,11 @@ def cell(value: object) -> object:
     return value
 
 
+def restore(value: str) -> str:
+    """The text a neutralised cell stood for (``'=x`` -> ``=x``): our CSVs load back unchanged."""
+    return value[1:] if value.startswith("'") and value[1:].startswith(FORMULA_STARTS) else value
+
+
 def frame(df: pd.DataFrame) -> pd.DataFrame:
     """A copy of ``df`` with every text cell (and text header) neutralised for Excel/CSV."""
     out = df.copy()

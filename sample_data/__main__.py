@@ -6,6 +6,8 @@ import argparse
 import sys
 
 import store
+from access.cli import add_as_option, identity
+from access.roles import Identity
 from sample_data.excel import write_pm_workbooks
 from sample_data.seed import seed_if_empty, write_sample
 
@@ -16,6 +18,7 @@ def build_parser() -> argparse.ArgumentParser:
     seed = sub.add_parser("seed", help="load the sample portfolio into the app database")
     seed.add_argument("--db", help="SQLAlchemy URL (default: $PMO_DATABASE_URL or data/ SQLite)")
     seed.add_argument("--force", action="store_true", help="seed even if projects exist")
+    add_as_option(seed)
     excel = sub.add_parser("excel", help="write the status workbooks PMs would send")
     excel.add_argument("out_dir")
     return parser
@@ -26,16 +29,16 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     if args.command == "seed":
-        return store.exit_on_error(lambda: _seed(args.db, args.force))
+        return store.exit_on_error(lambda: _seed(args.db, args.force, identity(args)))
     else:
         for path in write_pm_workbooks(args.out_dir):
             print(path)
     return 0
 
 
-def _seed(url: str | None, force: bool) -> int:
+def _seed(url: str | None, force: bool, who: Identity | None) -> int:
     engine = store.get_engine(url)
-    made = write_sample(engine) if force else seed_if_empty(engine)
+    made = write_sample(engine, identity=who) if force else seed_if_empty(engine, identity=who)
     print(f"sample portfolio: {made} weekly uploads written" if made else "already seeded")
     return 0
 

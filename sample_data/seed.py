@@ -9,11 +9,17 @@ from sqlalchemy import Engine, func, select
 
 import models
 import store
+from access.roles import Identity
 from sample_data.generator import SEED, generate
 
 
-def write_sample(engine: Engine, seed: int = SEED, n_projects: int = 60) -> int:
-    """Load the sample as weekly uploads (so lineage looks like real life); returns uploads made."""
+def write_sample(
+    engine: Engine, seed: int = SEED, n_projects: int = 60, identity: Identity | None = None
+) -> int:
+    """Load the sample as weekly uploads (so lineage looks like real life); returns uploads made.
+
+    Once roles exist only an admin (``identity``) may: the store refuses anyone else.
+    """
     sample = generate(seed, n_projects)
     tables = sample.tables()
     dates = sorted(tables["status_reports"]["report_date"].unique())
@@ -34,15 +40,16 @@ def write_sample(engine: Engine, seed: int = SEED, n_projects: int = 60) -> int:
             size_bytes=0,
             uploaded_by="sample data generator",
             source="sample",
+            identity=identity,
         )
         if store.write_batch(engine, frames, meta).status == "loaded":
             made += 1
     return made
 
 
-def seed_if_empty(engine: Engine, seed: int = SEED) -> int:
+def seed_if_empty(engine: Engine, seed: int = SEED, identity: Identity | None = None) -> int:
     """Seed the sample portfolio only into a database that has no projects yet."""
     with engine.connect() as conn:
         if conn.execute(select(func.count()).select_from(models.projects)).scalar():
             return 0
-    return write_sample(engine, seed)
+    return write_sample(engine, seed, identity=identity)

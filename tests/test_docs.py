@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 import config
+from access.__main__ import build_parser as access_parser
 from data_loaders.cli import build_parser as data_loaders_parser
 from exports.__main__ import build_parser as exports_parser
 from sample_data.__main__ import build_parser as sample_data_parser
@@ -71,6 +72,7 @@ def _commands() -> list[tuple[str, str]]:
     """(command, option) for every subcommand of every CLI; option "" for the command itself."""
     found = []
     for prog, parser in (
+        ("python -m access", access_parser()),
         ("python -m data_loaders", data_loaders_parser()),
         ("python -m exports", exports_parser()),
         ("python -m sample_data", sample_data_parser()),

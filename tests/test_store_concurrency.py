@@ -150,7 +150,11 @@ def _in_write_transaction(url: str, wal: Path, baseline: int) -> bool:
             return True
         finally:
             probe.close()
-    return _pg_backends(url, "AND backend_xid IS NOT NULL AND query LIKE 'INSERT INTO status%'")
+    return _pg_backends(
+        url,
+        "AND backend_xid IS NOT NULL "
+        "AND (query LIKE 'INSERT INTO status%' OR query LIKE 'COPY status%')",
+    )
 
 
 def _pg_backends(url: str, where: str = "") -> bool:

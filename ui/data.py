@@ -23,6 +23,7 @@ import pandas as pd
 import streamlit as st
 from sqlalchemy import Engine
 
+import models
 import store
 from analytics.review import Review, filter_key
 from config import Config, get_config
@@ -109,6 +110,22 @@ def review(
         return _review(url, version, repr(config), when.isoformat(), compare, chosen, config)
 
     return _or_stop(read)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _project_text(url: str, version: int, table: str, project_id: str) -> pd.DataFrame:
+    return store.read_project_text(_engine(url), table, project_id)
+
+
+def with_project_text(rows: pd.DataFrame, table: str, project_id: str) -> pd.DataFrame:
+    """``rows`` of one project with the long text the frames leave out (``store.PROJECT_TEXT``),
+    read for that project only."""
+    url = store.database_url()
+    text = _or_stop(lambda: _project_text(url, store.data_version(_engine(url)), table, project_id))
+    keys = models.KEYS[table]
+    # Categorical ids of two reads have different categories: merge them as plain text.
+    ids = dict.fromkeys([k for k in keys if k in store.CATEGORICAL], str)
+    return rows.astype(ids).merge(text.astype(ids), on=keys, how="left")
 
 
 @st.cache_data(show_spinner=False, max_entries=4)

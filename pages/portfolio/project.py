@@ -240,7 +240,7 @@ with left:
         )
 with right:
     st.subheader("RAID items")
-    raid = view.raid
+    raid = data.with_project_text(view.raid, "raid_items", pid)
     if raid.empty:
         empty_state(f"No assumptions, issues, dependencies or actions for {plain(pid)}.")
     else:

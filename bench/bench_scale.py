@@ -1,0 +1,230 @@
+"""Scale: a large portfolio loaded through the command line, then every page's server time.
+
+    .venv/bin/python bench/bench_scale.py [--projects 2000] [--weeks 156] [--db URL]
+        [--register-every K] [--workdir DIR] [--pages-only]
+
+1. Generates N projects x W weekly reports (``sample_data.generator.generate``) with their
+   risks, milestones, decisions and RAID items, written as canonical CSVs (the format of
+   ``--export-dir``) in a work folder. The generator snapshots every risk and milestone
+   every week; ``--register-every 13`` keeps a quarterly register (48,000 risk rows at
+   2,000 x 156, near the 40,000 the issue measured).
+2. Loads the folder with ``python -m data_loaders ingest`` in a subprocess and times it.
+3. In a fresh child process (so the peak memory is the server's alone) runs every page of
+   app.py with Streamlit's AppTest: the first page (which loads the frames), then each page
+   opened (cold) and rerun (warm), as process CPU seconds around ``at.run()``; the peak RSS
+   after the first page and after every page; then, in the same run, bench/naive_page.py (a
+   page that re-reads the tables with read_sql on every run, no cache) and each page's warm
+   time as a ratio to the naive page's.
+
+``--db`` takes a PostgreSQL or MySQL/MariaDB server URL (e.g. the test servers'); the bench
+creates a private database on it and drops it afterwards. The default is a SQLite file in the
+work folder. ``--workdir DIR`` keeps the CSVs (and the SQLite file) there; ``--pages-only``
+measures the pages of an already-loaded ``--db`` as it is. Prints figures beside the goals of
+issue 13; not a test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+PAGES = re.findall(r'st\.Page\(\s*"(pages/[^"]+)"', (ROOT / "app.py").read_text())
+NAIVE = ROOT / "bench" / "naive_page.py"
+GOAL_WARM_S, GOAL_NAIVE_SHARE, GOAL_FIRST_S, GOAL_PEAK_MB = 0.5, 0.1, 3.0, 600
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--projects", type=int, default=2000)
+    parser.add_argument("--weeks", type=int, default=156, help="weekly reports (at least 26)")
+    parser.add_argument(
+        "--register-every",
+        type=int,
+        default=1,
+        metavar="K",
+        help="keep the risk and milestone snapshots of every K-th week only (the latest always)",
+    )
+    parser.add_argument("--db", help="server URL (PostgreSQL, MySQL); default a SQLite file")
+    parser.add_argument("--workdir", help="keep the CSVs and the SQLite file in this folder")
+    parser.add_argument("--pages-only", action="store_true", help="time the pages of --db")
+    parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)  # the child
+    args = parser.parse_args()
+    if args.serve:
+        print(json.dumps(_serve_pages(args.db)))
+        return 0
+    if args.pages_only:
+        if not args.db:
+            parser.error("--pages-only needs --db")
+        return _report_pages(args.db)
+    with tempfile.TemporaryDirectory(prefix="pmo-scale-") as tmp:
+        work = Path(args.workdir or tmp)
+        work.mkdir(parents=True, exist_ok=True)
+        folder = _write_csvs(args.projects, args.weeks, args.register_every, work / "csv")
+        with _database(args.db, work) as url:
+            if _load(folder, url):
+                return 1
+            return _report_pages(url)
+
+
+def _write_csvs(projects: int, weeks: int, every: int, folder: Path) -> Path:
+    from data_loaders.ingest import export_frames
+    from sample_data.generator import generate, report_dates
+
+    t0 = time.perf_counter()
+    tables = generate(n_projects=projects, weeks=weeks).tables()
+    kept = report_dates(weeks)[::-1][::every]  # counted back from the latest report
+    for t in ("risks", "milestones"):
+        tables[t] = tables[t][tables[t]["report_date"].isin(kept)]
+    for path in folder.glob("*.csv"):  # export_frames appends to what is there
+        path.unlink()
+    export_frames(tables, folder)
+    rows = ", ".join(f"{t} {len(f):,}" for t, f in tables.items())
+    registers = f", registers every {every} weeks" if every > 1 else ""
+    print(f"portfolio: {projects:,} projects x {weeks} weeks{registers}: {rows}")
+    sizes = ", ".join(f"{p.name} {p.stat().st_size / 1e6:.1f} MB" for p in sorted(folder.iterdir()))
+    print(f"canonical CSVs in {folder} ({time.perf_counter() - t0:.0f} s): {sizes}")
+    return folder
+
+
+@contextmanager
+def _database(url: str | None, work: Path):
+    """The app database for the run: a SQLite file in ``work``, or a private database on the
+    server of ``url`` (created here, dropped afterwards) so that nothing else is touched."""
+    if not url:
+        path = work / "bench.db"
+        for p in work.glob("bench.db*"):
+            p.unlink()
+        yield f"sqlite:///{path}"
+        return
+    from sqlalchemy import create_engine, make_url, text
+
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    name = f"pmo_bench_{uuid.uuid4().hex[:10]}"
+    with admin.connect() as conn:
+        conn.execute(text(f"CREATE DATABASE {name}"))
+    try:
+        yield make_url(url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        force = " WITH (FORCE)" if admin.dialect.name == "postgresql" else ""
+        with admin.connect() as conn:
+            conn.execute(text(f"DROP DATABASE IF EXISTS {name}{force}"))
+        admin.dispose()
+
+
+def _load(folder: Path, url: str) -> int:
+    """``python -m data_loaders ingest FOLDER`` in a subprocess: its wall and CPU time."""
+    cmd = [sys.executable, "-m", "data_loaders", "ingest", str(folder), "--db", url, "--json"]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.perf_counter()
+    run = subprocess.run(cmd, cwd=ROOT, env=_env(url), capture_output=True, text=True)
+    wall = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+    try:
+        report = json.loads(run.stdout)
+    except json.JSONDecodeError:
+        print(f"the command line failed (exit {run.returncode}):\n{run.stderr[-3000:]}")
+        return 1
+    for f in report["files"]:
+        skipped = f" ({f['rows_skipped']:,} skipped)" if f.get("rows_skipped") else ""
+        print(f"  {Path(f['file']).name:<20} {f['status']:<9} {f['rows_loaded']:>9,} rows{skipped}")
+    print(f"loaded through the command line in {wall:.0f} s wall, {cpu:.0f} s CPU "
+          f"(the CLI and its parser children), exit {run.returncode}")  # fmt: skip
+    return run.returncode
+
+
+def _env(url: str) -> dict[str, str]:
+    return {**os.environ, "PYTHONPATH": str(ROOT), "PMO_DATABASE_URL": url}
+
+
+def _report_pages(url: str) -> int:
+    """Run the pages in a child process and print the figures beside the goals."""
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--serve", "--db", url]
+    run = subprocess.run(cmd, cwd=ROOT, env=_env(url), capture_output=True, text=True)
+    if run.returncode:
+        print(f"the page run failed (exit {run.returncode}):\n{run.stderr[-3000:]}")
+        return 1
+    r = json.loads(run.stdout.strip().splitlines()[-1])
+    naive = r["naive"]["warm"]
+    if r["naive"]["error"]:
+        print(f"the naive page failed: {r['naive']['error']}")
+    print(f"\nserver time per page (AppTest, process CPU s), {r['backend']}; naive page "
+          f"{naive:.2f} s warm ({r['naive']['cold']:.2f} s first run)")  # fmt: skip
+    print(f"goals: warm <= {GOAL_WARM_S} s and <= {GOAL_NAIVE_SHARE:g} x naive "
+          f"(<= {GOAL_NAIVE_SHARE * naive:.2f} s); first page <= {GOAL_FIRST_S:g} s; "
+          f"peak <= {GOAL_PEAK_MB} MB")  # fmt: skip
+    first = r["first"]
+    print(f"{'first page (loads the frames)':<34} {first:7.2f} s   "
+          f"{'ok' if first <= GOAL_FIRST_S else 'over'}")  # fmt: skip
+    print(f"{'page':<34} {'cold s':>7} {'warm s':>7} {'warm/naive':>10}  goal")
+    for page, t in r["pages"].items():
+        ratio = t["warm"] / naive if naive else float("nan")
+        ok = t["warm"] <= GOAL_WARM_S and ratio <= GOAL_NAIVE_SHARE and not t["error"]
+        note = "ok" if ok else "over" if not t["error"] else f"error: {t['error'][:60]}"
+        print(f"{page:<34} {t['cold']:7.2f} {t['warm']:7.2f} {ratio:10.2f}  {note}")
+    peak = r["peak_mb"]
+    print(f"server peak RSS: {r['first_peak_mb']:.0f} MB after the first page, {peak:.0f} MB "
+          f"after every page ({'ok' if peak <= GOAL_PEAK_MB else 'over'})")  # fmt: skip
+    return 0
+
+
+def _serve_pages(url: str) -> dict:
+    """The child: every page, then the naive page; CPU seconds and peak RSS of this process."""
+    from sqlalchemy import create_engine, text
+    from streamlit.testing.v1 import AppTest
+
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        project = conn.execute(text("SELECT MIN(project_id) FROM projects")).scalar()
+        backend = engine.dialect.name
+    engine.dispose()
+
+    def timed(at) -> tuple[float, str]:
+        t0 = time.process_time()
+        at.run()
+        error = "; ".join(str(e.value)[:200] for e in at.exception) if at.exception else ""
+        return time.process_time() - t0, error
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=3600)
+    at.query_params["project"] = project
+    first, _ = timed(at)
+    first_peak = _peak_mb()
+    pages = {}
+    for page in PAGES:
+        at.switch_page(page)
+        cold, error = timed(at)
+        warm, error_again = timed(at)
+        pages[page] = {"cold": cold, "warm": warm, "error": error or error_again}
+    peak = _peak_mb()
+    naive = AppTest.from_file(str(NAIVE), default_timeout=3600)
+    cold, error = timed(naive)
+    warm, error_again = timed(naive)
+    return {
+        "backend": backend,
+        "first": first,
+        "first_peak_mb": first_peak,
+        "pages": pages,
+        "peak_mb": peak,
+        "naive": {"cold": cold, "warm": warm, "error": error or error_again},
+    }
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+
+
+if __name__ == "__main__":
+    sys.exit(main())

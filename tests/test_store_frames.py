@@ -1,0 +1,190 @@
+"""store.read_frames reads compact, columnar frames that hold exactly the stored values, on
+SQLite (driver cursor in chunks), PostgreSQL (COPY into Arrow) and MariaDB; long text the
+frames leave out is read per project; bulk writes (COPY, executemany) store what they are given.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+import pandas as pd
+import pytest
+from sqlalchemy import create_engine, select, text
+
+import models
+import store
+from sample_data import write_sample
+from tests.conftest import MARIADB_URL, _reachable, app_test, require
+
+
+@pytest.fixture(params=["sqlite", "postgres", "mariadb"])
+def app_url(request, tmp_path):
+    """An empty app database on each backend the store supports."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'pmo.db'}"
+        return
+    if request.param == "postgres":
+        yield request.getfixturevalue("pg_url")
+        return
+    if not _reachable(MARIADB_URL):
+        require(f"MariaDB not reachable at {MARIADB_URL}")
+    name = f"pmo_store_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(MARIADB_URL)
+    with admin.connect() as conn:
+        conn.execute(text(f"CREATE DATABASE {name}"))
+    yield MARIADB_URL.rsplit("/", 1)[0] + f"/{name}"
+    store.get_engine.cache_clear()
+    with admin.connect() as conn:
+        conn.execute(text(f"DROP DATABASE IF EXISTS {name}"))
+    admin.dispose()
+
+
+def _plain(series: pd.Series) -> list:
+    """Values as plain Python: missing -> None, timestamps -> dates, numpy scalars unwrapped."""
+    out = []
+    for v in series.astype(object):
+        if v is None or (not isinstance(v, str) and pd.isna(v)):
+            out.append(None)
+        elif isinstance(v, pd.Timestamp):
+            out.append(v.date())
+        elif hasattr(v, "item"):
+            out.append(v.item())
+        else:
+            out.append(v)
+    return out
+
+
+def test_frames_hold_the_stored_values_compactly(app_url):
+    engine = store.get_engine(app_url)
+    write_sample(engine, n_projects=12)
+    frames = store.read_frames(engine)
+    with engine.connect() as conn:
+        for name, table in models.FACT_TABLES.items():
+            cols = store.frame_columns(name)
+            keys = models.KEYS[name]
+            # The reference: SQLAlchemy rows, one Python object per value.
+            want = pd.read_sql(select(*[table.c[c] for c in cols]), conn)
+            got = frames[name]
+            assert list(got.columns) == cols
+            assert len(got) == len(want) > 0, name
+            got = got.astype(dict.fromkeys(keys, str)).sort_values(keys, ignore_index=True)
+            want = want.astype(dict.fromkeys(keys, str)).sort_values(keys, ignore_index=True)
+            for col in cols:
+                assert _plain(got[col]) == _plain(want[col]), f"{name}.{col}"
+            assert not [c for c in cols if got[c].dtype == object], name
+    status = frames["status_reports"]
+    assert isinstance(status["project_id"].dtype, pd.CategoricalDtype)
+    assert str(status["summary"].dtype) == "str"
+    assert str(status["report_date"].dtype) == "datetime64[s]"
+    assert str(frames["milestones"]["is_gate"].dtype) == "boolean"
+    assert "description" not in frames["risks"] and "description" not in frames["raid_items"]
+
+
+def _projects(*ids: str) -> pd.DataFrame:
+    return models.conform("projects", pd.DataFrame({"project_id": ids, "name": ids}))
+
+
+def test_text_survives_the_columnar_path(app_url):
+    """Commas, quotes, line breaks, an empty text and a missing one come back as written
+    (PostgreSQL's COPY writes NULL as nothing and an empty text as "")."""
+    engine = store.get_engine(app_url)
+    summaries = ['a, "quoted"\nsecond line', "", None, "tab\there, back\\slash"]
+    status = models.conform(
+        "status_reports",
+        pd.DataFrame(
+            {
+                "project_id": ["P1"] * 4,
+                "report_date": pd.to_datetime(
+                    ["2026-01-02", "2026-01-09", "2026-01-16", "2026-01-23"]
+                ),
+                "summary": summaries,
+                "percent_complete": [1.5, None, 0.1, 100.0],
+            }
+        ),
+    )
+    meta = store.UploadMeta("t.xlsx", "sha-text", 0, "tester", "upload")
+    store.write_batch(engine, {"projects": _projects("P1"), "status_reports": status}, meta)
+    got = store.read_frames(engine)["status_reports"].sort_values("report_date")
+    assert _plain(got["summary"]) == summaries
+    assert _plain(got["percent_complete"]) == [1.5, None, 0.1, 100.0]
+    assert _plain(got["report_date"]) == [date(2026, 1, d) for d in (2, 9, 16, 23)]
+
+
+def test_empty_database_reads_typed_empty_frames(app_url):
+    frames = store.read_frames(store.get_engine(app_url))
+    for name in models.FACT_TABLES:
+        assert frames[name].empty
+        assert list(frames[name].columns) == store.frame_columns(name)
+    assert str(frames["status_reports"]["report_date"].dtype) == "datetime64[s]"
+
+
+def test_raid_descriptions_are_read_per_project(db_url):
+    engine = store.get_engine(db_url)
+    raid = models.conform(
+        "raid_items",
+        pd.DataFrame(
+            {
+                "project_id": ["P1", "P1", "P2"],
+                "item_id": ["A", "B", "A"],
+                "type": ["issue", "action", "issue"],
+                "description": ["first, of P1", None, "of P2"],
+            }
+        ),
+    )
+    meta = store.UploadMeta("r.xlsx", "sha-raid", 0, "tester", "upload")
+    store.write_batch(engine, {"projects": _projects("P1", "P2"), "raid_items": raid}, meta)
+    assert "description" not in store.read_frames(engine)["raid_items"]
+    got = store.read_project_text(engine, "raid_items", "P1").sort_values("item_id")
+    assert list(got.columns) == ["project_id", "item_id", "description"]
+    assert _plain(got["item_id"]) == ["A", "B"]
+    assert _plain(got["description"]) == ["first, of P1", None]
+    assert store.read_project_text(engine, "raid_items", "P'3").empty  # quoted, not injected
+
+
+def test_a_failing_bulk_insert_writes_nothing(db_url):
+    """New rows go in by COPY (PostgreSQL) or executemany (SQLite) on the write transaction:
+    when a later table fails (here two risks with the same key), the projects and status
+    reports already sent are rolled back with it, and the refusal is the usual plain one."""
+    engine = store.get_engine(db_url)
+    status = models.conform(
+        "status_reports",
+        pd.DataFrame({"project_id": ["P1"], "report_date": pd.to_datetime(["2026-01-02"])}),
+    )
+    risks = models.conform(
+        "risks",
+        pd.DataFrame(
+            {
+                "project_id": ["P1", "P1"],
+                "risk_id": ["R1", "R1"],
+                "report_date": pd.to_datetime(["2026-01-02"] * 2),
+            }
+        ),
+    )
+    frames = {"projects": _projects("P1"), "status_reports": status, "risks": risks}
+    meta = store.UploadMeta("d.xlsx", "sha-dup", 0, "tester", "upload")
+    with pytest.raises(store.WriteRefused, match="nothing was written"):
+        store.write_batch(engine, frames, meta)
+    assert store.data_version(engine) == 0
+    after = store.read_frames(engine)
+    assert after["projects"].empty and after["status_reports"].empty
+
+
+def test_project_page_shows_raid_descriptions_read_for_that_project(seeded_url):
+    engine = store.get_engine(seeded_url)
+    with engine.connect() as conn:
+        pid = conn.execute(
+            select(models.raid_items.c.project_id)
+            .where(models.raid_items.c.description.is_not(None))
+            .order_by(models.raid_items.c.project_id)
+        ).first()[0]
+    want = store.read_project_text(engine, "raid_items", pid)
+    at = app_test()
+    at.query_params["project"] = pid
+    at.run()
+    at = at.switch_page("pages/portfolio/project.py").run()
+    assert not at.exception
+    shown = next(d.value for d in at.dataframe if "description" in d.value.columns)
+    assert dict(zip(shown["item_id"], shown["description"], strict=True)) == dict(
+        zip(want["item_id"].astype(str), want["description"], strict=True)
+    )
