@@ -512,7 +512,7 @@ def write_batch(
     """
     records = {n: _records(n, frames[n]) for n in WRITE_ORDER if n in frames and len(frames[n])}
     _check_values(records, meta)
-    projects = {r["project_id"] for recs in records.values() for r in recs}
+    projects = {pid for rows in records.values() for pid in rows.column("project_id")}
     check_access(engine, meta.identity, roles.ACTION_OF_SOURCE[meta.source], projects)
     scope = [n for n in WRITE_ORDER if n in frames] if remove_missing else []
     for attempt in range(5):
