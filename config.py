@@ -197,6 +197,13 @@ class Money:
 
 
 @dataclass(frozen=True)
+class Deck:
+    # Red projects with a slide each, worst first (EAC variance, then exposure); the other Red
+    # projects are one appendix table. 0: the appendix only.
+    max_project_slides: int = 8
+
+
+@dataclass(frozen=True)
 class Config:
     schedule: ScheduleRules = field(default_factory=ScheduleRules)
     cost: CostRules = field(default_factory=CostRules)
@@ -207,6 +214,7 @@ class Config:
     quality: Quality = field(default_factory=Quality)
     ingest: Ingest = field(default_factory=Ingest)
     money: Money = field(default_factory=Money)
+    deck: Deck = field(default_factory=Deck)
     rag_labels: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_RAG_LABELS))
     # canonical field -> the office's own header words for it (``[synonyms]``); they add to the
     # built-in table in data_loaders/fields.py and win over it
@@ -249,6 +257,7 @@ def parse_config(raw: dict) -> Config:
         quality=_section(Quality, raw.get("quality")),
         ingest=ingest,
         money=_money(raw.get("money")),
+        deck=_deck(raw.get("deck")),
         rag_labels=labels,
         synonyms=_synonyms(raw.get("synonyms")),
     )
@@ -279,6 +288,14 @@ def _money(raw: dict | None) -> Money:
     if any(v <= 0 for v in rates.values()):
         raise ValueError(f"money.rates must be positive: {rates}")
     return replace(money, currency=money.currency.upper(), rates=rates)
+
+
+def _deck(raw: dict | None) -> Deck:
+    deck = _section(Deck, raw)
+    limit = deck.max_project_slides
+    if isinstance(limit, bool) or not isinstance(limit, int) or limit < 0:
+        raise ValueError(f"deck.max_project_slides must be a whole number, 0 or more: {limit!r}")
+    return deck
 
 
 @lru_cache(maxsize=4)
