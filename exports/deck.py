@@ -1,7 +1,9 @@
 """The weekly review as a 16:9 PowerPoint deck (python-pptx).
 
-Text and tables are native and editable; charts are 1920x1080 PNGs rendered in one batch (one
-Chromium start per deck). Every slide carries a footer with the as-of date and the source.
+Text and tables are native and editable; charts are 1920x1080 PNGs from one Chromium, started
+with the build and fed each chart as soon as it is planned. Red projects get a slide each up to
+``[deck] max_project_slides`` (worst first), the others an appendix table at the end. Every
+slide carries a footer with the as-of date and the source.
 Nothing here imports streamlit: the Export page and ``python -m exports deck`` both call
 ``build_deck``.
 """
@@ -10,14 +12,19 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
+from concurrent.futures import Future
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from typing import Any
+from xml.sax.saxutils import escape
 
 import pandas as pd
 import plotly.graph_objects as go
 from pptx import Presentation
 from pptx.dml.color import RGBColor
 from pptx.enum.text import PP_ALIGN
+from pptx.oxml import parse_xml
+from pptx.oxml.ns import nsdecls
 from pptx.util import Emu, Inches, Pt
 
 from analytics import changes, governance, money, portfolio, quality
@@ -28,7 +35,7 @@ from charts import risk as risk_charts
 from charts.template import RAG_COLOURS, has_points, rag_label
 from config import Config, get_config
 from exports.neutralise import slide_text
-from exports.png import render_pngs, with_footer
+from exports.png import Renderer, with_footer
 
 # Section keys in deck order, with the names the Export page and the CLI show.
 SECTIONS: dict[str, str] = {
@@ -37,9 +44,11 @@ SECTIONS: dict[str, str] = {
     "health": "Portfolio health",
     "risks": "Risk heatmap",
     "governance": "Governance vs execution",
-    "red_projects": "Red projects (one slide each)",
+    "red_projects": "Red projects (the worst one slide each, the rest in an appendix)",
     "quality": "Data quality",
 }
+
+CHART_SECTIONS = {"health", "risks", "governance"}  # sections whose slides can carry a chart
 
 SLIDE_W, SLIDE_H = Inches(13.333), Inches(7.5)
 MARGIN = Inches(0.5)
@@ -74,6 +83,7 @@ class _Slide:
     source: str = ""
     png: bytes | None = None
     data: dict = field(default_factory=dict)
+    appendix: bool = False  # goes after every section, at the end of the deck
 
 
 def _rgb(hex_colour: str) -> RGBColor:
@@ -154,34 +164,55 @@ def _table(
     fills: dict[tuple[int, int], RGBColor] | None = None,
     row_height: int = ROW_H,
 ):
-    """A native table; ``fills`` colours cells by (row, col) of ``rows`` (0 = first data row)."""
-    n_rows, n_cols = len(rows) + 1, len(header)
-    shape = slide.shapes.add_table(n_rows, n_cols, left, top, width, Emu(row_height * n_rows))
+    """A native table; ``fills`` colours cells by (row, col) of ``rows`` (0 = first data row).
+
+    The rows are written as one XML fragment: setting text, font and fill cell by cell through
+    python-pptx costs about a millisecond a cell, which an appendix of 200 projects notices.
+    """
+    n_cols = len(header)
+    shape = slide.shapes.add_table(1, n_cols, left, top, width, Emu(row_height * (len(rows) + 1)))
     table = shape.table
     if col_widths:
         total = sum(col_widths)
         for i, w in enumerate(col_widths):
             table.columns[i].width = Emu(int(width * w / total))
+    tbl = table._tbl
+    for tr in tbl.tr_lst:
+        tbl.remove(tr)
+    fills = fills or {}
+    xml = [f"<a:tbl {nsdecls('a')}>"]
     for r, values in enumerate([header, *rows]):
-        table.rows[r].height = row_height
+        xml.append(f'<a:tr h="{int(row_height)}">')
         for c, value in enumerate(values):
-            cell = table.cell(r, c)
-            cell.text = slide_text(value)
-            cell.margin_top = cell.margin_bottom = Inches(0.03)
-            for para in cell.text_frame.paragraphs:
-                for run in para.runs:
-                    run.font.size = Pt(size)
-                    run.font.bold = r == 0
-                    run.font.color.rgb = DARK
-            if r == 0:
-                cell.fill.solid()
-                cell.fill.fore_color.rgb = HEADER_FILL
-            elif fills and (r - 1, c) in fills:
-                cell.fill.solid()
-                cell.fill.fore_color.rgb = fills[(r - 1, c)]
-            else:
-                cell.fill.background()
+            fill = HEADER_FILL if r == 0 else fills.get((r - 1, c))
+            xml.append(_cell_xml(slide_text(value), size, r == 0, fill))
+        xml.append("</a:tr>")
+    xml.append("</a:tbl>")
+    for tr in parse_xml("".join(xml)):
+        tbl.append(tr)
     return shape
+
+
+# A cell as python-pptx writes it: text in the given size and colour, small top/bottom margins,
+# a solid fill or none (the table style would otherwise band the rows).
+_RUN = (
+    '<a:r><a:rPr sz="{size}" b="{bold}"><a:solidFill><a:srgbClr val="{colour}"/></a:solidFill>'
+    "</a:rPr><a:t>{text}</a:t></a:r>"
+)
+_MARGIN = int(Inches(0.03))
+
+
+def _cell_xml(text: str, size: int, bold: bool, fill: RGBColor | None) -> str:
+    run = {"size": size * 100, "bold": int(bold), "colour": str(DARK)}
+    paras = "".join(
+        f"<a:p>{_RUN.format(text=escape(line), **run)}</a:p>" if line else "<a:p/>"
+        for line in text.split("\n")
+    )
+    fill_xml = f'<a:solidFill><a:srgbClr val="{fill}"/></a:solidFill>' if fill else "<a:noFill/>"
+    return (
+        f"<a:tc><a:txBody><a:bodyPr/><a:lstStyle/>{paras}</a:txBody>"
+        f'<a:tcPr marT="{_MARGIN}" marB="{_MARGIN}">{fill_xml}</a:tcPr></a:tc>'
+    )
 
 
 def _rag_fill(rag: str | None) -> RGBColor:
@@ -322,7 +353,7 @@ def _headline(rv: _Review) -> list[_Slide]:
 
 def _changes(rv: _Review) -> list[_Slide]:
     """The narrative and the change set of analytics.changes (the This week page's source)."""
-    comparison = changes.compare(rv.frames, rv.review_date, rv.previous_date, rv.config, rv.filters)
+    comparison = _comparison(rv)
     narrative = changes.narrative(comparison, rv.config)
     found = comparison.changes
     labels = changes.KIND_LABELS
@@ -369,6 +400,16 @@ def _changes(rv: _Review) -> list[_Slide]:
     if rows:
         slides.append(_Slide("What changed: the change set", write_table, source=source))
     return slides
+
+
+def _comparison(rv: _Review) -> changes.Comparison:
+    """analytics.changes.compare on the review's two snapshots, without computing them again."""
+    if rv.prev is None:
+        return changes.compare(rv.frames, rv.review_date, None, rv.config, rv.filters)
+    found = changes.changes(
+        rv.prev, rv.snap, rv.frames, rv.previous_date, rv.review_date, rv.config
+    )
+    return changes.Comparison(rv.review_date, rv.previous_date, rv.prev, rv.snap, found)
 
 
 def _health(rv: _Review) -> list[_Slide]:
@@ -493,10 +534,105 @@ def _governance(rv: _Review) -> list[_Slide]:
     ]
 
 
+def red_projects_worst_first(snap: pd.DataFrame, config: Config) -> pd.DataFrame:
+    """The Red projects (shown RAG) of a snapshot, worst first, with ``eac_variance``.
+
+    Worst first: EAC variance (EAC − budget) descending, then open risk exposure descending,
+    then project id. Both are compared in the portfolio currency (``[money.rates]``); a project
+    whose variance cannot be computed (no EAC) or converted (no rate) comes after those that can.
+    """
+    reds = snap[snap["display_rag"] == "Red"]
+    reds = reds.assign(eac_variance=reds["eac_typical"] - reds["budget"])
+    key = reds.assign(
+        _variance=money.in_base(reds, "eac_variance", config),
+        _exposure=money.in_base(reds, "exposure", config),
+    )
+    key = key.sort_values(
+        ["_variance", "_exposure", "project_id"],
+        ascending=[False, False, True],
+        na_position="last",
+        kind="stable",
+    )
+    return reds.loc[key.index].reset_index(drop=True)
+
+
+def red_projects_line(n_red: int, limit: int) -> str:
+    """What the title slide says about the Red project slides."""
+    if n_red == 0:
+        return "No Red projects"
+    if n_red <= limit:
+        return f"{n_red} Red project{'s' if n_red != 1 else ''}, one slide each"
+    if limit == 0:
+        return f"{n_red} Red projects, listed in the appendix"
+    return f"{limit} of {n_red} Red projects shown in detail; the rest in the appendix"
+
+
+APPENDIX_ROWS = 15  # Red projects per appendix slide: 11 pt text in 0.32 in rows
+
+
 def _red_projects(rv: _Review) -> list[_Slide]:
-    reds = rv.snap[rv.snap["display_rag"] == "Red"].sort_values(["budget", "name"], ascending=False)
+    reds = red_projects_worst_first(rv.snap, rv.config)
+    limit = rv.config.deck.max_project_slides
+    detail = reds.head(limit)
     register = open_risks(rv.frames["risks"], rv.review_date, rv.config.risk)
-    return [_red_project(rv, row, register) for _, row in reds.iterrows()]
+    register = register[register["project_id"].isin(detail["project_id"])]
+    slides = [_red_project(rv, row, register) for _, row in detail.iterrows()]
+    return slides + _red_appendix(rv, reds.iloc[limit:], len(reds), limit)
+
+
+def _red_appendix(rv: _Review, rest: pd.DataFrame, n_red: int, limit: int) -> list[_Slide]:
+    """The Red projects without a slide of their own, one table row each, over as many slides
+    as they need, in the same worst-first order."""
+    rows = [
+        [
+            slide_text(r.project_id),
+            slide_text(r.name, 40),
+            slide_text(r.manager, 26),
+            f"{rag_label(r.display_rag)} / {rag_label(_rag(r.computed_rag))}",
+            _money(r.eac_variance, True, r.currency),
+            _money(r.exposure, currency=r.currency),
+            _date(r.last_report_date) or "never",
+        ]
+        for r in rest.itertuples(index=False)
+    ]
+    pages = [rows[i : i + APPENDIX_ROWS] for i in range(0, len(rows), APPENDIX_ROWS)]
+    header = [
+        "ID", "Project", "Manager", "RAG shown / computed", "EAC − budget", "Exposure",
+        "Last report",
+    ]  # fmt: skip
+    source = rv.source + " and risk registers"
+    slides = []
+    for i, page in enumerate(pages):
+        first = limit + i * APPENDIX_ROWS + 1
+        note = (
+            f"Red projects {first}-{first + len(page) - 1} of {n_red}, worst first "
+            "(EAC − budget, then open risk exposure)"
+            + (f"; the first {limit} have a slide each." if limit else ".")
+        )
+
+        def write(w: _Writer, s: _Slide, page=page, note=note) -> None:
+            slide = w.slide(s.title)
+            _text_box(slide, MARGIN, BODY_TOP, Inches(12.3), Inches(0.4), note, 13, colour=GREY)
+            _table(
+                slide,
+                header,
+                page,
+                MARGIN,
+                BODY_TOP + Inches(0.45),
+                Inches(12.3),
+                col_widths=[1.1, 3.4, 2.2, 1.9, 1.3, 1.3, 1.1],
+                size=11,
+                row_height=Inches(0.32),
+            )
+
+        of = f" ({i + 1} of {len(pages)})" if len(pages) > 1 else ""
+        title = f"Appendix: other Red projects{of}"
+        slides.append(_Slide(title, write, source=source, appendix=True))
+    return slides
+
+
+def _rag(value) -> str:
+    return value if isinstance(value, str) else "Grey"
 
 
 def _red_project(rv: _Review, p: pd.Series, register: pd.DataFrame) -> _Slide:
@@ -509,15 +645,14 @@ def _red_project(rv: _Review, p: pd.Series, register: pd.DataFrame) -> _Slide:
         p["resource_rag"],
         p["computed_rag"],
     ]
-    strip_values = [v if isinstance(v, str) else "Grey" for v in strip_values]
+    strip_values = [_rag(v) for v in strip_values]
     strip_fills = {(0, i): _rag_fill(v) for i, v in enumerate(strip_values)}
-    eac_gap = p["eac_typical"] - p["budget"] if pd.notna(p["eac_typical"]) else float("nan")
     metrics = [
         ["SPI", _num(p["spi"])],
         ["CPI", _num(p["cpi"])],
         ["EAC (BAC / CPI)", _money(p["eac_typical"], currency=p["currency"])],
         ["Budget (BAC)", _money(p["budget"], currency=p["currency"])],
-        ["EAC − budget", _money(eac_gap, True, p["currency"])],
+        ["EAC − budget", _money(p["eac_variance"], True, p["currency"])],
         ["% complete", _num(p["percent_complete"], "{:.0f}%")],
         ["Forecast end (baseline)", f"{_date(p['forecast_end'])} ({_date(p['end_date'])})"],
         ["Slip against baseline", _num(p["slip_days"], "{:+.0f} days")],
@@ -721,16 +856,20 @@ def prepare_review(
     return _Review(frames, review, prev_date, config, filters, snap, prev, source)
 
 
-def plan_slides(rv: _Review, sections: list[str] | None = None) -> list[_Slide]:
-    """Every slide after the title slide, in deck order, for the chosen sections."""
-    chosen = [s for s in SECTIONS if sections is None or s in sections]
+def _chosen(sections: list[str] | None) -> list[str]:
     unknown = set(sections or []) - set(SECTIONS)
     if unknown:
         raise DeckError(f"Unknown section(s): {', '.join(sorted(unknown))}")
-    slides: list[_Slide] = []
-    for key in chosen:
-        slides += _BUILDERS[key](rv)
-    return slides
+    return [s for s in SECTIONS if sections is None or s in sections]
+
+
+def _deck_order(slides: list[_Slide]) -> list[_Slide]:
+    return [s for s in slides if not s.appendix] + [s for s in slides if s.appendix]
+
+
+def plan_slides(rv: _Review, sections: list[str] | None = None) -> list[_Slide]:
+    """Every slide after the title slide, in deck order, for the chosen sections."""
+    return _deck_order([s for key in _chosen(sections) for s in _BUILDERS[key](rv)])
 
 
 def build_deck(
@@ -749,30 +888,37 @@ def build_deck(
             progress(min(max(fraction, 0.0), 1.0), message)
 
     report(0.0, "Computing the review")
+    chosen = _chosen(sections)
     rv = prepare_review(frames, review_date, config, filters)
-    slides = plan_slides(rv, sections)
-    charts = [s for s in slides if s.fig is not None]
-    report(0.1, f"Rendering {len(charts)} charts" if charts else "No charts to render")
-    prepared = [with_footer(s.fig, rv.as_of, s.source or rv.source) for s in charts]
-    pngs = render_pngs(
-        prepared,
-        progress=lambda done: report(
-            0.1 + 0.75 * done / len(charts), f"Rendered chart {done} of {len(charts)}"
-        ),
-    )
-    for s, png in zip(charts, pngs, strict=True):
-        s.png = png
+    slides: list[_Slide] = []
+    pending: list[tuple[_Slide, Future[bytes]]] = []
+    with ExitStack() as stack:
+        # Chromium takes seconds to start and renders in its own processes: start it before the
+        # analytics and queue each chart as soon as it is planned, so both run at once.
+        renderer = stack.enter_context(Renderer()) if CHART_SECTIONS & set(chosen) else None
+        for i, key in enumerate(chosen):
+            report(0.05 + 0.6 * i / len(chosen), f"Computing: {SECTIONS[key]}")
+            for s in _BUILDERS[key](rv):
+                if s.fig is not None:
+                    renderer = renderer or stack.enter_context(Renderer())
+                    fig = with_footer(s.fig, rv.as_of, s.source or rv.source)
+                    pending.append((s, renderer.submit(fig)))
+                slides.append(s)
+        for done, (s, future) in enumerate(pending, 1):
+            s.png = future.result()
+            left = (len(pending) - done) / len(pending)
+            report(0.85 - 0.2 * left, f"Rendered chart {done} of {len(pending)}")
 
     filters_text = _describe_filters(rv.filters)
     footer = f"As of {rv.as_of}" + (f" · {filters_text}" if filters_text else "")
     writer = _Writer(footer + f" · Source: {rv.source}")
     report(0.85, "Writing slides")
-    _title_slide(writer, rv)
+    n_red = int((rv.snap["display_rag"] == "Red").sum())
+    limit = rv.config.deck.max_project_slides
+    _title_slide(writer, rv, red_projects_line(n_red, limit) if "red_projects" in chosen else "")
+    slides = _deck_order(slides)
     for s in slides:
-        if s.source:
-            writer.footer = footer + f" · Source: {s.source}"
-        else:
-            writer.footer = footer + f" · Source: {rv.source}"
+        writer.footer = footer + f" · Source: {s.source or rv.source}"
         if s.png is not None:
             writer.picture(writer.slide(s.title), s.png)
         else:
@@ -782,7 +928,7 @@ def build_deck(
     return data
 
 
-def _title_slide(w: _Writer, rv: _Review) -> None:
+def _title_slide(w: _Writer, rv: _Review, red_line: str) -> None:
     name = ", ".join(rv.filters.get("portfolio", [])) or "All portfolios"
     slide = w.prs.slides.add_slide(w.prs.slide_layouts[0])
     title, subtitle = slide.shapes.title, slide.placeholders[1]
@@ -800,6 +946,8 @@ def _title_slide(w: _Writer, rv: _Review) -> None:
     if other:
         lines.append(_describe_filters(other))
     lines.append(f"{len(rv.snap)} projects in review")
+    if red_line:
+        lines.append(red_line)
     subtitle.text = "\n".join(lines)
     box = _text_box(
         slide, MARGIN, FOOTER_TOP, SLIDE_W - 2 * MARGIN, FOOTER_H, w.footer, 10, colour=GREY

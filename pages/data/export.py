@@ -35,7 +35,8 @@ chosen = st.pills(
     default=list(SECTIONS),
     format_func=SECTIONS.get,
     key="export_sections",
-    help="The title slide is always included. Red projects get one slide each.",
+    help="The title slide is always included. The worst Red projects get a slide each "
+    "(`[deck] max_project_slides`), the others one appendix table.",
 )
 as_of = ctx.review_date.date().isoformat()
 # The deck belongs to one data version, date, filter set and section choice; any change
