@@ -1,4 +1,5 @@
 """Money across currencies: totals never add pounds to dollars, and figures show their symbol.
+Also the one place figures, dates and filters become text for pages, slides and sentences.
 
 A project's money is in its ``currency`` (the portfolio currency, ``[money] currency``, when it
 has none). Totals convert a currency into the portfolio currency only with a rate from
@@ -121,3 +122,13 @@ def group_totals(frame: pd.DataFrame, by: str, column: str, config: Config) -> p
 def total_text(frame: pd.DataFrame, column: str, config: Config, fmt=millions) -> str:
     """One column's total as text: one figure, or one per currency (``£9.1m · $2.0m``)."""
     return per_currency(totals(frame, [column], config), column, fmt)
+
+
+def day(value, missing: str = "n/a") -> str:
+    """``2026-11-20``: a date as every page, slide and caption writes it; ``missing`` for none."""
+    return missing if value is None or pd.isna(value) else pd.Timestamp(value).date().isoformat()
+
+
+def filters_text(filters: dict[str, list[str]] | None) -> str:
+    """``Portfolio: Digital & Technology · Stage: Execute``; empty without filters."""
+    return " · ".join(f"{k.title()}: {', '.join(v)}" for k, v in (filters or {}).items() if v)

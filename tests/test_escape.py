@@ -116,7 +116,7 @@ def load_hostile(url: str) -> None:
 def app_pages() -> list[str]:
     """Script paths of every page in app.py but the default one (the root)."""
     text = (ROOT / "app.py").read_text()
-    pages = re.findall(r'st\.Page\("(pages/[\w/]+\.py)"[^)]*?(default=True)?\)', text)
+    pages = re.findall(r'st\.Page\(\s*"(pages/[\w/]+\.py)"[^)]*?(default=True)?\)', text)
     assert len(pages) >= 9
     return ["" if default else path for path, default in pages]
 

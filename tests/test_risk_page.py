@@ -47,7 +47,7 @@ def test_sample_portfolio_page(seeded_url):
         "Exposure versus remaining contingency",
         "Top 10 by inherent score",
         "Overdue risks",
-        "New and closed since the previous review",
+        "New and closed since the compare date",
     ):
         assert title in subheaders
     # Nothing is drilled into until a cell is chosen.

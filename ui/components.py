@@ -8,6 +8,7 @@ from urllib.parse import quote
 import plotly.graph_objects as go
 import streamlit as st
 
+from analytics import money as fmt
 from charts.template import SLIDE_HEIGHT, SLIDE_WIDTH, rag_label
 from exports.neutralise import to_csv_bytes
 from ui.context import ReviewContext
@@ -128,7 +129,8 @@ def empty_state(message: str) -> None:
 
 def project_links(ids, ctx: ReviewContext) -> list[str]:
     """Relative links to the project detail page (work under any base path), keeping the date."""
-    date = f"&date={ctx.review_date.date().isoformat()}" if ctx.has_data else ""
+    date = f"&date={fmt.day(ctx.review_date)}" if ctx.has_data else ""
+    ids = ids.tolist() if hasattr(ids, "tolist") else ids  # a pyarrow column iterates slowly
     return [f"project?project={quote(str(pid), safe='')}{date}" for pid in ids]
 
 

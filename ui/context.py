@@ -1,4 +1,5 @@
-"""The shared sidebar (review date and filters) kept in the URL so a link reproduces the view."""
+"""The shared sidebar (review date, compare date and filters) kept in the URL so a link
+reproduces the view. Every page reads the same review (ui.data.review) for these choices."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ from dataclasses import dataclass, field
 import pandas as pd
 import streamlit as st
 
-from analytics.portfolio import FILTER_FIELDS, previous_review, review_dates
+from analytics import money as fmt
+from analytics.portfolio import FILTER_FIELDS, review_dates
 from ui import data
 
 CONTEXT_KEY = "review_context"
@@ -16,7 +18,7 @@ CONTEXT_KEY = "review_context"
 @dataclass(frozen=True)
 class ReviewContext:
     review_date: pd.Timestamp | None  # None when there is no data at all
-    previous_date: pd.Timestamp | None
+    compare_date: pd.Timestamp | None  # None in the first week: nothing to compare with
     dates: list[pd.Timestamp]
     filters: dict[str, list[str]] = field(default_factory=dict)
 
@@ -28,9 +30,8 @@ class ReviewContext:
         """``as of 2026-11-20 · Portfolio: Digital & Technology`` for captions and footers."""
         if not self.has_data:
             return "no data"
-        parts = [f"as of {self.review_date.date()}"]
-        parts += [f"{k.title()}: {', '.join(v)}" for k, v in self.filters.items() if v]
-        return " · ".join(parts)
+        parts = [f"as of {fmt.day(self.review_date)}", fmt.filters_text(self.filters)]
+        return " · ".join(p for p in parts if p)
 
 
 def _init_from_url(key: str, options: list[str], multi: bool) -> None:
@@ -44,6 +45,26 @@ def _init_from_url(key: str, options: list[str], multi: bool) -> None:
         st.session_state[key] = values[0]
 
 
+def _compare_with(review: pd.Timestamp, dates: list[pd.Timestamp]) -> pd.Timestamp | None:
+    """The "Compare with" picker: the earlier review dates, newest (the previous review) first;
+    None in the first week. Keyed by review date so a new review date starts again from its
+    previous review. Every page that compares (This week, Portfolio health, Risks) uses it."""
+    earlier = [d for d in reversed(dates) if d < review]
+    if not earlier:
+        return None
+    key = f"compare_to_{fmt.day(review)}"
+    if key not in st.session_state:  # a link's compare date, once per session and date
+        wanted = [d for d in earlier if fmt.day(d) in st.query_params.get_all("compare")]
+        st.session_state[key] = wanted[0] if wanted else earlier[0]
+    return st.selectbox(
+        "Compare with",
+        earlier,
+        key=key,
+        format_func=lambda d: fmt.day(d) + (" (previous review)" if d == earlier[0] else ""),
+        help="The earlier review date the changes are measured from",
+    )
+
+
 def render_sidebar() -> ReviewContext:
     """Draw the review date and filter widgets; return the context and keep it for the pages."""
     frames = data.frames()
@@ -52,13 +73,14 @@ def render_sidebar() -> ReviewContext:
         ctx = ReviewContext(None, None, [])
         st.session_state[CONTEXT_KEY] = ctx
         return ctx
-    iso = [d.date().isoformat() for d in reversed(dates)]  # newest first
+    iso = [fmt.day(d) for d in reversed(dates)]  # newest first
     with st.sidebar:
         st.markdown("**Review date and filters**")
         _init_from_url("date", iso, multi=False)
         chosen = st.selectbox(
             "Review date", iso, key="date", help="Data as reported up to this date"
         )
+        compare = _compare_with(pd.Timestamp(chosen), dates)
         filters: dict[str, list[str]] = {}
         projects = frames["projects"]
         for fld in FILTER_FIELDS:
@@ -67,13 +89,16 @@ def render_sidebar() -> ReviewContext:
             filters[fld] = st.multiselect(fld.title(), options, key=fld, placeholder="All")
     # Keep the URL in step with the widgets so the address bar is a shareable link.
     st.query_params["date"] = chosen
+    if compare is not None:
+        st.query_params["compare"] = fmt.day(compare)
+    elif "compare" in st.query_params:
+        del st.query_params["compare"]
     for fld, values in filters.items():
         if values:
             st.query_params[fld] = values
         elif fld in st.query_params:
             del st.query_params[fld]
-    review = pd.Timestamp(chosen)
-    ctx = ReviewContext(review, previous_review(dates, review), dates, filters)
+    ctx = ReviewContext(pd.Timestamp(chosen), compare, dates, filters)
     st.session_state[CONTEXT_KEY] = ctx
     return ctx
 

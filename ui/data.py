@@ -1,20 +1,34 @@
-"""The one caching boundary between the database and the frames.
+"""The one caching boundary between the database and the pages: the frames and the reviews
+built from them.
 
 Every rerun asks the database for its data version (one cheap query); frames are cached per
-(database URL, version), so an upload on any replica shows on every replica's next rerun.
-A database that cannot be reached stops the page with a plain message, never a traceback.
+(database URL, version), so an upload on any replica shows on every replica's next rerun, and
+the review (analytics.review.Review) per (URL, version, config, review date, compare date,
+filters), so a rerun recomputes nothing it has seen. A database that cannot be reached stops
+the page with a plain message, never a traceback.
+
+Both use st.cache_resource, not st.cache_data: cache_data unpickles its value on every hit
+(the frames of 2,000 projects x 156 weeks, 264 MB: 0.8 s of every rerun, and a copy per
+session in memory) and could not keep a review's lazily computed results at all.
+cache_resource hands every session the same objects, so the frames, a review and every result
+a review returns are read-only: derive with ``assign`` or a copy, never write into them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import pandas as pd
 import streamlit as st
 from sqlalchemy import Engine
 
 import store
+from analytics.review import Review, filter_key
+from config import Config, get_config
+
+if TYPE_CHECKING:
+    from ui.context import ReviewContext
 
 T = TypeVar("T")
 
@@ -39,14 +53,62 @@ def engine() -> Engine:
     return _or_stop(lambda: _engine(store.database_url()))
 
 
-@st.cache_data(show_spinner="Loading portfolio…", max_entries=4)
+def version() -> int:
+    return _or_stop(lambda: store.data_version(engine()))
+
+
+# Two versions: the current one, and the one before for a session mid-rerun during an upload.
+@st.cache_resource(show_spinner="Loading portfolio…", max_entries=2)
 def _frames(url: str, version: int) -> dict[str, pd.DataFrame]:
+    # A new version retires every review: they hold the frames they were built from.
+    _review.clear()
     return store.read_frames(_engine(url))
 
 
 def frames() -> dict[str, pd.DataFrame]:
+    """The frames of the current data version (shared: never write into them)."""
     url = store.database_url()
     return _or_stop(lambda: _frames(url, store.data_version(_engine(url))))
+
+
+# A review keeps what its pages computed (a few MB at 2,000 projects): enough entries for a
+# handful of people looking at different dates and filters at once.
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _review(
+    url: str,
+    version: int,
+    config_key: str,
+    review_date: str,
+    compare_date: str | None,
+    filters: tuple,
+    _config: Config,
+) -> Review:
+    return Review(_frames(url, version), _config, review_date, compare_date, dict(filters))
+
+
+def review(
+    ctx: ReviewContext,
+    review_date: pd.Timestamp | None = None,
+    filters: dict[str, list[str]] | None = None,
+) -> Review:
+    """The review the sidebar chose (its date, compare date and filters), shared by every page
+    and session; ``review_date`` and ``filters`` override the sidebar's (the project page
+    shows any project, so it asks for the whole portfolio)."""
+    url = store.database_url()
+    config = get_config()
+    when = pd.Timestamp(review_date if review_date is not None else ctx.review_date)
+    compare = ctx.compare_date.isoformat() if ctx.compare_date is not None else None
+    chosen = filter_key(ctx.filters if filters is None else filters)
+
+    def read() -> Review:
+        version = store.data_version(_engine(url))
+        # Frames first, outside _review: loading a new version clears _review, and a clear
+        # during a _review computation would discard what it computes.
+        _frames(url, version)
+        # A config file edited or switched ($PMO_CONFIG) is another review: repr is its key.
+        return _review(url, version, repr(config), when.isoformat(), compare, chosen, config)
+
+    return _or_stop(read)
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
@@ -58,7 +120,3 @@ def upload_reports() -> dict[int, dict]:
     """Each upload's stored validation report (skipped rows, warnings), cached like frames."""
     url = store.database_url()
     return _or_stop(lambda: _upload_reports(url, store.data_version(_engine(url))))
-
-
-def version() -> int:
-    return _or_stop(lambda: store.data_version(engine()))

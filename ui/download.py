@@ -9,20 +9,21 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import streamlit as st
 
+from analytics import money as fmt
 from exports.png import file_name, render_png
 from ui.context import ReviewContext
 
 
 def png_download_button(fig: go.Figure, key: str, ctx: ReviewContext, source: str) -> None:
     """A small button that downloads ``fig`` as a 1920x1080 PNG with title/as-of/source footer."""
-    as_of = ctx.review_date.date().isoformat() if ctx.review_date is not None else ""
-    filters = " · ".join(f"{k.title()}: {', '.join(v)}" for k, v in ctx.filters.items() if v)
+    as_of = fmt.day(ctx.review_date, missing="")
+    filters = fmt.filters_text(ctx.filters)
     footer_source = f"{source} · {filters}" if filters else source
-    # Copy now: the callable runs later, after the page may have changed its figure.
-    snapshot = go.Figure(fig)
+    # No copy: figures are never changed once shown (the pages keep them with the review,
+    # read-only), and render_png draws on a copy of its own (exports.png.with_footer).
 
     def render() -> bytes:
-        return render_png(snapshot, as_of, footer_source)
+        return render_png(fig, as_of, footer_source)
 
     st.download_button(
         "Download PNG",

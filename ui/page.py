@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from analytics import money as fmt
 from ui.components import empty_state
 from ui.context import ReviewContext, current
 from ui.empty import offer_sample
@@ -36,8 +37,10 @@ def page_setup(title: str) -> ReviewContext:
     ctx = current()
     target = st.session_state.pop(GOTO_KEY, None)
     if target and ctx.has_data:
-        review = ctx.review_date.date().isoformat()
-        st.switch_page("pages/portfolio/project.py", query_params={"project": target, "date": review})
+        review = fmt.day(ctx.review_date)
+        st.switch_page(
+            "pages/portfolio/project.py", query_params={"project": target, "date": review}
+        )
     st.title(title)
     if not ctx.has_data:
         offer_sample()

@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from analytics import portfolio
-from config import get_config
+from analytics import money as fmt
+from analytics.review import filter_key
 from exports.deck import SECTIONS, DeckError, build_deck
 from exports.neutralise import to_csv_bytes
 from exports.png import ExportError
@@ -15,14 +15,12 @@ DECK_KEY = "export_deck"
 
 ctx = page_setup("Export")
 
-frames = data.frames()
-config = get_config()
-snap = portfolio.snapshot(frames, ctx.review_date, config, ctx.filters)
-stop_if_no_match(snap)
-source = portfolio.source_note(snap, frames["uploads"])
+rv = data.review(ctx)
+stop_if_no_match(rv.snapshot)
+source = rv.source
 provenance(
     ctx,
-    f"{len(snap)} projects",
+    f"{len(rv.snapshot)} projects",
     f"source: {source}",
     "change the review date and filters in the sidebar",
 )
@@ -38,18 +36,20 @@ chosen = st.pills(
     help="The title slide is always included. The worst Red projects get a slide each "
     "(`[deck] max_project_slides`), the others one appendix table.",
 )
-as_of = ctx.review_date.date().isoformat()
-# The deck belongs to one data version, date, filter set and section choice; any change
-# invalidates it so a stale deck is never offered.
-request = (data.version(), as_of, repr(sorted(ctx.filters.items())), tuple(chosen or ()))
+as_of = fmt.day(ctx.review_date)
+# The deck belongs to one data version, review, compare date, filter set and section choice;
+# any change invalidates it so a stale deck is never offered.
+request = (
+    data.version(), as_of, fmt.day(rv.compare_date), filter_key(ctx.filters), tuple(chosen or ())
+)
 
 if st.button("Build deck", type="primary", icon=":material/slideshow:", disabled=not chosen):
     bar = st.progress(0.0, text="Starting…")
     try:
         deck = build_deck(
-            frames,
+            rv.frames,
             ctx.review_date,
-            config=config,
+            config=rv.config,
             filters=ctx.filters,
             sections=list(chosen),
             progress=lambda fraction, message: bar.progress(fraction, text=message),
@@ -81,15 +81,9 @@ st.caption(
     "One row per project in this review: reported and computed RAG, earned value, risk. "
     "Text from uploads is neutralised so a spreadsheet never runs it as a formula."
 )
-columns = [
-    "project_id", "name", "portfolio", "programme", "manager", "stage", "display_rag",
-    "status_label", "computed_rag", "computed_rule", "watermelon", "not_reported",
-    "last_report_date", "percent_complete", "spi", "cpi", "eac_typical", "budget", "currency",
-    "slip_days", "open_risks", "exposure", "summary", "next_steps", "decisions_needed",
-]  # fmt: skip
 st.download_button(
     "Download the review data (CSV)",
-    lambda: to_csv_bytes(snap[[c for c in columns if c in snap.columns]]),
+    lambda: to_csv_bytes(rv.table),
     file_name=f"pmo-review-{as_of}.csv",
     mime="text/csv",
     icon=":material/table:",

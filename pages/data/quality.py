@@ -3,8 +3,8 @@ project and per upload, and the plausibility findings behind them."""
 
 import streamlit as st
 
+from analytics import money as fmt
 from analytics import quality
-from config import get_config
 from data_loaders.report import corrections_frame
 from ui import data
 from ui.components import (
@@ -25,15 +25,10 @@ STATUS_LABELS = {
 
 ctx = page_setup("Data quality")
 
-frames = data.frames()
-config = get_config()
-status = quality.reporting(frames, ctx.review_date, config, ctx.filters)
+rv = data.review(ctx)
+status = rv.reporting
 stop_if_no_match(status)
-
-found_all = quality.findings(frames, config, upto=ctx.review_date)
-in_view = set(status["project_id"])
-found = found_all[found_all["project_id"].isin(in_view)]
-scores = quality.project_scores(frames, found_all, ctx.review_date, config, ctx.filters)
+config, found, scores, frames = rv.config, rv.findings, rv.quality_scores, rv.frames
 rules = config.staleness
 provenance(
     ctx,
@@ -62,7 +57,7 @@ tiles[3].metric(
 
 # --- reporting by manager --------------------------------------------------------------------
 st.subheader("Reporting by manager")
-summary = quality.by_manager(status)
+summary = rv.reporting_by_manager
 st.dataframe(
     summary,
     hide_index=True,
@@ -104,7 +99,7 @@ st.subheader("Quality score per project")
 st.caption(
     "Score = mean of completeness (% of the fields the reviews rely on that are filled: "
     f"{', '.join(quality.REQUIRED_FIELDS)}) and plausibility (% of the project's reports with "
-    f"no finding), over its reports up to {ctx.review_date.date()}."
+    f"no finding), over its reports up to {fmt.day(ctx.review_date)}."
 )
 data_table(
     scores.assign(
@@ -150,7 +145,7 @@ data_table(
 # --- findings --------------------------------------------------------------------------------
 st.subheader("Plausibility findings")
 only_latest = st.toggle(
-    f"Only reports dated {ctx.review_date.date()}", value=False, key="findings_latest"
+    f"Only reports dated {fmt.day(ctx.review_date)}", value=False, key="findings_latest"
 )
 shown = found[found["report_date"] == ctx.review_date] if only_latest else found
 if shown.empty:
@@ -186,7 +181,7 @@ st.caption(
 
 # --- per upload ------------------------------------------------------------------------------
 st.subheader("Quality score per upload")
-uploads = quality.upload_scores(frames, found_all, upto=ctx.review_date)
+uploads = rv.upload_scores
 if uploads.empty:
     empty_state("No uploads with status reports up to this review date.")
 else:

@@ -4,11 +4,10 @@ compliance. Layout and widgets only; the rules live in analytics/governance.py."
 import pandas as pd
 import streamlit as st
 
-from analytics import governance, portfolio
+from analytics import governance
 from analytics import money as fmt
 from charts import governance as charts
 from charts.template import has_points
-from config import get_config
 from ui import data
 from ui.components import (
     data_table,
@@ -35,18 +34,13 @@ def budget_columns(df) -> dict:
 
 ctx = page_setup("Governance vs execution")
 
-frames = data.frames()
-config = get_config()
-rules = config.governance
-snap = portfolio.snapshot(frames, ctx.review_date, config, ctx.filters)
+rv = data.review(ctx)
+snap = rv.snapshot
 stop_if_no_match(snap)
-
-scored, breakdown = governance.scores(frames, snap, ctx.review_date, config)
-overdue = governance.overdue_gates(frames, snap, ctx.review_date, rules)
-unapproved = governance.executing_without_approval(frames, snap, ctx.review_date, rules)
-comp = governance.compliance(frames, snap, ctx.review_date, config)
-comp_total = governance.portfolio_compliance(comp)
-source = portfolio.source_note(snap, frames["uploads"])
+config, source, frames = rv.config, rv.source, rv.frames
+rules = config.governance
+scored, breakdown = rv.scores, rv.score_breakdown
+overdue, unapproved, comp_total = rv.overdue_gates, rv.without_approval, rv.compliance_total
 provenance(
     ctx,
     f"{len(snap)} projects",
@@ -54,7 +48,7 @@ provenance(
 )
 
 st.subheader("Two lenses on the same portfolio")
-lens = governance.lens_summary(scored, overdue, unapproved, comp_total, config)
+lens = rv.lens
 left, right = st.columns(2)
 with left, st.container(border=True):
     st.markdown("**Governance lens** · right projects, under control?")
@@ -70,7 +64,7 @@ tab_quad, tab_gates, tab_log, tab_comp = st.tabs(
 )
 
 with tab_quad:
-    quadrant = charts.quadrant(scored, rules)
+    quadrant = rv.keep("quadrant", lambda: charts.quadrant(scored, rules))
     if has_points(quadrant):
         show_chart(
             quadrant,
@@ -88,7 +82,7 @@ with tab_quad:
         "(`[governance]` in pmo_lens.toml; at or above the line counts as high / healthy). "
         "Hover a bubble for every input and its contribution."
     )
-    counts = governance.quadrant_counts(scored, config)
+    counts = rv.quadrant_counts
     st.dataframe(
         counts,
         hide_index=True,
@@ -174,7 +168,7 @@ with tab_quad:
 
 with tab_gates:
     show_chart(
-        charts.pipeline(governance.pipeline(snap, rules, config)),
+        rv.keep("stage_pipeline", lambda: charts.pipeline(rv.pipeline)),
         "stage_pipeline",
         ctx,
         "project register",
@@ -225,7 +219,7 @@ with tab_gates:
         )
 
 with tab_log:
-    log = governance.decision_log(frames, ctx.review_date, snap["project_id"])
+    log = rv.decision_log
     if frames["decisions"].empty:
         empty_state(
             "No decisions recorded yet. Upload a decision log (gate and board decisions) on the "
@@ -281,7 +275,8 @@ with tab_comp:
         "source: status reports, risk registers, milestone plans, decision log",
     )
 
-    view = governance.check_marks(comp).assign(link=project_links(comp["project_id"], ctx))
+    marks = rv.compliance_marks  # sorted failing first: the links come from its own rows
+    view = marks.assign(link=project_links(marks["project_id"], ctx))
     data_table(
         view[
             [

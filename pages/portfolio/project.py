@@ -4,12 +4,10 @@ the governance quadrant and from tables, or with the selectbox. Layout and widge
 import pandas as pd
 import streamlit as st
 
-from analytics import governance, portfolio
 from analytics import money as fmt
 from analytics import project as proj
 from charts import project as charts
 from charts.template import rag_label
-from config import get_config
 from ui import data
 from ui.components import data_table, decision_table, empty_state, plain, show_chart
 from ui.context import current
@@ -29,10 +27,6 @@ def _money(v) -> str:
     return "n/a" if v is None or pd.isna(v) else fmt.millions(v, ccy, digits=2)
 
 
-def _date(v) -> str:
-    return "n/a" if v is None or pd.isna(v) else pd.Timestamp(v).date().isoformat()
-
-
 st.title("Project detail")
 ctx = current()
 frames = data.frames()
@@ -40,7 +34,6 @@ projects = frames["projects"]
 if projects.empty:
     offer_sample()
     st.stop()
-config = get_config()
 # Without any status report there is no review date; show everything up to today.
 review_date = ctx.review_date if ctx.has_data else pd.Timestamp.today().normalize()
 
@@ -64,11 +57,14 @@ if not pid:
     empty_state("Choose a project above, or click one on the Governance vs execution page.")
     st.stop()
 
-head = proj.header(projects, pid)
-ccy = head.get("currency") or config.money.currency  # this project's money is in it
+# The whole portfolio: a link opens any project, whatever the sidebar's filters.
+rv = data.review(ctx, review_date=review_date, filters={})
+view = rv.project(pid)
+head = view.header
+ccy = head.get("currency") or rv.config.money.currency  # this project's money is in it
 st.header(f"{plain(pid)} · {plain(head['name'])}")
 st.caption(
-    f"as of {review_date.date()} · {plain(head.get('portfolio') or 'no portfolio')} › "
+    f"as of {fmt.day(review_date)} · {plain(head.get('portfolio') or 'no portfolio')} › "
     f"{plain(head.get('programme') or 'no programme')} · source: project register"
 )
 cols = st.columns(4)
@@ -77,17 +73,14 @@ cols[1].metric("Manager", plain(head.get("manager") or "n/a"))
 cols[2].metric("Stage", plain(head.get("stage") or "n/a"))
 cols[3].metric("Budget (BAC)", _money(head.get("budget")))
 cols = st.columns(4)
-cols[0].metric("Start", _date(head.get("start_date")))
-cols[1].metric("Baseline end", _date(head.get("end_date")))
-cols[2].metric("Forecast end", _date(head.get("forecast_end_date")))
+cols[0].metric("Start", fmt.day(head.get("start_date")))
+cols[1].metric("Baseline end", fmt.day(head.get("end_date")))
+cols[2].metric("Forecast end", fmt.day(head.get("forecast_end_date")))
 cols[3].metric("Contingency", _money(head.get("contingency")))
 
 # Governance value and execution health, when the project is in the review on this date.
-snap = portfolio.snapshot(frames, review_date, config)
-snap = snap[snap["project_id"] == pid]
-if len(snap):
-    scored, breakdown = governance.scores(frames, snap, review_date, config)
-    row = scored.iloc[0]
+if len(view.scores):
+    row, breakdown = view.scores.iloc[0], view.score_breakdown
     value = "n/a" if pd.isna(row["governance_value"]) else f"{row['governance_value']:.0f}"
     health = "n/a" if pd.isna(row["execution_health"]) else f"{row['execution_health']:.0f}"
     st.markdown(
@@ -108,18 +101,17 @@ if len(snap):
         )
         st.caption(f"Computed RAG rule: {plain(row['computed_rule'])}")
 
-reports = proj.reports(frames["status_reports"], pid, review_date)
 report_source = f"status reports of {pid}"
 
 st.subheader("Status")
-if reports.empty:
-    empty_state(f"No status reports for {plain(pid)} up to {review_date.date()}.")
+if view.reports.empty:
+    empty_state(f"No status reports for {plain(pid)} up to {fmt.day(review_date)}.")
 else:
-    strip = proj.rag_strip(frames["status_reports"], pid, review_date)
-    show_chart(charts.rag_strip(strip), "project_rag_strip", ctx, report_source)
-    story = proj.latest_narrative(frames["status_reports"], pid, review_date)
+    strip = view.keep("rag_strip", lambda: charts.rag_strip(view.rag_strip))
+    show_chart(strip, "project_rag_strip", ctx, report_source)
+    story = view.narrative
     st.markdown(
-        f"**Latest report {_date(story['report_date'])}** by "
+        f"**Latest report {fmt.day(story['report_date'])}** by "
         f"{plain(story['reported_by'] or 'n/a')} · {rag_label(story['overall_rag'])} "
         f"(label as reported: {plain(story['rag_label'] or 'n/a')})"
     )
@@ -133,15 +125,15 @@ else:
         st.text(story[key] or "—")
 
 st.subheader("Earned value")
-if reports.empty:
+if view.reports.empty:
     empty_state("No earned value without status reports.")
-elif not proj.has_earned_value(reports):
+elif not view.has_earned_value:
     empty_state(
         f"No earned value in the status reports of {pid}: planned value, earned value and "
         "actual cost are all empty."
     )
 else:
-    series = proj.evm_series(frames, pid, review_date)
+    series = view.evm
     last = series.iloc[-1]
 
     def _idx(v) -> str:
@@ -157,18 +149,24 @@ else:
     cols[1].metric("EAC atypical (AC + BAC − EV)", _money(last["eac_atypical"]))
     cols[2].metric("EAC cost & schedule pressure", _money(last["eac_pressure"]))
     show_chart(
-        charts.evm_scurve(series, head.get("budget"), ccy), "project_evm", ctx, report_source
+        view.keep("evm", lambda: charts.evm_scurve(series, head.get("budget"), ccy)),
+        "project_evm",
+        ctx,
+        report_source,
     )
 
 st.subheader("Milestones")
-trend = proj.milestone_trend(frames["milestones"], pid, review_date)
+trend = view.milestones
 if trend.empty:
-    empty_state(f"No milestone plan for {plain(pid)} up to {review_date.date()}.")
+    empty_state(f"No milestone plan for {plain(pid)} up to {fmt.day(review_date)}.")
 else:
     show_chart(
-        charts.milestone_trend(trend), "project_milestones", ctx, f"milestone plans of {pid}"
+        view.keep("milestones", lambda: charts.milestone_trend(trend)),
+        "project_milestones",
+        ctx,
+        f"milestone plans of {pid}",
     )
-    events = proj.rebaselines(trend)
+    events = view.rebaselines
     if len(events):
         st.warning(
             f"{len(events)} re-baseline(s): slip is still measured against the original baseline.",
@@ -187,7 +185,7 @@ else:
             },
         )
     data_table(
-        proj.milestone_table(trend),
+        view.milestone_table,
         "milestones",
         hide_index=True,
         column_config={
@@ -205,11 +203,13 @@ else:
 left, right = st.columns(2)
 with left:
     st.subheader("Risks")
-    risks = proj.project_risks(frames["risks"], pid, review_date, config)
+    risks = view.risks
     if risks.empty:
-        empty_state(f"No risk register for {plain(pid)} up to {review_date.date()}.")
+        empty_state(f"No risk register for {plain(pid)} up to {fmt.day(review_date)}.")
     else:
-        st.caption(f"register of {_date(risks['report_date'].max())} · score = likelihood × impact")
+        st.caption(
+            f"register of {fmt.day(risks['report_date'].max())} · score = likelihood × impact"
+        )
         data_table(
             risks[
                 [
@@ -240,7 +240,7 @@ with left:
         )
 with right:
     st.subheader("RAID items")
-    raid = proj.project_raid(frames["raid_items"], pid)
+    raid = view.raid
     if raid.empty:
         empty_state(f"No assumptions, issues, dependencies or actions for {plain(pid)}.")
     else:
@@ -252,15 +252,15 @@ with right:
         )
 
 st.subheader("Decisions")
-decisions = proj.project_decisions(frames, pid, review_date)
+decisions = view.decisions
 if decisions.empty:
-    empty_state(f"No gate or board decisions for {plain(pid)} up to {review_date.date()}.")
+    empty_state(f"No gate or board decisions for {plain(pid)} up to {fmt.day(review_date)}.")
 else:
     decision_table(decisions, ctx, with_project=False)
 
 st.subheader("Lineage")
 st.caption("The uploads that wrote this project's current rows, newest first.")
-lineage = proj.lineage(frames, pid)
+lineage = view.lineage
 if lineage.empty:
     empty_state("No upload recorded for this project.")
 else:
@@ -277,4 +277,6 @@ else:
             "rows": st.column_config.TextColumn("Rows it provides", width="large"),
         },
     )
-st.page_link("pages/portfolio/governance.py", label="Governance vs execution", icon=":material/balance:")
+st.page_link(
+    "pages/portfolio/governance.py", label="Governance vs execution", icon=":material/balance:"
+)

@@ -1,13 +1,12 @@
 """Risks: the 5x5 matrix with drill-down, inherent versus residual, exposure versus remaining
-contingency, top 10s, overdue risks, new and closed since the previous review, and the trend."""
+contingency, top 10s, overdue risks, new and closed since the compare date, and the trend."""
 
 import streamlit as st
 
 from analytics import money as fmt
-from analytics import portfolio, risk
+from analytics import risk
 from charts import risk as charts
 from charts.template import has_points
-from config import get_config
 from ui import data
 from ui.components import data_table, empty_state, plain, provenance, show_chart
 from ui.page import page_setup, stop_if_no_match
@@ -52,7 +51,7 @@ def priced(df, column_order: list[str] | None = None):
     """A table of projects or risks ready to show: money columns in the symbol of the rows'
     currency (their project's) when they share one; else plain figures beside a currency
     column. Returns the table, its money column config and the column order."""
-    ccy = df["project_id"].map(currency_of)
+    ccy = df["project_id"].map(rv.currency_of)
     df = df.drop(columns="currency", errors="ignore")
     number = fmt.column_format(ccy)
     config = {k: st.column_config.NumberColumn(v, format=number) for k, v in MONEY_COLUMNS.items()}
@@ -80,16 +79,12 @@ def keep_known(key: str, options: list[str]) -> None:
 
 ctx = page_setup("Risks")
 
-frames = data.frames()
-config = get_config()
+rv = data.review(ctx)
+stop_if_no_match(rv.snapshot)
+config = rv.config
 rules = config.risk
 bands = risk.band_names(rules)
-snap = portfolio.snapshot(frames, ctx.review_date, config, ctx.filters)
-stop_if_no_match(snap)
-project_ids = snap["project_id"].tolist()
-currency_of = dict(zip(snap["project_id"], snap["currency"], strict=True))
-base = risk.register_on(frames["risks"], ctx.review_date, rules, project_ids)
-if base.empty:
+if rv.risk_register.empty:
     empty_state(
         "No risk register has been uploaded for these projects up to this review date. "
         "Upload a risk register on the Upload page."
@@ -97,7 +92,7 @@ if base.empty:
     st.stop()
 
 # Page filters: category, owner, status, and which assessment the matrix and lists use.
-options = risk.filter_options(base)
+options = rv.risk_options
 cols = st.columns([2, 2, 2, 2])
 keep_known("risk_category", options["category"])
 keep_known("risk_owner", options["owner"])
@@ -121,22 +116,14 @@ basis = cols[3].radio(
     format_func=str.title,
     help="Inherent: before the response. Residual: after the planned response.",
 )
-_, _, score_col, band_col, exposure_col = risk.BASIS_COLUMNS[basis]
-flt = risk.RiskFilter(project_ids, categories, owners, statuses)
-reg = flt.apply(base)
-source = risk.source_note(reg if not reg.empty else base, frames["uploads"])
+view = rv.risks(categories, owners, statuses, basis)
+score_col, band_col, exposure_col = view.score_column, view.band_column, view.exposure_column
+reg, source = view.register, view.source
 if reg.empty:
     empty_state("No risks match these filters. Clear the category, owner or status filter.")
     st.stop()
 
-watch_band = (
-    config.changes.risk_band if config.changes.risk_band in bands else bands[-1]
-)  # the band the review watches
-watched = reg[
-    reg[band_col].map(lambda b: risk.band_rank(b, rules)) >= risk.band_rank(watch_band, rules)
-]
-table = risk.exposure_vs_contingency(snap, reg, basis)
-totals = risk.portfolio_exposure(table, config)
+watch_band, watched, table, totals = view.watch_band, view.watched, view.exposure, view.totals
 # several currencies without a rate: per-currency figures, so the arrow of the first means nothing
 headroom_colour = "normal" if totals["currency"] else "off"
 per_currency = (
@@ -173,9 +160,9 @@ tiles[3].metric(
 # --- matrix and drill-down ---------------------------------------------------------------------
 left, right = st.columns([3, 2])
 with left:
-    cells = risk.matrix_cells(reg, rules, basis)
+    cells = view.cells
     event = show_chart(
-        charts.risk_matrix(cells, bands, basis),
+        view.keep("risk_matrix", lambda: charts.risk_matrix(cells, bands, basis)),
         "risk_matrix",
         ctx,
         source,
@@ -183,9 +170,8 @@ with left:
         selection_mode="points",
     )
 with right:
-    moved = risk.movement(reg, rules)
-    moves = risk.movement_totals(moved)
-    movement = charts.movement(risk.movement_summary(moved, rules), bands)
+    moves = view.movement_totals
+    movement = view.keep("risk_movement", lambda: charts.movement(view.movement_summary, bands))
     if has_points(movement):
         show_chart(movement, "risk_movement", ctx, source)
     else:
@@ -243,7 +229,7 @@ with st.container(key="risk_drilldown"):
     )
     if chosen:
         li, im = (int(v) for v in chosen.split(","))
-        in_cell = risk.cell_risks(reg, li, im, basis)
+        in_cell = view.in_cell(li, im)
         st.subheader(f"Risks in cell: likelihood {li} × impact {im} ({basis})")
         if in_cell.empty:
             empty_state("No risks in this cell.")
@@ -274,7 +260,10 @@ tiles[3].metric(
 left, right = st.columns([2, 3])
 with left:
     show_chart(
-        charts.exposure_vs_contingency(table), "risk_exposure", ctx, source + " and status reports"
+        view.keep("risk_exposure", lambda: charts.exposure_vs_contingency(table)),
+        "risk_exposure",
+        ctx,
+        source + " and status reports",
     )
 with right:
     shown = table.assign(exceeds=table["exceeds"].map({True: "⚠ exceeds", False: "✓ within"}))
@@ -306,21 +295,19 @@ with left:
     top_columns = [
         "risk_id", "project_id", "title", score_col, band_col, exposure_col, "owner", "due_date",
     ]  # fmt: skip
-    risk_table(risk.top_by(reg, score_col), "top_by_score", narrow=True, column_order=top_columns)
+    risk_table(view.top_by_score, "top_by_score", narrow=True, column_order=top_columns)
 with right:
     st.subheader(f"Top 10 by {basis} exposure")
-    risk_table(
-        risk.top_by(reg, exposure_col), "top_by_exposure", narrow=True, column_order=top_columns
-    )
+    risk_table(view.top_by_exposure, "top_by_exposure", narrow=True, column_order=top_columns)
 provenance(ctx, f"source: {source}")
 
 # --- ageing ------------------------------------------------------------------------------------
 st.subheader("Overdue risks")
-late = risk.ageing(reg, ctx.review_date)
+late = view.overdue
 if late.empty:
     empty_state("No open risk is past its due date on this review date.")
 else:
-    summary = risk.ageing_summary(late)
+    summary = view.overdue_summary
     tiles = st.columns(len(summary))
     for tile, row in zip(tiles, summary.itertuples(), strict=True):
         tile.metric(f"Overdue {row.overdue}", row.risks)
@@ -342,9 +329,9 @@ else:
     )
     provenance(ctx, "open risks whose due date is before the review date", f"source: {source}")
 
-# --- new and closed since the previous review --------------------------------------------------
-st.subheader("New and closed since the previous review")
-if ctx.previous_date is None:
+# --- new and closed since the compare date ------------------------------------------------------
+st.subheader("New and closed since the compare date")
+if rv.compare_date is None:
     empty_state("This is the first review date: nothing to compare with.")
 else:
     min_band = st.columns(4)[0].selectbox(
@@ -354,9 +341,7 @@ else:
         key="risk_change_band",
         help="Inherent score band; the default is [changes] risk_band in the config",
     )
-    changes = risk.new_and_closed(
-        frames["risks"], ctx.previous_date, ctx.review_date, rules, min_band, flt
-    )
+    changes = view.new_and_closed(min_band)
     counts = changes["change"].value_counts()
     tiles = st.columns(4)
     for tile, name in zip(tiles, ["new", "escalated", "closed", "de-escalated"], strict=True):
@@ -364,17 +349,20 @@ else:
     if changes.empty:
         empty_state(
             f"No risk at or above {min_band} appeared or went away "
-            f"since {ctx.previous_date.date()}."
+            f"since {fmt.day(rv.compare_date)}."
         )
     else:
         risk_table(changes, "new_and_closed_risks")
     st.caption(
-        f"Between {ctx.previous_date.date()} and {ctx.review_date.date()} · open risks at or above "
-        f"{plain(min_band)} (inherent) · category and owner filters applied · "
+        f"Between {fmt.day(rv.compare_date)} and {fmt.day(rv.review_date)} · open risks at or "
+        f"above {plain(min_band)} (inherent) · category and owner filters applied · "
         f"source: {plain(source)}"
     )
 
 # --- trend -------------------------------------------------------------------------------------
-weeks = [d for d in ctx.dates if d <= ctx.review_date]  # the trend stops at the review date
-trend = risk.band_trend(frames["risks"], weeks, rules, flt, basis)
-show_chart(charts.band_trend(trend, bands), "risk_trend", ctx, source + ", every review date")
+show_chart(
+    view.keep("risk_trend", lambda: charts.band_trend(view.trend, bands)),
+    "risk_trend",
+    ctx,
+    source + ", every review date",
+)

@@ -3,10 +3,8 @@
 import streamlit as st
 
 from analytics import money as fmt
-from analytics import portfolio
 from charts import health as charts
 from charts.template import has_points
-from config import get_config
 from ui import data
 from ui.components import (
     data_table,
@@ -22,18 +20,10 @@ from ui.page import open_project_on_click, page_setup, stop_if_no_match
 
 ctx = page_setup("Portfolio health")
 
-frames = data.frames()
-config = get_config()
-snap = portfolio.snapshot(frames, ctx.review_date, config, ctx.filters)
-stop_if_no_match(snap)
-prev = (
-    portfolio.kpis(portfolio.snapshot(frames, ctx.previous_date, config, ctx.filters), config)
-    if ctx.previous_date is not None
-    else None
-)
-now = portfolio.kpis(snap, config)
+rv = data.review(ctx)
+stop_if_no_match(rv.snapshot)
+config, source, now, prev = rv.config, rv.source, rv.kpis, rv.compare_kpis
 ccy = now["currency"]  # None: several currencies without a rate, shown side by side
-source = portfolio.source_note(snap, frames["uploads"])
 
 
 def change(key: str) -> float | None:
@@ -58,8 +48,8 @@ per_currency = (
 
 
 compare = (
-    f"compared with {ctx.previous_date.date()}"
-    if ctx.previous_date is not None
+    f"compared with {fmt.day(rv.compare_date)}"
+    if rv.compare_date is not None
     else "first review: nothing to compare with"
 )
 provenance(ctx, compare, f"source: {source}")
@@ -115,32 +105,28 @@ kpi(
 
 left, right = st.columns(2)
 with left:
-    show_chart(
-        charts.rag_distribution(portfolio.rag_distribution(snap)), "rag_by_dimension", ctx, source
-    )
+    fig = rv.keep("rag_by_dimension", lambda: charts.rag_distribution(rv.rag_distribution))
+    show_chart(fig, "rag_by_dimension", ctx, source)
 with right:
     show_chart(
-        charts.rag_trend(portfolio.rag_trend(frames, ctx.dates, config, ctx.filters)),
-        "rag_trend",
-        ctx,
-        source,
+        rv.keep("rag_trend", lambda: charts.rag_trend(rv.rag_trend)), "rag_trend", ctx, source
     )
 left, right = st.columns(2)
 with left:
     show_chart(
-        charts.rag_by_group(portfolio.rag_by(snap, "portfolio"), "portfolio"),
+        rv.keep("rag_by_portfolio", lambda: charts.rag_by_group(rv.rag_by_portfolio, "portfolio")),
         "rag_by_portfolio",
         ctx,
         source,
     )
 with right:
     show_chart(
-        charts.rag_by_group(portfolio.rag_by(snap, "programme"), "programme"),
+        rv.keep("rag_by_programme", lambda: charts.rag_by_group(rv.rag_by_programme, "programme")),
         "rag_by_programme",
         ctx,
         source,
     )
-bubbles = charts.value_risk_bubble(snap)
+bubbles = rv.keep("value_vs_risk", lambda: charts.value_risk_bubble(rv.snapshot))
 if has_points(bubbles):
     show_chart(
         bubbles,
@@ -159,7 +145,7 @@ st.caption(
     "Red or Amber (reported or computed), watermelons and projects that have not reported. "
     "Reported and computed RAG side by side, with the rule that produced the computed one."
 )
-exc = portfolio.exceptions(snap)
+exc = rv.exceptions
 if exc.empty:
     empty_state("No exceptions: every project is Green, reported and computed.")
 else:

@@ -4,9 +4,8 @@ needs attention, and a narrative for the minutes."""
 import pandas as pd
 import streamlit as st
 
-from analytics import changes, portfolio
+from analytics import changes
 from analytics import money as fmt
-from config import get_config
 from models import RAG_VALUES
 from ui import data
 from ui.components import (
@@ -24,34 +23,18 @@ DIRECTION_LABELS = {"worsened": "▼ worsened", "improved": "▲ improved", "cha
 
 ctx = page_setup("This week")
 
-frames = data.frames()
-config = get_config()
-earlier = [d for d in reversed(ctx.dates) if d < ctx.review_date]  # newest first
-compare_date = None
-if earlier:
-    # Keyed by review date so a new review date starts again from its previous review.
-    compare_date = st.selectbox(
-        "Compare with",
-        earlier,
-        index=0,
-        format_func=lambda d: f"{d.date()}" + (" (previous review)" if d == earlier[0] else ""),
-        key=f"compare_to_{ctx.review_date.date()}",
-        help="The earlier review date the changes are measured from",
-    )
-comparison = changes.compare(frames, ctx.review_date, compare_date, config, ctx.filters)
-snap = comparison.after
-stop_if_no_match(snap)
-
-source = portfolio.source_note(snap, frames["uploads"])
+rv = data.review(ctx)
+stop_if_no_match(rv.snapshot)
+config, source, compare_date = rv.config, rv.source, rv.compare_date
 compared = (
-    f"compared with {compare_date.date()}"
+    f"compared with {fmt.day(compare_date)}"
     if compare_date is not None
     else "first review on record: nothing to compare with"
 )
 provenance(ctx, compared, f"source: {source}")
 
 # --- headline tiles --------------------------------------------------------------------------
-tiles = changes.headline(frames, comparison, config)
+tiles = rv.headline
 money = {"budget", "eac"}
 
 
@@ -90,7 +73,7 @@ for chunk in (tiles.iloc[:4], tiles.iloc[4:]):
         )
 provenance(
     ctx,
-    f"tiles: change against {compare_date.date()}"
+    f"tiles: change against {fmt.day(compare_date)}"
     if compare_date is not None
     else "tiles: no change shown in the first week",
 )
@@ -100,7 +83,7 @@ LINK = project_link_column()
 
 # --- needs attention -------------------------------------------------------------------------
 st.subheader("Needs attention")
-attention = changes.needs_attention(comparison, config)
+attention = rv.needs_attention
 if attention.empty:
     empty_state("Nothing needs attention: no Red, worsened, watermelon or unreported projects.")
 else:
@@ -131,14 +114,14 @@ else:
 
 # --- what changed ----------------------------------------------------------------------------
 st.subheader("What changed")
-found = comparison.changes
+found = rv.comparison.changes
 if compare_date is None:
     empty_state(
         "This is the first review on record, so there is nothing to compare with yet. "
         "Changes appear from the second reporting week."
     )
 elif found.empty:
-    empty_state(f"No changes above the thresholds since {compare_date.date()}.")
+    empty_state(f"No changes above the thresholds since {fmt.day(compare_date)}.")
 else:
     counts = found.groupby("kind").size()
     kinds = [k for k in changes.KIND_ORDER if k in counts.index]
@@ -171,8 +154,8 @@ else:
             "name": "Name",
             "kind": "Change",
             "dimension": "What",
-            "before": f"On {compare_date.date()}",
-            "after": f"On {ctx.review_date.date()}",
+            "before": f"On {fmt.day(compare_date)}",
+            "after": f"On {fmt.day(ctx.review_date)}",
             "direction": "Direction",
             "detail": st.column_config.TextColumn("Detail", width="large"),
         },
@@ -188,5 +171,5 @@ else:
 
 # --- narrative -------------------------------------------------------------------------------
 st.subheader("For the minutes")
-st.code(changes.narrative(comparison, config), language=None, wrap_lines=True)
+st.code(rv.narrative, language=None, wrap_lines=True)
 st.caption("Built from the change set above; copy it with the button at the top right.")
