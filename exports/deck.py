@@ -5,7 +5,7 @@ with the build and fed each chart as soon as it is planned. Red projects get a s
 ``[deck] max_project_slides`` (worst first), the others an appendix table at the end. Every
 slide carries a footer with the as-of date and the source.
 Nothing here imports streamlit: the Export page and ``python -m exports deck`` both call
-``build_deck``.
+``build_deck`` with the review model (analytics.review.Review), the same one the pages read.
 """
 
 from __future__ import annotations
@@ -27,13 +27,15 @@ from pptx.oxml import parse_xml
 from pptx.oxml.ns import nsdecls
 from pptx.util import Emu, Inches, Pt
 
-from analytics import changes, governance, money, portfolio, quality
-from analytics.risk import band_names, matrix_cells, open_risks
+from analytics import changes
+from analytics import money as fmt
+from analytics.review import Review
+from analytics.risk import band_names, matrix_cells
 from charts import governance as governance_charts
 from charts import health as health_charts
 from charts import risk as risk_charts
 from charts.template import RAG_COLOURS, has_points, rag_label
-from config import Config, get_config
+from config import Config
 from exports.neutralise import slide_text
 from exports.png import Renderer, with_footer
 
@@ -101,16 +103,7 @@ def _num(value, fmt: str = "{:.2f}", missing: str = "n/c") -> str:
 
 
 def _money(value, signed: bool = False, currency: str | None = "GBP") -> str:
-    return money.compact(value, currency, signed)
-
-
-def _date(value) -> str:
-    return "" if value is None or pd.isna(value) else pd.Timestamp(value).date().isoformat()
-
-
-def _describe_filters(filters: dict[str, list[str]] | None) -> str:
-    parts = [f"{k.title()}: {', '.join(v)}" for k, v in (filters or {}).items() if v]
-    return " · ".join(parts)
+    return fmt.compact(value, currency, signed)
 
 
 # --- pptx helpers --------------------------------------------------------------------------------
@@ -263,22 +256,6 @@ class _Writer:
 # --- the sections ------------------------------------------------------------------------------
 
 
-@dataclass
-class _Review:
-    frames: dict[str, pd.DataFrame]
-    review_date: pd.Timestamp
-    previous_date: pd.Timestamp | None
-    config: Config
-    filters: dict[str, list[str]]
-    snap: pd.DataFrame
-    prev: pd.DataFrame | None
-    source: str
-
-    @property
-    def as_of(self) -> str:
-        return self.review_date.date().isoformat()
-
-
 def _chart_slide(
     fig: go.Figure, source: str, title: str | None = None, empty: str | None = None
 ) -> _Slide:
@@ -295,9 +272,11 @@ def _chart_slide(
     return _Slide(title=title, write=write, source=source)
 
 
-def _headline(rv: _Review) -> list[_Slide]:
-    now = portfolio.kpis(rv.snap, rv.config)
-    before = portfolio.kpis(rv.prev, rv.config) if rv.prev is not None and len(rv.prev) else None
+def _headline(rv: Review) -> list[_Slide]:
+    now = rv.kpis
+    before = (
+        rv.compare_kpis if rv.compare_snapshot is not None and len(rv.compare_snapshot) else None
+    )
     ccy = now["currency"]
     if before is not None and before["currency"] != ccy:
         before = {**before, **dict.fromkeys(("budget", "eac", "eac_variance"), float("nan"))}
@@ -306,7 +285,7 @@ def _headline(rv: _Review) -> list[_Slide]:
         # one currency: the figure; several without a rate: one figure per currency
         def show(v):
             if ccy is None and v != v:
-                return money.per_currency(now["money"], key, lambda x, c: _money(x, signed, c))
+                return fmt.per_currency(now["money"], key, lambda x, c: _money(x, signed, c))
             return _money(v, signed, ccy)
 
         return show
@@ -323,22 +302,24 @@ def _headline(rv: _Review) -> list[_Slide]:
         ("EAC variance (EAC − budget)", "eac_variance", total("eac_variance", True), True),
     ]
     rows = []
-    for label, key, fmt, is_money in rows_spec:
+    for label, key, figure, is_money in rows_spec:
         change = ""
         if before is not None:
             diff = now[key] - before[key]
             change = (
                 (_money(diff, True, ccy) if diff == diff else "") if is_money else f"{diff:+.0f}"
             )
-        previous = "" if not before else fmt(before[key]) if before[key] == before[key] else "n/c"
-        rows.append([label, fmt(now[key]), previous, change])
-    prev = f"Previous ({rv.previous_date.date()})" if rv.previous_date is not None else "Previous"
+        previous = (
+            "" if not before else figure(before[key]) if before[key] == before[key] else "n/c"
+        )
+        rows.append([label, figure(now[key]), previous, change])
+    prev = f"Previous ({fmt.day(rv.compare_date)})" if rv.compare_date is not None else "Previous"
 
     def write(w: _Writer, s: _Slide) -> None:
         slide = w.slide(s.title)
         _table(
             slide,
-            ["Figure", f"This review ({rv.as_of})", prev, "Change"],
+            ["Figure", f"This review ({fmt.day(rv.review_date)})", prev, "Change"],
             rows,
             MARGIN,
             BODY_TOP,
@@ -351,11 +332,10 @@ def _headline(rv: _Review) -> list[_Slide]:
     return [_Slide("Headline figures", write)]
 
 
-def _changes(rv: _Review) -> list[_Slide]:
+def _changes(rv: Review) -> list[_Slide]:
     """The narrative and the change set of analytics.changes (the This week page's source)."""
-    comparison = _comparison(rv)
-    narrative = changes.narrative(comparison, rv.config)
-    found = comparison.changes
+    narrative = rv.narrative
+    found = rv.comparison.changes
     labels = changes.KIND_LABELS
     lines = [slide_text(line, 330) for line in narrative.split("\n") if line.strip()]
     shown = found.head(12)
@@ -402,24 +382,12 @@ def _changes(rv: _Review) -> list[_Slide]:
     return slides
 
 
-def _comparison(rv: _Review) -> changes.Comparison:
-    """analytics.changes.compare on the review's two snapshots, without computing them again."""
-    if rv.prev is None:
-        return changes.compare(rv.frames, rv.review_date, None, rv.config, rv.filters)
-    found = changes.changes(
-        rv.prev, rv.snap, rv.frames, rv.previous_date, rv.review_date, rv.config
-    )
-    return changes.Comparison(rv.review_date, rv.previous_date, rv.prev, rv.snap, found)
-
-
-def _health(rv: _Review) -> list[_Slide]:
-    snap, cfg = rv.snap, rv.config
-    dates = [d for d in portfolio.review_dates(rv.frames["status_reports"]) if d <= rv.review_date]
+def _health(rv: Review) -> list[_Slide]:
     figs = [
-        health_charts.rag_distribution(portfolio.rag_distribution(snap)),
-        health_charts.rag_trend(portfolio.rag_trend(rv.frames, dates, cfg, rv.filters)),
-        health_charts.rag_by_group(portfolio.rag_by(snap, "portfolio"), "portfolio"),
-        health_charts.value_risk_bubble(snap),
+        health_charts.rag_distribution(rv.rag_distribution),
+        health_charts.rag_trend(rv.rag_trend),
+        health_charts.rag_by_group(rv.rag_by_portfolio, "portfolio"),
+        health_charts.value_risk_bubble(rv.snapshot),
     ]
     sources = [rv.source, rv.source, rv.source, rv.source + " and risk registers"]
     empty = [None, None, None, health_charts.NO_VALUE_SCORES]
@@ -429,13 +397,9 @@ def _health(rv: _Review) -> list[_Slide]:
     ]
 
 
-def _risks(rv: _Review) -> list[_Slide]:
-    ids = set(rv.snap["project_id"])
-    register = open_risks(rv.frames["risks"], rv.review_date, rv.config.risk)
-    register = register[register["project_id"].isin(ids)]
+def _risks(rv: Review) -> list[_Slide]:
     # each risk is in its project's currency; the total is one figure per currency (or converted)
-    currency_of = rv.snap.set_index("project_id")["currency"]
-    register = register.assign(currency=register["project_id"].map(currency_of))
+    register = rv.open_risks
     source = "risk registers (latest snapshot per project on or before the review date)"
     if register.empty:
 
@@ -455,9 +419,10 @@ def _risks(rv: _Review) -> list[_Slide]:
         for r in top.itertuples(index=False)
     ]
     band_text = ", ".join(f"{k} ≥ {v}" for k, v in rv.config.risk.bands.items())
-    total = money.total_text(register, "exposure", rv.config, lambda v, c: _money(v, currency=c))
+    total = fmt.total_text(register, "exposure", rv.config, lambda v, c: _money(v, currency=c))
     note = (
-        f"{len(register)} open risks in {register['project_id'].nunique()} of {len(ids)} projects. "
+        f"{len(register)} open risks in {register['project_id'].nunique()} of "
+        f"{len(rv.snapshot)} projects. "
         f"Score = likelihood × impact; bands: {band_text}. "
         f"Exposure = probability × cost impact: {total} in total."
     )
@@ -486,18 +451,11 @@ def _risks(rv: _Review) -> list[_Slide]:
     ]
 
 
-def _governance(rv: _Review) -> list[_Slide]:
+def _governance(rv: Review) -> list[_Slide]:
     """The governance page's quadrant chart and its two lenses, as a chart and native tables."""
     rules = rv.config.governance
-    scored, _ = governance.scores(rv.frames, rv.snap, rv.review_date, rv.config)
-    fig = governance_charts.quadrant(scored, rules)
-    counts = governance.quadrant_counts(scored, rv.config)
-    overdue = governance.overdue_gates(rv.frames, rv.snap, rv.review_date, rules)
-    unapproved = governance.executing_without_approval(rv.frames, rv.snap, rv.review_date, rules)
-    comp = governance.portfolio_compliance(
-        governance.compliance(rv.frames, rv.snap, rv.review_date, rv.config)
-    )
-    lens = governance.lens_summary(scored, overdue, unapproved, comp, rv.config)
+    fig = governance_charts.quadrant(rv.scores, rules)
+    counts, lens = rv.quadrant_counts, rv.lens
     source = rv.source + ", project register, milestone plans, decision log and risk registers"
     quad_rows = [
         [slide_text(r.quadrant), f"{r.projects:.0f}", r.budget_text, slide_text(r.meaning, 90)]
@@ -544,8 +502,8 @@ def red_projects_worst_first(snap: pd.DataFrame, config: Config) -> pd.DataFrame
     reds = snap[snap["display_rag"] == "Red"]
     reds = reds.assign(eac_variance=reds["eac_typical"] - reds["budget"])
     key = reds.assign(
-        _variance=money.in_base(reds, "eac_variance", config),
-        _exposure=money.in_base(reds, "exposure", config),
+        _variance=fmt.in_base(reds, "eac_variance", config),
+        _exposure=fmt.in_base(reds, "exposure", config),
     )
     key = key.sort_values(
         ["_variance", "_exposure", "project_id"],
@@ -570,17 +528,16 @@ def red_projects_line(n_red: int, limit: int) -> str:
 APPENDIX_ROWS = 15  # Red projects per appendix slide: 11 pt text in 0.32 in rows
 
 
-def _red_projects(rv: _Review) -> list[_Slide]:
-    reds = red_projects_worst_first(rv.snap, rv.config)
+def _red_projects(rv: Review) -> list[_Slide]:
+    reds = red_projects_worst_first(rv.snapshot, rv.config)
     limit = rv.config.deck.max_project_slides
     detail = reds.head(limit)
-    register = open_risks(rv.frames["risks"], rv.review_date, rv.config.risk)
-    register = register[register["project_id"].isin(detail["project_id"])]
+    register = rv.open_risks[rv.open_risks["project_id"].isin(detail["project_id"])]
     slides = [_red_project(rv, row, register) for _, row in detail.iterrows()]
     return slides + _red_appendix(rv, reds.iloc[limit:], len(reds), limit)
 
 
-def _red_appendix(rv: _Review, rest: pd.DataFrame, n_red: int, limit: int) -> list[_Slide]:
+def _red_appendix(rv: Review, rest: pd.DataFrame, n_red: int, limit: int) -> list[_Slide]:
     """The Red projects without a slide of their own, one table row each, over as many slides
     as they need, in the same worst-first order."""
     rows = [
@@ -591,7 +548,7 @@ def _red_appendix(rv: _Review, rest: pd.DataFrame, n_red: int, limit: int) -> li
             f"{rag_label(r.display_rag)} / {rag_label(_rag(r.computed_rag))}",
             _money(r.eac_variance, True, r.currency),
             _money(r.exposure, currency=r.currency),
-            _date(r.last_report_date) or "never",
+            fmt.day(r.last_report_date, missing="never"),
         ]
         for r in rest.itertuples(index=False)
     ]
@@ -631,11 +588,15 @@ def _red_appendix(rv: _Review, rest: pd.DataFrame, n_red: int, limit: int) -> li
     return slides
 
 
+def _day(value) -> str:
+    return fmt.day(value, missing="")
+
+
 def _rag(value) -> str:
     return value if isinstance(value, str) else "Grey"
 
 
-def _red_project(rv: _Review, p: pd.Series, register: pd.DataFrame) -> _Slide:
+def _red_project(rv: Review, p: pd.Series, register: pd.DataFrame) -> _Slide:
     strip_header = ["Overall (reported)", "Schedule", "Cost", "Scope", "Resource", "Computed"]
     strip_values = [
         p["display_rag"],
@@ -654,7 +615,7 @@ def _red_project(rv: _Review, p: pd.Series, register: pd.DataFrame) -> _Slide:
         ["Budget (BAC)", _money(p["budget"], currency=p["currency"])],
         ["EAC − budget", _money(p["eac_variance"], True, p["currency"])],
         ["% complete", _num(p["percent_complete"], "{:.0f}%")],
-        ["Forecast end (baseline)", f"{_date(p['forecast_end'])} ({_date(p['end_date'])})"],
+        ["Forecast end (baseline)", f"{_day(p['forecast_end'])} ({_day(p['end_date'])})"],
         ["Slip against baseline", _num(p["slip_days"], "{:+.0f} days")],
     ]
     risks = register[register["project_id"] == p["project_id"]]
@@ -679,7 +640,7 @@ def _red_project(rv: _Review, p: pd.Series, register: pd.DataFrame) -> _Slide:
         if slide_text(p[col])
     )
     label = slide_text(p["rag_label"])
-    reported = f"last report {_date(p['last_report_date'])}" + (
+    reported = f"last report {_day(p['last_report_date'])}" + (
         f", reported as “{label}”" if label else ""
     )
     narrative = [
@@ -742,8 +703,8 @@ def _red_project(rv: _Review, p: pd.Series, register: pd.DataFrame) -> _Slide:
     return _Slide(title, write, source=rv.source + " and risk registers")
 
 
-def _quality(rv: _Review) -> list[_Slide]:
-    snap, cfg = rv.snap, rv.config
+def _quality(rv: Review) -> list[_Slide]:
+    snap, cfg = rv.snapshot, rv.config
     stale = snap[snap["not_reported"]]
     no_evm = snap[snap[["planned_value", "earned_value", "actual_cost"]].isna().any(axis=1)]
     no_summary = snap[~snap["not_reported"] & snap["summary"].isna()]
@@ -760,7 +721,7 @@ def _quality(rv: _Review) -> list[_Slide]:
         ["Missing earned-value inputs (PV, EV or AC)", str(len(no_evm)), ids(no_evm)],
         ["Reported without a summary", str(len(no_summary)), ids(no_summary)],
     ]
-    flagged = _latest_report_findings(rv)
+    flagged = rv.latest_findings
     checks.append(["Plausibility findings on the latest reports", str(len(flagged)), ids(flagged)])
     by_manager = (
         stale.groupby("manager", dropna=False)
@@ -809,17 +770,7 @@ def _quality(rv: _Review) -> list[_Slide]:
     return [_Slide("Data quality", write)]
 
 
-def _latest_report_findings(rv: _Review) -> pd.DataFrame:
-    """Projects whose latest report has a plausibility finding (analytics.quality)."""
-    found = quality.findings(rv.frames, rv.config, rv.review_date)
-    latest = rv.snap[["project_id", "last_report_date"]].rename(
-        columns={"last_report_date": "report_date"}
-    )
-    hit = found.merge(latest, on=["project_id", "report_date"])
-    return hit.drop_duplicates("project_id").sort_values("project_id")
-
-
-_BUILDERS: dict[str, Callable[[_Review], list[_Slide]]] = {
+_BUILDERS: dict[str, Callable[[Review], list[_Slide]]] = {
     "headline": _headline,
     "changes": _changes,
     "health": _health,
@@ -833,29 +784,6 @@ _BUILDERS: dict[str, Callable[[_Review], list[_Slide]]] = {
 # --- the deck --------------------------------------------------------------------------------
 
 
-def prepare_review(
-    frames: dict[str, pd.DataFrame],
-    review_date,
-    config: Config | None = None,
-    filters: dict[str, list[str]] | None = None,
-) -> _Review:
-    """Snapshots for this and the previous review date; DeckError when there is nothing."""
-    config = config or get_config()
-    filters = {k: list(v) for k, v in (filters or {}).items() if v}
-    dates = portfolio.review_dates(frames["status_reports"])
-    if not dates:
-        raise DeckError("The database has no status reports yet: nothing to put in a deck.")
-    review = pd.Timestamp(review_date)
-    snap = portfolio.snapshot(frames, review, config, filters)
-    if snap.empty:
-        where = _describe_filters(filters) or "the whole portfolio"
-        raise DeckError(f"No projects in review on {review.date()} for {where}.")
-    prev_date = portfolio.previous_review(dates, review)
-    prev = portfolio.snapshot(frames, prev_date, config, filters) if prev_date is not None else None
-    source = portfolio.source_note(snap, frames["uploads"])
-    return _Review(frames, review, prev_date, config, filters, snap, prev, source)
-
-
 def _chosen(sections: list[str] | None) -> list[str]:
     unknown = set(sections or []) - set(SECTIONS)
     if unknown:
@@ -867,21 +795,16 @@ def _deck_order(slides: list[_Slide]) -> list[_Slide]:
     return [s for s in slides if not s.appendix] + [s for s in slides if s.appendix]
 
 
-def plan_slides(rv: _Review, sections: list[str] | None = None) -> list[_Slide]:
+def plan_slides(rv: Review, sections: list[str] | None = None) -> list[_Slide]:
     """Every slide after the title slide, in deck order, for the chosen sections."""
     return _deck_order([s for key in _chosen(sections) for s in _BUILDERS[key](rv)])
 
 
 def build_deck(
-    frames: dict[str, pd.DataFrame],
-    review_date,
-    *,
-    config: Config | None = None,
-    filters: dict[str, list[str]] | None = None,
-    sections: list[str] | None = None,
-    progress: Progress | None = None,
+    rv: Review, *, sections: list[str] | None = None, progress: Progress | None = None
 ) -> bytes:
-    """The review deck as .pptx bytes. ``progress(fraction, message)`` reports each step."""
+    """The deck of a review as .pptx bytes; ``progress(fraction, message)`` reports each step.
+    DeckError when there is nothing to put in it. Reads ``rv`` only (it may be shared)."""
 
     def report(fraction: float, message: str) -> None:
         if progress:
@@ -889,7 +812,12 @@ def build_deck(
 
     report(0.0, "Computing the review")
     chosen = _chosen(sections)
-    rv = prepare_review(frames, review_date, config, filters)
+    if not rv.dates:
+        raise DeckError("The database has no status reports yet: nothing to put in a deck.")
+    if rv.snapshot.empty:
+        where = fmt.filters_text(rv.filters) or "the whole portfolio"
+        raise DeckError(f"No projects in review on {fmt.day(rv.review_date)} for {where}.")
+    as_of = fmt.day(rv.review_date)
     slides: list[_Slide] = []
     pending: list[tuple[_Slide, Future[bytes]]] = []
     with ExitStack() as stack:
@@ -901,7 +829,7 @@ def build_deck(
             for s in _BUILDERS[key](rv):
                 if s.fig is not None:
                     renderer = renderer or stack.enter_context(Renderer())
-                    fig = with_footer(s.fig, rv.as_of, s.source or rv.source)
+                    fig = with_footer(s.fig, as_of, s.source or rv.source)
                     pending.append((s, renderer.submit(fig)))
                 slides.append(s)
         for done, (s, future) in enumerate(pending, 1):
@@ -909,11 +837,11 @@ def build_deck(
             left = (len(pending) - done) / len(pending)
             report(0.85 - 0.2 * left, f"Rendered chart {done} of {len(pending)}")
 
-    filters_text = _describe_filters(rv.filters)
-    footer = f"As of {rv.as_of}" + (f" · {filters_text}" if filters_text else "")
+    filters_text = fmt.filters_text(rv.filters)
+    footer = f"As of {as_of}" + (f" · {filters_text}" if filters_text else "")
     writer = _Writer(footer + f" · Source: {rv.source}")
     report(0.85, "Writing slides")
-    n_red = int((rv.snap["display_rag"] == "Red").sum())
+    n_red = int((rv.snapshot["display_rag"] == "Red").sum())
     limit = rv.config.deck.max_project_slides
     _title_slide(writer, rv, red_projects_line(n_red, limit) if "red_projects" in chosen else "")
     slides = _deck_order(slides)
@@ -928,7 +856,7 @@ def build_deck(
     return data
 
 
-def _title_slide(w: _Writer, rv: _Review, red_line: str) -> None:
+def _title_slide(w: _Writer, rv: Review, red_line: str) -> None:
     name = ", ".join(rv.filters.get("portfolio", [])) or "All portfolios"
     slide = w.prs.slides.add_slide(w.prs.slide_layouts[0])
     title, subtitle = slide.shapes.title, slide.placeholders[1]
@@ -939,13 +867,13 @@ def _title_slide(w: _Writer, rv: _Review, red_line: str) -> None:
         MARGIN, Inches(3.7), SLIDE_W - 2 * MARGIN, Inches(1.6),
     )  # fmt: skip
     title.text = f"Weekly portfolio review: {slide_text(name)}"
-    lines = [f"Review date {rv.as_of}"]
-    if rv.previous_date is not None:
-        lines.append(f"Compared with {rv.previous_date.date()}")
+    lines = [f"Review date {fmt.day(rv.review_date)}"]
+    if rv.compare_date is not None:
+        lines.append(f"Compared with {fmt.day(rv.compare_date)}")
     other = {k: v for k, v in rv.filters.items() if k != "portfolio"}
     if other:
-        lines.append(_describe_filters(other))
-    lines.append(f"{len(rv.snap)} projects in review")
+        lines.append(fmt.filters_text(other))
+    lines.append(f"{len(rv.snapshot)} projects in review")
     if red_line:
         lines.append(red_line)
     subtitle.text = "\n".join(lines)

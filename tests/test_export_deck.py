@@ -15,6 +15,7 @@ from pptx.util import Inches
 
 import store
 from analytics import money, portfolio
+from analytics.review import Review
 from config import get_config, parse_config
 from exports.deck import (
     APPENDIX_ROWS,
@@ -28,6 +29,11 @@ from sample_data import write_sample
 from tests.conftest import CHROMIUM, require
 
 REVIEW = "2026-11-20"
+
+
+def _deck(frames, config=None, filters=None, **kwargs) -> bytes:
+    """The deck of the review on REVIEW, compared with the reporting date before it."""
+    return build_deck(Review(frames, config or get_config(), REVIEW, filters=filters), **kwargs)
 
 
 def _image(png: bytes) -> Image.Image:
@@ -62,7 +68,7 @@ def full_deck(seeded_frames):
     if not Path(CHROMIUM).exists():
         require(f"{CHROMIUM} missing (apt-get install chromium)")
     steps: list[tuple[float, str]] = []
-    data = build_deck(seeded_frames, REVIEW, progress=lambda f, m: steps.append((f, m)))
+    data = _deck(seeded_frames, progress=lambda f, m: steps.append((f, m)))
     return Presentation(io.BytesIO(data)), steps
 
 
@@ -144,9 +150,8 @@ def test_progress_is_reported_in_order_up_to_done(full_deck):
 
 def test_filters_and_sections_shape_the_deck_without_a_browser(seeded_frames):
     # Native-only sections: no chart, so no Chromium start (and no browser needed).
-    data = build_deck(
+    data = _deck(
         seeded_frames,
-        REVIEW,
         filters={"portfolio": ["Customer & Growth"]},
         sections=["headline", "quality"],
     )
@@ -164,9 +169,9 @@ def test_filters_and_sections_shape_the_deck_without_a_browser(seeded_frames):
 
 def test_nothing_to_export_is_a_readable_error(seeded_frames):
     with pytest.raises(DeckError, match="No projects in review"):
-        build_deck(seeded_frames, REVIEW, filters={"portfolio": ["Nowhere"]}, sections=["headline"])
+        _deck(seeded_frames, filters={"portfolio": ["Nowhere"]}, sections=["headline"])
     with pytest.raises(DeckError, match="Unknown section"):
-        build_deck(seeded_frames, REVIEW, sections=["headline", "gossip"])
+        _deck(seeded_frames, sections=["headline", "gossip"])
     assert set(SECTIONS) >= {"headline", "red_projects", "quality"}
 
 
@@ -180,7 +185,7 @@ def test_uploaded_text_reaches_slides_as_plain_text_without_control_characters(s
     row["decisions_needed"] = "@cmd\x01 approve"  # NUL itself never reaches the store
     meta = store.UploadMeta("evil.xlsx", "e" * 64, 1, "test", "upload")
     assert store.write_batch(engine, {"status_reports": row}, meta).status == "loaded"
-    data = build_deck(store.read_frames(engine), REVIEW, sections=["red_projects"])
+    data = _deck(store.read_frames(engine), sections=["red_projects"])
     prs = Presentation(io.BytesIO(data))
     slide = next(s for s in prs.slides if s.shapes.title.text.startswith(row["project_id"].iloc[0]))
     text = "\n".join(sh.text_frame.text for sh in slide.shapes if sh.has_text_frame)
@@ -238,7 +243,7 @@ def test_red_projects_beyond_the_limit_are_an_appendix_worst_first(large_frames)
     limit = config.deck.max_project_slides
     expected = _expected_reds(large_frames, config)
     assert limit == 8 and len(expected) > limit + APPENDIX_ROWS  # detail, and two appendix pages
-    data = build_deck(large_frames, REVIEW, sections=["red_projects", "quality"])
+    data = _deck(large_frames, sections=["red_projects", "quality"])
     prs = Presentation(io.BytesIO(data))
     assert _detail_ids(prs) == expected[:limit]
     appendix = _appendix_ids(prs)
@@ -260,24 +265,21 @@ def test_red_projects_beyond_the_limit_are_an_appendix_worst_first(large_frames)
     p = snap.loc[row[0]]
     assert row[2] == p["manager"] and row[3].startswith("■ Red / ")
     assert row[4] == money.compact(p["eac_typical"] - p["budget"], "GBP", signed=True)
-    assert (
-        row[5] == money.compact(p["exposure"], "GBP")
-        and row[6] == p["last_report_date"].date().isoformat()
-    )
+    assert row[5] == money.compact(p["exposure"], "GBP")
+    assert row[6] == p["last_report_date"].date().isoformat()
 
 
 def test_the_limit_comes_from_the_config(seeded_frames):
     config = parse_config({"deck": {"max_project_slides": 2}})
     expected = _expected_reds(seeded_frames, config)
-    data = build_deck(seeded_frames, REVIEW, config=config, sections=["red_projects"])
+    data = _deck(seeded_frames, config, sections=["red_projects"])
     prs = Presentation(io.BytesIO(data))
     assert _detail_ids(prs) == expected[:2]
     assert _appendix_ids(prs) == expected[2:] and len(expected) > 2
     assert _titles(prs)[-1] == APPENDIX  # one page: no "(1 of 1)"
     # 0: every Red project in the appendix, none with a slide of its own
     config = parse_config({"deck": {"max_project_slides": 0}})
-    prs = Presentation(io.BytesIO(build_deck(seeded_frames, REVIEW, config=config,
-                                              sections=["red_projects"])))  # fmt: skip
+    prs = Presentation(io.BytesIO(_deck(seeded_frames, config, sections=["red_projects"])))
     assert _detail_ids(prs) == [] and _appendix_ids(prs) == expected
     assert "Red projects, listed in the appendix" in prs.slides[0].placeholders[1].text
 

@@ -40,17 +40,18 @@ as_of = fmt.day(ctx.review_date)
 # The deck belongs to one data version, review, compare date, filter set and section choice;
 # any change invalidates it so a stale deck is never offered.
 request = (
-    data.version(), as_of, fmt.day(rv.compare_date), filter_key(ctx.filters), tuple(chosen or ())
+    data.version(),
+    as_of,
+    fmt.day(rv.compare_date),
+    filter_key(ctx.filters),
+    tuple(chosen or ()),
 )
 
 if st.button("Build deck", type="primary", icon=":material/slideshow:", disabled=not chosen):
     bar = st.progress(0.0, text="Starting…")
     try:
         deck = build_deck(
-            rv.frames,
-            ctx.review_date,
-            config=rv.config,
-            filters=ctx.filters,
+            rv,
             sections=list(chosen),
             progress=lambda fraction, message: bar.progress(fraction, text=message),
         )
