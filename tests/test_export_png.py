@@ -22,7 +22,7 @@ from exports.png import (
     ensure_browser,
     file_name,
     footer_text,
-    svg_traces,
+    still,
     with_footer,
 )
 from tests.conftest import app_test
@@ -71,8 +71,19 @@ def test_one_chart_of_every_page_renders_at_slide_size_with_a_footer(frames, chr
         # plotly express draws more than 1,000 points with WebGL; the export draws them as SVG
         many = px.scatter(x=list(range(1500)), y=[i % 97 for i in range(1500)], title="Many")
         assert many.data[0].type == "scattergl"
-        assert svg_traces(many)["data"][0]["type"] == "scatter"
+        trace = still(many)["data"][0]
+        assert trace["type"] == "scatter" and "hovertemplate" not in trace  # no hover on a PNG
         assert_slide_png(renderer.render(with_footer(many, "2026-11-20", "many points")))
+
+
+def test_still_keeps_the_data_a_text_template_shows():
+    import plotly.graph_objects as go
+
+    fig = go.Figure(go.Bar(x=[1], y=[2], customdata=[["A"]], texttemplate="%{customdata[0]}"))
+    fig.add_scatter(x=[1], y=[2], customdata=[["B"]], hovertext=["why"])
+    labelled, hover_only = still(fig)["data"]
+    assert labelled["customdata"] == [["A"]]
+    assert "customdata" not in hover_only and "hovertext" not in hover_only
 
 
 def test_a_browser_that_does_not_start_is_a_readable_error(monkeypatch):
