@@ -214,6 +214,13 @@ class Access:
 
 
 @dataclass(frozen=True)
+class Deck:
+    # Red projects with a slide each, worst first (EAC variance, then exposure); the other Red
+    # projects are one appendix table. 0: the appendix only.
+    max_project_slides: int = 8
+
+
+@dataclass(frozen=True)
 class Config:
     schedule: ScheduleRules = field(default_factory=ScheduleRules)
     cost: CostRules = field(default_factory=CostRules)
@@ -225,6 +232,7 @@ class Config:
     ingest: Ingest = field(default_factory=Ingest)
     money: Money = field(default_factory=Money)
     access: Access = field(default_factory=Access)
+    deck: Deck = field(default_factory=Deck)
     rag_labels: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_RAG_LABELS))
     # canonical field -> the office's own header words for it (``[synonyms]``); they add to the
     # built-in table in data_loaders/fields.py and win over it
@@ -268,6 +276,7 @@ def parse_config(raw: dict) -> Config:
         ingest=ingest,
         money=_money(raw.get("money")),
         access=_access(raw.get("access")),
+        deck=_deck(raw.get("deck")),
         rag_labels=labels,
         synonyms=_synonyms(raw.get("synonyms")),
     )
@@ -314,6 +323,14 @@ def _access(raw: dict | None) -> Access:
     except ValueError as exc:
         raise ValueError(f"access.service_identity: {exc}") from None
     return replace(access, service_identity=service, groups=groups)
+
+
+def _deck(raw: dict | None) -> Deck:
+    deck = _section(Deck, raw)
+    limit = deck.max_project_slides
+    if isinstance(limit, bool) or not isinstance(limit, int) or limit < 0:
+        raise ValueError(f"deck.max_project_slides must be a whole number, 0 or more: {limit!r}")
+    return deck
 
 
 @lru_cache(maxsize=4)

@@ -15,6 +15,8 @@ import pandas as pd
 
 import store
 from analytics.portfolio import FILTER_FIELDS, review_dates
+from analytics.review import Review
+from config import get_config
 from exports.deck import SECTIONS, DeckError, build_deck
 from exports.png import ExportError
 
@@ -90,9 +92,9 @@ def deck_command(args: argparse.Namespace) -> int:
             print(f"[{fraction:4.0%}] {message}", file=sys.stderr)
 
     try:
-        data = build_deck(
-            frames, review, filters=filters, sections=args.sections, progress=progress
-        )
+        # The review the deck shows: as the pages build it, compared with the date before.
+        rv = Review(frames, get_config(), review, filters=filters)
+        data = build_deck(rv, sections=args.sections, progress=progress)
     except DeckError as exc:
         return _fail(str(exc))
     except ExportError as exc:

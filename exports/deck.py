@@ -1,34 +1,43 @@
 """The weekly review as a 16:9 PowerPoint deck (python-pptx).
 
-Text and tables are native and editable; charts are 1920x1080 PNGs rendered in one batch (one
-Chromium start per deck). Every slide carries a footer with the as-of date and the source.
+Text and tables are native and editable; charts are 1920x1080 PNGs from one Chromium, started
+with the build and fed each chart as soon as it is planned. Red projects get a slide each up to
+``[deck] max_project_slides`` (worst first), the others an appendix table at the end. Every
+slide carries a footer with the as-of date and the source.
 Nothing here imports streamlit: the Export page and ``python -m exports deck`` both call
-``build_deck``.
+``build_deck`` with the review model (analytics.review.Review), the same one the pages read.
 """
 
 from __future__ import annotations
 
 import io
 from collections.abc import Callable
+from concurrent.futures import Future
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from typing import Any
+from xml.sax.saxutils import escape
 
 import pandas as pd
 import plotly.graph_objects as go
 from pptx import Presentation
 from pptx.dml.color import RGBColor
 from pptx.enum.text import PP_ALIGN
+from pptx.oxml import parse_xml
+from pptx.oxml.ns import nsdecls
 from pptx.util import Emu, Inches, Pt
 
-from analytics import changes, governance, money, portfolio, quality
-from analytics.risk import band_names, matrix_cells, open_risks
+from analytics import changes
+from analytics import money as fmt
+from analytics.review import Review
+from analytics.risk import band_names, matrix_cells
 from charts import governance as governance_charts
 from charts import health as health_charts
 from charts import risk as risk_charts
 from charts.template import RAG_COLOURS, has_points, rag_label
-from config import Config, get_config
+from config import Config
 from exports.neutralise import slide_text
-from exports.png import render_pngs, with_footer
+from exports.png import Renderer, with_footer
 
 # Section keys in deck order, with the names the Export page and the CLI show.
 SECTIONS: dict[str, str] = {
@@ -37,9 +46,11 @@ SECTIONS: dict[str, str] = {
     "health": "Portfolio health",
     "risks": "Risk heatmap",
     "governance": "Governance vs execution",
-    "red_projects": "Red projects (one slide each)",
+    "red_projects": "Red projects (the worst one slide each, the rest in an appendix)",
     "quality": "Data quality",
 }
+
+CHART_SECTIONS = {"health", "risks", "governance"}  # sections whose slides can carry a chart
 
 SLIDE_W, SLIDE_H = Inches(13.333), Inches(7.5)
 MARGIN = Inches(0.5)
@@ -74,6 +85,7 @@ class _Slide:
     source: str = ""
     png: bytes | None = None
     data: dict = field(default_factory=dict)
+    appendix: bool = False  # goes after every section, at the end of the deck
 
 
 def _rgb(hex_colour: str) -> RGBColor:
@@ -91,16 +103,7 @@ def _num(value, fmt: str = "{:.2f}", missing: str = "n/c") -> str:
 
 
 def _money(value, signed: bool = False, currency: str | None = "GBP") -> str:
-    return money.compact(value, currency, signed)
-
-
-def _date(value) -> str:
-    return "" if value is None or pd.isna(value) else pd.Timestamp(value).date().isoformat()
-
-
-def _describe_filters(filters: dict[str, list[str]] | None) -> str:
-    parts = [f"{k.title()}: {', '.join(v)}" for k, v in (filters or {}).items() if v]
-    return " · ".join(parts)
+    return fmt.compact(value, currency, signed)
 
 
 # --- pptx helpers --------------------------------------------------------------------------------
@@ -154,34 +157,55 @@ def _table(
     fills: dict[tuple[int, int], RGBColor] | None = None,
     row_height: int = ROW_H,
 ):
-    """A native table; ``fills`` colours cells by (row, col) of ``rows`` (0 = first data row)."""
-    n_rows, n_cols = len(rows) + 1, len(header)
-    shape = slide.shapes.add_table(n_rows, n_cols, left, top, width, Emu(row_height * n_rows))
+    """A native table; ``fills`` colours cells by (row, col) of ``rows`` (0 = first data row).
+
+    The rows are written as one XML fragment: setting text, font and fill cell by cell through
+    python-pptx costs about a millisecond a cell, which an appendix of 200 projects notices.
+    """
+    n_cols = len(header)
+    shape = slide.shapes.add_table(1, n_cols, left, top, width, Emu(row_height * (len(rows) + 1)))
     table = shape.table
     if col_widths:
         total = sum(col_widths)
         for i, w in enumerate(col_widths):
             table.columns[i].width = Emu(int(width * w / total))
+    tbl = table._tbl
+    for tr in tbl.tr_lst:
+        tbl.remove(tr)
+    fills = fills or {}
+    xml = [f"<a:tbl {nsdecls('a')}>"]
     for r, values in enumerate([header, *rows]):
-        table.rows[r].height = row_height
+        xml.append(f'<a:tr h="{int(row_height)}">')
         for c, value in enumerate(values):
-            cell = table.cell(r, c)
-            cell.text = slide_text(value)
-            cell.margin_top = cell.margin_bottom = Inches(0.03)
-            for para in cell.text_frame.paragraphs:
-                for run in para.runs:
-                    run.font.size = Pt(size)
-                    run.font.bold = r == 0
-                    run.font.color.rgb = DARK
-            if r == 0:
-                cell.fill.solid()
-                cell.fill.fore_color.rgb = HEADER_FILL
-            elif fills and (r - 1, c) in fills:
-                cell.fill.solid()
-                cell.fill.fore_color.rgb = fills[(r - 1, c)]
-            else:
-                cell.fill.background()
+            fill = HEADER_FILL if r == 0 else fills.get((r - 1, c))
+            xml.append(_cell_xml(slide_text(value), size, r == 0, fill))
+        xml.append("</a:tr>")
+    xml.append("</a:tbl>")
+    for tr in parse_xml("".join(xml)):
+        tbl.append(tr)
     return shape
+
+
+# A cell as python-pptx writes it: text in the given size and colour, small top/bottom margins,
+# a solid fill or none (the table style would otherwise band the rows).
+_RUN = (
+    '<a:r><a:rPr sz="{size}" b="{bold}"><a:solidFill><a:srgbClr val="{colour}"/></a:solidFill>'
+    "</a:rPr><a:t>{text}</a:t></a:r>"
+)
+_MARGIN = int(Inches(0.03))
+
+
+def _cell_xml(text: str, size: int, bold: bool, fill: RGBColor | None) -> str:
+    run = {"size": size * 100, "bold": int(bold), "colour": str(DARK)}
+    paras = "".join(
+        f"<a:p>{_RUN.format(text=escape(line), **run)}</a:p>" if line else "<a:p/>"
+        for line in text.split("\n")
+    )
+    fill_xml = f'<a:solidFill><a:srgbClr val="{fill}"/></a:solidFill>' if fill else "<a:noFill/>"
+    return (
+        f"<a:tc><a:txBody><a:bodyPr/><a:lstStyle/>{paras}</a:txBody>"
+        f'<a:tcPr marT="{_MARGIN}" marB="{_MARGIN}">{fill_xml}</a:tcPr></a:tc>'
+    )
 
 
 def _rag_fill(rag: str | None) -> RGBColor:
@@ -232,22 +256,6 @@ class _Writer:
 # --- the sections ------------------------------------------------------------------------------
 
 
-@dataclass
-class _Review:
-    frames: dict[str, pd.DataFrame]
-    review_date: pd.Timestamp
-    previous_date: pd.Timestamp | None
-    config: Config
-    filters: dict[str, list[str]]
-    snap: pd.DataFrame
-    prev: pd.DataFrame | None
-    source: str
-
-    @property
-    def as_of(self) -> str:
-        return self.review_date.date().isoformat()
-
-
 def _chart_slide(
     fig: go.Figure, source: str, title: str | None = None, empty: str | None = None
 ) -> _Slide:
@@ -264,9 +272,11 @@ def _chart_slide(
     return _Slide(title=title, write=write, source=source)
 
 
-def _headline(rv: _Review) -> list[_Slide]:
-    now = portfolio.kpis(rv.snap, rv.config)
-    before = portfolio.kpis(rv.prev, rv.config) if rv.prev is not None and len(rv.prev) else None
+def _headline(rv: Review) -> list[_Slide]:
+    now = rv.kpis
+    before = (
+        rv.compare_kpis if rv.compare_snapshot is not None and len(rv.compare_snapshot) else None
+    )
     ccy = now["currency"]
     if before is not None and before["currency"] != ccy:
         before = {**before, **dict.fromkeys(("budget", "eac", "eac_variance"), float("nan"))}
@@ -275,7 +285,7 @@ def _headline(rv: _Review) -> list[_Slide]:
         # one currency: the figure; several without a rate: one figure per currency
         def show(v):
             if ccy is None and v != v:
-                return money.per_currency(now["money"], key, lambda x, c: _money(x, signed, c))
+                return fmt.per_currency(now["money"], key, lambda x, c: _money(x, signed, c))
             return _money(v, signed, ccy)
 
         return show
@@ -292,22 +302,24 @@ def _headline(rv: _Review) -> list[_Slide]:
         ("EAC variance (EAC − budget)", "eac_variance", total("eac_variance", True), True),
     ]
     rows = []
-    for label, key, fmt, is_money in rows_spec:
+    for label, key, figure, is_money in rows_spec:
         change = ""
         if before is not None:
             diff = now[key] - before[key]
             change = (
                 (_money(diff, True, ccy) if diff == diff else "") if is_money else f"{diff:+.0f}"
             )
-        previous = "" if not before else fmt(before[key]) if before[key] == before[key] else "n/c"
-        rows.append([label, fmt(now[key]), previous, change])
-    prev = f"Previous ({rv.previous_date.date()})" if rv.previous_date is not None else "Previous"
+        previous = (
+            "" if not before else figure(before[key]) if before[key] == before[key] else "n/c"
+        )
+        rows.append([label, figure(now[key]), previous, change])
+    prev = f"Previous ({fmt.day(rv.compare_date)})" if rv.compare_date is not None else "Previous"
 
     def write(w: _Writer, s: _Slide) -> None:
         slide = w.slide(s.title)
         _table(
             slide,
-            ["Figure", f"This review ({rv.as_of})", prev, "Change"],
+            ["Figure", f"This review ({fmt.day(rv.review_date)})", prev, "Change"],
             rows,
             MARGIN,
             BODY_TOP,
@@ -320,11 +332,10 @@ def _headline(rv: _Review) -> list[_Slide]:
     return [_Slide("Headline figures", write)]
 
 
-def _changes(rv: _Review) -> list[_Slide]:
+def _changes(rv: Review) -> list[_Slide]:
     """The narrative and the change set of analytics.changes (the This week page's source)."""
-    comparison = changes.compare(rv.frames, rv.review_date, rv.previous_date, rv.config, rv.filters)
-    narrative = changes.narrative(comparison, rv.config)
-    found = comparison.changes
+    narrative = rv.narrative
+    found = rv.comparison.changes
     labels = changes.KIND_LABELS
     lines = [slide_text(line, 330) for line in narrative.split("\n") if line.strip()]
     shown = found.head(12)
@@ -371,14 +382,12 @@ def _changes(rv: _Review) -> list[_Slide]:
     return slides
 
 
-def _health(rv: _Review) -> list[_Slide]:
-    snap, cfg = rv.snap, rv.config
-    dates = [d for d in portfolio.review_dates(rv.frames["status_reports"]) if d <= rv.review_date]
+def _health(rv: Review) -> list[_Slide]:
     figs = [
-        health_charts.rag_distribution(portfolio.rag_distribution(snap)),
-        health_charts.rag_trend(portfolio.rag_trend(rv.frames, dates, cfg, rv.filters)),
-        health_charts.rag_by_group(portfolio.rag_by(snap, "portfolio"), "portfolio"),
-        health_charts.value_risk_bubble(snap),
+        health_charts.rag_distribution(rv.rag_distribution),
+        health_charts.rag_trend(rv.rag_trend),
+        health_charts.rag_by_group(rv.rag_by_portfolio, "portfolio"),
+        health_charts.value_risk_bubble(rv.snapshot),
     ]
     sources = [rv.source, rv.source, rv.source, rv.source + " and risk registers"]
     empty = [None, None, None, health_charts.NO_VALUE_SCORES]
@@ -388,13 +397,9 @@ def _health(rv: _Review) -> list[_Slide]:
     ]
 
 
-def _risks(rv: _Review) -> list[_Slide]:
-    ids = set(rv.snap["project_id"])
-    register = open_risks(rv.frames["risks"], rv.review_date, rv.config.risk)
-    register = register[register["project_id"].isin(ids)]
+def _risks(rv: Review) -> list[_Slide]:
     # each risk is in its project's currency; the total is one figure per currency (or converted)
-    currency_of = rv.snap.set_index("project_id")["currency"]
-    register = register.assign(currency=register["project_id"].map(currency_of))
+    register = rv.open_risks
     source = "risk registers (latest snapshot per project on or before the review date)"
     if register.empty:
 
@@ -414,9 +419,10 @@ def _risks(rv: _Review) -> list[_Slide]:
         for r in top.itertuples(index=False)
     ]
     band_text = ", ".join(f"{k} ≥ {v}" for k, v in rv.config.risk.bands.items())
-    total = money.total_text(register, "exposure", rv.config, lambda v, c: _money(v, currency=c))
+    total = fmt.total_text(register, "exposure", rv.config, lambda v, c: _money(v, currency=c))
     note = (
-        f"{len(register)} open risks in {register['project_id'].nunique()} of {len(ids)} projects. "
+        f"{len(register)} open risks in {register['project_id'].nunique()} of "
+        f"{len(rv.snapshot)} projects. "
         f"Score = likelihood × impact; bands: {band_text}. "
         f"Exposure = probability × cost impact: {total} in total."
     )
@@ -445,18 +451,11 @@ def _risks(rv: _Review) -> list[_Slide]:
     ]
 
 
-def _governance(rv: _Review) -> list[_Slide]:
+def _governance(rv: Review) -> list[_Slide]:
     """The governance page's quadrant chart and its two lenses, as a chart and native tables."""
     rules = rv.config.governance
-    scored, _ = governance.scores(rv.frames, rv.snap, rv.review_date, rv.config)
-    fig = governance_charts.quadrant(scored, rules)
-    counts = governance.quadrant_counts(scored, rv.config)
-    overdue = governance.overdue_gates(rv.frames, rv.snap, rv.review_date, rules)
-    unapproved = governance.executing_without_approval(rv.frames, rv.snap, rv.review_date, rules)
-    comp = governance.portfolio_compliance(
-        governance.compliance(rv.frames, rv.snap, rv.review_date, rv.config)
-    )
-    lens = governance.lens_summary(scored, overdue, unapproved, comp, rv.config)
+    fig = governance_charts.quadrant(rv.scores, rules)
+    counts, lens = rv.quadrant_counts, rv.lens
     source = rv.source + ", project register, milestone plans, decision log and risk registers"
     quad_rows = [
         [slide_text(r.quadrant), f"{r.projects:.0f}", r.budget_text, slide_text(r.meaning, 90)]
@@ -493,13 +492,111 @@ def _governance(rv: _Review) -> list[_Slide]:
     ]
 
 
-def _red_projects(rv: _Review) -> list[_Slide]:
-    reds = rv.snap[rv.snap["display_rag"] == "Red"].sort_values(["budget", "name"], ascending=False)
-    register = open_risks(rv.frames["risks"], rv.review_date, rv.config.risk)
-    return [_red_project(rv, row, register) for _, row in reds.iterrows()]
+def red_projects_worst_first(snap: pd.DataFrame, config: Config) -> pd.DataFrame:
+    """The Red projects (shown RAG) of a snapshot, worst first, with ``eac_variance``.
+
+    Worst first: EAC variance (EAC − budget) descending, then open risk exposure descending,
+    then project id. Both are compared in the portfolio currency (``[money.rates]``); a project
+    whose variance cannot be computed (no EAC) or converted (no rate) comes after those that can.
+    """
+    reds = snap[snap["display_rag"] == "Red"]
+    reds = reds.assign(eac_variance=reds["eac_typical"] - reds["budget"])
+    key = reds.assign(
+        _variance=fmt.in_base(reds, "eac_variance", config),
+        _exposure=fmt.in_base(reds, "exposure", config),
+    )
+    key = key.sort_values(
+        ["_variance", "_exposure", "project_id"],
+        ascending=[False, False, True],
+        na_position="last",
+        kind="stable",
+    )
+    return reds.loc[key.index].reset_index(drop=True)
 
 
-def _red_project(rv: _Review, p: pd.Series, register: pd.DataFrame) -> _Slide:
+def red_projects_line(n_red: int, limit: int) -> str:
+    """What the title slide says about the Red project slides."""
+    if n_red == 0:
+        return "No Red projects"
+    if n_red <= limit:
+        return f"{n_red} Red project{'s' if n_red != 1 else ''}, one slide each"
+    if limit == 0:
+        return f"{n_red} Red projects, listed in the appendix"
+    return f"{limit} of {n_red} Red projects shown in detail; the rest in the appendix"
+
+
+APPENDIX_ROWS = 15  # Red projects per appendix slide: 11 pt text in 0.32 in rows
+
+
+def _red_projects(rv: Review) -> list[_Slide]:
+    reds = red_projects_worst_first(rv.snapshot, rv.config)
+    limit = rv.config.deck.max_project_slides
+    detail = reds.head(limit)
+    register = rv.open_risks[rv.open_risks["project_id"].isin(detail["project_id"])]
+    slides = [_red_project(rv, row, register) for _, row in detail.iterrows()]
+    return slides + _red_appendix(rv, reds.iloc[limit:], len(reds), limit)
+
+
+def _red_appendix(rv: Review, rest: pd.DataFrame, n_red: int, limit: int) -> list[_Slide]:
+    """The Red projects without a slide of their own, one table row each, over as many slides
+    as they need, in the same worst-first order."""
+    rows = [
+        [
+            slide_text(r.project_id),
+            slide_text(r.name, 40),
+            slide_text(r.manager, 26),
+            f"{rag_label(r.display_rag)} / {rag_label(_rag(r.computed_rag))}",
+            _money(r.eac_variance, True, r.currency),
+            _money(r.exposure, currency=r.currency),
+            fmt.day(r.last_report_date, missing="never"),
+        ]
+        for r in rest.itertuples(index=False)
+    ]
+    pages = [rows[i : i + APPENDIX_ROWS] for i in range(0, len(rows), APPENDIX_ROWS)]
+    header = [
+        "ID", "Project", "Manager", "RAG shown / computed", "EAC − budget", "Exposure",
+        "Last report",
+    ]  # fmt: skip
+    source = rv.source + " and risk registers"
+    slides = []
+    for i, page in enumerate(pages):
+        first = limit + i * APPENDIX_ROWS + 1
+        note = (
+            f"Red projects {first}-{first + len(page) - 1} of {n_red}, worst first "
+            "(EAC − budget, then open risk exposure)"
+            + (f"; the first {limit} have a slide each." if limit else ".")
+        )
+
+        def write(w: _Writer, s: _Slide, page=page, note=note) -> None:
+            slide = w.slide(s.title)
+            _text_box(slide, MARGIN, BODY_TOP, Inches(12.3), Inches(0.4), note, 13, colour=GREY)
+            _table(
+                slide,
+                header,
+                page,
+                MARGIN,
+                BODY_TOP + Inches(0.45),
+                Inches(12.3),
+                col_widths=[1.1, 3.4, 2.2, 1.9, 1.3, 1.3, 1.1],
+                size=11,
+                row_height=Inches(0.32),
+            )
+
+        of = f" ({i + 1} of {len(pages)})" if len(pages) > 1 else ""
+        title = f"Appendix: other Red projects{of}"
+        slides.append(_Slide(title, write, source=source, appendix=True))
+    return slides
+
+
+def _day(value) -> str:
+    return fmt.day(value, missing="")
+
+
+def _rag(value) -> str:
+    return value if isinstance(value, str) else "Grey"
+
+
+def _red_project(rv: Review, p: pd.Series, register: pd.DataFrame) -> _Slide:
     strip_header = ["Overall (reported)", "Schedule", "Cost", "Scope", "Resource", "Computed"]
     strip_values = [
         p["display_rag"],
@@ -509,17 +606,16 @@ def _red_project(rv: _Review, p: pd.Series, register: pd.DataFrame) -> _Slide:
         p["resource_rag"],
         p["computed_rag"],
     ]
-    strip_values = [v if isinstance(v, str) else "Grey" for v in strip_values]
+    strip_values = [_rag(v) for v in strip_values]
     strip_fills = {(0, i): _rag_fill(v) for i, v in enumerate(strip_values)}
-    eac_gap = p["eac_typical"] - p["budget"] if pd.notna(p["eac_typical"]) else float("nan")
     metrics = [
         ["SPI", _num(p["spi"])],
         ["CPI", _num(p["cpi"])],
         ["EAC (BAC / CPI)", _money(p["eac_typical"], currency=p["currency"])],
         ["Budget (BAC)", _money(p["budget"], currency=p["currency"])],
-        ["EAC − budget", _money(eac_gap, True, p["currency"])],
+        ["EAC − budget", _money(p["eac_variance"], True, p["currency"])],
         ["% complete", _num(p["percent_complete"], "{:.0f}%")],
-        ["Forecast end (baseline)", f"{_date(p['forecast_end'])} ({_date(p['end_date'])})"],
+        ["Forecast end (baseline)", f"{_day(p['forecast_end'])} ({_day(p['end_date'])})"],
         ["Slip against baseline", _num(p["slip_days"], "{:+.0f} days")],
     ]
     risks = register[register["project_id"] == p["project_id"]]
@@ -544,7 +640,7 @@ def _red_project(rv: _Review, p: pd.Series, register: pd.DataFrame) -> _Slide:
         if slide_text(p[col])
     )
     label = slide_text(p["rag_label"])
-    reported = f"last report {_date(p['last_report_date'])}" + (
+    reported = f"last report {_day(p['last_report_date'])}" + (
         f", reported as “{label}”" if label else ""
     )
     narrative = [
@@ -607,8 +703,8 @@ def _red_project(rv: _Review, p: pd.Series, register: pd.DataFrame) -> _Slide:
     return _Slide(title, write, source=rv.source + " and risk registers")
 
 
-def _quality(rv: _Review) -> list[_Slide]:
-    snap, cfg = rv.snap, rv.config
+def _quality(rv: Review) -> list[_Slide]:
+    snap, cfg = rv.snapshot, rv.config
     stale = snap[snap["not_reported"]]
     no_evm = snap[snap[["planned_value", "earned_value", "actual_cost"]].isna().any(axis=1)]
     no_summary = snap[~snap["not_reported"] & snap["summary"].isna()]
@@ -625,7 +721,7 @@ def _quality(rv: _Review) -> list[_Slide]:
         ["Missing earned-value inputs (PV, EV or AC)", str(len(no_evm)), ids(no_evm)],
         ["Reported without a summary", str(len(no_summary)), ids(no_summary)],
     ]
-    flagged = _latest_report_findings(rv)
+    flagged = rv.latest_findings
     checks.append(["Plausibility findings on the latest reports", str(len(flagged)), ids(flagged)])
     by_manager = (
         stale.groupby("manager", dropna=False)
@@ -674,17 +770,7 @@ def _quality(rv: _Review) -> list[_Slide]:
     return [_Slide("Data quality", write)]
 
 
-def _latest_report_findings(rv: _Review) -> pd.DataFrame:
-    """Projects whose latest report has a plausibility finding (analytics.quality)."""
-    found = quality.findings(rv.frames, rv.config, rv.review_date)
-    latest = rv.snap[["project_id", "last_report_date"]].rename(
-        columns={"last_report_date": "report_date"}
-    )
-    hit = found.merge(latest, on=["project_id", "report_date"])
-    return hit.drop_duplicates("project_id").sort_values("project_id")
-
-
-_BUILDERS: dict[str, Callable[[_Review], list[_Slide]]] = {
+_BUILDERS: dict[str, Callable[[Review], list[_Slide]]] = {
     "headline": _headline,
     "changes": _changes,
     "health": _health,
@@ -698,81 +784,69 @@ _BUILDERS: dict[str, Callable[[_Review], list[_Slide]]] = {
 # --- the deck --------------------------------------------------------------------------------
 
 
-def prepare_review(
-    frames: dict[str, pd.DataFrame],
-    review_date,
-    config: Config | None = None,
-    filters: dict[str, list[str]] | None = None,
-) -> _Review:
-    """Snapshots for this and the previous review date; DeckError when there is nothing."""
-    config = config or get_config()
-    filters = {k: list(v) for k, v in (filters or {}).items() if v}
-    dates = portfolio.review_dates(frames["status_reports"])
-    if not dates:
-        raise DeckError("The database has no status reports yet: nothing to put in a deck.")
-    review = pd.Timestamp(review_date)
-    snap = portfolio.snapshot(frames, review, config, filters)
-    if snap.empty:
-        where = _describe_filters(filters) or "the whole portfolio"
-        raise DeckError(f"No projects in review on {review.date()} for {where}.")
-    prev_date = portfolio.previous_review(dates, review)
-    prev = portfolio.snapshot(frames, prev_date, config, filters) if prev_date is not None else None
-    source = portfolio.source_note(snap, frames["uploads"])
-    return _Review(frames, review, prev_date, config, filters, snap, prev, source)
-
-
-def plan_slides(rv: _Review, sections: list[str] | None = None) -> list[_Slide]:
-    """Every slide after the title slide, in deck order, for the chosen sections."""
-    chosen = [s for s in SECTIONS if sections is None or s in sections]
+def _chosen(sections: list[str] | None) -> list[str]:
     unknown = set(sections or []) - set(SECTIONS)
     if unknown:
         raise DeckError(f"Unknown section(s): {', '.join(sorted(unknown))}")
-    slides: list[_Slide] = []
-    for key in chosen:
-        slides += _BUILDERS[key](rv)
-    return slides
+    return [s for s in SECTIONS if sections is None or s in sections]
+
+
+def _deck_order(slides: list[_Slide]) -> list[_Slide]:
+    return [s for s in slides if not s.appendix] + [s for s in slides if s.appendix]
+
+
+def plan_slides(rv: Review, sections: list[str] | None = None) -> list[_Slide]:
+    """Every slide after the title slide, in deck order, for the chosen sections."""
+    return _deck_order([s for key in _chosen(sections) for s in _BUILDERS[key](rv)])
 
 
 def build_deck(
-    frames: dict[str, pd.DataFrame],
-    review_date,
-    *,
-    config: Config | None = None,
-    filters: dict[str, list[str]] | None = None,
-    sections: list[str] | None = None,
-    progress: Progress | None = None,
+    rv: Review, *, sections: list[str] | None = None, progress: Progress | None = None
 ) -> bytes:
-    """The review deck as .pptx bytes. ``progress(fraction, message)`` reports each step."""
+    """The deck of a review as .pptx bytes; ``progress(fraction, message)`` reports each step.
+    DeckError when there is nothing to put in it. Reads ``rv`` only (it may be shared)."""
 
     def report(fraction: float, message: str) -> None:
         if progress:
             progress(min(max(fraction, 0.0), 1.0), message)
 
     report(0.0, "Computing the review")
-    rv = prepare_review(frames, review_date, config, filters)
-    slides = plan_slides(rv, sections)
-    charts = [s for s in slides if s.fig is not None]
-    report(0.1, f"Rendering {len(charts)} charts" if charts else "No charts to render")
-    prepared = [with_footer(s.fig, rv.as_of, s.source or rv.source) for s in charts]
-    pngs = render_pngs(
-        prepared,
-        progress=lambda done: report(
-            0.1 + 0.75 * done / len(charts), f"Rendered chart {done} of {len(charts)}"
-        ),
-    )
-    for s, png in zip(charts, pngs, strict=True):
-        s.png = png
+    chosen = _chosen(sections)
+    if not rv.dates:
+        raise DeckError("The database has no status reports yet: nothing to put in a deck.")
+    if rv.snapshot.empty:
+        where = fmt.filters_text(rv.filters) or "the whole portfolio"
+        raise DeckError(f"No projects in review on {fmt.day(rv.review_date)} for {where}.")
+    as_of = fmt.day(rv.review_date)
+    slides: list[_Slide] = []
+    pending: list[tuple[_Slide, Future[bytes]]] = []
+    with ExitStack() as stack:
+        # Chromium takes seconds to start and renders in its own processes: start it before the
+        # analytics and queue each chart as soon as it is planned, so both run at once.
+        renderer = stack.enter_context(Renderer()) if CHART_SECTIONS & set(chosen) else None
+        for i, key in enumerate(chosen):
+            report(0.05 + 0.6 * i / len(chosen), f"Computing: {SECTIONS[key]}")
+            for s in _BUILDERS[key](rv):
+                if s.fig is not None:
+                    renderer = renderer or stack.enter_context(Renderer())
+                    fig = with_footer(s.fig, as_of, s.source or rv.source)
+                    pending.append((s, renderer.submit(fig)))
+                slides.append(s)
+        for done, (s, future) in enumerate(pending, 1):
+            s.png = future.result()
+            left = (len(pending) - done) / len(pending)
+            report(0.85 - 0.2 * left, f"Rendered chart {done} of {len(pending)}")
 
-    filters_text = _describe_filters(rv.filters)
-    footer = f"As of {rv.as_of}" + (f" · {filters_text}" if filters_text else "")
+    filters_text = fmt.filters_text(rv.filters)
+    footer = f"As of {as_of}" + (f" · {filters_text}" if filters_text else "")
     writer = _Writer(footer + f" · Source: {rv.source}")
     report(0.85, "Writing slides")
-    _title_slide(writer, rv)
+    n_red = int((rv.snapshot["display_rag"] == "Red").sum())
+    limit = rv.config.deck.max_project_slides
+    _title_slide(writer, rv, red_projects_line(n_red, limit) if "red_projects" in chosen else "")
+    slides = _deck_order(slides)
     for s in slides:
-        if s.source:
-            writer.footer = footer + f" · Source: {s.source}"
-        else:
-            writer.footer = footer + f" · Source: {rv.source}"
+        writer.footer = footer + f" · Source: {s.source or rv.source}"
         if s.png is not None:
             writer.picture(writer.slide(s.title), s.png)
         else:
@@ -782,7 +856,7 @@ def build_deck(
     return data
 
 
-def _title_slide(w: _Writer, rv: _Review) -> None:
+def _title_slide(w: _Writer, rv: Review, red_line: str) -> None:
     name = ", ".join(rv.filters.get("portfolio", [])) or "All portfolios"
     slide = w.prs.slides.add_slide(w.prs.slide_layouts[0])
     title, subtitle = slide.shapes.title, slide.placeholders[1]
@@ -793,13 +867,15 @@ def _title_slide(w: _Writer, rv: _Review) -> None:
         MARGIN, Inches(3.7), SLIDE_W - 2 * MARGIN, Inches(1.6),
     )  # fmt: skip
     title.text = f"Weekly portfolio review: {slide_text(name)}"
-    lines = [f"Review date {rv.as_of}"]
-    if rv.previous_date is not None:
-        lines.append(f"Compared with {rv.previous_date.date()}")
+    lines = [f"Review date {fmt.day(rv.review_date)}"]
+    if rv.compare_date is not None:
+        lines.append(f"Compared with {fmt.day(rv.compare_date)}")
     other = {k: v for k, v in rv.filters.items() if k != "portfolio"}
     if other:
-        lines.append(_describe_filters(other))
-    lines.append(f"{len(rv.snap)} projects in review")
+        lines.append(fmt.filters_text(other))
+    lines.append(f"{len(rv.snapshot)} projects in review")
+    if red_line:
+        lines.append(red_line)
     subtitle.text = "\n".join(lines)
     box = _text_box(
         slide, MARGIN, FOOTER_TOP, SLIDE_W - 2 * MARGIN, FOOTER_H, w.footer, 10, colour=GREY

@@ -69,3 +69,16 @@ def test_cli_errors_are_one_readable_line(seeded_url, empty_url, tmp_path, capsy
         err = capsys.readouterr().err
         assert err.startswith("error: ") and message in err and "Traceback" not in err
     assert not (tmp_path / "x.pptx").exists()
+
+
+def test_cli_honours_the_deck_limit_of_the_config_file(seeded_url, tmp_path, monkeypatch):
+    # The scheduled job reads pmo_lens.toml (or $PMO_CONFIG) like the app.
+    settings = tmp_path / "pmo_lens.toml"
+    settings.write_text("[deck]\nmax_project_slides = 1\n", encoding="utf-8")
+    monkeypatch.setenv("PMO_CONFIG", str(settings))
+    out = tmp_path / "reds.pptx"
+    assert main(["deck", "--db", seeded_url, "--sections", "red_projects", "--out", str(out),
+                 "--quiet"]) == 0  # fmt: skip
+    titles = [s.shapes.title.text for s in Presentation(str(out)).slides]
+    assert sum(t.endswith("■ Red") for t in titles) == 1
+    assert titles[-1] == "Appendix: other Red projects"

@@ -14,12 +14,26 @@ from pptx.enum.shapes import MSO_SHAPE_TYPE
 from pptx.util import Inches
 
 import store
-from analytics import portfolio
-from config import get_config
-from exports.deck import SECTIONS, DeckError, build_deck
+from analytics import money, portfolio
+from analytics.review import Review
+from config import get_config, parse_config
+from exports.deck import (
+    APPENDIX_ROWS,
+    SECTIONS,
+    DeckError,
+    build_deck,
+    red_projects_line,
+    red_projects_worst_first,
+)
+from sample_data import write_sample
 from tests.conftest import CHROMIUM, require
 
 REVIEW = "2026-11-20"
+
+
+def _deck(frames, config=None, filters=None, **kwargs) -> bytes:
+    """The deck of the review on REVIEW, compared with the reporting date before it."""
+    return build_deck(Review(frames, config or get_config(), REVIEW, filters=filters), **kwargs)
 
 
 def _image(png: bytes) -> Image.Image:
@@ -54,7 +68,7 @@ def full_deck(seeded_frames):
     if not Path(CHROMIUM).exists():
         require(f"{CHROMIUM} missing (apt-get install chromium)")
     steps: list[tuple[float, str]] = []
-    data = build_deck(seeded_frames, REVIEW, progress=lambda f, m: steps.append((f, m)))
+    data = _deck(seeded_frames, progress=lambda f, m: steps.append((f, m)))
     return Presentation(io.BytesIO(data)), steps
 
 
@@ -136,9 +150,8 @@ def test_progress_is_reported_in_order_up_to_done(full_deck):
 
 def test_filters_and_sections_shape_the_deck_without_a_browser(seeded_frames):
     # Native-only sections: no chart, so no Chromium start (and no browser needed).
-    data = build_deck(
+    data = _deck(
         seeded_frames,
-        REVIEW,
         filters={"portfolio": ["Customer & Growth"]},
         sections=["headline", "quality"],
     )
@@ -156,9 +169,9 @@ def test_filters_and_sections_shape_the_deck_without_a_browser(seeded_frames):
 
 def test_nothing_to_export_is_a_readable_error(seeded_frames):
     with pytest.raises(DeckError, match="No projects in review"):
-        build_deck(seeded_frames, REVIEW, filters={"portfolio": ["Nowhere"]}, sections=["headline"])
+        _deck(seeded_frames, filters={"portfolio": ["Nowhere"]}, sections=["headline"])
     with pytest.raises(DeckError, match="Unknown section"):
-        build_deck(seeded_frames, REVIEW, sections=["headline", "gossip"])
+        _deck(seeded_frames, sections=["headline", "gossip"])
     assert set(SECTIONS) >= {"headline", "red_projects", "quality"}
 
 
@@ -172,7 +185,7 @@ def test_uploaded_text_reaches_slides_as_plain_text_without_control_characters(s
     row["decisions_needed"] = "@cmd\x01 approve"  # NUL itself never reaches the store
     meta = store.UploadMeta("evil.xlsx", "e" * 64, 1, "test", "upload")
     assert store.write_batch(engine, {"status_reports": row}, meta).status == "loaded"
-    data = build_deck(store.read_frames(engine), REVIEW, sections=["red_projects"])
+    data = _deck(store.read_frames(engine), sections=["red_projects"])
     prs = Presentation(io.BytesIO(data))
     slide = next(s for s in prs.slides if s.shapes.title.text.startswith(row["project_id"].iloc[0]))
     text = "\n".join(sh.text_frame.text for sh in slide.shapes if sh.has_text_frame)
@@ -180,3 +193,125 @@ def test_uploaded_text_reaches_slides_as_plain_text_without_control_characters(s
     assert "@cmd approve" in text
     assert not any(ord(ch) < 32 and ch not in "\n\t\v" for ch in text)
     engine.dispose()
+
+
+# --- Red projects at scale: the worst have a slide each, the rest an appendix table -------------
+
+APPENDIX = "Appendix: other Red projects"
+
+
+@pytest.fixture(scope="module")
+def large_frames(tmp_path_factory) -> dict[str, pd.DataFrame]:
+    """A 320-project sample: more Red projects than a slide each and a one-page appendix."""
+    path = tmp_path_factory.mktemp("large") / "large.db"
+    engine = store.get_engine(f"sqlite:///{path}")
+    write_sample(engine, n_projects=320)
+    frames = store.read_frames(engine)
+    engine.dispose()
+    return frames
+
+
+def _expected_reds(frames, config) -> list[str]:
+    """Red projects worst first, worked out from the snapshot by hand: EAC - budget, then
+    exposure, both descending, then id (the sample is all in pounds, every EAC computable)."""
+    snap = portfolio.snapshot(frames, REVIEW, config)
+    reds = snap[snap["display_rag"] == "Red"]
+    assert set(reds["currency"]) == {"GBP"} and reds["eac_typical"].notna().all()
+    rows = sorted(
+        reds.itertuples(),
+        key=lambda r: (-(r.eac_typical - r.budget), -r.exposure, r.project_id),
+    )
+    return [r.project_id for r in rows]
+
+
+def _detail_ids(prs) -> list[str]:
+    return [t.split(" · ")[0] for t in _titles(prs) if t.endswith("■ Red")]
+
+
+def _appendix_ids(prs) -> list[str]:
+    ids = []
+    for slide in prs.slides:
+        if slide.shapes.title.text.startswith(APPENDIX):
+            table = next(sh.table for sh in slide.shapes if sh.has_table)
+            assert table.cell(0, 0).text == "ID" and table.cell(0, 1).text == "Project"
+            ids += [table.cell(r, 0).text for r in range(1, len(table.rows))]
+    return ids
+
+
+def test_red_projects_beyond_the_limit_are_an_appendix_worst_first(large_frames):
+    config = get_config()
+    limit = config.deck.max_project_slides
+    expected = _expected_reds(large_frames, config)
+    assert limit == 8 and len(expected) > limit + APPENDIX_ROWS  # detail, and two appendix pages
+    data = _deck(large_frames, sections=["red_projects", "quality"])
+    prs = Presentation(io.BytesIO(data))
+    assert _detail_ids(prs) == expected[:limit]
+    appendix = _appendix_ids(prs)
+    assert appendix == expected[limit:]  # every other Red project once, in the same order
+    titles = _titles(prs)
+    pages = [t for t in titles if t.startswith(APPENDIX)]
+    assert len(pages) == -(-len(appendix) // APPENDIX_ROWS) >= 2
+    assert pages[0] == f"{APPENDIX} (1 of {len(pages)})"
+    assert titles.index("Data quality") < titles.index(pages[0])  # the appendix closes the deck
+    subtitle = prs.slides[0].placeholders[1].text
+    assert (
+        f"8 of {len(expected)} Red projects shown in detail; the rest in the appendix" in subtitle
+    )
+    # A row carries the project's figures: manager, RAG, EAC - budget, exposure, last report.
+    snap = portfolio.snapshot(large_frames, REVIEW, config).set_index("project_id")
+    slide = next(s for s in prs.slides if s.shapes.title.text.startswith(APPENDIX))
+    table = next(sh.table for sh in slide.shapes if sh.has_table)
+    row = [table.cell(1, c).text for c in range(len(table.columns))]
+    p = snap.loc[row[0]]
+    assert row[2] == p["manager"] and row[3].startswith("■ Red / ")
+    assert row[4] == money.compact(p["eac_typical"] - p["budget"], "GBP", signed=True)
+    assert row[5] == money.compact(p["exposure"], "GBP")
+    assert row[6] == p["last_report_date"].date().isoformat()
+
+
+def test_the_limit_comes_from_the_config(seeded_frames):
+    config = parse_config({"deck": {"max_project_slides": 2}})
+    expected = _expected_reds(seeded_frames, config)
+    data = _deck(seeded_frames, config, sections=["red_projects"])
+    prs = Presentation(io.BytesIO(data))
+    assert _detail_ids(prs) == expected[:2]
+    assert _appendix_ids(prs) == expected[2:] and len(expected) > 2
+    assert _titles(prs)[-1] == APPENDIX  # one page: no "(1 of 1)"
+    # 0: every Red project in the appendix, none with a slide of its own
+    config = parse_config({"deck": {"max_project_slides": 0}})
+    prs = Presentation(io.BytesIO(_deck(seeded_frames, config, sections=["red_projects"])))
+    assert _detail_ids(prs) == [] and _appendix_ids(prs) == expected
+    assert "Red projects, listed in the appendix" in prs.slides[0].placeholders[1].text
+
+
+def test_deck_settings_are_checked():
+    assert parse_config({}).deck.max_project_slides == 8
+    for bad in (-1, "8", 2.5, True):
+        with pytest.raises(ValueError, match="max_project_slides"):
+            parse_config({"deck": {"max_project_slides": bad}})
+    with pytest.raises(ValueError, match="unknown setting"):
+        parse_config({"deck": {"max_slides": 3}})
+
+
+def test_worst_first_order_converts_currencies_and_puts_the_uncomputable_last():
+    config = parse_config({"money": {"currency": "GBP", "rates": {"USD": 0.5}}})
+    snap = pd.DataFrame(
+        {
+            "project_id": ["A", "B", "C", "D", "E", "F", "G"],
+            "display_rag": ["Red", "Red", "Red", "Red", "Red", "Amber", "Red"],
+            # A +100 GBP; B +150 USD = +75 GBP; C no EAC; D +100 GBP, more exposure than A;
+            # E +1000 in a currency without a rate; F is not Red; G +100 GBP, same as A
+            "eac_typical": [1100.0, 1150.0, None, 1100.0, 2000.0, 9000.0, 1100.0],
+            "budget": [1000.0] * 4 + [1000.0, 1000.0, 1000.0],
+            "exposure": [10.0, 0.0, 99.0, 20.0, 0.0, 0.0, 10.0],
+            "currency": ["GBP", "USD", "GBP", "GBP", "JPY", "GBP", "GBP"],
+        }
+    )
+    out = red_projects_worst_first(snap, config)
+    assert out["project_id"].tolist() == ["D", "A", "G", "B", "C", "E"]
+    assert out["eac_variance"].iloc[0] == 100.0
+    assert red_projects_line(0, 8) == "No Red projects"
+    assert red_projects_line(1, 8) == "1 Red project, one slide each"
+    assert red_projects_line(213, 8) == (
+        "8 of 213 Red projects shown in detail; the rest in the appendix"
+    )

@@ -7,6 +7,7 @@ import os
 import shutil
 
 import pandas as pd
+import plotly.express as px
 import pytest
 
 import store
@@ -16,7 +17,14 @@ from charts import health as health_charts
 from charts import project as project_charts
 from charts import risk as risk_charts
 from config import get_config
-from exports.png import Renderer, ensure_browser, file_name, footer_text, with_footer
+from exports.png import (
+    Renderer,
+    ensure_browser,
+    file_name,
+    footer_text,
+    still,
+    with_footer,
+)
 from tests.conftest import app_test
 from tests.test_export_deck import assert_slide_png
 
@@ -60,6 +68,33 @@ def test_one_chart_of_every_page_renders_at_slide_size_with_a_footer(frames, chr
         for page, fig in figs.items():
             png = renderer.render(with_footer(fig, "2026-11-20", f"{page} source"))
             assert_slide_png(png)
+        # plotly express draws more than 1,000 points with WebGL; the export draws them as SVG
+        many = px.scatter(x=list(range(1500)), y=[i % 97 for i in range(1500)], title="Many")
+        assert many.data[0].type == "scattergl"
+        trace = still(many)["data"][0]
+        assert trace["type"] == "scatter" and "hovertemplate" not in trace  # no hover on a PNG
+        assert_slide_png(renderer.render(with_footer(many, "2026-11-20", "many points")))
+
+
+def test_still_keeps_the_data_a_text_template_shows():
+    import plotly.graph_objects as go
+
+    fig = go.Figure(go.Bar(x=[1], y=[2], customdata=[["A"]], texttemplate="%{customdata[0]}"))
+    fig.add_scatter(x=[1], y=[2], customdata=[["B"]], hovertext=["why"])
+    labelled, hover_only = still(fig)["data"]
+    assert labelled["customdata"] == [["A"]]
+    assert "customdata" not in hover_only and "hovertext" not in hover_only
+
+
+def test_a_browser_that_does_not_start_is_a_readable_error(monkeypatch):
+    from exports.png import ExportError
+
+    monkeypatch.setenv("BROWSER_PATH", "/bin/false")  # exists, but is no browser
+    with (
+        Renderer(timeout=20) as renderer,
+        pytest.raises(ExportError, match="Could not start Chromium"),
+    ):
+        renderer.render(with_footer(px.bar(x=[1], y=[2]), "2026-11-20", "x"))
 
 
 def test_footer_layout_and_file_name():

@@ -49,12 +49,16 @@ def test_deck_headline_shows_totals_per_currency(seeded_url):
 
     from pptx import Presentation
 
+    from analytics.review import Review
+    from config import get_config
     from exports.deck import build_deck
 
     rows = [["Project ID", "Project Name", "Budget ($m)"], ["US-1", "US one", 10.0]]
     load(seeded_url, xlsx({"Projects": rows}), "us.xlsx", new_projects="create")
     frames = store.read_frames(store.get_engine(seeded_url))
-    prs = Presentation(io.BytesIO(build_deck(frames, "2026-11-20", sections=["headline"])))
+    prs = Presentation(
+        io.BytesIO(build_deck(Review(frames, get_config(), "2026-11-20"), sections=["headline"]))
+    )
     cells = [
         c.text
         for slide in prs.slides

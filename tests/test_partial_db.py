@@ -18,11 +18,13 @@ from pptx.enum.shapes import MSO_SHAPE_TYPE
 
 import store
 from analytics import portfolio
+from analytics.review import Review
 from charts.governance import NOTHING_SCORED
 from charts.health import NO_VALUE_SCORES
 from charts.template import has_points
+from config import get_config
 from exports.__main__ import main as export_cli
-from exports.deck import DeckError, build_deck, plan_slides, prepare_review
+from exports.deck import DeckError, build_deck, plan_slides
 from exports.png import with_footer
 from tests.conftest import PARTIAL_DBS, PARTIAL_PROJECT, ROOT, app_test
 
@@ -138,21 +140,21 @@ def test_deck_on_partial_database(partial_url, request, tmp_path, capsys):
     dates = portfolio.review_dates(frames["status_reports"])
     if db in NO_REPORTS:
         with pytest.raises(DeckError, match="no status reports"):
-            build_deck(frames, "2026-11-20", sections=NATIVE)
+            build_deck(Review(frames, get_config(), "2026-11-20"), sections=NATIVE)
         out = tmp_path / "x.pptx"
         assert export_cli(["deck", "--db", partial_url, "--out", str(out), "--quiet"]) == 2
         err = capsys.readouterr().err
         assert err.startswith("error: ") and err.count("\n") == 1 and not out.exists()
         return
     review = dates[-1]
-    prs = Presentation(io.BytesIO(build_deck(frames, review, sections=NATIVE)))
+    rv = Review(frames, get_config(), review)
+    prs = Presentation(io.BytesIO(build_deck(rv, sections=NATIVE)))
     titles = [s.shapes.title.text for s in prs.slides]
     assert {"Headline figures", "What changed", "Data quality"} <= set(titles)
-    rv = prepare_review(frames, review)
     for slide in plan_slides(rv):
         if slide.fig is not None:  # a chart with nothing to plot becomes a text slide
             assert has_points(slide.fig), f"blank chart slide: {slide.title}"
-            with_footer(slide.fig, rv.as_of, slide.source or rv.source).to_json()
+            with_footer(slide.fig, str(review.date()), slide.source or rv.source).to_json()
 
 
 def test_deck_with_charts_on_the_thinnest_database(partial_db_file, chromium, tmp_path, capsys):

@@ -170,10 +170,12 @@ def test_deck_risk_and_governance_slides_per_currency(seeded_url):
 
     from pptx import Presentation
 
+    from analytics.review import Review
+    from config import get_config
     from exports.deck import build_deck
 
     frames = frames_with_usd(seeded_url)
-    deck = build_deck(frames, "2026-11-20", sections=["risks", "governance"])
+    deck = build_deck(Review(frames, get_config(), "2026-11-20"), sections=["risks", "governance"])
     texts = [
         shape.text_frame.text if shape.has_text_frame else ""
         for slide in Presentation(io.BytesIO(deck)).slides

@@ -33,23 +33,25 @@ chosen = st.pills(
     default=list(SECTIONS),
     format_func=SECTIONS.get,
     key="export_sections",
-    help="The title slide is always included. Red projects get one slide each.",
+    help="The title slide is always included. The worst Red projects get a slide each "
+    "(`[deck] max_project_slides`), the others one appendix table.",
 )
 as_of = fmt.day(ctx.review_date)
 # The deck belongs to one data version, review, compare date, filter set and section choice;
 # any change invalidates it so a stale deck is never offered.
 request = (
-    data.version(), as_of, fmt.day(rv.compare_date), filter_key(ctx.filters), tuple(chosen or ())
+    data.version(),
+    as_of,
+    fmt.day(rv.compare_date),
+    filter_key(ctx.filters),
+    tuple(chosen or ()),
 )
 
 if st.button("Build deck", type="primary", icon=":material/slideshow:", disabled=not chosen):
     bar = st.progress(0.0, text="Starting…")
     try:
         deck = build_deck(
-            rv.frames,
-            ctx.review_date,
-            config=rv.config,
-            filters=ctx.filters,
+            rv,
             sections=list(chosen),
             progress=lambda fraction, message: bar.progress(fraction, text=message),
         )
