@@ -3,7 +3,7 @@
 import streamlit as st
 
 from sample_data import seed_if_empty
-from ui import data
+from ui import data, identity
 
 
 def offer_sample() -> None:
@@ -24,5 +24,5 @@ def offer_sample() -> None:
     )
     if st.button("Load the sample portfolio", type="primary", key="load_sample"):
         with st.spinner("Writing 26 weeks of sample reports…"):
-            seed_if_empty(data.engine())
+            seed_if_empty(data.engine(), identity=identity.current())
         st.rerun()

@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from data_loaders import sql_source, sync
-from ui import data
+from ui import data, identity
 from ui.components import empty_state, plain
 
 st.title("SQL sources")
@@ -35,7 +35,12 @@ def show_problems(rows: list[dict]) -> None:
 
 def run_sync(src: sql_source.SourceDef, key: str) -> None:
     bar = st.progress(0.0, text="Starting…")
-    result = sync.sync(src, engine, progress=lambda f, t: bar.progress(min(f, 1.0), text=t))
+    result = sync.sync(
+        src,
+        engine,
+        progress=lambda f, t: bar.progress(min(f, 1.0), text=t),
+        identity=identity.current(),
+    )
     st.session_state[key] = result.report, result.changed, result.removed
     st.rerun()
 

@@ -33,7 +33,7 @@ from data_loaders.report import (
 from data_loaders.sandbox import parse_isolated
 from data_loaders.sheet import KIND_ENTRY
 from data_loaders.template import template_bytes
-from ui import cell_fixes, data
+from ui import cell_fixes, data, identity
 from ui import upload_choices as project_choices
 from ui.components import data_table, plain
 
@@ -252,7 +252,8 @@ if uploaded is not None:
     )
     if st.button(label, type="primary", disabled=blocked, key="upload_commit"):
         with st.spinner("Writing in one transaction…"):
-            result = commit(engine, parsed, who or "pm", source="upload")
+            name = who or "pm"
+            result = commit(engine, parsed, name, source="upload", identity=identity.current(name))
         if result.status == "loaded":
             rows = ", ".join(f"{t} {n}" for t, n in result.totals.items() if n)
             what = f"new or changed rows: {rows}" if rows else "every row matched what was stored"
