@@ -751,13 +751,18 @@ def _to_pandas(table: pa.Table) -> pd.DataFrame:
     for i, field_ in enumerate(table.schema):
         if pa.types.is_date32(field_.type):
             table = table.set_column(i, field_.name, table.column(i).cast(pa.timestamp("s")))
-    return table.to_pandas(
+    df = table.to_pandas(
         types_mapper={
             pa.string(): pd.StringDtype("pyarrow", na_value=np.nan),
             pa.bool_(): pd.BooleanDtype(),
         }.get,
         self_destruct=True,
     )
+    # A dictionary lists its values in the order met; a categorical sorts by that order, so
+    # sort the categories or "sort by risk id" would put R005 before R004.
+    for col in df.select_dtypes("category"):
+        df[col] = df[col].cat.reorder_categories(sorted(df[col].cat.categories))
+    return df
 
 
 def _sql(conn, stmt) -> str:

@@ -223,7 +223,13 @@ def _serve_pages(url: str) -> dict:
 
 
 def _peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+    """This process's peak RSS. Not ``getrusage``'s ru_maxrss: Linux carries that over from the
+    parent through fork and exec, so the child would report the generator's 1.2 GB; VmHWM
+    belongs to the process's own address space."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024  # kB
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 if __name__ == "__main__":

@@ -79,6 +79,15 @@ def test_frames_hold_the_stored_values_compactly(app_url):
     assert str(status["report_date"].dtype) == "datetime64[s]"
     assert str(frames["milestones"]["is_gate"].dtype) == "boolean"
     assert "description" not in frames["risks"] and "description" not in frames["raid_items"]
+    # sorting by an id sorts as text: the categories are in order, not in the order first met
+    risks = frames["risks"]
+    assert list(risks["risk_id"].cat.categories) == sorted(risks["risk_id"].astype(str).unique())
+    by_id = risks.sort_values(["project_id", "risk_id"])
+    assert by_id["risk_id"].astype(str).tolist() == (
+        risks.astype({"project_id": str, "risk_id": str})
+        .sort_values(["project_id", "risk_id"])["risk_id"]
+        .tolist()
+    )
 
 
 def _projects(*ids: str) -> pd.DataFrame:
