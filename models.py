@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import re
 from enum import StrEnum
+from functools import cache
+from typing import TYPE_CHECKING
 
 import pandas as pd
-import pandera.pandas as pa
 from sqlalchemy import (
     Boolean,
     Column,
@@ -30,6 +31,9 @@ from sqlalchemy import (
 )
 
 from config import Config, get_config
+
+if TYPE_CHECKING:
+    import pandera.pandas as pa
 
 
 class RAG(StrEnum):
@@ -280,113 +284,133 @@ DATE_FIELDS: dict[str, list[str]] = {
 
 # --- pandera frame schemas -------------------------------------------------------------------
 
-_rag = pa.Column(str, pa.Check.isin(RAG_VALUES), nullable=True, required=False)
-_money = pa.Column(float, pa.Check.ge(0), nullable=True, required=False, coerce=True)
-_score10 = pa.Column(float, pa.Check.in_range(0, 10), nullable=True, required=False, coerce=True)
-_scale5 = pa.Column("Int64", pa.Check.in_range(1, 5), nullable=True, required=False, coerce=True)
-_date = pa.Column("datetime64[ns]", nullable=True, required=False, coerce=True)
-_text = pa.Column(str, nullable=True, required=False)
-_key = pa.Column(str, pa.Check.str_length(min_value=1), nullable=False)
 
-SCHEMAS: dict[str, pa.DataFrameSchema] = {
-    "projects": pa.DataFrameSchema(
-        {
-            "project_id": _key,
-            "name": pa.Column(str, pa.Check.str_length(min_value=1)),
-            "strategic_score": _score10,
-            "value_score": _score10,
-            "budget": _money,
-            "contingency": _money,
-            "benefits_planned": _money,
-            "start_date": _date,
-            "end_date": _date,
-            "forecast_end_date": _date,
-        },
-        checks=[
-            pa.Check(
-                lambda df: ~(df["end_date"] < df["start_date"]),
-                error="end date before start date",
-            )
-        ],
-        unique=["project_id"],
-    ),
-    "status_reports": pa.DataFrameSchema(
-        {
-            "project_id": _key,
-            "report_date": pa.Column("datetime64[ns]", coerce=True),
-            "overall_rag": _rag,
-            "schedule_rag": _rag,
-            "cost_rag": _rag,
-            "scope_rag": _rag,
-            "resource_rag": _rag,
-            "percent_complete": pa.Column(
-                float, pa.Check.in_range(0, 100), nullable=True, required=False, coerce=True
-            ),
-            "planned_value": _money,
-            "earned_value": _money,
-            "actual_cost": _money,
-            "forecast_end_date": _date,
-        },
-        unique=["project_id", "report_date"],
-    ),
-    "risks": pa.DataFrameSchema(
-        {
-            "project_id": _key,
-            "risk_id": _key,
-            "report_date": pa.Column("datetime64[ns]", coerce=True),
-            "likelihood": _scale5,
-            "impact": _scale5,
-            "residual_likelihood": _scale5,
-            "residual_impact": _scale5,
-            "cost_impact": _money,
-            "raised_date": _date,
-            "due_date": _date,
-        },
-        unique=["project_id", "risk_id", "report_date"],
-    ),
-    "milestones": pa.DataFrameSchema(
-        {
-            "project_id": _key,
-            "milestone_id": _key,
-            "report_date": pa.Column("datetime64[ns]", coerce=True),
-            "baseline_date": _date,
-            "forecast_date": _date,
-            "actual_date": _date,
-        },
-        unique=["project_id", "milestone_id", "report_date"],
-    ),
-    "decisions": pa.DataFrameSchema(
-        {
-            "project_id": _key,
-            "decision_id": _key,
-            "decision_date": _date,
-            "decision": pa.Column(
-                str,
-                pa.Check.isin(
-                    ["go", "hold", "recycle", "stop", "approved", "rejected", "deferred"]
+@cache
+def _schemas() -> dict[str, pa.DataFrameSchema]:
+    # pandera is imported here, not at the top: only loaders and tests validate frames, and
+    # importing it (with pydantic) costs the app's first page about 0.2 s of CPU.
+    import pandera.pandas as pa
+
+    _rag = pa.Column(str, pa.Check.isin(RAG_VALUES), nullable=True, required=False)
+    _money = pa.Column(float, pa.Check.ge(0), nullable=True, required=False, coerce=True)
+    _score10 = pa.Column(
+        float, pa.Check.in_range(0, 10), nullable=True, required=False, coerce=True
+    )
+    _scale5 = pa.Column(
+        "Int64", pa.Check.in_range(1, 5), nullable=True, required=False, coerce=True
+    )
+    _date = pa.Column("datetime64[ns]", nullable=True, required=False, coerce=True)
+    _text = pa.Column(str, nullable=True, required=False)
+    _key = pa.Column(str, pa.Check.str_length(min_value=1), nullable=False)
+
+    return {
+        "projects": pa.DataFrameSchema(
+            {
+                "project_id": _key,
+                "name": pa.Column(str, pa.Check.str_length(min_value=1)),
+                "strategic_score": _score10,
+                "value_score": _score10,
+                "budget": _money,
+                "contingency": _money,
+                "benefits_planned": _money,
+                "start_date": _date,
+                "end_date": _date,
+                "forecast_end_date": _date,
+            },
+            checks=[
+                pa.Check(
+                    lambda df: ~(df["end_date"] < df["start_date"]),
+                    error="end date before start date",
+                )
+            ],
+            unique=["project_id"],
+        ),
+        "status_reports": pa.DataFrameSchema(
+            {
+                "project_id": _key,
+                "report_date": pa.Column("datetime64[ns]", coerce=True),
+                "overall_rag": _rag,
+                "schedule_rag": _rag,
+                "cost_rag": _rag,
+                "scope_rag": _rag,
+                "resource_rag": _rag,
+                "percent_complete": pa.Column(
+                    float, pa.Check.in_range(0, 100), nullable=True, required=False, coerce=True
                 ),
-                nullable=True,
-                required=False,
-            ),
-        },
-        unique=["project_id", "decision_id"],
-    ),
-    "raid_items": pa.DataFrameSchema(
-        {
-            "project_id": _key,
-            "item_id": _key,
-            "type": pa.Column(
-                str,
-                pa.Check.isin(["risk", "assumption", "issue", "dependency", "action", "decision"]),
-                nullable=True,
-                required=False,
-            ),
-            "raised_date": _date,
-            "due_date": _date,
-        },
-        unique=["project_id", "item_id"],
-    ),
-}
+                "planned_value": _money,
+                "earned_value": _money,
+                "actual_cost": _money,
+                "forecast_end_date": _date,
+            },
+            unique=["project_id", "report_date"],
+        ),
+        "risks": pa.DataFrameSchema(
+            {
+                "project_id": _key,
+                "risk_id": _key,
+                "report_date": pa.Column("datetime64[ns]", coerce=True),
+                "likelihood": _scale5,
+                "impact": _scale5,
+                "residual_likelihood": _scale5,
+                "residual_impact": _scale5,
+                "cost_impact": _money,
+                "raised_date": _date,
+                "due_date": _date,
+            },
+            unique=["project_id", "risk_id", "report_date"],
+        ),
+        "milestones": pa.DataFrameSchema(
+            {
+                "project_id": _key,
+                "milestone_id": _key,
+                "report_date": pa.Column("datetime64[ns]", coerce=True),
+                "baseline_date": _date,
+                "forecast_date": _date,
+                "actual_date": _date,
+            },
+            unique=["project_id", "milestone_id", "report_date"],
+        ),
+        "decisions": pa.DataFrameSchema(
+            {
+                "project_id": _key,
+                "decision_id": _key,
+                "decision_date": _date,
+                "decision": pa.Column(
+                    str,
+                    pa.Check.isin(
+                        ["go", "hold", "recycle", "stop", "approved", "rejected", "deferred"]
+                    ),
+                    nullable=True,
+                    required=False,
+                ),
+            },
+            unique=["project_id", "decision_id"],
+        ),
+        "raid_items": pa.DataFrameSchema(
+            {
+                "project_id": _key,
+                "item_id": _key,
+                "type": pa.Column(
+                    str,
+                    pa.Check.isin(
+                        ["risk", "assumption", "issue", "dependency", "action", "decision"]
+                    ),
+                    nullable=True,
+                    required=False,
+                ),
+                "raised_date": _date,
+                "due_date": _date,
+            },
+            unique=["project_id", "item_id"],
+        ),
+    }
+
+
+def __getattr__(name: str):
+    """``SCHEMAS`` (pandera frame schemas by table), built on first use."""
+    if name == "SCHEMAS":
+        return _schemas()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def conform(table: str, frame: pd.DataFrame) -> pd.DataFrame:

@@ -472,13 +472,14 @@ def needs_attention(comparison: Comparison, config: Config) -> pd.DataFrame:
 
 def _names(rows: pd.DataFrame, limit: int, with_detail: bool = False) -> str:
     items = []
-    for _, r in rows.iterrows():
+    # Only the first ``limit`` rows are named: the rest are counted, not formatted.
+    for _, r in rows.head(limit).iterrows():
         item = f"{r['name']} ({r['project_id']})"
         if with_detail:
             item += f": {r['detail']}"
         items.append(item)
-    if len(items) > limit:
-        return ", ".join(items[:limit]) + f" and {len(items) - limit} more"
+    if len(rows) > limit:
+        return ", ".join(items) + f" and {len(rows) - limit} more"
     if len(items) > 1:
         return ", ".join(items[:-1]) + " and " + items[-1]
     return items[0]
