@@ -524,11 +524,15 @@ def _parse_sheet(raw, config, options_ctx, known, mappings) -> SheetResult:
             if same >= max(2, len(key_cols)):  # the header repeated (a printed page break)
                 ignored += 1
                 continue
-        first_text = next((c for c in row[:3] if isinstance(c, str) and c.strip()), "")
+        first_text = ""
+        for c in row[:3]:
+            if isinstance(c, str) and c.strip():
+                first_text = c
+                break
         if first_text and _TOTAL.match(first_text):
             ignored += 1
             continue
-        if key_cols and all(V.is_blank(row[i]) if i < len(row) else True for i in key_cols):
+        if key_cols and all(i >= len(row) or V.is_blank(row[i]) for i in key_cols):
             ignored += 1
             continue
         data.append(row[:width] if len(row) >= width else row + [""] * (width - len(row)))
@@ -873,9 +877,16 @@ def _placeholders(f, column, is_placeholder, config) -> tuple[list, list]:
     """Placeholder words (``TBC``, ``n/a``, ``Exempt…``) become empty cells with a warning naming
     the value. A RAG word in the RAG table (``n/a`` is Grey) stays a rating."""
     rag = TYPES.get(f) == "rag"
+    # decided once per distinct text: a column of 50,000 cells holds few placeholder words
+    found = {
+        v for v in {v for v in column if isinstance(v, str)}
+        if is_placeholder(v) and not (rag and _rates(v, config))
+    }  # fmt: skip
+    if not found:
+        return column, []
     out, notes = [], []
     for pos, v in enumerate(column):
-        if is_placeholder(v) and not (rag and _rates(v, config)):
+        if isinstance(v, str) and v in found:
             out.append("")
             notes.append((pos, v, f"placeholder {_quote(v)}: no value", WARNING))
         else:

@@ -164,6 +164,8 @@ def _same_size(a: float | None, b: float | None) -> bool:
 
 
 def _number(v: object) -> float | None:
+    if type(v) is float or type(v) is int:  # most cells (NaN is blank)
+        return None if v != v else float(v)
     return None if V.is_blank(v) else V._to_number(v)
 
 
