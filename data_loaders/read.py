@@ -55,7 +55,10 @@ def read_workbook(data: bytes, config: Config) -> list[RawSheet]:
             sheet = wb.get_sheet_by_name(name)
             # .xls / .xlsb / .ods sizes are only known now (an .xlsx was checked in guard).
             refuse_if_too_big(name, sheet.total_height, sheet.total_width, config, "reaches")
-            rows = [list(r[:MAX_COLS]) for r in sheet.to_python(skip_empty_area=False)]
+            rows = [
+                r[:MAX_COLS] if len(r) > MAX_COLS else r
+                for r in sheet.to_python(skip_empty_area=False)
+            ]
             merged = getattr(sheet, "merged_cell_ranges", None) or []
         except Refused:
             raise

@@ -132,9 +132,10 @@ class SheetResult:
 def _trim(rows: list[list]) -> list[list]:
     out = []
     for r in rows:
-        r = list(r)
-        while r and V.is_blank(r[-1]):
-            r.pop()
+        if type(r) is not list or (r and V.is_blank(r[-1])):  # a copy only to cut it
+            r = list(r)
+            while r and V.is_blank(r[-1]):
+                r.pop()
         out.append(r)
     while out and not out[-1]:
         out.pop()
