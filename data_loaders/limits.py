@@ -15,6 +15,7 @@ both. So every loader cleans and checks a table here before anything is written:
 from __future__ import annotations
 
 import re
+from itertools import repeat
 
 import numpy as np
 import pandas as pd
@@ -92,7 +93,7 @@ def check_frame(
         if col not in frame.columns:
             continue
         values = frame[col].to_numpy(dtype=object)
-        is_text = np.fromiter((isinstance(v, str) for v in values), bool, len(values))
+        is_text = np.fromiter(map(isinstance, values, repeat(str)), bool, len(values))
         if not is_text.any():
             continue
         texts = values[is_text].tolist()

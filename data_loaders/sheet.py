@@ -170,10 +170,12 @@ def find_header(rows: list[list]) -> tuple[int | None, int]:
 
 def _transposed(rows: list[list], row_score: int) -> bool:
     """Field names down column A (one project per column) score higher than any header row."""
+    wide = rows and len(rows[0]) >= 2 and any(not V.is_blank(c) for c in rows[0][1:])
+    if not wide:  # no project headings across row 1: no need to look up column A
+        return False
     col = [r[0] if r else "" for r in rows[:400]]
     fields_down = {f for f in map(_cell_field, col) if f}
-    wide = rows and len(rows[0]) >= 2 and any(not V.is_blank(c) for c in rows[0][1:])
-    return bool(wide) and len(fields_down) >= 4 and len(fields_down) > row_score * 2
+    return len(fields_down) >= 4 and len(fields_down) > row_score * 2
 
 
 def _transpose(rows: list[list]) -> list[list]:
@@ -506,6 +508,7 @@ def _parse_sheet(raw, config, options_ctx, known, mappings) -> SheetResult:
     key_cols = [i for i, f in enumerate(fields) if f in KEY_FIELDS[kind]]
     width = len(header)
     probe = key_cols[0] if key_cols else 0
+    totals: dict[str, bool] = {}  # first text of a row -> a "Total" line
     for r in range(data_start, len(rows)):
         row = rows[r]
         if not row:  # trimmed: an empty list is a blank row
@@ -530,9 +533,12 @@ def _parse_sheet(raw, config, options_ctx, known, mappings) -> SheetResult:
             if isinstance(c, str) and c.strip():
                 first_text = c
                 break
-        if first_text and _TOTAL.match(first_text):
-            ignored += 1
-            continue
+        if first_text:
+            if first_text not in totals:  # ids repeat down a status sheet: match each once
+                totals[first_text] = bool(_TOTAL.match(first_text))
+            if totals[first_text]:
+                ignored += 1
+                continue
         if key_cols and all(i >= len(row) or V.is_blank(row[i]) for i in key_cols):
             ignored += 1
             continue
@@ -590,9 +596,11 @@ def _parse_sheet(raw, config, options_ctx, known, mappings) -> SheetResult:
             "fill colour cannot be read; type Red, Amber or Green)"
         )
         return result
-    if money.columns or "currency" in cols:
-        codes = [units.currency_code(c) for c in cols.get("currency") or [None] * len(data)]
-        cols["currency"] = [c or money.currency for c in codes]
+    if "currency" in cols:  # read once per distinct cell: a column repeats a few codes
+        codes = {c: units.currency_code(c) for c in set(cols["currency"])}
+        cols["currency"] = [codes[c] or money.currency for c in cols["currency"]]
+    elif money.columns:
+        cols["currency"] = [money.currency] * len(data)
     if "_rag_text" in cols:
         base = cols.get("rag_label") or [None] * len(data)
         cols["rag_label"] = [a or b for a, b in zip(base, cols.pop("_rag_text"), strict=True)]
