@@ -197,7 +197,10 @@ def _check_sheet_size(zf: zipfile.ZipFile, info: zipfile.ZipInfo, title: str, co
             if letters:
                 widest = max(set(letters), key=lambda c: (len(c), c.upper()))
                 cols = max(cols, column_number(widest))
-            if len(cell_tag.findall(buf)) > len(letters):  # cells without "r": count them per row
+            # Cells without "r" are counted per row. A plain cell tag starts "<c": when "<c"
+            # occurs no more often than there are references, every cell has one.
+            maybe = cell_tag is _CELL or buf.count(b"<c") > len(letters)
+            if maybe and len(cell_tag.findall(buf)) > len(letters):
                 cols = max(cols, *(len(cell_tag.findall(seg)) for seg in row_tag.split(buf)))
             refuse_if_too_big(title, rows, cols, config, "reaches")
 

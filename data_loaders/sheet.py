@@ -539,9 +539,13 @@ def _parse_sheet(raw, config, options_ctx, known, mappings) -> SheetResult:
             if totals[first_text]:
                 ignored += 1
                 continue
-        if key_cols and all(i >= len(row) or V.is_blank(row[i]) for i in key_cols):
-            ignored += 1
-            continue
+        if key_cols:
+            for i in key_cols:
+                if i < len(row) and not V.is_blank(row[i]):
+                    break
+            else:  # no key: a note or a spacer row, not data
+                ignored += 1
+                continue
         data.append(row[:width] if len(row) >= width else row + [""] * (width - len(row)))
         src_rows.append(r + 1)
     report.rows_ignored = ignored
@@ -638,7 +642,7 @@ def _load_rows(kind, sheet, cols, src_rows, skip, ctx, known, config, result, he
         result.frames, result.rows, result.refs = {}, {}, []
         if not keep:
             break
-        sub = {k: [v[i] for i in keep] for k, v in cols.items()}
+        sub = {k: [v[i] for i in keep] if skip else list(v) for k, v in cols.items()}
         sheet_problems: list[Problem] = []
         rows = [src_rows[i] for i in keep]
         _build(kind, sheet, sub, rows, ctx, known, config, result, headers_of, sheet_problems)

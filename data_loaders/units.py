@@ -154,7 +154,10 @@ class SheetMoney:
 
 
 def _median(column: list) -> float | None:
-    nums = [abs(n) for n in map(_number, column) if n]
+    if all(type(v) is float for v in column):  # numbers already (NaN is no number)
+        nums = [abs(v) for v in column if v and v == v]
+    else:
+        nums = [abs(n) for n in map(_number, column) if n]
     return statistics.median(nums) if nums else None
 
 

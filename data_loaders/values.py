@@ -75,8 +75,12 @@ def placeholder_matcher(words: tuple[str, ...]):
 
 def text(values: list) -> tuple[list, list[Note]]:
     out, notes = [], []
+    texts = [v for v in values if isinstance(v, str)]
     # one search over the whole column: most columns hold no control character at all
-    dirty = has_control([v for v in values if isinstance(v, str)])
+    dirty = has_control(texts)
+    if not dirty and len(texts) == len(values):  # a column of text cells: a cell at a time
+        stripped = [v.strip() for v in values]
+        return [None if len(s) < 15 and s.lower() in MISSING else s for s in stripped], notes
     for i, v in enumerate(values):
         if isinstance(v, str):
             s = v
@@ -134,6 +138,8 @@ def _to_number(v: object) -> float | None:
 
 
 def number(values: list, scale: float = 1.0) -> tuple[list, list[Note]]:
+    if all(type(v) is float and math.isfinite(v) for v in values):  # numbers already
+        return [v * scale for v in values], []
     out, notes = [], []
     read: dict[str, float | None] = {}  # a column often repeats its texts
     for i, v in enumerate(values):
@@ -214,6 +220,13 @@ def dates(values: list, config: Config, serials: bool = True) -> tuple[list, lis
     cfg = config.ingest
     notes: list[Note] = []
     texts = [v for v in values if isinstance(v, str)]  # the order of dates shows only in text
+    if not texts and all(type(v) is date for v in values):  # dates already: check each once
+        years = {v.year for v in set(values)}
+        if all(
+            cfg.min_year <= y <= cfg.max_year and cfg.warn_before_year <= y <= cfg.warn_after_year
+            for y in years
+        ):
+            return list(values), notes
     day, month = date_order_evidence(texts)
     ambiguous = any(_DMY.match(v.strip()) for v in texts)
     if day and month:
