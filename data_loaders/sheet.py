@@ -567,10 +567,11 @@ def _parse_sheet(raw, config, options_ctx, known, mappings) -> SheetResult:
     )
     result.money = money
     report.units = money.describe()
+    by_column = list(zip(*data, strict=True))  # every data row is ``width`` cells long
     for i, f in enumerate(fields):
         if not f:
             continue
-        column = [row[i] for row in data]
+        column = list(by_column[i])
         if "=" in f:  # an "X" in one of five scale columns
             base, n = f.split("=")
             prev = cols.get(base) or [None] * len(data)
