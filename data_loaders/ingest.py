@@ -116,11 +116,11 @@ def _parse_file(name, data, known_projects, config, options, progress) -> Parsed
     report = FileReport(file=name, status="valid")
     parsed = ParsedFile(name=name, data=data, report=report)
     try:
-        fmt = check(name, data, config)
+        fmt, no_errors = check(name, data, config)
         if fmt == "csv":
             sheets: list[RawSheet] = read_csv(name, data, config)
         else:
-            sheets = read_workbook(data, config)
+            sheets = read_workbook(data, config, no_errors)
     except Refused as exc:
         report.status = "rejected"
         report.problems.append(Problem(None, None, None, None, str(exc)))
