@@ -311,18 +311,6 @@ def rag(values: list, config: Config) -> tuple[list, list, list[Note]]:
     out, labels, notes = [], [], []
     known = list(config.rag_labels)
     cache: dict[str, tuple[str | None, str | None, str | None]] = {}
-    if all(type(v) is str for v in values):  # text cells: each distinct one read once
-        readings = {}
-        for v in set(values):
-            raw = v.strip()
-            if raw and raw not in cache:
-                cache[raw] = _one_rag(raw, config, known)
-            readings[v] = cache[raw] if raw else None
-        got = [readings[v] for v in values]
-        out = [r and r[0] for r in got]
-        labels = [r and r[1] for r in got]
-        notes = [(i, values[i], r[2], "warning") for i, r in enumerate(got) if r and r[2]]
-        return out, labels, notes
     cells: dict[str, tuple | None] = {}  # a text cell as written -> its reading (None: blank)
     for i, v in enumerate(values):
         if type(v) is str and v in cells:
