@@ -2,7 +2,8 @@
 and how big each sheet of an .xlsx claims and turns out to be.
 
 Returns the detected format (``zip``, ``ole``, ``csv``) or raises ``Refused`` with the reason
-the user reads. Sheet XML is streamed in chunks, never decompressed into memory as a whole.
+the user reads; for an .xlsx also the worksheets seen to hold no error cell (``read`` need not
+stream those again). Sheet XML is streamed in chunks, never decompressed into memory as a whole.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ SIGNATURES = {
 SPREADSHEET_EXT = {"xlsx", "xlsm", "xlsb", "xls", "ods"}
 UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 CHUNK = 1 << 20
+ERROR_MARK = b't="e"'  # the attribute of an error cell (#N/A, #REF!) in sheet XML
 
 
 class Refused(ValueError):
@@ -36,7 +38,8 @@ def extension(name: str) -> str:
     return name.rsplit(".", 1)[-1].lower() if "." in name else ""
 
 
-def check(name: str, data: bytes, config: Config) -> str:
+def check(name: str, data: bytes, config: Config) -> tuple[str, set[str]]:
+    """The file's format, and the worksheet parts of an .xlsx without an error cell."""
     cfg = config.ingest
     size_mb = len(data) / 1e6
     if size_mb > cfg.max_upload_mb:
@@ -48,21 +51,20 @@ def check(name: str, data: bytes, config: Config) -> str:
             raise Refused(f"this is {what}, not a spreadsheet (renamed .{extension(name)})")
     ext = extension(name)
     if data.startswith(ZIP_MAGIC):
-        _check_zip(data, config)
-        return "zip"
+        return "zip", _check_zip(data, config)
     if data.startswith(OLE_MAGIC):
         if _ole_encrypted(data):
             raise Refused(
                 "the workbook is encrypted or password-protected; save it without a password"
             )
-        return "ole"
+        return "ole", set()
     if ext in SPREADSHEET_EXT:
         if ext in ("xlsx", "xlsm", "xlsb", "ods"):
             raise Refused(f"not a valid .{ext} file (corrupt or not a workbook)")
-        return "ole"
+        return "ole", set()
     if b"\x00" in data[:4096] and not utf16(data):
         raise Refused("binary content that is neither a spreadsheet nor a CSV file")
-    return "csv"
+    return "csv", set()
 
 
 def utf16(data: bytes) -> str | None:
@@ -79,7 +81,7 @@ def utf16(data: bytes) -> str | None:
     return None
 
 
-def _check_zip(data: bytes, config: Config) -> None:
+def _check_zip(data: bytes, config: Config) -> set[str]:
     cfg = config.ingest
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
@@ -103,11 +105,15 @@ def _check_zip(data: bytes, config: Config) -> None:
         raise Refused("the workbook is encrypted or password-protected; save it without a password")
     if not ({"[Content_Types].xml", "mimetype"} & names):
         raise Refused("a zip archive, not a workbook")
+    no_errors = set()
     with zipfile.ZipFile(io.BytesIO(data)) as zf:
         titles = sheet_titles(zf)
         for info in infos:
             if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
-                _check_sheet_size(zf, info, titles.get(info.filename, info.filename), config)
+                title = titles.get(info.filename, info.filename)
+                if not _check_sheet_size(zf, info, title, config):
+                    no_errors.add(info.filename)
+    return no_errors
 
 
 # --- sheet size of an .xlsx, from its XML ------------------------------------------------------
@@ -122,6 +128,17 @@ _ROW = re.compile(rb"<(?:\w+:)?row[\s/>]")
 _ROW_REF = re.compile(rb'<(?:\w+:)?row\s[^>]*?\br="(\d+)"')
 _CELL = re.compile(rb"<(?:\w+:)?c[\s/>]")
 _CELL_REF = re.compile(rb'<(?:\w+:)?c\s[^>]*?\br="([A-Za-z]{1,3})\d')
+# The same four without the namespace prefix (``<x:row>``), for the XML most writers produce:
+# a pattern starting with a literal "<row" or "<c" skips the other tags several times faster,
+# and finds the same tags when no tag of the chunk has a prefix (``_PREFIXED``).
+_PLAIN = (
+    re.compile(rb"<row[\s/>]"),
+    re.compile(rb'<row\s[^>]*?\br="(\d+)"'),
+    re.compile(rb"<c[\s/>]"),
+    re.compile(rb'<c\s[^>]*?\br="([A-Za-z]{1,3})\d'),
+)
+_PREFIXED = re.compile(rb"<\w+:(?:row|c)[\s/>]")
+_PREFIXED_HINT = re.compile(rb":(?:row|c)[\s/>]")  # a literal first byte: a fast first look
 _SHEET = re.compile(rb"<(?:\w+:)?sheet\s([^>]*)>")
 _RELATIONSHIP = re.compile(rb"<(?:\w+:)?Relationship\s([^>]*)>")
 _ATTR = re.compile(rb'([\w:]+)="([^"]*)"')
@@ -163,10 +180,12 @@ def sheet_titles(zf: zipfile.ZipFile) -> dict[str, str]:
     return out
 
 
-def _check_sheet_size(zf: zipfile.ZipFile, info: zipfile.ZipInfo, title: str, config) -> None:
+def _check_sheet_size(zf: zipfile.ZipFile, info: zipfile.ZipInfo, title: str, config) -> bool:
+    """Refuse a sheet over the limits; returns whether its XML may hold an error cell."""
     rows = cols = counted_rows = 0
-    carry = b""
+    carry = tail = b""
     first = True
+    errors = False
     with zf.open(info) as fh:
         while chunk := fh.read(CHUNK):
             buf = carry + chunk
@@ -174,20 +193,35 @@ def _check_sheet_size(zf: zipfile.ZipFile, info: zipfile.ZipInfo, title: str, co
             cut = buf.rfind(b"<")
             carry = buf[cut:] if cut > buf.rfind(b">") and len(buf) - cut < 4096 else b""
             buf = buf[: len(buf) - len(carry)]
+            errors = errors or ERROR_MARK in tail + buf[: len(ERROR_MARK) - 1] or ERROR_MARK in buf
+            tail = (tail + buf)[1 - len(ERROR_MARK) :]  # a mark cut between two chunks
             if first and (d := _DIM.search(buf)):
                 last_col, last_row = (d.group(3), d.group(4)) if d.group(3) else d.group(1, 2)
                 refuse_if_too_big(title, int(last_row), column_number(last_col), config, "declares")
             first = False
-            counted_rows += len(_ROW.findall(buf))
-            refs = _ROW_REF.findall(buf)
+            row_tag, row_ref, cell_tag, cell_ref = _tag_patterns(buf)
+            counted_rows += len(row_tag.findall(buf))
+            refs = row_ref.findall(buf)
             rows = max(rows, counted_rows, max(map(int, refs), default=0))
-            letters = _CELL_REF.findall(buf)
+            letters = cell_ref.findall(buf)
             if letters:
                 widest = max(set(letters), key=lambda c: (len(c), c.upper()))
                 cols = max(cols, column_number(widest))
-            if len(_CELL.findall(buf)) > len(letters):  # cells without "r": count them per row
-                cols = max(cols, *(len(_CELL.findall(seg)) for seg in _ROW.split(buf)))
+            # Cells without "r" are counted per row. A plain cell tag starts "<c": when "<c"
+            # occurs no more often than there are references, every cell has one.
+            maybe = cell_tag is _CELL or buf.count(b"<c") > len(letters)
+            if maybe and len(cell_tag.findall(buf)) > len(letters):
+                cols = max(cols, *(len(cell_tag.findall(seg)) for seg in row_tag.split(buf)))
             refuse_if_too_big(title, rows, cols, config, "reaches")
+    return errors or ERROR_MARK in tail + carry
+
+
+def _tag_patterns(buf: bytes) -> tuple[re.Pattern, ...]:
+    """The row and cell patterns for ``buf``: the plain ones unless a row or cell tag has a
+    namespace prefix (none has without ``_PREFIXED_HINT`` in the chunk)."""
+    if _PREFIXED_HINT.search(buf) and _PREFIXED.search(buf):
+        return _ROW, _ROW_REF, _CELL, _CELL_REF
+    return _PLAIN
 
 
 def refuse_if_too_big(title: str, rows: int, cols: int, config: Config, verb: str) -> None:

@@ -6,9 +6,11 @@ The upload page and ``python -m data_loaders ingest`` both call these two functi
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -89,17 +91,36 @@ def parse_file(
     progress: Callable[[float, str], None] | None = None,
 ) -> ParsedFile:
     """Read, recognise, map, normalise and validate one file; writes nothing."""
+    with _collector_paused():
+        return _parse_file(name, data, known_projects, config, options, progress)
+
+
+@contextmanager
+def _collector_paused():
+    """No cyclic garbage collection during a parse: it builds a container per row and cell
+    (about a million for 50,000 rows) and no cycles, and the collector would scan them again
+    and again (a sixth of the parse). Reference counting still frees everything as it goes."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _parse_file(name, data, known_projects, config, options, progress) -> ParsedFile:
     config = config or get_config()
     options = options or Options()
     known = known_projects or {}
     report = FileReport(file=name, status="valid")
     parsed = ParsedFile(name=name, data=data, report=report)
     try:
-        fmt = check(name, data, config)
+        fmt, no_errors = check(name, data, config)
         if fmt == "csv":
             sheets: list[RawSheet] = read_csv(name, data, config)
         else:
-            sheets = read_workbook(data, config)
+            sheets = read_workbook(data, config, no_errors)
     except Refused as exc:
         report.status = "rejected"
         report.problems.append(Problem(None, None, None, None, str(exc)))

@@ -41,6 +41,8 @@ def suggest(written: str, name: str | None, known: dict[str, str]) -> Suggestion
     Ids match only when equal after ignoring case, spaces, punctuation and leading zeros
     (PRJ-0010 is never PRJ-0001); names match on a close spelling (a typo, an abbreviation).
     """
+    if not known:  # nothing to suggest (the first load of a portfolio)
+        return None
     keys = {_key(p): p for p in known}
     names = {_key(n): p for p, n in known.items() if n}
     for text in (written, name):

@@ -40,7 +40,8 @@ class RawSheet:
     problems: list[Problem] = field(default_factory=list)  # found while reading (encoding)
 
 
-def read_workbook(data: bytes, config: Config) -> list[RawSheet]:
+def read_workbook(data: bytes, config: Config, no_errors: set[str] | None = None) -> list[RawSheet]:
+    """The sheets of a workbook; ``no_errors``: worksheet parts known to hold no error cell."""
     try:
         wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
     except Exception as exc:  # calamine raises its own error types for broken files
@@ -48,14 +49,17 @@ def read_workbook(data: bytes, config: Config) -> list[RawSheet]:
         if "password" in message or "encrypt" in message:
             raise Refused("the workbook is encrypted or password-protected") from None
         raise Refused(f"the workbook cannot be read ({str(exc)[:120]})") from None
-    errors = _error_cells(data)
+    errors = _error_cells(data, no_errors or set())
     sheets = []
     for name in wb.sheet_names:
         try:
             sheet = wb.get_sheet_by_name(name)
             # .xls / .xlsb / .ods sizes are only known now (an .xlsx was checked in guard).
             refuse_if_too_big(name, sheet.total_height, sheet.total_width, config, "reaches")
-            rows = [list(r[:MAX_COLS]) for r in sheet.to_python(skip_empty_area=False)]
+            rows = [
+                r[:MAX_COLS] if len(r) > MAX_COLS else r
+                for r in sheet.to_python(skip_empty_area=False)
+            ]
             merged = getattr(sheet, "merged_cell_ranges", None) or []
         except Refused:
             raise
@@ -74,7 +78,7 @@ _CELL_AT = re.compile(rb'\br="([A-Za-z]{1,3})(\d+)"')
 _VALUE = re.compile(rb"<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>")
 
 
-def _error_cells(data: bytes) -> dict[str, dict[tuple[int, int], str]]:
+def _error_cells(data: bytes, no_errors: set[str]) -> dict[str, dict[tuple[int, int], str]]:
     """Excel error values (``#N/A``, ``#REF!`` …) of an .xlsx by sheet name and 0-based (row,
     column). calamine reads them as empty cells; put back as text, they meet the placeholder
     rule (no value, with a warning naming it) instead of vanishing silently."""
@@ -83,6 +87,8 @@ def _error_cells(data: bytes) -> dict[str, dict[tuple[int, int], str]]:
     out: dict[str, dict[tuple[int, int], str]] = {}
     with zipfile.ZipFile(io.BytesIO(data)) as zf:
         for part, title in sheet_titles(zf).items():
+            if part in no_errors:
+                continue
             try:
                 fh = zf.open(part)
             except KeyError:

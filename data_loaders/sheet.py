@@ -132,9 +132,10 @@ class SheetResult:
 def _trim(rows: list[list]) -> list[list]:
     out = []
     for r in rows:
-        r = list(r)
-        while r and V.is_blank(r[-1]):
-            r.pop()
+        if type(r) is not list or (r and V.is_blank(r[-1])):  # a copy only to cut it
+            r = list(r)
+            while r and V.is_blank(r[-1]):
+                r.pop()
         out.append(r)
     while out and not out[-1]:
         out.pop()
@@ -169,10 +170,12 @@ def find_header(rows: list[list]) -> tuple[int | None, int]:
 
 def _transposed(rows: list[list], row_score: int) -> bool:
     """Field names down column A (one project per column) score higher than any header row."""
+    wide = rows and len(rows[0]) >= 2 and any(not V.is_blank(c) for c in rows[0][1:])
+    if not wide:  # no project headings across row 1: no need to look up column A
+        return False
     col = [r[0] if r else "" for r in rows[:400]]
     fields_down = {f for f in map(_cell_field, col) if f}
-    wide = rows and len(rows[0]) >= 2 and any(not V.is_blank(c) for c in rows[0][1:])
-    return bool(wide) and len(fields_down) >= 4 and len(fields_down) > row_score * 2
+    return len(fields_down) >= 4 and len(fields_down) > row_score * 2
 
 
 def _transpose(rows: list[list]) -> list[list]:
@@ -505,6 +508,7 @@ def _parse_sheet(raw, config, options_ctx, known, mappings) -> SheetResult:
     key_cols = [i for i, f in enumerate(fields) if f in KEY_FIELDS[kind]]
     width = len(header)
     probe = key_cols[0] if key_cols else 0
+    totals: dict[str, bool] = {}  # first text of a row -> a "Total" line
     for r in range(data_start, len(rows)):
         row = rows[r]
         if not row:  # trimmed: an empty list is a blank row
@@ -524,13 +528,24 @@ def _parse_sheet(raw, config, options_ctx, known, mappings) -> SheetResult:
             if same >= max(2, len(key_cols)):  # the header repeated (a printed page break)
                 ignored += 1
                 continue
-        first_text = next((c for c in row[:3] if isinstance(c, str) and c.strip()), "")
-        if first_text and _TOTAL.match(first_text):
-            ignored += 1
-            continue
-        if key_cols and all(V.is_blank(row[i]) if i < len(row) else True for i in key_cols):
-            ignored += 1
-            continue
+        first_text = ""
+        for c in row[:3]:
+            if isinstance(c, str) and c.strip():
+                first_text = c
+                break
+        if first_text:
+            if first_text not in totals:  # ids repeat down a status sheet: match each once
+                totals[first_text] = bool(_TOTAL.match(first_text))
+            if totals[first_text]:
+                ignored += 1
+                continue
+        if key_cols:
+            for i in key_cols:
+                if i < len(row) and not V.is_blank(row[i]):
+                    break
+            else:  # no key: a note or a spacer row, not data
+                ignored += 1
+                continue
         data.append(row[:width] if len(row) >= width else row + [""] * (width - len(row)))
         src_rows.append(r + 1)
     report.rows_ignored = ignored
@@ -552,10 +567,11 @@ def _parse_sheet(raw, config, options_ctx, known, mappings) -> SheetResult:
     )
     result.money = money
     report.units = money.describe()
+    by_column = list(zip(*data, strict=True))  # every data row is ``width`` cells long
     for i, f in enumerate(fields):
         if not f:
             continue
-        column = [row[i] for row in data]
+        column = list(by_column[i])
         if "=" in f:  # an "X" in one of five scale columns
             base, n = f.split("=")
             prev = cols.get(base) or [None] * len(data)
@@ -585,9 +601,11 @@ def _parse_sheet(raw, config, options_ctx, known, mappings) -> SheetResult:
             "fill colour cannot be read; type Red, Amber or Green)"
         )
         return result
-    if money.columns or "currency" in cols:
-        codes = [units.currency_code(c) for c in cols.get("currency") or [None] * len(data)]
-        cols["currency"] = [c or money.currency for c in codes]
+    if "currency" in cols:  # read once per distinct cell: a column repeats a few codes
+        codes = {c: units.currency_code(c) for c in set(cols["currency"])}
+        cols["currency"] = [codes[c] or money.currency for c in cols["currency"]]
+    elif money.columns:
+        cols["currency"] = [money.currency] * len(data)
     if "_rag_text" in cols:
         base = cols.get("rag_label") or [None] * len(data)
         cols["rag_label"] = [a or b for a, b in zip(base, cols.pop("_rag_text"), strict=True)]
@@ -625,7 +643,7 @@ def _load_rows(kind, sheet, cols, src_rows, skip, ctx, known, config, result, he
         result.frames, result.rows, result.refs = {}, {}, []
         if not keep:
             break
-        sub = {k: [v[i] for i in keep] for k, v in cols.items()}
+        sub = {k: [v[i] for i in keep] if skip else list(v) for k, v in cols.items()}
         sheet_problems: list[Problem] = []
         rows = [src_rows[i] for i in keep]
         _build(kind, sheet, sub, rows, ctx, known, config, result, headers_of, sheet_problems)
@@ -873,9 +891,16 @@ def _placeholders(f, column, is_placeholder, config) -> tuple[list, list]:
     """Placeholder words (``TBC``, ``n/a``, ``Exempt…``) become empty cells with a warning naming
     the value. A RAG word in the RAG table (``n/a`` is Grey) stays a rating."""
     rag = TYPES.get(f) == "rag"
+    # decided once per distinct text: a column of 50,000 cells holds few placeholder words
+    found = {
+        v for v in {v for v in column if isinstance(v, str)}
+        if is_placeholder(v) and not (rag and _rates(v, config))
+    }  # fmt: skip
+    if not found:
+        return column, []
     out, notes = [], []
     for pos, v in enumerate(column):
-        if is_placeholder(v) and not (rag and _rates(v, config)):
+        if isinstance(v, str) and v in found:
             out.append("")
             notes.append((pos, v, f"placeholder {_quote(v)}: no value", WARNING))
         else:

@@ -154,7 +154,10 @@ class SheetMoney:
 
 
 def _median(column: list) -> float | None:
-    nums = [abs(n) for n in map(_number, column) if n]
+    if all(type(v) is float for v in column):  # numbers already (NaN is no number)
+        nums = [abs(v) for v in column if v and v == v]
+    else:
+        nums = [abs(n) for n in map(_number, column) if n]
     return statistics.median(nums) if nums else None
 
 
@@ -164,6 +167,8 @@ def _same_size(a: float | None, b: float | None) -> bool:
 
 
 def _number(v: object) -> float | None:
+    if type(v) is float or type(v) is int:  # most cells (NaN is blank)
+        return None if v != v else float(v)
     return None if V.is_blank(v) else V._to_number(v)
 
 

@@ -13,7 +13,7 @@ import re
 from datetime import date, datetime, timedelta
 
 from config import Config
-from data_loaders.limits import clean_text, shown
+from data_loaders.limits import clean_text, has_control, shown
 from models import normalise_rag
 
 Note = tuple[int, object, str, str]  # position in column, raw value, message, severity
@@ -75,11 +75,20 @@ def placeholder_matcher(words: tuple[str, ...]):
 
 def text(values: list) -> tuple[list, list[Note]]:
     out, notes = [], []
+    texts = [v for v in values if isinstance(v, str)]
+    # one search over the whole column: most columns hold no control character at all
+    dirty = has_control(texts)
+    if not dirty and len(texts) == len(values):  # a column of text cells: a cell at a time
+        stripped = [v.strip() for v in values]
+        return [None if len(s) < 15 and s.lower() in MISSING else s for s in stripped], notes
     for i, v in enumerate(values):
         if isinstance(v, str):
-            s, removed = clean_text(v)
-            if removed:
-                notes.append((i, shown(v), f"{removed} control character(s) removed", "warning"))
+            s = v
+            if dirty:
+                s, removed = clean_text(v)
+                if removed:
+                    message = f"{removed} control character(s) removed"
+                    notes.append((i, shown(v), message, "warning"))
             s = s.strip()
             out.append(None if len(s) < 15 and s.lower() in MISSING else s)
         elif is_missing_text(v):
@@ -129,12 +138,24 @@ def _to_number(v: object) -> float | None:
 
 
 def number(values: list, scale: float = 1.0) -> tuple[list, list[Note]]:
+    if all(type(v) is float and math.isfinite(v) for v in values):  # numbers already
+        return [v * scale for v in values], []
     out, notes = [], []
+    read: dict[str, float | None] = {}  # a column often repeats its texts
     for i, v in enumerate(values):
-        if is_blank(v):
+        kind = type(v)
+        if kind is float or kind is int:  # most cells: a number already (NaN is blank)
+            if v != v:
+                out.append(None)
+                continue
+            num = float(v)
+        elif is_blank(v):
             out.append(None)
             continue
-        num = _to_number(v)
+        elif kind is str:
+            num = read[v] if v in read else read.setdefault(v, _to_number(v))
+        else:
+            num = _to_number(v)
         if num is None:
             if is_missing_text(v) or is_exempt(v):
                 notes.append((i, v, "not a number; kept empty", "warning"))
@@ -198,8 +219,16 @@ def date_order_evidence(values: list) -> tuple[bool, bool]:
 def dates(values: list, config: Config, serials: bool = True) -> tuple[list, list[Note]]:
     cfg = config.ingest
     notes: list[Note] = []
-    day, month = date_order_evidence(values)
-    ambiguous = any(isinstance(v, str) and _DMY.match(v.strip()) for v in values)
+    texts = [v for v in values if isinstance(v, str)]  # the order of dates shows only in text
+    if not texts and all(type(v) is date for v in values):  # dates already: check each once
+        years = {v.year for v in set(values)}
+        if all(
+            cfg.min_year <= y <= cfg.max_year and cfg.warn_before_year <= y <= cfg.warn_after_year
+            for y in years
+        ):
+            return list(values), notes
+    day, month = date_order_evidence(texts)
+    ambiguous = any(_DMY.match(v.strip()) for v in texts)
     if day and month:
         dayfirst = cfg.date_order == "dayfirst"
         notes.append((-1, None, "dates mix day-first and month-first; check them", "warning"))
@@ -208,16 +237,24 @@ def dates(values: list, config: Config, serials: bool = True) -> tuple[list, lis
     else:
         dayfirst = cfg.date_order == "dayfirst"
         if ambiguous and any(
-            isinstance(v, str) and (m := _DMY.match(v.strip())) and m.group(1) != m.group(2)
-            for v in values
+            (m := _DMY.match(v.strip())) and m.group(1) != m.group(2) for v in texts
         ):
             order = "day/month/year" if dayfirst else "month/day/year"
             notes.append(
                 (-1, None, f"ambiguous dates read as {order} (ingest.date_order)", "warning")
             )
     out = []
+    read: dict[str, date | None] = {}  # a column often repeats its texts
     for i, v in enumerate(values):
-        d = _one_date(v, dayfirst, serials)
+        kind = type(v)
+        if kind is date:  # most cells: a date already
+            d = v
+        elif kind is datetime:
+            d = v.date()
+        elif kind is str:
+            d = read[v] if v in read else read.setdefault(v, _one_date(v, dayfirst, serials))
+        else:
+            d = _one_date(v, dayfirst, serials)
         if d is None and not is_blank(v):
             if is_missing_text(v) or is_exempt(v):
                 notes.append((i, v, "not a date; kept empty", "warning"))
@@ -274,15 +311,24 @@ def rag(values: list, config: Config) -> tuple[list, list, list[Note]]:
     out, labels, notes = [], [], []
     known = list(config.rag_labels)
     cache: dict[str, tuple[str | None, str | None, str | None]] = {}
+    cells: dict[str, tuple | None] = {}  # a text cell as written -> its reading (None: blank)
     for i, v in enumerate(values):
-        if is_blank(v):
+        if type(v) is str and v in cells:
+            reading = cells[v]
+        else:
+            reading = None
+            if not is_blank(v):
+                raw = str(v).strip()
+                if raw not in cache:
+                    cache[raw] = _one_rag(raw, config, known)
+                reading = cache[raw]
+            if type(v) is str:
+                cells[v] = reading
+        if reading is None:
             out.append(None)
             labels.append(None)
             continue
-        raw = str(v).strip()
-        if raw not in cache:
-            cache[raw] = _one_rag(raw, config, known)
-        value, label, message = cache[raw]
+        value, label, message = reading
         if message:
             notes.append((i, v, message, "warning"))
         out.append(value)

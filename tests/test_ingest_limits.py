@@ -80,6 +80,25 @@ def test_largest_cell_is_found_when_the_dimension_is_missing():
     assert "ingest.max_cells" in messages(parsed)[0]
 
 
+def test_largest_cell_is_found_when_every_tag_has_a_namespace_prefix():
+    """Some writers prefix the sheet's tags (<x:row>, <x:c>): the size guard reads them too."""
+    src, out = zipfile.ZipFile(io.BytesIO(without_dimension(bomb("XFD1000")))), io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
+        for info in src.infolist():
+            body = src.read(info)
+            if info.filename.startswith("xl/worksheets/"):
+                body = re.sub(
+                    rb"<(/?)(worksheet|sheetData|row|c|v|is|t)([\s/>])", rb"<\1x:\2\3", body
+                )
+                body = body.replace(b"<x:worksheet ", b'<x:worksheet xmlns:x="urn:x" ', 1)
+            zf.writestr(info, body)
+    data = out.getvalue()
+    assert b"<x:c r=" in zipfile.ZipFile(io.BytesIO(data)).read("xl/worksheets/sheet1.xml")
+    parsed = parse_file("prefixed.xlsx", data, KNOWN)
+    assert parsed.report.status == "rejected"
+    assert "reaches cell XFD1000: A1:XFD1000 is 16,384,000 cells" in messages(parsed)[0]
+
+
 def test_rows_limit_for_workbooks_and_csv():
     cfg = config(max_rows=20)
     rows = [HEADER] + [[f"P{i}", "2026-11-20", "Green", 5] for i in range(25)]
