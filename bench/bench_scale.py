@@ -16,8 +16,9 @@
    page that re-reads the tables with read_sql on every run, no cache) and each page's warm
    time as a ratio to the naive page's.
 
-``--db`` takes a PostgreSQL or MySQL/MariaDB server URL (e.g. the test servers'); the bench
-creates a private database on it and drops it afterwards. The default is a SQLite file in the
+``--db`` takes a PostgreSQL server URL (e.g. the test server's; the app database is SQLite or
+PostgreSQL: on MySQL/MariaDB an uploaded file over 64 KB does not fit ``uploads.content``);
+the bench creates a private database on it and drops it afterwards. The default is a SQLite file in the
 work folder. ``--workdir DIR`` keeps the CSVs (and the SQLite file) there; ``--pages-only``
 measures the pages of an already-loaded ``--db`` as it is. Prints figures beside the goals of
 issue 13; not a test.
@@ -57,7 +58,7 @@ def main() -> int:
         metavar="K",
         help="keep the risk and milestone snapshots of every K-th week only (the latest always)",
     )
-    parser.add_argument("--db", help="server URL (PostgreSQL, MySQL); default a SQLite file")
+    parser.add_argument("--db", help="PostgreSQL server URL; default a SQLite file")
     parser.add_argument("--workdir", help="keep the CSVs and the SQLite file in this folder")
     parser.add_argument("--pages-only", action="store_true", help="time the pages of --db")
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)  # the child
