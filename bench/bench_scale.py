@@ -18,10 +18,10 @@
 
 ``--db`` takes a PostgreSQL server URL (e.g. the test server's; the app database is SQLite or
 PostgreSQL: on MySQL/MariaDB an uploaded file over 64 KB does not fit ``uploads.content``);
-the bench creates a private database on it and drops it afterwards. The default is a SQLite file in the
-work folder. ``--workdir DIR`` keeps the CSVs (and the SQLite file) there; ``--pages-only``
-measures the pages of an already-loaded ``--db`` as it is. Prints figures beside the goals of
-issue 13; not a test.
+the bench creates a private database on it and drops it afterwards. The default is a SQLite
+file in the work folder. ``--workdir DIR`` keeps the CSVs (and the SQLite file) there;
+``--pages-only`` measures the pages of an already-loaded ``--db`` as it is. Prints figures
+beside the goals of issue 13; not a test.
 """
 
 from __future__ import annotations
