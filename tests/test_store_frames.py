@@ -202,9 +202,9 @@ def test_project_page_shows_raid_descriptions_read_for_that_project(seeded_url):
 def test_sqlite_columnar_read_equals_the_cursor_read(tmp_path):
     """On a SQLite file the frames come through ADBC's columnar driver, which infers a column's
     type from the first rows it reads: a column missing in the first few thousand rows still
-    comes back typed and equal to the driver cursor's read, value for value (the other tables
-    are empty)."""
+    comes back typed and equal to the driver cursor's read, value for value."""
     engine = store.get_engine(f"sqlite:///{tmp_path / 'pmo.db'}")
+    write_sample(engine, n_projects=3)
     dates = pd.date_range("2000-01-07", periods=3000, freq="7D")
     late = [i >= 2500 for i in range(3000)]
     summaries = [f"week {i}" if on else None for i, on in enumerate(late)]
