@@ -24,7 +24,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 from sqlalchemy import (
     Boolean,
@@ -766,14 +765,6 @@ def _to_pandas(table: pa.Table) -> pd.DataFrame:
     return df
 
 
-def _cast(values, kind: pa.DataType):
-    """Fetched values as frames hold them: ids dictionary-encoded; SQLite hands dates over as
-    ISO text and booleans as 0/1, cast to their types."""
-    if kind == _CATEGORY:
-        return values.cast(pa.string()).dictionary_encode()
-    return values.cast(kind)
-
-
 def _sql(conn, stmt) -> str:
     # Values inline (quoted by SQLAlchemy): COPY takes no bound parameters.
     return str(stmt.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
@@ -788,10 +779,13 @@ def _fetch_arrow(conn, stmt, types: list[pa.DataType]) -> pa.Table:
     with _driver_errors(conn, sql) as raw, closing(raw.cursor()) as cursor:
         cursor.execute(sql)
         while rows := cursor.fetchmany(FETCH_ROWS):
-            arrays = [
-                _cast(pa.array(values, pa.string() if kind == _CATEGORY else None), kind)
-                for values, kind in zip(zip(*rows, strict=True), types, strict=True)
-            ]
+            arrays = []
+            for values, kind in zip(zip(*rows, strict=True), types, strict=True):
+                if kind == _CATEGORY:
+                    arrays.append(pa.array(values, pa.string()).dictionary_encode())
+                else:
+                    # SQLite hands dates over as ISO text and booleans as 0/1: cast them.
+                    arrays.append(pa.array(values).cast(kind))
             batches.append(pa.RecordBatch.from_arrays(arrays, names=names))
     if not batches:
         return pa.table([pa.array([], t) for t in types], names=names)
@@ -853,59 +847,6 @@ def _read_table(conn, table, columns: list[str], where=None) -> pd.DataFrame:
     return _to_pandas(fetch(conn, stmt, types))
 
 
-# A first row of these values fixes each column's type for ADBC's SQLite driver, which infers
-# types from the values of the first rows it reads (a column NULL there would become int64).
-_TYPED_FIRST = {pa.float64(): "0.0", pa.int64(): "0", pa.bool_(): "0"}  # other kinds: text
-
-
-def _sqlite_columnar(conn) -> dict[str, pa.Table] | None:
-    """The fact tables of a SQLite file through ADBC's SQLite driver, which hands over Arrow
-    columns without a Python object per value (about 4x less CPU than the cursor path), all
-    in one read transaction on its own connection; ``None`` when that path is not available
-    (driver not installed, in-memory database, a value of an unexpected type) or when its
-    snapshot is not the one ``conn`` reads (a write came in between): the caller then reads
-    through the cursor. Both read the data version, which every write changes: SQLite takes a
-    transaction's snapshot at its first read, so ``conn`` reads on from the one compared."""
-    path = conn.engine.url.database
-    if not path or path == ":memory:" or conn.engine.url.query:
-        return None
-    try:
-        # Imported here: only SQLite reads it, and the cursor path stands in without it.
-        import adbc_driver_sqlite.dbapi as adbc
-    except ImportError:
-        return None
-    quote = conn.dialect.identifier_preparer.quote
-    versions = select(func.coalesce(func.max(models.uploads.c.upload_id), 0))
-    tables = {}
-    try:
-        with adbc.connect(Path(path).resolve().as_uri()) as raw, raw.cursor() as cursor:
-            # One transaction (autocommit off): every table from the same snapshot.
-            cursor.execute(_sql(conn, versions))
-            if cursor.fetchone()[0] != conn.execute(versions).scalar():
-                return None
-            for name, table in models.FACT_TABLES.items():
-                columns = frame_columns(name)
-                types = [_arrow_type(table.c[c]) for c in columns]
-                first = ", ".join(_TYPED_FIRST.get(t, "''") for t in types)
-                cursor.execute(
-                    f"SELECT 1, {first} UNION ALL SELECT 0, {', '.join(map(quote, columns))} "
-                    f"FROM {quote(table.name)}"
-                )
-                got = cursor.fetch_arrow_table()
-                marks = got.column(0)
-                # The typing row must come first and once, or a stored row would be dropped.
-                if marks[0].as_py() != 1 or pc.sum(marks).as_py() != 1:
-                    return None
-                got = got.slice(1)
-                tables[name] = pa.table(
-                    [_cast(got.column(i + 1), t) for i, t in enumerate(types)], names=columns
-                ).unify_dictionaries()
-            raw.rollback()
-    except (adbc.Error, OSError, pa.ArrowException):
-        return None
-    return tables
-
-
 @_plain_errors
 def read_frames(engine: Engine) -> dict[str, pd.DataFrame]:
     """Every canonical table as a frame of the columns the app uses (``frame_columns``), plus
@@ -914,14 +855,8 @@ def read_frames(engine: Engine) -> dict[str, pd.DataFrame]:
     transaction, so on SQLite all tables show the same moment."""
     frames: dict[str, pd.DataFrame] = {}
     with engine.connect() as conn, conn.begin():
-        columnar = None
-        if conn.dialect.name == "sqlite":
-            columnar = _sqlite_columnar(conn)
         for name, table in models.FACT_TABLES.items():
-            if columnar is not None:
-                frames[name] = _to_pandas(columnar[name])
-            else:
-                frames[name] = _read_table(conn, table, frame_columns(name))
+            frames[name] = _read_table(conn, table, frame_columns(name))
         frames["uploads"] = read_uploads(conn)
         frames["replaced_status"] = _replaced_status(conn)
     return frames

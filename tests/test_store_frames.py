@@ -197,37 +197,3 @@ def test_project_page_shows_raid_descriptions_read_for_that_project(seeded_url):
     assert dict(zip(shown["item_id"], shown["description"], strict=True)) == dict(
         zip(want["item_id"].astype(str), want["description"], strict=True)
     )
-
-
-def test_sqlite_columnar_read_equals_the_cursor_read(tmp_path):
-    """On a SQLite file the frames come through ADBC's columnar driver, which infers a column's
-    type from the first rows it reads: a column missing in the first few thousand rows still
-    comes back typed and equal to the driver cursor's read, value for value."""
-    engine = store.get_engine(f"sqlite:///{tmp_path / 'pmo.db'}")
-    write_sample(engine, n_projects=3)
-    dates = pd.date_range("2000-01-07", periods=3000, freq="7D")
-    late = [i >= 2500 for i in range(3000)]
-    summaries = [f"week {i}" if on else None for i, on in enumerate(late)]
-    status = models.conform(
-        "status_reports",
-        pd.DataFrame(
-            {
-                "project_id": "P9",
-                "report_date": dates,
-                "summary": summaries,
-                "percent_complete": [0.5 if on else None for on in late],
-                "forecast_end_date": [dates[-1] if on else pd.NaT for on in late],
-            }
-        ),
-    )
-    meta = store.UploadMeta("late.xlsx", "sha-late", 0, "tester", "upload")
-    store.write_batch(engine, {"projects": _projects("P9"), "status_reports": status}, meta)
-    with engine.connect() as conn, conn.begin():
-        columnar = store._sqlite_columnar(conn)
-        assert columnar is not None
-        for name, table in models.FACT_TABLES.items():
-            cursor = store._read_table(conn, table, store.frame_columns(name))
-            pd.testing.assert_frame_equal(store._to_pandas(columnar[name]), cursor)
-    got = store.read_frames(engine)["status_reports"]
-    late_rows = got[got["project_id"] == "P9"].sort_values("report_date")
-    assert _plain(late_rows["summary"]) == summaries
