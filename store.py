@@ -8,6 +8,7 @@ the old version kept in ``replaced_rows``. Reading returns pandas frames keyed b
 
 from __future__ import annotations
 
+import gc
 import io
 import json
 import math
@@ -847,6 +848,22 @@ def _read_table(conn, table, columns: list[str], where=None) -> pd.DataFrame:
     return _to_pandas(fetch(conn, stmt, types))
 
 
+@contextmanager
+def collector_paused():
+    """No cyclic garbage collection while a million small acyclic containers are built (rows
+    fetched, cells parsed): the collector would scan them again and again for nothing (a third
+    of reading the frames, a sixth of a parse). Reference counting still frees everything as it
+    goes. Process-wide, for about a second: a pause that begins while another is on leaves
+    the switching back to that one, so the collector is never left off."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 @_plain_errors
 def read_frames(engine: Engine) -> dict[str, pd.DataFrame]:
     """Every canonical table as a frame of the columns the app uses (``frame_columns``), plus
@@ -854,7 +871,7 @@ def read_frames(engine: Engine) -> dict[str, pd.DataFrame]:
     categoricals, other text as pyarrow strings, dates as datetime64[s]; read in one
     transaction, so on SQLite all tables show the same moment."""
     frames: dict[str, pd.DataFrame] = {}
-    with engine.connect() as conn, conn.begin():
+    with collector_paused(), engine.connect() as conn, conn.begin():
         for name, table in models.FACT_TABLES.items():
             frames[name] = _read_table(conn, table, frame_columns(name))
         frames["uploads"] = read_uploads(conn)
