@@ -345,12 +345,21 @@ def compare(
     filters: dict[str, list[str]] | None = None,
 ) -> Comparison:
     """Snapshots on both dates and the change set; no changes when there is nothing to compare."""
-    review_date = pd.Timestamp(review_date)
     after = portfolio.snapshot(frames, review_date, config, filters)
-    if compare_date is None:
+    before = (
+        None if compare_date is None else portfolio.snapshot(frames, compare_date, config, filters)
+    )
+    return comparison_of(frames, after, before, review_date, compare_date, config)
+
+
+def comparison_of(
+    frames, after: pd.DataFrame, before: pd.DataFrame | None, review_date, compare_date, config
+) -> Comparison:
+    """The comparison of two snapshots already made (``before`` None: nothing to compare)."""
+    review_date = pd.Timestamp(review_date)
+    if before is None:
         return Comparison(review_date, None, None, after, _empty())
     compare_date = pd.Timestamp(compare_date)
-    before = portfolio.snapshot(frames, compare_date, config, filters)
     found = changes(before, after, frames, compare_date, review_date, config)
     return Comparison(review_date, compare_date, before, after, found)
 

@@ -125,13 +125,14 @@ class Review(_Keeps):
     def comparison(self) -> changes.Comparison:
         """Both snapshots and the change set (``analytics.changes.compare``, from the snapshots
         already made)."""
-        before = self.compare_snapshot
-        if before is None:
-            return changes.Comparison(self.review_date, None, None, self.snapshot, changes._empty())
-        found = changes.changes(
-            before, self.snapshot, self.frames, self.compare_date, self.review_date, self.config
+        return changes.comparison_of(
+            self.frames,
+            self.snapshot,
+            self.compare_snapshot,
+            self.review_date,
+            self.compare_date,
+            self.config,
         )
-        return changes.Comparison(self.review_date, self.compare_date, before, self.snapshot, found)
 
     @cached_property
     def source(self) -> str:
