@@ -58,6 +58,12 @@ def version() -> int:
     return _or_stop(lambda: store.data_version(engine()))
 
 
+def _current() -> tuple[str, int]:
+    """The database URL and its data version now: the key of every cached read."""
+    url = store.database_url()
+    return url, store.data_version(_engine(url))
+
+
 # Two versions: the current one, and the one before for a session mid-rerun during an upload.
 @st.cache_resource(show_spinner="Loading portfolio…", max_entries=2)
 def _frames(url: str, version: int) -> dict[str, pd.DataFrame]:
@@ -68,8 +74,7 @@ def _frames(url: str, version: int) -> dict[str, pd.DataFrame]:
 
 def frames() -> dict[str, pd.DataFrame]:
     """The frames of the current data version (shared: never write into them)."""
-    url = store.database_url()
-    return _or_stop(lambda: _frames(url, store.data_version(_engine(url))))
+    return _or_stop(lambda: _frames(*_current()))
 
 
 # A review keeps what its pages computed (a few MB at 2,000 projects): enough entries for a
@@ -95,14 +100,13 @@ def review(
     """The review the sidebar chose (its date, compare date and filters), shared by every page
     and session; ``review_date`` and ``filters`` override the sidebar's (the project page
     shows any project, so it asks for the whole portfolio)."""
-    url = store.database_url()
     config = get_config()
     when = pd.Timestamp(review_date if review_date is not None else ctx.review_date)
     compare = ctx.compare_date.isoformat() if ctx.compare_date is not None else None
     chosen = filter_key(ctx.filters if filters is None else filters)
 
     def read() -> Review:
-        version = store.data_version(_engine(url))
+        url, version = _current()
         # Frames first, outside _review: loading a new version clears _review, and a clear
         # during a _review computation would discard what it computes.
         _frames(url, version)
@@ -120,8 +124,7 @@ def _project_text(url: str, version: int, table: str, project_id: str) -> pd.Dat
 def with_project_text(rows: pd.DataFrame, table: str, project_id: str) -> pd.DataFrame:
     """``rows`` of one project with the long text the frames leave out (``store.PROJECT_TEXT``),
     read for that project only."""
-    url = store.database_url()
-    text = _or_stop(lambda: _project_text(url, store.data_version(_engine(url)), table, project_id))
+    text = _or_stop(lambda: _project_text(*_current(), table, project_id))
     keys = models.KEYS[table]
     # Categorical ids of two reads have different categories: merge them as plain text.
     ids = dict.fromkeys([k for k in keys if k in store.CATEGORICAL], str)
@@ -135,5 +138,4 @@ def _upload_reports(url: str, version: int) -> dict[int, dict]:
 
 def upload_reports() -> dict[int, dict]:
     """Each upload's stored validation report (skipped rows, warnings), cached like frames."""
-    url = store.database_url()
-    return _or_stop(lambda: _upload_reports(url, store.data_version(_engine(url))))
+    return _or_stop(lambda: _upload_reports(*_current()))

@@ -220,7 +220,8 @@ CELL_PLACE = {
     "column": "Column",
 }
 st.subheader("Rows skipped at upload")
-skipped = quality.skipped_rows(data.upload_reports(), frames["uploads"])
+reports = data.upload_reports()
+skipped = quality.skipped_rows(reports, frames["uploads"])
 if skipped.empty:
     empty_state("No upload skipped a row.")
 else:
@@ -245,7 +246,7 @@ else:
 st.subheader("Cells corrected at upload")
 uploads = frames["uploads"]
 fixed = corrections_frame(
-    data.upload_reports(), dict(zip(uploads["upload_id"], uploads["file_name"], strict=True))
+    reports, dict(zip(uploads["upload_id"], uploads["file_name"], strict=True))
 )
 if fixed.empty:
     empty_state("No cell was corrected in an upload preview.")
