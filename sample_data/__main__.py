@@ -1,4 +1,4 @@
-"""python -m sample_data seed [--db URL] [--force]   |   python -m sample_data excel DIR"""
+"""python -m sample_data seed [--db URL] [--force] [--long-names]   |   python -m sample_data excel DIR"""
 
 from __future__ import annotations
 
@@ -18,6 +18,11 @@ def build_parser() -> argparse.ArgumentParser:
     seed = sub.add_parser("seed", help="load the sample portfolio into the app database")
     seed.add_argument("--db", help="SQLAlchemy URL (default: $PMO_DATABASE_URL or data/ SQLite)")
     seed.add_argument("--force", action="store_true", help="seed even if projects exist")
+    seed.add_argument(
+        "--long-names",
+        action="store_true",
+        help="give every portfolio, programme and project a name of 40+ characters",
+    )
     add_as_option(seed)
     excel = sub.add_parser("excel", help="write the status workbooks PMs would send")
     excel.add_argument("out_dir")
@@ -29,16 +34,19 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     if args.command == "seed":
-        return store.exit_on_error(lambda: _seed(args.db, args.force, identity(args)))
+        return store.exit_on_error(
+            lambda: _seed(args.db, args.force, identity(args), args.long_names)
+        )
     else:
         for path in write_pm_workbooks(args.out_dir):
             print(path)
     return 0
 
 
-def _seed(url: str | None, force: bool, who: Identity | None) -> int:
+def _seed(url: str | None, force: bool, who: Identity | None, long_names: bool) -> int:
     engine = store.get_engine(url)
-    made = write_sample(engine, identity=who) if force else seed_if_empty(engine, identity=who)
+    seed = write_sample if force else seed_if_empty
+    made = seed(engine, identity=who, long_names=long_names)
     print(f"sample portfolio: {made} weekly uploads written" if made else "already seeded")
     return 0
 

@@ -83,6 +83,23 @@ class SamplePortfolio:
         return {k: getattr(self, k) for k in self.__dataclass_fields__}
 
 
+# The long-names portfolio: real portfolios carry names of 40+ characters, and every chart,
+# table and slide must stay readable with them (tests render it; `seed --long-names` loads it).
+LONG_PORTFOLIO = " — Group-wide Change Portfolio"
+LONG_PROGRAMME = " Programme for Enterprise Transformation"
+LONG_PROJECT = " — Implementation Workstream"
+
+
+def with_long_names(sample: SamplePortfolio) -> SamplePortfolio:
+    """The same portfolio, with every portfolio, programme and project name over 40 characters."""
+    projects = sample.projects.assign(
+        portfolio=sample.projects["portfolio"] + LONG_PORTFOLIO,
+        programme=sample.projects["programme"] + LONG_PROGRAMME,
+        name=sample.projects["name"] + LONG_PROJECT,
+    )
+    return SamplePortfolio(**{**sample.tables(), "projects": projects})
+
+
 def report_dates(weeks: int = WEEKS, last: pd.Timestamp = LAST_REPORT) -> list[pd.Timestamp]:
     return [last - pd.Timedelta(weeks=weeks - 1 - i) for i in range(weeks)]
 

@@ -10,17 +10,23 @@ from sqlalchemy import Engine, func, select
 import models
 import store
 from access.roles import Identity
-from sample_data.generator import SEED, generate
+from sample_data.generator import SEED, generate, with_long_names
 
 
 def write_sample(
-    engine: Engine, seed: int = SEED, n_projects: int = 60, identity: Identity | None = None
+    engine: Engine,
+    seed: int = SEED,
+    n_projects: int = 60,
+    identity: Identity | None = None,
+    long_names: bool = False,
 ) -> int:
     """Load the sample as weekly uploads (so lineage looks like real life); returns uploads made.
 
     Once roles exist only an admin (``identity``) may: the store refuses anyone else.
     """
     sample = generate(seed, n_projects)
+    if long_names:
+        sample = with_long_names(sample)
     tables = sample.tables()
     dates = sorted(tables["status_reports"]["report_date"].unique())
     made = 0
@@ -33,7 +39,7 @@ def write_sample(
         if week == 0:  # the project register, decisions and RAID log arrive with the first week
             for name in ("projects", "decisions", "raid_items"):
                 frames[name] = tables[name]
-        label = f"sample-portfolio seed={seed} n={n_projects} week={pd.Timestamp(d).date()}"
+        label = f"sample-portfolio seed={seed} n={n_projects} long={long_names} week={pd.Timestamp(d).date()}"
         meta = store.UploadMeta(
             file_name=f"sample weekly return {pd.Timestamp(d).date()}.xlsx",
             sha256=hashlib.sha256(label.encode()).hexdigest(),
@@ -47,9 +53,11 @@ def write_sample(
     return made
 
 
-def seed_if_empty(engine: Engine, seed: int = SEED, identity: Identity | None = None) -> int:
+def seed_if_empty(
+    engine: Engine, seed: int = SEED, identity: Identity | None = None, long_names: bool = False
+) -> int:
     """Seed the sample portfolio only into a database that has no projects yet."""
     with engine.connect() as conn:
         if conn.execute(select(func.count()).select_from(models.projects)).scalar():
             return 0
-    return write_sample(engine, seed, identity=identity)
+    return write_sample(engine, seed, identity=identity, long_names=long_names)

@@ -104,6 +104,26 @@ def seeded_url(seeded_db_file, tmp_path, monkeypatch) -> str:
     return url
 
 
+@pytest.fixture(scope="session")
+def long_names_db_file(tmp_path_factory) -> Path:
+    """The sample with every portfolio, programme and project name over 40 characters."""
+    path = tmp_path_factory.mktemp("seed") / "long_names.db"
+    engine = store.get_engine(f"sqlite:///{path}")
+    write_sample(engine, long_names=True)
+    engine.dispose()
+    return path
+
+
+@pytest.fixture
+def long_names_url(long_names_db_file, tmp_path, monkeypatch) -> str:
+    """A private copy of the long-names sample, made the app's database for this test."""
+    path = tmp_path / "app.db"
+    shutil.copy(long_names_db_file, path)
+    url = f"sqlite:///{path}"
+    monkeypatch.setenv("PMO_DATABASE_URL", url)
+    return url
+
+
 @pytest.fixture
 def empty_url(tmp_path, monkeypatch) -> str:
     url = f"sqlite:///{tmp_path / 'empty.db'}"
