@@ -1,40 +1,58 @@
 """PMO Lens: entry point. Builds the navigation and the shared sidebar, then runs the page."""
 
+from pathlib import Path
+
 import streamlit as st
 
+from ui import identity, sign_in
 from ui.context import render_sidebar
 
 # An emoji favicon is drawn locally; a :material/…: page icon is fetched from fonts.gstatic.com.
 st.set_page_config(page_title="PMO Lens", page_icon="📊", layout="wide")
 
+who = identity.current()
+
+
+def page(path: str, title: str, icon: str, default: bool = False) -> st.Page:
+    """A page in the menu; out of the menu (still at its address) for a role that may not
+    open it, where the check below shows "not allowed" instead."""
+    shown = identity.may_open(Path(path).stem, who)
+    visibility = "visible" if shown else "hidden"
+    return st.Page(path, title=title, icon=icon, default=default, visibility=visibility)
+
+
 PAGES = {
     "Review": [
-        st.Page(
-            "pages/review/this_week.py", title="This week", icon=":material/event:", default=True
-        ),
-        st.Page(
-            "pages/review/health.py", title="Portfolio health", icon=":material/monitor_heart:"
-        ),
+        page("pages/review/this_week.py", "This week", ":material/event:", default=True),
+        page("pages/review/health.py", "Portfolio health", ":material/monitor_heart:"),
     ],
     "Portfolio": [
-        st.Page("pages/portfolio/risks.py", title="Risks", icon=":material/warning:"),
-        st.Page(
-            "pages/portfolio/governance.py",
-            title="Governance vs execution",
-            icon=":material/balance:",
-        ),
-        st.Page(
-            "pages/portfolio/project.py", title="Project detail", icon=":material/folder_open:"
-        ),
+        page("pages/portfolio/risks.py", "Risks", ":material/warning:"),
+        page("pages/portfolio/governance.py", "Governance vs execution", ":material/balance:"),
+        page("pages/portfolio/project.py", "Project detail", ":material/folder_open:"),
     ],
     "Data": [
-        st.Page("pages/data/upload.py", title="Upload", icon=":material/upload_file:"),
-        st.Page("pages/data/quality.py", title="Data quality", icon=":material/fact_check:"),
-        st.Page("pages/data/sources.py", title="SQL sources", icon=":material/database:"),
-        st.Page("pages/data/export.py", title="Export", icon=":material/slideshow:"),
+        page("pages/data/upload.py", "Upload", ":material/upload_file:"),
+        page("pages/data/quality.py", "Data quality", ":material/fact_check:"),
+        page("pages/data/sources.py", "SQL sources", ":material/database:"),
+        page("pages/data/export.py", "Export", ":material/slideshow:"),
+    ],
+    "Admin": [
+        page("pages/admin/roles.py", "Roles", ":material/manage_accounts:"),
+        page("pages/admin/audit.py", "Audit", ":material/history:"),
     ],
 }
 
-nav = st.navigation(PAGES)
-render_sidebar()
-nav.run()
+if who is None:  # sign-in is configured and nobody is signed in
+    st.navigation([st.Page(sign_in.sign_in_page, title="Sign in")]).run()
+elif not who.roles:
+    st.navigation([st.Page(sign_in.no_role_page, title="No access")]).run()
+else:
+    nav = st.navigation(PAGES)
+    render_sidebar()
+    sign_in.sidebar_status(who)
+    # The store checks every write again: the menu and this check are never the only guard.
+    if identity.may_open(nav.url_path, who):
+        nav.run()
+    else:
+        sign_in.not_allowed(nav)

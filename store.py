@@ -34,6 +34,7 @@ from sqlalchemy import (
     String,
     and_,
     bindparam,
+    case,
     create_engine,
     delete,
     event,
@@ -941,6 +942,20 @@ def upload_reports(engine: Engine) -> dict[int, dict]:
     with engine.connect() as conn:
         rows = conn.execute(select(u.c.upload_id, u.c.report).where(u.c.report.is_not(None)))
         return {r.upload_id: json.loads(r.report) for r in rows}
+
+
+@_plain_errors
+def replaced_counts(engine: Engine) -> pd.DataFrame:
+    """Per upload, how many stored rows it replaced and how many it removed (a SQL sync's rows
+    the source no longer returns): the audit's "replaced snapshots"."""
+    r = models.replaced_rows
+    query = select(
+        r.c.replaced_by_upload.label("upload_id"),
+        func.sum(case((r.c.action == "removed", 0), else_=1)).label("replaced"),
+        func.sum(case((r.c.action == "removed", 1), else_=0)).label("removed"),
+    ).group_by(r.c.replaced_by_upload)
+    with engine.connect() as conn:
+        return pd.read_sql(query, conn).astype("int64")
 
 
 @_plain_errors

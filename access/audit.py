@@ -49,3 +49,58 @@ def read_events(conn) -> pd.DataFrame:
     df = pd.read_sql(select(e).order_by(e.c.id.desc()), conn)
     df["at"] = pd.to_datetime(df["at"], utc=True)
     return df
+
+
+# What the uploads table's source says an upload was, in the audit's words.
+SOURCE_ACTIONS = {"upload": "upload", "cli": "upload (command line)", "sql": "SQL sync",
+                  "sample": "sample portfolio"}  # fmt: skip
+
+
+def activity(uploads: pd.DataFrame, replaced: pd.DataFrame, events: pd.DataFrame) -> pd.DataFrame:
+    """Who did what, when, newest first: every upload and sync (with the snapshots it replaced
+    and the rows it removed) and every role change and refused write, in one table."""
+    counts = replaced.set_index("upload_id")
+    up = uploads.assign(
+        replaced=uploads["upload_id"].map(counts["replaced"]).fillna(0).astype("int64"),
+        removed=uploads["upload_id"].map(counts["removed"]).fillna(0).astype("int64"),
+    )
+    writes = pd.DataFrame(
+        {
+            "at": up["uploaded_at"],
+            "who": up["uploaded_by"],
+            "email": up["uploaded_by_email"],
+            "subject": up["uploaded_by_subject"],
+            "action": up["source"].map(SOURCE_ACTIONS).fillna(up["source"]),
+            "detail": "upload " + up["upload_id"].astype(str) + ": " + up["file_name"]
+            + ", " + up["status"],
+            "replaced": up["replaced"],
+            "removed": up["removed"],
+        }
+    )  # fmt: skip
+    changes = pd.DataFrame(
+        {
+            "at": events["at"],
+            "who": events["actor"],
+            "email": None,
+            "subject": None,
+            "action": events["event"].map({"grant": "role granted", "revoke": "role revoked",
+                                           "refused": "write refused"}).fillna(events["event"]),
+            "detail": _event_detail(events),
+            "replaced": 0,
+            "removed": 0,
+        }
+    )  # fmt: skip
+    both = pd.concat([df for df in (writes, changes) if not df.empty], ignore_index=True)
+    if both.empty:
+        return writes
+    return both.sort_values("at", ascending=False, kind="stable").reset_index(drop=True)
+
+
+def _event_detail(events: pd.DataFrame) -> pd.Series:
+    def one(e) -> str:
+        what = " ".join(x for x in (e.role, e.principal) if isinstance(x, str))
+        where = f" for {e.project_id}" if isinstance(e.project_id, str) else ""
+        detail = e.detail if isinstance(e.detail, str) else ""
+        return f"{what}{where}{': ' if what and detail else ''}{detail}"
+
+    return pd.Series([one(e) for e in events.itertuples()], index=events.index, dtype=object)

@@ -96,7 +96,7 @@ def test_every_command_and_option_is_documented(command, option):
     )
 
 
-PAGES = re.findall(r'st\.Page\([^)]*title="([^"]+)"', (ROOT / "app.py").read_text())
+PAGES = re.findall(r'page\(\s*"pages/[^"]+",\s*"([^"]+)"', (ROOT / "app.py").read_text())
 
 
 def test_app_pages_are_found():

@@ -14,14 +14,14 @@ import pytest
 from tests.browser import browser_page, live_app, settle  # noqa: F401
 from tests.conftest import ROOT, app_test
 
-PAGES = re.findall(r'st\.Page\(\s*"(pages/[^"]+\.py)"', (ROOT / "app.py").read_text())
+PAGES = re.findall(r'page\(\s*"(pages/[^"]+\.py)"', (ROOT / "app.py").read_text())
 
 
 def test_page_scripts_sit_in_section_folders():
     assert len(PAGES) >= 9
     assert not list((ROOT / "pages").glob("*.py")), "a .py directly in pages/ turns on legacy MPA"
     sections = {p.split("/")[1] for p in PAGES}
-    assert sections == {"review", "portfolio", "data"}
+    assert sections == {"review", "portfolio", "data", "admin"}
     for page in PAGES:
         assert (ROOT / page).is_file(), page
 

@@ -28,7 +28,7 @@ from exports.deck import DeckError, build_deck, plan_slides
 from exports.png import with_footer
 from tests.conftest import PARTIAL_DBS, PARTIAL_PROJECT, ROOT, app_test
 
-PAGES = re.findall(r'st\.Page\(\s*"(pages/[^"]+\.py)"', (ROOT / "app.py").read_text())
+PAGES = re.findall(r'page\(\s*"(pages/[^"]+\.py)"', (ROOT / "app.py").read_text())
 NO_REPORTS = ("empty", "projects_only")
 NEEDS_NO_DATA = {"pages/data/upload.py", "pages/data/sources.py"}  # forms: work on any database
 

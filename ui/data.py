@@ -39,7 +39,7 @@ def _engine(url: str) -> Engine:
     return store.get_engine(url)
 
 
-def _or_stop(read: Callable[[], T]) -> T:
+def or_stop(read: Callable[[], T]) -> T:
     """``read()``, or the database error shown on the page and the run stopped."""
     try:
         return read()
@@ -51,11 +51,11 @@ def _or_stop(read: Callable[[], T]) -> T:
 
 
 def engine() -> Engine:
-    return _or_stop(lambda: _engine(store.database_url()))
+    return or_stop(lambda: _engine(store.database_url()))
 
 
 def version() -> int:
-    return _or_stop(lambda: store.data_version(engine()))
+    return or_stop(lambda: store.data_version(engine()))
 
 
 def _current() -> tuple[str, int]:
@@ -74,7 +74,7 @@ def _frames(url: str, version: int) -> dict[str, pd.DataFrame]:
 
 def frames() -> dict[str, pd.DataFrame]:
     """The frames of the current data version (shared: never write into them)."""
-    return _or_stop(lambda: _frames(*_current()))
+    return or_stop(lambda: _frames(*_current()))
 
 
 # A review keeps what its pages computed (a few MB at 2,000 projects): enough entries for a
@@ -113,7 +113,7 @@ def review(
         # A config file edited or switched ($PMO_CONFIG) is another review: repr is its key.
         return _review(url, version, repr(config), when.isoformat(), compare, chosen, config)
 
-    return _or_stop(read)
+    return or_stop(read)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -124,7 +124,7 @@ def _project_text(url: str, version: int, table: str, project_id: str) -> pd.Dat
 def with_project_text(rows: pd.DataFrame, table: str, project_id: str) -> pd.DataFrame:
     """``rows`` of one project with the long text the frames leave out (``store.PROJECT_TEXT``),
     read for that project only."""
-    text = _or_stop(lambda: _project_text(*_current(), table, project_id))
+    text = or_stop(lambda: _project_text(*_current(), table, project_id))
     keys = models.KEYS[table]
     # Categorical ids of two reads have different categories: merge them as plain text.
     ids = dict.fromkeys([k for k in keys if k in store.CATEGORICAL], str)
@@ -138,4 +138,4 @@ def _upload_reports(url: str, version: int) -> dict[int, dict]:
 
 def upload_reports() -> dict[int, dict]:
     """Each upload's stored validation report (skipped rows, warnings), cached like frames."""
-    return _or_stop(lambda: _upload_reports(*_current()))
+    return or_stop(lambda: _upload_reports(*_current()))

@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 import store
+from access.roles import refusal
 from config import get_config
 from data_loaders.fields import field_choices
 from data_loaders.ingest import (
@@ -112,7 +113,16 @@ st.download_button(
 uploaded = st.file_uploader("Spreadsheet or CSV (macros never run)", type=TYPES, key="upload_file")
 known = known_projects(engine)
 currency = project_choices.currency_choice(config.money.currency)
-who = st.text_input("Your name (recorded with the upload)", value="pm", key="upload_who")
+if identity.sign_in_configured():
+    me = identity.current()
+    st.caption(f"Uploading as {plain(me.name or me.label)} ({plain(me.label)}): recorded with it.")
+else:
+    name = st.text_input("Your name (recorded with the upload)", value="pm", key="upload_who")
+    me = identity.current(name or "pm")
+offered = known  # the projects a sheet without a project column may be loaded for
+if identity.pm_only(me):  # a pm loads only their projects: the store refuses any other
+    offered = {pid: text for pid, text in known.items() if pid in me.projects}
+    st.caption("Your projects: " + (", ".join(sorted(me.projects)) or "none assigned yet"))
 
 if uploaded is not None:
     raw = uploaded.getvalue()
@@ -171,7 +181,7 @@ if uploaded is not None:
             st.error(plain(p.message), icon=":material/error:")
         else:  # e.g. a jump in a replaced snapshot: worth a look, not a block
             st.warning(plain(p.message), icon=":material/warning:")
-    _choices(report.needs, {"project": project, "report_date": report_date}, known)
+    _choices(report.needs, {"project": project, "report_date": report_date}, offered)
     project_choices.unit_questions(parsed)
     project_choices.new_projects(parsed)
     project_choices.overwrites(parsed)
@@ -238,7 +248,11 @@ if uploaded is not None:
 
     cell_fixes.grid(parsed)
 
-    blocked = report.has_errors or not parsed.frames
+    # Said before the button, in the store's own words; the store checks it again on load.
+    refused = refusal(me, "upload", {p for df in parsed.frames.values() for p in df["project_id"]})
+    if refused:
+        st.error(f"Not allowed: {plain(refused)}.", icon=":material/block:")
+    blocked = report.has_errors or not parsed.frames or refused is not None
     if blocked:
         st.warning(
             "Nothing can load yet: make the choices above, fix the column mapping, or fix the "
@@ -252,8 +266,7 @@ if uploaded is not None:
     )
     if st.button(label, type="primary", disabled=blocked, key="upload_commit"):
         with st.spinner("Writing in one transaction…"):
-            name = who or "pm"
-            result = commit(engine, parsed, name, source="upload", identity=identity.current(name))
+            result = commit(engine, parsed, me.display, source="upload", identity=me)
         if result.status == "loaded":
             rows = ", ".join(f"{t} {n}" for t, n in result.totals.items() if n)
             what = f"new or changed rows: {rows}" if rows else "every row matched what was stored"

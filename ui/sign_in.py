@@ -1,0 +1,76 @@
+"""The sign-in screens and the menu by role: who may open which page, and what the others see."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import streamlit as st
+
+from access.roles import ROLES, Identity
+from ui import identity
+from ui.components import plain
+
+README_HINT = "See “Sign-in and roles” in the README."
+
+
+def providers() -> list[str]:
+    """The named providers of ``[auth]`` (``[auth.microsoft]``…); empty for a single provider
+    configured in ``[auth]`` itself."""
+    return [name for name, value in st.secrets["auth"].items() if isinstance(value, Mapping)]
+
+
+def sign_in_page() -> None:
+    st.title("PMO Lens")
+    st.write("Sign in with your organisation account to open the portfolio review.")
+    named = providers()
+    for name in named or [None]:
+        label = f"Sign in with {name.title()}" if name else "Sign in"
+        if st.button(label, type="primary", key=f"sign_in_{name}", icon=":material/login:"):
+            st.login(name) if name else st.login()
+
+
+def no_role_page() -> None:
+    """Signed in, but no role: the app shows nothing until an admin grants one."""
+    who = identity.current()
+    st.title("PMO Lens")
+    st.warning(
+        f"You are signed in as {plain(who.label)}, but you have no role in PMO Lens yet. "
+        "Ask your PMO to grant you one (viewer, pm, pmo or admin).",
+        icon=":material/lock:",
+    )
+    sign_out_button()
+
+
+def not_allowed(page: st.Page) -> None:
+    """What a direct link to a page the role may not open shows instead of the page."""
+    st.title(page.title)
+    needs = " or ".join(r for r in ROLES if r in identity.PAGE_ROLES[page.url_path])
+    st.error(
+        f"Not allowed: this page is for the {needs} role. Ask an admin if you need it.",
+        icon=":material/block:",
+    )
+
+
+def sign_out_button() -> None:
+    if st.button("Sign out", key="sign_out", icon=":material/logout:"):
+        st.logout()
+
+
+def sidebar_status(who: Identity) -> None:
+    """Who is signed in, with which roles, or that sign-in is off."""
+    with st.sidebar:
+        if who.is_local:
+            st.caption(
+                "Sign-in is off: you are the local admin. Serve only on 127.0.0.1, or "
+                f"configure sign-in before sharing the app. {README_HINT}"
+            )
+            return
+        roles = ", ".join(r for r in ROLES if r in who.roles)
+        st.caption(f"Signed in as {plain(who.name or who.label)} ({plain(who.label)}) · {roles}")
+        if who.open_mode:
+            st.warning(
+                "No role is granted yet, so everyone who signs in may do everything. "
+                "Grant the first admin on the Roles page.",
+                icon=":material/warning:",
+            )
+        sign_out_button()
