@@ -1,4 +1,5 @@
-"""python -m sample_data seed [--db URL] [--force] [--long-names]   |   python -m sample_data excel DIR"""
+"""python -m sample_data seed [--db URL] [--force] [--long-names] [--as EMAIL]
+python -m sample_data excel DIR"""
 
 from __future__ import annotations
 

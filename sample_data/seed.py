@@ -39,7 +39,8 @@ def write_sample(
         if week == 0:  # the project register, decisions and RAID log arrive with the first week
             for name in ("projects", "decisions", "raid_items"):
                 frames[name] = tables[name]
-        label = f"sample-portfolio seed={seed} n={n_projects} long={long_names} week={pd.Timestamp(d).date()}"
+        label = f"sample-portfolio seed={seed} n={n_projects} week={pd.Timestamp(d).date()}"
+        label += " long-names" if long_names else ""
         meta = store.UploadMeta(
             file_name=f"sample weekly return {pd.Timestamp(d).date()}.xlsx",
             sha256=hashlib.sha256(label.encode()).hexdigest(),
