@@ -44,9 +44,9 @@ PAGES = {
 }
 
 if who is None:  # sign-in is configured and nobody is signed in
-    st.navigation([st.Page(sign_in.sign_in_page, title="Sign in")]).run()
+    sign_in.gate(PAGES, sign_in.sign_in_page, "Sign in").run()
 elif not who.roles:
-    st.navigation([st.Page(sign_in.no_role_page, title="No access")]).run()
+    sign_in.gate(PAGES, sign_in.no_role_page, "No access").run()
 else:
     nav = st.navigation(PAGES)
     render_sidebar()

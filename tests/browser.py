@@ -23,23 +23,26 @@ from tests.conftest import ROOT
 ARTIFACTS = ROOT / "test-artifacts"  # screenshots from test runs; git-ignored
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
 
 
-def start_app(database_url: str, log: Path) -> tuple[subprocess.Popen, str]:
-    """Start the app on a free port; return the process and its base URL once it answers."""
-    port = _free_port()
-    env = {**os.environ, "PMO_DATABASE_URL": database_url}
+def start_app(
+    database_url: str, log: Path, cwd: Path = ROOT, port: int | None = None
+) -> tuple[subprocess.Popen, str]:
+    """Start the app on a free port (or ``port``) with ``cwd`` as its working directory (where
+    Streamlit reads .streamlit/); return the process and its base URL once it answers."""
+    port = port or free_port()
+    env = {**os.environ, "PMO_DATABASE_URL": database_url, "PYTHONPATH": str(ROOT)}
     cmd = [
         sys.executable, "-m", "ui.serve",
         "--server.address", "127.0.0.1", "--server.port", str(port),
         "--server.headless", "true", "--browser.gatherUsageStats", "false",
     ]  # fmt: skip
     proc = subprocess.Popen(
-        cmd, cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
+        cmd, cwd=cwd, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
         start_new_session=True,
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}"

@@ -41,6 +41,18 @@ def no_role_page() -> None:
     sign_out_button()
 
 
+def gate(pages: dict[str, list[st.Page]], screen, title: str):
+    """A navigation of one screen (sign in, or no role) that also answers at every page's
+    address, so a deep link shows the screen rather than "page not found"."""
+    stand_ins = [
+        st.Page(screen, title=p.title, url_path=p.url_path, visibility="hidden")
+        for section in pages.values()
+        for p in section
+        if p.url_path  # the default page's address ("") is the screen itself
+    ]
+    return st.navigation([st.Page(screen, title=title, default=True), *stand_ins])
+
+
 def not_allowed(page: st.Page) -> None:
     """What a direct link to a page the role may not open shows instead of the page."""
     st.title(page.title)

@@ -1,0 +1,157 @@
+"""Signing in through a real OIDC provider in a real browser: a local provider
+(oidc-provider-mock on 127.0.0.1), the app configured with ``[auth]`` as the README says, Debian
+Chromium. A pm signs in, uploads their projects' workbook and the upload records their identity;
+a viewer signs in, has no Upload in the menu and is refused at its address."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+from sqlalchemy import select
+
+import models
+import store
+from access.grants import grant
+from access.roles import Identity
+from data_loaders.ingest import known_projects, parse_file
+from sample_data.excel import write_pm_workbooks
+from tests.browser import ARTIFACTS, browser_page, free_port, settle, start_app, stop_app  # noqa: F401
+from tests.conftest import ROOT
+
+pytestmark = pytest.mark.browser
+
+USERS = [
+    {"sub": "pm-1", "email": "pat.pm@example.org", "name": "Pat PM", "email_verified": True},
+    {"sub": "exec-1", "email": "eve.exec@example.org", "name": "Eve Exec"},
+]
+
+
+@pytest.fixture
+def provider(tmp_path):
+    """A local OIDC provider with the two users above; its base URL."""
+    port = free_port()
+    claims = [arg for user in USERS for arg in ("--user-claims", json.dumps(user))]
+    log = (tmp_path / "oidc.log").open("w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "oidc_provider_mock", "--port", str(port), *claims],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            urllib.request.urlopen(f"{url}/.well-known/openid-configuration", timeout=2)
+            break
+        except OSError:
+            if time.monotonic() > deadline or proc.poll() is not None:
+                raise RuntimeError((tmp_path / "oidc.log").read_text()[-2000:]) from None
+            time.sleep(0.3)
+    yield url
+    proc.terminate()
+    proc.wait(10)
+
+
+@pytest.fixture
+def signed_in_app(seeded_url, provider, tmp_path, chromium):
+    """The app with [auth] pointing at the local provider, run from a folder holding its
+    .streamlit/ (the repository's config.toml and a secrets.toml); roles: the pm has the
+    projects of the first PM workbook, the exec is a viewer. Yields (url, engine, workbook)."""
+    engine = store.get_engine(seeded_url)
+    workbook = write_pm_workbooks(tmp_path / "books")[0]
+    parsed = parse_file(workbook.name, workbook.read_bytes(), known_projects(engine))
+    mine = sorted({p for df in parsed.frames.values() for p in df["project_id"]})
+    grant(engine, None, "admin@example.org", "admin")
+    admin = Identity(email="admin@example.org")
+    grant(engine, admin, USERS[0]["email"], "pm", mine)
+    grant(engine, admin, USERS[1]["email"], "viewer")
+
+    port = free_port()
+    folder = tmp_path / "run" / ".streamlit"
+    folder.mkdir(parents=True)
+    shutil.copy(ROOT / ".streamlit" / "config.toml", folder / "config.toml")
+    (folder / "secrets.toml").write_text(
+        "[auth]\n"
+        f'redirect_uri = "http://127.0.0.1:{port}/oauth2callback"\n'
+        'cookie_secret = "a-long-random-secret-for-the-test-only"\n'
+        'client_id = "pmo-lens"\n'
+        'client_secret = "test-secret"\n'
+        f'server_metadata_url = "{provider}/.well-known/openid-configuration"\n'
+    )
+    proc, url = start_app(seeded_url, tmp_path / "streamlit.log", cwd=folder.parent, port=port)
+    yield url, engine, workbook
+    stop_app(proc)
+
+
+def _sign_in(page, url: str, sub: str) -> None:
+    page.goto(url)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/oauth2/authorize**")
+    page.locator(f'button[name="sub"][value="{sub}"]').click()
+    page.wait_for_url(f"{url}/**")
+    page.get_by_text("Signed in as").wait_for()
+    settle(page)
+
+
+def _menu(page) -> list[str]:
+    """The page titles in the sidebar menu (each link's text is its icon's name, then the
+    title)."""
+    links = page.locator('[data-testid="stSidebarNav"] a').all_inner_texts()
+    return [text.split("\n")[-1] for text in links]
+
+
+def test_pm_signs_in_and_uploads_viewer_is_refused(signed_in_app, browser_page):
+    url, engine, workbook = signed_in_app
+    page = browser_page
+    # Nothing of the portfolio before sign-in, at any address.
+    page.route("https://cdn.jsdelivr.net/**", lambda route: route.abort())  # provider's CSS
+    page.goto(f"{url}/risks")
+    page.get_by_role("button", name="Sign in").wait_for()
+    settle(page)
+    assert page.locator('[data-testid="stMetric"]').count() == 0
+    assert "Page not found" not in page.locator("body").inner_text()  # the deep link answers
+
+    _sign_in(page, url, "pm-1")
+    sidebar = page.locator('[data-testid="stSidebar"]').inner_text()
+    assert "Signed in as Pat PM" in sidebar and "pm" in sidebar
+    assert "Upload" in _menu(page) and "Roles" not in _menu(page)
+    page.goto(f"{url}/upload")
+    settle(page)
+    page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(workbook)
+    settle(page)
+    load = page.get_by_role("button", name=re.compile(r"^Load \d"))  # "Load 242 rows"
+    load.wait_for(timeout=120_000)  # the file is parsed in a sandboxed child process
+    load.click()
+    page.get_by_text("Loaded as upload").wait_for()
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=ARTIFACTS / "sign_in_pm_upload.png", full_page=True)
+    with engine.connect() as conn:
+        last = conn.execute(
+            select(models.uploads).order_by(models.uploads.c.upload_id.desc()).limit(1)
+        ).one()
+    assert (last.uploaded_by, last.uploaded_by_email, last.uploaded_by_subject) == (
+        "Pat PM",
+        "pat.pm@example.org",
+        "pm-1",
+    )
+
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_url("**/end_session**")  # Streamlit sends the user to the provider's
+    page.goto(url)  # end-session page (the mock only shows it; a real one signs out there)
+    page.get_by_role("button", name="Sign in").wait_for()
+
+    _sign_in(page, url, "exec-1")
+    assert "Signed in as Eve Exec" in page.locator('[data-testid="stSidebar"]').inner_text()
+    menu = _menu(page)
+    assert "This week" in menu and not {"Upload", "SQL sources", "Roles", "Audit"} & set(menu)
+    page.goto(f"{url}/upload")
+    page.get_by_text("Not allowed: this page is for the pm or pmo or admin role").wait_for()
+    assert page.locator('[data-testid="stFileUploader"]').count() == 0
