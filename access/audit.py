@@ -90,9 +90,10 @@ def activity(uploads: pd.DataFrame, replaced: pd.DataFrame, events: pd.DataFrame
             "removed": 0,
         }
     )  # fmt: skip
-    both = pd.concat([df for df in (writes, changes) if not df.empty], ignore_index=True)
-    if both.empty:
+    parts = [df for df in (writes, changes) if not df.empty]
+    if not parts:
         return writes
+    both = pd.concat(parts, ignore_index=True)
     return both.sort_values("at", ascending=False, kind="stable").reset_index(drop=True)
 
 

@@ -223,3 +223,22 @@ def test_the_warning_is_printed_and_auth_silences_it(tmp_path):
     )
     assert out.returncode != 0
     assert "sign-in is off" in out.stderr and "0.0.0.0" in out.stderr
+
+
+def test_audit_activity_on_an_empty_database_and_with_only_role_changes(empty_url):
+    from access import audit
+
+    engine = store.get_engine(empty_url)
+    frames = store.read_frames(engine)
+    with engine.connect() as conn:
+        assert audit.activity(
+            frames["uploads"], store.replaced_counts(engine), audit.read_events(conn)
+        ).empty
+    grant(engine, None, ADMIN, "admin")
+    with engine.connect() as conn:
+        table = audit.activity(
+            frames["uploads"], store.replaced_counts(engine), audit.read_events(conn)
+        )
+    assert table[["who", "action", "detail"]].values.tolist() == [
+        ["nobody", "role granted", f"admin {ADMIN}"]
+    ]
