@@ -133,7 +133,8 @@ def _fit_paras(
     """The paragraphs ``make(size)`` at the largest size from ``size`` down to ``floor`` that fits
     a box ``width`` x ``height`` (EMU, margins ``inset`` (lr, tb) included). When nothing fits
     at the floor, the text is shortened at a word boundary with "…" (never inside a word): the
-    last resort for uploaded text of any length."""
+    last resort for uploaded text of any length. A single word wider than the box even at the
+    floor (a long URL) is left to PowerPoint to break: all of it stays on the slide."""
     lr, tb = inset or (INSET_LR, INSET_TB)
     line = tf.pt(width - 2 * lr) * SLACK
     avail = tf.pt(height - 2 * tb)
@@ -145,10 +146,11 @@ def _fit_paras(
     for p in paras:
 
         def fits_with(text: str, p=p) -> bool:
-            return tf.fits([*kept, tf.Para(text, p.size, p.bold, p.space_after)], line, avail)
+            paras = [*kept, tf.Para(text, p.size, p.bold, p.space_after)]
+            return tf.fits(paras, line, avail, whole_words=False)
 
         text = tf.cut_to_words(p.text, fits_with)
-        if text in ("…", "") or not fits_with(text):
+        if not text or not fits_with(text):
             break
         kept.append(tf.Para(text, p.size, p.bold, p.space_after))
         if text != p.text:
@@ -194,17 +196,39 @@ def _paragraphs(
     slide, left, top, width, height, blocks: list[tuple[str, str]], size: float = 14,
     floor: float = TEXT_FLOOR,
 ):  # fmt: skip
-    """Headed paragraphs (heading bold, body plain) in one text box, shrunk to fit."""
+    """Headed paragraphs (heading bold, body plain) in one text box, shrunk to fit. When they do
+    not fit even at the floor, the longest bodies are shortened at a word boundary, all to the
+    same length, so every heading keeps some of its text (a long summary never pushes the
+    decisions off the slide)."""
 
-    def make(s: float) -> list[tf.Para]:
-        out = []
-        for heading, body in blocks:
-            out.append(tf.Para(heading, s, True))
-            out += [tf.Para(line, s) for line in (body or "(not reported)").split("\n")]
-            out[-1] = tf.Para(out[-1].text, s, False, round(s * 0.6, 1))
-        return out
+    def make_from(chosen: list[tuple[str, str]]) -> Callable[[float], list[tf.Para]]:
+        def make(s: float) -> list[tf.Para]:
+            out = []
+            for heading, body in chosen:
+                out.append(tf.Para(heading, s, True))
+                out += [tf.Para(line, s) for line in (body or "(not reported)").split("\n")]
+                out[-1] = tf.Para(out[-1].text, s, False, round(s * 0.6, 1))
+            return out
 
-    _, paras = _fit_paras(make, width, height, size, floor)
+        return make
+
+    line = tf.pt(width - 2 * INSET_LR) * SLACK
+    avail = tf.pt(height - 2 * INSET_TB)
+    fitted = tf.fit_size(make_from(blocks), line, avail, size, floor)
+    if fitted is None:
+
+        def clipped(limit: int) -> list[tuple[str, str]]:
+            return [(h, tf.cut_to_words(b, lambda t: len(t) <= limit)) for h, b in blocks]
+
+        lo, hi = 0, max(len(b or "") for _, b in blocks)
+        while lo < hi:  # the longest body length at which everything fits
+            mid = (lo + hi + 1) // 2
+            if tf.fits(make_from(clipped(mid))(floor), line, avail, whole_words=False):
+                lo = mid
+            else:
+                hi = mid - 1
+        blocks, fitted = clipped(lo), floor
+    _, paras = _fit_paras(make_from(blocks), width, height, fitted, floor)
     box = slide.shapes.add_textbox(left, top, width, height)
     _frame(box, paras, DARK)
     return box
@@ -589,7 +613,7 @@ def _changes(rv: Review) -> list[_Slide]:
     rows, directions = [], []
     for r in shown.itertuples(index=False):
         rows.append(
-            [r.project_id, slide_text(r.name), labels.get(r.kind, r.kind), slide_text(r.detail),
+            [r.project_id, _clip(r.name, 150), labels.get(r.kind, r.kind), _clip(r.detail, 300),
              r.direction]
         )  # fmt: skip
         directions.append(r.direction)
@@ -661,10 +685,10 @@ def _risks(rv: Review) -> list[_Slide]:
     top_rows = [
         [
             r.project_id,
-            slide_text(r.title),
+            _clip(r.title, 200),
             f"{r.score:.0f} ({r.band})",
             _money(r.exposure, currency=r.currency),
-            slide_text(r.owner),
+            _clip(r.owner, 80),
         ]
         for r in top.itertuples(index=False)
     ]
@@ -793,8 +817,8 @@ def _red_appendix(rv: Review, rest: pd.DataFrame, n_red: int, limit: int) -> lis
     rows = [
         [
             slide_text(r.project_id),
-            slide_text(r.name),
-            slide_text(r.manager),
+            _clip(r.name, 150),
+            _clip(r.manager, 80),
             f"{rag_label(r.display_rag)} / {rag_label(_rag(r.computed_rag))}",
             _money(r.eac_variance, True, r.currency),
             _money(r.exposure, currency=r.currency),
@@ -848,6 +872,12 @@ def _day(value) -> str:
     return fmt.day(value, missing="")
 
 
+def _clip(value, limit: int) -> str:
+    """Uploaded text for a table cell, whole words up to ``limit`` characters (then "…"): a cell
+    wraps, but one row must never outgrow a slide. Generous: names and titles fit whole."""
+    return tf.cut_to_words(slide_text(value), lambda t: len(t) <= limit)
+
+
 def _rag(value) -> str:
     return value if isinstance(value, str) else "Grey"
 
@@ -878,10 +908,10 @@ def _red_project(rv: Review, p: pd.Series, register: pd.DataFrame) -> _Slide:
     risks = risks.sort_values(["score", "exposure"], ascending=False).head(3)
     risk_rows = [
         [
-            slide_text(r.title),
+            _clip(r.title, 160),
             f"{r.score:.0f} ({r.band})",
             _money(r.exposure, currency=p["currency"]),
-            slide_text(r.owner),
+            _clip(r.owner, 60),
         ]
         for r in risks.itertuples(index=False)
     ]
@@ -989,7 +1019,7 @@ def _quality(rv: Review) -> list[_Slide]:
     )
     manager_rows = [
         [
-            slide_text(r.manager) or "(no manager)",
+            _clip(r.manager, 80) or "(no manager)",
             f"{r.projects:.0f}",
             _num(r.oldest, "{:.0f}", "never reported"),
         ]

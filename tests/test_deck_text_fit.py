@@ -86,10 +86,10 @@ def _check_box(paras, issues, width_emu, height_emu, margins) -> list[str]:
     return problems
 
 
-def deck_problems(data: bytes) -> list[Problem]:
+def deck_problems(data) -> list[Problem]:
     """Every text box and table cell on every slide that does not fit, cuts a word or leaves the
-    slide (or runs into the footer)."""
-    prs = Presentation(io.BytesIO(data))
+    slide (or runs into the footer). ``data``: the saved .pptx bytes, or it opened."""
+    prs = Presentation(io.BytesIO(data)) if isinstance(data, bytes) else data
     sw, sh = prs.slide_width, prs.slide_height
     found: list[Problem] = []
     for n, slide in enumerate(prs.slides, 1):
@@ -225,6 +225,64 @@ def test_what_changed_fills_the_slide(long_deck):
         frame = box.text_frame
         used = tf.height(paras, tf.pt(box.width - frame.margin_left - frame.margin_right))
         assert used > 0.6 * tf.pt(box.height)
+
+
+def test_uploaded_text_of_any_length_stays_on_the_slide(long_names_db_file, tmp_path):
+    """A 3,000-character summary and a 120-character unbroken token: the narrative shrinks to
+    the floor, then ends at a word boundary with "…"; the token is all on the slide (PowerPoint
+    breaks it); nothing runs off the slide or into the footer."""
+    path = tmp_path / "deck.db"
+    shutil.copy(long_names_db_file, path)
+    engine = store.get_engine(f"sqlite:///{path}")
+    frames = store.read_frames(engine)
+    reports = frames["status_reports"]
+    last = reports[(reports["report_date"] == pd.Timestamp(REVIEW))]
+    row = last[last["overall_rag"] == "Red"].head(1).copy()
+    summary = " ".join(
+        f"Sentence {i} about the recovery plan and its milestones." for i in range(60)
+    )
+    token = "https://example.org/" + "x" * 100
+    row["summary"] = summary
+    row["decisions_needed"] = f"Approve {token} today"
+    meta = store.UploadMeta("long.xlsx", "l" * 64, 1, "test", "upload")
+    assert store.write_batch(engine, {"status_reports": row}, meta).status == "loaded"
+    frames = store.read_frames(engine)
+    engine.dispose()
+    data = build_deck(Review(frames, get_config(), REVIEW), sections=["red_projects"])
+    pid = row["project_id"].iloc[0]
+    prs = Presentation(io.BytesIO(data))
+    slide = next(s for s in prs.slides if s.shapes.title.text.startswith(pid))
+    problems = [p for p in deck_problems(data) if p.title == slide.shapes.title.text]
+    kinds = {("ellipsis" if "ellipsis" in p.what else "cut" if "wider" in p.what else p.what)
+             for p in problems}  # fmt: skip
+    assert kinds <= {"ellipsis", "cut"}, problems
+    box = next(sh for sh in slide.shapes if sh.has_text_frame and "Summary" in sh.text_frame.text)
+    kept = box.text_frame.paragraphs[1].text
+    assert kept.endswith(" …") and summary.startswith(kept.removesuffix(" …"))
+    assert summary[len(kept) - 2] == " "  # cut between words
+    assert min(r.font.size.pt for p in box.text_frame.paragraphs for r in p.runs) == 10
+    # the other headings keep their text: the long summary did not push them off
+    heads = [p.text for p in box.text_frame.paragraphs if p.runs and p.runs[0].font.bold]
+    assert heads == ["Summary", "Next steps", "Decisions needed"]
+    assert f"Approve {token} today" in box.text_frame.text
+
+
+def test_a_long_story_continues_on_more_slides_with_every_word_in_order():
+    from exports.deck import BODY_BOTTOM, BODY_TOP, STORY_FLOOR, _story_pages
+
+    lines = [f"Change {i}: " + "the forecast moved again " * 12 for i in range(40)]
+    lines.append("One very long paragraph " * 300)  # longer than a slide on its own
+    size, pages = _story_pages(lines, Inches(12.3), BODY_BOTTOM - BODY_TOP)
+    assert size == STORY_FLOOR and len(pages) >= 3
+    flat = " ".join(p for page in pages for p in page)
+    assert flat.split() == " ".join(lines).split()  # nothing lost, nothing cut, same order
+    width = tf.pt(Inches(12.3) - Inches(0.2))
+    for page in pages:
+        paras = [tf.Para(p, size, False, size * 0.5) for p in page]
+        assert tf.height(paras, width) <= tf.pt(BODY_BOTTOM - BODY_TOP - Inches(0.1))
+    short = ["Two projects turned Red.", "One risk closed."]
+    size, pages = _story_pages(short, Inches(12.3), BODY_BOTTOM - BODY_TOP)
+    assert pages == [short] and size == 24
 
 
 # --- RAG fills -----------------------------------------------------------------------------------
