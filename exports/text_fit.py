@@ -149,9 +149,10 @@ def height(paras: Iterable[Para], width: float) -> float:
     return total
 
 
-def fits(paras: list[Para], width: float, avail: float) -> bool:
-    """True when the paragraphs fit ``avail`` pt of height and no word is wider than a line."""
-    if any(too_wide(p.text, width, p.size, p.bold) for p in paras):
+def fits(paras: list[Para], width: float, avail: float, whole_words: bool = True) -> bool:
+    """True when the paragraphs fit ``avail`` pt of height and (``whole_words``) no word is
+    wider than a line."""
+    if whole_words and any(too_wide(p.text, width, p.size, p.bold) for p in paras):
         return False
     return height(paras, width) <= avail + 1e-6
 
