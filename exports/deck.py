@@ -275,22 +275,19 @@ def _table_layout(
     """
     cells = [header, *rows]
     cols = _col_emus(width, len(header), col_widths)
-    s = size
-    while s >= floor:
+    candidates = tf.sizes(size, floor)
+
+    def one_line(s: float) -> bool:
         heights = _row_heights(cells, cols, s, row_height)
-        if (
-            all(h == int(row_height) for h in heights)
-            and sum(heights) <= avail
-            and _no_cut_words(cells, cols, s)
-        ):
-            return s, heights
-        s -= 0.5
-    s = size
-    while s >= floor:
-        heights = _row_heights(cells, cols, s, row_height)
-        if sum(heights) <= avail and _no_cut_words(cells, cols, s):
-            return s, heights
-        s -= 0.5
+        return all(h == int(row_height) for h in heights) and sum(heights) <= avail
+
+    def wrapped(s: float) -> bool:
+        return sum(_row_heights(cells, cols, s, row_height)) <= avail
+
+    for ok in (one_line, wrapped):
+        s = tf.largest(candidates, lambda s, ok=ok: ok(s) and _no_cut_words(cells, cols, s))
+        if s is not None:
+            return s, _row_heights(cells, cols, s, row_height)
     return floor, _row_heights(cells, cols, floor, row_height)
 
 

@@ -21,6 +21,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import lru_cache
+from itertools import repeat
 
 FONT = "Arial"
 UNITS_PER_EM = 2048
@@ -77,10 +79,17 @@ _WIDTHS = {False: _table(_REGULAR, False), True: _table(_BOLD, True)}
 _SPACES = re.compile(r"( +)")
 
 
+@lru_cache(maxsize=1 << 16)
+def _units(chars: str, bold: bool) -> int:
+    """Advance width of a word (or a run of spaces) in font units: words repeat across a deck
+    and across the sizes tried for it, so they are measured once."""
+    return sum(map(_WIDTHS[bold].get, chars, repeat(UNKNOWN_WIDTH)))
+
+
 def text_width(text: str, size: float, bold: bool = False) -> float:
     """Advance width of ``text`` on one line, in points, at ``size`` pt."""
     table = _WIDTHS[bool(bold)]
-    units = sum(table.get(ch, UNKNOWN_WIDTH) for ch in text.replace("\t", "    "))
+    units = sum(map(table.get, text.replace("\t", "    "), repeat(UNKNOWN_WIDTH)))
     return units * size / UNITS_PER_EM
 
 
@@ -92,35 +101,48 @@ def words(text: str) -> list[str]:
 def wrap(text: str, width: float, size: float, bold: bool = False) -> list[str]:
     """The lines one paragraph takes in a box ``width`` pt wide (greedy, at spaces; a word
     wider than the line is broken by characters, as PowerPoint does). Spaces at a line end
-    hang outside the box, as in PowerPoint."""
+    hang outside the box, as in PowerPoint. Linear in the text: widths are added up, not
+    measured again for every candidate line."""
+    bold = bool(bold)
+    table = _WIDTHS[bold]
+    scale = size / UNITS_PER_EM
+
+    def w(chars: str) -> float:
+        return _units(chars, bold) * scale
+
     lines: list[str] = []
-    line = ""
-    for token in _SPACES.split(text):
+    line, line_w = "", 0.0  # the current line, without the spaces after its last word
+    gap, gap_w = "", 0.0  # spaces since the last word: they count only if a word follows
+    for token in _SPACES.split(text.replace("\t", "    ")):
         if not token:
             continue
-        if token.startswith(" "):
-            line += token  # may hang at the end; counted only if a word follows
+        if token[0] == " ":
+            gap, gap_w = gap + token, gap_w + w(token)
             continue
-        candidate = line + token
-        if not line.strip() or text_width(candidate, size, bold) <= width:
-            line = candidate
+        token_w = w(token)
+        if not line.strip() or line_w + gap_w + token_w <= width:
+            line, line_w = line + gap + token, line_w + gap_w + token_w
         else:
-            lines.append(line.rstrip())
-            line = token
-        # a word alone wider than the line: PowerPoint cuts it by characters
-        while text_width(line, size, bold) > width and len(line.strip()) > 1:
-            cut = _longest_prefix(line, width, size, bold)
+            lines.append(line)
+            line, line_w = token, token_w
+        gap, gap_w = "", 0.0
+        while line_w > width and len(line.strip()) > 1:  # a word alone wider than the line
+            cut, cut_w = _longest_prefix(line, width, table, scale)
             lines.append(line[:cut])
-            line = line[cut:]
-    lines.append(line.rstrip())
+            line, line_w = line[cut:], line_w - cut_w
+    lines.append(line)
     return lines
 
 
-def _longest_prefix(text: str, width: float, size: float, bold: bool) -> int:
-    n = 1
-    while n < len(text) and text_width(text[: n + 1], size, bold) <= width:
-        n += 1
-    return n
+def _longest_prefix(text: str, width: float, table: dict, scale: float) -> tuple[int, float]:
+    """Characters of ``text`` that fit ``width`` (at least one), and their width."""
+    n, used = 1, table.get(text[0], UNKNOWN_WIDTH) * scale
+    while n < len(text):
+        step = table.get(text[n], UNKNOWN_WIDTH) * scale
+        if used + step > width:
+            break
+        n, used = n + 1, used + step
+    return n, used
 
 
 def too_wide(text: str, width: float, size: float, bold: bool = False) -> list[str]:
@@ -157,17 +179,31 @@ def fits(paras: list[Para], width: float, avail: float, whole_words: bool = True
     return height(paras, width) <= avail + 1e-6
 
 
+def sizes(size: float, floor: float) -> list[float]:
+    """Font sizes from ``floor`` up to ``size`` in half-point steps."""
+    n = int(round((size - floor) * 2))
+    return [floor + i / 2 for i in range(max(n, 0) + 1)] if size >= floor else []
+
+
+def largest(candidates: list[float], ok: Callable[[float], bool]) -> float | None:
+    """The largest of ascending ``candidates`` that is ``ok``, by bisection: text that fits at
+    one size fits at every smaller one (lines only get shorter), so ``ok`` is monotone."""
+    lo, hi, best = 0, len(candidates) - 1, None
+    while lo <= hi:
+        mid = (lo + hi) // 2
+        if ok(candidates[mid]):
+            best, lo = candidates[mid], mid + 1
+        else:
+            hi = mid - 1
+    return best
+
+
 def fit_size(
     make: Callable[[float], list[Para]], width: float, avail: float, size: float, floor: float
 ) -> float | None:
     """The largest font size from ``size`` down to ``floor`` (half-point steps) at which
     ``make(size)`` fits; None when it does not fit even at the floor."""
-    s = size
-    while s >= floor - 1e-9:
-        if fits(make(s), width, avail):
-            return s
-        s -= 0.5
-    return None
+    return largest(sizes(size, floor), lambda s: fits(make(s), width, avail))
 
 
 def cut_to_words(text: str, fits_text: Callable[[str], bool]) -> str:
