@@ -22,7 +22,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from pptx import Presentation
 from pptx.dml.color import RGBColor
-from pptx.enum.text import MSO_ANCHOR, MSO_AUTO_SIZE, PP_ALIGN
+from pptx.enum.text import MSO_AUTO_SIZE, PP_ALIGN
 from pptx.oxml import parse_xml
 from pptx.oxml.ns import nsdecls
 from pptx.util import Emu, Inches, Pt
@@ -426,17 +426,15 @@ def _rag_fill(rag: str | None) -> RGBColor:
 
 
 def _placeholder(shape, lines: list[str], size: float, floor: float, bold=False) -> None:
-    """Fill a title or subtitle placeholder with measured text, left-aligned and top-anchored
-    (the layout's own size and autofit would otherwise apply)."""
+    """Fill a title or subtitle placeholder with measured text, left-aligned (the layout's own
+    size and autofit would otherwise apply)."""
 
     def make(s: float) -> list[tf.Para]:
         return [tf.Para(line, s, bold) for line in lines]
 
     _, paras = _fit_paras(make, shape.width, shape.height, size, floor)
     _frame(shape, paras, DARK)
-    frame = shape.text_frame
-    frame.vertical_anchor = MSO_ANCHOR.TOP
-    for para in frame.paragraphs:
+    for para in shape.text_frame.paragraphs:
         para.alignment = PP_ALIGN.LEFT
 
 
