@@ -218,13 +218,16 @@ def test_what_changed_fills_the_slide(long_deck):
                    and sh != slide.shapes.title)  # fmt: skip
         sizes = {r.font.size.pt for p in box.text_frame.paragraphs for r in p.runs}
         assert min(sizes) >= 16
-    for slide in story[:-1]:
+    for i, slide in enumerate(story):
         box = next(sh for sh in slide.shapes if sh.has_text_frame and sh.name != "Footer"
                    and sh != slide.shapes.title)  # fmt: skip
         paras, _ = _paras(box.text_frame)
         frame = box.text_frame
         used = tf.height(paras, tf.pt(box.width - frame.margin_left - frame.margin_right))
-        assert used > 0.6 * tf.pt(box.height)
+        # a slide the story continues from is full; a single one is as large as fits (24 pt
+        # at most), so it fills most of the box unless the story is short
+        if i < len(story) - 1 or (len(story) == 1 and paras[0].size < 24):
+            assert used > 0.7 * tf.pt(box.height), (i, used, tf.pt(box.height))
 
 
 def test_uploaded_text_of_any_length_stays_on_the_slide(long_names_db_file, tmp_path):
