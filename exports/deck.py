@@ -963,7 +963,7 @@ def _red_project(rv: Review, p: pd.Series, register: pd.DataFrame) -> _Slide:
             Inches(5.6),
             col_widths=[2.6, 3.0],
             size=12,
-            row_height=Inches(0.32),
+            row_height=Inches(0.29),
         )
         risk_top = table.top + table.height + Inches(0.2)
         # The three worst risks, or as many as fit above the footer at 8 pt and up.
@@ -973,11 +973,11 @@ def _red_project(rv: Review, p: pd.Series, register: pd.DataFrame) -> _Slide:
                 [2.6, 1.1, 0.9, 1.0],
             )
             shown = _rows_that_fit(
-                header, risk_rows, Inches(5.6), cols, 10, Inches(0.32), BODY_BOTTOM - risk_top, 8
+                header, risk_rows, Inches(5.6), cols, 10, Inches(0.28), BODY_BOTTOM - risk_top, 8
             )
             _table(
                 slide, header, shown, Inches(7.2), risk_top, Inches(5.6), cols, 10,
-                row_height=Inches(0.32), floor=8,
+                row_height=Inches(0.28), floor=8,
             )  # fmt: skip
         else:
             _text_box(slide, Inches(7.2), risk_top, Inches(5.6), Inches(0.4), "No open risks.", 12)

@@ -20,6 +20,7 @@ from charts.template import RAG_COLOURS
 from config import get_config
 from exports import text_fit as tf
 from exports.deck import build_deck
+from sample_data import write_sample
 from tests.conftest import CHROMIUM, require
 
 REVIEW = "2026-11-20"
@@ -268,6 +269,32 @@ def test_uploaded_text_of_any_length_stays_on_the_slide(long_names_db_file, tmp_
     heads = [p.text for p in box.text_frame.paragraphs if p.runs and p.runs[0].font.bold]
     assert heads == ["Summary", "Next steps", "Decisions needed"]
     assert f"Approve {token} today" in box.text_frame.text
+
+
+def test_a_long_names_appendix_continues_on_more_slides(tmp_path):
+    """320 projects with 40+ character names: the appendix rows wrap and grow, so a slide takes
+    fewer than APPENDIX_ROWS; every Red project is still listed once, worst first, every page
+    fits its slide."""
+    from exports.deck import APPENDIX_ROWS, red_projects_worst_first
+
+    engine = store.get_engine(f"sqlite:///{tmp_path / 'big.db'}")
+    write_sample(engine, n_projects=320, long_names=True)
+    frames = store.read_frames(engine)
+    engine.dispose()
+    rv = Review(frames, get_config(), REVIEW)
+    data = build_deck(rv, sections=["red_projects"])
+    assert deck_problems(data) == []
+    prs = Presentation(io.BytesIO(data))
+    pages = [s for s in prs.slides if s.shapes.title.text.startswith("Appendix")]
+    tables = [next(sh.table for sh in s.shapes if sh.has_table) for s in pages]
+    ids = [t.cell(r, 0).text for t in tables for r in range(1, len(t.rows))]
+    limit = rv.config.deck.max_project_slides
+    expected = red_projects_worst_first(rv.snapshot, rv.config)["project_id"].tolist()
+    assert ids == expected[limit:] and len(pages) >= 2
+    assert len(tables[0].rows) - 1 < APPENDIX_ROWS  # split by measurement, not by count
+    note = next(sh.text_frame.text for sh in pages[1].shapes if sh.name.startswith("TextBox"))
+    first = limit + len(tables[0].rows)  # numbering carries on from the first page
+    assert note.startswith(f"Red projects {first}-")
 
 
 def test_a_long_story_continues_on_more_slides_with_every_word_in_order():
