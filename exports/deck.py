@@ -22,7 +22,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from pptx import Presentation
 from pptx.dml.color import RGBColor
-from pptx.enum.text import PP_ALIGN
+from pptx.enum.text import MSO_AUTO_SIZE, PP_ALIGN
 from pptx.oxml import parse_xml
 from pptx.oxml.ns import nsdecls
 from pptx.util import Emu, Inches, Pt
@@ -36,6 +36,7 @@ from charts import health as health_charts
 from charts import risk as risk_charts
 from charts.template import RAG_COLOURS, has_points, rag_label
 from config import Config
+from exports import text_fit as tf
 from exports.neutralise import slide_text
 from exports.png import Renderer, with_footer
 
@@ -56,7 +57,7 @@ SLIDE_W, SLIDE_H = Inches(13.333), Inches(7.5)
 MARGIN = Inches(0.5)
 TITLE_TOP, TITLE_H = Inches(0.25), Inches(0.7)
 BODY_TOP = Inches(1.2)
-FOOTER_TOP, FOOTER_H = Inches(7.0), Inches(0.35)
+FOOTER_TOP, FOOTER_H = Inches(7.0), Inches(0.45)  # to the slide's bottom edge: two lines
 BODY_H = FOOTER_TOP - BODY_TOP - Inches(0.1)
 ROW_H = Inches(0.36)
 GREY = RGBColor(0x61, 0x61, 0x61)
@@ -107,42 +108,240 @@ def _money(value, signed: bool = False, currency: str | None = "GBP") -> str:
 
 
 # --- pptx helpers --------------------------------------------------------------------------------
+# Every run is set in Arial, so exports.text_fit can measure it on a machine without the font.
+# Boxes are laid out against a slightly narrower line (SLACK) than they have, so that rounding in
+# PowerPoint's own layout never wraps a line the measurement kept whole.
+
+SLACK = 0.96
+INSET_LR, INSET_TB = Inches(0.1), Inches(0.05)  # text box margins (PowerPoint's defaults)
+CELL_LR, CELL_TB = Inches(0.08), Inches(0.03)  # table cell margins
+BODY_BOTTOM = FOOTER_TOP - Inches(0.1)  # nothing but the footer below this
+TEXT_FLOOR = 10  # smallest body text on a slide, in points
+WHITE = RGBColor(0xFF, 0xFF, 0xFF)
 
 
-def _text_box(slide, left, top, width, height, text: str, size: int = 14, bold=False, colour=DARK):
-    box = slide.shapes.add_textbox(left, top, width, height)
-    tf = box.text_frame
-    tf.word_wrap = True
+def _set_run(run, size: float, bold: bool, colour: RGBColor) -> None:
+    run.font.name = tf.FONT
+    run.font.size = Pt(size)
+    run.font.bold = bold
+    run.font.color.rgb = colour
+
+
+def _fit_paras(
+    make: Callable[[float], list[tf.Para]], width, height, size: float, floor: float, inset=None
+) -> tuple[float, list[tf.Para]]:
+    """The paragraphs ``make(size)`` at the largest size from ``size`` down to ``floor`` that fits
+    a box ``width`` x ``height`` (EMU, margins ``inset`` (lr, tb) included). When nothing fits
+    at the floor, the text is shortened at a word boundary with "…" (never inside a word): the
+    last resort for uploaded text of any length. A single word wider than the box even at the
+    floor (a long URL) is left to PowerPoint to break: all of it stays on the slide."""
+    lr, tb = inset or (INSET_LR, INSET_TB)
+    line = tf.pt(width - 2 * lr) * SLACK
+    avail = tf.pt(height - 2 * tb)
+    fitted = tf.fit_size(make, line, avail, size, floor)
+    if fitted is not None:
+        return fitted, make(fitted)
+    paras = make(floor)
+    kept: list[tf.Para] = []
+    for p in paras:
+
+        def fits_with(text: str, p=p) -> bool:
+            paras = [*kept, tf.Para(text, p.size, p.bold, p.space_after)]
+            return tf.fits(paras, line, avail, whole_words=False)
+
+        text = tf.cut_to_words(p.text, fits_with)
+        if not text or not fits_with(text):
+            break
+        kept.append(tf.Para(text, p.size, p.bold, p.space_after))
+        if text != p.text:
+            break
+    return floor, kept
+
+
+def _frame(box, paras: list[tf.Para], colour: RGBColor) -> None:
+    """Write measured paragraphs into a shape's text frame: fixed size, wrapped, our margins."""
+    frame = box.text_frame
+    frame.word_wrap = True
+    frame.auto_size = MSO_AUTO_SIZE.NONE
+    frame.margin_left = frame.margin_right = INSET_LR
+    frame.margin_top = frame.margin_bottom = INSET_TB
+    frame.clear()
+    for i, p in enumerate(paras or [tf.Para("", TEXT_FLOOR)]):
+        para = frame.paragraphs[0] if i == 0 else frame.add_paragraph()
+        _set_run(para.add_run(), p.size, p.bold, colour)
+        para.runs[0].text = p.text
+        if p.space_after:
+            para.space_after = Pt(p.space_after)
+
+
+def _text_box(
+    slide, left, top, width, height, text: str, size: float = 14, bold=False, colour=DARK,
+    floor: float | None = None,
+):  # fmt: skip
+    """A text box whose text fits it: ``size`` pt, or smaller down to ``floor`` (default: 2 pt
+    less, but not under TEXT_FLOOR unless ``size`` already is)."""
+    floor = floor if floor is not None else min(size, max(size - 2, TEXT_FLOOR))
     lines = text.split("\n") if text else [""]
-    for i, line in enumerate(lines):
-        para = tf.paragraphs[0] if i == 0 else tf.add_paragraph()
-        run = para.add_run()
-        run.text = line
-        run.font.size = Pt(size)
-        run.font.bold = bold
-        run.font.color.rgb = colour
-    return box
 
+    def make(s: float) -> list[tf.Para]:
+        return [tf.Para(line, s, bold) for line in lines]
 
-def _paragraphs(slide, left, top, width, height, blocks: list[tuple[str, str]], size: int = 14):
-    """Headed paragraphs (heading bold, body plain) in one text box."""
+    _, paras = _fit_paras(make, width, height, size, floor)
     box = slide.shapes.add_textbox(left, top, width, height)
-    tf = box.text_frame
-    tf.word_wrap = True
-    first = True
-    for heading, body in blocks:
-        para = tf.paragraphs[0] if first else tf.add_paragraph()
-        first = False
-        run = para.add_run()
-        run.text = heading
-        run.font.bold = True
-        run.font.size = Pt(size)
-        para = tf.add_paragraph()
-        run = para.add_run()
-        run.text = body or "(not reported)"
-        run.font.size = Pt(size)
-        para.space_after = Pt(8)
+    _frame(box, paras, colour)
     return box
+
+
+def _paragraphs(
+    slide, left, top, width, height, blocks: list[tuple[str, str]], size: float = 14,
+    floor: float = TEXT_FLOOR,
+):  # fmt: skip
+    """Headed paragraphs (heading bold, body plain) in one text box, shrunk to fit. When they do
+    not fit even at the floor, the longest bodies are shortened at a word boundary, all to the
+    same length, so every heading keeps some of its text (a long summary never pushes the
+    decisions off the slide)."""
+
+    def make_from(chosen: list[tuple[str, str]]) -> Callable[[float], list[tf.Para]]:
+        def make(s: float) -> list[tf.Para]:
+            out = []
+            for heading, body in chosen:
+                out.append(tf.Para(heading, s, True))
+                out += [tf.Para(line, s) for line in (body or "(not reported)").split("\n")]
+                out[-1] = tf.Para(out[-1].text, s, False, round(s * 0.6, 1))
+            return out
+
+        return make
+
+    line = tf.pt(width - 2 * INSET_LR) * SLACK
+    avail = tf.pt(height - 2 * INSET_TB)
+    fitted = tf.fit_size(make_from(blocks), line, avail, size, floor)
+    if fitted is None:
+
+        def clipped(limit: int) -> list[tuple[str, str]]:
+            return [(h, tf.cut_to_words(b, lambda t: len(t) <= limit)) for h, b in blocks]
+
+        lo, hi = 0, max(len(b or "") for _, b in blocks)
+        while lo < hi:  # the longest body length at which everything fits
+            mid = (lo + hi + 1) // 2
+            if tf.fits(make_from(clipped(mid))(floor), line, avail, whole_words=False):
+                lo = mid
+            else:
+                hi = mid - 1
+        blocks, fitted = clipped(lo), floor
+    _, paras = _fit_paras(make_from(blocks), width, height, fitted, floor)
+    box = slide.shapes.add_textbox(left, top, width, height)
+    _frame(box, paras, DARK)
+    return box
+
+
+def _col_emus(width, n_cols: int, col_widths: list[float] | None) -> list[int]:
+    weights = col_widths or [1.0] * n_cols
+    total = sum(weights)
+    return [int(width * w / total) for w in weights]
+
+
+def _row_heights(
+    cells: list[list[str]], cols: list[int], size: float, row_height: int
+) -> list[int]:
+    """EMU height of each row: at least ``row_height``, more when a cell's text wraps."""
+    heights = []
+    for r, values in enumerate(cells):
+        need = 0.0
+        for c, value in enumerate(values):
+            line = tf.pt(cols[c] - 2 * CELL_LR) * SLACK
+            paras = [tf.Para(x, size, r == 0) for x in str(value).split("\n")]
+            need = max(need, tf.height(paras, line))
+        heights.append(max(int(row_height), int((need + 0.5) * tf.EMU_PER_PT) + 2 * CELL_TB))
+    return heights
+
+
+def _no_cut_words(cells: list[list[str]], cols: list[int], size: float) -> bool:
+    return not any(
+        tf.too_wide(str(v), tf.pt(cols[c] - 2 * CELL_LR) * SLACK, size, r == 0)
+        for r, values in enumerate(cells)
+        for c, v in enumerate(values)
+    )
+
+
+def _table_layout(
+    header, rows, width, col_widths, size: float, row_height, avail, floor: float
+) -> tuple[float, list[int]]:
+    """Font size and row heights of a table that is to fit ``avail`` EMU of height.
+
+    First choice: one line a row, shrinking by up to the floor (a header or a figure slightly
+    too long for its column); second: wrap at the full size, rows growing; third: wrap and
+    shrink together. Past the floor the table is returned as tall as it needs: callers that can
+    overflow split their rows first (see _table_pages).
+    """
+    cells = [header, *rows]
+    cols = _col_emus(width, len(header), col_widths)
+    candidates = tf.sizes(size, floor)
+
+    def one_line(s: float) -> bool:
+        heights = _row_heights(cells, cols, s, row_height)
+        return all(h == int(row_height) for h in heights) and sum(heights) <= avail
+
+    def wrapped(s: float) -> bool:
+        return sum(_row_heights(cells, cols, s, row_height)) <= avail
+
+    for ok in (one_line, wrapped):
+        s = tf.largest(candidates, lambda s, ok=ok: ok(s) and _no_cut_words(cells, cols, s))
+        if s is not None:
+            return s, _row_heights(cells, cols, s, row_height)
+    return floor, _row_heights(cells, cols, floor, row_height)
+
+
+def _table_pages(
+    header, rows, width, col_widths, size: float, row_height, avail, max_rows: int | None = None
+) -> list[list[list[str]]]:
+    """``rows`` split into pages that each fit ``avail`` EMU of height under the header at
+    ``size`` pt (rows wrap and grow); at most ``max_rows`` a page. Always at least one page."""
+    cols = _col_emus(width, len(header), col_widths)
+    heights = _row_heights([header, *rows], cols, size, row_height)
+    pages: list[list[list[str]]] = [[]]
+    used = heights[0]
+    for row, h in zip(rows, heights[1:], strict=True):
+        full = max_rows is not None and len(pages[-1]) >= max_rows
+        if pages[-1] and (used + h > avail or full):
+            pages.append([])
+            used = heights[0]
+        pages[-1].append(row)
+        used += h
+    return pages
+
+
+def _rows_that_fit(
+    header, rows, width, col_widths, size: float, row_height, avail, floor: float
+) -> list[list[str]]:
+    """The leading rows of a table that fit ``avail`` EMU at ``floor`` pt or more (at least one):
+    for tables that show "the worst few" and may show fewer rather than run off the slide."""
+    shown = list(rows)
+    while len(shown) > 1:
+        _, heights = _table_layout(header, shown, width, col_widths, size, row_height, avail, floor)
+        if sum(heights) <= avail:
+            break
+        shown.pop()
+    return shown
+
+
+def _contrast(a: RGBColor, b: RGBColor) -> float:
+    """WCAG 2.x contrast ratio. (charts/contrast.py is to hold the shared one; same formula.)"""
+
+    def lum(c: RGBColor) -> float:
+        lin = [v / 255 / 12.92 if v / 255 <= 0.04045 else ((v / 255 + 0.055) / 1.055) ** 2.4
+               for v in c]  # fmt: skip
+        return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+    hi, lo = sorted((lum(a), lum(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def _ink(fill: RGBColor | None) -> RGBColor:
+    """Text colour for a cell fill: dark or white, whichever contrasts more (Red and Green fills
+    take white text: dark on Red #c62828 is 2.9:1 and on Green 3.1:1, under WCAG AA's 4.5:1)."""
+    if fill is None:
+        return DARK
+    return max((DARK, WHITE), key=lambda ink: _contrast(fill, ink))
 
 
 def _table(
@@ -153,32 +352,43 @@ def _table(
     top,
     width,
     col_widths: list[float] | None = None,
-    size: int = 12,
+    size: float = 12,
     fills: dict[tuple[int, int], RGBColor] | None = None,
     row_height: int = ROW_H,
+    *,
+    bottom: int = BODY_BOTTOM,
+    floor: float | None = None,
 ):
     """A native table; ``fills`` colours cells by (row, col) of ``rows`` (0 = first data row).
+
+    The text is measured (exports.text_fit): cells wrap within their column and rows grow to
+    hold them, shrinking the font down to ``floor`` (default 2 pt less, not under 9 pt) to stay
+    above ``bottom``. The shape's height is the table's, so the next one can go below it.
 
     The rows are written as one XML fragment: setting text, font and fill cell by cell through
     python-pptx costs about a millisecond a cell, which an appendix of 200 projects notices.
     """
+    floor = floor if floor is not None else min(size, max(size - 2, 9))
+    header = [slide_text(h) for h in header]
+    rows = [[slide_text(v) for v in values] for values in rows]
+    size, heights = _table_layout(
+        header, rows, width, col_widths, size, row_height, bottom - top, floor
+    )
     n_cols = len(header)
-    shape = slide.shapes.add_table(1, n_cols, left, top, width, Emu(row_height * (len(rows) + 1)))
+    shape = slide.shapes.add_table(1, n_cols, left, top, width, Emu(sum(heights)))
     table = shape.table
-    if col_widths:
-        total = sum(col_widths)
-        for i, w in enumerate(col_widths):
-            table.columns[i].width = Emu(int(width * w / total))
+    for i, w in enumerate(_col_emus(width, n_cols, col_widths)):
+        table.columns[i].width = Emu(w)
     tbl = table._tbl
     for tr in tbl.tr_lst:
         tbl.remove(tr)
     fills = fills or {}
     xml = [f"<a:tbl {nsdecls('a')}>"]
-    for r, values in enumerate([header, *rows]):
-        xml.append(f'<a:tr h="{int(row_height)}">')
+    for r, (values, h) in enumerate(zip([header, *rows], heights, strict=True)):
+        xml.append(f'<a:tr h="{int(h)}">')
         for c, value in enumerate(values):
             fill = HEADER_FILL if r == 0 else fills.get((r - 1, c))
-            xml.append(_cell_xml(slide_text(value), size, r == 0, fill))
+            xml.append(_cell_xml(value, size, r == 0, fill))
         xml.append("</a:tr>")
     xml.append("</a:tbl>")
     for tr in parse_xml("".join(xml)):
@@ -186,30 +396,46 @@ def _table(
     return shape
 
 
-# A cell as python-pptx writes it: text in the given size and colour, small top/bottom margins,
-# a solid fill or none (the table style would otherwise band the rows).
+# A cell as python-pptx writes it: text in Arial at the given size and in a colour that contrasts
+# with the fill, our margins, a solid fill or none (the table style would otherwise band rows).
 _RUN = (
-    '<a:r><a:rPr sz="{size}" b="{bold}"><a:solidFill><a:srgbClr val="{colour}"/></a:solidFill>'
-    "</a:rPr><a:t>{text}</a:t></a:r>"
+    '<a:r><a:rPr lang="en-GB" sz="{size}" b="{bold}"><a:solidFill><a:srgbClr val="{colour}"/>'
+    '</a:solidFill><a:latin typeface="{font}"/></a:rPr><a:t>{text}</a:t></a:r>'
 )
-_MARGIN = int(Inches(0.03))
+_END = '<a:endParaRPr lang="en-GB" sz="{size}"/>'
 
 
-def _cell_xml(text: str, size: int, bold: bool, fill: RGBColor | None) -> str:
-    run = {"size": size * 100, "bold": int(bold), "colour": str(DARK)}
+def _cell_xml(text: str, size: float, bold: bool, fill: RGBColor | None) -> str:
+    run = {"size": int(size * 100), "bold": int(bold), "colour": str(_ink(fill)), "font": tf.FONT}
     paras = "".join(
-        f"<a:p>{_RUN.format(text=escape(line), **run)}</a:p>" if line else "<a:p/>"
+        f"<a:p>{_RUN.format(text=escape(line), **run)}</a:p>"
+        if line
+        else f"<a:p>{_END.format(size=run['size'])}</a:p>"
         for line in text.split("\n")
     )
     fill_xml = f'<a:solidFill><a:srgbClr val="{fill}"/></a:solidFill>' if fill else "<a:noFill/>"
     return (
         f"<a:tc><a:txBody><a:bodyPr/><a:lstStyle/>{paras}</a:txBody>"
-        f'<a:tcPr marT="{_MARGIN}" marB="{_MARGIN}">{fill_xml}</a:tcPr></a:tc>'
+        f'<a:tcPr marL="{int(CELL_LR)}" marR="{int(CELL_LR)}" marT="{int(CELL_TB)}" '
+        f'marB="{int(CELL_TB)}">{fill_xml}</a:tcPr></a:tc>'
     )
 
 
 def _rag_fill(rag: str | None) -> RGBColor:
     return _rgb(RAG_COLOURS.get(rag or "Grey", RAG_COLOURS["Grey"]))
+
+
+def _placeholder(shape, lines: list[str], size: float, floor: float, bold=False) -> None:
+    """Fill a title or subtitle placeholder with measured text, left-aligned (the layout's own
+    size and autofit would otherwise apply)."""
+
+    def make(s: float) -> list[tf.Para]:
+        return [tf.Para(line, s, bold) for line in lines]
+
+    _, paras = _fit_paras(make, shape.width, shape.height, size, floor)
+    _frame(shape, paras, DARK)
+    for para in shape.text_frame.paragraphs:
+        para.alignment = PP_ALIGN.LEFT
 
 
 class _Writer:
@@ -225,17 +451,16 @@ class _Writer:
         t = slide.shapes.title
         # The default template is 4:3; put the title where a 16:9 slide wants it.
         t.left, t.top, t.width, t.height = MARGIN, TITLE_TOP, SLIDE_W - 2 * MARGIN, TITLE_H
-        t.text = slide_text(title)
-        for para in t.text_frame.paragraphs:
-            para.alignment = PP_ALIGN.LEFT
-            for run in para.runs:
-                run.font.size = Pt(28)
-                run.font.bold = True
-        box = _text_box(
-            slide, MARGIN, FOOTER_TOP, SLIDE_W - 2 * MARGIN, FOOTER_H, self.footer, 10, colour=GREY
-        )
-        box.name = "Footer"
+        _placeholder(t, [slide_text(title)], 28, 16, bold=True)
+        self.footnote(slide)
         return slide
+
+    def footnote(self, slide) -> None:
+        box = _text_box(
+            slide, MARGIN, FOOTER_TOP, SLIDE_W - 2 * MARGIN, FOOTER_H, self.footer, 10,
+            colour=GREY, floor=8,
+        )  # fmt: skip
+        box.name = "Footer"
 
     def picture(self, slide, png: bytes) -> None:
         # 16:9 image as large as the body allows, centred.
@@ -332,53 +557,97 @@ def _headline(rv: Review) -> list[_Slide]:
     return [_Slide("Headline figures", write)]
 
 
+STORY_SIZE, STORY_FLOOR = 24, 16  # the What changed story: as large as fits, never under 16 pt
+
+
+def _story_pages(lines: list[str], width, height) -> tuple[float, list[list[str]]]:
+    """The narrative's size and its paragraphs split over slides: all on one slide at the
+    largest size from STORY_SIZE down to STORY_FLOOR that holds them, else over several at the
+    floor, whole paragraphs to a slide while they fit (a paragraph longer than a slide
+    continues on the next one, split between words)."""
+    line_w = tf.pt(width - 2 * INSET_LR) * SLACK
+    avail = tf.pt(height - 2 * INSET_TB)
+
+    def make(size: float, paras: list[str]) -> list[tf.Para]:
+        return [tf.Para(p, size, False, round(size * 0.5, 1)) for p in paras]
+
+    size = tf.fit_size(lambda s: make(s, lines), line_w, avail, STORY_SIZE, STORY_FLOOR)
+    if size is not None:
+        return size, [lines]
+    size = STORY_FLOOR
+    pages: list[list[str]] = [[]]
+    for line in lines:
+        rest = line
+        while rest:
+            page = pages[-1]
+            if tf.fits(make(size, [*page, rest]), line_w, avail):
+                page.append(rest)
+                break
+            if page:
+                pages.append([])
+                continue
+            wrapped = tf.wrap(rest, line_w, size)  # alone, longer than a slide: split it
+            n = max(1, int((avail - size * 0.5) // (size * tf.LINE_HEIGHT)))
+            page.append(" ".join(wrapped[:n]))
+            rest = " ".join(wrapped[n:])
+            pages.append([])
+    return size, [p for p in pages if p]
+
+
+def _of(title: str, i: int, n: int) -> str:
+    return f"{title} ({i + 1} of {n})" if n > 1 else title
+
+
 def _changes(rv: Review) -> list[_Slide]:
     """The narrative and the change set of analytics.changes (the This week page's source)."""
     narrative = rv.narrative
     found = rv.comparison.changes
     labels = changes.KIND_LABELS
-    lines = [slide_text(line, 330) for line in narrative.split("\n") if line.strip()]
+    lines = [" ".join(slide_text(line).split()) for line in narrative.split("\n") if line.strip()]
     shown = found.head(12)
-    rows, fills = [], {}
-    for i, r in enumerate(shown.itertuples(index=False)):
+    rows, directions = [], []
+    for r in shown.itertuples(index=False):
         rows.append(
-            [
-                r.project_id,
-                slide_text(r.name, 34),
-                labels.get(r.kind, r.kind),
-                slide_text(r.detail, 80),
-                r.direction,
-            ]
-        )
-        if r.direction == "worsened":
-            fills[(i, 4)] = BAND_FILLS["critical"]
-        elif r.direction == "improved":
-            fills[(i, 4)] = BAND_FILLS["low"]
+            [r.project_id, _clip(r.name, 150), labels.get(r.kind, r.kind), _clip(r.detail, 300),
+             r.direction]
+        )  # fmt: skip
+        directions.append(r.direction)
     more = f"Showing {len(shown)} of {len(found)} changes, worst first." if len(found) else ""
-
-    def write_story(w: _Writer, s: _Slide) -> None:
-        slide = w.slide(s.title)
-        _text_box(slide, MARGIN, BODY_TOP, Inches(12.3), BODY_H, "\n".join(lines), 14)
-
-    def write_table(w: _Writer, s: _Slide) -> None:
-        slide = w.slide(s.title)
-        _text_box(slide, MARGIN, BODY_TOP, Inches(12.3), Inches(0.4), more, 13, colour=GREY)
-        _table(
-            slide,
-            ["ID", "Project", "Kind", "Change", "Direction"],
-            rows,
-            MARGIN,
-            BODY_TOP + Inches(0.45),
-            Inches(12.3),
-            col_widths=[1.1, 2.9, 1.5, 5.4, 1.4],
-            size=11,
-            fills=fills,
-        )
-
     source = rv.source + ", risk registers and milestone plans"
-    slides = [_Slide("What changed", write_story, source=source)]
-    if rows:
-        slides.append(_Slide("What changed: the change set", write_table, source=source))
+    width = Inches(12.3)
+    size, story = _story_pages(lines, width, BODY_BOTTOM - BODY_TOP)
+    slides = []
+    for i, page in enumerate(story):
+
+        def write_story(w: _Writer, s: _Slide, page=page) -> None:
+            slide = w.slide(s.title)
+            make = [tf.Para(p, size, False, round(size * 0.5, 1)) for p in page]
+            box = slide.shapes.add_textbox(MARGIN, BODY_TOP, width, BODY_BOTTOM - BODY_TOP)
+            _frame(box, make, DARK)
+
+        slides.append(_Slide(_of("What changed", i, len(story)), write_story, source=source))
+
+    header = ["ID", "Project", "Kind", "Change", "Direction"]
+    cols = [1.0, 3.2, 1.5, 5.4, 1.2]
+    table_top = BODY_TOP + Inches(0.45)
+    pages = _table_pages(header, rows, width, cols, 12, ROW_H, BODY_BOTTOM - table_top)
+    first = 0
+    for i, page in enumerate(pages if rows else []):
+        fills = {}
+        for j, direction in enumerate(directions[first : first + len(page)]):
+            if direction == "worsened":
+                fills[(j, 4)] = BAND_FILLS["critical"]
+            elif direction == "improved":
+                fills[(j, 4)] = BAND_FILLS["low"]
+        first += len(page)
+
+        def write_table(w: _Writer, s: _Slide, page=page, fills=fills) -> None:
+            slide = w.slide(s.title)
+            _text_box(slide, MARGIN, BODY_TOP, width, Inches(0.4), more, 13, colour=GREY)
+            _table(slide, header, page, MARGIN, table_top, width, cols, 12, fills)
+
+        title = _of("What changed: the change set", i, len(pages))
+        slides.append(_Slide(title, write_table, source=source))
     return slides
 
 
@@ -411,10 +680,10 @@ def _risks(rv: Review) -> list[_Slide]:
     top_rows = [
         [
             r.project_id,
-            slide_text(r.title, 42),
+            _clip(r.title, 200),
             f"{r.score:.0f} ({r.band})",
             _money(r.exposure, currency=r.currency),
-            slide_text(r.owner, 30),
+            _clip(r.owner, 80),
         ]
         for r in top.itertuples(index=False)
     ]
@@ -432,13 +701,13 @@ def _risks(rv: Review) -> list[_Slide]:
 
     def write_top(w: _Writer, s: _Slide) -> None:
         slide = w.slide(s.title)
-        _text_box(slide, MARGIN, BODY_TOP, Inches(12.3), Inches(0.6), note, 13)
+        _text_box(slide, MARGIN, BODY_TOP, Inches(12.3), Inches(0.7), note, 13)
         _table(
             slide,
             ["ID", "Risk", "Score (band)", "Exposure", "Owner"],
             top_rows,
             MARGIN,
-            BODY_TOP + Inches(0.75),
+            BODY_TOP + Inches(0.8),
             Inches(12.3),
             col_widths=[1.2, 5.6, 1.8, 1.5, 2.2],
             size=12,
@@ -543,8 +812,8 @@ def _red_appendix(rv: Review, rest: pd.DataFrame, n_red: int, limit: int) -> lis
     rows = [
         [
             slide_text(r.project_id),
-            slide_text(r.name, 40),
-            slide_text(r.manager, 26),
+            _clip(r.name, 150),
+            _clip(r.manager, 80),
             f"{rag_label(r.display_rag)} / {rag_label(_rag(r.computed_rag))}",
             _money(r.eac_variance, True, r.currency),
             _money(r.exposure, currency=r.currency),
@@ -552,15 +821,20 @@ def _red_appendix(rv: Review, rest: pd.DataFrame, n_red: int, limit: int) -> lis
         ]
         for r in rest.itertuples(index=False)
     ]
-    pages = [rows[i : i + APPENDIX_ROWS] for i in range(0, len(rows), APPENDIX_ROWS)]
     header = [
         "ID", "Project", "Manager", "RAG shown / computed", "EAC − budget", "Exposure",
         "Last report",
     ]  # fmt: skip
+    cols = [1.1, 3.4, 2.2, 1.9, 1.3, 1.3, 1.1]
+    table_top = BODY_TOP + Inches(0.45)
+    # up to APPENDIX_ROWS a slide, fewer when long names wrap and the rows grow
+    pages = _table_pages(
+        header, rows, Inches(12.3), cols, 11, Inches(0.32), BODY_BOTTOM - table_top, APPENDIX_ROWS
+    ) if rows else []  # fmt: skip
     source = rv.source + " and risk registers"
     slides = []
+    first = limit + 1
     for i, page in enumerate(pages):
-        first = limit + i * APPENDIX_ROWS + 1
         note = (
             f"Red projects {first}-{first + len(page) - 1} of {n_red}, worst first "
             "(EAC − budget, then open risk exposure)"
@@ -575,9 +849,9 @@ def _red_appendix(rv: Review, rest: pd.DataFrame, n_red: int, limit: int) -> lis
                 header,
                 page,
                 MARGIN,
-                BODY_TOP + Inches(0.45),
+                table_top,
                 Inches(12.3),
-                col_widths=[1.1, 3.4, 2.2, 1.9, 1.3, 1.3, 1.1],
+                col_widths=cols,
                 size=11,
                 row_height=Inches(0.32),
             )
@@ -585,11 +859,18 @@ def _red_appendix(rv: Review, rest: pd.DataFrame, n_red: int, limit: int) -> lis
         of = f" ({i + 1} of {len(pages)})" if len(pages) > 1 else ""
         title = f"Appendix: other Red projects{of}"
         slides.append(_Slide(title, write, source=source, appendix=True))
+        first += len(page)
     return slides
 
 
 def _day(value) -> str:
     return fmt.day(value, missing="")
+
+
+def _clip(value, limit: int) -> str:
+    """Uploaded text for a table cell, whole words up to ``limit`` characters (then "…"): a cell
+    wraps, but one row must never outgrow a slide. Generous: names and titles fit whole."""
+    return tf.cut_to_words(slide_text(value), lambda t: len(t) <= limit)
 
 
 def _rag(value) -> str:
@@ -622,10 +903,10 @@ def _red_project(rv: Review, p: pd.Series, register: pd.DataFrame) -> _Slide:
     risks = risks.sort_values(["score", "exposure"], ascending=False).head(3)
     risk_rows = [
         [
-            slide_text(r.title, 38),
+            _clip(r.title, 160),
             f"{r.score:.0f} ({r.band})",
             _money(r.exposure, currency=p["currency"]),
-            slide_text(r.owner, 25),
+            _clip(r.owner, 60),
         ]
         for r in risks.itertuples(index=False)
     ]
@@ -644,36 +925,36 @@ def _red_project(rv: Review, p: pd.Series, register: pd.DataFrame) -> _Slide:
         f", reported as “{label}”" if label else ""
     )
     narrative = [
-        ("Summary", slide_text(p["summary"], 600)),
-        ("Next steps", slide_text(p["next_steps"], 400)),
-        ("Decisions needed", slide_text(p["decisions_needed"], 400)),
+        ("Summary", slide_text(p["summary"])),
+        ("Next steps", slide_text(p["next_steps"])),
+        ("Decisions needed", slide_text(p["decisions_needed"])),
     ]
-    rule = f"Computed RAG: {slide_text(p['computed_rule'], 220)}"
-    title = f"{slide_text(p['project_id'])} · {slide_text(p['name'], 60)} — {rag_label('Red')}"
+    rule = f"Computed RAG: {slide_text(p['computed_rule'])}"
+    title = f"{slide_text(p['project_id'])} · {slide_text(p['name'])} — {rag_label('Red')}"
 
     def write(w: _Writer, s: _Slide) -> None:
         slide = w.slide(s.title)
         _text_box(
-            slide, MARGIN, BODY_TOP - Inches(0.15), Inches(12.3), Inches(0.4),
-            f"{people} · {reported}", 12, colour=GREY,
+            slide, MARGIN, BODY_TOP - Inches(0.2), Inches(12.3), Inches(0.5),
+            f"{people} · {reported}", 12, colour=GREY, floor=9,
         )  # fmt: skip
-        _table(
+        strip = _table(
             slide,
             strip_header,
             [[rag_label(v) for v in strip_values]],
             MARGIN,
-            BODY_TOP + Inches(0.3),
+            BODY_TOP + Inches(0.35),
             Inches(12.3),
             size=13,
             fills=strip_fills,
         )
-        top = BODY_TOP + Inches(1.15)
-        _paragraphs(slide, MARGIN, top, Inches(6.4), Inches(3.6), narrative, 13)
+        top = strip.top + strip.height + Inches(0.2)
+        rule_top = FOOTER_TOP - Inches(0.75)
+        _paragraphs(slide, MARGIN, top, Inches(6.4), rule_top - top, narrative, 13)
         _text_box(
-            slide, MARGIN, FOOTER_TOP - Inches(0.7), Inches(6.4), Inches(0.6), rule, 10,
-            colour=GREY,
-        )  # fmt: skip
-        _table(
+            slide, MARGIN, rule_top, Inches(6.4), Inches(0.65), rule, 10, colour=GREY, floor=8
+        )
+        table = _table(
             slide,
             ["Key metric", "Value"],
             metrics,
@@ -682,21 +963,22 @@ def _red_project(rv: Review, p: pd.Series, register: pd.DataFrame) -> _Slide:
             Inches(5.6),
             col_widths=[2.6, 3.0],
             size=12,
-            row_height=Inches(0.32),
+            row_height=Inches(0.29),
         )
-        risk_top = top + Inches(0.32 * 9 + 0.2)
+        risk_top = table.top + table.height + Inches(0.2)
+        # The three worst risks, or as many as fit above the footer at 8 pt and up.
         if risk_rows:
-            _table(
-                slide,
+            header, cols = (
                 ["Top open risk", "Score (band)", "Exposure", "Owner"],
-                risk_rows,
-                Inches(7.2),
-                risk_top,
-                Inches(5.6),
-                col_widths=[2.6, 1.1, 0.9, 1.0],
-                size=10,
-                row_height=Inches(0.32),
+                [2.6, 1.1, 0.9, 1.0],
             )
+            shown = _rows_that_fit(
+                header, risk_rows, Inches(5.6), cols, 10, Inches(0.28), BODY_BOTTOM - risk_top, 8
+            )
+            _table(
+                slide, header, shown, Inches(7.2), risk_top, Inches(5.6), cols, 10,
+                row_height=Inches(0.28), floor=8,
+            )  # fmt: skip
         else:
             _text_box(slide, Inches(7.2), risk_top, Inches(5.6), Inches(0.4), "No open risks.", 12)
 
@@ -732,7 +1014,7 @@ def _quality(rv: Review) -> list[_Slide]:
     )
     manager_rows = [
         [
-            slide_text(r.manager) or "(no manager)",
+            _clip(r.manager, 80) or "(no manager)",
             f"{r.projects:.0f}",
             _num(r.oldest, "{:.0f}", "never reported"),
         ]
@@ -741,7 +1023,7 @@ def _quality(rv: Review) -> list[_Slide]:
 
     def write(w: _Writer, s: _Slide) -> None:
         slide = w.slide(s.title)
-        _table(
+        table = _table(
             slide,
             ["Check", "Projects", "Which"],
             checks,
@@ -752,14 +1034,19 @@ def _quality(rv: Review) -> list[_Slide]:
             size=12,
         )
         if manager_rows:
-            top = BODY_TOP + Inches(0.36 * (len(checks) + 1) + 0.4)
+            top = table.top + table.height + Inches(0.3)
             _text_box(
                 slide, MARGIN, top, Inches(8), Inches(0.4), "Not reported, by manager", 14, True
             )
+            header = ["Manager", "Projects not reported", "Days since last report (oldest)"]
+            avail = BODY_BOTTOM - top - Inches(0.45)
+            shown = _rows_that_fit(
+                header, manager_rows, Inches(9), [4, 2.5, 2.5], 12, ROW_H, avail, 10
+            )
             _table(
                 slide,
-                ["Manager", "Projects not reported", "Days since last report (oldest)"],
-                manager_rows,
+                header,
+                shown,
                 MARGIN,
                 top + Inches(0.45),
                 Inches(9),
@@ -866,7 +1153,7 @@ def _title_slide(w: _Writer, rv: Review, red_line: str) -> None:
     subtitle.left, subtitle.top, subtitle.width, subtitle.height = (
         MARGIN, Inches(3.7), SLIDE_W - 2 * MARGIN, Inches(1.6),
     )  # fmt: skip
-    title.text = f"Weekly portfolio review: {slide_text(name)}"
+    _placeholder(title, [f"Weekly portfolio review: {slide_text(name)}"], 40, 24, bold=True)
     lines = [f"Review date {fmt.day(rv.review_date)}"]
     if rv.compare_date is not None:
         lines.append(f"Compared with {fmt.day(rv.compare_date)}")
@@ -876,8 +1163,5 @@ def _title_slide(w: _Writer, rv: Review, red_line: str) -> None:
     lines.append(f"{len(rv.snapshot)} projects in review")
     if red_line:
         lines.append(red_line)
-    subtitle.text = "\n".join(lines)
-    box = _text_box(
-        slide, MARGIN, FOOTER_TOP, SLIDE_W - 2 * MARGIN, FOOTER_H, w.footer, 10, colour=GREY
-    )
-    box.name = "Footer"
+    _placeholder(subtitle, lines, 24, 14)
+    w.footnote(slide)

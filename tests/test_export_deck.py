@@ -27,6 +27,7 @@ from exports.deck import (
 )
 from sample_data import write_sample
 from tests.conftest import CHROMIUM, require
+from tests.test_deck_text_fit import deck_problems
 
 REVIEW = "2026-11-20"
 
@@ -141,6 +142,13 @@ def test_text_is_native_and_red_slides_carry_narrative_metrics_and_risks(full_de
     assert table.cell(1, 0).text == "Projects in review" and table.cell(1, 1).text == "60"
 
 
+def test_every_text_box_and_cell_fits_on_the_sample_deck(full_deck):
+    # exports.text_fit measures the saved deck (tests/test_deck_text_fit.py has the long names)
+    prs, _ = full_deck
+    problems = deck_problems(prs)
+    assert not problems, "\n".join(map(str, problems[:20]))
+
+
 def test_progress_is_reported_in_order_up_to_done(full_deck):
     _, steps = full_deck
     fractions = [f for f, _ in steps]
@@ -250,7 +258,9 @@ def test_red_projects_beyond_the_limit_are_an_appendix_worst_first(large_frames)
     assert appendix == expected[limit:]  # every other Red project once, in the same order
     titles = _titles(prs)
     pages = [t for t in titles if t.startswith(APPENDIX)]
-    assert len(pages) == -(-len(appendix) // APPENDIX_ROWS) >= 2
+    # at most APPENDIX_ROWS a page (fewer when names wrap), and every page fits its slide
+    assert len(pages) >= -(-len(appendix) // APPENDIX_ROWS) >= 2
+    assert not deck_problems(prs)
     assert pages[0] == f"{APPENDIX} (1 of {len(pages)})"
     assert titles.index("Data quality") < titles.index(pages[0])  # the appendix closes the deck
     subtitle = prs.slides[0].placeholders[1].text
