@@ -18,6 +18,7 @@ PAGES = {
     ],
     "Portfolio": [
         st.Page("pages/portfolio/risks.py", title="Risks", icon=":material/warning:"),
+        st.Page("pages/portfolio/raid.py", title="RAID log", icon=":material/checklist:"),
         st.Page(
             "pages/portfolio/governance.py",
             title="Governance vs execution",
