@@ -187,3 +187,20 @@ def test_this_week_change_kinds_round_trip(seeded_url):
     hostile = this_week({"change_kinds": ["bogus", "<b>x</b>"]})
     assert hostile.button_group[0].value == every
     assert "change_kinds" not in hostile.query_params
+
+
+def test_every_change_kind_stays_chosen_when_the_compare_date_changes(seeded_url):
+    """ "Everything" follows the kinds on offer: a kind that appears with another compare date
+    is shown, not left unchosen; a narrowed choice stays narrowed."""
+    at = this_week()
+    before = list(at.button_group[0].value)
+    compare = at.sidebar.selectbox(key="compare_to_2026-11-20")
+    compare.set_value(compare.options[4]).run()  # 2026-10-16: more kinds of change
+    after = at.button_group[0]
+    assert len(after.options) > len(before)
+    assert len(after.value) == len(after.options)
+    assert "change_kinds" not in at.query_params
+    after.set_value(["rag", "risk"]).run()
+    compare.set_value(compare.options[6]).run()
+    assert at.button_group[0].value == ["rag", "risk"]
+    assert url(at, "change_kinds") == ["rag", "risk"]

@@ -9,6 +9,7 @@ from ui import data
 from ui.components import (
     data_table,
     empty_state,
+    plain,
     project_link_column,
     project_links,
     provenance,
@@ -109,7 +110,7 @@ summary = view.summary
 tiles = st.columns(max(len(summary), 4))
 for tile, row in zip(tiles, summary.itertuples(), strict=False):
     tile.metric(
-        raid.type_label(row.type),
+        plain(raid.type_label(row.type)),  # a SQL source may bring any type text
         row.items,
         f"{row.overdue} overdue",
         delta_color="inverse" if row.overdue else "off",
