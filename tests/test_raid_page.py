@@ -137,6 +137,11 @@ def test_chosen_rows_show_their_descriptions(seeded_url):
     described = at.dataframe[1].value
     assert list(described["item_id"]) == list(table["item_id"].iloc[[0, 3]])
     assert described["description"].str.len().gt(10).all()
+    # Another filter is another table: the chosen positions would be other items, so they go.
+    at.radio(key="raid_due").set_value("overdue").run()
+    assert not at.exception
+    assert "Descriptions" not in [s.value for s in at.subheader]
+    assert len(at.dataframe) == 1
 
 
 def test_nothing_matches(seeded_url):

@@ -49,6 +49,7 @@ def test_cell_picker_follows_the_assessment_and_the_view_survives_a_reload(
     li, im, inherent, residual = differing_cell(seeded_url)
     page = browser_page
     page.goto(f"{live_app}/risks?risk_cell={li},{im}")
+    page.get_by_text(f"Risks in cell: likelihood {li} × impact {im} (inherent)").wait_for()
     settle(page)
     assert re.search(rf"\b{inherent} risks?\b", picker_text(page)), picker_text(page)
 
@@ -75,7 +76,28 @@ def test_raid_page_opens_with_filters_from_the_url(live_app, browser_page):  # n
     assert page.locator("h1").first.inner_text() == "RAID log"
     assert page.locator('[data-testid="stException"]').count() == 0
     tiles = page.locator('[data-testid="stMetric"]')
+    tiles.first.wait_for()  # a cold server loads the frames first
+    settle(page)
     assert tiles.count() == 1 and "Issue" in tiles.first.inner_text()
     assert "raid_age" not in page.url  # the bad value is dropped from the address
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "raid.png"), full_page=True)
+
+
+def test_raid_rows_ticked_show_descriptions_until_the_filter_changes(live_app, browser_page):  # noqa: F811
+    page = browser_page
+    page.goto(f"{live_app}/raid")
+    grid = page.locator("[data-testid='stDataFrame']").first
+    grid.wait_for()  # a cold server loads the frames first
+    settle(page)
+    box = grid.bounding_box()
+    # The row checkboxes: the first column of the canvas grid, under a header row of ~35 px.
+    page.mouse.click(box["x"] + 15, box["y"] + 35 + 17)
+    settle(page)
+    page.get_by_text("Descriptions", exact=True).wait_for()
+    assert page.locator("[data-testid='stDataFrame']").count() == 2
+    page.locator("[data-testid='stRadio'] label").filter(has_text="Not overdue").click()
+    page.wait_for_url(re.compile(r"raid_due=not"))
+    settle(page)
+    assert page.get_by_text("Descriptions", exact=True).count() == 0
+    assert page.locator('[data-testid="stException"]').count() == 0

@@ -119,6 +119,14 @@ for tile, row in zip(tiles, summary.itertuples(), strict=False):
         border=True,
     )
 
+# Chosen rows are positions in this table: another filter or date makes another table, so the
+# choice starts again (else the descriptions shown would belong to other items).
+this_view = (view.filter, rv.review_date, tuple(sorted(rv.filters.items())))
+if st.session_state.get("raid_table_view") != this_view:
+    if "raid_table" in st.session_state:
+        st.session_state["raid_table"] = {"selection": {"rows": [], "columns": []}}
+    st.session_state["raid_table_view"] = this_view
+
 st.subheader(f"{len(items)} items")
 shown = items.assign(
     link=project_links(items["project_id"], ctx), type=items["type"].map(raid.type_label)
