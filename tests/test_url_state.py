@@ -204,3 +204,22 @@ def test_every_change_kind_stays_chosen_when_the_compare_date_changes(seeded_url
     compare.set_value(compare.options[6]).run()
     assert at.button_group[0].value == ["rag", "risk"]
     assert url(at, "change_kinds") == ["rag", "risk"]
+
+
+def test_new_and_closed_band_round_trip(seeded_url):
+    at = risks_page()
+    band = at.selectbox(key="risk_change_band")
+    default = band.value
+    lower = band.options[0]
+    assert lower != default and "risk_change_band" not in at.query_params
+    band.set_value(lower).run()
+    assert url(at, "risk_change_band") == [lower]
+    caption = next(c.value for c in at.caption if c.value.startswith("Between"))
+    assert f"at or above {lower}" in caption
+
+    again = risks_page({"risk_change_band": lower})
+    assert again.selectbox(key="risk_change_band").value == lower
+    assert next(c.value for c in again.caption if c.value.startswith("Between")) == caption
+    stale = risks_page({"risk_change_band": "catastrophic"})  # a band the config lacks
+    assert stale.selectbox(key="risk_change_band").value == default
+    assert "risk_change_band" not in stale.query_params

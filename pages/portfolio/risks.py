@@ -341,13 +341,15 @@ st.subheader("New and closed since the compare date")
 if rv.compare_date is None:
     empty_state("This is the first review date: nothing to compare with.")
 else:
-    min_band = st.columns(4)[0].selectbox(
-        "At or above band",
-        bands,
-        index=bands.index(watch_band),
-        key="risk_change_band",
-        help="Inherent score band; the default is [changes] risk_band in the config",
-    )
+    with st.columns(4)[0]:  # in the URL too (?risk_change_band=medium)
+        min_band = bound(
+            st.selectbox,
+            "At or above band",
+            bands,
+            key="risk_change_band",
+            default=watch_band,
+            help="Inherent score band; the default is [changes] risk_band in the config",
+        )
     changes = view.new_and_closed(min_band)
     counts = changes["change"].value_counts()
     tiles = st.columns(4)
