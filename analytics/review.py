@@ -96,7 +96,7 @@ class Review(_Keeps):
             compare_date = portfolio.previous_review(self.dates, self.review_date)
         self.compare_date = None if compare_date is None else pd.Timestamp(compare_date)
         self._risk_views = _Memo()
-        self._raid_views = _Memo()
+        self._raid_views = _Memo(PROJECT_VIEWS)  # filter choices are many; keep the recent
         self._projects = _Memo(PROJECT_VIEWS)
         self._kept = _Memo()
 
