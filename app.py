@@ -28,6 +28,7 @@ PAGES = {
     ],
     "Portfolio": [
         page("pages/portfolio/risks.py", "Risks", ":material/warning:"),
+        page("pages/portfolio/raid.py", "RAID log", ":material/checklist:"),
         page("pages/portfolio/governance.py", "Governance vs execution", ":material/balance:"),
         page("pages/portfolio/project.py", "Project detail", ":material/folder_open:"),
     ],

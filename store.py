@@ -707,11 +707,12 @@ def data_version(engine: Engine) -> int:
 
 
 # Columns no page, chart, analysis or export reads are not loaded: a risk's description (no
-# view shows it) and the raised dates of risks and RAID items. A RAID item's description is
-# long text shown only on the project page: read there for one project (read_project_text).
+# view shows it) and its raised date. A RAID item's description is long text shown only for
+# one project or a few chosen items: read then (read_project_text, read_text). Its raised date
+# is loaded: the RAID log page ages every item.
 NOT_IN_FRAMES = {
     "risks": {"description", "raised_date"},
-    "raid_items": {"description", "raised_date"},
+    "raid_items": {"description"},
 }
 PROJECT_TEXT = {"raid_items": ["description"]}
 # Rows per fetch on the cursor path: bounds the Python objects alive at once.
@@ -888,6 +889,28 @@ def read_project_text(engine: Engine, name: str, project_id: str) -> pd.DataFram
     columns = [*models.KEYS[name], *PROJECT_TEXT[name]]
     with engine.connect() as conn, conn.begin():
         return _read_table(conn, table, columns, table.c.project_id == project_id)
+
+
+# Project ids per query of read_text: well under every backend's bound-parameter limit
+# (SQLite's default is 32,766, older builds 999).
+TEXT_IDS_PER_QUERY = 900
+
+
+@_plain_errors
+def read_text(engine: Engine, name: str, project_ids) -> pd.DataFrame:
+    """``read_project_text`` for several projects at once: one query per
+    ``TEXT_IDS_PER_QUERY`` projects, not one per project."""
+    table = models.FACT_TABLES[name]
+    columns = [*models.KEYS[name], *PROJECT_TEXT[name]]
+    ids = sorted({str(p) for p in project_ids})
+    chunks = [ids[i : i + TEXT_IDS_PER_QUERY] for i in range(0, len(ids), TEXT_IDS_PER_QUERY)]
+    with engine.connect() as conn, conn.begin():
+        parts = [
+            _read_table(conn, table, columns, table.c.project_id.in_(chunk))
+            for chunk in chunks or [[]]
+        ]
+    # Categorical ids of two reads have different categories: concat makes them plain text.
+    return parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
 
 
 def _replaced_status(conn) -> pd.DataFrame:

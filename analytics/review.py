@@ -18,7 +18,7 @@ from typing import Literal, TypeVar
 
 import pandas as pd
 
-from analytics import changes, governance, portfolio, quality, risk
+from analytics import changes, governance, portfolio, quality, raid, risk
 from analytics import project as proj
 from config import Config
 
@@ -96,6 +96,7 @@ class Review(_Keeps):
             compare_date = portfolio.previous_review(self.dates, self.review_date)
         self.compare_date = None if compare_date is None else pd.Timestamp(compare_date)
         self._risk_views = _Memo()
+        self._raid_views = _Memo(PROJECT_VIEWS)  # filter choices are many; keep the recent
         self._projects = _Memo(PROJECT_VIEWS)
         self._kept = _Memo()
 
@@ -228,6 +229,33 @@ class Review(_Keeps):
         categories and owners, on the inherent or residual assessment."""
         key = (tuple(categories), tuple(owners), tuple(statuses), basis)
         return self._risk_views.get(key, lambda: RiskView(self, *key))
+
+    # --- RAID log -------------------------------------------------------------------------------
+
+    @cached_property
+    def raid_log(self) -> pd.DataFrame:
+        """Every RAID item of the projects in the review as of the review date, with its age
+        and days overdue (``analytics.raid.log``; descriptions are not in the frames)."""
+        closed = raid.closed_statuses(self.config.risk.closed_statuses)
+        return raid.log(self.frames["raid_items"], self.snapshot, self.review_date, closed)
+
+    @cached_property
+    def raid_options(self) -> dict[str, list[str]]:
+        """Types, owners and statuses of the log, for the RAID page's filters."""
+        return raid.filter_options(self.raid_log)
+
+    def raid(
+        self,
+        types: list[str] = (),
+        owners: list[str] = (),
+        statuses: list[str] = (),
+        min_age: int = 0,
+        due: str = "any",
+    ) -> RaidView:
+        """The RAID page's view of the log: open items (or these statuses) of these types and
+        owners, raised at least ``min_age`` days ago, overdue or not (``due``)."""
+        key = (tuple(types), tuple(owners), tuple(statuses), int(min_age), due)
+        return self._raid_views.get(key, lambda: RaidView(self, *key))
 
     # --- governance -----------------------------------------------------------------------------
 
@@ -456,6 +484,37 @@ class RiskView(_Keeps):
         return risk.band_trend(
             rv.frames["risks"], rv.weeks, rv.config.risk, self.filter, self.basis
         )
+
+
+class RaidView:
+    """The RAID page for one choice of filters."""
+
+    def __init__(
+        self,
+        review: Review,
+        types: tuple[str, ...],
+        owners: tuple[str, ...],
+        statuses: tuple[str, ...],
+        min_age: int,
+        due: str,
+    ) -> None:
+        self.review = review
+        self.filter = raid.RaidFilter(list(types), list(owners), list(statuses), min_age, due)
+
+    @cached_property
+    def items(self) -> pd.DataFrame:
+        """The items in view: open ones unless statuses are chosen, most overdue first."""
+        return self.filter.apply(self.review.raid_log)
+
+    @cached_property
+    def summary(self) -> pd.DataFrame:
+        """Per type: items, open, overdue and the oldest open item's age."""
+        return raid.summary(self.items)
+
+    @cached_property
+    def source(self) -> str:
+        shown = self.items if not self.items.empty else self.review.raid_log
+        return raid.source_note(shown, self.review.frames["uploads"])
 
 
 class ProjectView(_Keeps):

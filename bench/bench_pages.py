@@ -22,6 +22,7 @@ PAGES = [
     "review/this_week",
     "review/health",
     "portfolio/risks",
+    "portfolio/raid",
     "portfolio/governance",
     "portfolio/project",
     "data/quality",

@@ -6,7 +6,20 @@ import pytest
 
 from tests.browser import ARTIFACTS, browser_page, live_app, wait_for_app  # noqa: F401
 
-PAGES = ["", "health", "risks", "governance", "project", "upload", "quality", "sources", "export"]
+PAGES = [
+    "",
+    "health",
+    "risks",
+    "raid",
+    "governance",
+    "project",
+    "upload",
+    "quality",
+    "sources",
+    "export",
+    "roles",
+    "audit",
+]
 
 pytestmark = pytest.mark.browser
 

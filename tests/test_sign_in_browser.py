@@ -22,7 +22,14 @@ from access.grants import grant
 from access.roles import Identity
 from data_loaders.ingest import known_projects, parse_file
 from sample_data.excel import write_pm_workbooks
-from tests.browser import ARTIFACTS, browser_page, free_port, settle, start_app, stop_app  # noqa: F401
+from tests.browser import (
+    ARTIFACTS,
+    browser_page,  # noqa: F401  (a fixture)
+    free_port,
+    settle,
+    start_app,
+    stop_app,
+)
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.browser
@@ -108,7 +115,7 @@ def _menu(page) -> list[str]:
     return [text.split("\n")[-1] for text in links]
 
 
-def test_pm_signs_in_and_uploads_viewer_is_refused(signed_in_app, browser_page):
+def test_pm_signs_in_and_uploads_viewer_is_refused(signed_in_app, browser_page):  # noqa: F811
     url, engine, workbook = signed_in_app
     page = browser_page
     # Nothing of the portfolio before sign-in, at any address.

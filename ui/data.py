@@ -131,6 +131,21 @@ def with_project_text(rows: pd.DataFrame, table: str, project_id: str) -> pd.Dat
     return rows.astype(ids).merge(text.astype(ids), on=keys, how="left")
 
 
+@st.cache_data(show_spinner=False, max_entries=16)
+def _text(url: str, version: int, table: str, project_ids: tuple[str, ...]) -> pd.DataFrame:
+    return store.read_text(_engine(url), table, project_ids)
+
+
+def with_text(rows: pd.DataFrame, table: str) -> pd.DataFrame:
+    """``with_project_text`` for rows of several projects: one read for all their projects
+    (the RAID log's chosen rows), not one per project."""
+    ids = tuple(sorted({str(p) for p in rows["project_id"]}))
+    text = or_stop(lambda: _text(*_current(), table, ids))
+    keys = models.KEYS[table]
+    ids_as_text = dict.fromkeys([k for k in keys if k in store.CATEGORICAL], str)
+    return rows.astype(ids_as_text).merge(text.astype(ids_as_text), on=keys, how="left")
+
+
 @st.cache_data(show_spinner=False, max_entries=4)
 def _upload_reports(url: str, version: int) -> dict[int, dict]:
     return store.upload_reports(_engine(url))

@@ -10,6 +10,7 @@ from charts.template import has_points
 from ui import data
 from ui.components import data_table, empty_state, plain, provenance, show_chart
 from ui.page import page_setup, stop_if_no_match
+from ui.url_state import bound
 
 MONEY_COLUMNS = {
     "cost_impact": "Cost impact",
@@ -71,12 +72,6 @@ def risk_table(df, name: str, narrow: bool = False, column_order=None, **kwargs)
     data_table(df, name, hide_index=True, column_config=config, column_order=column_order, **kwargs)
 
 
-def keep_known(key: str, options: list[str]) -> None:
-    """Drop remembered filter values that the current options no longer offer."""
-    if key in st.session_state:
-        st.session_state[key] = [v for v in st.session_state[key] if v in options]
-
-
 ctx = page_setup("Risks")
 
 rv = data.review(ctx)
@@ -91,31 +86,40 @@ if rv.risk_register.empty:
     )
     st.stop()
 
-# Page filters: category, owner, status, and which assessment the matrix and lists use.
+# Page filters: category, owner, status, and which assessment the matrix and lists use; each
+# kept in the URL (?risk_category=…&risk_basis=residual) so a reload or a link shows this view.
 options = rv.risk_options
 cols = st.columns([2, 2, 2, 2])
-keep_known("risk_category", options["category"])
-keep_known("risk_owner", options["owner"])
-keep_known("risk_status", options["status"])
-categories = cols[0].multiselect(
-    "Category", options["category"], key="risk_category", placeholder="All"
-)
-owners = cols[1].multiselect("Owner", options["owner"], key="risk_owner", placeholder="All")
-statuses = cols[2].multiselect(
-    "Status",
-    options["status"],
-    key="risk_status",
-    placeholder="Open risks",
-    help="Empty: every open status (not " + ", ".join(rules.closed_statuses) + ")",
-)
-basis = cols[3].radio(
-    "Assessment",
-    ["inherent", "residual"],
-    key="risk_basis",
-    horizontal=True,
-    format_func=str.title,
-    help="Inherent: before the response. Residual: after the planned response.",
-)
+with cols[0]:
+    categories = bound(
+        st.multiselect, "Category", options["category"], key="risk_category", multi=True,
+        placeholder="All",
+    )  # fmt: skip
+with cols[1]:
+    owners = bound(
+        st.multiselect, "Owner", options["owner"], key="risk_owner", multi=True, placeholder="All"
+    )
+with cols[2]:
+    statuses = bound(
+        st.multiselect,
+        "Status",
+        options["status"],
+        key="risk_status",
+        multi=True,
+        placeholder="Open risks",
+        help="Empty: every open status (not " + ", ".join(rules.closed_statuses) + ")",
+    )
+with cols[3]:
+    basis = bound(
+        st.radio,
+        "Assessment",
+        list(risk.BASIS_COLUMNS),
+        key="risk_basis",
+        default="inherent",
+        horizontal=True,
+        format_func=str.title,
+        help="Inherent: before the response. Residual: after the planned response.",
+    )
 view = rv.risks(categories, owners, statuses, basis)
 score_col, band_col, exposure_col = view.score_column, view.band_column, view.exposure_column
 reg, source = view.register, view.source
@@ -216,7 +220,10 @@ if clicked and clicked != st.session_state.get("risk_last_click"):
 st.session_state["risk_last_click"] = clicked
 ordered = sorted(cell_keys, key=lambda k: (-count[k], k))
 with st.container(key="risk_drilldown"):
-    chosen = st.selectbox(
+    # The chosen cell is in the URL (?risk_cell=4,3); its label (the count) follows the
+    # assessment, and bound() makes the browser show the new label.
+    chosen = bound(
+        st.selectbox,
         "Cell (click the matrix, or choose here)",
         ordered,
         key="risk_cell",
@@ -334,13 +341,15 @@ st.subheader("New and closed since the compare date")
 if rv.compare_date is None:
     empty_state("This is the first review date: nothing to compare with.")
 else:
-    min_band = st.columns(4)[0].selectbox(
-        "At or above band",
-        bands,
-        index=bands.index(watch_band),
-        key="risk_change_band",
-        help="Inherent score band; the default is [changes] risk_band in the config",
-    )
+    with st.columns(4)[0]:  # in the URL too (?risk_change_band=medium)
+        min_band = bound(
+            st.selectbox,
+            "At or above band",
+            bands,
+            key="risk_change_band",
+            default=watch_band,
+            help="Inherent score band; the default is [changes] risk_band in the config",
+        )
     changes = view.new_and_closed(min_band)
     counts = changes["change"].value_counts()
     tiles = st.columns(4)

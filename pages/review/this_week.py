@@ -18,6 +18,7 @@ from ui.components import (
     rag_column,
 )
 from ui.page import page_setup, stop_if_no_match
+from ui.url_state import bound
 
 DIRECTION_LABELS = {"worsened": "▼ worsened", "improved": "▲ improved", "changed": "● changed"}
 
@@ -125,13 +126,16 @@ elif found.empty:
 else:
     counts = found.groupby("kind").size()
     kinds = [k for k in changes.KIND_ORDER if k in counts.index]
-    chosen = st.segmented_control(
+    # Kept in the URL (?change_kinds=rag&change_kinds=risk; absent: every kind).
+    chosen = bound(
+        st.segmented_control,
         "Show",
         kinds,
-        selection_mode="multi",
-        default=kinds,
-        format_func=lambda k: f"{changes.KIND_LABELS[k]} ({counts[k]})",
         key="change_kinds",
+        multi=True,
+        default=kinds,
+        selection_mode="multi",
+        format_func=lambda k: f"{changes.KIND_LABELS[k]} ({counts[k]})",
     )
     shown = found[found["kind"].isin(chosen or [])]
 
