@@ -242,3 +242,17 @@ def test_audit_activity_on_an_empty_database_and_with_only_role_changes(empty_ur
     assert table[["who", "action", "detail"]].values.tolist() == [
         ["nobody", "role granted", f"admin {ADMIN}"]
     ]
+
+
+def test_one_sign_in_button_per_named_provider(seeded_url):
+    at = app_test()
+    provider = {k: v for k, v in AUTH.items() if k not in ("redirect_uri", "cookie_secret")}
+    at.secrets["auth"] = {
+        "redirect_uri": AUTH["redirect_uri"],
+        "cookie_secret": AUTH["cookie_secret"],
+        "microsoft": provider,
+        "keycloak": provider,
+    }
+    at.user = _user(None)
+    at.run()
+    assert [b.label for b in at.button] == ["Sign in with Microsoft", "Sign in with Keycloak"]
