@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import textwrap
+from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from analytics import money
-from analytics.governance import INTERVENE, PROTECT, QUESTION, STOP
+from analytics import governance, money
+from analytics.governance import INTERVENE, NOT_REPORTED, PROTECT, QUESTION, STOP
 from charts.template import RAG_COLOURS, RAG_ORDER, apply, chart_text, rag_label
-from config import Governance
+from config import Config, Governance
 
 
 def _wrap(text: str, width: int = 90) -> str:
@@ -25,45 +27,243 @@ NOTHING_SCORED = (
     "health needs RAG by dimension, earned value or milestone plans."
 )
 
+AXIS = (-5.0, 105.0)  # both axes: room for the quadrant names and bubbles at 0 and 100
+TIE_GAP = 1.6  # score points: bubbles closer than this are nudged apart (ties stay visible)
 
-def quadrant(scored: pd.DataFrame, rules: Governance) -> go.Figure:
+
+@dataclass(frozen=True)
+class Look:
+    """Sizes of the quadrant figure. Labels are placed for the smallest plot area the figure
+    is drawn in (``plot_width`` x ``plot_height`` pixels): a wider plot only moves bubbles and
+    labels further apart, so what does not overlap here does not overlap there either."""
+
+    height: int  # figure height (layout pixels); None-free so the plot height is known
+    plot_width: float  # the narrowest plot area the labels must fit
+    plot_height: float
+    font: int  # figure font
+    label_font: int
+    corner_font: int
+    max_diameter: float  # the largest bubble (layout pixels)
+    min_diameter: float
+
+
+# On screen: 620 px high; the legend below the plot takes its share (plot ~410 px high with
+# one legend row), so labels are placed for 380 px, and for a plot at least 560 px wide.
+SCREEN = Look(620, 560, 380, 14, 12, 15, 48, 8)
+# The deck and PNG export lay figures out at 1280x720 (exports.png) with a 164 px bottom
+# margin: a 1190 x 496 plot. Larger type and bubbles, read from the back of the room.
+SLIDE = Look(720, 1190, 496, 18, 17, 19, 64, 12)
+
+
+def spread_ties(x, y, gap: float = TIE_GAP) -> tuple[np.ndarray, np.ndarray]:
+    """Positions with every pair at least ``gap`` apart: a point closer than that to one already
+    placed moves out along a golden-angle spiral (deterministic: same input, same picture).
+    Points are taken in the given order, so the first of a tie keeps its exact place."""
+    x, y = np.asarray(x, dtype=float).copy(), np.asarray(y, dtype=float).copy()
+    cells: dict[tuple[int, int], list[int]] = {}
+
+    def clear(px, py) -> bool:
+        cx, cy = int(np.floor(px / gap)), int(np.floor(py / gap))
+        for i in ((cx + a, cy + b) for a in (-1, 0, 1) for b in (-1, 0, 1)):
+            for j in cells.get(i, ()):
+                if (x[j] - px) ** 2 + (y[j] - py) ** 2 < gap**2 - 1e-12:
+                    return False
+        return True
+
+    golden = np.pi * (3 - np.sqrt(5))
+    for i in range(len(x)):
+        if np.isnan(x[i]) or np.isnan(y[i]):
+            continue
+        px, py = x[i], y[i]
+        k = 0
+        while not clear(px, py) and k < 500:
+            k += 1
+            r = gap * 0.75 * np.sqrt(k)
+            px = np.clip(x[i] + r * np.cos(k * golden), AXIS[0] + 1, AXIS[1] - 1)
+            py = np.clip(y[i] + r * np.sin(k * golden), AXIS[0] + 1, AXIS[1] - 1)
+        x[i], y[i] = px, py
+        cells.setdefault((int(np.floor(px / gap)), int(np.floor(py / gap))), []).append(i)
+    return x, y
+
+
+def short_label(name: str, limit: int) -> str:
+    """A name cut to ``limit`` characters at a word boundary where one is near, with …"""
+    name = " ".join(str(name or "").split())
+    if len(name) <= limit:
+        return name
+    cut = name[: limit - 1]
+    space = cut.rfind(" ")
+    if space >= limit * 0.6:
+        cut = cut[:space]
+    return cut.rstrip(" ,;:-–·") + "…"
+
+
+def text_box(text: str, font: int) -> tuple[float, float]:
+    """Width and height in pixels a one-line label takes, generously (no font metrics here:
+    0.62 em per character covers Inter/Arial capitals and digits, plus the border padding)."""
+    return len(text) * font * 0.62 + 10, font * 1.35 + 8
+
+
+def _overlaps(a, b, pad: float = 3.0) -> bool:
+    """Boxes (x0, y0, x1, y1) overlapping, with ``pad`` pixels of air."""
+    return not (
+        a[2] + pad <= b[0] or b[2] + pad <= a[0] or a[3] + pad <= b[1] or b[3] + pad <= a[1]
+    )
+
+
+def _hits_circle(box, cx, cy, r) -> bool:
+    nx, ny = np.clip(cx, box[0], box[2]), np.clip(cy, box[1], box[3])
+    return (nx - cx) ** 2 + (ny - cy) ** 2 < r**2
+
+
+def place_labels(
+    px: np.ndarray,
+    py: np.ndarray,
+    radius: np.ndarray,
+    picks: list[int],
+    texts: list[str],
+    look: Look,
+    blocked: list[tuple[float, float, float, float]] = (),
+) -> dict[int, tuple[float, float]]:
+    """Pixel centres for the labels of the bubbles ``picks`` (indexes into px/py, pixel
+    positions in a ``look.plot_width`` x ``look.plot_height`` area, y up), greedily in
+    priority order: the nearest spot around the bubble that stays inside the plot and clear
+    of other labels and ``blocked`` boxes, preferring spots that cover no bubble. A label that
+    finds no such spot is left out (its name stays on hover)."""  # fmt: skip
+    W, H = look.plot_width, look.plot_height
+    placed: list[tuple[float, float, float, float]] = list(blocked)
+    out: dict[int, tuple[float, float]] = {}
+    angles = np.deg2rad([90, 270, 30, 150, 330, 210, 0, 180, 60, 120, 300, 240])
+    for i, text in zip(picks, texts, strict=True):
+        w, h = text_box(text, look.label_font)
+        best, best_cost = None, None
+        for ring in (1.0, 1.6, 2.3, 3.2, 4.4, 6.0):
+            for a in angles:
+                # from the bubble's edge out to the box's edge in this direction
+                reach = radius[i] + 6 + ring * (abs(np.cos(a)) * w / 2 + abs(np.sin(a)) * h / 2)
+                cx, cy = px[i] + reach * np.cos(a), py[i] + reach * np.sin(a)
+                box = (cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2)
+                if box[0] < 2 or box[1] < 2 or box[2] > W - 2 or box[3] > H - 2:
+                    continue
+                if any(_overlaps(box, b) for b in placed):
+                    continue
+                covered = sum(_hits_circle(box, px[j], py[j], radius[j]) for j in range(len(px)))
+                cost = covered * 1000 + ring * 10 + (a != angles[0])
+                if best_cost is None or cost < best_cost:
+                    best, best_cost = (cx, cy, box), cost
+            if best is not None and best_cost < 1000:
+                break  # clear of every bubble on this ring: no need to go further out
+        if best is not None:
+            out[i] = (best[0], best[1])
+            placed.append(best[2])
+    return out
+
+
+def _corner_boxes(look: Look) -> list[tuple[float, float, float, float]]:
+    """Pixel boxes of the four quadrant names (at the plot's corners)."""
+    W, H = look.plot_width, look.plot_height
+    boxes = []
+    for label, right, top in [(PROTECT, 1, 1), (INTERVENE, 0, 1), (QUESTION, 1, 0), (STOP, 0, 0)]:
+        w, h = text_box(label, look.corner_font)
+        x0 = W - 3 * W / 110 - w if right else 3 * W / 110
+        y0 = H - 3 * H / 110 - h if top else 3 * H / 110
+        boxes.append((x0, y0, x0 + w, y0 + h))
+    return boxes
+
+
+def quadrant(
+    scored: pd.DataFrame,
+    rules: Governance,
+    before: pd.DataFrame | None = None,
+    *,
+    slide: bool = False,
+    config: Config | None = None,
+) -> go.Figure:
     """Execution health (x) against governance value (y); size = budget, colour = shown RAG
-    (legend and hover carry the RAG as text); quadrant lines at the configured thresholds."""
-    df = scored.dropna(subset=["governance_value", "execution_health"])
-    fig = go.Figure()
+    (legend and hover carry the RAG as text); quadrant lines at the configured thresholds.
+
+    A project that has not reported is drawn grey at its last known health. Bubbles at the
+    same spot are nudged apart (``spread_ties``; hover gives the exact scores). The projects
+    that matter (``analytics.governance.label_picks``: moved quadrant since ``before``, lowest
+    health, largest) carry a short name; every bubble has name and id on hover.
+    ``slide``: larger type and bubbles for the deck."""
+    look = SLIDE if slide else SCREEN
+    df = scored.assign(
+        x_score=scored["execution_health"].fillna(
+            scored["last_known_health"].where(scored["quadrant"] == NOT_REPORTED)
+        )
+        if "last_known_health" in scored
+        else scored["execution_health"]
+    )
+    df = df.dropna(subset=["governance_value", "x_score"])
+    df = df.assign(display_rag=df["display_rag"].fillna("Grey").where(
+        df["quadrant"] != NOT_REPORTED, "Grey"))  # fmt: skip
+    # big bubbles first, so a small one is drawn on top of a big one, never under it
+    df = df.sort_values(["budget", "project_id"], ascending=[False, True], na_position="last")
+    df = df.reset_index(drop=True)
+    x, y = spread_ties(df["x_score"], df["governance_value"])
+    df = df.assign(x_shown=x, y_shown=y)
     budget = df["budget"].fillna(0).clip(lower=0)
-    sizeref = 2.0 * float(budget.max() or 1) / (48**2)
-    for rag in RAG_ORDER:
-        part = df[df["display_rag"].fillna("Grey") == rag]
+    top = float(budget.max() or 1)
+    # bubble area proportional to budget; diameters in pixels so the labels can avoid them
+    diameter = np.maximum(look.max_diameter * np.sqrt(budget.to_numpy() / top), look.min_diameter)
+
+    picks = governance.label_picks(df, before, rules.label_count, config)
+    index = {p: i for i, p in enumerate(df["project_id"])}
+    pick_rows = [index[p] for p in picks["project_id"]]
+    why = dict(zip(picks["project_id"], picks["why"], strict=True))
+    texts = [short_label(df.at[i, "name"] or df.at[i, "project_id"], rules.label_chars)
+             for i in pick_rows]  # fmt: skip
+    span = AXIS[1] - AXIS[0]
+    px = (df["x_shown"].to_numpy() - AXIS[0]) / span * look.plot_width
+    py = (df["y_shown"].to_numpy() - AXIS[0]) / span * look.plot_height
+    spots = place_labels(px, py, diameter / 2, pick_rows, texts, look, _corner_boxes(look))
+
+    fig = go.Figure()
+    order = ["Grey", "Green", "Amber", "Red"]  # exceptions drawn last, on top
+    for rag in [r for r in order if r in RAG_ORDER]:
+        part = df[df["display_rag"] == rag]
         if part.empty:
             continue
-        hover = [
-            f"<b>{chart_text(f'{r.project_id} {r.name}')}</b><br>{rag_label(rag)} · {r.quadrant}"
-            f"<br>budget {money.millions(r.budget or 0, getattr(r, 'currency', None))}"
-            f"<br><b>governance value {r.governance_value:.0f}</b><br>{_wrap(r.value_why)}"
-            f"<br><b>execution health {r.execution_health:.0f}</b><br>{_wrap(r.health_why)}"
-            for r in part.itertuples(index=False)
-        ]
+        hover = [_hover(r, rag, why.get(r.project_id)) for r in part.itertuples(index=False)]
         fig.add_scatter(
-            x=part["execution_health"],
-            y=part["governance_value"],
-            mode="markers+text" if len(df) <= 15 else "markers",
-            text=part["project_id"].map(chart_text),
-            textposition="top center",
-            name=rag_label(rag),
-            customdata=part[["project_id"]].to_numpy(),
+            x=part["x_shown"],
+            y=part["y_shown"],
+            mode="markers",
+            name=rag_label(rag)
+            + (
+                " · not reported: last known"
+                if rag == "Grey" and (part["quadrant"] == NOT_REPORTED).any()
+                else ""
+            ),  # fmt: skip
+            # project id first: the click-through to the project page reads customdata[0]
+            customdata=part[["project_id", "name"]].astype(object).to_numpy(),
             hovertext=hover,
             hovertemplate="%{hovertext}<extra></extra>",
             marker={
-                "size": part["budget"].fillna(0).clip(lower=0),
-                "sizemode": "area",
-                "sizeref": sizeref,
-                "sizemin": 6,
+                "size": diameter[part.index],
+                "sizemode": "diameter",
+                "sizeref": 1,  # the diameters computed above, in pixels
                 "color": RAG_COLOURS[rag],
-                "line": {"width": 1, "color": "white"},
-                "opacity": 0.85,
+                "line": {"width": 1.5 if slide else 1, "color": "white"},
+                "opacity": 0.55 if rag == "Grey" else 0.85,
+                "symbol": "circle",
             },
         )
+    for i, text in zip(pick_rows, texts, strict=True):
+        if i not in spots:
+            continue
+        lx, ly = spots[i]
+        fig.add_annotation(
+            x=df.at[i, "x_shown"], y=df.at[i, "y_shown"],
+            ax=AXIS[0] + lx / look.plot_width * span, ay=AXIS[0] + ly / look.plot_height * span,
+            axref="x", ayref="y", xanchor="center", yanchor="middle",
+            text=chart_text(text), showarrow=True, arrowhead=0, arrowwidth=1,
+            arrowcolor="#616161", standoff=float(diameter[i] / 2), startstandoff=0,
+            font={"size": look.label_font, "color": "#212121"},
+            bgcolor="rgba(255,255,255,0.85)", bordercolor="#9e9e9e", borderwidth=1, borderpad=3,
+            name=f"label {df.at[i, 'project_id']}",
+        )  # fmt: skip
     vx, hy = rules.health_threshold, rules.value_threshold
     fig.add_vline(x=vx, line_dash="dot", line_color="#757575")
     fig.add_hline(y=hy, line_dash="dot", line_color="#757575")
@@ -73,15 +273,35 @@ def quadrant(scored: pd.DataFrame, rules: Governance) -> go.Figure:
         (QUESTION, 102, -2, "right", "bottom"),
         (STOP, -2, -2, "left", "bottom"),
     ]
-    for label, x, y, xa, ya in corners:
+    for label, cx, cy, xa, ya in corners:
         fig.add_annotation(
-            x=x, y=y, text=f"<b>{label}</b>", showarrow=False, xanchor=xa, yanchor=ya,
-            font={"size": 15, "color": "#424242"}, bgcolor="rgba(255,255,255,0.7)",
+            x=cx, y=cy, text=f"<b>{label}</b>", showarrow=False, xanchor=xa, yanchor=ya,
+            font={"size": look.corner_font, "color": "#424242"},
+            bgcolor="rgba(255,255,255,0.7)", name=f"quadrant {label}",
         )  # fmt: skip
-    fig.update_xaxes(range=[-5, 105], title="execution health (0-100)")
-    fig.update_yaxes(range=[-5, 105], title="governance value (0-100)")
-    fig.update_layout(legend_title_text="overall RAG", clickmode="event+select", dragmode=False)
+    fig.update_xaxes(range=list(AXIS), title="execution health (0-100)")
+    fig.update_yaxes(range=list(AXIS), title="governance value (0-100)")
+    fig.update_layout(
+        legend_title_text="overall RAG", clickmode="event+select", dragmode=False,
+        height=look.height, font={"size": look.font},
+    )  # fmt: skip
     return apply(fig, "Governance value versus execution health (bubble size = budget)")
+
+
+def _hover(r, rag: str, why: str | None) -> str:
+    health = r.execution_health
+    if pd.isna(health):
+        shown = f"no current health: last known {r.x_score:.0f} (not reported)"
+    else:
+        shown = f"{health:.0f}"
+    return (
+        f"<b>{chart_text(r.name)}</b><br>{chart_text(r.project_id)} · {rag_label(rag)} · "
+        f"{r.quadrant}"
+        + (f"<br><i>named: {chart_text(why)}</i>" if why else "")
+        + f"<br>budget {money.millions(r.budget or 0, getattr(r, 'currency', None))}"
+        f"<br><b>governance value {r.governance_value:.0f}</b><br>{_wrap(r.value_why)}"
+        f"<br><b>execution health {shown}</b><br>{_wrap(r.health_why)}"
+    )
 
 
 def pipeline(stages: pd.DataFrame) -> go.Figure:
