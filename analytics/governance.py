@@ -99,7 +99,7 @@ def index_trend(reports: pd.DataFrame, review_date, n_reports: int) -> pd.DataFr
     r = r.astype({"project_id": object}).sort_values(["project_id", "report_date"], kind="stable")
     r = r.drop_duplicates(["project_id", "report_date"], keep="last")
     r = r.groupby("project_id", sort=False).tail(n_reports + 1)
-    ev, pv, ac = (pd.to_numeric(r[c], errors="coerce").astype(float) for c in cols[2:])
+    pv, ev, ac = (pd.to_numeric(r[c], errors="coerce").astype(float) for c in cols[2:])
     r = r.assign(spi=ev / pv.where(pv != 0), cpi=ev / ac.where(ac != 0))
     g = r.groupby("project_id", sort=False)
     first, last = g.head(1).set_index("project_id"), g.tail(1).set_index("project_id")
