@@ -281,3 +281,15 @@ def test_place_labels_in_a_crowd():
     for a, b in combinations(boxes, 2):
         assert not cg._overlaps(a, b, pad=0)
     assert all(b[0] >= 0 and b[2] <= look.plot_width for b in boxes)
+
+
+def test_a_project_without_a_name_is_labelled_by_its_id():
+    rows = [_scored_row(f"P{i}", 30 + i, 1e6 * (i + 1), g.INTERVENE) for i in range(3)]
+    df = pd.DataFrame(rows).assign(
+        name=[None, "Named", None], display_rag="Red", value_why="", health_why="",
+        last_known_health=float("nan"),
+    )  # fmt: skip
+    fig = cg.quadrant(df, Governance(label_count=3), None, config=Config())
+    labels = sorted(a.text for a in fig.layout.annotations if (a.name or "").startswith("label "))
+    assert labels == ["Named", "P0", "P2"]
+    assert "<b>P0</b>" in " ".join(fig.data[0].hovertext)
