@@ -98,9 +98,21 @@ def short_label(name: str, limit: int) -> str:
         return name
     cut = name[: limit - 1]
     space = cut.rfind(" ")
-    if space >= limit * 0.6:
+    # a word that ends exactly at the cut stays whole ("… Phase 2…", not "… Phase…")
+    if name[limit - 1] != " " and space >= limit * 0.6:
         cut = cut[:space]
-    return cut.rstrip(" ,;:-–·") + "…"
+    return cut.rstrip(" ,;:-–—·") + "…"
+
+
+def label_texts(names: list[str], ids: list[str], limit: int) -> list[str]:
+    """Short labels, one per project; two that would read the same carry their project id
+    (long names often differ only at the end: "… Phase 1 — Workstream", "… Phase 2 — …")."""
+    short = [short_label(n, limit) for n in names]
+    seen = pd.Series(short).duplicated(keep=False).to_numpy()
+    return [
+        f"{short_label(n, max(limit - len(i) - 1, 8))} {i}" if dup else s
+        for n, i, s, dup in zip(names, ids, short, seen, strict=True)
+    ]
 
 
 def text_box(text: str, font: int) -> tuple[float, float]:
@@ -123,6 +135,25 @@ def _circles_hit(box, cx: np.ndarray, cy: np.ndarray, r: np.ndarray) -> int:
     return int(np.count_nonzero((nx - cx) ** 2 + (ny - cy) ** 2 < r**2))
 
 
+def _segment_hits_box(x0, y0, x1, y1, box) -> bool:
+    """Whether the segment (x0, y0)-(x1, y1) passes through the box (Liang-Barsky clipping)."""
+    t0, t1 = 0.0, 1.0
+    dx, dy = x1 - x0, y1 - y0
+    for p, q in ((-dx, x0 - box[0]), (dx, box[2] - x0), (-dy, y0 - box[1]), (dy, box[3] - y0)):
+        if p == 0:
+            if q < 0:
+                return False
+            continue
+        t = q / p
+        if p < 0:
+            t0 = max(t0, t)
+        else:
+            t1 = min(t1, t)
+        if t0 > t1:
+            return False
+    return True
+
+
 def place_labels(
     px: np.ndarray,
     py: np.ndarray,
@@ -135,10 +166,12 @@ def place_labels(
     """Pixel centres for the labels of the bubbles ``picks`` (indexes into px/py, pixel
     positions in a ``look.plot_width`` x ``look.plot_height`` area, y up), greedily in
     priority order: the nearest spot around the bubble that stays inside the plot and clear
-    of other labels and ``blocked`` boxes, preferring spots that cover no bubble. A label that
-    finds no such spot is left out (its name stays on hover)."""  # fmt: skip
+    of other labels and ``blocked`` boxes, preferring spots that cover no bubble and whose
+    leader line crosses no other label (nor theirs this one). A label that finds no such spot
+    is left out (its name stays on hover)."""  # fmt: skip
     W, H = look.plot_width, look.plot_height
     placed: list[tuple[float, float, float, float]] = list(blocked)
+    leaders: list[tuple[float, float, float, float]] = []  # bubble centre -> label centre
     out: dict[int, tuple[float, float]] = {}
     angles = np.deg2rad([90, 270, 30, 150, 330, 210, 0, 180, 60, 120, 300, 240])
     for i, text in zip(picks, texts, strict=True):
@@ -155,14 +188,17 @@ def place_labels(
                 if any(_overlaps(box, b) for b in placed):
                     continue
                 covered = _circles_hit(box, px, py, radius)
-                cost = covered * 1000 + ring * 10 + (a != angles[0])
+                crossings = sum(_segment_hits_box(px[i], py[i], cx, cy, b) for b in placed)
+                crossings += sum(_segment_hits_box(*seg, box) for seg in leaders)
+                cost = covered * 1000 + crossings * 300 + ring * 10 + (a != angles[0])
                 if best_cost is None or cost < best_cost:
                     best, best_cost = (cx, cy, box), cost
-            if best is not None and best_cost < 1000:
-                break  # clear of every bubble on this ring: no need to go further out
+            if best is not None and best_cost < 300:
+                break  # clear of bubbles and leader lines on this ring: go no further out
         if best is not None:
             out[i] = (best[0], best[1])
             placed.append(best[2])
+            leaders.append((px[i], py[i], best[0], best[1]))
     return out
 
 
@@ -221,7 +257,11 @@ def quadrant(
     why = dict(zip(picks["project_id"], picks["why"], strict=True))
     names = df["name"].where(df["name"].notna(), df["project_id"]).astype(str)
     df = df.assign(name=names)  # a project without a name goes by its id (label and hover)
-    texts = [short_label(names[i], rules.label_chars) for i in pick_rows]
+    texts = label_texts(
+        [names[i] for i in pick_rows],
+        [str(df.at[i, "project_id"]) for i in pick_rows],
+        rules.label_chars,
+    )
     span = AXIS[1] - AXIS[0]
     px = (df["x_shown"].to_numpy() - AXIS[0]) / span * look.plot_width
     py = (df["y_shown"].to_numpy() - AXIS[0]) / span * look.plot_height

@@ -200,6 +200,19 @@ def test_short_label(name, short):
     assert len(cg.short_label(name, 22)) <= 22
 
 
+def test_labels_that_would_read_the_same_carry_the_id():
+    names = ["Data Platform Phase 1 — Implementation Workstream",
+             "Data Platform Phase 2 — Implementation Workstream",
+             "Data Platform Migration Programme Phase 1", "Short"]  # fmt: skip
+    texts = cg.label_texts(names, ["PRJ-0002", "PRJ-0014", "PRJ-0020", "PRJ-0030"], 22)
+    # the digit that tells the phases apart survives the cut
+    assert texts[:2] == ["Data Platform Phase 1…", "Data Platform Phase 2…"]
+    assert texts[3] == "Short"
+    same = cg.label_texts(["Warehouse Robotics Phase 1 — A", "Warehouse Robotics Phase 1 — B"],
+                          ["PRJ-0008", "PRJ-0028"], 22)  # fmt: skip
+    assert same == ["Warehouse… PRJ-0008", "Warehouse… PRJ-0028"]
+
+
 # --- the figure -----------------------------------------------------------------------------------
 
 
@@ -262,7 +275,9 @@ def test_long_names_are_shortened_with_the_full_name_on_hover(sample):
     fig = cg.quadrant(scored, config.governance, None, config=config)
     labels = [a.text for a in fig.layout.annotations if (a.name or "").startswith("label ")]
     assert labels and all(len(t) <= config.governance.label_chars for t in labels)
-    assert all(t.endswith("…") for t in labels)
+    assert all("…" in t for t in labels)
+    # every name starts the same: the labels tell them apart by id
+    assert len(set(labels)) == len(labels) and all("PRJ-" in t for t in labels)
     hover = " ".join(" ".join(t.hovertext) for t in fig.data)
     assert "Strategic Enterprise Transformation Initiative PRJ-0001" in hover
 
