@@ -144,7 +144,7 @@ class Governance:
     # quadrant chart: name this many projects (moved quadrant since the compare date, lowest
     # health, largest budget, in turn); every bubble has its name on hover
     label_count: int = 8
-    label_chars: int = 22  # longer names are shortened on the label (full name on hover)
+    label_chars: int = 26  # longer names are shortened on the label (full name on hover)
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 import textwrap
 from dataclasses import dataclass
 
@@ -96,6 +97,11 @@ def short_label(name: str, limit: int) -> str:
     name = " ".join(str(name or "").split())
     if len(name) <= limit:
         return name
+    # "Data Platform Phase 1 — Implementation Workstream": the part before a dash or colon
+    # names the project; keep it whole when it fits
+    head = re.split(r" [—–-] |: ", name, maxsplit=1)[0]
+    if len(head) < limit and len(head) >= 8 and head != name:
+        return head + "…"
     cut = name[: limit - 1]
     space = cut.rfind(" ")
     # a word that ends exactly at the cut stays whole ("… Phase 2…", not "… Phase…")
@@ -173,14 +179,18 @@ def place_labels(
     placed: list[tuple[float, float, float, float]] = list(blocked)
     leaders: list[tuple[float, float, float, float]] = []  # bubble centre -> label centre
     out: dict[int, tuple[float, float]] = {}
-    angles = np.deg2rad([90, 270, 30, 150, 330, 210, 0, 180, 60, 120, 300, 240])
+    # above first, then below, then the sides and diagonals; every 15 degrees
+    order = [90, 270, 60, 120, 300, 240, 30, 150, 330, 210, 0, 180]
+    angles = np.deg2rad(order + [d + 15 for d in order if (d + 15) % 90 != 0])
+    gaps = (0, 12, 26, 44, 66, 92, 124, 162, 206, 256, 312, 380)  # px beyond the bubble edge
     for i, text in zip(picks, texts, strict=True):
         w, h = text_box(text, look.label_font)
         best, best_cost = None, None
-        for ring in (1.0, 1.6, 2.3, 3.2, 4.4, 6.0):
-            for a in angles:
-                # from the bubble's edge out to the box's edge in this direction
-                reach = radius[i] + 6 + ring * (abs(np.cos(a)) * w / 2 + abs(np.sin(a)) * h / 2)
+        for gap in gaps:
+            for k, a in enumerate(angles):
+                # the box's edge ``gap`` pixels beyond the bubble's edge in this direction
+                edge = abs(np.cos(a)) * w / 2 + abs(np.sin(a)) * h / 2
+                reach = radius[i] + 6 + gap + min(edge, w / 2)
                 cx, cy = px[i] + reach * np.cos(a), py[i] + reach * np.sin(a)
                 box = (cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2)
                 if box[0] < 2 or box[1] < 2 or box[2] > W - 2 or box[3] > H - 2:
@@ -190,7 +200,7 @@ def place_labels(
                 covered = _circles_hit(box, px, py, radius)
                 crossings = sum(_segment_hits_box(px[i], py[i], cx, cy, b) for b in placed)
                 crossings += sum(_segment_hits_box(*seg, box) for seg in leaders)
-                cost = covered * 1000 + crossings * 300 + ring * 10 + (a != angles[0])
+                cost = covered * 1000 + crossings * 300 + gap + k * 0.1
                 if best_cost is None or cost < best_cost:
                     best, best_cost = (cx, cy, box), cost
             if best is not None and best_cost < 300:
@@ -268,36 +278,41 @@ def quadrant(
     spots = place_labels(px, py, diameter / 2, pick_rows, texts, look, _corner_boxes(look))
 
     fig = go.Figure()
-    order = ["Grey", "Green", "Amber", "Red"]  # exceptions drawn last, on top
-    for rag in [r for r in order if r in RAG_ORDER]:
-        part = df[df["display_rag"] == rag]
-        if part.empty:
-            continue
-        hover = [_hover(r, rag, why.get(r.project_id)) for r in part.itertuples(index=False)]
+    # The legend: one entry per RAG shown, drawn first and empty. The bubbles are one trace in
+    # size order (biggest first), so a small bubble is always drawn on top of a bigger one,
+    # whatever their colours: no bubble hides another (separate traces per RAG would stack
+    # every Green under every Red, whatever the sizes).
+    rags = df["display_rag"].where(df["display_rag"].isin(list(RAG_COLOURS)), "Grey")
+    stale = df["quadrant"] == NOT_REPORTED
+    for rag in [r for r in RAG_ORDER if (rags == r).any()]:
+        note = " · not reported: last known" if rag == "Grey" and stale.any() else ""
         fig.add_scatter(
-            x=part["x_shown"],
-            y=part["y_shown"],
-            mode="markers",
-            name=rag_label(rag)
-            + (
-                " · not reported: last known"
-                if rag == "Grey" and (part["quadrant"] == NOT_REPORTED).any()
-                else ""
-            ),  # fmt: skip
-            # project id first: the click-through to the project page reads customdata[0]
-            customdata=part[["project_id", "name"]].astype(object).to_numpy(),
-            hovertext=hover,
-            hovertemplate="%{hovertext}<extra></extra>",
-            marker={
-                "size": diameter[part.index],
-                "sizemode": "diameter",
-                "sizeref": 1,  # the diameters computed above, in pixels
-                "color": RAG_COLOURS[rag],
-                "line": {"width": 1.5 if slide else 1, "color": "white"},
-                "opacity": 0.55 if rag == "Grey" else 0.85,
-                "symbol": "circle",
-            },
-        )
+            x=[None], y=[None], mode="markers", name=rag_label(rag) + note,
+            marker={"size": 12, "color": RAG_COLOURS[rag]}, hoverinfo="skip",
+        )  # fmt: skip
+    hover = [
+        _hover(r, rag, why.get(r.project_id))
+        for r, rag in zip(df.itertuples(index=False), rags, strict=True)
+    ]
+    fig.add_scatter(
+        x=df["x_shown"],
+        y=df["y_shown"],
+        mode="markers",
+        name="projects",
+        showlegend=False,
+        # project id first: the click-through to the project page reads customdata[0]
+        customdata=df[["project_id", "name"]].astype(object).to_numpy(),
+        hovertext=hover,
+        hovertemplate="%{hovertext}<extra></extra>",
+        marker={
+            "size": diameter,
+            "sizemode": "diameter",
+            "sizeref": 1,  # the diameters computed above, in pixels
+            "color": rags.map(RAG_COLOURS).tolist(),
+            "line": {"width": 1.5 if slide else 1, "color": "white"},
+            "opacity": np.where(stale, 0.55, 0.85),
+        },
+    )
     for i, text in zip(pick_rows, texts, strict=True):
         if i not in spots:
             continue
@@ -330,7 +345,9 @@ def quadrant(
     fig.update_xaxes(range=list(AXIS), title="execution health (0-100)")
     fig.update_yaxes(range=list(AXIS), title="governance value (0-100)")
     fig.update_layout(
-        legend_title_text="overall RAG", clickmode="event+select", dragmode=False,
+        # the legend explains colours; its entries hold no bubbles, so clicking them does nothing
+        legend={"title_text": "overall RAG", "itemclick": False, "itemdoubleclick": False},
+        clickmode="event+select", dragmode=False,
         height=look.height, font={"size": look.font},
     )  # fmt: skip
     return apply(fig, "Governance value versus execution health (bubble size = budget)")

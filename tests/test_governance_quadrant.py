@@ -13,7 +13,7 @@ import models
 from analytics import governance as g
 from analytics import portfolio
 from charts import governance as cg
-from charts.template import chart_text
+from charts.template import RAG_COLOURS, chart_text
 from config import Config, Governance, parse_config
 
 REVIEW = pd.Timestamp("2026-11-20")
@@ -193,6 +193,8 @@ def test_labels_chosen_moved_worst_largest_in_turn():
         ("Short name", "Short name"),
         ("Enterprise Resource Planning Consolidation Programme", "Enterprise Resource…"),
         ("Averyveryverylongsinglewordprojectname", "Averyveryverylongsing…"),
+        ("Data Platform Phase 1 — Implementation Workstream", "Data Platform Phase 1…"),
+        ("CRM: a very long description of the project", "CRM: a very long…"),  # head < 8
     ],
 )
 def test_short_label(name, short):
@@ -247,22 +249,28 @@ def test_figure_labels_clear_and_inside(sample, slide):
     for a, b in combinations(boxes, 2):
         assert not cg._overlaps(a, b, pad=0), (a, b)
     # every bubble: project id first in customdata (the click-through reads it), name on hover
-    points = 0
-    for trace in fig.data:
-        ids = [c[0] for c in trace.customdata]
-        assert all(str(i).startswith("PRJ-") for i in ids)
-        assert all(chart_text(name) in text for name, text in zip(
-            trace.customdata[:, 1], trace.hovertext, strict=True))  # fmt: skip
-        points += len(ids)
-    assert points == 60  # stale ones included, in grey
-    grey = next(t for t in fig.data if "Grey" in t.name)
-    assert "not reported" in grey.name and len(grey.x) == 3
+    bubbles = fig.data[-1]  # one trace, drawn last; the legend entries before it are empty
+    assert all(t.x == (None,) for t in fig.data[:-1])
+    ids = [c[0] for c in bubbles.customdata]
+    assert len(ids) == 60 and all(str(i).startswith("PRJ-") for i in ids)  # stale ones too
+    assert all(chart_text(name) in text for name, text in zip(
+        bubbles.customdata[:, 1], bubbles.hovertext, strict=True))  # fmt: skip
+    grey = [t for t in fig.data if "Grey" in t.name]
+    assert len(grey) == 1 and "not reported" in grey[0].name
+    stale = set(scored.loc[scored["not_reported"], "project_id"])
+    colours = dict(zip(ids, bubbles.marker.color, strict=True))
+    assert len(stale) == 3 and {colours[p] for p in stale} == {RAG_COLOURS["Grey"]}
+    # biggest first: a small bubble is drawn over a big one, never under it
+    sizes = np.asarray(bubbles.marker.size)
+    assert (np.diff(sizes) <= 0).all()
     # no two bubbles on the same spot
-    xs = np.concatenate([t.x for t in fig.data])
-    ys = np.concatenate([t.y for t in fig.data])
-    assert shared_positions(xs * 2, ys * 2) == 0  # half-point grid: nothing stacked
+    assert shared_positions(np.asarray(bubbles.x) * 2, np.asarray(bubbles.y) * 2) == 0
+    # on the sample there is room for every label off the bubbles
+    span = cg.AXIS[1] - cg.AXIS[0]
+    bx = (np.asarray(bubbles.x) - cg.AXIS[0]) / span * look.plot_width
+    by = (np.asarray(bubbles.y) - cg.AXIS[0]) / span * look.plot_height
+    assert all(cg._circles_hit(b, bx, by, sizes / 2) == 0 for b in boxes)
     if slide:
-        sizes = np.concatenate([t.marker.size for t in fig.data])
         assert sizes.max() == cg.SLIDE.max_diameter
         assert fig.layout.font.size >= 18
 
@@ -278,7 +286,7 @@ def test_long_names_are_shortened_with_the_full_name_on_hover(sample):
     assert all("…" in t for t in labels)
     # every name starts the same: the labels tell them apart by id
     assert len(set(labels)) == len(labels) and all("PRJ-" in t for t in labels)
-    hover = " ".join(" ".join(t.hovertext) for t in fig.data)
+    hover = " ".join(fig.data[-1].hovertext)
     assert "Strategic Enterprise Transformation Initiative PRJ-0001" in hover
 
 
@@ -307,4 +315,4 @@ def test_a_project_without_a_name_is_labelled_by_its_id():
     fig = cg.quadrant(df, Governance(label_count=3), None, config=Config())
     labels = sorted(a.text for a in fig.layout.annotations if (a.name or "").startswith("label "))
     assert labels == ["Named", "P0", "P2"]
-    assert "<b>P0</b>" in " ".join(fig.data[0].hovertext)
+    assert "<b>P0</b>" in " ".join(fig.data[-1].hovertext)
