@@ -119,12 +119,20 @@ class Governance:
     # benefits points: benefits_planned / budget, full marks at this ratio (3.0 = benefits 3x cost)
     benefits_ratio_full: float = 3.0
     # weights of the execution health score (0-100); normalised over the inputs a project has
-    weight_rag: float = 0.4  # RAG by dimension: Green 100, Amber 50, Red 0 points
+    weight_rag: float = 0.2  # RAG by dimension: Green 100, Amber 50, Red 0 points
     weight_spi: float = 0.2
     weight_cpi: float = 0.2
     weight_slip: float = 0.2
-    index_floor: float = 0.7  # SPI/CPI at or below this scores 0, 1.0 or above scores 100
+    weight_trend: float = 0.2  # SPI/CPI change over the last reports
+    # SPI/CPI points run linearly from 0 at index_floor to 100 at index_full, so on plan (1.0)
+    # is 75 points and a project ahead of plan scores above one merely on it (no pile at 100)
+    index_floor: float = 0.7
+    index_full: float = 1.1
     slip_zero_days: int = 60  # worst milestone slip against baseline at or beyond this scores 0
+    # trend: mean change of SPI and CPI from the report trend_reports reports back to the last;
+    # no change 50 points, +trend_full_change or better 100, -trend_full_change or worse 0
+    trend_reports: int = 4
+    trend_full_change: float = 0.05
     value_threshold: float = 50.0  # governance value at or above this is "high value"
     health_threshold: float = 70.0  # execution health at or above this is "healthy"
     stage_order: tuple[str, ...] = ("Initiation", "Planning", "Execution", "Closing")
@@ -133,6 +141,10 @@ class Governance:
     approving_decisions: tuple[str, ...] = ("go", "approved")
     gate_overdue_days: int = 30  # a gate decision is overdue this long after its milestone
     risk_review_days: int = 30  # the risk register must have been reviewed within this window
+    # quadrant chart: name this many projects (moved quadrant since the compare date, lowest
+    # health, largest budget, in turn); every bubble has its name on hover
+    label_count: int = 8
+    label_chars: int = 26  # longer names are shortened on the label (full name on hover)
 
 
 @dataclass(frozen=True)
@@ -270,7 +282,7 @@ def parse_config(raw: dict) -> Config:
         cost=_section(CostRules, raw.get("cost")),
         staleness=_section(Staleness, raw.get("staleness")),
         risk=risk,
-        governance=_section(Governance, raw.get("governance")),
+        governance=_governance(raw.get("governance")),
         changes=_section(Changes, raw.get("changes")),
         quality=_section(Quality, raw.get("quality")),
         ingest=ingest,
@@ -280,6 +292,20 @@ def parse_config(raw: dict) -> Config:
         rag_labels=labels,
         synonyms=_synonyms(raw.get("synonyms")),
     )
+
+
+def _governance(raw: dict | None) -> Governance:
+    """``[governance]``, refusing scales that would divide by zero or run backwards."""
+    rules = _section(Governance, raw)
+    if not rules.index_full > rules.index_floor:
+        raise ValueError("governance: index_full must be above index_floor")
+    if rules.trend_full_change <= 0 or rules.trend_reports < 1 or rules.slip_zero_days <= 0:
+        raise ValueError(
+            "governance: trend_full_change, trend_reports and slip_zero_days must be above 0"
+        )
+    if rules.label_count < 0 or rules.label_chars < 8:
+        raise ValueError("governance: label_count must be 0 or more and label_chars 8 or more")
+    return rules
 
 
 def _synonyms(raw: dict | None) -> dict[str, tuple[str, ...]]:

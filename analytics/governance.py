@@ -8,10 +8,17 @@ Scores (weights and thresholds in ``[governance]`` of pmo_lens.toml):
   x 10) and benefits (``benefits_planned / budget``, full marks at ``benefits_ratio_full``,
   i.e. benefits relative to the project's own cost, so a small project is not penalised for
   being small).
-- Execution health = weighted mean of: RAG by dimension (schedule and cost as computed,
+- Execution health = weighted mean of five inputs, continuous so that a healthy portfolio
+  spreads out instead of piling up at 100: RAG by dimension (schedule and cost as computed,
   scope and resource as reported; Green 100, Amber 50, Red 0, averaged over the rated ones),
-  SPI and CPI (``index_floor`` or below 0 points, 1.0 or above 100, linear between) and the
-  worst milestone slip against the original baseline (0 days 100, ``slip_zero_days`` or more 0).
+  SPI and CPI (``index_floor`` or below 0 points, ``index_full`` or above 100, linear between,
+  so on plan, 1.0, is 75 with the defaults), the worst milestone slip against the original
+  baseline (0 days 100, ``slip_zero_days`` or more 0) and the trend: the mean change of SPI and
+  CPI from the report ``trend_reports`` reports back to the latest (no change 50 points,
+  ``+trend_full_change`` or better 100, ``-trend_full_change`` or worse 0).
+- A project that has not reported (beyond staleness cadence + grace) has no execution health:
+  its inputs would describe the past. It keeps its last known score (``last_known_health``) and
+  sits in the quadrant "not reported", never counted as healthy.
 
 A missing input is left out and the weights of the others are scaled up to sum to 1; each
 input's contribution = points x its share of the weight, so contributions add up to the score.
@@ -38,6 +45,7 @@ INTERVENE = "intervene"
 QUESTION = "question the value"
 STOP = "stop or reshape"
 NOT_SCORED = "not scored"
+NOT_REPORTED = "not reported"
 QUADRANTS = [PROTECT, INTERVENE, QUESTION, STOP]
 QUADRANT_HELP = {
     PROTECT: "high value, healthy delivery: keep funding and remove blockers",
@@ -45,6 +53,7 @@ QUADRANT_HELP = {
     QUESTION: "low value, healthy delivery: delivering well, but is it worth it?",
     STOP: "low value, unhealthy delivery: candidate to stop or reshape",
     NOT_SCORED: "not enough data for one of the scores",
+    NOT_REPORTED: "no current status report: shown grey at its last known health, not healthy",
 }
 BREAKDOWN_COLUMNS = ["project_id", "score", "input", "value", "points", "weight", "rule"]
 
@@ -67,9 +76,44 @@ def _numbers(x, positive: bool = False):
     return x.where(x > 0) if positive else x
 
 
-def index_points(index, floor: float):
-    """SPI or CPI as 0-100 points: ``floor`` or below 0, 1.0 or above 100, linear between."""
-    return 100 * np.clip((_numbers(index) - floor) / (1.0 - floor), 0.0, 1.0)
+def index_points(index, floor: float, full: float = 1.0):
+    """SPI or CPI as 0-100 points: ``floor`` or below 0, ``full`` or above 100, linear between."""
+    return 100 * np.clip((_numbers(index) - floor) / (full - floor), 0.0, 1.0)
+
+
+def trend_points(change, full_change: float):
+    """A change of SPI/CPI as 0-100 points: none 50, ``+full_change`` or better 100,
+    ``-full_change`` or worse 0."""
+    return 50 + 50 * np.clip(_numbers(change) / full_change, -1.0, 1.0)
+
+
+def index_trend(reports: pd.DataFrame, review_date, n_reports: int) -> pd.DataFrame:
+    """Per project: the change of SPI and CPI from the report ``n_reports`` reports before its
+    last one on or before the review date (or its first, when it has fewer) to that last one.
+
+    Columns ``project_id``, ``spi_change``, ``cpi_change``, ``trend_change`` (their mean, or the
+    one that is known), ``trend_from`` (the earlier report's date) and ``trend_span`` (reports
+    between the two). A project with a single report has no trend (NaN)."""
+    cols = ["project_id", "report_date", "planned_value", "earned_value", "actual_cost"]
+    r = reports.loc[reports["report_date"] <= pd.Timestamp(review_date), cols]
+    r = r.astype({"project_id": object}).sort_values(["project_id", "report_date"], kind="stable")
+    r = r.drop_duplicates(["project_id", "report_date"], keep="last")
+    r = r.groupby("project_id", sort=False).tail(n_reports + 1)
+    pv, ev, ac = (pd.to_numeric(r[c], errors="coerce").astype(float) for c in cols[2:])
+    r = r.assign(spi=ev / pv.where(pv != 0), cpi=ev / ac.where(ac != 0))
+    g = r.groupby("project_id", sort=False)
+    first, last = g.head(1).set_index("project_id"), g.tail(1).set_index("project_id")
+    out = pd.DataFrame(
+        {
+            "spi_change": last["spi"] - first["spi"],
+            "cpi_change": last["cpi"] - first["cpi"],
+            "trend_from": first["report_date"],
+            "trend_span": g.size() - 1,
+        }
+    )
+    out.loc[out["trend_span"] < 1, ["spi_change", "cpi_change"]] = np.nan
+    out["trend_change"] = out[["spi_change", "cpi_change"]].mean(axis=1)
+    return out.rename_axis("project_id").reset_index()
 
 
 def slip_points(slip_days, zero_days: int):
@@ -188,35 +232,65 @@ def _rag_input(df: pd.DataFrame) -> tuple[pd.Series, list[str]]:
     return points.mean(axis=1), rated
 
 
-def health_breakdown(snap: pd.DataFrame, slips: pd.DataFrame, rules: Governance) -> pd.DataFrame:
+def _trend_text(spi, cpi, span) -> list[str]:
+    def one(label, v):
+        return f"{label} {v:+.3f}" if not np.isnan(v) else f"{label} n/a"
+
+    return [
+        "fewer than two reports"
+        if np.isnan(s) and np.isnan(c)
+        else f"{one('SPI', s)}, {one('CPI', c)} over {n:.0f} report{'s' if n != 1 else ''}"
+        for s, c, n in zip(spi, cpi, span, strict=True)
+    ]
+
+
+def health_breakdown(
+    snap: pd.DataFrame, slips: pd.DataFrame, rules: Governance, trend: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """Inputs of the execution health score, one row per project and input.
 
-    ``snap`` is ``analytics.portfolio.snapshot``; ``slips`` is ``worst_slip``.
+    ``snap`` is ``analytics.portfolio.snapshot``; ``slips`` is ``worst_slip``; ``trend`` is
+    ``index_trend`` (None: no trend input, its weight goes to the others).
     """
     df = snap.merge(slips, on="project_id", how="left")
+    if trend is None:
+        trend = pd.DataFrame(columns=["project_id", "spi_change", "cpi_change", "trend_change"])
+    trend = trend[["project_id", "spi_change", "cpi_change", "trend_change", "trend_span"]
+                  if "trend_span" in trend else ["project_id", "spi_change", "cpi_change",
+                                                 "trend_change"]]  # fmt: skip
+    df = df.merge(trend.astype({"project_id": object}), on="project_id", how="left")
     rag_pts, rag_text = _rag_input(df)
     spi, cpi, slip = (_numbers(df[c]) for c in ("spi", "cpi", "worst_slip_days"))
+    change = _numbers(df["trend_change"])
+    span = _numbers(df["trend_span"]) if "trend_span" in df else change * np.nan
     computable = lambda x: ["not computable" if np.isnan(v) else f"{v:.2f}" for v in x]  # noqa: E731
     slip_text = [
         "no milestones" if np.isnan(d) else f"{d:+.0f} d ({m})"
         for d, m in zip(slip, df["worst_slip_milestone"], strict=True)
     ]
-    floor = f"{rules.index_floor:g} or below 0, 1.0 or above 100"
+    floor = f"{rules.index_floor:g} or below 0, {rules.index_full:g} or above 100, linear"
+    full = f"{rules.trend_full_change:g}"
     common = {"project_id": df["project_id"], "score": "execution"}
     return _finish(
         [
             {**common, "input": "RAG by dimension", "value": rag_text, "points": rag_pts,
              "weight": rules.weight_rag, "rule": "mean of Green 100, Amber 50, Red 0"},
             {**common, "input": "SPI", "value": computable(spi),
-             "points": index_points(spi, rules.index_floor), "weight": rules.weight_spi,
-             "rule": floor},
+             "points": index_points(spi, rules.index_floor, rules.index_full),
+             "weight": rules.weight_spi, "rule": floor},
             {**common, "input": "CPI", "value": computable(cpi),
-             "points": index_points(cpi, rules.index_floor), "weight": rules.weight_cpi,
-             "rule": floor},
+             "points": index_points(cpi, rules.index_floor, rules.index_full),
+             "weight": rules.weight_cpi, "rule": floor},
             {**common, "input": "milestone slip (worst, vs original baseline)",
              "value": slip_text, "points": slip_points(slip, rules.slip_zero_days),
              "weight": rules.weight_slip,
              "rule": f"0 d or early 100, {rules.slip_zero_days} d or more 0"},
+            {**common, "input": "trend (SPI/CPI change)",
+             "value": _trend_text(_numbers(df["spi_change"]), _numbers(df["cpi_change"]), span),
+             "points": trend_points(change, rules.trend_full_change),
+             "weight": rules.weight_trend,
+             "rule": f"mean change over the last {rules.trend_reports} reports: "
+                     f"-{full} or worse 0, none 50, +{full} or better 100"},
         ]
     )  # fmt: skip
 
@@ -261,20 +335,101 @@ def scores(
     frames: dict[str, pd.DataFrame], snap: pd.DataFrame, review_date, config: Config
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Per project (rows of ``snap``): governance_value, execution_health, quadrant and the
-    explanation texts; plus the long breakdown of every input and its contribution."""
+    explanation texts; plus the long breakdown of every input and its contribution.
+
+    A project that has not reported (``snap["not_reported"]``, the staleness rule) gets no
+    execution health and the quadrant "not reported"; ``last_known_health`` keeps what its last
+    report scored, so the chart can show it grey where it was last seen."""
     rules = config.governance
     value = value_breakdown(snap, rules)
-    health = health_breakdown(snap, worst_slip(frames["milestones"], review_date), rules)
+    trend = index_trend(frames["status_reports"], review_date, rules.trend_reports)
+    slips = worst_slip(frames["milestones"], review_date)
+    health = health_breakdown(snap, slips, rules, trend)
     out = snap.copy()
+    stale = (
+        out["not_reported"].fillna(False).astype(bool)
+        if "not_reported" in out
+        else pd.Series(False, index=out.index)
+    )
     out["governance_value"] = out["project_id"].map(totals(value)).astype(float)
-    out["execution_health"] = out["project_id"].map(totals(health)).astype(float)
+    out["last_known_health"] = out["project_id"].map(totals(health)).astype(float)
+    out["execution_health"] = out["last_known_health"].where(~stale)
     out["quadrant"] = [
-        quadrant(v, h, rules)
-        for v, h in zip(out["governance_value"], out["execution_health"], strict=True)
+        NOT_REPORTED
+        if old and not np.isnan(h)
+        else quadrant(v, h if not old else float("nan"), rules)
+        for v, h, old in zip(out["governance_value"], out["last_known_health"], stale, strict=True)
     ]
     out["value_why"] = out["project_id"].map(explain(value)) if len(value) else ""
     out["health_why"] = out["project_id"].map(explain(health)) if len(health) else ""
+    last = pd.to_datetime(out["last_report_date"]) if "last_report_date" in out else None
+    if stale.any():
+        note = [
+            f"NOT REPORTED since {d.date() if pd.notna(d) else 'ever'}: no current health "
+            f"(last known {'n/a' if np.isnan(h) else f'{h:.0f}'}, from the last report); "
+            for d, h in zip(last[stale], out.loc[stale, "last_known_health"], strict=True)
+        ]
+        out.loc[stale, "health_why"] = note + out.loc[stale, "health_why"].fillna("")
     return out, pd.concat([value, health], ignore_index=True)
+
+
+def previous_quadrants(now: pd.DataFrame, before: pd.DataFrame | None) -> pd.Series:
+    """Per project of ``now`` (by project id): its quadrant at the compare date, NaN when it was
+    not in that review or there is none."""
+    if before is None or before.empty:
+        return pd.Series(np.nan, index=now["project_id"], dtype=object)
+    was = dict(zip(before["project_id"], before["quadrant"], strict=True))
+    return pd.Series([was.get(p) for p in now["project_id"]], index=now["project_id"], dtype=object)
+
+
+def label_picks(
+    scored: pd.DataFrame, before: pd.DataFrame | None, count: int, config: Config | None = None
+) -> pd.DataFrame:
+    """The projects worth naming on the quadrant chart, at most ``count``, in priority order:
+    in turn one that moved quadrant since the compare date (largest first), one of the lowest
+    execution health and one of the largest budget, until ``count`` are picked.
+
+    Columns ``project_id`` and ``why`` (all reasons a project was picked, e.g. "moved from
+    protect and accelerate; largest budget")."""
+    config = config or get_config()
+    if count <= 0 or scored.empty:
+        return pd.DataFrame(columns=["project_id", "why"])
+    df = scored.reset_index(drop=True)
+    budget = money.in_base(df.assign(budget=df["budget"].fillna(0)), "budget", config)
+    df = df.assign(_budget=budget.fillna(df["budget"]).fillna(0.0))
+    was = previous_quadrants(df, before).to_numpy()
+    moved_mask = [
+        isinstance(w, str) and w != q and NOT_SCORED not in (w, q)
+        for w, q in zip(was, df["quadrant"], strict=True)
+    ]
+    moved = df[moved_mask].sort_values(["_budget", "project_id"], ascending=[False, True])
+    worst = df.dropna(subset=["execution_health"]).sort_values(
+        ["execution_health", "project_id"], kind="stable"
+    )
+    largest = df.sort_values(["_budget", "project_id"], ascending=[False, True])
+    why_moved = {p: f"moved from {w}" for p, w in zip(df["project_id"], was, strict=True)}
+    lists = [
+        [(p, why_moved[p]) for p in moved["project_id"]],
+        [(p, "lowest execution health") for p in worst["project_id"]],
+        [(p, "largest budget") for p in largest["project_id"]],
+    ]
+    picked: list[str] = []
+    cursors = [0, 0, 0]
+    while len(picked) < count and any(c < len(lst) for c, lst in zip(cursors, lists, strict=True)):
+        for i, lst in enumerate(lists):
+            while cursors[i] < len(lst) and lst[cursors[i]][0] in picked:
+                cursors[i] += 1
+            if cursors[i] < len(lst) and len(picked) < count:
+                picked.append(lst[cursors[i]][0])
+                cursors[i] += 1
+    # a pick's reasons: every list it is in the first ``count`` of (a moved project is news
+    # however large; "lowest" and "largest" are relative, so only near the top)
+    why: dict[str, list[str]] = {p: [] for p in picked}
+    for lst in lists:
+        for p, w in lst[:count] if lst is not lists[0] else lst:
+            if p in why:
+                why[p].append(w)
+    return pd.DataFrame({"project_id": picked, "why": ["; ".join(why[p]) for p in picked]})
 
 
 def quadrant_counts(scored: pd.DataFrame, config: Config | None = None) -> pd.DataFrame:
@@ -282,7 +437,7 @@ def quadrant_counts(scored: pd.DataFrame, config: Config | None = None) -> pd.Da
     ``budget`` is NaN where several currencies are left after the rates; ``budget_text`` shows
     one figure per currency (``analytics.money.group_totals``)."""
     config = config or get_config()
-    order = QUADRANTS + [NOT_SCORED]
+    order = QUADRANTS + [NOT_REPORTED, NOT_SCORED]
     g = scored.groupby("quadrant").agg(projects=("project_id", "count"))
     g = g.join(money.group_totals(scored, "quadrant", "budget", config)).reindex(order)
     nothing = g["projects"].isna()
@@ -291,7 +446,8 @@ def quadrant_counts(scored: pd.DataFrame, config: Config | None = None) -> pd.Da
     g = g.rename_axis("quadrant").reset_index()
     g["projects"] = g["projects"].astype(int)
     g["meaning"] = g["quadrant"].map(QUADRANT_HELP)
-    return g[(g["quadrant"] != NOT_SCORED) | (g["projects"] > 0)].reset_index(drop=True)
+    optional = g["quadrant"].isin([NOT_SCORED, NOT_REPORTED])
+    return g[~optional | (g["projects"] > 0)].reset_index(drop=True)
 
 
 # --- stage gates -----------------------------------------------------------------------------

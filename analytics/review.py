@@ -274,6 +274,14 @@ class Review(_Keeps):
         return self._scores[1]
 
     @cached_property
+    def compare_scores(self) -> pd.DataFrame | None:
+        """The scores at the compare date (None without one): which projects moved quadrant."""
+        before = self.compare_snapshot
+        if before is None:
+            return None
+        return governance.scores(self.frames, before, self.compare_date, self.config)[0]
+
+    @cached_property
     def quadrant_counts(self) -> pd.DataFrame:
         return governance.quadrant_counts(self.scores, self.config)
 

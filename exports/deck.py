@@ -723,7 +723,9 @@ def _risks(rv: Review) -> list[_Slide]:
 def _governance(rv: Review) -> list[_Slide]:
     """The governance page's quadrant chart and its two lenses, as a chart and native tables."""
     rules = rv.config.governance
-    fig = governance_charts.quadrant(rv.scores, rules)
+    fig = governance_charts.quadrant(
+        rv.scores, rules, rv.compare_scores, slide=True, config=rv.config
+    )
     counts, lens = rv.quadrant_counts, rv.lens
     source = rv.source + ", project register, milestone plans, decision log and risk registers"
     quad_rows = [

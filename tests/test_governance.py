@@ -31,6 +31,14 @@ def test_index_points(index, points):
     assert g.index_points(index, 0.7) == pytest.approx(points)
 
 
+@pytest.mark.parametrize(
+    ("index", "points"), [(1.0, 75), (1.05, 87.5), (1.1, 100), (1.3, 100), (0.9, 50), (0.6, 0)]
+)
+def test_index_points_above_plan(index, points):
+    # with index_full above 1.0, ahead of plan scores more than merely on plan
+    assert g.index_points(index, 0.7, 1.1) == pytest.approx(points)
+
+
 def test_missing_inputs_are_nan_not_zero():
     assert math.isnan(g.index_points(None, 0.7))
     assert math.isnan(g.slip_points(float("nan"), 60))
@@ -92,8 +100,9 @@ def _snap_row(pid, sched, cost, scope, resource, spi, cpi):
 def test_execution_health_hand_computed():
     snap = pd.DataFrame(
         [
-            # RAG mean(0, 100, 100, 50) = 62.5; SPI 0.85 -> 50; CPI 1.0 -> 100; slip 30 d -> 50
-            # 0.4 x 62.5 + 0.2 x 50 + 0.2 x 100 + 0.2 x 50 = 25 + 10 + 20 + 10 = 65
+            # RAG mean(0, 100, 100, 50) = 62.5; SPI 0.85 -> 37.5 (0.7 -> 0, 1.1 -> 100);
+            # CPI 1.0 -> 75; slip 30 d -> 50; trend +0.025 -> 75 (none 50, +0.05 100)
+            # five equal weights: (62.5 + 37.5 + 75 + 50 + 75) / 5 = 60
             _snap_row("A", "Red", "Green", "Green", "Amber", 0.85, 1.0),
             # no report, no milestones: Grey everywhere -> not scored
             _snap_row("B", "Grey", "Grey", None, None, None, None),
@@ -104,15 +113,23 @@ def test_execution_health_hand_computed():
     slips = pd.DataFrame(
         {"project_id": ["A"], "worst_slip_days": [30.0], "worst_slip_milestone": ["Go-live"]}
     )
-    bd = g.health_breakdown(snap, slips, RULES)
+    trend = pd.DataFrame(
+        {"project_id": ["A"], "spi_change": [0.02], "cpi_change": [0.03],
+         "trend_change": [0.025], "trend_span": [4]}
+    )  # fmt: skip
+    bd = g.health_breakdown(snap, slips, RULES, trend)
     score = g.totals(bd)
-    assert score["A"] == pytest.approx(65)
+    assert score["A"] == pytest.approx(60)
     assert math.isnan(score["B"])
     assert score["C"] == pytest.approx(100)
     a = bd[bd["project_id"] == "A"].set_index("input")
-    assert a["contribution"].sum() == pytest.approx(65)
+    assert a["contribution"].sum() == pytest.approx(60)
+    assert a.loc["trend (SPI/CPI change)", "contribution"] == pytest.approx(15)
+    assert a.loc["trend (SPI/CPI change)", "value"] == "SPI +0.020, CPI +0.030 over 4 reports"
     assert "schedule (computed) Red" in a.loc["RAG by dimension", "value"]
     assert a.loc["milestone slip (worst, vs original baseline)", "value"] == "+30 d (Go-live)"
+    # without a trend its weight goes to the other four: (62.5 + 37.5 + 75 + 50) / 4
+    assert g.totals(g.health_breakdown(snap, slips, RULES))["A"] == pytest.approx(56.25)
 
 
 @pytest.mark.parametrize(
@@ -169,17 +186,18 @@ def test_scores_on_the_sample_add_up(seeded_frames):
     scored, bd = g.scores(seeded_frames, snap, REVIEW, config)
     assert len(scored) == 60
     assert scored["governance_value"].between(0, 100).all()
-    assert scored["execution_health"].between(0, 100).all()
+    assert scored["execution_health"].dropna().between(0, 100).all()
+    assert scored["last_known_health"].between(0, 100).all()
     sums = bd.groupby(["project_id", "score"])["contribution"].sum().unstack()
     assert (
         sums["governance"] - scored.set_index("project_id")["governance_value"]
     ).abs().max() < 1e-9
-    assert set(scored["quadrant"]) <= set(g.QUADRANTS)
+    assert set(scored["quadrant"]) <= {*g.QUADRANTS, g.NOT_REPORTED}
     # a project computed Red on schedule and cost must not count as healthy
     both_red = scored[
         (scored["computed_schedule_rag"] == "Red") & (scored["computed_cost_rag"] == "Red")
     ]
-    assert len(both_red) and (both_red["execution_health"] < RULES.health_threshold).all()
+    assert len(both_red) and (both_red["last_known_health"] < RULES.health_threshold).all()
     counts = g.quadrant_counts(scored)
     assert counts["projects"].sum() == 60 and list(counts["quadrant"][:4]) == g.QUADRANTS
 

@@ -1,5 +1,7 @@
 """AppTest: the Governance vs execution page on the seeded sample and on an empty database."""
 
+import pytest
+
 from tests.conftest import app_test
 
 
@@ -19,22 +21,55 @@ def test_governance_page_on_sample(seeded_url):
     at = _open()
     assert not at.exception
     assert at.title[0].value == "Governance vs execution"
-    assert len(at.get("plotly_chart")) == 2  # quadrant and pipeline
+    assert len(at.get("plotly_chart")) == 1  # the default view: the quadrant
+    assert at.query_params["view"] in ("quadrant", ["quadrant"])
     assert "as of 2026-11-20" in at.caption[0].value
-    metrics = {m.label: m.value for m in at.metric}
-    assert metrics["Portfolio compliance"].endswith("%")
     lens = " ".join(m.value for m in at.markdown)
     assert "mean governance value" in lens and "mean execution health" in lens
     scores = _frame_with(at, "value_why")
     assert len(scores) == 60
     assert scores["link"].str.startswith("project?project=PRJ-").all()
     assert scores["value_why"].str.contains("strategic alignment").all()
+    assert scores["health_why"].str.contains("trend").all()
+    # the sample's three projects that stopped reporting: grey, counted apart, never healthy
+    counts = _frame_with(at, "meaning").set_index("quadrant")
+    assert counts.loc["not reported", "projects"] == 3
+    assert any("Grey: 3 projects not reported" in c.value for c in at.caption)
+    at.radio(key="governance_view").set_value("compliance").run()
+    assert not at.exception
+    assert at.query_params["view"] in ("compliance", ["compliance"])
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Portfolio compliance"].endswith("%")
+    at.radio(key="governance_view").set_value("log").run()
     log = _frame_with(at, "rationale")
     assert log["snapshot_rag"].notna().all()  # every row says the RAG then, or why not
 
 
+@pytest.mark.parametrize(
+    ("view", "shows"),
+    [("gates", "Gate decisions overdue"), ("log", "decisions · each linked"),
+     ("compliance", "on time = a report within")],
+)  # fmt: skip
+def test_view_in_the_url_opens_that_view(seeded_url, view, shows):
+    at = _open(view=view)
+    assert not at.exception
+    assert at.radio(key="governance_view").value == view
+    assert at.query_params["view"] in (view, [view])
+    texts = " ".join(e.value for e in [*at.markdown, *at.caption])
+    assert shows in texts
+    # the quadrant is not drawn in another view (only the chosen view is computed)
+    assert not any("value_why" in d.value.columns for d in at.dataframe)
+
+
+def test_unknown_view_in_the_url_falls_back_to_the_quadrant(seeded_url):
+    at = _open(view="<script>")
+    assert not at.exception
+    assert at.radio(key="governance_view").value == "quadrant"
+    assert at.query_params["view"] in ("quadrant", ["quadrant"])
+
+
 def test_decision_log_filter(seeded_url):
-    at = _open()
+    at = _open(view="log")
     at.multiselect(key="log_forum").select("Gate 2").run()
     log = _frame_with(at, "rationale")
     assert len(log) > 0 and set(log["forum"]) == {"Gate 2"}

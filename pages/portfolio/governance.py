@@ -59,12 +59,31 @@ with right, st.container(border=True):
     for label, value in lens["execution"]:
         st.markdown(f"- {label}: **{value}**")
 
-tab_quad, tab_gates, tab_log, tab_comp = st.tabs(
-    ["Value vs health", "Stage gates", "Decision log", "Compliance"]
+# The view is a widget synced to ?view= (not st.tabs): a reload or a shared link opens the same
+# view, and only the chosen view is computed and drawn.
+VIEWS = {
+    "quadrant": "Value vs health",
+    "gates": "Stage gates",
+    "log": "Decision log",
+    "compliance": "Compliance",
+}
+if "governance_view" not in st.session_state:  # a link's view, once per session
+    wanted = [v for v in st.query_params.get_all("view") if v in VIEWS]
+    st.session_state["governance_view"] = wanted[0] if wanted else "quadrant"
+view = st.radio(
+    "View",
+    list(VIEWS),
+    format_func=VIEWS.get,
+    key="governance_view",
+    horizontal=True,
+    label_visibility="collapsed",
 )
+st.query_params["view"] = view
 
-with tab_quad:
-    quadrant = rv.keep("quadrant", lambda: charts.quadrant(scored, rules))
+if view == "quadrant":
+    quadrant = rv.keep(
+        "quadrant", lambda: charts.quadrant(scored, rules, rv.compare_scores, config=config)
+    )
     if has_points(quadrant):
         show_chart(
             quadrant,
@@ -76,11 +95,21 @@ with tab_quad:
         )
     else:
         empty_state(charts.NOTHING_SCORED)
+    stale = int((scored["quadrant"] == governance.NOT_REPORTED).sum())
     st.caption(
         "Click a project to open its detail page. Quadrant lines: governance value "
         f"{rules.value_threshold:g} and execution health {rules.health_threshold:g} "
         "(`[governance]` in pmo_lens.toml; at or above the line counts as high / healthy). "
-        "Hover a bubble for every input and its contribution."
+        "Hover a bubble for its name, id, every input and its contribution. Named: up to "
+        f"{rules.label_count} projects that moved quadrant since the compare date, have the "
+        "lowest health or the largest budget. Bubbles on the same spot are nudged apart by a "
+        "point or two; the hover gives the exact scores."
+        + (
+            f" Grey: {stale} project{'s' if stale != 1 else ''} not reported, shown at the last "
+            "known health and never counted as healthy."
+            if stale
+            else ""
+        )
     )
     counts = rv.quadrant_counts
     st.dataframe(
@@ -147,6 +176,8 @@ with tab_quad:
             "n/a" if pd.isna(v) else f"{v:.0f}"
             for v in (row["governance_value"], row["execution_health"])
         )
+        if row["quadrant"] == governance.NOT_REPORTED:
+            health = f"n/a (not reported; last known {row['last_known_health']:.0f})"
         st.markdown(
             f"Governance value **{value}**, execution health **{health}** → **{row['quadrant']}**"
         )
@@ -166,7 +197,7 @@ with tab_quad:
             "add up to the score. Weights: `[governance]` in pmo_lens.toml."
         )
 
-with tab_gates:
+elif view == "gates":
     show_chart(
         rv.keep("stage_pipeline", lambda: charts.pipeline(rv.pipeline)),
         "stage_pipeline",
@@ -218,7 +249,7 @@ with tab_gates:
             },
         )
 
-with tab_log:
+elif view == "log":
     log = rv.decision_log
     if frames["decisions"].empty:
         empty_state(
@@ -254,7 +285,7 @@ with tab_log:
         else:
             decision_table(shown, ctx)
 
-with tab_comp:
+else:
     pct = comp_total["compliance_pct"]
     cols = st.columns(4)
     cols[0].metric(
