@@ -12,6 +12,7 @@ import re
 # The page's body text colour (charts/template.py font colour) and white.
 DARK = "#212121"
 LIGHT = "#ffffff"
+BLACK = "#000000"
 AA_NORMAL = 4.5  # WCAG 2.x AA, normal-size text
 AA_LARGE = 3.0  # WCAG 2.x AA, large text (18pt, or 14pt bold) and graphics
 
@@ -51,8 +52,17 @@ def contrast_ratio(fg: str, bg: str) -> float:
 
 
 def text_colour(bg: str, dark: str = DARK, light: str = LIGHT) -> str:
-    """The text colour for a fill: ``dark`` or ``light``, whichever contrasts more with it."""
-    return dark if contrast_ratio(dark, bg) >= contrast_ratio(light, bg) else light
+    """The text colour for a fill: ``dark`` or ``light``, whichever contrasts more with it;
+    pure black when neither reaches AA. Some mid-tones (relative luminance about 0.18-0.24,
+    e.g. the orange a five-band risk ramp samples, rgb(229, 91, 10)) pass with neither
+    #212121 nor white; with black and white, every colour passes: black reaches 4.5:1 from
+    luminance 0.175, white up to 0.183."""
+    best = dark if contrast_ratio(dark, bg) >= contrast_ratio(light, bg) else light
+    if contrast_ratio(best, bg) < AA_NORMAL and contrast_ratio(BLACK, bg) > contrast_ratio(
+        best, bg
+    ):
+        return BLACK
+    return best
 
 
 def cell_style(bg: str) -> str:
