@@ -197,6 +197,8 @@ def styled(frame, rag=(), money=(), currency=None):
     if money:
         if isinstance(currency, str) and currency in frame:
             currency = frame[currency]
+        elif not isinstance(currency, str) and pd.api.types.is_scalar(currency):
+            currency = None  # a missing currency (None, NaN): the figures without a symbol
         if currency is None or isinstance(currency, str):
             styler = styler.format(_money_formatter(currency), subset=money)
         else:

@@ -68,7 +68,8 @@ if not pid:
 rv = data.review(ctx, review_date=review_date, filters={})
 view = rv.project(pid)
 head = view.header
-ccy = head.get("currency") or rv.config.money.currency  # this project's money is in it
+ccy = head.get("currency")  # this project's money is in it; the portfolio's when it has none
+ccy = ccy if isinstance(ccy, str) and ccy else rv.config.money.currency
 st.header(f"{plain(pid)} · {plain(head['name'])}")
 st.caption(
     f"as of {fmt.day(review_date)} · {plain(head.get('portfolio') or 'no portfolio')} › "
@@ -238,9 +239,18 @@ with left:
             money=["cost_impact", "exposure"],
             currency=ccy,
             wrap=["title", "response"],
+            wrap_chars=28,  # a medium column in half the page
             details={"title": "Risk", "response": "Response"},
             hide_index=True,
             column_config={
+                "risk_id": "Risk",
+                "title": st.column_config.TextColumn("Title", width="medium"),
+                "status": "Status",
+                "band": "Band",
+                "score": st.column_config.NumberColumn("Score", format="%d"),
+                "residual_score": st.column_config.NumberColumn("Residual score", format="%d"),
+                "owner": "Owner",
+                "response": "Response",
                 "cost_impact": st.column_config.NumberColumn("Cost impact"),
                 "exposure": st.column_config.NumberColumn("Exposure"),
                 "due_date": st.column_config.DateColumn("Due"),
