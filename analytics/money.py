@@ -55,38 +55,67 @@ def converted(frame: pd.DataFrame, config: Config) -> list[str]:
     )
 
 
+# A true minus sign (U+2212), never a hyphen: "−£1.57m" reads as negative at a glance and is
+# not mistaken for a dash. Every money text (tiles, tables, captions, slides) puts it before
+# the currency symbol, never after it ("£-1,574,000").
+MINUS = "\u2212"
+
+
+def _sign(value: float, signed: bool) -> str:
+    if value < 0:
+        return MINUS
+    return "+" if signed and value > 0 else ""
+
+
+def money(value, currency: str | None, signed: bool = False, missing: str = "n/a") -> str:
+    """THE money format on screen and on slides: ``£1.57m``, ``−£1.57m``, ``£211.9m``,
+    ``£350k``, ``£900``, ``$1.20bn``; ``signed`` adds ``+`` to a rise.
+
+    Millions carry two decimals (``£19.37m − £8.16m = £11.21m`` reads to the same precision),
+    one from £100m (``£211.9m``: a fourth figure says nothing in a meeting); under £1m,
+    thousands without decimals; under £1k, pounds. A figure that rounds up to the next unit is
+    written in it (``£999,600`` is ``£1.00m``, never ``£1,000k``)."""
+    if value is None or pd.isna(value):
+        return missing
+    value = float(value)
+    s, v, sym = _sign(value, signed), abs(value), symbol(currency)
+    if round(v / 1e9, 2) >= 1:
+        return f"{s}{sym}{v / 1e9:,.2f}bn"
+    if round(v / 1e6, 1) >= 100:
+        return f"{s}{sym}{v / 1e6:,.1f}m"
+    if round(v / 1e6, 2) >= 1 or round(v / 1e3) >= 1000:
+        return f"{s}{sym}{v / 1e6:,.2f}m"
+    if round(v) >= 1000:
+        return f"{s}{sym}{v / 1e3:,.0f}k"
+    return f"{s}{sym}{v:,.0f}"
+
+
 def millions(value: float, currency: str | None, signed: bool = False, digits: int = 1) -> str:
-    """£7.9m, $19.7bn; signed: +£0.25m / -£0.25m."""
+    """£7.9m, $19.7bn; signed: +£0.25m / −£0.25m (a true minus sign). Kept for texts that
+    analytics store (headline, governance totals); tiles and tables use ``money``."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "n/a"
-    sign = ("+" if value >= 0 else "-") if signed else ("-" if value < 0 else "")
+    sign = ("+" if value >= 0 else MINUS) if signed else (MINUS if value < 0 else "")
     if abs(value) >= 1e9:  # a tile holds "£211.9m · $19.7bn", not "$19,650.7m"
         return f"{sign}{symbol(currency)}{abs(value) / 1e9:,.{digits}f}bn"
     return f"{sign}{symbol(currency)}{abs(value) / 1e6:,.{digits}f}m"
 
 
 def compact(value, currency: str | None, signed: bool = False) -> str:
-    """£1.2m, £350k or £900: the size a slide or a sentence needs."""
-    if value is None or pd.isna(value):
-        return "n/c"
-    sign = "+" if signed and value > 0 else ("-" if value < 0 else "")
-    v, s = abs(value), symbol(currency)
-    if v >= 1e6:
-        return f"{sign}{s}{v / 1e6:,.1f}m"
-    if v >= 1e3:
-        return f"{sign}{s}{v / 1e3:,.0f}k"
-    return f"{sign}{s}{v:,.0f}"
+    """The slide's and a sentence's money: ``money`` ("n/c", not computable, for a gap)."""
+    return money(value, currency, signed, missing="n/c")
 
 
 def plain(value, currency: str | None) -> str:
     """£1,250: full figure with the symbol (details, findings)."""
     if value is None or pd.isna(value):
         return "n/a"
-    return f"{'-' if value < 0 else ''}{symbol(currency)}{abs(value):,.0f}"
+    return f"{MINUS if value < 0 else ''}{symbol(currency)}{abs(value):,.0f}"
 
 
-def per_currency(by_currency: dict[str, dict[str, float]], key: str, fmt=millions) -> str:
-    """``£211.9m · $19,650.7m``: one figure per currency, never one sum."""
+def per_currency(by_currency: dict[str, dict[str, float]], key: str, fmt=None) -> str:
+    """``£211.9m · $19.65bn``: one figure per currency, never one sum (``money`` format)."""
+    fmt = fmt or money
     return " · ".join(fmt(v[key], c) for c, v in by_currency.items()) or fmt(0.0, None)
 
 
@@ -119,7 +148,7 @@ def group_totals(frame: pd.DataFrame, by: str, column: str, config: Config) -> p
     return pd.DataFrame.from_dict(rows, orient="index", columns=[column, f"{column}_text"])
 
 
-def total_text(frame: pd.DataFrame, column: str, config: Config, fmt=millions) -> str:
+def total_text(frame: pd.DataFrame, column: str, config: Config, fmt=None) -> str:
     """One column's total as text: one figure, or one per currency (``£9.1m · $2.0m``)."""
     return per_currency(totals(frame, [column], config), column, fmt)
 

@@ -545,6 +545,19 @@ def portfolio_exposure(table: pd.DataFrame, config: Config | None = None) -> dic
     return out
 
 
+def contingency_overspend(table: pd.DataFrame, config: Config | None = None) -> dict:
+    """What the per-project floor of remaining contingency hides, so the portfolio tiles add up.
+
+    Remaining is per project and never below 0, so a project that consumed more than its
+    contingency does not eat into another's: portfolio contingency - consumed + overspent =
+    remaining, where ``overspent`` sums, per currency (as ``portfolio_exposure``), what
+    projects consumed beyond their own contingency. ``projects``: how many did."""
+    config = config or get_config()
+    over = table.assign(overspent=(table["consumed"] - table["contingency"]).clip(lower=0))
+    by_ccy = money.totals(over, ["overspent"], config)
+    return {"money": by_ccy, "projects": int((over["overspent"] > 0).sum())}
+
+
 def source_note(register: pd.DataFrame, uploads: pd.DataFrame) -> str:
     """Where the risk figures come from: how many uploads fed this register, and the latest one."""
     ids = pd.to_numeric(register["upload_id"], errors="coerce").dropna().astype(int).unique()

@@ -22,11 +22,11 @@ def test_health_totals_per_currency_after_a_usd_file(seeded_url):
     at.switch_page("pages/review/health.py").run()
     assert not at.exception, at.exception
     tile = next(m for m in at.metric if m.label == "Total budget (BAC)")
-    assert tile.value == "£211.9m · $60.0m"
+    assert tile.value == "£211.9m · $60.00m"
     at.switch_page("pages/review/this_week.py").run()
     assert not at.exception, at.exception
     tile = next(m for m in at.metric if m.label == "Total budget")
-    assert tile.value == "£211.9m · $60.0m"
+    assert tile.value == "£211.9m · $60.00m"
 
 
 def test_totals_convert_with_a_configured_rate(seeded_url):
@@ -67,5 +67,5 @@ def test_deck_headline_shows_totals_per_currency(seeded_url):
         for row in shape.table.rows
         for c in row.cells
     ]
-    assert "£211.9m · $10.0m" in cells
+    assert "£211.9m · $10.00m" in cells
     assert "£207.9m" not in cells and "£221.9m" not in cells  # never one sum of £ and $

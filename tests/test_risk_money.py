@@ -82,7 +82,7 @@ def test_risks_page_totals_per_currency_and_dollar_risks_in_dollars(seeded_url):
     assert report.status == "loaded", errors(report)
     at = risks_page()
     tiles = {m.label: m for m in at.metric}
-    # $50m at likelihood 5 (90%): $45.0m of exposure, beside the pounds, never added to them
+    # $50m at likelihood 5 (90%): $45.00m of exposure, beside the pounds, never added to them
     assert tiles["Inherent exposure"].value.endswith(" · $45.00m")
     assert tiles["Inherent exposure"].value.startswith("£")
     assert tiles["Contingency"].value.endswith(" · $2.00m")
@@ -126,9 +126,9 @@ def test_governance_budgets_per_currency(seeded_url):
     scored, _ = governance.scores(frames, snap, "2026-11-20", config)
     us_quadrant = scored.set_index("project_id").loc["US-1", "quadrant"]
     counts = governance.quadrant_counts(scored, config).set_index("quadrant")
-    assert counts.loc[us_quadrant, "budget_text"] == "$10.0m"
+    assert counts.loc[us_quadrant, "budget_text"] == "$10.00m"
     stages = governance.pipeline(snap, config.governance, config).set_index("stage")
-    assert stages.loc["Execution", "budget_text"] == "£171.5m · $10.0m"
+    assert stages.loc["Execution", "budget_text"] == "£171.5m · $10.00m"
     assert pd.isna(stages.loc["Execution", "budget"])  # never £ + $
     empty = snap.iloc[0:0]
     lens = dict(
@@ -190,9 +190,9 @@ def test_deck_risk_and_governance_slides_per_currency(seeded_url):
         for c in row.cells
     ]
     note = next(t for t in texts if "Exposure = probability × cost impact" in t)
-    assert " · $45.0m in total" in note  # the dollars beside the pounds, never added
-    assert "$45.0m" in cells  # the US risk, top of the list, in dollars
-    assert "$10.0m" in cells and "£10.0m" not in cells  # its quadrant's budget, in dollars
+    assert " · $45.00m in total" in note  # the dollars beside the pounds, never added
+    assert "$45.00m" in cells  # the US risk, top of the list, in dollars
+    assert "$10.00m" in cells and "£10.00m" not in cells  # its quadrant's budget, in dollars
 
 
 def test_governance_page_budgets_in_their_currency(seeded_url):
@@ -206,4 +206,4 @@ def test_governance_page_budgets_in_their_currency(seeded_url):
     ]
     assert "£" not in (scores.proto.columns or "")  # no pound sign on a column holding dollars
     quadrants = next(t for t in at.dataframe if "meaning" in t.value).value
-    assert "$10.0m" in quadrants["budget_text"].tolist()
+    assert "$10.00m" in quadrants["budget_text"].tolist()

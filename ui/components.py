@@ -5,11 +5,13 @@ from __future__ import annotations
 import re
 from urllib.parse import quote
 
+import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
 from analytics import money as fmt
-from charts.template import SLIDE_HEIGHT, SLIDE_WIDTH, rag_label
+from charts.contrast import cell_style
+from charts.template import RAG_COLOURS, SLIDE_HEIGHT, SLIDE_WIDTH, rag_label
 from exports.neutralise import to_csv_bytes
 from ui.context import ReviewContext
 from ui.download import png_download_button
@@ -73,12 +75,29 @@ def plain(text: object) -> str:
     return _LINK_PATTERNS.sub(WORD_JOINER, text)
 
 
+def delta_style(change: float, up_is_bad: bool | None) -> dict:
+    """st.metric's delta colour and arrow from the number itself. Streamlit reads the
+    direction from a leading hyphen of the delta text; ours starts with a true minus
+    (``−£0.25m``), so the arrow and colour are set explicitly: a fall points down, a rise up;
+    ``up_is_bad`` True colours a rise red, False green, None never colours."""
+    arrow = "down" if change < 0 else "up"
+    if up_is_bad is None:
+        return {"delta_color": "off", "delta_arrow": arrow}
+    good = (change < 0) if up_is_bad else (change > 0)
+    return {"delta_color": "green" if good else "red", "delta_arrow": arrow}
+
+
+def signed_count(x: float) -> str:
+    """``+3`` / ``−2``: a change in a count, with a true minus like money."""
+    return f"{x:+,.0f}".replace("-", fmt.MINUS)
+
+
 def kpi(
     where,
     label: str,
     value: str,
     change: float | None,
-    fmt=lambda x: f"{x:+,.0f}",
+    fmt=signed_count,
     up_is_bad: bool | None = None,
     help: str | None = None,
 ) -> None:
@@ -94,19 +113,176 @@ def kpi(
             label, value, "no change", delta_color="off", delta_arrow="off", help=help, border=True
         )
         return
-    colour = {True: "inverse", False: "normal"}.get(up_is_bad, "off")
-    where.metric(label, value, fmt(change), delta_color=colour, help=help, border=True)
+    style = delta_style(change, up_is_bad)
+    where.metric(label, value, fmt(change), help=help, border=True, **style)
 
 
-def data_table(frame, name: str, **kwargs):
-    """A table of data with our CSV download under it. The table's own toolbar download and
-    clipboard copy are off (``client.disableDataExport`` in .streamlit/config.toml): they export
-    cells such as ``=HYPERLINK(…)`` as they are, and a spreadsheet would run them. Our CSV
-    neutralises them (exports.neutralise). ``name`` names the file and keys the button."""
-    event = st.dataframe(frame, **kwargs)
+# Table geometry, as st.dataframe draws it: rows of ROW_HEIGHT px under a header of the same
+# height, inside a 1px border. Streamlit's own default shows at most ~10 rows (400px), so 13
+# rows sat in a 10-row window; data_table sizes the table to its rows instead, up to a cap.
+ROW_HEIGHT = 35
+HEADER_HEIGHT = 35
+BORDER = 1
+MAX_ROWS = 15  # beyond this the table scrolls, and a caption says how many rows it holds
+# A row height above 4rem (64px) makes st.dataframe wrap text cells instead of cutting them:
+# a wrapped row holds three lines of 14px text (20px a line, 8px padding above and below); a
+# longer text is in full in the row's details panel. WRAP_CHARS: about what one line of a
+# "large" column holds once the table stretches across a 1280-1600px screen; a column with
+# no longer text keeps one-line rows (a "medium" column holds about 28).
+WRAP_ROW_HEIGHT = 3 * 20 + 16
+WRAP_CHARS = 80
+
+
+def table_height(rows: int, row_height: int = ROW_HEIGHT, max_rows: int = MAX_ROWS) -> int:
+    """Pixels that show ``rows`` rows and the header, no empty band and no hidden row; at most
+    ``max_rows`` rows (the table scrolls past them). An empty table keeps one row's height."""
+    shown = max(1, min(int(rows), max_rows))
+    return shown * row_height + HEADER_HEIGHT + 2 * BORDER
+
+
+def wrap_row_height(frame, columns, chars: int = WRAP_CHARS) -> int | None:
+    """WRAP_ROW_HEIGHT when some cell of ``columns`` is longer than ``chars``, else None."""
+    lengths = [
+        frame[c].astype(object).map(lambda v: 0 if pd.isna(v) else len(str(v))).max()
+        for c in columns
+        if c in frame and len(frame)
+    ]
+    return WRAP_ROW_HEIGHT if max(lengths, default=0) > chars else None
+
+
+def rag_word(value) -> str | None:
+    """``Red`` from ``■ Red``, ``Red`` or ``■ Red (reported Amber)``: the RAG a cell shows."""
+    if not isinstance(value, str):
+        return None
+    words = value.replace("(", " ").split()
+    return next((w for w in words if w in RAG_COLOURS), None)
+
+
+def rag_cell_style(value) -> str:
+    """CSS for a RAG cell: its RAG fill and a text colour that meets WCAG AA on it."""
+    word = rag_word(value)
+    return cell_style(RAG_COLOURS[word]) if word else ""
+
+
+def _plain_cell(value) -> str:
+    if isinstance(value, pd.Timestamp):
+        return fmt.day(value) if value == value.normalize() else value.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, float):
+        return f"{value:,.0f}" if value.is_integer() else f"{value:,.2f}"
+    return str(value)
+
+
+def _money_formatter(currency: str | None):
+    return lambda v: fmt.money(v, currency, missing="")
+
+
+def styled(frame, rag=(), money=(), currency=None):
+    """``frame`` as a pandas Styler for st.dataframe: ``rag`` columns filled with their RAG
+    colour (text colour from charts.contrast), ``money`` columns shown as ``£1.57m`` /
+    ``−£1.57m`` in each row's currency (``currency``: one code, a column name or a Series
+    aligned with ``frame``). The values stay numbers, so the columns sort numerically; only
+    the display text changes. The frame itself when there is nothing to style."""
+    rag = [c for c in rag if c in frame]
+    money = [c for c in money if c in frame]
+    if not rag and not money:
+        return frame
+    if not frame.index.is_unique:  # a Styler needs unique labels to address cells
+        frame = frame.reset_index(drop=True)
+    # With a Styler, st.dataframe shows the Styler's text for every cell unless a column_config
+    # format is set, so the other columns get the text Streamlit would show: ISO dates, whole
+    # numbers without decimals, empty for a gap (never "2026-11-20 00:00:00", "12.000000", "nan").
+    styler = frame.style.format(_plain_cell, na_rep="")
+    if rag:
+        styler = styler.map(rag_cell_style, subset=rag)
+    if money:
+        if isinstance(currency, str) and currency in frame:
+            currency = frame[currency]
+        elif not isinstance(currency, str) and pd.api.types.is_scalar(currency):
+            currency = None  # a missing currency (None, NaN): the figures without a symbol
+        if currency is None or isinstance(currency, str):
+            styler = styler.format(_money_formatter(currency), subset=money)
+        else:
+            ccy = pd.Series(list(currency), index=frame.index).astype(object)
+            for code in ccy.dropna().unique():
+                rows = ccy.index[ccy == code]
+                styler = styler.format(_money_formatter(code), subset=(rows, money))
+            rows = ccy.index[ccy.isna()]
+            if len(rows):
+                styler = styler.format(_money_formatter(None), subset=(rows, money))
+    return styler
+
+
+def _without_format(config, columns):
+    """Column config with no number format on ``columns``: a column_config format wins over the
+    Styler's display text (Streamlit's rule), and printf cannot write ``−£1.57m``."""
+    out = dict(config or {})
+    for c in columns:
+        cfg = out.get(c)
+        if isinstance(cfg, dict) and cfg.get("type_config", {}).get("format"):
+            out[c] = {**cfg, "type_config": {**cfg["type_config"], "format": None}}
+    return out
+
+
+def data_table(
+    frame,
+    name: str,
+    *,
+    rag=(),
+    money=(),
+    currency=None,
+    wrap=(),
+    wrap_chars: int = WRAP_CHARS,
+    details: dict[str, str] | None = None,
+    max_rows: int | None = None,
+    **kwargs,
+):
+    """A table of data with our CSV download under it, sized to its rows.
+
+    - Height: every row shows, up to ``max_rows`` (MAX_ROWS); past that the table scrolls and
+      a caption says how many rows it holds.
+    - ``rag``: columns of RAG labels (rag_column), filled with the RAG colour, word and icon kept.
+    - ``money``: columns of amounts shown as ``£1.57m`` / ``−£1.57m`` (analytics.money.money) in
+      ``currency``; still numbers, so sorting is numeric. The CSV keeps the full figures.
+    - ``wrap``: long-text columns; when one holds more than ``wrap_chars`` characters (a line),
+      rows are three lines high and the text wraps.
+    - ``details``: {column: label}; selecting a row opens those columns' full text in a panel
+      under the table (what a cut cell hides).
+
+    The table's own toolbar download and clipboard copy are off (``client.disableDataExport``
+    in .streamlit/config.toml): they export cells such as ``=HYPERLINK(…)`` as they are, and a
+    spreadsheet would run them. Our CSV neutralises them (exports.neutralise). ``name`` names
+    the file and keys the button."""
+    wrapped = wrap_row_height(frame, wrap, wrap_chars)
+    if wrapped:
+        kwargs.setdefault("row_height", wrapped)
+    row_height = kwargs.get("row_height") or ROW_HEIGHT
+    max_rows = max_rows or MAX_ROWS
+    scrolls = "height" not in kwargs and len(frame) > max_rows
+    kwargs.setdefault("height", table_height(len(frame), row_height, max_rows))
+    if money:
+        kwargs["column_config"] = _without_format(kwargs.get("column_config"), money)
+    if details:
+        kwargs.setdefault("key", f"table_{name}")
+        kwargs.setdefault("on_select", "rerun")
+        kwargs.setdefault("selection_mode", "single-row")
+    shown = styled(frame, rag, money, currency)
+    event = st.dataframe(shown, **kwargs)
+    pos = selected_row(event) if details else None
+    if pos is not None and pos >= len(frame):
+        pos = None  # a selection from a longer table, before a filter narrowed it
+    notes = []
+    if scrolls:
+        notes.append(f"{len(frame)} rows: {max_rows} show at a time, scroll the table for the rest")
+    if details and pos is None:
+        notes.append("select a row (the box at its left) to read its full text below")
+    if notes:
+        text = " · ".join(notes)
+        st.caption(text[0].upper() + text[1:] + ".")
+    if pos is not None:
+        _details_panel(frame.iloc[pos], details, name)
     st.download_button(
         "CSV",
-        lambda: to_csv_bytes(frame),  # built only on click
+        lambda: to_csv_bytes(frame),  # built only on click; full figures, not the display text
         file_name=f"{name}.csv",
         mime="text/csv",
         key=f"csv_{name}",
@@ -118,8 +294,28 @@ def data_table(frame, name: str, **kwargs):
     return event
 
 
+def selected_row(event) -> int | None:
+    """The position (in the frame passed to the table) of the selected row, or None."""
+    try:
+        rows = event.selection.rows
+    except AttributeError:  # no selection on this table, or an older event shape
+        return None
+    return rows[0] if rows else None
+
+
+def _details_panel(row, details: dict[str, str], name: str) -> None:
+    """The selected row's long text in full, as plain text (it comes from uploads)."""
+    with st.container(border=True, key=f"details_{name}"):
+        for column, label in details.items():
+            if column in row.index:
+                value = row[column]
+                st.markdown(f"**{plain(label)}**")
+                st.text("—" if pd.isna(value) else str(value))
+
+
 def rag_column(values):
-    """RAG values as text with an icon, for tables (never colour alone)."""
+    """RAG values as text with an icon, for tables (never colour alone; data_table's ``rag``
+    fills the cell with the RAG colour too)."""
     return values.map(rag_label)
 
 
@@ -169,4 +365,12 @@ def decision_table(decisions, ctx: ReviewContext, with_project: bool = True) -> 
     cols = [c for c in DECISION_COLUMNS if c in shown.columns]
     if not with_project:
         cols = [c for c in cols if c not in ("link", "project")]
-    data_table(shown[cols], "decisions", hide_index=True, column_config=DECISION_COLUMNS)
+    data_table(
+        shown[cols],
+        "decisions",
+        rag=["snapshot_rag"],
+        wrap=["rationale"],
+        details={"decision": "Decision", "rationale": "Rationale"},
+        hide_index=True,
+        column_config=DECISION_COLUMNS,
+    )

@@ -9,7 +9,14 @@ from analytics import project as proj
 from charts import project as charts
 from charts.template import rag_label
 from ui import data
-from ui.components import data_table, decision_table, empty_state, plain, show_chart
+from ui.components import (
+    data_table,
+    decision_table,
+    empty_state,
+    plain,
+    show_chart,
+    table_height,
+)
 from ui.context import current
 from ui.empty import offer_sample
 
@@ -24,7 +31,7 @@ def _keep_in_url() -> None:
 
 
 def _money(v) -> str:
-    return "n/a" if v is None or pd.isna(v) else fmt.millions(v, ccy, digits=2)
+    return fmt.money(v, ccy)
 
 
 st.title("Project detail")
@@ -61,7 +68,8 @@ if not pid:
 rv = data.review(ctx, review_date=review_date, filters={})
 view = rv.project(pid)
 head = view.header
-ccy = head.get("currency") or rv.config.money.currency  # this project's money is in it
+ccy = head.get("currency")  # this project's money is in it; the portfolio's when it has none
+ccy = ccy if isinstance(ccy, str) and ccy else rv.config.money.currency
 st.header(f"{plain(pid)} · {plain(head['name'])}")
 st.caption(
     f"as of {fmt.day(review_date)} · {plain(head.get('portfolio') or 'no portfolio')} › "
@@ -93,6 +101,7 @@ if len(view.scores):
         st.dataframe(
             breakdown[["score", "input", "value", "points", "share", "contribution", "rule"]],
             hide_index=True,
+            height=table_height(len(breakdown)),  # every input shows, none behind a scroll
             column_config={
                 "points": st.column_config.NumberColumn("Points (0-100)", format="%.0f"),
                 "share": st.column_config.NumberColumn("Weight share", format="%.2f"),
@@ -227,14 +236,23 @@ with left:
                 ]
             ],  # fmt: skip
             "risks",
+            money=["cost_impact", "exposure"],
+            currency=ccy,
+            wrap=["title", "response"],
+            wrap_chars=28,  # a medium column in half the page
+            details={"title": "Risk", "response": "Response"},
             hide_index=True,
             column_config={
-                "cost_impact": st.column_config.NumberColumn(
-                    "Cost impact", format=fmt.number_format(ccy)
-                ),
-                "exposure": st.column_config.NumberColumn(
-                    "Exposure", format=fmt.number_format(ccy)
-                ),
+                "risk_id": "Risk",
+                "title": st.column_config.TextColumn("Title", width="medium"),
+                "status": "Status",
+                "band": "Band",
+                "score": st.column_config.NumberColumn("Score", format="%d"),
+                "residual_score": st.column_config.NumberColumn("Residual score", format="%d"),
+                "owner": "Owner",
+                "response": "Response",
+                "cost_impact": st.column_config.NumberColumn("Cost impact"),
+                "exposure": st.column_config.NumberColumn("Exposure"),
                 "due_date": st.column_config.DateColumn("Due"),
             },
         )
@@ -247,6 +265,8 @@ with right:
         data_table(
             raid[["item_id", "type", "description", "owner", "status", "priority", "due_date"]],
             "raid_items",
+            wrap=["description"],
+            details={"item_id": "Item", "description": "Description"},
             hide_index=True,
             column_config={"due_date": st.column_config.DateColumn("Due")},
         )
@@ -267,6 +287,7 @@ else:
     data_table(
         lineage,
         "lineage",
+        wrap=["rows"],
         hide_index=True,
         column_config={
             "upload_id": st.column_config.NumberColumn("Upload", format="#%d"),

@@ -8,7 +8,7 @@ from analytics import risk
 from charts import risk as charts
 from charts.template import has_points
 from ui import data
-from ui.components import data_table, empty_state, plain, provenance, show_chart
+from ui.components import data_table, delta_style, empty_state, plain, provenance, show_chart
 from ui.page import page_setup, stop_if_no_match
 from ui.url_state import bound
 
@@ -44,32 +44,51 @@ RISK_COLUMNS = {
 
 def total(key: str, sign: bool = False) -> str:
     """A portfolio total: £2.15m, or one figure per currency (£2.15m · $0.45m) when a currency
-    has no rate; sign=True gives -£2.15m or +£2.15m (a leading minus turns the delta arrow down)."""
-    return fmt.per_currency(totals["money"], key, lambda v, c: fmt.millions(v, c, sign, 2))
+    has no rate; sign=True gives −£2.15m or +£2.15m."""
+    return fmt.per_currency(totals["money"], key, lambda v, c: fmt.money(v, c, sign))
+
+
+def headroom_delta() -> dict:
+    """Headroom's arrow and colour from its number (the text starts with a true minus, which
+    st.metric does not read); none when several currencies each have their own."""
+    if totals["currency"] is None:
+        return {"delta_color": "off", "delta_arrow": "off"}
+    return delta_style(totals["headroom"], up_is_bad=False)
 
 
 def priced(df, column_order: list[str] | None = None):
-    """A table of projects or risks ready to show: money columns in the symbol of the rows'
-    currency (their project's) when they share one; else plain figures beside a currency
-    column. Returns the table, its money column config and the column order."""
+    """A table of projects or risks ready to show: money columns shown as £1.57m / −$0.20m in
+    each row's currency (its project's), with a currency column when the rows mix them.
+    Returns the table, its money column config, the column order and the rows' currencies
+    (data_table's ``money`` and ``currency``)."""
     ccy = df["project_id"].map(rv.currency_of)
     df = df.drop(columns="currency", errors="ignore")
-    number = fmt.column_format(ccy)
-    config = {k: st.column_config.NumberColumn(v, format=number) for k, v in MONEY_COLUMNS.items()}
+    config = {k: st.column_config.NumberColumn(v) for k, v in MONEY_COLUMNS.items()}
     if ccy.nunique() > 1:
         df = df.assign(currency=ccy)
         column_order = column_order and [*column_order, "currency"]
-    return df, config, column_order
+    return df, config, column_order, ccy.tolist()
 
 
 def risk_table(df, name: str, narrow: bool = False, column_order=None, **kwargs) -> None:
     """A risk list with our column names; ``narrow`` for half-width columns (shorter titles);
     ``name`` names its CSV download."""
-    df, money, column_order = priced(df, column_order)
+    df, money, column_order, ccy = priced(df, column_order)
     config = {**RISK_COLUMNS, **money}
     if narrow:
         config["title"] = st.column_config.TextColumn("Title", width="medium")
-    data_table(df, name, hide_index=True, column_config=config, column_order=column_order, **kwargs)
+    data_table(
+        df,
+        name,
+        money=list(MONEY_COLUMNS),
+        currency=ccy,
+        wrap=["title"],
+        wrap_chars=28 if narrow else 80,  # a medium (narrow) title column holds about 28
+        hide_index=True,
+        column_config=config,
+        column_order=column_order,
+        **kwargs,
+    )
 
 
 ctx = page_setup("Risks")
@@ -128,8 +147,6 @@ if reg.empty:
     st.stop()
 
 watch_band, watched, table, totals = view.watch_band, view.watched, view.exposure, view.totals
-# several currencies without a rate: per-currency figures, so the arrow of the first means nothing
-headroom_colour = "normal" if totals["currency"] else "off"
 per_currency = (
     "Totals per currency: no rate in [money.rates] for "
     + ", ".join(c for c in totals["money"] if c != config.money.currency)
@@ -151,7 +168,7 @@ tiles[2].metric(
     f"{basis.title()} exposure",
     total("exposure"),
     f"{total('headroom', sign=True)} headroom",
-    delta_color=headroom_colour,
+    **headroom_delta(),
     help="Sum over open risks of probability (from likelihood) × cost impact; headroom = "
     "remaining contingency − exposure. " + per_currency,
 )
@@ -253,17 +270,40 @@ st.caption(
     "consumed = EAC (BAC / CPI) above budget, never below 0, and 0 where EAC is not "
     "computable; a missing contingency counts as 0. ⚠ marks exposure above remaining contingency."
 )
+# Remaining is per project, floored at 0, so contingency - consumed is not remaining when a
+# project overspent its own: the overspend is shown, and the tiles add up with it.
+overspend = risk.contingency_overspend(table, config)
+overspent = fmt.per_currency(overspend["money"], "overspent", fmt.money)
+floor_note = (
+    "Remaining is per project, floored at 0: a project that consumed more than its own "
+    "contingency leaves 0, it does not use another project's."
+)
 tiles = st.columns(4)
 tiles[0].metric("Contingency", total("contingency"), help=per_currency or None)
 tiles[1].metric("Consumed (EAC over budget)", total("consumed"), help=per_currency or None)
-tiles[2].metric("Remaining", total("remaining"), help=per_currency or None)
+tiles[2].metric(
+    "Remaining",
+    total("remaining"),
+    help=f"{floor_note} Contingency − consumed + overspent = remaining. {per_currency}".strip(),
+)
 tiles[3].metric(
     "Portfolio exposure vs remaining",
     ("⚠ exceeds" if totals["exceeds"] else "✓ within"),
     f"{total('headroom', sign=True)} headroom",
-    delta_color=headroom_colour,
+    **headroom_delta(),
     help="Exceeds when exposure is above remaining contingency (in any one currency)",
 )
+if overspend["projects"]:
+    sums = (
+        f": {total('contingency')} − {total('consumed')} + {overspent} = {total('remaining')}"
+        if totals["currency"]
+        else ""
+    )
+    st.caption(
+        f"{floor_note} {overspend['projects']} of {len(table)} projects consumed {overspent} "
+        f"more than their contingency, so remaining is contingency − consumed + that "
+        f"overspend{sums}."
+    )
 left, right = st.columns([2, 3])
 with left:
     show_chart(
@@ -274,7 +314,7 @@ with left:
     )
 with right:
     shown = table.assign(exceeds=table["exceeds"].map({True: "⚠ exceeds", False: "✓ within"}))
-    shown, money, order = priced(
+    shown, money, order, ccy = priced(
         shown,
         ["project_id", "name", "exceeds", "exposure", "remaining", "headroom", "open_risks",
          "contingency", "consumed"],
@@ -282,9 +322,10 @@ with right:
     data_table(
         shown,
         "exposure_vs_contingency",
+        money=list(MONEY_COLUMNS),
+        currency=ccy,
         hide_index=True,
         column_order=order,
-        height=520,
         column_config={
             "project_id": "ID",
             "name": "Project",

@@ -33,7 +33,7 @@ def change(key: str) -> float | None:
 
 
 def money(x: float) -> str:
-    return fmt.millions(x, ccy, signed=True, digits=2)
+    return fmt.money(x, ccy, signed=True)
 
 
 money_keys = {"budget", "eac", "eac_variance"}
@@ -70,7 +70,7 @@ tiles = st.columns(4) if ccy else [*st.columns(2), *st.columns(4)[:2]]
 kpi(
     tiles[0],
     "Total budget (BAC)",
-    fmt.per_currency(now["money"], "budget"),
+    fmt.per_currency(now["money"], "budget", fmt.money),
     change("budget"),
     money,
     help=per_currency,
@@ -78,7 +78,7 @@ kpi(
 kpi(
     tiles[1],
     "EAC variance",
-    fmt.per_currency(now["money"], "eac_variance", lambda v, c: fmt.millions(v, c, True, 2)),
+    fmt.per_currency(now["money"], "eac_variance", lambda v, c: fmt.money(v, c, signed=True)),
     change("eac_variance"),
     money,
     up_is_bad=True,
@@ -149,8 +149,8 @@ exc = rv.exceptions
 if exc.empty:
     empty_state("No exceptions: every project is Green, reported and computed.")
 else:
-    # One currency: its symbol in the format; several: plain figures beside a currency column.
-    number = fmt.column_format(fmt.currencies(exc, config))
+    # Money in each row's currency (£1.57m, −$0.20m), still numbers so the columns sort; the
+    # currency column says which. RAG cells filled; the rule wraps, a selected row shows it all.
     exc = exc.assign(
         currency=fmt.currencies(exc, config),
         display_rag=rag_column(exc["display_rag"]),
@@ -160,6 +160,15 @@ else:
     data_table(
         exc,
         "exceptions",
+        rag=["display_rag", "computed_rag"],
+        money=["eac_typical", "budget", "eac_vs_budget"],
+        currency="currency",
+        wrap=["computed_rule"],
+        details={
+            "name": "Project",
+            "computed_rule": "Rule that fired (computed RAG)",
+            "flags": st.column_config.TextColumn("Flags", width="medium"),
+        },
         hide_index=True,
         column_config={
             "project_id": "ID",
@@ -170,12 +179,12 @@ else:
             "status_label": "Label as reported",
             "computed_rag": "Computed",
             "computed_rule": st.column_config.TextColumn("Rule that fired", width="large"),
-            "flags": "Flags",
+            "flags": st.column_config.TextColumn("Flags", width="medium"),
             "spi": st.column_config.NumberColumn("SPI", format="%.2f"),
             "cpi": st.column_config.NumberColumn("CPI", format="%.2f"),
-            "eac_typical": st.column_config.NumberColumn("EAC", format=number),
-            "budget": st.column_config.NumberColumn("Budget", format=number),
-            "eac_vs_budget": st.column_config.NumberColumn("EAC − budget", format=number),
+            "eac_typical": st.column_config.NumberColumn("EAC"),
+            "budget": st.column_config.NumberColumn("Budget"),
+            "eac_vs_budget": st.column_config.NumberColumn("EAC − budget"),
             "currency": "Currency",
             "last_report_date": st.column_config.DateColumn("Last report"),
             "days_since_report": st.column_config.NumberColumn("Days since", format="%d"),

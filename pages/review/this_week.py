@@ -16,6 +16,7 @@ from ui.components import (
     project_links,
     provenance,
     rag_column,
+    signed_count,
 )
 from ui.page import page_setup, stop_if_no_match
 from ui.url_state import bound
@@ -41,8 +42,8 @@ money = {"budget", "eac"}
 
 def _delta(key: str, x: float, currency: str | None) -> str:
     if key in money:
-        return fmt.millions(x, currency, signed=True, digits=2)
-    return f"{x:+,.0f}"
+        return fmt.money(x, currency, signed=True)
+    return signed_count(x)
 
 
 helps = {
@@ -94,6 +95,9 @@ else:
             rag=rag_column(attention["display_rag"]),
         )[["link", "name", "manager", "rag", "reasons", "last_report_date"]],
         "attention",
+        rag=["rag"],
+        wrap=["reasons"],
+        details={"name": "Project", "reasons": "Why it needs attention"},
         hide_index=True,
         key="attention_table",
         column_config={
@@ -151,6 +155,9 @@ else:
             direction=shown["direction"].map(DIRECTION_LABELS),
         )[["link", "name", "kind", "dimension", "before", "after", "direction", "detail"]],
         "changes",
+        rag=["before", "after"],
+        wrap=["detail"],
+        details={"name": "Project", "kind": "Change", "detail": "Detail"},
         hide_index=True,
         key="changes_table",
         column_config={
