@@ -68,7 +68,7 @@ def _d(x) -> str:
 
 
 def _money(x, currency: str | None = "GBP") -> str:
-    return money.plain(x, currency)
+    return money.money(x, currency)
 
 
 def _row(p, kind, dimension, before, after, direction, detail) -> dict:
@@ -291,8 +291,9 @@ def _delivery_changes(both: pd.DataFrame, config: Config) -> list[dict]:
         if pd.notna(eb) and pd.notna(ea) and pd.notna(budget) and budget > 0:
             pct = (ea - eb) / budget * 100
             if abs(pct) > config.changes.eac_move_pct:
-                before, after = _money(eb, ccy), _money(ea, ccy)
-                detail = f"EAC {before} → {after} ({pct:+.1f}% of budget {_money(budget, ccy)})"
+                before, after = money.pair(eb, ea, ccy)
+                share = f"{pct:+.1f}%".replace("-", money.MINUS)
+                detail = f"EAC {before} → {after} ({share} of budget {_money(budget, ccy)})"
                 direction = WORSENED if pct > 0 else IMPROVED
                 rows.append(_row(p, "eac", "EAC", before, after, direction, detail))
     return rows

@@ -442,7 +442,7 @@ def quadrant_counts(scored: pd.DataFrame, config: Config | None = None) -> pd.Da
     g = g.join(money.group_totals(scored, "quadrant", "budget", config)).reindex(order)
     nothing = g["projects"].isna()
     g.loc[nothing, ["projects", "budget"]] = 0.0
-    g.loc[nothing, "budget_text"] = money.millions(0.0, config.money.currency)
+    g.loc[nothing, "budget_text"] = money.money(0.0, config.money.currency)
     g = g.rename_axis("quadrant").reset_index()
     g["projects"] = g["projects"].astype(int)
     g["meaning"] = g["quadrant"].map(QUADRANT_HELP)
@@ -746,7 +746,7 @@ def lens_summary(
 
     spi, cpi = scored["spi"].median(), scored["cpi"].median()
     gap = scored.assign(gap=scored["eac_typical"].fillna(scored["budget"]) - scored["budget"])
-    gap_text = money.total_text(gap, "gap", config, lambda v, c: money.millions(v, c, True))
+    gap_text = money.total_text(gap, "gap", config, lambda v, c: money.money(v, c, True))
     return {
         "governance": [
             ("mean governance value", mean("governance_value")),

@@ -101,6 +101,14 @@ def millions(value: float, currency: str | None, signed: bool = False, digits: i
     return f"{sign}{symbol(currency)}{abs(value) / 1e6:,.{digits}f}m"
 
 
+def pair(a: float, b: float, currency: str | None) -> tuple[str, str]:
+    """Two amounts compared in one sentence (a rule, a move), in the money format (``£1.75m``,
+    ``£1.57m``); in full when the short forms would read the same (``£1,571,200 > £1,570,000``,
+    never ``£1.57m > £1.57m``)."""
+    short = money(a, currency), money(b, currency)
+    return short if short[0] != short[1] else (plain(a, currency), plain(b, currency))
+
+
 def compact(value, currency: str | None, signed: bool = False) -> str:
     """The slide's and a sentence's money: ``money`` ("n/c", not computable, for a gap)."""
     return money(value, currency, signed, missing="n/c")

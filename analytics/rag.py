@@ -11,6 +11,7 @@ import math
 
 import pandas as pd
 
+from analytics import money
 from config import Config, CostRules, ScheduleRules
 from models import RAG_SEVERITY
 
@@ -57,8 +58,11 @@ def schedule_rag(spi, slip_days, planned_days, rules: ScheduleRules) -> tuple[st
     return _decide(red, amber, green)
 
 
-def cost_rag(cpi, eac, budget, contingency, rules: CostRules) -> tuple[str, str]:
-    """(RAG, rule) from CPI and EAC against budget and budget + contingency."""
+def cost_rag(
+    cpi, eac, budget, contingency, rules: CostRules, currency: str | None = None
+) -> tuple[str, str]:
+    """(RAG, rule) from CPI and EAC against budget and budget + contingency; amounts in the
+    project's ``currency``."""
     cpi, eac, budget = _num(cpi), _num(eac), _num(budget)
     contingency = _num(contingency) or 0.0
     red, amber, green = [], [], []
@@ -71,9 +75,11 @@ def cost_rag(cpi, eac, budget, contingency, rules: CostRules) -> tuple[str, str]
             green.append(f"CPI {cpi:.2f} ≥ {rules.amber_cpi:g}")
     if eac is not None and budget is not None:
         if eac > budget + contingency:
-            red.append(f"EAC {eac:,.0f} > budget + contingency {budget + contingency:,.0f}")
+            e, limit = money.pair(eac, budget + contingency, currency)
+            red.append(f"EAC {e} > budget + contingency {limit}")
         elif eac > budget:
-            amber.append(f"EAC {eac:,.0f} > budget {budget:,.0f}")
+            e, limit = money.pair(eac, budget, currency)
+            amber.append(f"EAC {e} > budget {limit}")
     return _decide(red, amber, green)
 
 
@@ -95,12 +101,18 @@ def add_computed_rag(frame: pd.DataFrame, config: Config) -> pd.DataFrame:
         schedule_rag(s, d, p, config.schedule)
         for s, d, p in zip(frame["spi"], slip, planned, strict=True)
     ]
+    currency = (
+        frame["currency"]
+        if "currency" in frame
+        else pd.Series(None, index=frame.index, dtype=object)
+    )
     cost = [
-        cost_rag(c, e, b, k, config.cost)
-        for c, e, b, k in zip(
-            frame["cpi"], frame["eac_typical"], frame["budget"], frame["contingency"], strict=True
+        cost_rag(c, e, b, k, config.cost, ccy)
+        for c, e, b, k, ccy in zip(
+            frame["cpi"], frame["eac_typical"], frame["budget"], frame["contingency"], currency,
+            strict=True,
         )
-    ]
+    ]  # fmt: skip
     out = frame.assign(
         slip_days=slip,
         computed_schedule_rag=[r for r, _ in sched],

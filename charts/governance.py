@@ -363,7 +363,7 @@ def _hover(r, rag: str, why: str | None) -> str:
         f"<b>{chart_text(r.name)}</b><br>{chart_text(r.project_id)} · {rag_label(rag)} · "
         f"{r.quadrant}"
         + (f"<br><i>named: {chart_text(why)}</i>" if why else "")
-        + f"<br>budget {money.millions(r.budget or 0, getattr(r, 'currency', None))}"
+        + f"<br>budget {money.money(r.budget, getattr(r, 'currency', None))}"
         f"<br><b>governance value {r.governance_value:.0f}</b><br>{_wrap(r.value_why)}"
         f"<br><b>execution health {shown}</b><br>{_wrap(r.health_why)}"
     )

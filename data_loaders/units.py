@@ -102,8 +102,9 @@ def without_unit(header: str) -> str:
 
 
 def symbol(currency: str | None) -> str:
-    """£ for GBP; a code with a space for currencies without a common symbol (``CHF 12.0m``)."""
-    if not currency:
+    """£ for GBP; a code with a space for currencies without a common symbol (``CHF 12.0m``);
+    nothing for a missing currency (None, or NaN from a frame)."""
+    if not isinstance(currency, str) or not currency:
         return ""
     return SYMBOLS.get(currency, f"{currency} ")
 

@@ -241,7 +241,7 @@ def test_eac_and_forecast_end_moves():
     rep.loc[at_d2, "forecast_end_date"] = pd.Timestamp("2027-02-09")
     ch = changes.compare(frames, D2, D1, Config()).changes
     p8 = ch[ch["project_id"] == "P8"].set_index("kind")
-    assert p8.loc["eac", "detail"] == "EAC £1,000 → £1,250 (+25.0% of budget £1,000)"
+    assert p8.loc["eac", "detail"] == "EAC £1,000 → £1,250 (+25.0% of budget £1k)"
     assert p8.loc["forecast_end", "before"] == "2026-12-31"
     assert p8.loc["forecast_end", "after"] == "2027-02-09"
     assert p8.loc["forecast_end", "direction"] == "worsened"

@@ -23,13 +23,15 @@ from ui.page import open_project_on_click, page_setup, stop_if_no_match
 
 
 def budget_columns(df) -> dict:
-    """Budget in the symbol of the rows' currency when they share one; else plain figures with
-    the currency column beside them (budgets in several currencies are never added)."""
-    ccy = fmt.currencies(df, config)
-    return {
-        "budget": st.column_config.NumberColumn("Budget", format=fmt.column_format(ccy)),
-        "currency": "Currency" if ccy.nunique() > 1 else None,
-    }
+    """Column labels for a budget column: the currency column shows only when the rows hold
+    several (budgets in several currencies are never added)."""
+    several = fmt.currencies(df, config).nunique() > 1
+    return {"budget": "Budget", "currency": "Currency" if several else None}
+
+
+def budget_money(df) -> dict:
+    """data_table options: the budget as £1.57m in each row's currency, numeric underneath."""
+    return {"money": ["budget"], "currency": fmt.currencies(df, config)}
 
 
 ctx = page_setup("Governance vs execution")
@@ -126,7 +128,9 @@ if view == "quadrant":
     st.markdown("**Scores per project**")
     table = scored.sort_values(["quadrant", "governance_value"], ascending=[True, False])
     table = table.assign(
-        link=project_links(table["project_id"], ctx), rag=rag_column(table["display_rag"])
+        link=project_links(table["project_id"], ctx),
+        rag=rag_column(table["display_rag"]),
+        computed_rag=rag_column(table["computed_rag"]),
     )
     data_table(
         table[
@@ -146,6 +150,8 @@ if view == "quadrant":
         ],  # fmt: skip
         "governance_scores",
         hide_index=True,
+        rag=["rag", "computed_rag"],
+        **budget_money(table),
         column_config={
             "link": project_link_column("Project"),
             "name": "Name",
@@ -241,6 +247,7 @@ elif view == "gates":
             unapproved.assign(project_id=project_links(unapproved["project_id"], ctx)),
             "without_approved_gate",
             hide_index=True,
+            **budget_money(unapproved),
             column_config={
                 "project_id": project_link_column("ID"),
                 "name": "Project",
