@@ -1,7 +1,7 @@
 """Real browser: every chart on every page is readable with 40+ character portfolio, programme
 and project names (the long-names sample), at 1280 and 1600 px wide and in the 1920x1080 slide
 export: no tick label outside its chart, no two texts (tick labels, axis titles, chart title,
-legend, annotations) on top of each other.
+legend, annotations, text on points) on top of each other.
 
 The export check draws each chart of the live page again the way the toolbar camera does
 (the figure's own data and layout at the slide layout size, charts.template.export_layout),
@@ -59,7 +59,8 @@ PAGES = app_pages()
 
 # The texts a reader must read, per chart; boxes in page pixels. Plotly draws tick labels in
 # g.xtick/g.ytick (g.x2tick… on subplots), axis titles in g.g-xtitle/g.g-ytitle, the title and
-# its subtitle in g.g-gtitle, and legend and annotation texts in their own groups.
+# its subtitle in g.g-gtitle, legend and annotation texts in their own groups, and text drawn
+# on points (mode "markers+text", e.g. the old "re-baselined" notes) in g.textpoint.
 MEASURE = """
 (root) => {
   const KINDS = [
@@ -68,6 +69,7 @@ MEASURE = """
     ['chart title', '.infolayer .g-gtitle text'],
     ['legend', '.infolayer .legend text'],
     ['annotation', '.annotation text'],
+    ['point text', '.textpoint text'],
   ];
   const box = (r) => ({x0: r.left, y0: r.top, x1: r.right, y1: r.bottom});
   const scope = root || document;
@@ -110,6 +112,9 @@ async ([w, h]) => {
   host.id = 'pmo-export-check';
   host.style.cssText = 'position:absolute;left:0;top:0;background:white;z-index:100000';
   document.body.appendChild(host);
+  // The sidebar is drawn above everything: out of the way of the screenshot.
+  const sidebar = document.querySelector('[data-testid="stSidebar"]');
+  if (sidebar) sidebar.style.display = 'none';
   const charts = [...document.querySelectorAll('[data-testid="stPlotlyChart"] .js-plotly-plot')];
   // The figure as Streamlit handed it to plotly.js (typed arrays as plain arrays).
   const copy = (v) => JSON.parse(
