@@ -129,7 +129,6 @@ def value_risk_bubble(snap: pd.DataFrame) -> go.Figure:
         yaxis_title="business value score (0-10)",
         legend_title_text=None,
     )
-    title = "Value versus risk (bubble size = budget" + (
-        ", in its own currency)" if several else ")"
-    )
-    return apply(fig, title)
+    # The title stays one short line; with several currencies a note under it says so.
+    note = "budget and exposure each in the project's own currency" if several else None
+    return apply(fig, "Value versus risk (bubble size = budget)", note)

@@ -135,6 +135,19 @@ def test_chart_titles_fit_one_line_of_a_narrow_column():
         health.rag_by_group(_counts([PORTFOLIO], "programme"), "programme"),
         risk.exposure_vs_contingency(_exposure()),
         project.milestone_trend(_milestones(3)),
+        health.value_risk_bubble(
+            pd.DataFrame(
+                {
+                    "project_id": ["P1", "P2"],
+                    "name": ["A", "B"],
+                    "currency": ["GBP", "EUR"],
+                    "display_rag": ["Red", "Green"],
+                    "exposure": [1e6, 2e6],
+                    "budget": [5e6, 1e6],
+                    "value_score": [7, 3],
+                }
+            )
+        ),
     ]
     for fig in figs:
         assert "<br>" not in fig.layout.title.text
