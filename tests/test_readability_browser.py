@@ -200,7 +200,9 @@ def page(long_app):
             headless=True,
             args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run"],
         )
-        context = browser.new_context(viewport={"width": 1600, "height": 1000})
+        context = browser.new_context(
+            viewport={"width": 1600, "height": 1000}, accept_downloads=True
+        )
         pg = context.new_page()
         pg.set_default_timeout(60_000)
         yield pg
@@ -263,6 +265,26 @@ def _export(page, path: str) -> list[str]:
     host = page.locator("#pmo-export-check")
     host.screenshot(path=str(SHOTS / f"{_name(path)}_slide.png"))
     return text_problems(page.evaluate(MEASURE, host.element_handle()))
+
+
+def test_the_toolbar_camera_downloads_the_slide_image(page, long_app):
+    """The camera of a real chart: a 1920x1080 PNG (960x540 at 2x), named after the chart."""
+    from PIL import Image
+
+    _open(page, f"{long_app}/health", 1600)
+    chart = page.locator('[data-testid="stPlotlyChart"]').nth(2)  # RAG by portfolio
+    chart.hover()
+    with page.expect_download() as info:
+        chart.locator('.modebar-btn[data-title="Download plot as a PNG"]').click()
+    download = info.value
+    assert download.suggested_filename == "rag_by_portfolio.png"
+    path = SHOTS / "camera_rag_by_portfolio.png"
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    download.save_as(path)
+    with Image.open(path) as img:
+        assert img.size == (1920, 1080)
+        # Dark text (the title) in the top strip: the as-of line sits under it.
+        assert img.convert("L").crop((0, 0, 1920, 160)).getextrema()[0] < 160
 
 
 def test_a_27_milestone_trend_reads_in_the_slide_export(page):
