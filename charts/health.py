@@ -6,11 +6,19 @@ import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
 
-from charts.template import RAG_COLOURS, RAG_ORDER, apply, chart_text, rag_label
+from charts.template import (
+    RAG_COLOURS,
+    RAG_ORDER,
+    apply,
+    category_height,
+    category_labels,
+    chart_text,
+    rag_label,
+)
 from data_loaders.units import symbol
 
 
-def _stacked_rag_bar(df: pd.DataFrame, y: str, title: str, x_title: str) -> go.Figure:
+def _stacked_rag_bar(df: pd.DataFrame, y: str, title: str, x_title: str, items: str) -> go.Figure:
     fig = go.Figure()
     for rag in RAG_ORDER:
         part = df[df["rag"] == rag]
@@ -24,18 +32,30 @@ def _stacked_rag_bar(df: pd.DataFrame, y: str, title: str, x_title: str) -> go.F
             textposition="inside",
             hovertemplate=f"%{{y}}: %{{x}} {rag}<extra></extra>",
         )
-    fig.update_layout(barmode="stack", xaxis_title=x_title, yaxis_title=None)
+    # Long portfolio and programme names: wrapped and cut on the axis, full name on hover.
+    names = list(dict.fromkeys(df[y]))
+    category_labels(fig, names)
+    fig.update_layout(
+        barmode="stack",
+        xaxis_title=x_title,
+        yaxis_title=None,
+        height=category_height(len(names)),
+        # A count that does not fit its bar at a readable size is left to the hover.
+        uniformtext={"minsize": 11, "mode": "hide"},
+        meta={"items": items},  # what the bars are, for the text summary
+    )
+    fig.update_traces(insidetextanchor="middle", textangle=0)
     fig.update_yaxes(autorange="reversed")
     return apply(fig, title)
 
 
 def rag_distribution(dist: pd.DataFrame) -> go.Figure:
     """Projects per RAG, overall and per dimension (rows: Overall, Schedule, Cost, ...)."""
-    return _stacked_rag_bar(dist, "dimension", "RAG by dimension", "projects")
+    return _stacked_rag_bar(dist, "dimension", "RAG by dimension", "projects", "dimensions")
 
 
 def rag_by_group(counts: pd.DataFrame, group: str) -> go.Figure:
-    return _stacked_rag_bar(counts, group, f"RAG by {group}", "projects")
+    return _stacked_rag_bar(counts, group, f"RAG by {group}", "projects", f"{group}s")
 
 
 def rag_trend(trend: pd.DataFrame) -> go.Figure:
@@ -109,7 +129,6 @@ def value_risk_bubble(snap: pd.DataFrame) -> go.Figure:
         yaxis_title="business value score (0-10)",
         legend_title_text=None,
     )
-    title = "Value versus risk (bubble size = budget" + (
-        ", in its own currency)" if several else ")"
-    )
-    return apply(fig, title)
+    # The title stays one short line; with several currencies a note under it says so.
+    note = "budget and exposure each in the project's own currency" if several else None
+    return apply(fig, "Value versus risk (bubble size = budget)", note)

@@ -5,7 +5,15 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from charts.template import RAG_COLOURS, RAG_ICONS, RAG_ORDER, apply, chart_text, rag_label
+from charts.template import (
+    RAG_COLOURS,
+    RAG_ICONS,
+    RAG_ORDER,
+    apply,
+    chart_text,
+    rag_label,
+    short_label,
+)
 from data_loaders.units import symbol
 
 SERIES = {
@@ -13,6 +21,7 @@ SERIES = {
     "earned_value": ("EV (earned value)", "#1565c0", "solid"),
     "actual_cost": ("AC (actual cost)", "#ef6c00", "solid"),
 }
+NAMED_MILESTONES = 8  # more milestones than this: the rest are grey and named on hover
 EAC_SERIES = {
     "eac_typical": ("EAC typical (BAC / CPI)", "#6a1b9a"),
     "eac_atypical": ("EAC atypical (AC + BAC − EV)", "#00838f"),
@@ -41,7 +50,7 @@ def rag_strip(strip: pd.DataFrame) -> go.Figure:
     dates = list(dict.fromkeys(strip["report_date"].dt.strftime("%d %b")))
     fig.update_xaxes(type="category", categoryorder="array", categoryarray=dates, showgrid=False)
     fig.update_yaxes(categoryorder="array", categoryarray=dims[::-1], showgrid=False)
-    fig.update_layout(height=320)
+    fig.update_layout(height=320, meta={"items": "RAG chips (dimension × report)"})
     return apply(fig, f"RAG of the last {len(dates)} status reports")
 
 
@@ -69,7 +78,7 @@ def evm_scurve(series: pd.DataFrame, budget: float | None, currency: str = "GBP"
     fig.update_layout(
         hovermode="x unified", xaxis_title="report date", yaxis_title=sym.strip() or currency
     )
-    return apply(fig, "Earned value S-curve (PV, EV, AC) with EAC variants")
+    return apply(fig, "Earned value S-curve", "PV, EV and AC with the EAC variants")
 
 
 def milestone_trend(trend: pd.DataFrame) -> go.Figure:
@@ -78,37 +87,61 @@ def milestone_trend(trend: pd.DataFrame) -> go.Figure:
     fig = go.Figure()
     colours = ["#1565c0", "#6a1b9a", "#00838f", "#ef6c00", "#4e342e", "#558b2f", "#c62828"]
     ids = list(dict.fromkeys(trend.sort_values("original_baseline")["milestone_id"]))
+    # A plan of 27 milestones is 27 legend entries and 27 colours nobody tells apart: name the
+    # NAMED_MILESTONES that slipped most, draw the others thin and grey (named on hover).
+    latest = trend.sort_values("report_date").groupby("milestone_id")["slip_days"].last()
+    ranked = latest.abs().fillna(0).sort_values(ascending=False, kind="stable")
+    named = set(ranked.index[:NAMED_MILESTONES]) if len(ids) > NAMED_MILESTONES else set(ids)
     x0, x1 = trend["report_date"].min(), trend["report_date"].max()
+    marked = others = False
     for i, mid in enumerate(ids):
         m = trend[trend["milestone_id"] == mid].sort_values("report_date")
-        colour = colours[i % len(colours)]
-        # From uploads: escaped, and never part of a hovertemplate (where %{…} would run).
-        name = chart_text(f"{mid} {m['name'].iloc[-1]}")
+        # From uploads: escaped, and never part of a hovertemplate (where %{…} would run):
+        # the full name travels in customdata, the legend shows it cut to one line.
+        full = f"{mid} {m['name'].iloc[-1]}"
+        if mid in named:
+            colour = colours[len([n for n in ids[:i] if n in named]) % len(colours)]
+            name, group, legend, width = short_label(full, width=32, lines=1), str(i), True, 2
+        else:
+            colour, group, legend, width = "#9e9e9e", "others", not others, 1
+            name = f"{len(ids) - len(named)} other milestones (hover for names)"
+            others = True
         fig.add_scatter(
             x=m["report_date"], y=m["due"], name=name, mode="lines+markers",
-            line={"color": colour}, marker={"size": 5},
-            customdata=m[["slip_days"]].to_numpy(),
-            hovertemplate="%{fullData.name}<br>reported %{x|%d %b %Y}: due %{y|%d %b %Y}"
+            line={"color": colour, "width": width}, marker={"size": 5}, legendgroup=group,
+            showlegend=legend,
+            customdata=[[slip, chart_text(full)] for slip in m["slip_days"]],
+            hovertemplate="%{customdata[1]}<br>reported %{x|%d %b %Y}: due %{y|%d %b %Y}"
             "<br>slip vs original baseline %{customdata[0]:+.0f} d<extra></extra>",
         )  # fmt: skip
-        fig.add_scatter(
+        if mid in named:  # 19 grey baselines would only be clutter
+            fig.add_scatter(
             x=[x0, x1], y=[m["original_baseline"].iloc[0]] * 2, mode="lines",
             line={"color": colour, "dash": "dot", "width": 1}, showlegend=False, name=name,
-            hovertemplate="%{fullData.name}: original baseline %{y|%d %b %Y}<extra></extra>",
+            legendgroup=group, customdata=[[chart_text(full)]] * 2,
+            hovertemplate="%{customdata[0]}: original baseline %{y|%d %b %Y}<extra></extra>",
         )  # fmt: skip
         rb = m[m["rebaselined"]]
         if len(rb):
+            # A marker, no text: stacked "re-baselined" labels ran into each other. One legend
+            # entry explains the mark; the hover says which milestone and when.
             fig.add_scatter(
-                x=rb["report_date"], y=rb["baseline_date"], mode="markers+text",
+                x=rb["report_date"], y=rb["baseline_date"], mode="markers",
                 marker={"symbol": "x", "size": 11, "color": colour},
-                text=["re-baselined"] * len(rb), textposition="top center", showlegend=False,
-                name=name, hovertemplate="%{fullData.name}: re-baselined to %{y|%d %b %Y}"
+                name="✕ re-baselined (hover for the new date)", legendgroup="rebaselined",
+                showlegend=not marked, customdata=[[chart_text(full)]] * len(rb),
+                hovertemplate="%{customdata[0]}: re-baselined to %{y|%d %b %Y}"
                 " on %{x|%d %b %Y}<extra></extra>",
             )  # fmt: skip
+            marked = True
     if len(trend):
         fig.add_scatter(
             x=[x0, x1], y=[x0, x1], mode="lines", name="report date (due = today)",
             line={"color": "#bdbdbd", "width": 1}, hoverinfo="skip",
         )  # fmt: skip
     fig.update_layout(xaxis_title="report date", yaxis_title="forecast / actual date")
-    return apply(fig, "Milestone trend (dotted = original baseline; rising line = slipping)")
+    return apply(
+        fig,
+        "Milestone trend",
+        "dotted = original baseline; rising line = slipping; ✕ = re-baselined",
+    )

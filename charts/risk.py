@@ -10,7 +10,7 @@ from plotly.colors import sample_colorscale
 
 from analytics.risk import MOVES
 from charts.contrast import text_colour
-from charts.template import RAG_COLOURS, apply, chart_text
+from charts.template import RAG_COLOURS, apply, category_labels, chart_text
 from data_loaders.units import symbol
 
 # Low to high: green, amber, orange, red; other band counts are sampled along the same ramp.
@@ -115,9 +115,10 @@ def risk_matrix(cells: pd.DataFrame, bands: list[str], basis: str) -> go.Figure:
         clickmode="event+select",
         dragmode=False,
         legend_title_text="band:",
+        meta={"items": "cells"},
     )
     total = int(cells["risks"].sum())
-    return apply(fig, f"Risk matrix, {basis} assessment ({total} risks)")
+    return apply(fig, f"Risk matrix ({total} risks)", f"{basis} assessment")
 
 
 def movement(summary: pd.DataFrame, bands: list[str]) -> go.Figure:
@@ -143,8 +144,9 @@ def movement(summary: pd.DataFrame, bands: list[str]) -> go.Figure:
         yaxis_title="inherent band",
         yaxis={"categoryorder": "array", "categoryarray": bands},
         height=460,
+        meta={"items": "inherent bands"},
     )
-    return apply(fig, "Inherent to residual: how far responses move risks")
+    return apply(fig, "Inherent to residual band", "how far responses move risks")
 
 
 def band_trend(trend: pd.DataFrame, bands: list[str]) -> go.Figure:
@@ -178,29 +180,40 @@ def exposure_vs_contingency(table: pd.DataFrame, n: int = 15) -> go.Figure:
     unconverted, so the axis says so and the hover carries the symbol."""
     top = table.sort_values("headroom").head(n).iloc[::-1]
     ccy = top["currency"] if "currency" in top else pd.Series("GBP", index=top.index)
-    hover = top[["name"]].map(chart_text).assign(sym=ccy.map(symbol)).to_numpy()
-    labels = [
-        f"{'⚠ ' if x else ''}{chart_text(pid)}"
-        for pid, x in zip(top["project_id"], top["exceeds"], strict=True)
-    ]
+    # Bars are keyed by project id (unique; names need not be); the axis shows the name, cut
+    # to one line, and the hover both. The id stays first in customdata for click-through.
+    ids = top["project_id"].map(chart_text)
+    names = top["name"] if "name" in top else top["project_id"]
+    hover = pd.DataFrame(
+        {
+            "id": top["project_id"].astype(str),
+            "name": names.map(chart_text),
+            "sym": ccy.map(symbol),
+            "shown_id": ids,
+        }
+    ).to_numpy()
     fig = go.Figure()
-    fig.add_bar(
-        y=labels,
-        x=top["exposure"] / 1e6,
-        name="exposure (probability × cost)",
-        orientation="h",
-        marker={"color": "#c62828", "pattern": {"shape": "/"}},
-        customdata=hover,
-        hovertemplate="%{customdata[0]}: exposure %{customdata[1]}%{x:.2f}m<extra></extra>",
-    )
-    fig.add_bar(
-        y=labels,
-        x=top["remaining"] / 1e6,
-        name="remaining contingency",
-        orientation="h",
-        marker={"color": "#1565c0"},
-        customdata=hover,
-        hovertemplate="%{customdata[0]}: remaining %{customdata[1]}%{x:.2f}m<extra></extra>",
+    for col, label, marker, word in (
+        ("exposure", "exposure (probability × cost)",
+         {"color": "#c62828", "pattern": {"shape": "/"}}, "exposure"),
+        ("remaining", "remaining contingency", {"color": "#1565c0"}, "remaining"),
+    ):  # fmt: skip
+        fig.add_bar(
+            y=ids,
+            x=top[col] / 1e6,
+            name=label,
+            orientation="h",
+            marker=marker,
+            customdata=hover,
+            hovertemplate="%{customdata[1]} (%{customdata[3]}): "
+            f"{word} %{{customdata[2]}}%{{x:.2f}}m<extra></extra>",
+        )
+    category_labels(
+        fig,
+        names,
+        lines=1,
+        values=ids,
+        prefixes=["⚠ " if x else "" for x in top["exceeds"]],
     )
     fig.update_layout(
         barmode="group",
@@ -210,7 +223,11 @@ def exposure_vs_contingency(table: pd.DataFrame, n: int = 15) -> go.Figure:
             else "millions, each project in its own currency (see hover)"
         ),
         yaxis_title=None,
-        height=max(420, 28 * len(top) + 160),
+        height=max(420, 30 * len(top) + 200),
+        meta={"items": "projects"},
     )
-    fig.update_yaxes(automargin=True)
-    return apply(fig, f"Exposure vs remaining contingency: {len(top)} least headroom")
+    return apply(
+        fig,
+        f"Exposure vs contingency: {len(top)} projects",
+        "exposure against remaining contingency, least headroom at the top",
+    )

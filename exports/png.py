@@ -1,6 +1,7 @@
 """Server-side PNG rendering of our plotly figures with kaleido and the system Chromium.
 
-Every exported PNG is 1920x1080 (16:9) with a footer line: chart title, as-of date, source.
+Every exported PNG is 1920x1080 (16:9): the figure in the slide layout the toolbar camera also
+draws (charts.template.export_layout: 960x540 at 2x, the as-of date and source under the title).
 ``Renderer`` starts Chromium once and renders many figures with it (one start per deck);
 ``render_png`` is the one-figure shortcut the "Download PNG" button uses.
 Nothing here imports streamlit.
@@ -16,17 +17,14 @@ from pathlib import Path
 
 import plotly.graph_objects as go
 
-from charts.template import SLIDE_WIDTH, chart_text
+from charts.template import EXPORT_HEIGHT, EXPORT_SCALE, EXPORT_WIDTH, export_layout
 
 SYSTEM_CHROMIUM = "/usr/bin/chromium"
-# Lay the figure out at 1280x720 and render at 1.5x: 1920x1080 pixels whose text stays legible
+# Lay the figure out at 960x540 and render at 2x: 1920x1080 pixels whose text stays legible
 # on a slide (a 14 px label at 1920 px wide would be ~7 pt on a 13.3 in slide).
-LAYOUT_WIDTH, LAYOUT_HEIGHT = 1280, 720
-SCALE = SLIDE_WIDTH / LAYOUT_WIDTH
+LAYOUT_WIDTH, LAYOUT_HEIGHT = EXPORT_WIDTH, EXPORT_HEIGHT
+SCALE = EXPORT_SCALE
 RENDER_TIMEOUT_S = 60
-FOOTER_HEIGHT = 34  # layout pixels added to the bottom margin for the footer line
-_DEFAULT_MARGIN = {"l": 60, "b": 90}  # charts.template margins, when a figure does not set them
-LEGEND_ROOM = 130  # bottom margin for the x-axis title and a legend of up to three rows
 
 
 class ExportError(RuntimeError):
@@ -49,51 +47,12 @@ def ensure_browser() -> str:
     return path
 
 
-def figure_title(fig: go.Figure) -> str:
-    text = fig.layout.title.text if fig.layout.title else None
-    return str(text) if text else ""
-
-
-def footer_text(title: str, as_of: str, source: str) -> str:
-    parts = [p for p in (title, f"as of {as_of}" if as_of else "", f"source: {source}") if p]
-    return " · ".join(parts)
-
-
-def with_footer(fig: go.Figure, as_of: str, source: str, title: str | None = None) -> go.Figure:
-    """A copy of ``fig`` at slide size with a footer line on the image's last line.
-
-    Margins are fixed (no auto-expansion) and the legend sits just above the footer, so
-    the footer's position is exact whatever the legend and axis titles take.
-    """
-    out = go.Figure(fig)
-    title = figure_title(fig) if title is None else title
-    margin = out.layout.margin
-    left = margin.l if margin.l is not None else _DEFAULT_MARGIN["l"]
-    base = margin.b if margin.b is not None else _DEFAULT_MARGIN["b"]
-    bottom = max(base, LEGEND_ROOM) + FOOTER_HEIGHT
-    out.update_layout(
-        width=LAYOUT_WIDTH,
-        height=LAYOUT_HEIGHT,
-        margin={"b": bottom, "autoexpand": False},
-        autosize=False,
-        legend={"yref": "container", "y": (FOOTER_HEIGHT + 2) / LAYOUT_HEIGHT, "yanchor": "bottom"},
-    )
-    out.add_annotation(
-        # The title is the figure's (already escaped); source and filters name uploads.
-        text=footer_text(title, as_of, chart_text(source)),
-        xref="paper",
-        yref="paper",
-        x=0,
-        y=0,
-        xanchor="left",
-        yanchor="bottom",
-        xshift=-left + 8,
-        yshift=-bottom + 6,
-        showarrow=False,
-        align="left",
-        font={"size": 12, "color": "#616161"},
-    )
-    return out
+def with_footer(fig: go.Figure, as_of: str, source: str) -> go.Figure:
+    """A copy of ``fig`` in the slide layout with its as-of/source line: the one export layout
+    (charts.template.export_layout) the toolbar camera draws too, so both images match. The
+    line sits under the title, where plotly makes room for it whatever the margins grow to
+    (long names push the left margin, a long legend the bottom one)."""
+    return export_layout(fig, as_of, source)
 
 
 class Renderer:

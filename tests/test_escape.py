@@ -196,17 +196,19 @@ def test_milestone_names_are_escaped_and_kept_out_of_hover_templates():
         }
     )
     fig = milestone_trend(trend)
-    for trace in fig.data[:3]:
+    for trace in fig.data[:2]:  # the milestone's line and its baseline
         assert trace.name == "M1 %{y} &lt;b&gt;b&lt;/b&gt;"
+    for trace in fig.data[:3]:  # … and its re-baseline marker: the name is in customdata
         assert "%{y} " not in trace.hovertemplate and "<b>" not in trace.hovertemplate
+        assert "M1 %{y} &lt;b&gt;b&lt;/b&gt;" in str(trace.customdata[0])
 
 
 def test_png_footer_escapes_the_source():
     fig = go.Figure(layout={"title": {"text": "RAG trend"}})
     out = with_footer(fig, "2026-11-20", f"status reports ({FILE_NAME}) {ANCHOR}")
-    footer = out.layout.annotations[-1].text
-    assert "<a " not in footer and "&lt;a href" in footer
-    assert footer.startswith("RAG trend · as of 2026-11-20 · source: ")
+    footer = out.layout.title.subtitle.text  # the as-of/source line under the title
+    assert "<a " not in footer and "&lt;a" in footer
+    assert footer.startswith("as of 2026-11-20 · source: ")
 
 
 # --- every page on the hostile database ----------------------------------------------------

@@ -42,14 +42,15 @@ def _image(png: bytes) -> Image.Image:
 
 
 def assert_slide_png(png: bytes) -> None:
-    """1920x1080, not blank, and a footer line (non-white pixels in the bottom strip)."""
+    """1920x1080, not blank, and a title with its as-of/source line (non-white pixels in the
+    top strip, where charts.template.export_layout puts them)."""
     img = _image(png)
     assert img.size == (1920, 1080)
     lo, hi = zip(*img.getextrema(), strict=True)
     assert max(hi) - min(lo) > 100, "image is uniform (blank)"
     assert len(img.getcolors(maxcolors=1 << 20) or []) > 20
-    footer = img.crop((0, 1080 - 40, 1920, 1080)).convert("L")
-    assert footer.getextrema()[0] < 160, "no footer text in the bottom strip"
+    header = img.crop((0, 0, 1920, 160)).convert("L")
+    assert header.getextrema()[0] < 160, "no title or as-of line in the top strip"
 
 
 @pytest.fixture(scope="module")

@@ -21,7 +21,6 @@ from exports.png import (
     Renderer,
     ensure_browser,
     file_name,
-    footer_text,
     still,
     with_footer,
 )
@@ -97,16 +96,23 @@ def test_a_browser_that_does_not_start_is_a_readable_error(monkeypatch):
         renderer.render(with_footer(px.bar(x=[1], y=[2]), "2026-11-20", "x"))
 
 
-def test_footer_layout_and_file_name():
+def test_export_layout_and_file_name():
     import plotly.graph_objects as go
 
-    fig = go.Figure(go.Bar(x=[1, 2], y=[3, 4])).update_layout(title="RAG by dimension")
+    from charts.template import apply
+    from ui.components import chart_config
+
+    fig = apply(go.Figure(go.Bar(x=[1, 2], y=[3, 4])), "RAG by dimension")
     out = with_footer(fig, "2026-11-20", "status reports from 4 uploads")
-    note = out.layout.annotations[-1].text
-    assert note == "RAG by dimension · as of 2026-11-20 · source: status reports from 4 uploads"
-    assert (out.layout.width, out.layout.height) == (1280, 720)  # x1.5 scale = 1920x1080
-    assert not fig.layout.annotations  # the page's figure is untouched
-    assert footer_text("", "", "x") == "source: x"
+    assert out.layout.title.subtitle.text == (
+        "as of 2026-11-20 · source: status reports from 4<br>uploads"
+    )
+    assert (out.layout.width, out.layout.height) == (960, 540)  # x2 scale = 1920x1080
+    # The toolbar camera draws the same size at the same scale.
+    camera = chart_config("rag_by_dimension")["toImageButtonOptions"]
+    assert (camera["width"], camera["height"]) == (out.layout.width, out.layout.height)
+    assert camera["scale"] * 960 == 1920
+    assert not fig.layout.title.subtitle.text  # the page's figure is untouched
     assert file_name("rag by/dim", "2026-11-20") == "rag_by_dim_2026-11-20.png"
 
 

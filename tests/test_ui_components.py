@@ -17,7 +17,9 @@ def test_project_links_keep_the_review_date_and_escape_ids():
 
 def test_toolbar_camera_downloads_slide_size():
     opts = chart_config("rag_trend")["toImageButtonOptions"]
-    assert (opts["width"], opts["height"], opts["format"]) == (1920, 1080, "png")
+    # Laid out at 960x540 (slide-sized text), drawn at 2x: a 1920x1080 PNG.
+    assert (opts["width"] * opts["scale"], opts["height"] * opts["scale"]) == (1920, 1080)
+    assert opts["format"] == "png"
 
 
 def test_markup_in_a_project_url_is_shown_as_text(seeded_url):

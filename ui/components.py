@@ -11,7 +11,15 @@ import streamlit as st
 
 from analytics import money as fmt
 from charts.contrast import cell_style
-from charts.template import RAG_COLOURS, SLIDE_HEIGHT, SLIDE_WIDTH, rag_label
+from charts.summary import describe
+from charts.template import (
+    EXPORT_HEIGHT,
+    EXPORT_SCALE,
+    EXPORT_WIDTH,
+    RAG_COLOURS,
+    rag_label,
+    with_provenance,
+)
 from exports.neutralise import to_csv_bytes
 from ui.context import ReviewContext
 from ui.download import png_download_button
@@ -25,25 +33,39 @@ def provenance(ctx: ReviewContext, *parts: str) -> None:
 
 
 def chart_config(filename: str) -> dict:
-    """Plotly toolbar: the camera downloads a 1920x1080 PNG that looks like the screen."""
+    """Plotly toolbar: the camera downloads what Download PNG renders (exports.png): the figure
+    laid out at the slide layout size (charts.template.export_layout) and drawn at 2x, so the
+    1920x1080 image has slide-sized text, not a 1920 px screen layout with 14 px labels."""
     return {
         "displaylogo": False,
         "toImageButtonOptions": {
             "format": "png",
             "filename": filename,
-            "width": SLIDE_WIDTH,
-            "height": SLIDE_HEIGHT,
-            "scale": 1,
+            "width": EXPORT_WIDTH,
+            "height": EXPORT_HEIGHT,
+            "scale": EXPORT_SCALE,
         },
     }
 
 
+def export_source(ctx: ReviewContext, source: str) -> tuple[str, str]:
+    """(as-of date, source with the sidebar filters): the line every exported chart carries."""
+    filters = fmt.filters_text(ctx.filters)
+    return fmt.day(ctx.review_date, missing=""), f"{source} · {filters}" if filters else source
+
+
 def show_chart(fig: go.Figure, key: str, ctx: ReviewContext, source: str, **kwargs):
-    """Render a figure with our template (no Streamlit restyling) and its as-of/source caption."""
+    """Render a figure with our template (no Streamlit restyling), its as-of/source caption and
+    a text summary of what it shows (for screen readers, and without colour).
+
+    The figure on screen carries the as-of/source line as its subtitle, so the toolbar camera's
+    image has it as Download PNG's does (the page's cached figure itself is not changed)."""
+    shown = with_provenance(fig, *export_source(ctx, source))
     event = st.plotly_chart(
-        fig, key=key, theme=None, width="stretch", config=chart_config(key), **kwargs
+        shown, key=key, theme=None, width="stretch", config=chart_config(key), **kwargs
     )
     provenance(ctx, f"source: {source}")
+    st.caption(f"Chart summary: {plain(describe(fig))}")
     png_download_button(fig, key, ctx, source)
     return event
 
