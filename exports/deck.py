@@ -34,6 +34,7 @@ from analytics.risk import band_names, matrix_cells
 from charts import governance as governance_charts
 from charts import health as health_charts
 from charts import risk as risk_charts
+from charts.contrast import text_colour
 from charts.template import RAG_COLOURS, has_points, rag_label
 from config import Config
 from exports import text_fit as tf
@@ -324,24 +325,14 @@ def _rows_that_fit(
     return shown
 
 
-def _contrast(a: RGBColor, b: RGBColor) -> float:
-    """WCAG 2.x contrast ratio. (charts/contrast.py is to hold the shared one; same formula.)"""
-
-    def lum(c: RGBColor) -> float:
-        lin = [v / 255 / 12.92 if v / 255 <= 0.04045 else ((v / 255 + 0.055) / 1.055) ** 2.4
-               for v in c]  # fmt: skip
-        return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
-
-    hi, lo = sorted((lum(a), lum(b)), reverse=True)
-    return (hi + 0.05) / (lo + 0.05)
-
-
 def _ink(fill: RGBColor | None) -> RGBColor:
     """Text colour for a cell fill: dark or white, whichever contrasts more (Red and Green fills
     take white text: dark on Red #c62828 is 2.9:1 and on Green 3.1:1, under WCAG AA's 4.5:1)."""
     if fill is None:
         return DARK
-    return max((DARK, WHITE), key=lambda ink: _contrast(fill, ink))
+    return RGBColor.from_string(
+        text_colour(str(fill), dark=str(DARK), light=str(WHITE)).lstrip("#")
+    )
 
 
 def _table(
@@ -729,7 +720,7 @@ def _governance(rv: Review) -> list[_Slide]:
     counts, lens = rv.quadrant_counts, rv.lens
     source = rv.source + ", project register, milestone plans, decision log and risk registers"
     quad_rows = [
-        [slide_text(r.quadrant), f"{r.projects:.0f}", r.budget_text, slide_text(r.meaning, 90)]
+        [slide_text(r.quadrant), f"{r.projects:.0f}", r.budget_text, slide_text(r.meaning)]
         for r in counts.itertuples(index=False)
     ]
     gov_rows = [[slide_text(k), slide_text(v)] for k, v in lens.get("governance", [])]
@@ -738,9 +729,11 @@ def _governance(rv: Review) -> list[_Slide]:
     def write(w: _Writer, s: _Slide) -> None:
         slide = w.slide(s.title)
         half = Inches(6.0)
-        _table(slide, ["Governance lens", ""], gov_rows, MARGIN, BODY_TOP, half, [4, 2], 12)
-        _table(slide, ["Execution lens", ""], exe_rows, Inches(6.8), BODY_TOP, half, [4, 2], 12)
-        top = BODY_TOP + Inches(0.36 * (max(len(gov_rows), len(exe_rows)) + 1) + 0.3)
+        gov = _table(slide, ["Governance lens", ""], gov_rows, MARGIN, BODY_TOP, half, [4, 2], 12)
+        exe = _table(
+            slide, ["Execution lens", ""], exe_rows, Inches(6.8), BODY_TOP, half, [4, 2], 12
+        )
+        top = max(gov.top + gov.height, exe.top + exe.height) + Inches(0.3)  # as measured
         _table(
             slide,
             ["Quadrant", "Projects", "Budget", "What it means"],

@@ -16,6 +16,7 @@ from pptx.util import Inches
 
 import store
 from analytics.review import Review
+from charts.contrast import contrast_ratio as contrast
 from charts.template import RAG_COLOURS
 from config import get_config
 from exports import text_fit as tf
@@ -316,20 +317,6 @@ def test_a_long_story_continues_on_more_slides_with_every_word_in_order():
 
 
 # --- RAG fills -----------------------------------------------------------------------------------
-
-
-def _luminance(hex_colour: str) -> float:
-    """WCAG 2.x relative luminance of an sRGB colour."""
-    rgb = [int(hex_colour.lstrip("#")[i : i + 2], 16) / 255 for i in (0, 2, 4)]
-    lin = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb]
-    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
-
-
-def contrast(a: str, b: str) -> float:
-    """WCAG contrast ratio of two colours (1 to 21). The charts helper's charts/contrast.py
-    will hold the shared one; this is the formula, computed here until they are merged."""
-    hi, lo = sorted((_luminance(a), _luminance(b)), reverse=True)
-    return (hi + 0.05) / (lo + 0.05)
 
 
 def test_contrast_formula_matches_known_ratios():

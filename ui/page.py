@@ -10,9 +10,6 @@ from ui.context import ReviewContext, current
 from ui.empty import offer_sample
 
 GOTO_KEY = "goto_project"
-# Keyboard users see where they are: a clear outline on whatever has keyboard focus (links,
-# buttons, widgets, the chart toolbar). Style-only HTML takes no space on the page.
-FOCUS_CSS = "<style>:focus-visible{outline:3px solid #1565c0!important;outline-offset:2px}</style>"
 NO_MATCH = "No projects match these filters on this review date. Clear a filter in the sidebar."
 
 
@@ -38,7 +35,6 @@ def page_setup(title: str) -> ReviewContext:
     Follows a project click from the previous run to the project detail page.
     """
     ctx = current()
-    st.html(FOCUS_CSS)
     target = st.session_state.pop(GOTO_KEY, None)
     if target and ctx.has_data:
         review = fmt.day(ctx.review_date)

@@ -6,6 +6,7 @@ import streamlit as st
 
 from analytics import money as fmt
 from analytics import project as proj
+from analytics.raid import type_label
 from charts import project as charts
 from charts.template import rag_label
 from ui import data
@@ -259,6 +260,7 @@ with left:
 with right:
     st.subheader("RAID items")
     raid = data.with_project_text(view.raid, "raid_items", pid)
+    raid = raid.assign(type=raid["type"].map(type_label))  # "Assumption", as the RAID log says
     if raid.empty:
         empty_state(f"No assumptions, issues, dependencies or actions for {plain(pid)}.")
     else:
@@ -268,7 +270,15 @@ with right:
             wrap=["description"],
             details={"item_id": "Item", "description": "Description"},
             hide_index=True,
-            column_config={"due_date": st.column_config.DateColumn("Due")},
+            column_config={
+                "item_id": "Item",
+                "type": "Type",
+                "description": "Description",
+                "owner": "Owner",
+                "status": "Status",
+                "priority": "Priority",
+                "due_date": st.column_config.DateColumn("Due"),
+            },
         )
 
 st.subheader("Decisions")
