@@ -4,7 +4,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from ui import identity, sign_in
+from ui import identity, navigation, sign_in
 from ui.context import render_sidebar
 
 # An emoji favicon is drawn locally; a :material/…: page icon is fetched from fonts.gstatic.com.
@@ -16,35 +16,21 @@ st.html("<style>:focus-visible{outline:3px solid #1565c0!important;outline-offse
 who = identity.current()
 
 
-def page(path: str, title: str, icon: str, default: bool = False) -> st.Page:
+def page(script: str, title: str, icon: str) -> st.Page:
     """A page in the menu; out of the menu (still at its address) for a role that may not
     open it, where the check below shows "not allowed" instead."""
-    shown = identity.may_open(Path(path).stem, who)
-    visibility = "visible" if shown else "hidden"
-    return st.Page(path, title=title, icon=icon, default=default, visibility=visibility)
+    shown = identity.may_open(Path(script).stem, who)
+    return st.Page(
+        script,
+        title=title,
+        icon=icon,
+        default=script == navigation.START,
+        visibility="visible" if shown else "hidden",
+    )
 
 
 PAGES = {
-    "Review": [
-        page("pages/review/this_week.py", "This week", ":material/event:", default=True),
-        page("pages/review/health.py", "Portfolio health", ":material/monitor_heart:"),
-    ],
-    "Portfolio": [
-        page("pages/portfolio/risks.py", "Risks", ":material/warning:"),
-        page("pages/portfolio/raid.py", "RAID log", ":material/checklist:"),
-        page("pages/portfolio/governance.py", "Governance vs execution", ":material/balance:"),
-        page("pages/portfolio/project.py", "Project detail", ":material/folder_open:"),
-    ],
-    "Data": [
-        page("pages/data/upload.py", "Upload", ":material/upload_file:"),
-        page("pages/data/quality.py", "Data quality", ":material/fact_check:"),
-        page("pages/data/sources.py", "SQL sources", ":material/database:"),
-        page("pages/data/export.py", "Export", ":material/slideshow:"),
-    ],
-    "Admin": [
-        page("pages/admin/roles.py", "Roles", ":material/manage_accounts:"),
-        page("pages/admin/audit.py", "Audit", ":material/history:"),
-    ],
+    section: [page(*entry) for entry in entries] for section, entries in navigation.PAGES.items()
 }
 
 if who is None:  # sign-in is configured and nobody is signed in

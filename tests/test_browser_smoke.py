@@ -5,21 +5,9 @@ from __future__ import annotations
 import pytest
 
 from tests.browser import ARTIFACTS, browser_page, live_app, wait_for_app  # noqa: F401
+from ui import navigation
 
-PAGES = [
-    "",
-    "health",
-    "risks",
-    "raid",
-    "governance",
-    "project",
-    "upload",
-    "quality",
-    "sources",
-    "export",
-    "roles",
-    "audit",
-]
+PAGES = [navigation.url_path(s) for s in navigation.SCRIPTS]
 
 pytestmark = pytest.mark.browser
 

@@ -21,6 +21,7 @@ from access.__main__ import build_parser as access_parser
 from data_loaders.cli import build_parser as data_loaders_parser
 from exports.__main__ import build_parser as exports_parser
 from sample_data.__main__ import build_parser as sample_data_parser
+from ui import navigation
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -96,7 +97,7 @@ def test_every_command_and_option_is_documented(command, option):
     )
 
 
-PAGES = re.findall(r'page\(\s*"pages/[^"]+",\s*"([^"]+)"', (ROOT / "app.py").read_text())
+PAGES = navigation.TITLES
 
 
 def test_app_pages_are_found():

@@ -16,7 +16,8 @@ import store
 from charts.template import chart_text
 from data_loaders.ingest import Options, commit, known_projects, parse_file
 from exports.png import with_footer
-from tests.conftest import ROOT, app_test
+from tests.conftest import app_test
+from ui import navigation
 from ui.components import WORD_JOINER, plain
 
 # --- the hostile workbook ------------------------------------------------------------------
@@ -114,11 +115,8 @@ def load_hostile(url: str) -> None:
 
 
 def app_pages() -> list[str]:
-    """Script paths of every page in app.py but the default one (the root)."""
-    text = (ROOT / "app.py").read_text()
-    pages = re.findall(r'st\.Page\(\s*"(pages/[\w/]+\.py)"[^)]*?(default=True)?\)', text)
-    assert len(pages) >= 9
-    return ["" if default else path for path, default in pages]
+    """Script paths of every page in the menu, "" for the start page (the root)."""
+    return ["" if s == navigation.START else s for s in navigation.SCRIPTS]
 
 
 @pytest.fixture

@@ -7,14 +7,13 @@ multipage app and would then run such a page without app.py; files in sub-folder
 
 from __future__ import annotations
 
-import re
-
 import pytest
 
 from tests.browser import browser_page, live_app, settle  # noqa: F401
 from tests.conftest import ROOT, app_test
+from ui import navigation
 
-PAGES = re.findall(r'page\(\s*"(pages/[^"]+\.py)"', (ROOT / "app.py").read_text())
+PAGES = navigation.SCRIPTS
 
 
 def test_page_scripts_sit_in_section_folders():

@@ -8,7 +8,6 @@ The databases are cut from the sample and written through store.write_batch (see
 from __future__ import annotations
 
 import io
-import re
 import shutil
 
 import plotly.io as pio
@@ -26,9 +25,10 @@ from config import get_config
 from exports.__main__ import main as export_cli
 from exports.deck import DeckError, build_deck, plan_slides
 from exports.png import with_footer
-from tests.conftest import PARTIAL_DBS, PARTIAL_PROJECT, ROOT, app_test
+from tests.conftest import PARTIAL_DBS, PARTIAL_PROJECT, app_test
+from ui import navigation
 
-PAGES = re.findall(r'page\(\s*"(pages/[^"]+\.py)"', (ROOT / "app.py").read_text())
+PAGES = navigation.SCRIPTS
 NO_REPORTS = ("empty", "projects_only")
 # Forms and the admin pages: work on any database.
 NEEDS_NO_DATA = {
@@ -55,6 +55,11 @@ EXPECTED = {
     ("rag_only", "pages/portfolio/governance.py"): "No project can be scored yet",
     ("rag_only", "pages/review/health.py"): "No business value scores",
     ("thin_registers", "pages/portfolio/risks.py"): "No risk has both an inherent and a residual",
+}
+# The view of a page that shows what EXPECTED looks for (the page opens on another view).
+VIEW = {
+    ("no_decisions", "pages/portfolio/governance.py"): {"view": "log"},
+    ("no_milestones", "pages/portfolio/governance.py"): {"view": "gates"},
 }
 PROJECT_EXPECTED = {
     "empty": "no status reports yet",
@@ -115,8 +120,19 @@ def assert_renders(at, expected: str | tuple[str, ...] | None) -> None:
 @pytest.mark.parametrize("partial_url", PARTIAL_DBS, indirect=True)
 def test_page_renders_on_partial_database(partial_url, page, request):
     db = request.node.callspec.params["partial_url"]
-    at = app_test().switch_page(page).run()
+    at = app_test()
+    at.query_params.update(VIEW.get((db, page), {}))
+    at = at.switch_page(page).run()
     assert_renders(at, EXPECTED.get((db, page)))
+
+
+@pytest.mark.parametrize("view", ["gates", "log", "compliance"])
+@pytest.mark.parametrize("partial_url", PARTIAL_DBS, indirect=True)
+def test_governance_views_on_partial_database(partial_url, view):
+    """The views the governance page does not open on (its default is the quadrant)."""
+    at = app_test()
+    at.query_params["view"] = view
+    assert_renders(at.switch_page("pages/portfolio/governance.py").run(), None)
 
 
 @pytest.mark.parametrize("partial_url", PARTIAL_DBS, indirect=True)

@@ -25,7 +25,8 @@ import pytest
 
 from charts.template import EXPORT_HEIGHT, EXPORT_WIDTH, export_layout
 from tests.browser import ARTIFACTS, settle, start_app, stop_app
-from tests.conftest import CHROMIUM, ROOT, require
+from tests.conftest import CHROMIUM, require
+from ui import navigation
 
 pytestmark = pytest.mark.browser
 
@@ -38,21 +39,10 @@ TOLERANCE = 1.0  # px: boxes may touch, not overlap
 
 
 def app_pages() -> list[str]:
-    """URL paths of the pages app.py lists ("" for the default page)."""
-    source = (ROOT / "app.py").read_text()
-    paths = []
-    for call in re.findall(r"st\.Page\((.*?)\)", source, flags=re.S):
-        script = re.search(r'"(pages/[^"]+\.py)"', call)
-        if not script:
-            continue
-        url = re.search(r'url_path\s*=\s*"([^"]*)"', call)
-        path = url.group(1) if url else script.group(1).rsplit("/", 1)[-1][:-3]
-        if "default=True" in call:
-            path = ""
-        if path == "project":
-            path = f"project?project={PROJECT}&date=2026-11-20"
-        paths.append(path)
-    return paths
+    """URL paths of the pages in the menu ("" for the start page), Project detail with a
+    project."""
+    paths = [navigation.url_path(s) for s in navigation.SCRIPTS]
+    return [f"project?project={PROJECT}&date=2026-11-20" if p == "project" else p for p in paths]
 
 
 PAGES = app_pages()

@@ -134,7 +134,7 @@ def test_governance_budgets_per_currency(seeded_url):
     lens = dict(
         governance.lens_summary(scored, empty, empty, {"compliance_pct": 1.0}, config)["execution"]
     )
-    assert lens["EAC − budget"].startswith("+£") and lens["EAC − budget"].endswith(" · +$0.0m")
+    assert lens["EAC − budget"].startswith("+£") and lens["EAC − budget"].endswith(" · $0")
     healthy = next(v for k, v in lens.items() if k.startswith("healthy"))
     assert "several currencies" in healthy and "% of budget" not in healthy
     rated = parse_config({"money": {"rates": {"usd": 0.8}}})
