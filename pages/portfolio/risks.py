@@ -304,37 +304,35 @@ if overspend["projects"]:
         f"more than their contingency, so remaining is contingency − consumed + that "
         f"overspend{sums}."
     )
-left, right = st.columns([2, 3])
-with left:
-    show_chart(
-        view.keep("risk_exposure", lambda: charts.exposure_vs_contingency(table)),
-        "risk_exposure",
-        ctx,
-        source + " and status reports",
-    )
-with right:
-    shown = table.assign(exceeds=table["exceeds"].map({True: "⚠ exceeds", False: "✓ within"}))
-    shown, money, order, ccy = priced(
-        shown,
-        ["project_id", "name", "exceeds", "exposure", "remaining", "headroom", "open_risks",
-         "contingency", "consumed"],
-    )  # fmt: skip
-    data_table(
-        shown,
-        "exposure_vs_contingency",
-        money=list(MONEY_COLUMNS),
-        currency=ccy,
-        hide_index=True,
-        column_order=order,
-        column_config={
-            "project_id": "ID",
-            "name": "Project",
-            "open_risks": st.column_config.NumberColumn("Open risks", format="%d"),
-            **money,
-            "exceeds": "Exposure vs remaining",
-            "currency": "Currency",
-        },
-    )
+# Full width, the table under the chart: beside it, at 1280 px, the bars had 80 px.
+show_chart(
+    view.keep("risk_exposure", lambda: charts.exposure_vs_contingency(table)),
+    "risk_exposure",
+    ctx,
+    source + " and status reports",
+)
+shown = table.assign(exceeds=table["exceeds"].map({True: "⚠ exceeds", False: "✓ within"}))
+shown, money, order, ccy = priced(
+    shown,
+    ["project_id", "name", "exceeds", "exposure", "remaining", "headroom", "open_risks",
+     "contingency", "consumed"],
+)  # fmt: skip
+data_table(
+    shown,
+    "exposure_vs_contingency",
+    money=list(MONEY_COLUMNS),
+    currency=ccy,
+    hide_index=True,
+    column_order=order,
+    column_config={
+        "project_id": "ID",
+        "name": "Project",
+        "open_risks": st.column_config.NumberColumn("Open risks", format="%d"),
+        **money,
+        "exceeds": "Exposure vs remaining",
+        "currency": "Currency",
+    },
+)
 
 # --- top 10s -----------------------------------------------------------------------------------
 left, right = st.columns(2)
