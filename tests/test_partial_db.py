@@ -1,7 +1,8 @@
 """Every page, the project page and the deck on partial databases: no traceback, a plain
 message where there is nothing to show, never a blank page or a blank chart.
 
-The pages are read from app.py, so a page added there is covered without editing this file.
+The pages are read from ui/navigation.py, so a page added there is covered without editing
+this file.
 The databases are cut from the sample and written through store.write_batch (see
 ``partial_db_file`` in conftest.py)."""
 

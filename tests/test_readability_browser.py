@@ -9,7 +9,7 @@ with plotly.js from the installed plotly package, offline. Full-page screenshots
 at each width (<page>_<width>.png), and of its charts in the slide layout (<page>_slide.png),
 go to test-artifacts/readability/ (git-ignored).
 
-Pages come from app.py's navigation, so a new page is covered without changing this file.
+Pages come from ui/navigation.py (the menu), so a new page is covered without changing this file.
 """
 
 from __future__ import annotations
