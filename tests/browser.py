@@ -14,6 +14,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -79,8 +80,8 @@ def live_app(seeded_url, tmp_path, chromium):
     stop_app(proc)
 
 
-@pytest.fixture
-def browser_page(chromium, tmp_path):
+@contextmanager
+def chromium_page(chromium: str):
     """A Playwright page in headless Debian Chromium, 1600x1000, downloads allowed."""
     from playwright.sync_api import sync_playwright
 
@@ -101,6 +102,13 @@ def browser_page(chromium, tmp_path):
         yield page
         context.close()
         browser.close()
+
+
+@pytest.fixture
+def browser_page(chromium, tmp_path):
+    """A Playwright page in headless Debian Chromium for one test (see chromium_page)."""
+    with chromium_page(chromium) as page:
+        yield page
 
 
 def wait_for_app(page) -> None:

@@ -84,44 +84,46 @@ def db_url(request, tmp_path):
     return request.getfixturevalue("pg_url")
 
 
+def _sample_file(tmp_path_factory, name: str, **options) -> Path:
+    """One SQLite file with the sample portfolio (``write_sample`` options), built once."""
+    path = tmp_path_factory.mktemp("seed") / name
+    engine = store.get_engine(f"sqlite:///{path}")
+    write_sample(engine, **options)
+    engine.dispose()  # closing the last connection checkpoints the WAL into the file
+    return path
+
+
+def _app_copy(db_file: Path, tmp_path: Path, monkeypatch) -> str:
+    """A private copy of ``db_file``, made the app's database for this test."""
+    path = tmp_path / "app.db"
+    shutil.copy(db_file, path)
+    url = f"sqlite:///{path}"
+    monkeypatch.setenv("PMO_DATABASE_URL", url)
+    return url
+
+
 @pytest.fixture(scope="session")
 def seeded_db_file(tmp_path_factory) -> Path:
     """One SQLite file with the sample portfolio, built once and copied per test."""
-    path = tmp_path_factory.mktemp("seed") / "seeded.db"
-    engine = store.get_engine(f"sqlite:///{path}")
-    write_sample(engine)
-    engine.dispose()  # closing the last connection checkpoints the WAL into the file
-    return path
+    return _sample_file(tmp_path_factory, "seeded.db")
 
 
 @pytest.fixture
 def seeded_url(seeded_db_file, tmp_path, monkeypatch) -> str:
     """A private copy of the seeded database, made the app's database for this test."""
-    path = tmp_path / "app.db"
-    shutil.copy(seeded_db_file, path)
-    url = f"sqlite:///{path}"
-    monkeypatch.setenv("PMO_DATABASE_URL", url)
-    return url
+    return _app_copy(seeded_db_file, tmp_path, monkeypatch)
 
 
 @pytest.fixture(scope="session")
 def long_names_db_file(tmp_path_factory) -> Path:
     """The sample with every portfolio, programme and project name over 40 characters."""
-    path = tmp_path_factory.mktemp("seed") / "long_names.db"
-    engine = store.get_engine(f"sqlite:///{path}")
-    write_sample(engine, long_names=True)
-    engine.dispose()
-    return path
+    return _sample_file(tmp_path_factory, "long_names.db", long_names=True)
 
 
 @pytest.fixture
 def long_names_url(long_names_db_file, tmp_path, monkeypatch) -> str:
     """A private copy of the long-names sample, made the app's database for this test."""
-    path = tmp_path / "app.db"
-    shutil.copy(long_names_db_file, path)
-    url = f"sqlite:///{path}"
-    monkeypatch.setenv("PMO_DATABASE_URL", url)
-    return url
+    return _app_copy(long_names_db_file, tmp_path, monkeypatch)
 
 
 @pytest.fixture

@@ -24,7 +24,7 @@ import plotly
 import pytest
 
 from charts.template import EXPORT_HEIGHT, EXPORT_WIDTH, export_layout
-from tests.browser import ARTIFACTS, settle, start_app, stop_app
+from tests.browser import ARTIFACTS, chromium_page, settle, start_app, stop_app
 from tests.conftest import CHROMIUM, require
 from ui import navigation
 
@@ -182,22 +182,8 @@ def long_app(long_names_db_file, tmp_path_factory):
 @pytest.fixture(scope="module")
 def page(long_app):
     """One Chromium page for the module (widths are set per test)."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run"],
-        )
-        context = browser.new_context(
-            viewport={"width": 1600, "height": 1000}, accept_downloads=True
-        )
-        pg = context.new_page()
-        pg.set_default_timeout(60_000)
+    with chromium_page(CHROMIUM) as pg:
         yield pg
-        context.close()
-        browser.close()
 
 
 def _open(page, url: str, width: int) -> int:
