@@ -493,7 +493,7 @@ def check_access(
         who = roles.resolve(conn, identity)
     reason = roles.refusal(who, action, project_ids)
     if reason:
-        audit.record_refusal(engine, who.label, action, reason)
+        audit.record_refusal(engine, who, action, reason)
         raise WriteRefused(f"{reason}: nothing was written")
 
 

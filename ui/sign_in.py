@@ -21,6 +21,8 @@ def providers() -> list[str]:
 
 def sign_in_page() -> None:
     st.title("PMO Lens")
+    if ended := identity.session_ended():
+        st.info(f"Your session has ended: {ended}. Sign in again.", icon=":material/timer_off:")
     st.write("Sign in with your organisation account to open the portfolio review.")
     named = providers()
     for name in named or [None]:
@@ -65,7 +67,16 @@ def not_allowed(page: st.Page) -> None:
 
 def sign_out_button() -> None:
     if st.button("Sign out", key="sign_out", icon=":material/logout:"):
-        st.logout()
+        identity.sign_out()
+
+
+def stopped_page() -> None:
+    """The app as configured must not run, or not for this visitor: say why, show nothing else."""
+    st.title("PMO Lens")
+    reason = identity.configuration_problem() or identity.local_mode_refusal()
+    st.error(
+        plain(reason or "The app cannot run as configured. " + README_HINT), icon=":material/block:"
+    )
 
 
 def sidebar_status(who: Identity) -> None:
