@@ -193,6 +193,7 @@ def test_unverified_admin_email_sees_the_no_role_screen(seeded_url):
         user = {k: v for k, v in _user(ADMIN, email_verified=verified).items() if v is not None}
         at = _app(user)
         assert any("no role in PMO Lens" in w.value for w in at.warning)
+        assert any("does not confirm it as verified" in c.value for c in at.caption)
         assert not at.metric and not at.dataframe
 
 
