@@ -10,6 +10,7 @@ import os
 import subprocess
 import sys
 import time
+import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -97,6 +98,26 @@ def test_trusted_providers_setting_is_checked():
     assert shipped.session_hours == 12.0 and shipped.allow_open_local_mode is False
 
 
+@pytest.fixture(params=["sqlite", "postgres", "mariadb"])
+def any_db(request, tmp_path):
+    """An empty app database on SQLite, PostgreSQL and MariaDB (a private database)."""
+    if request.param != "mariadb":
+        yield request.getfixturevalue("sqlite_url" if request.param == "sqlite" else "pg_url")
+        return
+    server = request.getfixturevalue("mariadb_url")
+    name = f"pmo_identity_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f"CREATE DATABASE {name}"))
+    try:
+        yield server.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        store.get_engine.cache_clear()
+        with admin.connect() as conn:
+            conn.execute(text(f"DROP DATABASE IF EXISTS {name}"))
+        admin.dispose()
+
+
 # --- 6. sessions end at sign-out and after the session lifetime --------------------------------
 
 NOW = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)
@@ -107,8 +128,8 @@ def _info(issued: datetime | None, sub: str = "pm-1", provider: str = "default")
     return info if issued is None else {**info, "iat": int(issued.timestamp())}
 
 
-def test_session_refusal(db_url):
-    engine = store.get_engine(db_url)
+def test_session_refusal(any_db):
+    engine = store.get_engine(any_db)
     hour = timedelta(hours=1)
     with engine.connect() as conn:
         assert sessions.session_refusal(conn, _info(NOW - hour), now=NOW) is None
@@ -336,8 +357,8 @@ def test_auth_settings_reads_the_files_as_streamlit_does(tmp_path):
 # --- role changes record the acting account -----------------------------------------------------
 
 
-def test_role_changes_record_the_actors_email_and_subject(db_url, capsys):
-    engine = store.get_engine(db_url)
+def test_role_changes_record_the_actors_email_and_subject(any_db, capsys):
+    engine = store.get_engine(any_db)
     first = Identity(email=ADMIN, subject="adm-1", name="Ada Admin")
     grant(engine, first, ADMIN, "admin")
     grant(engine, first, "pm@example.org", "pm", ["P1"])
@@ -358,7 +379,7 @@ def test_role_changes_record_the_actors_email_and_subject(db_url, capsys):
     )  # fmt: skip
     assert assignments(engine)[0]["granted_by"] == f"{ADMIN} (sub:adm-1)"
 
-    assert access_main(["log", "--db", db_url]) == 0
+    assert access_main(["log", "--db", any_db]) == 0
     log = capsys.readouterr().out.splitlines()
     assert f"{ADMIN} (sub:adm-1)  grant pm@example.org pm P1" in log[-2]
     assert "sub:mallory  refused" in log[0]

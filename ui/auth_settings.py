@@ -9,6 +9,7 @@ before the server starts and by every page (ui.identity). Nothing here imports s
 
 from __future__ import annotations
 
+import ipaddress
 import tomllib
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -98,6 +99,16 @@ def sign_in_configured(paths: Iterable[str | Path] = SECRETS) -> bool:
     if problem := auth_problem(auth):
         raise misconfigured(problem, where)
     return True
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` (an address to listen on, or a client's) is this machine only."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:  # empty (every interface) or a host name
+        return False
 
 
 def _text(value: object) -> bool:

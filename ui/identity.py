@@ -15,7 +15,6 @@ from access import sessions
 from access.roles import Identity, from_claims, resolve
 from config import ConfigError, get_config
 from ui import auth_settings, data
-from ui.serve import is_loopback
 
 # Pages open to some roles only (by url path); every other page is open to every role.
 PAGE_ROLES = {
@@ -71,7 +70,7 @@ def local_mode_refusal() -> str | None:
     # Streamlit gives None for 127.0.0.1 and ::1, and when no browser connection is known (a
     # script run without a client, as in AppTest, where the value is no string at all).
     ip = st.context.ip_address
-    if not isinstance(ip, str) or is_loopback(ip):
+    if not isinstance(ip, str) or auth_settings.is_loopback(ip):
         return None
     return (
         "Sign-in is off, so this app serves only the computer it runs on (127.0.0.1), and this "

@@ -10,7 +10,6 @@ that before the server starts.
 
 from __future__ import annotations
 
-import ipaddress
 import sys
 from pathlib import Path
 
@@ -19,7 +18,7 @@ from streamlit.web import cli
 
 from config import ConfigError, get_config
 from ui import auth_settings
-from ui.auth_settings import SECRETS
+from ui.auth_settings import SECRETS, is_loopback
 
 APP = Path(__file__).resolve().parent.parent / "app.py"
 
@@ -42,15 +41,6 @@ def address(args: list[str]) -> str:
         if arg == "--server.address" and i + 1 < len(args):
             return args[i + 1]
     return ""
-
-
-def is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:  # empty (every interface) or a host name
-        return False
 
 
 def sign_in_configured(paths: list[Path] = SECRETS) -> bool:
