@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -27,7 +28,15 @@ import store
 from access.grants import grant
 from access.roles import Identity
 from data_loaders.ingest import known_projects
-from tests.browser import free_port, settle, start_app, stop_app
+from sample_data.excel import write_pm_workbooks
+from tests.browser import (
+    browser_page,  # noqa: F401  (a fixture)
+    free_port,
+    live_app,  # noqa: F401  (a fixture)
+    settle,
+    start_app,
+    stop_app,
+)
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.browser
@@ -302,3 +311,27 @@ def test_the_upload_endpoint_takes_only_a_pms_own_session_and_bounded_bodies(app
         assert after - before < 50, f"server RSS {before:.0f} MB -> {after:.0f} MB"
         for who in (visitor, viewer, pm):
             who.context.close()
+
+
+def test_without_sign_in_downloads_and_uploads_still_work(live_app, browser_page, tmp_path):  # noqa: F811
+    """Local mode (no [auth], loopback): the guard checks no identity; the size limit stays."""
+    page, url = browser_page, live_app
+    page.goto(f"{url}/export")
+    settle(page)
+    with page.expect_download() as info:
+        page.locator(".st-key-download_review_csv button").click()
+    assert b"project_id" in Path(info.value.path()).read_bytes().split(b"\n", 1)[0]
+
+    workbook = write_pm_workbooks(tmp_path / "books")[0]
+    page.goto(f"{url}/upload")
+    settle(page)
+    page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(workbook)
+    settle(page)
+    load = page.get_by_role("button", name=re.compile(r"^Load \d"))
+    load.wait_for(timeout=120_000)  # parsed in a sandboxed child process
+    load.click()
+    page.get_by_text("Loaded as upload").wait_for()
+
+    cookies = {c["name"]: c["value"] for c in page.context.cookies()}
+    over = 26 * MB  # the shipped [ingest] max_upload_mb is 25
+    assert _put(url, str(uuid.uuid4()), cookies, over, send_body=False) == 413
