@@ -48,9 +48,9 @@ UPLOAD_ROLES = frozenset({"pm", "pmo", "admin"})
 # The multipart form around the file: boundary lines, the part's headers, its file name.
 MULTIPART_MARGIN = 64 * 1024
 # What one session may hold in Streamlit's uploaded-file manager, in files of the largest
-# size. The Upload page has one uploader for one file; replacing that file sends the new one
-# before the browser's delete of the old one has arrived, so two files at once is normal use.
-# A third would be a client that uploads without deleting: refused.
+# size. The Upload page has one uploader for one file. Replacing that file, the browser sends
+# the DELETE of the old one and the PUT of the new one at once, so the new one may arrive
+# first: two files at once is normal use. A third is a client that uploads without deleting.
 SESSION_UPLOAD_FACTOR = 2
 
 NO_DOWNLOAD = (
