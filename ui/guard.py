@@ -88,7 +88,7 @@ class Guard:
     def __init__(self, app) -> None:
         self.app = app
         # bytes admitted to each session's uploads and not finished yet (event loop only)
-        self.in_flight: dict[str, int] = defaultdict(int)
+        self.in_flight: dict[str, int] = {}
 
     async def __call__(self, scope, receive, send) -> None:
         where = _endpoint(scope) if scope["type"] == "http" else None
@@ -103,13 +103,12 @@ class Guard:
         except Exception:  # a check that cannot be made refuses
             LOG.exception("could not check a request to %s", scope["path"])
             refusal = Refusal(503, "The server could not check this request; try again later.")
-        if refusal is None and kind == "upload" and scope["method"] == "PUT":
-            await self._bounded_upload(scope, receive, send, rest.split("/")[0])
-            return
         if refusal is not None:
             await refusal.response()(scope, receive, send)
-            return
-        await self.app(scope, receive, send)
+        elif kind == "upload" and scope["method"] == "PUT":
+            await self._bounded_upload(scope, receive, send, rest.split("/")[0])
+        else:
+            await self.app(scope, receive, send)
 
     async def _bounded_upload(self, scope, receive, send, session_id: str) -> None:
         """Streamlit's upload handler, with the size limits of the module docstring."""
@@ -119,6 +118,8 @@ class Guard:
         try:
             need = max_body if header is None else int(header)
         except ValueError:
+            need = -1
+        if need < 0:
             await Refusal(400, "Bad Request: Content-Length is not a number.").response()(
                 scope, receive, send
             )
@@ -128,7 +129,7 @@ class Guard:
             await too_large.response()(scope, receive, send)
             return
         held = _held_upload_bytes(runtime.get_instance(), session_id)
-        if held + self.in_flight[session_id] + need > SESSION_UPLOAD_FACTOR * max_body:
+        if held + self.in_flight.get(session_id, 0) + need > SESSION_UPLOAD_FACTOR * max_body:
             await Refusal(
                 413,
                 f"Payload Too Large: this session already holds {held / 1e6:.1f} MB of uploaded "
@@ -153,7 +154,7 @@ class Guard:
             started = started or message["type"] == "http.response.start"
             await send(message)
 
-        self.in_flight[session_id] += need
+        self.in_flight[session_id] = self.in_flight.get(session_id, 0) + need
         try:
             await self.app(scope, limited_receive, watched_send)
         except _TooLarge:
