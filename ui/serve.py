@@ -6,6 +6,9 @@ folder as a sign of its legacy multipage mode until the first script run calls
 (``/project?project=…``) then sees a "Page not found" dialog. The page scripts sit in
 ``pages/<section>/`` and are all registered by app.py's ``st.navigation``, so we tell Streamlit
 that before the server starts.
+
+It serves launcher.py (app.py behind ui.guard, which guards Streamlit's download and upload
+endpoints) rather than app.py itself: see launcher.py.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from ui import auth_settings
 from ui.auth_settings import SECRETS, is_loopback
 
 APP = Path(__file__).resolve().parent.parent / "app.py"
+LAUNCHER = APP.with_name("launcher.py")  # an st.App of APP: Streamlit serves it as ASGI
 
 
 OPEN_REFUSAL = (
@@ -69,7 +73,7 @@ def main(argv: list[str] | None = None) -> None:
     if refusal := start_refusal(args):
         print(refusal, file=sys.stderr)
         sys.exit(1)
-    sys.argv = ["streamlit", "run", str(APP), *args]
+    sys.argv = ["streamlit", "run", str(LAUNCHER), *args]
     cli.main()
 
 
