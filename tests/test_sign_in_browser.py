@@ -11,6 +11,7 @@ import shutil
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 
 import pytest
@@ -206,7 +207,7 @@ def test_unverified_email_never_gets_that_addresss_roles(signed_in_app, browser_
         page.goto(f"{url}/roles")
         page.get_by_text(NO_ROLE).wait_for()
         settle(page)
-        assert page.get_by_text("Grant a role").count() == 0
+        assert page.get_by_text("Grant a role", exact=True).count() == 0
         assert page.locator('[data-testid="stTextInput"]').count() == 0
         _sign_out(page, url)
     with engine.connect() as conn:  # and nothing was granted
@@ -227,7 +228,7 @@ def test_a_trusted_provider_without_the_claim_gets_the_roles(
     assert "Signed in as Ann Entra" in sidebar and "admin" in sidebar
     assert "Roles" in _menu(page)
     page.goto(f"{url}/roles")
-    page.get_by_text("Grant a role").wait_for()
+    page.get_by_text("Grant a role", exact=True).wait_for()
     _sign_out(page, url)
     # A claim that is present decides, trusted provider or not: "false" is never verified.
     _sign_in(page, url, "mallory-1", landing=NO_ROLE)
@@ -270,6 +271,17 @@ def test_cookies_copied_before_sign_out_no_longer_sign_in(signed_in_app, browser
     with engine.connect() as conn:  # what ended it: the sign-out kept in the app database
         row = conn.execute(select(models.sign_outs)).one()
     assert (row.provider, row.subject) == ("default", "pm-1")
+    # Streamlit's upload endpoint (ui.guard) applies the same rule to the copied cookies.
+    put = urllib.request.Request(
+        f"{url}/_stcore/upload_file/some-session/some-file",
+        data=b"x",
+        method="PUT",
+        headers={"Cookie": "; ".join(f"{c['name']}={c['value']}" for c in copied)},
+    )
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(put, timeout=30)
+    assert refused.value.code == 403
+    assert "signed out after this sign-in" in refused.value.read().decode()
 
 
 def test_a_secrets_file_broken_while_running_stops_every_page(
