@@ -52,6 +52,8 @@ def sign_in_configured() -> bool:
         auth = st.secrets.get("auth") if "auth" in st.secrets else None
     except FileNotFoundError:  # no secrets file at all
         auth = None
+    if auth is None and found:  # st.secrets not yet reloaded after an edit: the file decides
+        auth = found[0]
     if auth is None:
         return False
     where = found[1] if found else "the secrets"
