@@ -49,6 +49,7 @@ from sqlalchemy.engine import URL
 from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, OperationalError
 
 import models
+import redact
 from access import audit, roles
 from config import ROOT
 
@@ -98,10 +99,18 @@ def get_engine(url: str | None = None) -> Engine:
     url = _normalise_url(url or database_url())
     try:
         parsed = make_url(url)
-    except ArgumentError:
+    except (ArgumentError, ValueError):  # ValueError: a port that is not a number
         raise DatabaseUnavailable(
-            "the app database URL is not a valid SQLAlchemy URL: check PMO_DATABASE_URL or --db"
+            f"the app database URL {_shown(url)} is not a valid SQLAlchemy URL: check "
+            "PMO_DATABASE_URL or --db"
         ) from None
+    if "@" in (parsed.host or ""):
+        # SQLAlchemy ends the password at its first "@": the rest of it became the host name,
+        # which the driver would then quote in its "unknown host" message.
+        raise DatabaseUnavailable(
+            f"the password in the app database URL {_shown(url)} contains '@': write it as %40 "
+            "(percent-encoded), in PMO_DATABASE_URL or --db"
+        )
     # hide_parameters: an error must never carry row values (report JSON, file bytes) along.
     try:
         if parsed.get_backend_name() == "sqlite":
@@ -115,7 +124,7 @@ def get_engine(url: str | None = None) -> Engine:
     except (ArgumentError, ImportError) as exc:  # unknown dialect, driver not installed
         raise DatabaseUnavailable(
             f"cannot use the app database {_shown(parsed)}: {exc.__class__.__name__} "
-            f"({str(exc).splitlines()[0][:200]}): check the URL scheme and that its driver "
+            f"({_first_line(exc, parsed)[:200]}): check the URL scheme and that its driver "
             "is installed"
         ) from None
     except OSError as exc:
@@ -173,8 +182,14 @@ def migrate(engine: Engine) -> None:
 
 
 def _shown(url: URL | str) -> str:
-    """The URL as it may be shown: the password replaced by ***."""
-    return make_url(url).render_as_string(hide_password=True)
+    """The URL as it may be shown: passwords (user part and query string) replaced by ***."""
+    return redact.shown_url(url)
+
+
+def _first_line(exc: BaseException, url: URL | str) -> str:
+    """The first line of a driver message, with anything of the URL's secrets it quotes
+    masked (an unknown host that is part of a password, a DSN echoed back)."""
+    return redact.scrub((str(exc).strip().splitlines() or [""])[0], url)
 
 
 # Fragments of driver messages at connect time -> what the user should check.
@@ -205,7 +220,7 @@ def explain(exc: BaseException, url: URL | str) -> StoreError:
         return exc
     where = _shown(url)
     orig = getattr(exc, "orig", None) or exc
-    first = (str(orig).strip().splitlines() or [""])[0]
+    first = _first_line(orig, url)
     lowered = str(orig).lower()
     state = getattr(orig, "sqlstate", None)
     if state in _READ_ONLY_STATES or any(t in lowered for t in _READ_ONLY_TEXT):
