@@ -500,16 +500,36 @@ def _check_projects(conn, tables: dict[str, _Rows]) -> None:
 
 @_plain_errors
 def check_access(
-    engine: Engine, identity: roles.Identity | None, action: str, project_ids=()
+    engine: Engine,
+    identity: roles.Identity | None,
+    action: str,
+    project_ids=(),
+    dry_run: bool = False,
 ) -> None:
     """Raise ``WriteRefused`` when ``identity`` may not do ``action`` (on ``project_ids``) by
-    the roles in the database now (see access.roles); the refusal is recorded for the audit."""
+    the roles in the database now (see access.roles); the refusal is recorded for the audit.
+
+    ``dry_run``: the same check for a run that writes nothing (``--dry-run``), so that it says
+    what the real run would say; it records nothing either.
+    """
     with engine.connect() as conn:
         who = roles.resolve(conn, identity)
     reason = roles.refusal(who, action, project_ids)
+    if reason and dry_run:
+        raise WriteRefused(f"{reason}: the real run would be refused (dry run: nothing written)")
     if reason:
         audit.record_refusal(engine, who.label, action, reason)
         raise WriteRefused(f"{reason}: nothing was written")
+
+
+def batch_projects(frames: dict[str, pd.DataFrame]) -> set[str]:
+    """The projects a batch writes rows for: what ``check_access`` checks a pm against."""
+    return {
+        pid
+        for name in WRITE_ORDER
+        if name in frames and "project_id" in frames[name]
+        for pid in frames[name]["project_id"].dropna()
+    }
 
 
 @_plain_errors
@@ -529,7 +549,7 @@ def write_batch(
     """
     records = {n: _records(n, frames[n]) for n in WRITE_ORDER if n in frames and len(frames[n])}
     _check_values(records, meta)
-    projects = {pid for rows in records.values() for pid in rows.column("project_id")}
+    projects = batch_projects(frames)
     check_access(engine, meta.identity, roles.ACTION_OF_SOURCE[meta.source], projects)
     scope = [n for n in WRITE_ORDER if n in frames] if remove_missing else []
     for attempt in range(5):
