@@ -39,8 +39,8 @@ def _big_csv(path: Path, rows: int = 100_000) -> Path:
 
 
 def _cli(tmp_path: Path, file: Path) -> subprocess.Popen:
-    command = [sys.executable, "-m", "data_loaders", "ingest", str(file), "--dry-run", "--create-projects",
-               "--db", f"sqlite:///{tmp_path / 'app.db'}"]  # fmt: skip
+    command = [sys.executable, "-m", "data_loaders", "ingest", str(file), "--dry-run",
+               "--create-projects", "--db", f"sqlite:///{tmp_path / 'app.db'}"]  # fmt: skip
     return subprocess.Popen(
         command, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
