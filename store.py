@@ -11,8 +11,10 @@ from __future__ import annotations
 import gc
 import io
 import json
+import logging
 import math
 import os
+import stat
 import sys
 import time
 from collections.abc import Callable
@@ -58,6 +60,7 @@ DEFAULT_SQLITE_PATH = ROOT / "data" / "pmo_lens.db"
 WRITE_ORDER = ["projects", "status_reports", "risks", "milestones", "decisions", "raid_items"]
 # Any fixed number: every process that migrates a PostgreSQL database takes this advisory lock.
 MIGRATION_LOCK = 7_311_901
+log = logging.getLogger(__name__)
 
 
 class StoreError(Exception):
@@ -115,8 +118,8 @@ def get_engine(url: str | None = None) -> Engine:
     try:
         if parsed.get_backend_name() == "sqlite":
             path = parsed.database
-            if path and path != ":memory:":
-                Path(path).parent.mkdir(parents=True, exist_ok=True)
+            if path and path != ":memory:" and not path.startswith("file:"):
+                _private_sqlite_file(Path(path))
             engine = create_engine(parsed, connect_args={"timeout": 60}, hide_parameters=True)
             _configure_sqlite(engine)
         else:
@@ -129,7 +132,7 @@ def get_engine(url: str | None = None) -> Engine:
         ) from None
     except OSError as exc:
         raise DatabaseUnavailable(
-            f"cannot create the folder for the app database {_shown(parsed)}: {exc.strerror or exc}"
+            f"cannot create the app database {_shown(parsed)} or its folder: {exc.strerror or exc}"
         ) from None
     try:
         migrate(engine)
@@ -137,6 +140,27 @@ def get_engine(url: str | None = None) -> Engine:
         engine.dispose()
         raise explain(exc, engine.url) from None
     return engine
+
+
+def _private_sqlite_file(path: Path) -> None:
+    """Create the SQLite file readable by its owner only (0600): it holds every upload. SQLite
+    gives its -wal and -shm files the database file's mode, so they are private too. An
+    existing file keeps its mode (an admin may share it with a backup group on purpose), but
+    one every user of the machine can read is reported."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+        return
+    except FileExistsError:
+        pass
+    mode = path.stat().st_mode
+    if mode & stat.S_IROTH:
+        log.warning(
+            "the app database %s can be read by every user of this machine (mode %o): "
+            "chmod 600 it unless that is intended",
+            path,
+            stat.S_IMODE(mode),
+        )
 
 
 def _configure_sqlite(engine: Engine) -> None:
