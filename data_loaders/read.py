@@ -191,9 +191,20 @@ def read_csv(name: str, data: bytes, config: Config) -> list[RawSheet]:
                     f"more than {cfg.max_rows:,} rows (ingest.max_rows, blank lines included);"
                     " split the file"
                 )
+            # Checked on each line as it is read, the header first: a line of 100,000 fields
+            # is small on disk but costs minutes in every later step that walks the columns.
+            if len(row) > cfg.max_columns:
+                raise Refused(
+                    f"line {reader.line_num} has {len(row):,} columns; the limit is "
+                    f"{cfg.max_columns:,} (ingest.max_columns). Check the delimiter, or delete "
+                    "the extra columns"
+                )
             cells += len(row)
             if cells > cfg.max_cells:
-                raise Refused(f"more than {cfg.max_cells:,} cells (ingest.max_cells)")
+                raise Refused(
+                    f"more than {cfg.max_cells:,} cells by line {reader.line_num} "
+                    "(ingest.max_cells); split the file"
+                )
             rows.extend([BLANK] * blank)
             rows.append(row)
             blank = 0
