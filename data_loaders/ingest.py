@@ -22,7 +22,7 @@ from access.roles import ACTION_OF_SOURCE, Identity
 from analytics import overwrite
 from config import Config, get_config
 from data_loaders import corrections, units
-from data_loaders.guard import Refused, check
+from data_loaders.guard import ZIP_ERRORS, Refused, check, damaged_zip
 from data_loaders.projects_match import Suggestion, suggest
 from data_loaders.read import RawSheet, read_csv, read_workbook
 from data_loaders.report import ERROR, REFUSED, SKIPPED, WARNING, FileReport, Problem, plural
@@ -106,9 +106,11 @@ def _parse_file(name, data, known_projects, config, options, progress) -> Parsed
             sheets: list[RawSheet] = read_csv(name, data, config)
         else:
             sheets = read_workbook(data, config, no_errors)
-    except Refused as exc:
+    except (Refused, *ZIP_ERRORS) as exc:
+        # a zip part that does not inflate shows only when it is read, after the first checks
+        refused = exc if isinstance(exc, Refused) else damaged_zip(exc)
         report.status = "rejected"
-        report.problems.append(Problem(None, None, None, None, str(exc)))
+        report.problems.append(Problem(None, None, None, None, str(refused)))
         return parsed
     ctx = Context(
         project_id=options.project_id,
