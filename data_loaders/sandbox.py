@@ -6,8 +6,11 @@ ends every session; so the upload page and ``python -m data_loaders ingest`` par
 instead. The child is a new interpreter (``python -m data_loaders.sandbox``, not a fork of a
 server full of threads). It lowers its own limits before it reads anything: address space
 (``[ingest] parse_memory_mb``), CPU time (``parse_cpu_seconds``), no core files. The parent
-kills it after ``parse_timeout_seconds``. Job and result travel as pickles in a private temp
-folder; progress comes back as lines on the child's stdout.
+kills it after ``parse_timeout_seconds``. Job and result travel as pickles (0600) in a private
+temp folder named after the parent's pid, ``pmo-parse-<pid>-*``; progress comes back as lines
+on the child's stdout. The child deletes the job (the upload's bytes) as soon as it has read
+it, and stops when its parent is gone; a folder left by a parent killed outright (kill -9) is
+removed by the next parse on this machine, once no process has that pid.
 
 Whatever happens to the child, the caller gets a ``ParsedFile``: a crash, a limit or the
 timeout is a file-level refusal whose message names the limit, and nothing is written.
@@ -21,6 +24,7 @@ import pickle
 import re
 import resource
 import select
+import shutil
 import signal
 import subprocess
 import sys
@@ -35,6 +39,10 @@ from data_loaders.report import FileReport, Problem
 
 ROOT = Path(__file__).resolve().parent.parent
 _FRACTION = re.compile(r"\d+(\.\d+)?")
+_PREFIX = "pmo-parse-"
+_OWNER = re.compile(rf"{_PREFIX}(\d+)-")
+# A folder named before the pid was in the name: removed once it is this old (no parse lasts it).
+_LEGACY_AGE_S = 24 * 3600
 OUT_OF_MEMORY = 3  # the child's exit status when Python raised MemoryError
 log = logging.getLogger(__name__)
 
@@ -50,12 +58,13 @@ def parse_isolated(
     """``ingest.parse_file`` in a child process with the limits of ``[ingest]``."""
     config = config or get_config()
     cfg = config.ingest
-    with tempfile.TemporaryDirectory(prefix="pmo-parse-") as tmp:
+    remove_stale()
+    with tempfile.TemporaryDirectory(prefix=f"{_PREFIX}{os.getpid()}-") as tmp:
         job, out, err = Path(tmp, "job.pickle"), Path(tmp, "result.pickle"), Path(tmp, "stderr")
-        job.write_bytes(pickle.dumps((name, data, known_projects or {}, config, options)))
-        limits = [str(cfg.parse_memory_mb), str(cfg.parse_cpu_seconds)]
+        _write_private(job, pickle.dumps((name, data, known_projects or {}, config, options)))
+        limits = [str(cfg.parse_memory_mb), str(cfg.parse_cpu_seconds), str(os.getpid())]
         command = [sys.executable, "-m", "data_loaders.sandbox", str(job), str(out), *limits]
-        with open(err, "wb") as stderr:
+        with open(err, "wb", opener=_private) as stderr:
             child = subprocess.Popen(
                 command, cwd=ROOT, env=_child_env(), stdin=subprocess.DEVNULL,
                 stdout=subprocess.PIPE, stderr=stderr,
@@ -75,6 +84,50 @@ def parse_isolated(
     report = FileReport(file=name, status="rejected")
     report.problems.append(Problem(None, None, None, None, reason))
     return ParsedFile(name=name, data=data, report=report)
+
+
+def remove_stale() -> list[Path]:
+    """Remove the temp folders of parses whose parent process is gone (killed outright, so
+    its clean-up never ran): they hold the whole upload. A folder whose pid is alive is a
+    parse running now, here or in another process, and is left alone. Returns what went."""
+    removed = []
+    for path in Path(tempfile.gettempdir()).glob(f"{_PREFIX}*"):
+        try:
+            info = path.lstat()
+        except OSError:  # removed meanwhile by its own parse
+            continue
+        if not path.is_dir() or path.is_symlink() or info.st_uid != os.getuid():
+            continue
+        owner = _OWNER.match(path.name)
+        if owner and _alive(int(owner.group(1))):
+            continue
+        if not owner and time.time() - info.st_mtime < _LEGACY_AGE_S:
+            continue
+        shutil.rmtree(path, ignore_errors=True)
+        removed.append(path)
+    if removed:
+        log.warning("removed %d temporary parse folder(s) left by a stopped process", len(removed))
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process: alive
+        return True
+    return True
+
+
+def _private(path: str, flags: int) -> int:
+    """An ``opener`` that creates the file readable and writable by its owner only (0600)."""
+    return os.open(path, flags, 0o600)
+
+
+def _write_private(path: Path, data: bytes) -> None:
+    with open(path, "wb", opener=_private) as f:
+        f.write(data)
 
 
 def _child_env() -> dict[str, str]:
@@ -165,17 +218,31 @@ def _limit(memory_mb: int, cpu_seconds: int) -> None:
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
 
 
+_PARENT = 0  # the pid of the process that asked for this parse (main)
+
+
+def _parent_gone() -> bool:
+    # Orphaned children are re-parented (to init or a subreaper): a different parent pid means
+    # the one that asked was killed and nobody will read the result.
+    return os.getppid() != _PARENT
+
+
 def _progress(fraction: float, text: str) -> None:
+    if _parent_gone():  # stop reading for nobody; the parent's next start removes the folder
+        os._exit(1)
     text = text.replace("\n", " ").replace("\t", " ")
     sys.stdout.write(f"progress\t{fraction:.3f}\t{text}\n")
     sys.stdout.flush()
 
 
 def main(argv: list[str]) -> int:
-    job, out, memory_mb, cpu_seconds = argv
+    global _PARENT
+    job, out, memory_mb, cpu_seconds, parent = argv
+    _PARENT = int(parent)
     _limit(int(memory_mb), int(cpu_seconds))
     try:
         name, data, known, config, options = pickle.loads(Path(job).read_bytes())
+        Path(job).unlink()  # the upload's bytes stay on disk no longer than needed
         try:
             parsed = parse_file(name, data, known, config, options, progress=_progress)
         except MemoryError:
@@ -187,7 +254,9 @@ def main(argv: list[str]) -> int:
             report.problems.append(Problem(None, None, None, None, message))
             parsed = ParsedFile(name=name, data=b"", report=report)
         parsed.data = b""  # the parent has the bytes
-        Path(out).write_bytes(pickle.dumps(parsed, protocol=pickle.HIGHEST_PROTOCOL))
+        if _parent_gone():
+            return 1
+        _write_private(Path(out), pickle.dumps(parsed, protocol=pickle.HIGHEST_PROTOCOL))
     except MemoryError:
         os._exit(OUT_OF_MEMORY)  # no clean-up: nothing more can be allocated
     return 0
