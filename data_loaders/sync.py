@@ -269,20 +269,28 @@ def _fetch(
 def _stream(conn, statement, tdef: TableDef, max_rows: int, counted) -> tuple[list, list]:
     """Fetch ``CHUNK_ROWS`` at a time from a server-side cursor (PostgreSQL, MySQL, Oracle);
     refuse as soon as there are more than ``max_rows``, before the rest is fetched."""
-    result = conn.execute(statement, execution_options={"stream_results": True})
     try:
-        cols, rows = list(result.keys()), []
-        while chunk := result.fetchmany(CHUNK_ROWS):
-            rows += [tuple(r) for r in chunk]
-            if len(rows) > max_rows:
-                raise TooManyRows(
-                    f"the source returns more than {max_rows:,} rows for {tdef.label} "
-                    "(max_rows_per_table in [source]); nothing was written. Read fewer rows (a "
-                    "WHERE clause, or a view), or raise max_rows_per_table"
-                )
-            counted(len(rows))
-    finally:
-        result.close()
+        result = conn.execute(statement, execution_options={"stream_results": True})
+        try:
+            cols, rows = list(result.keys()), []
+            while chunk := result.fetchmany(CHUNK_ROWS):
+                rows += [tuple(r) for r in chunk]
+                if len(rows) > max_rows:
+                    raise TooManyRows(
+                        f"the source returns more than {max_rows:,} rows for {tdef.label} "
+                        "(max_rows_per_table in [source]); nothing was written. Read fewer rows "
+                        "(a WHERE clause, or a view), or raise max_rows_per_table"
+                    )
+                counted(len(rows))
+        finally:
+            result.close()
+    except DBAPIError as exc:
+        # The driver could not allocate (libpq: "out of memory for query result", no SQLSTATE):
+        # the same as a MemoryError, so the sync worker reports its memory limit.
+        orig = getattr(exc, "orig", None)
+        if getattr(orig, "sqlstate", "") is None and "out of memory" in str(orig).lower():
+            raise MemoryError(str(orig)) from exc
+        raise
     return cols, rows
 
 

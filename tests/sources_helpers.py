@@ -41,9 +41,10 @@ BEGIN
 END $$"""
 
 # MariaDB / MySQL: the README recipe ({tables}: one GRANT per mapped table, or database.*).
+# SHOW VIEW: reading a view's columns needs it (SHOW CREATE VIEW).
 MARIADB_RECIPE = """\
 CREATE USER '{user}'@'%' IDENTIFIED BY '{password}'
-GRANT SELECT ON {tables} TO '{user}'@'%'"""
+GRANT SELECT, SHOW VIEW ON {tables} TO '{user}'@'%'"""
 
 
 def run(url: str, statements: str | list[str], autocommit: bool = False) -> None:
