@@ -105,13 +105,13 @@ def test_dblink_exec_in_a_query_deletes_nothing(pg, tmp_path, monkeypatch, allow
     """The finding: SELECT ..., dblink_exec('dbname=src', 'DELETE FROM victim') emptied victim,
     --dry-run included. The query check refuses it whatever the user (allowed or not)."""
     monkeypatch.setenv("PROBE_URL", pg)  # postgres, a superuser, as in the probe
-    sql = f"SELECT proj_code, title, dblink_exec('dbname={database(pg)}', 'DELETE FROM victim') "
+    sql = f"SELECT *, dblink_exec('dbname={database(pg)}', 'DELETE FROM victim') "
     path = source_file(tmp_path, query(sql + "AS gone FROM victim"),
                        "allow_privileged_user = true" if allow else "")  # fmt: skip
     result = sync(path, None, dry_run=True)
+    assert count(pg, "victim") == 3
     assert result.report.status == "rejected"
     assert any("dblink_exec()" in m for m in messages(result)), messages(result)
-    assert count(pg, "victim") == 3
 
 
 def test_dblink_exec_in_a_view_is_stopped_by_the_role_check(pg, tmp_path, monkeypatch):
@@ -119,14 +119,14 @@ def test_dblink_exec_in_a_view_is_stopped_by_the_role_check(pg, tmp_path, monkey
     sync is refused before reading; as a reader without the recipe's dblink step too; as the
     recipe's reader the server refuses to run dblink_exec. The victim keeps its rows each time."""
     db = database(pg)
-    run(pg, [f"CREATE VIEW evil AS SELECT proj_code, title, dblink_exec('dbname={db}', "
+    run(pg, [f"CREATE VIEW evil AS SELECT *, dblink_exec('dbname={db}', "
              "'DELETE FROM victim') AS gone FROM victim"])  # fmt: skip
     path = source_file(tmp_path, 'table = "evil"')
 
     monkeypatch.setenv("PROBE_URL", pg)
     result = sync(path, None, dry_run=True)
-    assert "is a superuser" in messages(result)[0] and README in messages(result)[0]
     assert count(pg, "victim") == 3
+    assert "is a superuser" in messages(result)[0] and README in messages(result)[0]
 
     with pg_reader(pg, ["victim", "evil"], revoke_dblink=False) as reader_url:
         monkeypatch.setenv("PROBE_URL", reader_url)
@@ -148,24 +148,29 @@ def test_pg_terminate_backend_ends_no_other_session(pg, tmp_path, monkeypatch):
         with other.connect() as conn:
             pid = conn.execute(text("SELECT pg_backend_pid()")).scalar()
             monkeypatch.setenv("PROBE_URL", pg)
-            sql = ("SELECT pg_terminate_backend(pid)::text AS proj_code, datname AS title "
-                   f"FROM pg_stat_activity WHERE pid = {pid}")  # fmt: skip
+            sql = ("SELECT pg_terminate_backend(pid)::text AS proj_code, datname AS title, "
+                   f"{PG_DATES} FROM pg_stat_activity WHERE pid = {pid}")  # fmt: skip
             result = sync(source_file(tmp_path, query(sql)), None, dry_run=True)
+            assert conn.execute(text("SELECT 1")).scalar() == 1  # still alive
             assert result.report.status == "rejected"
             assert "pg_terminate_backend()" in messages(result)[0]
-            assert conn.execute(text("SELECT 1")).scalar() == 1  # still alive
     finally:
         other.dispose()
 
 
 # --- pg_read_file / LOAD_FILE loaded server files ----------------------------------------------
 
+# the dates: see DATES
+MARIA_DATES = "CAST(NULL AS DATE) AS start_date, CAST(NULL AS DATE) AS end_date"
 SERVER_FILES = {
-    "pg_read_file": ("postgres",
-                     "SELECT '001' AS proj_code, pg_read_file('/etc/hostname') AS title"),
-    "load_file": ("mariadb", "SELECT '001' AS proj_code, LOAD_FILE('/etc/hostname') AS title"),
-    "pg_user": ("postgres", "SELECT usename AS proj_code, passwd AS title FROM pg_user"),
-    "mysql.user": ("mariadb", "SELECT User AS proj_code, Password AS title FROM mysql.user"),
+    "pg_read_file": ("postgres", "SELECT '001' AS proj_code, pg_read_file('/etc/hostname') "
+                                 f"AS title, {PG_DATES}"),
+    "load_file": ("mariadb", "SELECT '001' AS proj_code, LOAD_FILE('/etc/hostname') AS title, "
+                             f"{MARIA_DATES}"),
+    "pg_user": ("postgres", f"SELECT usename AS proj_code, passwd AS title, {PG_DATES} "
+                            "FROM pg_user"),
+    "mysql.user": ("mariadb", f"SELECT CONCAT(User, '@', Host) AS proj_code, Password AS title, "
+                              f"{MARIA_DATES} FROM mysql.user"),
 }  # fmt: skip
 
 
@@ -291,8 +296,7 @@ def test_rows_over_the_cap_are_refused_before_the_rest_is_read(pg, tmp_path, mon
 def test_rows_over_the_cap_on_mariadb(maria, tmp_path, monkeypatch):
     url, name = maria
     run(url, [f"CREATE VIEW {name}_v AS SELECT LPAD(seq, 7, '0') AS proj_code, "
-              "CONCAT('p', seq) AS title, CAST(NULL AS DATE) AS start_date, "
-              "CAST(NULL AS DATE) AS end_date FROM seq_1_to_50000"])  # fmt: skip
+              f"CONCAT('p', seq) AS title, {MARIA_DATES} FROM seq_1_to_50000"])  # fmt: skip
     with mariadb_reader(url, [f"{name}_v"]) as reader_url:
         monkeypatch.setenv("PROBE_URL", reader_url)
         path = source_file(tmp_path, f'table = "{name}_v"', "max_rows_per_table = 20000")
