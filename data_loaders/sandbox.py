@@ -76,9 +76,9 @@ class ChildRun:
         code = self.returncode
         if self.timed_out:
             return "timeout"
-        if code == OUT_OF_MEMORY or any(
-            m in self.stderr for m in (b"memory allocation of", b"MemoryError")
-        ):
+        # "failed to map segment": a native library could not be loaded within the limit
+        signs = (b"memory allocation of", b"MemoryError", b"failed to map segment")
+        if code == OUT_OF_MEMORY or any(m in self.stderr for m in signs):
             return "memory"
         if code == -signal.SIGXCPU:
             return "cpu"

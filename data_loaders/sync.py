@@ -692,7 +692,19 @@ _DRIVER_ENV = ("PG", "MYSQL", "MARIADB", "ORACLE", "TNS_ADMIN", "ODBC", "SSL_CER
 
 def _worker_env(url: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k.startswith(_DRIVER_ENV)}
-    return env | {URL_VARIABLE: url}
+    return env | {URL_VARIABLE: _absolute_sqlite(url)}
+
+
+def _absolute_sqlite(url: str) -> str:
+    """A SQLite URL with its file made absolute: the worker runs in another directory."""
+    try:
+        parsed = make_url(url)
+    except Exception:  # the worker reports a URL it cannot parse, as read_source does
+        return url
+    path = parsed.database or ""
+    if parsed.get_backend_name() != "sqlite" or not path or path == ":memory:":
+        return url
+    return parsed.set(database=str(Path(path).resolve())).render_as_string(hide_password=False)
 
 
 def _worker_failure(run, source: SourceDef, config: Config) -> str:
