@@ -100,9 +100,28 @@ _ALLOWED_FUNCTION_NAMES = (
     "ToChar", "ToNumber", "Date", "Datetime", "Timestamp", "Day", "Month", "Year", "Week",
     "Quarter", "DayOfWeek", "DayOfMonth", "DayOfYear", "WeekOfYear", "LastDay", "MonthsBetween",
     "UnixToTime", "TimeToUnix", "TimeStrToTime", "TimeStrToDate", "DateStrToDate",
-    "DateToDateStr", "DateFromParts", "JSONExtract", "JSONExtractScalar",
+    "DateToDateStr", "DateFromParts", "JSONExtract", "JSONExtractScalar", "Exists", "Array",
 )
 # fmt: on
+# Built-in date, string and type functions this sqlglot version does not model (exp.Anonymous),
+# by name, unqualified only: ``evil.age()`` is some schema's function, not the built-in.
+ALLOWED_ANONYMOUS = {
+    "age",
+    "make_date",
+    "make_timestamp",
+    "justify_days",
+    "date_part",
+    "now",
+    "field",
+    "substring_index",
+    "elt",
+    "locate",
+    "julianday",
+    "printf",
+    "datetime",
+    "total",
+    "typeof",
+}  # fmt: skip
 ALLOWED_FUNCTIONS = tuple(
     cls
     for cls in (getattr(exp, name, None) for name in _ALLOWED_FUNCTION_NAMES)
@@ -348,15 +367,28 @@ def _function_problem(root: exp.Expression) -> str | None:
                 f"the query reads the server variable {node.sql()}: a source query reads only "
                 "your tables"
             )
-        if isinstance(node, exp.Func) and not isinstance(node, ALLOWED_FUNCTIONS):
-            name = node.name if isinstance(node, exp.Anonymous) else node.sql_name()
+        if isinstance(node, exp.Func) and not _allowed(node):
             return (
-                f"the query calls the function {name.lower()}(), which a source query may not "
-                "use: only aggregates, casts, CASE/COALESCE/NULLIF and string, date and math "
+                f"the query calls the function {_function_name(node)}(), which a source query "
+                "may not use: only aggregates, casts, CASE/COALESCE/NULLIF and string, date and math "
                 "functions are allowed (server functions can write, read files or stop "
                 "sessions). Compute it in a view the read-only user may select from"
             )
     return None
+
+
+def _function_name(node: exp.Func) -> str:
+    if not isinstance(node, exp.Anonymous):
+        return node.sql_name().lower()
+    if isinstance(node.parent, exp.Dot):  # schema.function()
+        return f"{node.parent.this.sql()}.{node.name}".lower()
+    return node.name.lower()
+
+
+def _allowed(node: exp.Func) -> bool:
+    if isinstance(node, exp.Anonymous):
+        return node.name.lower() in ALLOWED_ANONYMOUS and not isinstance(node.parent, exp.Dot)
+    return isinstance(node, ALLOWED_FUNCTIONS)
 
 
 def is_catalog(name: str, schema: str | None = None, catalog: str | None = None) -> bool:

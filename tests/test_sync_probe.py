@@ -22,7 +22,7 @@ from sqlalchemy.engine import make_url
 import store
 from config import get_config
 from data_loaders.source_role import grant_problems
-from data_loaders.sql_source import SourceError, load_source
+from data_loaders.sql_source import SourceError, check_query, load_source
 from data_loaders.sync import sync
 from tests.conftest import PG_ADMIN_URL, app_test
 from tests.sources_helpers import mariadb_reader, pg_reader, run
@@ -189,6 +189,54 @@ def test_a_catalog_table_is_refused_in_the_source_file(tmp_path, monkeypatch):
     for name in ("pg_catalog.pg_authid", "information_schema.tables", "pg_stat_activity"):
         with pytest.raises(SourceError, match=f"the table is {name}, a system catalog"):
             load_source(source_file(tmp_path, f'table = "{name}"'))
+
+
+@pytest.mark.parametrize(
+    ("dialect", "sql", "named"),
+    [
+        ("postgres", "SELECT pg_sleep(600)", "pg_sleep()"),
+        ("postgres", "SELECT set_config('role', 'postgres', true)", "set_config()"),
+        ("postgres", "SELECT current_setting('data_directory')", "current_setting()"),
+        ("postgres", "SELECT lo_import('/etc/passwd')", "lo_import()"),
+        ("postgres", "SELECT a FROM dblink('dbname=x', 'SELECT 1') AS t(a int)", "dblink()"),
+        ("postgres", "SELECT pg_catalog.pg_read_file('/etc/hostname')",
+         "pg_catalog.pg_read_file()"),
+        ("postgres", "SELECT evil.age(d) FROM t", "evil.age()"),
+        ("postgres", "SELECT * FROM pg_catalog.pg_roles", "pg_catalog.pg_roles, a system catalog"),
+        ("postgres", "SELECT a FROM t WHERE a IN (SELECT query FROM pg_stat_activity)",
+         "pg_stat_activity, a system catalog"),
+        ("mysql", "SELECT SLEEP(600)", "sleep()"),
+        ("mysql", "SELECT BENCHMARK(100000000, MD5('a'))", "benchmark()"),
+        ("mysql", "SELECT GET_LOCK('x', 10)", "get_lock()"),
+        ("mysql", "SELECT @@secure_file_priv", "server variable"),
+        ("mysql", "SELECT * FROM performance_schema.threads", "performance_schema.threads"),
+        ("mysql", "SELECT * FROM sys.processlist", "sys.processlist"),
+        ("mysql", "SELECT * FROM information_schema.processlist", "information_schema.processlist"),
+        ("sqlite", "SELECT load_extension('x.so')", "load_extension()"),
+        ("sqlite", "SELECT sql FROM sqlite_master", "sqlite_master, a system catalog"),
+    ],
+)  # fmt: skip
+def test_server_functions_and_catalogs_are_refused_by_name(dialect, sql, named):
+    problem = check_query(sql, dialect) or ""
+    assert named in problem, problem
+
+
+@pytest.mark.parametrize(
+    ("dialect", "sql"),
+    [
+        ("postgres", "SELECT upper(trim(a)), coalesce(b, ''), nullif(c, 0), a::date, "
+                     "CASE WHEN d > now() - INTERVAL '7 days' THEN 'new' END, age(d), "
+                     "date_trunc('week', d), round(e::numeric, 2), string_agg(f, ', '), "
+                     "count(DISTINCT g), row_number() OVER (PARTITION BY a ORDER BY d) "
+                     "FROM t WHERE EXISTS (SELECT 1 FROM u WHERE u.a = t.a) GROUP BY 1"),
+        ("mysql", "SELECT IFNULL(a, b), DATE_FORMAT(d, '%Y-%m-%d'), STR_TO_DATE(c, '%d/%m/%Y'), "
+                  "CONCAT_WS('-', a, b), GROUP_CONCAT(a), YEAR(d), NOW() FROM t"),
+        ("sqlite", "SELECT date('now'), strftime('%Y', d), ifnull(a, b), substr(a, 1, 2) FROM t"),
+        ("tsql", "SELECT ISNULL(a, b), DATEADD(day, 1, d), LEN(a), GETDATE() FROM t"),
+    ],
+)  # fmt: skip
+def test_ordinary_functions_pass(dialect, sql):
+    assert check_query(sql, dialect) is None
 
 
 # --- pg_sleep / SLEEP ran on after the client ----------------------------------------------
