@@ -370,9 +370,9 @@ def _function_problem(root: exp.Expression) -> str | None:
         if isinstance(node, exp.Func) and not _allowed(node):
             return (
                 f"the query calls the function {_function_name(node)}(), which a source query "
-                "may not use: only aggregates, casts, CASE/COALESCE/NULLIF and string, date and math "
-                "functions are allowed (server functions can write, read files or stop "
-                "sessions). Compute it in a view the read-only user may select from"
+                "may not use: only aggregates, casts, CASE/COALESCE/NULLIF and string, date "
+                "and math functions are allowed (server functions can write, read files or "
+                "stop sessions). Compute it in a view the read-only user may select from"
             )
     return None
 
