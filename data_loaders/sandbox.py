@@ -72,7 +72,7 @@ class ChildRun:
 
     @property
     def failure(self) -> str:
-        """ "timeout", "memory", "cpu", "killed", "signal NAME" or "exit N"."""
+        """Why the child did not finish: timeout, memory, cpu, killed, signal NAME or exit N."""
         code = self.returncode
         if self.timed_out:
             return "timeout"

@@ -566,8 +566,9 @@ def read_source(
                     sheet.problems.append(Problem(tdef.label, None, None, None, str(exc)))
                     continue
                 sheet.reason = "query" if tdef.query else f"table {tdef.source_table}"
+                read = len(rows)
                 frame, mapping, problems = _canonical(tdef, cols, rows, config)
-                del rows  # the canonical frame replaces the raw rows: half the memory
+                del rows  # not kept while the next table is read: the frame holds the values
                 sheet.mapping = {col: fld for fld, col in mapping.items()}
                 sheet.problems += problems
                 if problems:
@@ -578,7 +579,7 @@ def read_source(
                 )
                 sheet.problems += found
                 sheet.problems += _validate(tdef, frame, mapping)
-                if frame.empty:
+                if not read:
                     sheet.problems.append(
                         Problem(tdef.label, None, None, None, "no rows", severity=WARNING)
                     )
