@@ -24,7 +24,7 @@ from config import get_config
 from data_loaders.source_role import grant_problems
 from data_loaders.sql_source import SourceError, check_query, load_source
 from data_loaders.sync import sync
-from tests.conftest import PG_ADMIN_URL, app_test
+from tests.conftest import PG_ADMIN_URL, app_test, require
 from tests.sources_helpers import mariadb_reader, pg_reader, run
 
 README = 'README, "SQL sources: run them with a read-only user"'
@@ -67,6 +67,14 @@ def messages(result, severity: str = "error") -> list[str]:
 @pytest.fixture
 def pg(pg_url):
     """A PostgreSQL source database with dblink installed and a victim table of three rows."""
+    engine = create_engine(pg_url)
+    with engine.connect() as conn:
+        available = conn.execute(
+            text("SELECT 1 FROM pg_available_extensions WHERE name = 'dblink'")
+        ).first()
+    engine.dispose()
+    if available is None:  # Debian: part of postgresql-NN; elsewhere postgresql-contrib
+        require("the dblink extension is not installed (apt-get install postgresql-contrib)")
     run(
         pg_url,
         [
