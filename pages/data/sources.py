@@ -64,6 +64,11 @@ for path in paths:
             where = f"{src.url_template} — {exc}"
         described = f"{plain(src.description)} · " if src.description else ""
         st.caption(f"{described}`{path.name}` · {where}")  # the admin's own file and URL
+        privileged = " · **a privileged database user is allowed**" * src.allow_privileged_user
+        st.caption(
+            f"Queries cancelled after {src.statement_timeout_seconds} s · at most "
+            f"{src.max_rows_per_table:,} rows per table{privileged}"
+        )
         st.dataframe(
             pd.DataFrame(
                 [
