@@ -526,10 +526,7 @@ def read_source(
     frames: dict[str, pd.DataFrame] = {}
     try:
         url = url or resolve_url(source)
-        # Checked again here, before connecting: load_source cannot when the URL is a secret.
-        refused = query_problems(source.tables, query_dialect(url) or "")
-        if refused:
-            raise SourceError(f"{source.path.name}: " + "; ".join(refused))
+        _check_queries(source, url)
         engine = source_engine(url)
     except (SourceError, SQLAlchemyError) as exc:
         report.problems.append(Problem(None, None, None, None, _plain(exc)))
@@ -599,6 +596,13 @@ def read_source(
     return frames, _rejected(report) if report.has_errors else report
 
 
+def _check_queries(source: SourceDef, url: str) -> None:
+    """Checked again before connecting: load_source cannot when the URL is a secret."""
+    refused = query_problems(source.tables, query_dialect(url) or "")
+    if refused:
+        raise SourceError(f"{source.path.name}: " + "; ".join(refused))
+
+
 def _rejected(report: FileReport) -> FileReport:
     report.status = "rejected"
     return report
@@ -664,8 +668,9 @@ def read_isolated(
 
     config = config or get_config()
     progress = progress or (lambda _f, _t: None)
-    try:
+    try:  # a missing secret or a refused query needs no worker
         url = resolve_url(source)
+        _check_queries(source, url)
     except SourceError as exc:
         report = FileReport(file=source.name, status="rejected")
         report.problems.append(Problem(None, None, None, None, str(exc)))
