@@ -11,8 +11,10 @@ from __future__ import annotations
 import gc
 import io
 import json
+import logging
 import math
 import os
+import stat
 import sys
 import time
 from collections.abc import Callable
@@ -49,6 +51,7 @@ from sqlalchemy.engine import URL
 from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, OperationalError
 
 import models
+import redact
 from access import audit, roles
 from config import ROOT
 
@@ -57,6 +60,7 @@ DEFAULT_SQLITE_PATH = ROOT / "data" / "pmo_lens.db"
 WRITE_ORDER = ["projects", "status_reports", "risks", "milestones", "decisions", "raid_items"]
 # Any fixed number: every process that migrates a PostgreSQL database takes this advisory lock.
 MIGRATION_LOCK = 7_311_901
+log = logging.getLogger(__name__)
 
 
 class StoreError(Exception):
@@ -98,16 +102,24 @@ def get_engine(url: str | None = None) -> Engine:
     url = _normalise_url(url or database_url())
     try:
         parsed = make_url(url)
-    except ArgumentError:
+    except (ArgumentError, ValueError):  # ValueError: a port that is not a number
         raise DatabaseUnavailable(
-            "the app database URL is not a valid SQLAlchemy URL: check PMO_DATABASE_URL or --db"
+            f"the app database URL {_shown(url)} is not a valid SQLAlchemy URL: check "
+            "PMO_DATABASE_URL or --db"
         ) from None
+    if "@" in (parsed.host or ""):
+        # SQLAlchemy ends the password at its first "@": the rest of it became the host name,
+        # which the driver would then quote in its "unknown host" message.
+        raise DatabaseUnavailable(
+            f"the password in the app database URL {_shown(url)} contains '@': write it as %40 "
+            "(percent-encoded), in PMO_DATABASE_URL or --db"
+        )
     # hide_parameters: an error must never carry row values (report JSON, file bytes) along.
     try:
         if parsed.get_backend_name() == "sqlite":
             path = parsed.database
-            if path and path != ":memory:":
-                Path(path).parent.mkdir(parents=True, exist_ok=True)
+            if path and path != ":memory:" and not path.startswith("file:"):
+                _private_sqlite_file(Path(path))
             engine = create_engine(parsed, connect_args={"timeout": 60}, hide_parameters=True)
             _configure_sqlite(engine)
         else:
@@ -115,12 +127,12 @@ def get_engine(url: str | None = None) -> Engine:
     except (ArgumentError, ImportError) as exc:  # unknown dialect, driver not installed
         raise DatabaseUnavailable(
             f"cannot use the app database {_shown(parsed)}: {exc.__class__.__name__} "
-            f"({str(exc).splitlines()[0][:200]}): check the URL scheme and that its driver "
+            f"({_first_line(exc, parsed)[:200]}): check the URL scheme and that its driver "
             "is installed"
         ) from None
     except OSError as exc:
         raise DatabaseUnavailable(
-            f"cannot create the folder for the app database {_shown(parsed)}: {exc.strerror or exc}"
+            f"cannot create the app database {_shown(parsed)} or its folder: {exc.strerror or exc}"
         ) from None
     try:
         migrate(engine)
@@ -128,6 +140,27 @@ def get_engine(url: str | None = None) -> Engine:
         engine.dispose()
         raise explain(exc, engine.url) from None
     return engine
+
+
+def _private_sqlite_file(path: Path) -> None:
+    """Create the SQLite file readable by its owner only (0600): it holds every upload. SQLite
+    gives its -wal and -shm files the database file's mode, so they are private too. An
+    existing file keeps its mode (an admin may share it with a backup group on purpose), but
+    one every user of the machine can read is reported."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+        return
+    except FileExistsError:
+        pass
+    mode = path.stat().st_mode
+    if mode & stat.S_IROTH:
+        log.warning(
+            "the app database %s can be read by every user of this machine (mode %o): "
+            "chmod 600 it unless that is intended",
+            path,
+            stat.S_IMODE(mode),
+        )
 
 
 def _configure_sqlite(engine: Engine) -> None:
@@ -173,8 +206,14 @@ def migrate(engine: Engine) -> None:
 
 
 def _shown(url: URL | str) -> str:
-    """The URL as it may be shown: the password replaced by ***."""
-    return make_url(url).render_as_string(hide_password=True)
+    """The URL as it may be shown: passwords (user part and query string) replaced by ***."""
+    return redact.shown_url(url)
+
+
+def _first_line(exc: BaseException, url: URL | str) -> str:
+    """The first line of a driver message, with anything of the URL's secrets it quotes
+    masked (an unknown host that is part of a password, a DSN echoed back)."""
+    return redact.scrub((str(exc).strip().splitlines() or [""])[0], url)
 
 
 # Fragments of driver messages at connect time -> what the user should check.
@@ -205,7 +244,7 @@ def explain(exc: BaseException, url: URL | str) -> StoreError:
         return exc
     where = _shown(url)
     orig = getattr(exc, "orig", None) or exc
-    first = (str(orig).strip().splitlines() or [""])[0]
+    first = _first_line(orig, url)
     lowered = str(orig).lower()
     state = getattr(orig, "sqlstate", None)
     if state in _READ_ONLY_STATES or any(t in lowered for t in _READ_ONLY_TEXT):
@@ -485,16 +524,36 @@ def _check_projects(conn, tables: dict[str, _Rows]) -> None:
 
 @_plain_errors
 def check_access(
-    engine: Engine, identity: roles.Identity | None, action: str, project_ids=()
+    engine: Engine,
+    identity: roles.Identity | None,
+    action: str,
+    project_ids=(),
+    dry_run: bool = False,
 ) -> None:
     """Raise ``WriteRefused`` when ``identity`` may not do ``action`` (on ``project_ids``) by
-    the roles in the database now (see access.roles); the refusal is recorded for the audit."""
+    the roles in the database now (see access.roles); the refusal is recorded for the audit.
+
+    ``dry_run``: the same check for a run that writes nothing (``--dry-run``), so that it says
+    what the real run would say; it records nothing either.
+    """
     with engine.connect() as conn:
         who = roles.resolve(conn, identity)
     reason = roles.refusal(who, action, project_ids)
+    if reason and dry_run:
+        raise WriteRefused(f"{reason}: the real run would be refused (dry run: nothing written)")
     if reason:
         audit.record_refusal(engine, who.label, action, reason)
         raise WriteRefused(f"{reason}: nothing was written")
+
+
+def batch_projects(frames: dict[str, pd.DataFrame]) -> set[str]:
+    """The projects a batch writes rows for: what ``check_access`` checks a pm against."""
+    return {
+        pid
+        for name in WRITE_ORDER
+        if name in frames and "project_id" in frames[name]
+        for pid in frames[name]["project_id"].dropna()
+    }
 
 
 @_plain_errors
@@ -514,7 +573,7 @@ def write_batch(
     """
     records = {n: _records(n, frames[n]) for n in WRITE_ORDER if n in frames and len(frames[n])}
     _check_values(records, meta)
-    projects = {pid for rows in records.values() for pid in rows.column("project_id")}
+    projects = batch_projects(frames)
     check_access(engine, meta.identity, roles.ACTION_OF_SOURCE[meta.source], projects)
     scope = [n for n in WRITE_ORDER if n in frames] if remove_missing else []
     for attempt in range(5):

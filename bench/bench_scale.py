@@ -42,6 +42,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from redact import scrub  # noqa: E402  (after the path line above)
+
 PAGES = re.findall(r'st\.Page\(\s*"(pages/[^"]+)"', (ROOT / "app.py").read_text())
 NAIVE = ROOT / "bench" / "naive_page.py"
 GOAL_WARM_S, GOAL_NAIVE_SHARE, GOAL_FIRST_S, GOAL_PEAK_MB = 0.5, 0.1, 3.0, 600
@@ -63,8 +65,8 @@ def main() -> int:
     parser.add_argument("--pages-only", action="store_true", help="time the pages of --db")
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)  # the child
     args = parser.parse_args()
-    if args.serve:
-        print(json.dumps(_serve_pages(args.db)))
+    if args.serve:  # the URL comes in the environment: a command line is visible in ps
+        print(json.dumps(_serve_pages(os.environ["PMO_DATABASE_URL"])))
         return 0
     if args.pages_only:
         if not args.db:
@@ -127,7 +129,8 @@ def _database(url: str | None, work: Path):
 
 def _load(folder: Path, url: str) -> int:
     """``python -m data_loaders ingest FOLDER`` in a subprocess: its wall and CPU time."""
-    cmd = [sys.executable, "-m", "data_loaders", "ingest", str(folder), "--db", url, "--json"]
+    # no --db: the URL (and its password) goes in the environment, not on a command line
+    cmd = [sys.executable, "-m", "data_loaders", "ingest", str(folder), "--json"]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     run = subprocess.run(cmd, cwd=ROOT, env=_env(url), capture_output=True, text=True)
@@ -137,7 +140,7 @@ def _load(folder: Path, url: str) -> int:
     try:
         report = json.loads(run.stdout)
     except json.JSONDecodeError:
-        print(f"the command line failed (exit {run.returncode}):\n{run.stderr[-3000:]}")
+        print(f"the command line failed (exit {run.returncode}):\n{scrub(run.stderr[-3000:], url)}")
         return 1
     for f in report["files"]:
         skipped = f" ({f['rows_skipped']:,} skipped)" if f.get("rows_skipped") else ""
@@ -153,15 +156,15 @@ def _env(url: str) -> dict[str, str]:
 
 def _report_pages(url: str) -> int:
     """Run the pages in a child process and print the figures beside the goals."""
-    cmd = [sys.executable, str(Path(__file__).resolve()), "--serve", "--db", url]
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--serve"]
     run = subprocess.run(cmd, cwd=ROOT, env=_env(url), capture_output=True, text=True)
     if run.returncode:
-        print(f"the page run failed (exit {run.returncode}):\n{run.stderr[-3000:]}")
+        print(f"the page run failed (exit {run.returncode}):\n{scrub(run.stderr[-3000:], url)}")
         return 1
     r = json.loads(run.stdout.strip().splitlines()[-1])
     naive = r["naive"]["warm"]
     if r["naive"]["error"]:
-        print(f"the naive page failed: {r['naive']['error']}")
+        print(f"the naive page failed: {scrub(r['naive']['error'], url)}")
     print(f"\nserver time per page (AppTest, process CPU s), {r['backend']}; naive page "
           f"{naive:.2f} s warm ({r['naive']['cold']:.2f} s first run)")  # fmt: skip
     print(f"goals: warm <= {GOAL_WARM_S} s and <= {GOAL_NAIVE_SHARE:g} x naive "
@@ -174,7 +177,7 @@ def _report_pages(url: str) -> int:
     for page, t in r["pages"].items():
         ratio = t["warm"] / naive if naive else float("nan")
         ok = t["warm"] <= GOAL_WARM_S and ratio <= GOAL_NAIVE_SHARE and not t["error"]
-        note = "ok" if ok else "over" if not t["error"] else f"error: {t['error'][:60]}"
+        note = "ok" if ok else "over" if not t["error"] else f"error: {scrub(t['error'], url)[:60]}"
         print(f"{page:<34} {t['cold']:7.2f} {t['warm']:7.2f} {ratio:10.2f}  {note}")
     peak = r["peak_mb"]
     print(f"server peak RSS: {r['first_peak_mb']:.0f} MB after the first page, {peak:.0f} MB "

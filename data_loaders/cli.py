@@ -187,6 +187,7 @@ def run_ingest(args: argparse.Namespace) -> int:
     from data_loaders.ingest import (
         Options,
         commit,
+        dry_run,
         export_frames,
         known_projects,
         preview,
@@ -207,8 +208,9 @@ def run_ingest(args: argparse.Namespace) -> int:
         return 2
     engine = store.get_engine(args.db)
     who = identity(args)
-    if not args.dry_run:  # refuse before parsing a folder when this identity may not load at all
-        store.check_access(engine, who, "upload")
+    # refuse before parsing a folder when this identity may not load at all; a dry run asks
+    # the same question (and records nothing), so it never promises a load that would fail
+    store.check_access(engine, who, "upload", dry_run=args.dry_run)
     uploaded_by = args.uploaded_by or (who.display if who else "cli")
     known = known_projects(engine)
     config = get_config()
@@ -233,11 +235,10 @@ def run_ingest(args: argparse.Namespace) -> int:
         limits = for_command_line(config, len(data))
         parsed = parse_isolated(str(path), data, known, limits, options)
         preview(engine, parsed)
-        report = (
-            parsed.report
-            if args.dry_run
-            else commit(engine, parsed, uploaded_by, source="cli", identity=who)
-        )
+        if args.dry_run:  # the same checks as the write, per file (a pm's own projects)
+            report = dry_run(engine, parsed, source="cli", identity=who)
+        else:
+            report = commit(engine, parsed, uploaded_by, source="cli", identity=who)
         # the projects this file creates (or, in a dry run, would create) are known to the next
         if report.status in ("loaded", "valid") and "projects" in parsed.frames:
             projects = parsed.frames["projects"]

@@ -12,6 +12,7 @@ import html
 import io
 import re
 import zipfile
+import zlib
 
 from config import Config
 
@@ -81,14 +82,29 @@ def utf16(data: bytes) -> str | None:
     return None
 
 
+# What the zip module raises on a damaged container: a bad header or directory (BadZipFile),
+# a part that does not inflate (zlib.error), a part cut short (EOFError).
+ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError)
+
+
+def damaged_zip(exc: BaseException) -> Refused:
+    """The refusal for a workbook whose zip container is damaged (a cut download, a disk
+    error): what it is and what to do, never an internal error."""
+    detail = str(exc).splitlines()[0][:120] if str(exc) else type(exc).__name__
+    return Refused(
+        f"the file is not a readable Excel workbook: its zip container is damaged ({detail}). "
+        "Re-save it from Excel and upload again"
+    )
+
+
 def _check_zip(data: bytes, config: Config) -> set[str]:
     cfg = config.ingest
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             infos = zf.infolist()
             names = {i.filename for i in infos}
-    except (zipfile.BadZipFile, EOFError, ValueError) as exc:
-        raise Refused(f"the file is corrupt (broken zip: {exc})") from None
+    except (*ZIP_ERRORS, ValueError) as exc:
+        raise damaged_zip(exc) from None
     total = sum(i.file_size for i in infos)
     packed = sum(i.compress_size for i in infos) or 1
     if total > cfg.max_uncompressed_mb * 1e6:

@@ -18,11 +18,11 @@ from sqlalchemy import Engine, func, select
 
 import models
 import store
-from access.roles import Identity
+from access.roles import ACTION_OF_SOURCE, Identity
 from analytics import overwrite
 from config import Config, get_config
 from data_loaders import corrections, units
-from data_loaders.guard import Refused, check
+from data_loaders.guard import ZIP_ERRORS, Refused, check, damaged_zip
 from data_loaders.projects_match import Suggestion, suggest
 from data_loaders.read import RawSheet, read_csv, read_workbook
 from data_loaders.report import ERROR, REFUSED, SKIPPED, WARNING, FileReport, Problem, plural
@@ -106,9 +106,11 @@ def _parse_file(name, data, known_projects, config, options, progress) -> Parsed
             sheets: list[RawSheet] = read_csv(name, data, config)
         else:
             sheets = read_workbook(data, config, no_errors)
-    except Refused as exc:
+    except (Refused, *ZIP_ERRORS) as exc:
+        # a zip part that does not inflate shows only when it is read, after the first checks
+        refused = exc if isinstance(exc, Refused) else damaged_zip(exc)
         report.status = "rejected"
-        report.problems.append(Problem(None, None, None, None, str(exc)))
+        report.problems.append(Problem(None, None, None, None, str(refused)))
         return parsed
     ctx = Context(
         project_id=options.project_id,
@@ -490,10 +492,7 @@ def commit(
         if report.status == "valid":
             report.status = "rejected" if report.has_errors else "unsupported"
         return report
-    frames = {
-        t: f.drop(columns=[c for c in f.columns if c.startswith("_")])
-        for t, f in parsed.frames.items()
-    }
+    frames = _frames_to_write(parsed)
     report.status = "loaded"
     for c in report.corrections:
         c["by"] = uploaded_by  # who corrected the cells: the one who loads the file
@@ -520,6 +519,33 @@ def commit(
         report.totals = dict(result.rows)
         remember_mappings(engine, parsed)
     return report
+
+
+def dry_run(
+    engine: Engine, parsed: ParsedFile, source: str = "upload", identity: Identity | None = None
+) -> FileReport:
+    """What ``commit`` would decide, writing nothing (``--dry-run``): the same access check on
+    the same projects, so a pm's dry run for a project they do not own says it would be
+    refused rather than "1 row will load"."""
+    report = parsed.report
+    if report.has_errors or not parsed.frames:
+        return report
+    action = ACTION_OF_SOURCE[source]
+    projects = store.batch_projects(_frames_to_write(parsed))
+    try:
+        store.check_access(engine, identity, action, projects, dry_run=True)
+    except store.WriteRefused as exc:
+        report.status = "rejected"
+        report.problems.append(Problem(None, None, "project", None, str(exc), ERROR))
+    return report
+
+
+def _frames_to_write(parsed: ParsedFile) -> dict[str, pd.DataFrame]:
+    # the parser's own columns (a leading underscore) are never stored
+    return {
+        t: f.drop(columns=[c for c in f.columns if c.startswith("_")])
+        for t, f in parsed.frames.items()
+    }
 
 
 def export_frames(frames: dict[str, pd.DataFrame], out_dir: str | Path) -> list[Path]:

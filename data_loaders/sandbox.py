@@ -6,14 +6,18 @@ ends every session; so the upload page and ``python -m data_loaders ingest`` par
 instead. The child is a new interpreter (``python -m data_loaders.sandbox``, not a fork of a
 server full of threads). It lowers its own limits before it reads anything: address space
 (``[ingest] parse_memory_mb``), CPU time (``parse_cpu_seconds``), no core files. The parent
-kills it after ``parse_timeout_seconds``. Job and result travel as pickles in a private temp
-folder; progress comes back as lines on the child's stdout.
+kills it after ``parse_timeout_seconds``. Job and result travel as pickles (0600) in a private
+temp folder named after the parent's pid, ``pmo-parse-<pid>-*``; progress comes back as lines
+on the child's stdout. The child deletes the job (the upload's bytes) as soon as it has read
+it, and stops when its parent is gone; a folder left by a parent killed outright (kill -9) is
+removed by the next parse on this machine, once no process has that pid.
 
 Whatever happens to the child, the caller gets a ``ParsedFile``: a crash, a limit or the
 timeout is a file-level refusal whose message names the limit, and nothing is written.
 
 ``run_child`` is the mechanism itself, for any task in ``TASKS``: a SQL source's read runs in
-it too (``data_loaders.sync.read_isolated``, task ``sync``, limits ``[ingest] sync_*``).
+it too (``data_loaders.sync.read_isolated``, task ``sync``, limits ``[ingest] sync_*``, temp
+folder ``pmo-sync-<pid>-*``).
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ import pickle
 import re
 import resource
 import select
+import shutil
 import signal
 import subprocess
 import sys
@@ -47,6 +52,10 @@ TASKS = {
     "parse": "data_loaders.sandbox:_parse_task",
     "sync": "data_loaders.sync:read_task",
 }
+_PREFIXES = tuple(f"pmo-{task}-" for task in TASKS)  # temp folders: pmo-<task>-<pid>-*
+_OWNER = re.compile(rf"(?:{'|'.join(_PREFIXES)})(\d+)-")
+# A folder named before the pid was in the name: removed once it is this old (no parse lasts it).
+_LEGACY_AGE_S = 24 * 3600
 log = logging.getLogger(__name__)
 
 
@@ -102,14 +111,16 @@ def run_child(
     ``env`` adds to the child's minimal environment (``_child_env``): a secret the task needs
     travels there, never through the job file on disk.
     """
-    with tempfile.TemporaryDirectory(prefix=f"pmo-{task}-") as tmp:
-        job_file, out, err = Path(tmp, "job.pickle"), Path(tmp, "result.pickle"), Path(tmp, "err")
-        job_file.write_bytes(pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL))
-        numbers = [str(limits.memory_mb), str(limits.cpu_seconds)]
+    remove_stale()
+    with tempfile.TemporaryDirectory(prefix=f"pmo-{task}-{os.getpid()}-") as tmp:
+        job_file = Path(tmp, "job.pickle")
+        out, err = Path(tmp, "result.pickle"), Path(tmp, "stderr")
+        _write_private(job_file, pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL))
+        numbers = [str(limits.memory_mb), str(limits.cpu_seconds), str(os.getpid())]
         command = [
             sys.executable, "-m", "data_loaders.sandbox", task, str(job_file), str(out), *numbers
         ]  # fmt: skip
-        with open(err, "wb") as stderr:
+        with open(err, "wb", opener=_private) as stderr:
             child = subprocess.Popen(
                 command, cwd=ROOT, env=_child_env() | (env or {}), stdin=subprocess.DEVNULL,
                 stdout=subprocess.PIPE, stderr=stderr,
@@ -150,6 +161,51 @@ def parse_isolated(
     report = FileReport(file=name, status="rejected")
     report.problems.append(Problem(None, None, None, None, reason))
     return ParsedFile(name=name, data=data, report=report)
+
+
+def remove_stale() -> list[Path]:
+    """Remove the temp folders of children whose parent process is gone (killed outright, so
+    its clean-up never ran): a parse's holds the whole upload. A folder whose pid is alive is a
+    child running now, here or in another process, and is left alone. Returns what went."""
+    removed = []
+    for prefix in _PREFIXES:
+        for path in Path(tempfile.gettempdir()).glob(f"{prefix}*"):
+            try:
+                info = path.lstat()
+            except OSError:  # removed meanwhile by its own parse
+                continue
+            if not path.is_dir() or path.is_symlink() or info.st_uid != os.getuid():
+                continue
+            owner = _OWNER.match(path.name)
+            if owner and _alive(int(owner.group(1))):
+                continue
+            if not owner and time.time() - info.st_mtime < _LEGACY_AGE_S:
+                continue
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(path)
+    if removed:
+        log.warning("removed %d temporary parse folder(s) left by a stopped process", len(removed))
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process: alive
+        return True
+    return True
+
+
+def _private(path: str, flags: int) -> int:
+    """An ``opener`` that creates the file readable and writable by its owner only (0600)."""
+    return os.open(path, flags, 0o600)
+
+
+def _write_private(path: Path, data: bytes) -> None:
+    with open(path, "wb", opener=_private) as f:
+        f.write(data)
 
 
 def _child_env() -> dict[str, str]:
@@ -242,7 +298,18 @@ def _limit(memory_mb: int, cpu_seconds: int) -> None:
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
 
 
+_PARENT = 0  # the pid of the process that started this child (main)
+
+
+def _parent_gone() -> bool:
+    # Orphaned children are re-parented (to init or a subreaper): a different parent pid means
+    # the one that asked was killed and nobody will read the result.
+    return os.getppid() != _PARENT
+
+
 def _progress(fraction: float, text: str) -> None:
+    if _parent_gone():  # stop reading for nobody; the parent's next start removes the folder
+        os._exit(1)
     text = text.replace("\n", " ").replace("\t", " ")
     sys.stdout.write(f"progress\t{fraction:.3f}\t{text}\n")
     sys.stdout.flush()
@@ -265,13 +332,19 @@ def _parse_task(job: tuple, progress) -> ParsedFile:
 
 
 def main(argv: list[str]) -> int:
-    task, job, out, memory_mb, cpu_seconds = argv
+    global _PARENT
+    task, job, out, memory_mb, cpu_seconds, parent = argv
+    _PARENT = int(parent)
     _limit(int(memory_mb), int(cpu_seconds))
     try:
         module, _, function = TASKS[task].partition(":")
         run = getattr(importlib.import_module(module), function)
-        result = run(pickle.loads(Path(job).read_bytes()), _progress)
-        Path(out).write_bytes(pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
+        work = pickle.loads(Path(job).read_bytes())
+        Path(job).unlink()  # an upload's bytes stay on disk no longer than needed
+        result = run(work, _progress)
+        if _parent_gone():
+            return 1
+        _write_private(Path(out), pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
     except MemoryError:
         os._exit(OUT_OF_MEMORY)  # no clean-up: nothing more can be allocated
     return 0

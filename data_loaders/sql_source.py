@@ -24,11 +24,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import sqlglot
-from sqlalchemy.engine import make_url
 from sqlglot import exp
 from sqlglot.dialects.dialect import Dialect
 
 import models
+import redact
 from config import ROOT
 
 SOURCE_KEYS = {
@@ -482,7 +482,4 @@ def resolve_url(source: SourceDef) -> str:
 
 def display_url(url: str) -> str:
     """The URL with its password hidden, for messages and the sources page."""
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except Exception:
-        return "(invalid URL)"
+    return redact.shown_url(url)

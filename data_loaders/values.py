@@ -137,6 +137,68 @@ def _to_number(v: object) -> float | None:
     return -num if neg else num
 
 
+# --- decimal comma (a ";" CSV) -----------------------------------------------------------------
+# A CSV separated by ";" comes from a locale that writes 4,5 for four and a half and 1.234.567,50
+# for a million and more. The number rule above reads "," as a thousands separator (4,5 -> 45),
+# so such a file's numbers are rewritten with a decimal point as it is read (decimal_point),
+# and that one rule reads them. Only whole cells that are a number are touched: dates
+# (27.11.2026), ids and text keep their text.
+
+_AFFIXES = r"(?P<pre>\(?-?\s*[£$€]?\s*-?)(?P<num>{})(?P<post>\s*(?:%|[kmb]n?|million|€)?\)?)"
+# never anything but a decimal comma: 4,5  12,75  1.234,5  1.234.567,50  (and 1.234.567)
+_COMMA_ONLY = re.compile(
+    _AFFIXES.format(r"\d+,(?!\d{3}\b)\d+|\d{1,3}(?:\.\d{3})+,\d+|\d{1,3}(?:\.\d{3}){2,}"), re.I
+)
+# never anything but a decimal point: 1,234.5  1,234,567  1.5
+_POINT_ONLY = re.compile(
+    _AFFIXES.format(r"\d{1,3}(?:,\d{3})+\.\d+|\d{1,3}(?:,\d{3}){2,}|\d+\.(?!\d{3}\b)\d+"), re.I
+)
+# either, by the file's other numbers: 1,234 (1.234 or 1234?) and 1.234 (1234 or 1.234?)
+_EITHER = re.compile(_AFFIXES.format(r"\d{1,3}[.,]\d{3}"), re.I)
+
+
+def decimal_point(rows: list) -> list[tuple[int, int, str, str]]:
+    """Rewrite the numbers of a ";" CSV's ``rows`` (in place) with a decimal point: 4,5 -> 4.5,
+    1.234.567,50 -> 1234567.50. A cell that reads either way (1,234 or 1.234) follows the
+    file's other numbers; with no number to decide, or numbers of both kinds, it is read with a
+    decimal comma (the ";" says so) and reported. Returns ``(row, column, cell, message)`` for
+    those (0-based row and column)."""
+    comma = point = False
+    either = []
+    for r, row in enumerate(rows):
+        for c, v in enumerate(row):
+            if not isinstance(v, str) or ("," not in v and "." not in v):
+                continue
+            s = v.strip()
+            if m := _COMMA_ONLY.fullmatch(s):
+                row[c] = _with_point(m)
+                comma = True
+            elif _POINT_ONLY.fullmatch(s):
+                point = True
+            elif _EITHER.fullmatch(s):
+                either.append((r, c))
+    if not either or point and not comma:  # a decimal point file that happens to use ";"
+        return []
+    notes = []
+    for r, c in either:
+        m = _EITHER.fullmatch(rows[r][c].strip())
+        rows[r][c] = _with_point(m)
+        if point or not comma:  # the file's other numbers do not say, or say both
+            other = m.group("num").replace(",", "")  # 1,234 as a thousand; 1.234 as written
+            message = (
+                f"read as {m.group('num').replace('.', '').replace(',', '.')} (a decimal comma, "
+                f"as the ';' separator suggests), but it could mean {other}: check it"
+            )
+            notes.append((r, c, m.string, message))
+    return notes
+
+
+def _with_point(m: re.Match) -> str:
+    # with a decimal comma, dots group thousands: 1.234.567,50 -> 1234567.50
+    num = m.group("num").replace(".", "").replace(",", ".")
+    return f"{m.group('pre')}{num}{m.group('post')}"
+
+
 def number(values: list, scale: float = 1.0) -> tuple[list, list[Note]]:
     if all(type(v) is float and math.isfinite(v) for v in values):  # numbers already
         return [v * scale for v in values], []

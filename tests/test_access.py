@@ -314,7 +314,7 @@ def test_ingest_cli_as(tmp_path, capsys):
     assert ingest_main(["ingest", str(other), "--db", url, "--as", PM]) == 1
     assert "only for their projects (P1), not for P2" in capsys.readouterr().out
     assert _counts(engine) == before
-    assert ingest_main(["ingest", str(own), "--db", url, "--dry-run"]) == 0  # writes nothing
+    assert ingest_main(["ingest", str(own), "--db", url, "--as", PM, "--dry-run"]) == 0
     assert ingest_main(["ingest", str(own), "--db", url, "--as", PM.upper()]) == 0
     up = store.read_frames(engine)["uploads"].iloc[0]
     assert (up["uploaded_by"], up["uploaded_by_email"], up["source"]) == (PM, PM, "cli")

@@ -45,7 +45,7 @@ def _corrupt_zip() -> bytes:
 BAD = {
     "pdf renamed": ("report.xlsx", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\n", "PDF"),
     "png renamed": ("chart.xlsx", b"\x89PNG\r\n\x1a\n" + b"\x00" * 100, "PNG image"),
-    "corrupt zip": ("broken.xlsx", None, "corrupt"),
+    "corrupt zip": ("broken.xlsx", None, "zip container is damaged"),
     "encrypted": ("secret.xlsx", None, "password"),
     "zip bomb": ("bomb.xlsx", None, "zip bomb"),
     "empty file": ("empty.xlsx", b"", "empty"),

@@ -6,6 +6,9 @@ folder as a sign of its legacy multipage mode until the first script run calls
 (``/project?project=…``) then sees a "Page not found" dialog. The page scripts sit in
 ``pages/<section>/`` and are all registered by app.py's ``st.navigation``, so we tell Streamlit
 that before the server starts.
+
+It serves launcher.py (app.py behind ui.guard, which guards Streamlit's download and upload
+endpoints) rather than app.py itself: see launcher.py.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from streamlit.runtime.pages_manager import PagesManager
 from streamlit.web import cli
 
 APP = Path(__file__).resolve().parent.parent / "app.py"
+LAUNCHER = APP.with_name("launcher.py")  # an st.App of APP: Streamlit serves it as ASGI
 
 
 # Where Streamlit reads secrets by default: the user's, then the working directory's.
@@ -67,7 +71,7 @@ def main(argv: list[str] | None = None) -> None:
     host = address(args)
     if not is_loopback(host) and not sign_in_configured():
         print(OPEN_WARNING.format(host or "every network interface"), file=sys.stderr)
-    sys.argv = ["streamlit", "run", str(APP), *args]
+    sys.argv = ["streamlit", "run", str(LAUNCHER), *args]
     cli.main()
 
 

@@ -68,7 +68,7 @@ if built and built[0] == request:
     deck = built[1]
     st.download_button(
         "Download the deck",
-        deck,
+        lambda: deck,  # stored on click, for that session only (see ui/guard.py)
         file_name=f"pmo-review-{as_of}.pptx",
         mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
         icon=":material/download:",

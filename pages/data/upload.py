@@ -104,10 +104,11 @@ engine = data.engine()
 config = get_config()
 st.download_button(
     "Download the official template",
-    template_bytes(),
+    template_bytes,  # built on click, for that session only (see ui/guard.py)
     file_name="pmo_lens_template.xlsx",
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     icon=":material/download:",
+    on_click="ignore",
 )
 
 uploaded = st.file_uploader("Spreadsheet or CSV (macros never run)", type=TYPES, key="upload_file")
@@ -341,5 +342,9 @@ else:
         st.caption("This upload kept no original file (sample or SQL sync).")
     else:
         st.download_button(
-            f"Download {plain(name)}", content, file_name=name, key="upload_history_download"
+            f"Download {plain(name)}",
+            lambda: content,  # stored on click, for that session only (see ui/guard.py)
+            file_name=name,
+            key="upload_history_download",
+            on_click="ignore",
         )
