@@ -19,10 +19,10 @@ PASSWORD = "reader-pw"  # the test servers trust local connections; the recipe s
 # PostgreSQL: the README recipe, one statement per line ({tables}: the mapped tables).
 PG_RECIPE = """\
 CREATE ROLE {role} LOGIN PASSWORD '{password}'
-ALTER ROLE {role} SET default_transaction_read_only = on
 GRANT CONNECT ON DATABASE {database} TO {role}
 GRANT USAGE ON SCHEMA public TO {role}
-GRANT SELECT ON {tables} TO {role}"""
+GRANT SELECT ON {tables} TO {role}
+ALTER ROLE {role} SET default_transaction_read_only = on"""
 
 # Only where dblink is installed: its functions may be run by PUBLIC, so revoke that (then grant
 # them back to the roles that need dblink).
