@@ -103,6 +103,7 @@ def _postgres(conn: Connection) -> list[str]:
     ).scalars()
     found += [f"is a member of {name} ({PG_ROLES[name]})" for name in members]
     found += _pg_writable(conn)
+    found += _pg_writer_roles(conn)
     functions = conn.execute(
         text(
             "SELECT DISTINCT proname FROM pg_proc WHERE proname = ANY(:names) "
@@ -167,6 +168,24 @@ def _pg_writable(conn: Connection) -> list[str]:
             f"may INSERT, UPDATE, DELETE or TRUNCATE (or owns) {', '.join(tables[:5])}{more}"
         )
     return found
+
+
+def _pg_writer_roles(conn: Connection) -> list[str]:
+    """Roles the user may SET ROLE to that can write: a NOINHERIT member does not have their
+    privileges until it switches, so has_table_privilege above does not see them."""
+    roles = conn.execute(
+        text(
+            "SELECT r.rolname FROM pg_roles r WHERE r.rolname <> current_user "
+            "AND r.rolname NOT LIKE 'pg\\_%' AND pg_has_role(current_user, r.oid, 'MEMBER') "
+            "AND (r.rolsuper OR EXISTS (SELECT 1 FROM pg_class c "
+            "JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f') "
+            "AND n.nspname NOT LIKE 'pg\\_%' AND n.nspname <> 'information_schema' "
+            "AND has_table_privilege(r.oid, c.oid, 'INSERT, UPDATE, DELETE, TRUNCATE'))) "
+            "ORDER BY 1"
+        )
+    ).scalars()
+    return [f"is a member of {name}, which can write (SET ROLE {name})" for name in roles]
 
 
 # --- MySQL and MariaDB ---------------------------------------------------------------------
