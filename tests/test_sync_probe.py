@@ -90,15 +90,17 @@ def pg(pg_url):
 def maria(mariadb_url):
     """The MariaDB test database with a victim table of three rows (unique name)."""
     name = f"victim_{uuid.uuid4().hex[:8]}"
-    run(
-        mariadb_url,
-        [
-            f"CREATE TABLE {name} (proj_code VARCHAR(10), title VARCHAR(200), {DATES})",
-            f"INSERT INTO {name} (proj_code, title) VALUES {ROWS}",
-        ],
-    )
-    yield mariadb_url, name
-    run(mariadb_url, [f"DROP TABLE IF EXISTS {name}", f"DROP VIEW IF EXISTS {name}_v"])
+    try:  # the shared test database: dropped whatever happens
+        run(
+            mariadb_url,
+            [
+                f"CREATE TABLE {name} (proj_code VARCHAR(10), title VARCHAR(200), {DATES})",
+                f"INSERT INTO {name} (proj_code, title) VALUES {ROWS}",
+            ],
+        )
+        yield mariadb_url, name
+    finally:
+        run(mariadb_url, [f"DROP TABLE IF EXISTS {name}", f"DROP VIEW IF EXISTS {name}_v"])
 
 
 def database(url: str) -> str:
