@@ -47,8 +47,6 @@ DEFAULT_STATEMENT_TIMEOUT_SECONDS = 60
 DEFAULT_MAX_ROWS_PER_TABLE = 1_000_000
 TABLE_KEYS = {"table", "query", "columns", "values", "scales"}
 _PLACEHOLDER = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
-# scheme://user:PASSWORD@host...: the password part of a URL written in the file
-_URL_PASSWORD = re.compile(r"^[\w+.-]+://[^/?#@:]*:([^/?#@]+)@")
 _SCHEME = re.compile(r"^([A-Za-z][\w.-]*)(?:\+[\w.-]+)?://")
 # SQLAlchemy backend name -> sqlglot dialect, where the names differ
 _DIALECTS = {"postgresql": "postgres", "mariadb": "mysql", "mssql": "tsql"}
@@ -257,15 +255,13 @@ def _positive_int(src: dict, key: str, default: int) -> int | str:
 
 
 def _literal_secret(url: str) -> list[str]:
-    match = _URL_PASSWORD.match(url)
-    literal = bool(match and not _PLACEHOLDER.search(match.group(1)))
-    query = re.search(r"[?&]password=([^&]*)", url)
-    literal = literal or bool(query and not _PLACEHOLDER.search(query.group(1)))
-    if literal:
+    # Any secret the masking rule would hide (user-part password, ?password=, ?sslpassword=,
+    # ?token=...) that is written out rather than a ${NAME} placeholder.
+    if any(not _PLACEHOLDER.search(s) for s in redact.secrets_of(url)):
         return [
-            "[source]: the url contains a password; never put secrets in this file. Write "
-            'url = "${PPM_DB_URL}" and set the environment variable PPM_DB_URL (or add '
-            "PPM_DB_URL under [sources] in .streamlit/secrets.toml)"
+            "[source]: the url contains a password or another secret; never put secrets in this "
+            'file. Write url = "${PPM_DB_URL}" and set the environment variable PPM_DB_URL (or '
+            "add PPM_DB_URL under [sources] in .streamlit/secrets.toml)"
         ]
     return []
 

@@ -45,10 +45,11 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError, NoSuchModuleError, SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlchemyError
 from sqlalchemy.pool import NullPool
 
 import models
+import redact
 import store
 from access.roles import Identity
 from config import Config, get_config
@@ -91,7 +92,10 @@ def source_engine(url: str) -> Engine:
 
     Raises SourceError when the URL's driver is not installed, naming the package to install.
     """
-    parsed = make_url(store._normalise_url(url))
+    try:
+        parsed = make_url(store._normalise_url(url))
+    except (ValueError, ArgumentError) as exc:  # e.g. a port that is not a number
+        raise SourceError(f"the source url {display_url(url)} is not valid: {exc}") from None
     if parsed.get_backend_name() == "sqlite":
         path = parsed.database or ""
         if not path or path == ":memory:" or not Path(path).is_file():
@@ -206,7 +210,7 @@ def _timeout_message(source: SourceDef) -> str:
 
 
 def _connect_message(exc: Exception, url: str) -> str:
-    detail = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0][:300]
+    detail = _plain(exc, url)[:300]
     low = detail.lower()
     where = display_url(url)
     if any(w in low for w in ("password", "access denied", "authentication", "role ")):
@@ -529,7 +533,7 @@ def read_source(
         _check_queries(source, url)
         engine = source_engine(url)
     except (SourceError, SQLAlchemyError) as exc:
-        report.problems.append(Problem(None, None, None, None, _plain(exc)))
+        report.problems.append(Problem(None, None, None, None, _plain(exc, url)))
         report.status = "rejected"
         return frames, report
     progress(0.05, f"Connecting to {display_url(url)}")
@@ -587,7 +591,7 @@ def read_source(
         if connected and _timed_out(exc):
             message = _timeout_message(source)
         elif connected:
-            message = f"reading the source failed: {_plain(exc)}"
+            message = f"reading the source failed: {_plain(exc, url)}"
         else:
             message = _connect_message(exc, url)
         report.problems.append(Problem(None, None, None, None, message))
@@ -870,8 +874,11 @@ def _user() -> str:
         return "sql sync"
 
 
-def _plain(exc: Exception) -> str:
-    return str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+def _plain(exc: Exception, url: str | None = None) -> str:
+    """The first line of the driver's message, with the source URL's secrets (and any URL or
+    password=... it quotes) masked: a driver may quote part of a mistyped URL."""
+    text = str(getattr(exc, "orig", None) or exc).strip().splitlines() or [""]
+    return redact.scrub(text[0], *([url] if url else []))
 
 
 # --- for the sources page ------------------------------------------------------------------

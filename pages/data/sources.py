@@ -61,7 +61,7 @@ for path in paths:
         try:
             where = sql_source.display_url(sql_source.resolve_url(src))
         except sql_source.SourceError as exc:
-            where = f"{src.url_template} — {exc}"
+            where = f"{sql_source.display_url(src.url_template)} — {exc}"
         described = f"{plain(src.description)} · " if src.description else ""
         st.caption(f"{described}`{path.name}` · {where}")  # the admin's own file and URL
         privileged = " · **a privileged database user is allowed**" * src.allow_privileged_user
