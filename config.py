@@ -195,6 +195,11 @@ class Ingest:
     parse_memory_mb: int = 1024  # address space of the child, its ~400 MB of libraries included
     parse_cpu_seconds: int = 120
     parse_timeout_seconds: int = 180  # wall clock, start-up included
+    # A SQL source is read in such a child too ("Sync now" and the sync command line): a
+    # million-row table must fit, and the wall time covers several statement timeouts.
+    sync_memory_mb: int = 3072
+    sync_cpu_seconds: int = 600
+    sync_timeout_seconds: int = 900
     # The command line reads local files (a portfolio's canonical CSVs, years of weekly
     # reports): its own size limit, and its parser gets more memory and time per MB of file.
     cli_max_file_mb: float = 500.0

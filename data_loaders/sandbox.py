@@ -1,4 +1,4 @@
-"""Parse an uploaded file in a fresh child process with hard limits: ``parse_isolated``.
+"""Run a job in a fresh child process with hard limits: ``parse_isolated``, ``run_child``.
 
 A hostile or broken file can make a reader allocate hundreds of GB (one cell at XFD1048576 in
 a 2 KB .xlsx), spin for minutes or crash in native code. Parsed in the Streamlit server, that
@@ -14,10 +14,15 @@ removed by the next parse on this machine, once no process has that pid.
 
 Whatever happens to the child, the caller gets a ``ParsedFile``: a crash, a limit or the
 timeout is a file-level refusal whose message names the limit, and nothing is written.
+
+``run_child`` is the mechanism itself, for any task in ``TASKS``: a SQL source's read runs in
+it too (``data_loaders.sync.read_isolated``, task ``sync``, limits ``[ingest] sync_*``, temp
+folder ``pmo-sync-<pid>-*``).
 """
 
 from __future__ import annotations
 
+import importlib
 import logging
 import os
 import pickle
@@ -31,6 +36,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from config import Config, get_config
@@ -39,12 +45,97 @@ from data_loaders.report import FileReport, Problem
 
 ROOT = Path(__file__).resolve().parent.parent
 _FRACTION = re.compile(r"\d+(\.\d+)?")
-_PREFIX = "pmo-parse-"
-_OWNER = re.compile(rf"{_PREFIX}(\d+)-")
+OUT_OF_MEMORY = 3  # the child's exit status when Python raised MemoryError
+# task name -> "module:function" the child runs as function(job, progress); the result is
+# pickled back. Imported in the child only, by name from this table: a job cannot name code.
+TASKS = {
+    "parse": "data_loaders.sandbox:_parse_task",
+    "sync": "data_loaders.sync:read_task",
+}
+_PREFIXES = tuple(f"pmo-{task}-" for task in TASKS)  # temp folders: pmo-<task>-<pid>-*
+_OWNER = re.compile(rf"(?:{'|'.join(_PREFIXES)})(\d+)-")
 # A folder named before the pid was in the name: removed once it is this old (no parse lasts it).
 _LEGACY_AGE_S = 24 * 3600
-OUT_OF_MEMORY = 3  # the child's exit status when Python raised MemoryError
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Limits:
+    memory_mb: int  # address space (RLIMIT_AS), the interpreter and its libraries included
+    cpu_seconds: int  # RLIMIT_CPU: SIGXCPU at this, SIGKILL a second later
+    timeout_seconds: float  # wall clock, start-up included: the parent kills the child after it
+
+
+@dataclass
+class ChildRun:
+    """How a child ended: its result when it finished, else why it did not (``failure``)."""
+
+    result: object = None
+    returncode: int | None = None
+    timed_out: bool = False
+    stderr: bytes = b""
+
+    @property
+    def finished(self) -> bool:
+        return self.returncode == 0 and not self.timed_out
+
+    @property
+    def failure(self) -> str:
+        """Why the child did not finish: timeout, memory, cpu, killed, signal NAME or exit N."""
+        code = self.returncode
+        if self.timed_out:
+            return "timeout"
+        # "failed to map segment": a native library could not be loaded within the limit
+        signs = (b"memory allocation of", b"MemoryError", b"failed to map segment")
+        if code == OUT_OF_MEMORY or any(m in self.stderr for m in signs):
+            return "memory"
+        if code == -signal.SIGXCPU:
+            return "cpu"
+        if code == -signal.SIGKILL:
+            return "killed"
+        if code is not None and code < 0:
+            what = signal.Signals(-code).name if -code in signal.valid_signals() else str(-code)
+            return f"signal {what}"
+        return f"exit {code}"
+
+
+def run_child(
+    task: str,
+    job: object,
+    limits: Limits,
+    progress: Callable[[float, str], None] | None = None,
+    env: dict[str, str] | None = None,
+) -> ChildRun:
+    """Run ``TASKS[task]`` on ``job`` in a new interpreter with ``limits``.
+
+    ``env`` adds to the child's minimal environment (``_child_env``): a secret the task needs
+    travels there, never through the job file on disk.
+    """
+    remove_stale()
+    with tempfile.TemporaryDirectory(prefix=f"pmo-{task}-{os.getpid()}-") as tmp:
+        job_file = Path(tmp, "job.pickle")
+        out, err = Path(tmp, "result.pickle"), Path(tmp, "stderr")
+        _write_private(job_file, pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL))
+        numbers = [str(limits.memory_mb), str(limits.cpu_seconds), str(os.getpid())]
+        command = [
+            sys.executable, "-m", "data_loaders.sandbox", task, str(job_file), str(out), *numbers
+        ]  # fmt: skip
+        with open(err, "wb", opener=_private) as stderr:
+            child = subprocess.Popen(
+                command, cwd=ROOT, env=_child_env() | (env or {}), stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE, stderr=stderr,
+            )  # fmt: skip
+            try:
+                timed_out = _wait(child, limits.timeout_seconds, progress)
+            finally:  # e.g. Streamlit stops the script for a rerun inside the progress callback
+                if child.poll() is None:
+                    child.kill()
+                    child.wait()
+        if child.returncode == 0 and not timed_out:
+            return ChildRun(result=pickle.loads(out.read_bytes()), returncode=0)
+        return ChildRun(
+            returncode=child.returncode, timed_out=timed_out, stderr=err.read_bytes()[-4000:]
+        )
 
 
 def parse_isolated(
@@ -58,28 +149,14 @@ def parse_isolated(
     """``ingest.parse_file`` in a child process with the limits of ``[ingest]``."""
     config = config or get_config()
     cfg = config.ingest
-    remove_stale()
-    with tempfile.TemporaryDirectory(prefix=f"{_PREFIX}{os.getpid()}-") as tmp:
-        job, out, err = Path(tmp, "job.pickle"), Path(tmp, "result.pickle"), Path(tmp, "stderr")
-        _write_private(job, pickle.dumps((name, data, known_projects or {}, config, options)))
-        limits = [str(cfg.parse_memory_mb), str(cfg.parse_cpu_seconds), str(os.getpid())]
-        command = [sys.executable, "-m", "data_loaders.sandbox", str(job), str(out), *limits]
-        with open(err, "wb", opener=_private) as stderr:
-            child = subprocess.Popen(
-                command, cwd=ROOT, env=_child_env(), stdin=subprocess.DEVNULL,
-                stdout=subprocess.PIPE, stderr=stderr,
-            )  # fmt: skip
-            try:
-                timed_out = _wait(child, cfg.parse_timeout_seconds, progress)
-            finally:  # e.g. Streamlit stops the script for a rerun inside the progress callback
-                if child.poll() is None:
-                    child.kill()
-                    child.wait()
-        if child.returncode == 0 and not timed_out:
-            parsed = pickle.loads(out.read_bytes())
-            parsed.data = data
-            return parsed
-        reason = _failure(child.returncode, timed_out, err.read_bytes()[-4000:], config)
+    limits = Limits(cfg.parse_memory_mb, cfg.parse_cpu_seconds, cfg.parse_timeout_seconds)
+    job = (name, data, known_projects or {}, config, options)
+    run = run_child("parse", job, limits, progress)
+    if run.finished:
+        parsed = run.result
+        parsed.data = data
+        return parsed
+    reason = _failure(run, config)
     log.warning("parsing %s in the sandbox failed: %s", name, reason)
     report = FileReport(file=name, status="rejected")
     report.problems.append(Problem(None, None, None, None, reason))
@@ -87,24 +164,25 @@ def parse_isolated(
 
 
 def remove_stale() -> list[Path]:
-    """Remove the temp folders of parses whose parent process is gone (killed outright, so
-    its clean-up never ran): they hold the whole upload. A folder whose pid is alive is a
-    parse running now, here or in another process, and is left alone. Returns what went."""
+    """Remove the temp folders of children whose parent process is gone (killed outright, so
+    its clean-up never ran): a parse's holds the whole upload. A folder whose pid is alive is a
+    child running now, here or in another process, and is left alone. Returns what went."""
     removed = []
-    for path in Path(tempfile.gettempdir()).glob(f"{_PREFIX}*"):
-        try:
-            info = path.lstat()
-        except OSError:  # removed meanwhile by its own parse
-            continue
-        if not path.is_dir() or path.is_symlink() or info.st_uid != os.getuid():
-            continue
-        owner = _OWNER.match(path.name)
-        if owner and _alive(int(owner.group(1))):
-            continue
-        if not owner and time.time() - info.st_mtime < _LEGACY_AGE_S:
-            continue
-        shutil.rmtree(path, ignore_errors=True)
-        removed.append(path)
+    for prefix in _PREFIXES:
+        for path in Path(tempfile.gettempdir()).glob(f"{prefix}*"):
+            try:
+                info = path.lstat()
+            except OSError:  # removed meanwhile by its own parse
+                continue
+            if not path.is_dir() or path.is_symlink() or info.st_uid != os.getuid():
+                continue
+            owner = _OWNER.match(path.name)
+            if owner and _alive(int(owner.group(1))):
+                continue
+            if not owner and time.time() - info.st_mtime < _LEGACY_AGE_S:
+                continue
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(path)
     if removed:
         log.warning("removed %d temporary parse folder(s) left by a stopped process", len(removed))
     return removed
@@ -177,34 +255,36 @@ def _relay(line: bytes, progress) -> None:
         progress(float(fraction), text)
 
 
-def _failure(code: int | None, timed_out: bool, stderr: bytes, config: Config) -> str:
+def _failure(run: ChildRun, config: Config) -> str:
     """What the user reads when the child did not finish: which limit, or that it crashed."""
     cfg = config.ingest
-    if timed_out:
+    why = run.failure
+    if why == "timeout":
         return (
             f"reading the file took longer than {cfg.parse_timeout_seconds:g} s (time limit, "
             "ingest.parse_timeout_seconds); nothing was loaded"
         )
-    if code == OUT_OF_MEMORY or b"memory allocation of" in stderr or b"MemoryError" in stderr:
+    if why == "memory":
         return (
             f"reading the file needs more than {cfg.parse_memory_mb:,} MB of memory (memory "
             "limit, ingest.parse_memory_mb); nothing was loaded. A sheet with stray cells far "
             "from its table, or a very large file, does this: delete the stray cells or split it"
         )
-    if code == -signal.SIGXCPU:
+    if why == "cpu":
         return (
             f"reading the file used more than {cfg.parse_cpu_seconds:g} s of CPU time (CPU time "
             "limit, ingest.parse_cpu_seconds); nothing was loaded"
         )
-    if code == -signal.SIGKILL:
+    if why == "killed":
         return (
             "the spreadsheet reader was stopped by the system (out of memory, or over the CPU "
             "time limit ingest.parse_cpu_seconds); nothing was loaded"
         )
-    if code is not None and code < 0:
-        what = signal.Signals(-code).name if -code in signal.valid_signals() else str(-code)
-        return f"the file crashed the spreadsheet reader ({what}); nothing was loaded"
-    return f"the spreadsheet reader stopped unexpectedly (exit status {code}); nothing was loaded"
+    if why.startswith("signal "):
+        return f"the file crashed the spreadsheet reader ({why[7:]}); nothing was loaded"
+    return (
+        f"the spreadsheet reader stopped unexpectedly (exit status {why[5:]}); nothing was loaded"
+    )
 
 
 # --- the child ---------------------------------------------------------------------------------
@@ -218,7 +298,7 @@ def _limit(memory_mb: int, cpu_seconds: int) -> None:
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
 
 
-_PARENT = 0  # the pid of the process that asked for this parse (main)
+_PARENT = 0  # the pid of the process that started this child (main)
 
 
 def _parent_gone() -> bool:
@@ -235,28 +315,36 @@ def _progress(fraction: float, text: str) -> None:
     sys.stdout.flush()
 
 
+def _parse_task(job: tuple, progress) -> ParsedFile:
+    name, data, known, config, options = job
+    try:
+        parsed = parse_file(name, data, known, config, options, progress=progress)
+    except MemoryError:
+        raise
+    except Exception as exc:  # a bug in a parser: a refusal for this file, not a traceback
+        log.exception("parsing %s failed", name)
+        report = FileReport(file=name, status="rejected")
+        message = f"the file could not be read (internal error {type(exc).__name__})"
+        report.problems.append(Problem(None, None, None, None, message))
+        parsed = ParsedFile(name=name, data=b"", report=report)
+    parsed.data = b""  # the parent has the bytes
+    return parsed
+
+
 def main(argv: list[str]) -> int:
     global _PARENT
-    job, out, memory_mb, cpu_seconds, parent = argv
+    task, job, out, memory_mb, cpu_seconds, parent = argv
     _PARENT = int(parent)
     _limit(int(memory_mb), int(cpu_seconds))
     try:
-        name, data, known, config, options = pickle.loads(Path(job).read_bytes())
-        Path(job).unlink()  # the upload's bytes stay on disk no longer than needed
-        try:
-            parsed = parse_file(name, data, known, config, options, progress=_progress)
-        except MemoryError:
-            raise
-        except Exception as exc:  # a bug in a parser: a refusal for this file, not a traceback
-            log.exception("parsing %s failed", name)
-            report = FileReport(file=name, status="rejected")
-            message = f"the file could not be read (internal error {type(exc).__name__})"
-            report.problems.append(Problem(None, None, None, None, message))
-            parsed = ParsedFile(name=name, data=b"", report=report)
-        parsed.data = b""  # the parent has the bytes
+        module, _, function = TASKS[task].partition(":")
+        run = getattr(importlib.import_module(module), function)
+        work = pickle.loads(Path(job).read_bytes())
+        Path(job).unlink()  # an upload's bytes stay on disk no longer than needed
+        result = run(work, _progress)
         if _parent_gone():
             return 1
-        _write_private(Path(out), pickle.dumps(parsed, protocol=pickle.HIGHEST_PROTOCOL))
+        _write_private(Path(out), pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
     except MemoryError:
         os._exit(OUT_OF_MEMORY)  # no clean-up: nothing more can be allocated
     return 0

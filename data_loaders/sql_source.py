@@ -7,6 +7,11 @@ query, a column mapping and value mappings. Parsing never connects to anything.
 A ``query`` must be one plain SELECT, checked with a SQL parser (sqlglot) in the source's dialect
 before anything runs: the read-only transaction alone is not enough, because MySQL and MariaDB
 commit implicitly before DDL, which ends a read-only transaction (``DROP TABLE`` would run).
+It may call only the functions of ``ALLOWED_FUNCTIONS`` and never read a system catalog: server
+functions reach outside the transaction (``dblink_exec`` writes through a new connection,
+``pg_terminate_backend`` ends other sessions, ``pg_read_file``/``LOAD_FILE`` read server files,
+``pg_sleep`` holds the server). The database user is checked at sync start as well (see
+``data_loaders.source_role``); each check holds without the other.
 """
 
 from __future__ import annotations
@@ -26,11 +31,22 @@ import models
 import redact
 from config import ROOT
 
-SOURCE_KEYS = {"name", "url", "description"}
+SOURCE_KEYS = {
+    "name",
+    "url",
+    "description",
+    "allow_privileged_user",
+    "statement_timeout_seconds",
+    "max_rows_per_table",
+}
+# A query running longer is cancelled by the server itself (statement_timeout, max_statement_time)
+DEFAULT_STATEMENT_TIMEOUT_SECONDS = 60
+# As many rows as an uploaded sheet may have ([ingest] max_rows): a weekly portfolio of 1,000
+# projects over ten years is 520,000 status reports; a million rows still fit the sync worker's
+# memory ([ingest] sync_memory_mb).
+DEFAULT_MAX_ROWS_PER_TABLE = 1_000_000
 TABLE_KEYS = {"table", "query", "columns", "values", "scales"}
 _PLACEHOLDER = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
-# scheme://user:PASSWORD@host...: the password part of a URL written in the file
-_URL_PASSWORD = re.compile(r"^[\w+.-]+://[^/?#@:]*:([^/?#@]+)@")
 _SCHEME = re.compile(r"^([A-Za-z][\w.-]*)(?:\+[\w.-]+)?://")
 # SQLAlchemy backend name -> sqlglot dialect, where the names differ
 _DIALECTS = {"postgresql": "postgres", "mariadb": "mysql", "mssql": "tsql"}
@@ -57,6 +73,70 @@ _NOT_READING = (
     exp.Detach,
     exp.TruncateTable,
 )
+
+# The functions a source query may call: aggregates and window functions, casts and conditionals,
+# string, date and math functions. Anything else is refused, above all the functions sqlglot does
+# not know (exp.Anonymous: dblink_exec, pg_read_file, pg_terminate_backend, pg_sleep, set_config,
+# current_setting, lo_import, load_file, sleep, benchmark, get_lock ...). Names not in this
+# sqlglot version are skipped.
+# fmt: off
+_ALLOWED_FUNCTION_NAMES = (
+    "Sum", "Avg", "Count", "CountIf", "Min", "Max", "GroupConcat", "ArrayAgg", "AnyValue",
+    "Median", "Stddev", "StddevPop", "StddevSamp", "Variance", "VariancePop", "First", "Last",
+    "FirstValue", "LastValue", "Lag", "Lead", "NthValue", "Ntile", "Rank", "DenseRank",
+    "RowNumber", "PercentRank", "CumeDist", "LogicalAnd", "LogicalOr", "PercentileCont",
+    "PercentileDisc", "Grouping", "Cast", "TryCast", "CastToStrType", "Convert", "Coalesce",
+    "Nullif", "Case", "If", "Greatest", "Least", "IsNan", "Upper", "Lower", "Initcap", "Trim",
+    "Substring", "Left", "Right", "Concat", "ConcatWs", "Length", "Replace", "Pad", "SplitPart",
+    "Reverse", "Repeat", "StrPosition", "RegexpLike", "RegexpReplace", "RegexpExtract", "Chr",
+    "Ascii", "Unicode", "Format", "Space", "Translate", "MD5", "Round", "Abs", "Floor", "Ceil",
+    "Sign", "Sqrt", "Pow", "Ln", "Log", "Exp", "Trunc", "SafeDivide", "CurrentDate",
+    "CurrentTimestamp", "CurrentTime", "CurrentDatetime", "Extract", "DateTrunc",
+    "TimestampTrunc", "TimeTrunc", "DateAdd", "DateSub", "DateDiff", "TimestampAdd",
+    "TimestampSub", "TimestampDiff", "DatetimeAdd", "DatetimeSub", "DatetimeDiff", "TimeToStr",
+    "StrToDate", "StrToTime", "TsOrDsToDate", "TsOrDsToTimestamp", "TsOrDsAdd", "TsOrDsDiff",
+    "ToChar", "ToNumber", "Date", "Datetime", "Timestamp", "Day", "Month", "Year", "Week",
+    "Quarter", "DayOfWeek", "DayOfMonth", "DayOfYear", "WeekOfYear", "LastDay", "MonthsBetween",
+    "UnixToTime", "TimeToUnix", "TimeStrToTime", "TimeStrToDate", "DateStrToDate",
+    "DateToDateStr", "DateFromParts", "JSONExtract", "JSONExtractScalar", "Exists", "Array",
+)
+# fmt: on
+# Built-in date, string and type functions this sqlglot version does not model (exp.Anonymous),
+# by name, unqualified only: ``evil.age()`` is some schema's function, not the built-in.
+ALLOWED_ANONYMOUS = {
+    "age",
+    "make_date",
+    "make_timestamp",
+    "justify_days",
+    "date_part",
+    "now",
+    "field",
+    "substring_index",
+    "elt",
+    "locate",
+    "julianday",
+    "printf",
+    "datetime",
+    "total",
+    "typeof",
+}  # fmt: skip
+ALLOWED_FUNCTIONS = tuple(
+    cls
+    for cls in (getattr(exp, name, None) for name in _ALLOWED_FUNCTION_NAMES)
+    if isinstance(cls, type) and issubclass(cls, exp.Func)
+)
+# System catalogs: they describe the server (sessions, users, settings, files), never a portfolio.
+# A schema with one of these names, or a relation whose name starts with one of the prefixes
+# (PostgreSQL resolves pg_stat_activity in pg_catalog without a schema).
+CATALOG_SCHEMAS = {
+    "pg_catalog",
+    "information_schema",
+    "pg_toast",
+    "mysql",
+    "performance_schema",
+    "sys",
+}
+CATALOG_PREFIXES = ("pg_", "sqlite_")
 # sqlglot warns on stderr when it falls back to a Command; we refuse those with our own message.
 logging.getLogger("sqlglot").setLevel(logging.ERROR)
 
@@ -87,6 +167,10 @@ class SourceDef:
     url_template: str  # as written in the file, with ${...} placeholders
     description: str = ""
     tables: dict[str, TableDef] = field(default_factory=dict)
+    # a database user that can do more than read is refused unless this is set (then a warning)
+    allow_privileged_user: bool = False
+    statement_timeout_seconds: int = DEFAULT_STATEMENT_TIMEOUT_SECONDS
+    max_rows_per_table: int = DEFAULT_MAX_ROWS_PER_TABLE
 
 
 def sources_dir() -> Path:
@@ -127,6 +211,12 @@ def load_source(path: Path) -> SourceDef:
     if not url:
         errors.append('[source]: url is required, e.g. url = "${PPM_DB_URL}"')
     errors += _literal_secret(url)
+    allow = src.get("allow_privileged_user", False)
+    if not isinstance(allow, bool):
+        errors.append("[source]: allow_privileged_user must be true or false")
+    timeout = _positive_int(src, "statement_timeout_seconds", DEFAULT_STATEMENT_TIMEOUT_SECONDS)
+    max_rows = _positive_int(src, "max_rows_per_table", DEFAULT_MAX_ROWS_PER_TABLE)
+    errors += [v for v in (timeout, max_rows) if isinstance(v, str)]
     unknown = sorted(set(raw) - {"source", "tables"})
     errors += [f"unknown top-level table [{k}]" for k in unknown]
     tables: dict[str, TableDef] = {}
@@ -150,19 +240,28 @@ def load_source(path: Path) -> SourceDef:
         url_template=url,
         description=str(src.get("description") or ""),
         tables=tables,
+        allow_privileged_user=allow is True,
+        statement_timeout_seconds=timeout,
+        max_rows_per_table=max_rows,
     )
 
 
+def _positive_int(src: dict, key: str, default: int) -> int | str:
+    """The whole number > 0 under ``key`` (``default`` when absent), or the error message."""
+    value = src.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        return f"[source]: {key} must be a whole number above 0, e.g. {key} = {default}"
+    return value
+
+
 def _literal_secret(url: str) -> list[str]:
-    match = _URL_PASSWORD.match(url)
-    literal = bool(match and not _PLACEHOLDER.search(match.group(1)))
-    query = re.search(r"[?&]password=([^&]*)", url)
-    literal = literal or bool(query and not _PLACEHOLDER.search(query.group(1)))
-    if literal:
+    # Any secret the masking rule would hide (user-part password, ?password=, ?sslpassword=,
+    # ?token=...) that is written out rather than a ${NAME} placeholder.
+    if any(not _PLACEHOLDER.search(s) for s in redact.secrets_of(url)):
         return [
-            "[source]: the url contains a password; never put secrets in this file. Write "
-            'url = "${PPM_DB_URL}" and set the environment variable PPM_DB_URL (or add '
-            "PPM_DB_URL under [sources] in .streamlit/secrets.toml)"
+            "[source]: the url contains a password or another secret; never put secrets in this "
+            'file. Write url = "${PPM_DB_URL}" and set the environment variable PPM_DB_URL (or '
+            "add PPM_DB_URL under [sources] in .streamlit/secrets.toml)"
         ]
     return []
 
@@ -176,6 +275,8 @@ def _table(name: str, spec) -> tuple[TableDef | None, list[str]]:
     errors = [f"{where}: unknown key {k!r}" for k in sorted(set(spec) - TABLE_KEYS)]
     if bool(spec.get("table")) == bool(spec.get("query")):
         errors.append(f'{where}: give exactly one of table = "..." or query = "SELECT ..."')
+    if spec.get("table") and is_catalog(*reversed(str(spec["table"]).split("."))):
+        errors.append(f"{where}: the table is {_catalog_refusal(str(spec['table']))}")
     fields = models.FIELDS[name]
     columns = {str(k): str(v) for k, v in (spec.get("columns") or {}).items()}
     errors += [
@@ -252,6 +353,59 @@ def check_query(sql: str, dialect: str) -> str | None:
                 f"the query must only read, but it holds {_keyword(node)}: a source is only "
                 "ever read"
             )
+    return _function_problem(root) or _catalog_problem(root)
+
+
+def _function_problem(root: exp.Expression) -> str | None:
+    for node in root.walk():
+        if isinstance(node, exp.SessionParameter):  # @@hostname, @@global.secure_file_priv
+            return (
+                f"the query reads the server variable {node.sql()}: a source query reads only "
+                "your tables"
+            )
+        if isinstance(node, exp.Func) and not _allowed(node):
+            return (
+                f"the query calls the function {_function_name(node)}(), which a source query "
+                "may not use: only aggregates, casts, CASE/COALESCE/NULLIF and string, date "
+                "and math functions are allowed (server functions can write, read files or "
+                "stop sessions). Compute it in a view the read-only user may select from"
+            )
+    return None
+
+
+def _function_name(node: exp.Func) -> str:
+    if not isinstance(node, exp.Anonymous):
+        return node.sql_name().lower()
+    if isinstance(node.parent, exp.Dot):  # schema.function()
+        return f"{node.parent.this.sql()}.{node.name}".lower()
+    return node.name.lower()
+
+
+def _allowed(node: exp.Func) -> bool:
+    if isinstance(node, exp.Anonymous):
+        return node.name.lower() in ALLOWED_ANONYMOUS and not isinstance(node.parent, exp.Dot)
+    return isinstance(node, ALLOWED_FUNCTIONS)
+
+
+def is_catalog(name: str, schema: str | None = None, catalog: str | None = None) -> bool:
+    """Whether a relation is a system catalog (see CATALOG_SCHEMAS and CATALOG_PREFIXES)."""
+    if any((part or "").lower() in CATALOG_SCHEMAS for part in (schema, catalog)):
+        return True
+    return name.lower().startswith(CATALOG_PREFIXES) or name.lower() in CATALOG_SCHEMAS
+
+
+def _catalog_refusal(name: str) -> str:
+    return (
+        f"{name}, a system catalog: a source reads only your own tables and views, never the "
+        "server's sessions, users, settings or files"
+    )
+
+
+def _catalog_problem(root: exp.Expression) -> str | None:
+    for node in root.find_all(exp.Table):
+        if is_catalog(node.name, node.db, node.catalog):
+            shown = ".".join(p for p in (node.catalog, node.db, node.name) if p)
+            return f"the query reads {_catalog_refusal(shown)}"
     return None
 
 

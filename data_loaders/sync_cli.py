@@ -39,7 +39,9 @@ def run(args: argparse.Namespace) -> int:
     who = identity(args)
     if engine is not None:  # refuse before reading the source when this identity may not sync
         store.check_access(engine, who, "sync")
-    result = sync(path, engine, dry_run=args.dry_run, identity=who)
+    # Read in the sync worker as on the page: the same memory and time limits ([ingest] sync_*),
+    # so a scheduled sync cannot exhaust a server it shares with the app.
+    result = sync(path, engine, dry_run=args.dry_run, identity=who, isolated=True)
     report = result.report
     if args.json:
         out = report.to_dict() | {

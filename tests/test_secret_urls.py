@@ -12,6 +12,7 @@ import sys
 import pytest
 
 import redact
+from data_loaders import sql_source
 from data_loaders.sql_source import display_url
 from tests.conftest import ROOT, app_test
 from tests.test_sync_db import write_toml
@@ -120,14 +121,26 @@ def test_command_line_error_masks_the_password(command, url, tmp_path):
     assert SECRET not in done.stdout + done.stderr
 
 
-def test_sync_of_a_source_masks_the_source_password(tmp_path):
-    """The source's own URL (not the app database's), in the sync's report lines."""
+@pytest.mark.parametrize("url", list(BAD_URLS.values()), ids=list(BAD_URLS))
+def test_sync_of_a_source_masks_the_source_password(url, tmp_path):
+    """The source's own URL (not the app database's), in the sync's report lines: masked in
+    every shape, a driver message that quotes part of it included, and never a traceback."""
     path = write_toml(tmp_path / "sources", "ppm_")
-    url = f"postgresql://pmo@127.0.0.1:1/ppm?password={SECRET}"
     done = _run("data_loaders", "sync", str(path), "--dry-run", env={"PPM_DB_URL": url})
     assert done.returncode == 1, done
-    assert "127.0.0.1:1/ppm?password=***" in done.stdout
+    assert "127.0.0.1" in done.stdout and "Traceback" not in done.stderr, done
     assert SECRET not in done.stdout + done.stderr
+
+
+@pytest.mark.parametrize("query", ["password", "sslpassword", "token"])
+def test_a_secret_written_in_a_source_file_is_refused(query, tmp_path):
+    path = tmp_path / "ppm.toml"
+    path.write_text(
+        f'[source]\nname = "ppm"\nurl = "postgresql://pmo@db/ppm?{query}={SECRET}"\n'
+        '[tables.projects]\ntable = "p"\n'
+    )
+    with pytest.raises(sql_source.SourceError, match="never put secrets in this file"):
+        sql_source.load_source(path)
 
 
 def _run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:

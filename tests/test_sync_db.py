@@ -1,7 +1,9 @@
 """SQL sync against real databases: a PPM schema unlike ours in SQLite, PostgreSQL and MariaDB.
 
 The source definition under test is ``sources/example_ppm.toml`` itself, with its table prefix
-``ppm_`` replaced by a unique one per test (MariaDB's shared ``test`` database).
+``ppm_`` replaced by a unique one per test (MariaDB's shared ``test`` database). The tables are
+created as postgres / root and read as a user made by the README's read-only recipe
+(``tests.sources_helpers``): a sync as postgres or root is refused.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from sqlalchemy.exc import DBAPIError
 import models
 import store
 from data_loaders.sync import read_only, source_engine, sync
+from tests.sources_helpers import reader
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "sources" / "example_ppm.toml"
@@ -188,6 +191,10 @@ def create_source(url: str, prefix: str) -> None:
     engine.dispose()
 
 
+def source_table_names(prefix: str) -> list[str]:
+    return [t.name for t in source_tables(prefix)[1].values()]
+
+
 def drop_source(url: str, prefix: str) -> None:
     md, _ = source_tables(prefix)
     engine = create_engine(url)
@@ -295,23 +302,33 @@ def test_server_sources_give_the_same_canonical_result(
     assert expected.report.status == "valid", expected.report.all_problems
     create_source(url, prefix)
     try:
-        monkeypatch.setenv("SERVER_DB_URL", url)
-        path = write_toml(tmp_path / server, prefix, env="SERVER_DB_URL")
-        app = store.get_engine(f"sqlite:///{tmp_path / f'{server}_app.db'}")
-        result = sync(path, app)
-        assert result.report.status == "loaded", result.report.all_problems
-        _assert_same(result.frames, expected.frames)
-        sqlite_app = store.get_engine(f"sqlite:///{tmp_path / 'sqlite_app.db'}")
-        sync(sqlite_path, sqlite_app)
-        _assert_same(_canonical(store.read_frames(app)), _canonical(store.read_frames(sqlite_app)))
-        assert result.sha256 == sync(sqlite_path, None, dry_run=True).sha256
+        with reader(server, url, source_table_names(prefix)) as reader_url:
+            monkeypatch.setenv("SERVER_DB_URL", reader_url)
+            path = write_toml(tmp_path / server, prefix, env="SERVER_DB_URL")
+            _check_server_sync(path, sqlite_path, expected, tmp_path, server)
     finally:
         drop_source(url, prefix)
 
 
+def _check_server_sync(path, sqlite_path, expected, tmp_path, server) -> None:
+    app = store.get_engine(f"sqlite:///{tmp_path / f'{server}_app.db'}")
+    result = sync(path, app)
+    assert result.report.status == "loaded", result.report.all_problems
+    _assert_same(result.frames, expected.frames)
+    sqlite_app = store.get_engine(f"sqlite:///{tmp_path / 'sqlite_app.db'}")
+    sync(sqlite_path, sqlite_app)
+    _assert_same(_canonical(store.read_frames(app)), _canonical(store.read_frames(sqlite_app)))
+    assert result.sha256 == sync(sqlite_path, None, dry_run=True).sha256
+
+
 def test_a_failing_query_is_reported_beside_the_other_tables(pg_url, prefix, tmp_path, monkeypatch):
     create_source(pg_url, prefix)
-    monkeypatch.setenv("PPM_DB_URL", pg_url)
+    with reader("postgres", pg_url, source_table_names(prefix)) as reader_url:
+        monkeypatch.setenv("PPM_DB_URL", reader_url)
+        _check_failing_query(prefix, tmp_path)
+
+
+def _check_failing_query(prefix, tmp_path) -> None:
     path = write_toml(tmp_path, prefix)
     # the first table fails: the savepoint keeps the transaction usable for the others
     body = path.read_text().replace(

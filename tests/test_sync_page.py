@@ -38,6 +38,7 @@ def test_sources_page_lists_and_syncs(configured):
     assert "Never synced." in page
     assert "cannot be used" in page and "nothing to read" in page  # the broken file, explained
     assert "sqlite:///" in page  # the resolved URL is shown (no password in a SQLite URL)
+    assert "Queries cancelled after 60 s · at most 1,000,000 rows per table" in page
 
     at.button(key="sync_ppm").click().run()
     assert not at.exception

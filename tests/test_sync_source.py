@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 from data_loaders.sql_source import SourceError, display_url, load_source, resolve_url
@@ -56,3 +57,18 @@ def test_placeholders_are_filled_from_the_environment_and_hidden_for_display(tmp
     url = resolve_url(src)
     assert url == "postgresql://reader:pw42@db:5432/ppm"
     assert display_url(url) == "postgresql://reader:***@db:5432/ppm"
+
+
+def test_a_project_register_without_dates_passes_the_schema():
+    """A source that maps no start or end date (a plain project list) is not rejected with
+    "end date before start date" for want of the columns."""
+    from data_loaders.report import schema_problems
+
+    frame = pd.DataFrame({"project_id": ["P1"], "name": ["One"]})
+    assert schema_problems("projects", frame, "projects") == []
+    dated = frame.assign(
+        start_date=pd.to_datetime(["2026-03-01"]), end_date=pd.to_datetime(["2026-01-01"])
+    )
+    assert {p.message for p in schema_problems("projects", dated, "projects")} == {
+        "end date before start date"
+    }

@@ -11,10 +11,11 @@ st.title("SQL sources")
 folder = sql_source.sources_dir()
 st.caption(
     f"Source definitions in `{folder}` (set PMO_SOURCES_DIR to use another folder). "
-    "A sync only reads the source database (one SELECT per query, in a read-only transaction), "
-    "checks every row with the same rules as an Excel upload and imports one snapshot; any "
-    "error means nothing is written. Rows the source no longer returns are removed from the "
-    "app; their history is kept."
+    "A sync only reads the source database (one SELECT per query, in a read-only transaction, "
+    "as a database user that may only read), in a separate worker process with a time and "
+    "memory limit; it checks every row with the same rules as an Excel upload and imports one "
+    "snapshot; any error means nothing is written. Rows the source no longer returns are "
+    "removed from the app; their history is kept."
 )
 
 paths = sql_source.list_sources(folder)
@@ -35,11 +36,14 @@ def show_problems(rows: list[dict]) -> None:
 
 def run_sync(src: sql_source.SourceDef, key: str) -> None:
     bar = st.progress(0.0, text="Starting…")
+    # isolated: the source is read in a worker process with memory and time limits
+    # ([ingest] sync_*); this server process only receives the checked frames and writes them.
     result = sync.sync(
         src,
         engine,
         progress=lambda f, t: bar.progress(min(f, 1.0), text=t),
         identity=identity.current(),
+        isolated=True,
     )
     st.session_state[key] = result.report, result.changed, result.removed
     st.rerun()
@@ -57,9 +61,14 @@ for path in paths:
         try:
             where = sql_source.display_url(sql_source.resolve_url(src))
         except sql_source.SourceError as exc:
-            where = f"{src.url_template} — {exc}"
+            where = f"{sql_source.display_url(src.url_template)} — {exc}"
         described = f"{plain(src.description)} · " if src.description else ""
         st.caption(f"{described}`{path.name}` · {where}")  # the admin's own file and URL
+        privileged = " · **a privileged database user is allowed**" * src.allow_privileged_user
+        st.caption(
+            f"Queries cancelled after {src.statement_timeout_seconds} s · at most "
+            f"{src.max_rows_per_table:,} rows per table{privileged}"
+        )
         st.dataframe(
             pd.DataFrame(
                 [
