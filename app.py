@@ -13,7 +13,10 @@ st.set_page_config(page_title="PMO Lens", page_icon="📊", layout="wide")
 # outline on whatever has keyboard focus. Style-only HTML takes no space on the page.
 st.html("<style>:focus-visible{outline:3px solid #1565c0!important;outline-offset:2px}</style>")
 
-who = identity.current()
+# A configuration that cannot be used (or open local mode for a visitor from elsewhere) stops
+# every page: it must never fall back to local mode, where everyone is the admin.
+stopped = identity.configuration_problem() or identity.local_mode_refusal()
+who = None if stopped else identity.current()
 
 
 def page(script: str, title: str, icon: str) -> st.Page:
@@ -33,7 +36,9 @@ PAGES = {
     section: [page(*entry) for entry in entries] for section, entries in navigation.PAGES.items()
 }
 
-if who is None:  # sign-in is configured and nobody is signed in
+if stopped:
+    sign_in.gate(PAGES, sign_in.stopped_page, "PMO Lens").run()
+elif who is None:  # sign-in is configured and nobody is signed in
     sign_in.gate(PAGES, sign_in.sign_in_page, "Sign in").run()
 elif not who.roles:
     sign_in.gate(PAGES, sign_in.no_role_page, "No access").run()

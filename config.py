@@ -228,6 +228,15 @@ class Access:
     groups_claim: str = "groups"  # the sign-in claim that lists the user's groups
     # group name (as the provider sends it in that claim) -> viewer, pm, pmo or admin
     groups: dict[str, str] = field(default_factory=dict)
+    # Sign-in providers (names as in [auth.NAME] of secrets.toml; "default" for a lone [auth])
+    # whose e-mail counts as verified although they send no email_verified claim (Entra ID).
+    # Any other provider's e-mail counts only with email_verified = true (boolean).
+    trust_email_without_verified_claim: tuple[str, ...] = ()
+    # A sign-in lasts this long from the provider's ID token issue time; then sign in again.
+    session_hours: float = 12.0
+    # Without [auth] the app is the local admin for every visitor, so it serves only on
+    # loopback (127.0.0.1, ::1) unless this is true.
+    allow_open_local_mode: bool = False
 
 
 @dataclass(frozen=True)
@@ -353,7 +362,24 @@ def _access(raw: dict | None) -> Access:
         service = principal(service) if service else ""
     except ValueError as exc:
         raise ValueError(f"access.service_identity: {exc}") from None
-    return replace(access, service_identity=service, groups=groups)
+    trusted = access.trust_email_without_verified_claim
+    if isinstance(trusted, str) or not all(isinstance(p, str) for p in trusted):
+        raise ValueError(
+            "access.trust_email_without_verified_claim must be a list of provider names, "
+            'e.g. ["microsoft"]'
+        )
+    hours = access.session_hours
+    if isinstance(hours, bool) or not isinstance(hours, int | float) or not hours > 0:
+        raise ValueError(f"access.session_hours must be a number of hours above 0: {hours!r}")
+    if not isinstance(access.allow_open_local_mode, bool):
+        raise ValueError("access.allow_open_local_mode must be true or false")
+    return replace(
+        access,
+        service_identity=service,
+        groups=groups,
+        trust_email_without_verified_claim=tuple(p.strip() for p in trusted),
+        session_hours=float(hours),
+    )
 
 
 def _deck(raw: dict | None) -> Deck:
@@ -364,15 +390,33 @@ def _deck(raw: dict | None) -> Deck:
     return deck
 
 
+class ConfigError(ValueError):
+    """The configuration file cannot be used; the message names the file and what is wrong."""
+
+
 @lru_cache(maxsize=4)
 def _load(path: str) -> Config:
-    with open(path, "rb") as fh:
-        return parse_config(tomllib.load(fh))
+    try:
+        with open(path, "rb") as fh:
+            return parse_config(tomllib.load(fh))
+    except OSError as exc:
+        raise ConfigError(f"cannot read the configuration {path}: {exc.strerror or exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"the configuration {path} is not valid TOML: {exc}") from None
+    except (TypeError, ValueError) as exc:  # a setting of the wrong kind, or refused above
+        raise ConfigError(f"the configuration {path} has a bad setting: {exc}") from None
 
 
 def get_config() -> Config:
-    """The active configuration: ``$PMO_CONFIG`` if set, else ``pmo_lens.toml`` beside the code."""
-    path = os.environ.get("PMO_CONFIG") or str(DEFAULT_CONFIG_PATH)
+    """The active configuration: ``$PMO_CONFIG`` if set, else ``pmo_lens.toml`` beside the code.
+
+    Raises ``ConfigError`` for a file that cannot be read or used, and for a ``$PMO_CONFIG``
+    naming no file: a mistyped path must not silently drop the office's settings.
+    """
+    chosen = os.environ.get("PMO_CONFIG")
+    if chosen and not Path(chosen).is_file():
+        raise ConfigError(f"PMO_CONFIG names {chosen}, which is not a file")
+    path = chosen or str(DEFAULT_CONFIG_PATH)
     if not Path(path).exists():
         return Config()
     return _load(path)

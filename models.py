@@ -21,6 +21,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     MetaData,
@@ -243,6 +244,9 @@ role_assignments = Table(
     Column("project_id", String(64), nullable=True),
     Column("granted_by", String(320), nullable=False),
     Column("granted_at", DateTime(timezone=True), nullable=False),
+    # The granting admin's identity as signed in (or named by --as); NULL before 0005.
+    Column("granted_by_email", String(320), nullable=True),
+    Column("granted_by_subject", String(255), nullable=True),
     UniqueConstraint("principal", "role", "project_id", name="uq_role_assignment"),
 )
 
@@ -258,6 +262,21 @@ access_events = Table(
     Column("role", String(10), nullable=True),
     Column("project_id", String(64), nullable=True),
     Column("detail", Text, nullable=True),  # a refusal's reason and what was asked
+    # The actor's identity: the label above may be a name; these say which account acted.
+    Column("actor_email", String(320), nullable=True),
+    Column("actor_subject", String(255), nullable=True),
+)
+
+# Sign-outs (see access.sessions): a signed-in cookie issued at or before the latest sign-out
+# of its provider and subject no longer counts, wherever it was copied to.
+sign_outs = Table(
+    "sign_outs",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("provider", String(100), nullable=False),  # as in [auth.NAME]; "default"
+    Column("subject", String(255), nullable=False),  # the OIDC sub claim
+    Column("signed_out_at", DateTime(timezone=True), nullable=False),
+    Index("ix_sign_outs_subject", "provider", "subject"),
 )
 
 FACT_TABLES = {

@@ -542,7 +542,7 @@ def check_access(
     if reason and dry_run:
         raise WriteRefused(f"{reason}: the real run would be refused (dry run: nothing written)")
     if reason:
-        audit.record_refusal(engine, who.label, action, reason)
+        audit.record_refusal(engine, who, action, reason)
         raise WriteRefused(f"{reason}: nothing was written")
 
 

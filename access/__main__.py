@@ -104,8 +104,17 @@ def _log(args: argparse.Namespace) -> int:
     for e in events.itertuples():
         what = " ".join(x for x in (e.principal, e.role, e.project_id) if isinstance(x, str))
         detail = f": {e.detail}" if isinstance(e.detail, str) else ""
-        print(f"{e.at:%Y-%m-%d %H:%M:%S}  {e.actor}  {e.event}{' ' * bool(what)}{what}{detail}")
+        event = f"{e.event} {what}" if what else e.event
+        print(f"{e.at:%Y-%m-%d %H:%M:%S}  {_actor_shown(e)}  {event}{detail}")
     return 0
+
+
+def _actor_shown(event) -> str:
+    """The actor's label, and the account behind it when the label does not say it."""
+    subject = f"sub:{event.actor_subject}" if isinstance(event.actor_subject, str) else None
+    email = event.actor_email if isinstance(event.actor_email, str) else None
+    account = [p for p in (email, subject) if p and p != event.actor]
+    return f"{event.actor} ({', '.join(account)})" if account else event.actor
 
 
 def _for(projects: list[str]) -> str:

@@ -12,22 +12,28 @@ import pandas as pd
 from sqlalchemy import Engine, insert, select
 
 import models
+from access.roles import Identity
 
 
 def record(
     conn,
-    actor: str,
+    actor: Identity,
     event: str,
     principal: str | None = None,
     role: str | None = None,
     project_id: str | None = None,
     detail: str | None = None,
 ) -> None:
-    """One event (grant, revoke, refused), in the caller's transaction."""
+    """One event (grant, revoke, refused) by ``actor``, in the caller's transaction.
+
+    The label is what the audit shows first; the e-mail and subject say which account acted,
+    so a label (a display name, "command line (alice)") is never the only record."""
     conn.execute(
         insert(models.access_events).values(
             at=datetime.now(UTC),
-            actor=actor[:320],
+            actor=actor.label[:320],
+            actor_email=actor.email,
+            actor_subject=actor.subject,
             event=event,
             principal=principal,
             role=role,
@@ -37,7 +43,7 @@ def record(
     )
 
 
-def record_refusal(engine: Engine, actor: str, action: str, reason: str) -> None:
+def record_refusal(engine: Engine, actor: Identity, action: str, reason: str) -> None:
     """A refused write, in its own transaction (the refused one wrote nothing)."""
     with engine.connect().execution_options(pmo_write=True) as conn, conn.begin():
         record(conn, actor, "refused", detail=f"{action}: {reason}")
@@ -81,8 +87,8 @@ def activity(uploads: pd.DataFrame, replaced: pd.DataFrame, events: pd.DataFrame
         {
             "at": events["at"],
             "who": events["actor"],
-            "email": None,
-            "subject": None,
+            "email": events["actor_email"],
+            "subject": events["actor_subject"],
             "action": events["event"].map({"grant": "role granted", "revoke": "role revoked",
                                            "refused": "write refused"}).fillna(events["event"]),
             "detail": _event_detail(events),

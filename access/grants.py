@@ -17,7 +17,15 @@ from sqlalchemy import Engine, delete, func, select
 import models
 import store
 from access import audit
-from access.roles import ROLES, Identity, principal, refusal, resolve, roles_exist
+from access.roles import (
+    ROLES,
+    SUBJECT_PREFIX,
+    Identity,
+    principal,
+    refusal,
+    resolve,
+    roles_exist,
+)
 
 t = models.role_assignments
 
@@ -46,7 +54,9 @@ def grant(
                     principal=who,
                     role=role,
                     project_id=project,
-                    granted_by=by,
+                    granted_by=by.label[:320],
+                    granted_by_email=by.email,
+                    granted_by_subject=by.subject,
                     granted_at=datetime.now(UTC),
                 )
             )
@@ -116,11 +126,19 @@ def assignments(engine: Engine) -> list[dict]:
         )  # fmt: skip
         if r.project_id:
             entry["projects"].append(r.project_id)
-        entry["granted_by"].add(r.granted_by)
+        entry["granted_by"].add(_granter(r))
         entry["granted_at"] = max(entry["granted_at"], r.granted_at)
     for entry in out.values():
         entry["granted_by"] = ", ".join(sorted(entry["granted_by"]))
     return sorted(out.values(), key=lambda e: (e["principal"], ROLES.index(e["role"])))
+
+
+def _granter(row) -> str:
+    """Who granted a row, as the list shows it: the label, and the account behind it when the
+    label does not already say it (a display name, a command line's user name)."""
+    subject = f"{SUBJECT_PREFIX}{row.granted_by_subject}" if row.granted_by_subject else None
+    account = [p for p in (row.granted_by_email, subject) if p and p != row.granted_by]
+    return f"{row.granted_by} ({', '.join(account)})" if account else row.granted_by
 
 
 def _check_role(role: str, projects: list[str]) -> None:
@@ -143,8 +161,8 @@ class _Refused(Exception):
 @contextmanager
 def _change(
     engine: Engine, actor: Identity | None, what: str, granting: str | None = None
-) -> Iterator[tuple[object, str]]:
-    """A role change's transaction and the actor's label, when the actor may change roles;
+) -> Iterator[tuple[object, Identity]]:
+    """A role change's transaction and the actor, when the actor may change roles;
     otherwise the refusal is audited and raised as ``WriteRefused``.
 
     While no role exists only an admin may be granted (``granting``), by anyone: it switches
@@ -163,7 +181,7 @@ def _change(
                     )
             elif reason := refusal(resolve(conn, actor), "roles"):
                 raise _Refused(reason)
-            yield conn, actor.label
+            yield conn, actor
     except _Refused as exc:
-        audit.record_refusal(engine, actor.label, "roles", f"{what}: {exc}")
+        audit.record_refusal(engine, actor, "roles", f"{what}: {exc}")
         raise store.WriteRefused(f"{exc}: nothing was changed") from None

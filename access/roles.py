@@ -27,7 +27,7 @@ from dataclasses import dataclass, replace
 from sqlalchemy import select
 
 import models
-from config import Config, get_config
+from config import Access, Config, get_config
 
 ROLES = ("viewer", "pm", "pmo", "admin")
 # action -> roles that may do it for any project (a pm may also upload its own projects)
@@ -108,11 +108,12 @@ class Identity:
 def from_claims(claims: Mapping, config: Config | None = None) -> Identity:
     """The identity of a signed-in user from the OIDC claims (``st.user``), not yet resolved.
 
-    An e-mail the provider marks unverified (``email_verified`` false) is not used: anyone
-    could type someone else's address into their profile.
+    The e-mail is used only when it is verified (``email_verified``): anyone could type someone
+    else's address into their profile at a provider that does not check it. Without the e-mail
+    the user still signs in, by subject (``sub:SUBJECT`` principals).
     """
     cfg = (config or get_config()).access
-    email = claims.get("email") if claims.get("email_verified", True) is not False else None
+    email = claims.get("email") if email_verified(claims, cfg) else None
     raw = claims.get(cfg.groups_claim) or ()
     groups = tuple(raw.replace(",", " ").split()) if isinstance(raw, str) else tuple(raw)
     return Identity(
@@ -121,6 +122,21 @@ def from_claims(claims: Mapping, config: Config | None = None) -> Identity:
         subject=str(claims["sub"]) if claims.get("sub") else None,
         groups=tuple(str(g) for g in groups),
     )
+
+
+def email_verified(claims: Mapping, access: Access) -> bool:
+    """Whether the claims' e-mail counts as verified.
+
+    Only the boolean ``true`` counts: the string "true" is not what the OIDC standard sends,
+    and a provider that sends strings cannot be told apart from one that sends "false"
+    carelessly, so any present value other than ``True`` fails closed. A provider that sends no
+    claim at all (Entra ID) is trusted only when the admin lists it in ``[access]
+    trust_email_without_verified_claim``; Streamlit names it in the ``provider`` key
+    ("default" for a lone ``[auth]``).
+    """
+    if "email_verified" in claims:
+        return claims["email_verified"] is True
+    return claims.get("provider", "default") in access.trust_email_without_verified_claim
 
 
 def roles_exist(conn) -> bool:

@@ -109,7 +109,14 @@ def test_claims_groups_and_unverified_email(sqlite_url):
     with pytest.raises(ValueError, match="access.service_identity: not an e-mail"):
         parse_config({"access": {"service_identity": "etl job"}})
     who = from_claims(
-        {"email": "Ann@Example.org", "name": "Ann", "sub": "abc", "roles": ["PMO Office"]}, cfg
+        {
+            "email": "Ann@Example.org",
+            "email_verified": True,
+            "name": "Ann",
+            "sub": "abc",
+            "roles": ["PMO Office"],
+        },
+        cfg,
     )
     assert (who.email, who.subject, who.groups) == ("ann@example.org", "abc", ("PMO Office",))
     assert (

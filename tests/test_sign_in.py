@@ -4,8 +4,10 @@ loading only their projects; the Roles and Audit pages; local mode and the serve
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+import time
 
 import pytest
 from sqlalchemy import func, select
@@ -28,6 +30,7 @@ AUTH = {
     "client_secret": "secret",
     "server_metadata_url": "http://127.0.0.1:9/.well-known/openid-configuration",
 }
+SECRETS_TOML = "[auth]\n" + "".join(f'{key} = "{value}"\n' for key, value in AUTH.items())
 ADMIN, PMO, PM, VIEWER = "admin@example.org", "pmo@example.org", "pm@example.org", "exec@x.org"
 RESTRICTED = {  # page -> the roles that may open it
     "pages/data/upload.py": {"pm", "pmo", "admin"},
@@ -43,10 +46,15 @@ def _shown(text: str) -> str:
     return text.replace(WORD_JOINER, "")
 
 
-def _user(email: str | None, name: str = "Someone") -> dict:
+def _user(email: str | None, name: str = "Someone", **claims) -> dict:
+    """st.user as Streamlit fills it after a sign-in: the ID token's claims (a verified e-mail,
+    issued now) and the provider's name."""
     if email is None:
         return {"is_logged_in": False}
-    return {"is_logged_in": True, "email": email, "name": name, "sub": f"sub-{email}"}
+    return {
+        "is_logged_in": True, "email": email, "name": name, "sub": f"sub-{email}",
+        "email_verified": True, "iat": int(time.time()), "provider": "default", **claims,
+    }  # fmt: skip
 
 
 def _signed_in(email: str | None, page: str | None = None):
@@ -192,7 +200,7 @@ def test_local_mode_is_the_local_admin_with_a_visible_note(seeded_url):
 
 
 @pytest.mark.parametrize(
-    ("args", "warned"),
+    ("args", "refused"),
     [
         (["--server.address", "127.0.0.1"], False),
         (["--server.address=::1"], False),
@@ -202,27 +210,42 @@ def test_local_mode_is_the_local_admin_with_a_visible_note(seeded_url):
         (["--server.address", "pmo.example.org"], True),
     ],
 )
-def test_serving_beyond_loopback_without_sign_in_warns(args, warned):
-    assert (not serve.is_loopback(serve.address(args))) == warned
+def test_serving_beyond_loopback_without_sign_in_is_refused(args, refused, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # no .streamlit/secrets.toml here: sign-in is off
+    monkeypatch.setenv("HOME", str(tmp_path))
+    assert (not serve.is_loopback(serve.address(args))) == refused
+    assert (serve.start_refusal(args) is not None) == refused
 
 
-def test_the_warning_is_printed_and_auth_silences_it(tmp_path):
-    (tmp_path / ".streamlit").mkdir()
-    secrets = tmp_path / ".streamlit" / "secrets.toml"
-    assert not serve.sign_in_configured([secrets])
-    secrets.write_text('[auth]\nredirect_uri = "http://x/oauth2callback"\n')
-    assert serve.sign_in_configured([secrets])
-    # The real command, stopped right after its check: a port that is not a number makes
-    # Streamlit refuse to start.
-    out = subprocess.run(
-        [sys.executable, "-m", "ui.serve", "--server.address", "0.0.0.0", "--server.port", "x"],
-        cwd=ROOT,
+def _serve(cwd, *args, **env) -> subprocess.CompletedProcess:
+    """The real start command, run in ``cwd`` (where Streamlit reads .streamlit/); a port that
+    is not a number makes Streamlit itself refuse to start right after our checks."""
+    return subprocess.run(
+        [sys.executable, "-m", "ui.serve", *args, "--server.port", "x"],
+        cwd=cwd,
+        env={**os.environ, "PYTHONPATH": str(ROOT), "HOME": str(cwd), **env},
         capture_output=True,
         text=True,
         timeout=60,
     )
-    assert out.returncode != 0
+
+
+def test_open_local_mode_beyond_loopback_is_refused_unless_allowed(tmp_path):
+    out = _serve(tmp_path, "--server.address", "0.0.0.0")
+    assert out.returncode == 1
     assert "sign-in is off" in out.stderr and "0.0.0.0" in out.stderr
+    assert "allow_open_local_mode = true" in out.stderr  # how to allow it, said plainly
+    assert "Traceback" not in out.stderr
+
+    allowed = tmp_path / "open.toml"
+    allowed.write_text("[access]\nallow_open_local_mode = true\n")
+    out = _serve(tmp_path, "--server.address", "0.0.0.0", PMO_CONFIG=str(allowed))
+    assert out.returncode != 0 and "sign-in is off" not in out.stderr  # Streamlit's port error
+
+    (tmp_path / ".streamlit").mkdir()
+    (tmp_path / ".streamlit" / "secrets.toml").write_text(SECRETS_TOML)
+    out = _serve(tmp_path, "--server.address", "0.0.0.0")
+    assert out.returncode != 0 and "error:" not in out.stderr  # sign-in on: no refusal
 
 
 def test_audit_activity_on_an_empty_database_and_with_only_role_changes(empty_url):

@@ -11,6 +11,7 @@ import shutil
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 
 import pytest
@@ -29,14 +30,25 @@ from tests.browser import (
     settle,
     start_app,
     stop_app,
+    wait_for_app,
 )
 from tests.conftest import ROOT
+from ui import navigation
 
 pytestmark = pytest.mark.browser
 
 USERS = [
     {"sub": "pm-1", "email": "pat.pm@example.org", "name": "Pat PM", "email_verified": True},
-    {"sub": "exec-1", "email": "eve.exec@example.org", "name": "Eve Exec"},
+    {"sub": "exec-1", "email": "eve.exec@example.org", "name": "Eve Exec", "email_verified": True},
+    # The admin's address, typed into accounts the provider never verified: neither may get the
+    # admin role (issue "Fail closed", finding 1).
+    {
+        "sub": "mallory-1",
+        "email": "admin@example.org",
+        "name": "Mallory",
+        "email_verified": "false",
+    },
+    {"sub": "entra-1", "email": "admin@example.org", "name": "Ann Entra"},  # no claim at all
 ]
 
 
@@ -98,14 +110,23 @@ def signed_in_app(seeded_url, provider, tmp_path, chromium):
     stop_app(proc)
 
 
-def _sign_in(page, url: str, sub: str) -> None:
+def _sign_in(page, url: str, sub: str, landing: str = "Signed in as") -> None:
+    """Sign in as ``sub`` at the provider; wait for ``landing`` (the sidebar's "Signed in as",
+    or the no-role screen's words)."""
     page.goto(url)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url("**/oauth2/authorize**")
     page.locator(f'button[name="sub"][value="{sub}"]').click()
     page.wait_for_url(f"{url}/**")
-    page.get_by_text("Signed in as").wait_for()
+    page.get_by_text(landing).first.wait_for()
     settle(page)
+
+
+def _sign_out(page, url: str) -> None:
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_url("**/end_session**")  # the mock provider's end-session page
+    page.goto(url)
+    page.get_by_role("button", name="Sign in").wait_for()
 
 
 def _menu(page) -> list[str]:
@@ -162,3 +183,122 @@ def test_pm_signs_in_and_uploads_viewer_is_refused(signed_in_app, browser_page):
     page.goto(f"{url}/upload")
     page.get_by_text("Not allowed: this page is for the pm or pmo or admin role").wait_for()
     assert page.locator('[data-testid="stFileUploader"]').count() == 0
+
+
+NO_ROLE = "but you have no role in PMO Lens yet"
+
+
+@pytest.fixture
+def trust_default(tmp_path, monkeypatch):
+    """pmo_lens.toml trusting the e-mail of the lone [auth] provider ("default") without an
+    email_verified claim, as an admin would for Entra ID. Requested before signed_in_app."""
+    settings = tmp_path / "pmo_lens.toml"
+    settings.write_text('[access]\ntrust_email_without_verified_claim = ["default"]\n')
+    monkeypatch.setenv("PMO_CONFIG", str(settings))
+
+
+def test_unverified_email_never_gets_that_addresss_roles(signed_in_app, browser_page):  # noqa: F811
+    url, engine, _ = signed_in_app
+    page = browser_page
+    page.route("https://cdn.jsdelivr.net/**", lambda route: route.abort())
+    for sub in ("mallory-1", "entra-1"):  # email_verified "false"; no claim, provider not trusted
+        _sign_in(page, url, sub, landing=NO_ROLE)
+        assert "Roles" not in _menu(page)
+        page.goto(f"{url}/roles")
+        page.get_by_text(NO_ROLE).wait_for()
+        settle(page)
+        assert page.get_by_text("Grant a role", exact=True).count() == 0
+        assert page.locator('[data-testid="stTextInput"]').count() == 0
+        _sign_out(page, url)
+    with engine.connect() as conn:  # and nothing was granted
+        held = conn.execute(select(models.role_assignments.c.principal)).scalars().all()
+    assert sorted(set(held)) == ["admin@example.org", "eve.exec@example.org", "pat.pm@example.org"]
+
+
+def test_a_trusted_provider_without_the_claim_gets_the_roles(
+    trust_default,
+    signed_in_app,
+    browser_page,  # noqa: F811
+):
+    url, _, _ = signed_in_app
+    page = browser_page
+    page.route("https://cdn.jsdelivr.net/**", lambda route: route.abort())
+    _sign_in(page, url, "entra-1")
+    sidebar = page.locator('[data-testid="stSidebar"]').inner_text()
+    assert "Signed in as Ann Entra" in sidebar and "admin" in sidebar
+    assert "Roles" in _menu(page)
+    page.goto(f"{url}/roles")
+    page.get_by_text("Grant a role", exact=True).wait_for()
+    _sign_out(page, url)
+    # A claim that is present decides, trusted provider or not: "false" is never verified.
+    _sign_in(page, url, "mallory-1", landing=NO_ROLE)
+    assert "Roles" not in _menu(page)
+
+
+def test_cookies_copied_before_sign_out_no_longer_sign_in(signed_in_app, browser_page):  # noqa: F811
+    url, engine, _ = signed_in_app
+    page = browser_page
+    page.route("https://cdn.jsdelivr.net/**", lambda route: route.abort())
+    _sign_in(page, url, "pm-1")
+    copied = [c for c in page.context.cookies() if c["name"].startswith("_streamlit_user")]
+    assert copied
+
+    def fresh_browser_with_the_copied_cookies():
+        context = page.context.browser.new_context(viewport={"width": 1600, "height": 1000})
+        context.add_cookies(copied)
+        other = context.new_page()
+        other.set_default_timeout(60_000)
+        other.goto(url)
+        wait_for_app(other)
+        return context, other
+
+    # Before sign-out the copy signs in: what the test below takes away.
+    context, other = fresh_browser_with_the_copied_cookies()
+    other.get_by_text("Signed in as Pat PM").wait_for()
+    context.close()
+
+    _sign_out(page, url)
+    context, other = fresh_browser_with_the_copied_cookies()
+    other.get_by_role("button", name="Sign in").wait_for()
+    settle(other)
+    text = other.locator("body").inner_text()
+    assert "Your session has ended" in text and "signed out after this sign-in" in text
+    assert "Signed in as" not in text and other.locator('[data-testid="stMetric"]').count() == 0
+    other.goto(f"{url}/upload")  # a deep link: the same sign-in screen
+    other.get_by_role("button", name="Sign in").wait_for()
+    assert other.locator('[data-testid="stFileUploader"]').count() == 0
+    context.close()
+    with engine.connect() as conn:  # what ended it: the sign-out kept in the app database
+        row = conn.execute(select(models.sign_outs)).one()
+    assert (row.provider, row.subject) == ("default", "pm-1")
+    # Streamlit's upload endpoint (ui.guard) applies the same rule to the copied cookies.
+    put = urllib.request.Request(
+        f"{url}/_stcore/upload_file/some-session/some-file",
+        data=b"x",
+        method="PUT",
+        headers={"Cookie": "; ".join(f"{c['name']}={c['value']}" for c in copied)},
+    )
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(put, timeout=30)
+    assert refused.value.code == 403
+    assert "signed out after this sign-in" in refused.value.read().decode()
+
+
+def test_a_secrets_file_broken_while_running_stops_every_page(
+    signed_in_app,
+    browser_page,  # noqa: F811
+    tmp_path,
+):
+    url, _, _ = signed_in_app
+    page = browser_page
+    secrets = tmp_path / "run" / ".streamlit" / "secrets.toml"  # as signed_in_app wrote it
+    secrets.write_text(secrets.read_text() + 'client_kwargs = { prompt = "login"\n')
+    for script in navigation.SCRIPTS:
+        page.goto(f"{url}/{navigation.url_path(script)}")
+        page.get_by_text("is not valid TOML").wait_for()
+        settle(page)
+        body = page.locator("body").inner_text()
+        assert str(secrets) in body and "Sign-in and roles" in body, script
+        assert "Sign-in is off" not in body and "local admin" not in body, script
+        assert page.get_by_role("button").filter(has_text="Sign in").count() == 0
+        assert page.locator('[data-testid="stMetric"]').count() == 0, script

@@ -39,6 +39,7 @@ from streamlit import config as st_config
 from streamlit import runtime
 
 import store
+from access import sessions
 from access.roles import ROLES, from_claims, resolve
 from config import get_config
 
@@ -195,12 +196,10 @@ def _sign_in_configured() -> bool:
 
 
 def _session_refused(user_info: Mapping) -> str | None:
-    """Why the signed cookie ``user_info`` no longer counts (signed out, expired), or None.
-
-    TODO(merge): return access.sessions.session_refusal(conn, user_info) (the identity
-    branch), with conn from store.get_engine(store.database_url()).connect().
-    """
-    return None
+    """Why the signed cookie ``user_info`` no longer counts (signed out since, older than the
+    session lifetime, undated), or None: the same rule as the pages (access.sessions)."""
+    with store.get_engine(store.database_url()).connect() as conn:
+        return sessions.session_refusal(conn, user_info)
 
 
 def _owner(user_info: Mapping) -> tuple | None:

@@ -13,24 +13,26 @@ endpoints) rather than app.py itself: see launcher.py.
 
 from __future__ import annotations
 
-import ipaddress
 import sys
-import tomllib
 from pathlib import Path
 
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.web import cli
 
+from config import ConfigError, get_config
+from ui import auth_settings
+from ui.auth_settings import SECRETS, is_loopback
+
 APP = Path(__file__).resolve().parent.parent / "app.py"
 LAUNCHER = APP.with_name("launcher.py")  # an st.App of APP: Streamlit serves it as ASGI
 
 
-# Where Streamlit reads secrets by default: the user's, then the working directory's.
-SECRETS = [Path.home() / ".streamlit" / "secrets.toml", Path(".streamlit") / "secrets.toml"]
-OPEN_WARNING = (
-    "warning: sign-in is off (no [auth] in .streamlit/secrets.toml) and the app serves on {}: "
-    "everyone who can reach it is the local admin and may upload, sync and change roles. "
-    "Serve on 127.0.0.1, or configure sign-in (README: Sign-in and roles)."
+OPEN_REFUSAL = (
+    "error: sign-in is off (no [auth] in .streamlit/secrets.toml) and the app would serve on "
+    "{}: everyone who can reach it would be the local admin and may upload, sync and change "
+    "roles. Serve on 127.0.0.1 (--server.address 127.0.0.1), or configure sign-in (README: "
+    "Sign-in and roles). To serve open local mode beyond this machine anyway, set "
+    "allow_open_local_mode = true under [access] in pmo_lens.toml."
 )
 
 
@@ -45,32 +47,32 @@ def address(args: list[str]) -> str:
     return ""
 
 
-def is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:  # empty (every interface) or a host name
-        return False
-
-
 def sign_in_configured(paths: list[Path] = SECRETS) -> bool:
-    """Whether a secrets file Streamlit reads has an ``[auth]`` section."""
-    for path in paths:
-        try:
-            if "auth" in tomllib.loads(path.read_text(encoding="utf-8")):
-                return True
-        except (OSError, tomllib.TOMLDecodeError):
-            continue
-    return False
+    """Whether a secrets file Streamlit reads has an ``[auth]`` section; raises
+    ``SignInMisconfigured`` when a file cannot be read or its ``[auth]`` cannot work."""
+    return auth_settings.sign_in_configured(paths)
+
+
+def start_refusal(args: list[str]) -> str | None:
+    """Why the server must not start with ``args``: a configuration that cannot be used, or
+    open local mode beyond loopback without the explicit allowance. None: start."""
+    try:
+        config = get_config()
+        signed_in = sign_in_configured()
+    except (ConfigError, auth_settings.SignInMisconfigured) as exc:
+        return f"error: {exc}"
+    host = address(args)
+    if signed_in or is_loopback(host) or config.access.allow_open_local_mode:
+        return None
+    return OPEN_REFUSAL.format(host or "every network interface")
 
 
 def main(argv: list[str] | None = None) -> None:
     PagesManager.uses_pages_directory = False
     args = sys.argv[1:] if argv is None else argv
-    host = address(args)
-    if not is_loopback(host) and not sign_in_configured():
-        print(OPEN_WARNING.format(host or "every network interface"), file=sys.stderr)
+    if refusal := start_refusal(args):
+        print(refusal, file=sys.stderr)
+        sys.exit(1)
     sys.argv = ["streamlit", "run", str(LAUNCHER), *args]
     cli.main()
 

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 import streamlit as st
 
 from access.roles import ROLES, Identity
+from config import get_config
 from ui import identity
 from ui.components import plain
 
@@ -21,6 +22,8 @@ def providers() -> list[str]:
 
 def sign_in_page() -> None:
     st.title("PMO Lens")
+    if ended := identity.session_ended():
+        st.info(f"Your session has ended: {ended}. Sign in again.", icon=":material/timer_off:")
     st.write("Sign in with your organisation account to open the portfolio review.")
     named = providers()
     for name in named or [None]:
@@ -38,6 +41,13 @@ def no_role_page() -> None:
         "Ask your PMO to grant you one (viewer, pm, pmo or admin).",
         icon=":material/lock:",
     )
+    claimed = (identity.signed_in_claims() or {}).get("email")
+    if claimed and not who.email:
+        st.caption(
+            f"Your sign-in names the e-mail {plain(claimed)}, but the provider does not confirm "
+            "it as verified, so roles granted to that address do not apply to you. An admin "
+            f"can grant a role to {plain(who.label)} instead. {README_HINT}"
+        )
     sign_out_button()
 
 
@@ -65,16 +75,30 @@ def not_allowed(page: st.Page) -> None:
 
 def sign_out_button() -> None:
     if st.button("Sign out", key="sign_out", icon=":material/logout:"):
-        st.logout()
+        identity.sign_out()
+
+
+def stopped_page() -> None:
+    """The app as configured must not run, or not for this visitor: say why, show nothing else."""
+    st.title("PMO Lens")
+    reason = identity.configuration_problem() or identity.local_mode_refusal()
+    st.error(
+        plain(reason or "The app cannot run as configured. " + README_HINT), icon=":material/block:"
+    )
 
 
 def sidebar_status(who: Identity) -> None:
     """Who is signed in, with which roles, or that sign-in is off."""
     with st.sidebar:
         if who.is_local:
+            reach = (
+                "everyone who can reach it is too ([access] allow_open_local_mode)"
+                if get_config().access.allow_open_local_mode
+                else "the app serves only this computer (127.0.0.1)"
+            )
             st.caption(
-                "Sign-in is off: you are the local admin. Serve only on 127.0.0.1, or "
-                f"configure sign-in before sharing the app. {README_HINT}"
+                f"Sign-in is off: you are the local admin, and {reach}. Configure sign-in "
+                f"before sharing the app. {README_HINT}"
             )
             return
         roles = ", ".join(r for r in ROLES if r in who.roles)
