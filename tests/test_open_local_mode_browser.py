@@ -1,14 +1,14 @@
 """Open local mode (no [auth]: every visitor is the local admin) serves only this machine: a
 browser reaching the app from another address sees a refusal on every page, unless
-``[access] allow_open_local_mode`` says otherwise. The app is started with ``streamlit run``
-directly, as ui.serve would refuse the address; the browser reaches it on the machine's own
-network address, which is not loopback."""
+``[access] allow_open_local_mode`` says otherwise. The app runs in a network namespace this
+test makes (a veth pair, 10.213.7.1 on this side and 10.213.7.2 in the namespace), so the
+browser reaches it from an address that is not loopback and no packet leaves the machine. The
+refusal test starts it with ``streamlit run`` directly, as ui.serve would refuse the address."""
 
 from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -22,32 +22,53 @@ from tests.browser import (
     settle,
     stop_app,
 )
-from tests.conftest import ROOT
+from tests.conftest import ROOT, require
 from ui import navigation
 
 pytestmark = pytest.mark.browser
 
 
-def _network_address() -> str | None:
-    """This machine's address on its default route (no packet is sent), if it has one."""
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-        try:
-            s.connect(("192.0.2.254", 9))
-            address = s.getsockname()[0]
-        except OSError:
-            return None
-    return None if address.startswith("127.") else address
+HOST_SIDE, APP_SIDE = "10.213.7.1", "10.213.7.2"
 
 
-def _start(tmp_path, database_url: str, module: list[str], address: str, **env):
-    """The app from a folder without secrets.toml, on ``address``; returns (process, url)."""
+@pytest.fixture
+def namespace():
+    """A network namespace holding the app's address, reached over a veth pair; its name."""
+    if os.geteuid() != 0 or shutil.which("ip") is None:
+        require("a network namespace for the app needs root and iproute2 (ip)")
+    name = f"pmo{os.getpid()}"
+    outside, inside = f"pmo{os.getpid()}a", f"pmo{os.getpid()}b"
+    steps = [
+        ["ip", "netns", "add", name],
+        ["ip", "link", "add", outside, "type", "veth", "peer", "name", inside],
+        ["ip", "link", "set", inside, "netns", name],
+        ["ip", "addr", "add", f"{HOST_SIDE}/30", "dev", outside],
+        ["ip", "link", "set", outside, "up"],
+        ["ip", "netns", "exec", name, "ip", "addr", "add", f"{APP_SIDE}/30", "dev", inside],
+        ["ip", "netns", "exec", name, "ip", "link", "set", inside, "up"],
+        ["ip", "netns", "exec", name, "ip", "link", "set", "lo", "up"],
+    ]
+    try:
+        for step in steps:
+            subprocess.run(step, check=True, capture_output=True, timeout=30)
+        yield name
+    finally:  # deleting the namespace deletes the veth pair with it
+        subprocess.run(["ip", "netns", "del", name], capture_output=True, timeout=30)
+        subprocess.run(["ip", "link", "del", outside], capture_output=True, timeout=30)
+
+
+def _start(tmp_path, database_url: str, module: list[str], namespace: str, **env):
+    """The app from a folder without secrets.toml, in ``namespace`` on its address there;
+    returns (process, url)."""
+    address = APP_SIDE
     run = tmp_path / "run"
     (run / ".streamlit").mkdir(parents=True, exist_ok=True)
     shutil.copy(ROOT / ".streamlit" / "config.toml", run / ".streamlit" / "config.toml")
     port = free_port()
     log = tmp_path / "streamlit.log"
     proc = subprocess.Popen(
-        [sys.executable, "-m", *module, "--server.address", address, "--server.port", str(port),
+        ["ip", "netns", "exec", namespace,
+         sys.executable, "-m", *module, "--server.address", address, "--server.port", str(port),
          "--server.headless", "true", "--browser.gatherUsageStats", "false"],
         cwd=run, stdout=log.open("w"), stderr=subprocess.STDOUT, start_new_session=True,
         env={**os.environ, "PMO_DATABASE_URL": database_url, "PYTHONPATH": str(ROOT),
@@ -67,29 +88,21 @@ def _start(tmp_path, database_url: str, module: list[str], address: str, **env):
     raise RuntimeError(f"the app did not answer on {url}: {log.read_text()[-2000:]}")
 
 
-@pytest.fixture
-def address():
-    found = _network_address()
-    if found is None:
-        pytest.skip("this machine has no network address besides loopback")
-    return found
-
-
 def test_local_mode_refuses_a_visitor_from_another_address(
     seeded_url,
     tmp_path,
-    address,
+    namespace,
     browser_page,  # noqa: F811
 ):
     page = browser_page
-    proc, url = _start(tmp_path, seeded_url, ["streamlit", "run", str(ROOT / "app.py")], address)
+    proc, url = _start(tmp_path, seeded_url, ["streamlit", "run", str(ROOT / "app.py")], namespace)
     try:
         for script in (navigation.START, "pages/admin/roles.py", "pages/data/upload.py"):
             page.goto(f"{url}/{navigation.url_path(script)}")
             page.get_by_text("Sign-in is off, so this app serves only").wait_for()
             settle(page)
             body = page.locator("body").inner_text()
-            assert f"this request comes from {address}" in body
+            assert f"this request comes from {HOST_SIDE}" in body
             assert "allow_open_local_mode = true" in body and "Sign-in and roles" in body
             assert "you are the local admin" not in body
             assert page.locator('[data-testid="stMetric"]').count() == 0
@@ -98,11 +111,11 @@ def test_local_mode_refuses_a_visitor_from_another_address(
         stop_app(proc)
 
 
-def test_allowed_open_local_mode_serves_the_network(seeded_url, tmp_path, address, browser_page):  # noqa: F811
+def test_allowed_open_local_mode_serves_the_network(seeded_url, tmp_path, namespace, browser_page):  # noqa: F811
     settings = tmp_path / "open.toml"
     settings.write_text("[access]\nallow_open_local_mode = true\n")
     page = browser_page
-    proc, url = _start(tmp_path, seeded_url, ["ui.serve"], address, PMO_CONFIG=str(settings))
+    proc, url = _start(tmp_path, seeded_url, ["ui.serve"], namespace, PMO_CONFIG=str(settings))
     try:
         page.goto(url)
         page.get_by_text("Sign-in is off: you are the local admin").wait_for()
