@@ -10,6 +10,7 @@ Nothing here imports streamlit.
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import threading
 from concurrent.futures import Future
@@ -25,6 +26,7 @@ SYSTEM_CHROMIUM = "/usr/bin/chromium"
 LAYOUT_WIDTH, LAYOUT_HEIGHT = EXPORT_WIDTH, EXPORT_HEIGHT
 SCALE = EXPORT_SCALE
 RENDER_TIMEOUT_S = 60
+log = logging.getLogger(__name__)
 
 
 class ExportError(RuntimeError):
@@ -86,7 +88,12 @@ class Renderer:
 
         # mathjax=False: no CDN request (our charts use no LaTeX), so export works offline.
         k = kaleido.Kaleido(n=1, mathjax=False, timeout=self._timeout)
-        await k.open()
+        # Every wait on Chromium is bounded: a browser that never answers (seen once on a
+        # loaded machine: a deck build waited for ever) becomes a readable error, not a hang.
+        try:
+            await asyncio.wait_for(k.open(), self._timeout)
+        except TimeoutError:
+            raise ExportError(f"Chromium did not start within {self._timeout:.0f} s") from None
         return k
 
     async def _kaleido(self):
@@ -113,7 +120,11 @@ class Renderer:
     async def _render(self, spec: dict, opts: dict) -> bytes:
         k = await self._kaleido()
         try:
-            return await k.calc_fig(spec, opts=opts)
+            return await asyncio.wait_for(k.calc_fig(spec, opts=opts), self._timeout)
+        except TimeoutError:
+            raise ExportError(
+                f"Chromium did not render the chart within {self._timeout:.0f} s"
+            ) from None
         except Exception as exc:
             raise ExportError(f"Chromium could not render the chart: {exc}") from exc
 
@@ -134,7 +145,10 @@ class Renderer:
             k = await self._opening
         except Exception:  # it never started: nothing to close (render reported why)
             return
-        await k.close()
+        try:
+            await asyncio.wait_for(k.close(), self._timeout)
+        except Exception:  # a wedged browser: the export already has its result or its error
+            log.warning("Chromium did not close cleanly after PNG export", exc_info=True)
 
     def _stop_loop(self) -> None:
         if self._loop is not None:

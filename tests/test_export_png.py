@@ -96,6 +96,23 @@ def test_a_browser_that_does_not_start_is_a_readable_error(monkeypatch):
         renderer.render(with_footer(px.bar(x=[1], y=[2]), "2026-11-20", "x"))
 
 
+def test_a_browser_that_never_answers_is_an_error_not_a_hang(monkeypatch, tmp_path):
+    """A Chromium that starts but never speaks (a deck build once waited for ever on a loaded
+    machine): every wait is bounded by the renderer's timeout."""
+    import time
+
+    from exports.png import ExportError
+
+    silent = tmp_path / "chromium"
+    silent.write_text("#!/bin/sh\nexec sleep 20\n")
+    silent.chmod(0o755)
+    monkeypatch.setenv("BROWSER_PATH", str(silent))
+    started = time.monotonic()
+    with Renderer(timeout=3) as renderer, pytest.raises(ExportError, match="Chromium"):
+        renderer.render(with_footer(px.bar(x=[1], y=[2]), "2026-11-20", "x"))
+    assert time.monotonic() - started < 19  # the silent browser's own end did not free it
+
+
 def test_export_layout_and_file_name():
     import plotly.graph_objects as go
 
