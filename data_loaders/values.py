@@ -14,6 +14,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from config import Config
+from data_loaders.currencies import CODE_IN_CELL, SYMBOL_CODES
 from data_loaders.limits import clean_text, has_control, shown
 from models import normalise_rag
 
@@ -106,7 +107,8 @@ def text(values: list) -> tuple[list, list[Note]]:
 
 # --- numbers ---------------------------------------------------------------------------------
 
-_NUM = re.compile(r"^\(?-?[£$€]?\s*-?[\d,]*\.?\d+\s*(%|[kmb]n?|million|bn)?\)?$", re.I)
+_SYMBOL = "[" + "".join(SYMBOL_CODES) + "]"
+_NUM = re.compile(r"^\(?-?" + _SYMBOL + r"?\s*-?[\d,]*\.?\d+\s*(%|[kmb]n?|million|bn)?\)?$", re.I)
 
 
 def _to_number(v: object) -> float | None:
@@ -120,7 +122,7 @@ def _to_number(v: object) -> float | None:
     except ValueError:
         pass
     s = str(v).strip().replace("\u00a0", "").replace(" ", "")
-    s = s.replace("GBP", "").replace("USD", "").replace("EUR", "")
+    s = CODE_IN_CELL.sub("", s)  # any known code, not only the portfolio's
     if not _NUM.match(s):
         return None
     neg = s.startswith("(") and s.endswith(")") or "-" in s
@@ -131,7 +133,7 @@ def _to_number(v: object) -> float | None:
         if low.endswith(suffix):
             mult, s = factor, s[: -len(suffix)]
             break
-    s = s.rstrip("%").lstrip("£$€").replace(",", "")
+    s = s.rstrip("%").lstrip("".join(SYMBOL_CODES)).replace(",", "")
     try:
         num = float(s) * mult
     except ValueError:
