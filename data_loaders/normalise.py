@@ -192,7 +192,13 @@ def table(
         problems += _unmapped(label, col, f, mapping, [(cells[p], p) for p in sorted(bad)])
         problems += [_problem(label, col, f, note) for note in notes if note[0] not in bad]
         for out, values in parsed.items():
-            cols.setdefault(out, values)
+            # rag_label also rates (overall_rag): a second column for a field fills the gaps
+            # of the first, as in a sheet
+            have = cols.get(out)
+            cols[out] = values if have is None else _fill(have, values)
+    if "_rag_text" in cols:  # a label that is no rating is still the label
+        rated = cols.get("rag_label") or [None] * n
+        cols["rag_label"] = [a or b for a, b in zip(rated, cols.pop("_rag_text"), strict=True)]
     rated = "overall_rag" in mapping.columns and "rag_label" not in mapping.columns
     if name == "status_reports" and rated:  # the source's own word is the label, as typed
         cols["rag_label"], _ = V.text(list(raw[mapping.columns["overall_rag"]]))
@@ -201,6 +207,10 @@ def table(
     if "currency" in models.FIELDS[name] and "currency" not in mapping.columns:
         cols["currency"] = _stated_currency(name, raw, mapping)
     return frame(name, cols, n), problems
+
+
+def _fill(first: list, second: list) -> list:
+    return [a if a is not None else b for a, b in zip(first, second, strict=True)]
 
 
 def _explicit(f: str, cells: list, mapping: Mapping) -> tuple[list, list[int]]:

@@ -1,11 +1,13 @@
 """Sync a portfolio from an external SQL database into the app database.
 
 ``sync(source, engine)`` reads every table of a source definition in one read-only transaction,
-maps columns and values to the canonical schema, validates with the same rules and report format
-as the Excel loader, and writes one snapshot with ``store.write_batch`` (source ``sql``). Any
-error means nothing is written. The same snapshot twice is a duplicate and changes nothing. Rows
-an earlier sync of the same source wrote and the source no longer returns are removed from the
-app (kept in history, see ``store.write_batch(remove_missing=True)``).
+maps columns to the canonical schema, reads the values with the one normalise-and-validate step
+of every source (``data_loaders.normalise``: the same rules and report format as an uploaded
+sheet, the source's value and scale maps first), and writes one snapshot with
+``store.write_batch`` (source ``sql``). Any error means nothing is written. The same snapshot
+twice is a duplicate and changes nothing. Rows an earlier sync of the same source wrote and the
+source no longer returns are removed from the app (kept in history, see
+``store.write_batch(remove_missing=True)``).
 
 Before any table is read, the source's database user is checked (``source_role``): one that can
 do more than read is refused unless the source allows it. Every statement runs under the source's
