@@ -190,7 +190,8 @@ def table(
         vals = parsed.get(f, next(iter(parsed.values())))
         bad = {pos for pos in unlisted if f in mapping.scales or _unread(f, vals[pos])}
         problems += _unmapped(label, col, f, mapping, [(cells[p], p) for p in sorted(bad)])
-        problems += [_problem(label, col, f, note) for note in notes if note[0] not in bad]
+        found = [_problem(label, col, f, note) for note in notes if note[0] not in bad]
+        problems += _capped(found, label, col)
         for out, values in parsed.items():
             # rag_label also rates (overall_rag): a second column for a field fills the gaps
             # of the first, as in a sheet
@@ -203,10 +204,31 @@ def table(
     if name == "status_reports" and rated:  # the source's own word is the label, as typed
         cols["rag_label"], _ = V.text(list(raw[mapping.columns["overall_rag"]]))
     if name == "decisions" and "rationale" not in mapping.columns and "_decision_text" in cols:
-        cols["rationale"] = cols["_decision_text"]  # words that are no decision keyword
+        cols["rationale"] = cols["_decision_text"]  # the decision as written, as in a sheet
     if "currency" in models.FIELDS[name] and "currency" not in mapping.columns:
-        cols["currency"] = _stated_currency(name, raw, mapping)
+        cols["currency"] = _stated_currency(raw, mapping)
     return frame(name, cols, n), problems
+
+
+# A source of a million rows with one bad column would list a million problems: the first of
+# each column and kind say what to fix.
+PER_COLUMN = 20
+
+
+def _capped(found: list[Problem], label: str, col: str) -> list[Problem]:
+    out, kept, more = [], {ERROR: 0, WARNING: 0}, {ERROR: 0, WARNING: 0}
+    for p in found:
+        if kept[p.severity] < PER_COLUMN:
+            kept[p.severity] += 1
+            out.append(p)
+        else:
+            more[p.severity] += 1
+    out += [
+        Problem(label, None, col, None, f"{n:,} more row(s) like these", severity)
+        for severity, n in more.items()
+        if n
+    ]
+    return out
 
 
 def _fill(first: list, second: list) -> list:
@@ -266,7 +288,7 @@ def _problem(label: str, col: str, f: str, note: Note) -> Problem:
     return Problem(label, pos + 1 if pos >= 0 else None, col, shown, f"{f}: {message}", severity)
 
 
-def _stated_currency(name: str, raw: pd.DataFrame, mapping: Mapping) -> list[str | None]:
+def _stated_currency(raw: pd.DataFrame, mapping: Mapping) -> list[str | None]:
     """Each row's currency as its money cells state it (``£1.2m`` is GBP), or None (the
     portfolio currency is filled in later, ``units.with_currency``)."""
     money = [c for f, c in mapping.columns.items() if TYPES.get(f) == "money"]

@@ -96,3 +96,11 @@ def test_risk_scale_words_of_the_config_are_read(tmp_path):
     assert [(pos, msg) for pos, _, msg, _ in notes] == [
         (1, "placeholder 'n/a': no value"), (3, "read as 'likely' (4)")
     ]  # fmt: skip
+
+
+def test_a_column_of_bad_values_lists_the_first_and_counts_the_rest():
+    rows = [("P1", f"M{i}", "2026-05-08", "maybe") for i in range(50)]
+    columns = {"project_id": "p", "milestone_id": "m", "report_date": "d", "is_gate": "g"}
+    _, problems = _table("milestones", rows, columns)
+    assert len(problems) == normalise.PER_COLUMN + 1
+    assert problems[-1].message == "30 more row(s) like these" and problems[-1].severity == ERROR
