@@ -195,7 +195,7 @@ def migrate(engine: Engine) -> None:
 
     cfg = AlembicConfig()
     cfg.set_main_option("script_location", str(ROOT / "migrations"))
-    with engine.connect().execution_options(pmo_write=True) as conn, conn.begin():
+    with writing(engine) as conn:
         if conn.dialect.name == "postgresql":
             conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
         cfg.attributes["connection"] = conn
@@ -295,6 +295,17 @@ def exit_on_error(run: Callable[[], int]) -> int:
 
 
 # --- writing ---------------------------------------------------------------------------------
+
+
+@contextmanager
+def writing(engine: Engine):
+    """The one write path: a connection in a transaction marked as a writer (``pmo_write``),
+    committed at the end, rolled back on any error. On SQLite the write lock is taken up front
+    (BEGIN IMMEDIATE, see ``_configure_sqlite``): a transaction that read first and writes
+    later fails at once in WAL mode when another writer committed meanwhile, instead of
+    waiting its turn. Every write of the app's own data goes through here."""
+    with engine.connect().execution_options(pmo_write=True) as conn, conn.begin():
+        yield conn
 
 
 @dataclass
@@ -640,7 +651,7 @@ def _check_values(records: dict[str, _Rows], meta: UploadMeta) -> None:
 def _write_once(
     engine: Engine, records: dict[str, _Rows], meta: UploadMeta, remove_from: list[str]
 ) -> WriteResult:
-    with engine.connect().execution_options(pmo_write=True) as conn, conn.begin():
+    with writing(engine) as conn:
         existing = conn.execute(
             select(models.uploads.c.upload_id).where(models.uploads.c.sha256 == meta.sha256)
         ).scalar()

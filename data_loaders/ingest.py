@@ -461,9 +461,12 @@ def remembered_mappings(engine: Engine) -> dict[str, dict[str, str]]:
 
 
 def remember_mappings(engine: Engine, parsed: ParsedFile) -> None:
-    """Keep the column mapping of every loaded sheet layout for the next upload of it."""
+    """Keep the column mapping of every loaded sheet layout for the next upload of it.
+
+    Through the store's one write path (``store.writing``): a writer's transaction, so on
+    SQLite it queues for the write lock like an upload instead of failing beside one."""
     table = models.column_mappings
-    with engine.begin() as conn:
+    with store.writing(engine) as conn:
         for s in parsed.sheets:
             if not s.layout_key or not s.frames:
                 continue

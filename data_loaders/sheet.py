@@ -20,7 +20,7 @@ import pandas as pd
 
 import models
 from config import Config
-from data_loaders import limits, units
+from data_loaders import limits, normalise, units
 from data_loaders import values as V
 from data_loaders.fields import (
     KINDS,
@@ -580,10 +580,9 @@ def _parse_sheet(raw, config, options_ctx, known, mappings) -> SheetResult:
             ]
             headers_of.setdefault(base, labels[i])
             continue
-        column, notes = _placeholders(f, column, is_placeholder, config)
-        parsed, more = _parse(f, column, config)
+        parsed, notes = normalise.column(f, column, config, is_placeholder=is_placeholder)
         first = parsed.get(f, next(iter(parsed.values())))
-        skip |= _outcomes(notes + more, first, f, problems, raw.name, labels[i], src_rows)
+        skip |= _outcomes(notes, first, f, problems, raw.name, labels[i], src_rows)
         if i in money.columns:  # money in currency units: "7.9" in a £m column is 7,900,000
             parsed = _money_unit(parsed, money.columns[i], problems, raw.name)
         for name, vals in parsed.items():
@@ -615,7 +614,8 @@ def _parse_sheet(raw, config, options_ctx, known, mappings) -> SheetResult:
             if label and not rag:
                 problems.append(
                     Problem(raw.name, src_rows[pos], headers_of.get("rag_label"), label[:200],
-                            f"{NO_RAG}: {_quote(label)} is not a rating; the row loads without one",
+                            f"{NO_RAG}: {normalise.quote(label)} is not a rating; the row "
+                            "loads without one",
                             WARNING, WARNED)
                 )  # fmt: skip
     ctx = Context(
@@ -771,8 +771,8 @@ TEXT_HOME = {"risks": "description", "raid": "description", "status": "summary",
 
 def _reads(f, column, config, is_placeholder) -> tuple[int, int]:
     """How many of the column's values read as field ``f``, of how many non-empty ones."""
-    column, _ = _placeholders(f, column, is_placeholder, config)
-    parsed, notes = _parse(f, column, config)
+    column, _ = normalise.placeholders(f, column, is_placeholder, config)
+    parsed, notes = normalise.parse(f, column, config)
     vals = parsed.get(f, next(iter(parsed.values())))
     bad = {pos for pos, _, _, sev in notes if pos >= 0 and sev in (ERROR, V.IMPOSSIBLE)}
     filled = [p for p, v in enumerate(column) if not V.is_blank(v)]
@@ -887,77 +887,11 @@ def _evm_sheet(name, rows, config, options_ctx, known, result, ctx, loose) -> bo
     return True
 
 
-def _placeholders(f, column, is_placeholder, config) -> tuple[list, list]:
-    """Placeholder words (``TBC``, ``n/a``, ``Exempt…``) become empty cells with a warning naming
-    the value. A RAG word in the RAG table (``n/a`` is Grey) stays a rating."""
-    rag = TYPES.get(f) == "rag"
-    # decided once per distinct text: a column of 50,000 cells holds few placeholder words
-    found = {
-        v for v in {v for v in column if isinstance(v, str)}
-        if is_placeholder(v) and not (rag and _rates(v, config))
-    }  # fmt: skip
-    if not found:
-        return column, []
-    out, notes = [], []
-    for pos, v in enumerate(column):
-        if isinstance(v, str) and v in found:
-            out.append("")
-            notes.append((pos, v, f"placeholder {_quote(v)}: no value", WARNING))
-        else:
-            out.append(v)
-    return out, notes
-
-
 def _cell_text(v: object) -> str:
     """A cell as the PM typed it: 9, not 9.0."""
     if isinstance(v, float) and v.is_integer():
         return str(int(v))
     return str(v)[:200]
-
-
-def _quote(v: object, limit: int = 40) -> str:
-    """A cell quoted in a message: one line, long text cut with an ellipsis."""
-    text = " ".join(str(v).split())
-    return f"'{text[:limit]}…'" if len(text) > limit else f"'{text}'"
-
-
-def _rates(v: str, config: Config) -> bool:
-    low = v.strip().lower()
-    return bool(models.normalise_rag(v, config)) or low.startswith(
-        ("exempt", "redacted", "withheld")
-    )
-
-
-def _parse(f, column, config) -> tuple[dict[str, list], list]:
-    """The column's values (one or more fields) and its notes ``(pos, value, message, sev)``."""
-    kind = TYPES.get(f, "text")
-    if kind == "date":
-        vals, notes = V.dates(column, config)
-    elif kind in ("money", "number"):
-        vals, notes = V.number(column)
-    elif kind == "percent":
-        vals, notes = V.percent(column)
-    elif kind == "scale":
-        vals, notes = V.scale(column)
-    elif kind == "bool":
-        vals, notes = V.boolean(column)
-    elif kind == "decision":
-        vals, notes = V.decision(column)
-        texts, _ = V.text(column)
-        return {"decision": vals, "_decision_text": texts}, notes
-    elif kind == "rag":
-        vals, rag_labels, notes = V.rag(column, config)
-        if f == "rag_label":
-            # A label that is not a rating ("Ongoing") only fills in when no column rates; rows
-            # left without a rating are reported once the columns are combined ("no RAG").
-            notes = [n for n in notes if not n[2].startswith("not a RAG rating")]
-            rated = [lab if v else None for v, lab in zip(vals, rag_labels, strict=True)]
-            other = [lab if not v else None for v, lab in zip(vals, rag_labels, strict=True)]
-            return {"overall_rag": vals, "rag_label": rated, "_rag_text": other}, notes
-        return {f: vals}, notes
-    else:
-        vals, notes = V.text(column)
-    return {f: vals}, notes
 
 
 def _money_unit(parsed: dict[str, list], col: units.ColumnUnit, problems, sheet) -> dict:
@@ -1032,28 +966,6 @@ def _derived_rag(cols: dict[str, list], config: Config, n: int) -> None:
     cols.setdefault("cost_rag", cost)
     cols.setdefault("overall_rag", overall)
     cols.setdefault("rag_label", label)
-
-
-def _frame(table: str, cols: dict[str, list], n: int) -> pd.DataFrame:
-    data = {}
-    for f in models.FIELDS[table]:
-        vals = cols.get(f)
-        if vals is None:
-            continue
-        data[f] = vals
-    df = pd.DataFrame(data, index=range(n))
-    for f in models.DATE_FIELDS[table]:
-        if f in df:
-            df[f] = pd.to_datetime(df[f])
-    for f in df.columns:
-        t = TYPES.get(f)
-        if t in ("money", "number", "percent"):
-            df[f] = pd.to_numeric(df[f]).astype(float)
-        elif t == "scale":
-            df[f] = pd.array(df[f], dtype="Int64")
-        elif t == "bool":
-            df[f] = pd.array(df[f], dtype="boolean")
-    return df
 
 
 def _build(kind, sheet, cols, src_rows, ctx, known, config, result, headers_of, problems) -> None:
@@ -1171,7 +1083,7 @@ def _build(kind, sheet, cols, src_rows, ctx, known, config, result, headers_of, 
     for table, tcols in tables.items():
         rows = result.rows.get(table, src_rows)
         result.rows[table] = rows
-        result.frames[table] = _frame(table, tcols, len(rows))
+        result.frames[table] = normalise.frame(table, tcols, len(rows))
     result.refs = [(p, r) for p, r in zip(project_col, src_rows, strict=True) if p]
 
 

@@ -1,11 +1,13 @@
 """Sync a portfolio from an external SQL database into the app database.
 
 ``sync(source, engine)`` reads every table of a source definition in one read-only transaction,
-maps columns and values to the canonical schema, validates with the same rules and report format
-as the Excel loader, and writes one snapshot with ``store.write_batch`` (source ``sql``). Any
-error means nothing is written. The same snapshot twice is a duplicate and changes nothing. Rows
-an earlier sync of the same source wrote and the source no longer returns are removed from the
-app (kept in history, see ``store.write_batch(remove_missing=True)``).
+maps columns to the canonical schema, reads the values with the one normalise-and-validate step
+of every source (``data_loaders.normalise``: the same rules and report format as an uploaded
+sheet, the source's value and scale maps first), and writes one snapshot with
+``store.write_batch`` (source ``sql``). Any error means nothing is written. The same snapshot
+twice is a duplicate and changes nothing. Rows an earlier sync of the same source wrote and the
+source no longer returns are removed from the app (kept in history, see
+``store.write_batch(remove_missing=True)``).
 
 Before any table is read, the source's database user is checked (``source_role``): one that can
 do more than read is refused unless the source allows it. Every statement runs under the source's
@@ -26,16 +28,11 @@ import sqlite3
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, datetime
 from pathlib import Path
 
 import pandas as pd
 from sqlalchemy import (
-    Boolean,
-    Date,
     Engine,
-    Float,
-    Integer,
     column,
     create_engine,
     func,
@@ -53,7 +50,7 @@ import redact
 import store
 from access.roles import Identity
 from config import Config, get_config
-from data_loaders import limits, source_role, units
+from data_loaders import limits, normalise, source_role, units
 from data_loaders.report import ERROR, WARNING, FileReport, Problem, SheetReport, schema_problems
 from data_loaders.sql_source import (
     SourceDef,
@@ -71,8 +68,6 @@ CHUNK_ROWS = 10_000  # rows fetched at a time: the row cap is checked between ch
 # how the sync worker gets the resolved source URL (see read_isolated)
 URL_VARIABLE = "PMO_SYNC_SOURCE_URL"
 KIND = {"status_reports": "status", "raid_items": "raid"}  # canonical table -> report kind
-TRUE_WORDS = {"1", "true", "t", "yes", "y"}
-FALSE_WORDS = {"0", "false", "f", "no", "n"}
 
 
 @dataclass
@@ -322,78 +317,13 @@ def _mapping(tdef: TableDef, source_cols: list[str]) -> tuple[dict[str, str], li
     return mapping, missing
 
 
-# --- values ----------------------------------------------------------------------------------
-
-
-def _key(value) -> str:
-    """A value as a mapping key: trimmed, lower case, whole floats without '.0'."""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip().lower()
-
-
-def _text(value):
-    if value is None or (isinstance(value, float) and pd.isna(value)):
-        return None
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, datetime) and value == datetime.combine(value.date(), datetime.min.time()):
-        return value.date().isoformat()  # a date read as a midnight timestamp
-    if isinstance(value, (datetime, date)):
-        return value.isoformat()
-    return str(value)
-
-
-def _map_values(
-    series: pd.Series, fld: str, tdef: TableDef, config: Config
-) -> tuple[pd.Series, list[tuple[object, int]]]:
-    """Apply the value or scale mapping of ``fld``; returns mapped values and unmapped ones."""
-    table_map = tdef.scales.get(fld) or tdef.values.get(fld)
-    lookup = {_key(k): v for k, v in (table_map or {}).items()}
-    is_rag = fld.endswith("_rag")
-    if not lookup and not is_rag:
-        return series, []
-    out, bad = [], []
-    for pos, value in enumerate(series):
-        if value is None or (not isinstance(value, str) and pd.isna(value)) or _key(value) == "":
-            out.append(None)
-            continue
-        mapped = lookup.get(_key(value))
-        if mapped is None and is_rag:
-            mapped = models.normalise_rag(str(value), config)
-        if mapped is None:
-            bad.append((value, pos))
-        out.append(mapped)
-    return pd.Series(out, dtype=object), bad
-
-
-def _convert(series: pd.Series, kind) -> tuple[pd.Series, list[int]]:
-    """Cast to the canonical type; returns the positions whose value could not be converted."""
-    present = series.map(lambda v: v is not None and not (isinstance(v, float) and pd.isna(v)))
-    if isinstance(kind, Date):
-        values = series.map(lambda v: v.date() if isinstance(v, datetime) else v)
-        out = pd.to_datetime(values, errors="coerce", format="mixed").astype("datetime64[ns]")
-    elif isinstance(kind, Float):
-        out = pd.to_numeric(series, errors="coerce").astype("float64")
-    elif isinstance(kind, Integer):
-        nums = pd.to_numeric(series, errors="coerce")
-        whole = nums.isna() | (nums == nums.round())
-        out = nums.where(whole).astype("Int64")
-    elif isinstance(kind, Boolean):
-        words = series.map(lambda v: _key(v) if v is not None else None)
-        out = words.map(
-            lambda w: True if w in TRUE_WORDS else False if w in FALSE_WORDS else None
-        ).astype("boolean")
-    else:
-        out = pd.Series([_text(v) for v in series], dtype="str")
-    failed = (present & out.isna()).to_numpy().nonzero()[0].tolist()
-    return out, failed
-
-
 def _canonical(
     tdef: TableDef, cols: list[str], rows: list[tuple], config: Config
 ) -> tuple[pd.DataFrame, dict[str, str], list[Problem]]:
-    """The canonical frame of one source table, the mapping used, and problems found."""
+    """The canonical frame of one source table, the mapping used, and problems found.
+
+    The rows go, as the driver returned them, through the one normalise-and-validate step of
+    every source (``normalise.table``), with this source's column, value and scale maps."""
     label = tdef.label
     mapping, missing = _mapping(tdef, cols)
     problems = [
@@ -409,42 +339,10 @@ def _canonical(
             )
     if problems:
         return pd.DataFrame(), mapping, problems
-    raw = pd.DataFrame(rows, columns=cols, dtype=object)
-    table_cols = models.FACT_TABLES[tdef.table].columns
-    frame = pd.DataFrame(index=range(len(raw)))
-    for fld, col in mapping.items():
-        values, bad = _map_values(raw[col].reset_index(drop=True), fld, tdef, config)
-        problems += _unmapped(label, col, fld, tdef, bad)
-        converted, failed = _convert(values, table_cols[fld].type)
-        for pos in failed[:20]:
-            what = type(table_cols[fld].type).__name__.lower()
-            problems.append(
-                Problem(label, pos + 1, col, _text(values.iloc[pos]), f"{fld}: not a valid {what}")
-            )
-        frame[fld] = converted
-    if tdef.table == "status_reports" and "rag_label" not in mapping and "overall_rag" in mapping:
-        # keep the original wording, as the Excel loader does
-        frame["rag_label"] = pd.Series([_text(v) for v in raw[mapping["overall_rag"]]], dtype="str")
-    frame = frame[[f for f in models.FIELDS[tdef.table] if f in frame.columns]]
+    raw = pd.DataFrame(rows, columns=cols, dtype=object)  # values as read: no pandas typing
+    maps = normalise.Mapping(mapping, tdef.values, tdef.scales, where=f"tables.{tdef.table}")
+    frame, problems = normalise.table(tdef.table, raw, maps, config, label)
     return frame, mapping, problems
-
-
-def _unmapped(label, col, fld, tdef, bad: list[tuple[object, int]]) -> list[Problem]:
-    groups: dict[str, list[int]] = {}
-    for value, pos in bad:
-        groups.setdefault(str(value), []).append(pos + 1)
-    where = "scales" if fld in tdef.scales else "values"
-    return [
-        Problem(
-            label,
-            rows[0],
-            col,
-            value,
-            f"{fld}: {value!r} does not map ({len(rows)} row(s)); add it to "
-            f"[tables.{tdef.table}.{where}.{fld}]",
-        )
-        for value, rows in groups.items()
-    ]
 
 
 def _duplicates(label: str, name: str, frame: pd.DataFrame, mapping: dict) -> list[Problem]:
@@ -453,7 +351,7 @@ def _duplicates(label: str, name: str, frame: pd.DataFrame, mapping: dict) -> li
     out = []
     for key, group in list(dup.groupby(keys, sort=True))[:20]:
         key = key if isinstance(key, tuple) else (key,)
-        shown = ", ".join(f"{k}={_text(v)}" for k, v in zip(keys, key, strict=True))
+        shown = ", ".join(f"{k}={_shown(v)}" for k, v in zip(keys, key, strict=True))
         rows = [int(i) + 1 for i in group.index]
         out.append(
             Problem(
@@ -466,6 +364,11 @@ def _duplicates(label: str, name: str, frame: pd.DataFrame, mapping: dict) -> li
             )
         )
     return out
+
+
+def _shown(value) -> str:
+    """A canonical key value in a message: a date without its midnight."""
+    return value.date().isoformat() if isinstance(value, pd.Timestamp) else str(value)
 
 
 # --- snapshot hash ---------------------------------------------------------------------------
@@ -572,8 +475,8 @@ def read_source(
                 del rows  # not kept while the next table is read: the frame holds the values
                 sheet.mapping = {col: fld for fld, col in mapping.items()}
                 sheet.problems += problems
-                if problems:
-                    continue
+                if any(p.severity == ERROR for p in problems):
+                    continue  # all-or-nothing: nothing of a table with an unreadable value
                 # the same text limits as uploads: the sync is all-or-nothing, so an error blocks
                 frame, found = limits.check_frame(
                     name, frame, config, tdef.label, list(range(1, len(frame) + 1)), mapping

@@ -17,13 +17,8 @@ from dataclasses import dataclass, field
 
 from config import Config
 from data_loaders import values as V
+from data_loaders.currencies import CODES, SYMBOL_CODES, SYMBOLS
 
-SYMBOL_CODES = {"£": "GBP", "$": "USD", "€": "EUR", "¥": "JPY", "₹": "INR"}
-SYMBOLS = {code: sym for sym, code in SYMBOL_CODES.items()}
-CODES = {
-    "GBP", "USD", "EUR", "JPY", "INR", "CAD", "AUD", "NZD", "CHF", "SEK", "NOK", "DKK", "ZAR",
-    "SGD", "HKD", "CNY", "PLN", "CZK", "BRL", "MXN",
-}  # fmt: skip
 CHOICES = {"m": 1e6, "k": 1e3, "1": 1.0}  # a PM's answer to "which unit?"
 CHOICE_LABELS = {"m": "millions", "k": "thousands", "1": "as written"}
 _ALIASES = {"m": "m", "mn": "m", "million": "m", "millions": "m", "k": "k", "000": "k",
@@ -102,8 +97,8 @@ def without_unit(header: str) -> str:
 
 
 def symbol(currency: str | None) -> str:
-    """£ for GBP; a code with a space for currencies without a common symbol (``CHF 12.0m``);
-    nothing for a missing currency (None, or NaN from a frame)."""
+    """The currency's symbol (£ for GBP); a code with a space for currencies without a common
+    symbol (``CHF 12.0m``); nothing for a missing currency (None, or NaN from a frame)."""
     if not isinstance(currency, str) or not currency:
         return ""
     return SYMBOLS.get(currency, f"{currency} ")

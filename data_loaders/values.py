@@ -11,8 +11,10 @@ import difflib
 import math
 import re
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 
 from config import Config
+from data_loaders.currencies import CODE_IN_CELL, SYMBOL_CODES
 from data_loaders.limits import clean_text, has_control, shown
 from models import normalise_rag
 
@@ -93,7 +95,8 @@ def text(values: list) -> tuple[list, list[Note]]:
             out.append(None if len(s) < 15 and s.lower() in MISSING else s)
         elif is_missing_text(v):
             out.append(None)
-        elif isinstance(v, float) and v.is_integer():
+        elif isinstance(v, (float, Decimal)) and math.isfinite(v) and v == int(v):
+            # 12.0 from a sheet, Decimal 12.00 from SQL: the id or text "12"
             out.append(str(int(v)))
         elif isinstance(v, (date, datetime)):
             out.append(v.isoformat()[:10])
@@ -104,7 +107,8 @@ def text(values: list) -> tuple[list, list[Note]]:
 
 # --- numbers ---------------------------------------------------------------------------------
 
-_NUM = re.compile(r"^\(?-?[£$€]?\s*-?[\d,]*\.?\d+\s*(%|[kmb]n?|million|bn)?\)?$", re.I)
+_SYMBOL = "[" + "".join(SYMBOL_CODES) + "]"
+_NUM = re.compile(r"^\(?-?" + _SYMBOL + r"?\s*-?[\d,]*\.?\d+\s*(%|[kmb]n?|million|bn)?\)?$", re.I)
 
 
 def _to_number(v: object) -> float | None:
@@ -118,7 +122,7 @@ def _to_number(v: object) -> float | None:
     except ValueError:
         pass
     s = str(v).strip().replace("\u00a0", "").replace(" ", "")
-    s = s.replace("GBP", "").replace("USD", "").replace("EUR", "")
+    s = CODE_IN_CELL.sub("", s)  # any known code, not only the portfolio's
     if not _NUM.match(s):
         return None
     neg = s.startswith("(") and s.endswith(")") or "-" in s
@@ -129,7 +133,7 @@ def _to_number(v: object) -> float | None:
         if low.endswith(suffix):
             mult, s = factor, s[: -len(suffix)]
             break
-    s = s.rstrip("%").lstrip("£$€").replace(",", "")
+    s = s.rstrip("%").lstrip("".join(SYMBOL_CODES)).replace(",", "")
     try:
         num = float(s) * mult
     except ValueError:
@@ -414,10 +418,12 @@ def _one_rag(raw: str, config: Config, known: list[str]):
     return None, raw[:100], "not a RAG rating; kept as the label only"
 
 
-def scale(values: list) -> tuple[list, list[Note]]:
-    """Likelihood / impact 1-5 from numbers, probabilities (0-1) or words (one table)."""
+def scale(values: list, table: dict[str, int] | None = None) -> tuple[list, list[Note]]:
+    """Likelihood / impact 1-5 from numbers, probabilities (0-1) or words: ``table`` (the
+    built-in SCALE_WORDS with ``[risk] scales`` on top, ``normalise.scale_words``)."""
     out, notes = [], []
-    words = list(SCALE_WORDS)
+    table = table or SCALE_WORDS
+    words = list(table)
     for i, v in enumerate(values):
         if is_missing_text(v):
             out.append(None)
@@ -433,29 +439,45 @@ def scale(values: list) -> tuple[list, list[Note]]:
                 out.append(None)
             continue
         key = re.sub(r"\s+", " ", str(v).strip().lower())
-        if key in SCALE_WORDS:
-            out.append(SCALE_WORDS[key])
+        if key in table:
+            out.append(table[key])
             continue
         close = difflib.get_close_matches(key, words, n=1, cutoff=0.75)
         if close:
-            out.append(SCALE_WORDS[close[0]])
-            notes.append((i, v, f"read as '{close[0]}' ({SCALE_WORDS[close[0]]})", "warning"))
+            out.append(table[close[0]])
+            notes.append((i, v, f"read as '{close[0]}' ({table[close[0]]})", "warning"))
         else:
             notes.append((i, v, "not a 1-5 scale value", "error"))
             out.append(None)
     return out, notes
 
 
+# The one yes/no vocabulary of every source (sheets, CSV, SQL). ``t``/``f`` are PostgreSQL's own
+# spelling of a boolean as text; ``x``, ``✓`` and ``gate`` are how a plan marks a gate. Numbers:
+# 1 and 0 only. Any other word is not silently "no": it is reported (an upload leaves the cell
+# empty with a warning, a sync is refused), since "Gate 3" or "maybe" is no answer.
+TRUE_WORDS = frozenset({"y", "yes", "true", "t", "1", "x", "✓", "gate"})
+FALSE_WORDS = frozenset({"n", "no", "false", "f", "0"})
+
+
 def boolean(values: list) -> tuple[list, list[Note]]:
-    out = []
-    for v in values:
+    out, notes = [], []
+    for i, v in enumerate(values):
         if is_blank(v):
             out.append(None)
-        elif isinstance(v, (bool, int, float)):
-            out.append(bool(v))
+        elif isinstance(v, bool):
+            out.append(v)
         else:
-            out.append(str(v).strip().lower() in ("y", "yes", "true", "x", "1", "gate", "✓"))
-    return out, []
+            if isinstance(v, (int, float, Decimal)):  # 1.0 from a sheet, Decimal from SQL
+                word = str(int(v)) if math.isfinite(v) and v == int(v) else str(v)
+            else:
+                word = str(v).strip().lower()
+            if word in TRUE_WORDS or word in FALSE_WORDS:
+                out.append(word in TRUE_WORDS)
+            else:
+                notes.append((i, v, "not yes or no (yes/no, y/n, true/false, t/f, 1/0)", "error"))
+                out.append(None)
+    return out, notes
 
 
 DECISION_WORDS = {

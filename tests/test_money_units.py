@@ -178,3 +178,22 @@ def test_migration_0003_fills_in_the_portfolio_currency(db_url):
     with store.get_engine(db_url).connect() as conn:
         rows = dict(conn.execute(text("select project_id, currency from projects")).all())
     assert rows == {"OLD-1": "GBP", "EUR-1": "EUR"}
+
+
+def test_any_known_currency_code_or_symbol_in_a_money_cell_reads_as_a_number():
+    """The number rule strips every code of the one currency table, not only GBP, USD, EUR;
+    the project's currency is the one the cells state (here CHF), never a hard-coded GBP."""
+    book = xlsx(
+        {
+            "Projects": [
+                ["Project ID", "Project Name", "Budget", "Start Date", "End Date"],
+                ["C1", "Alps", "CHF 12.5m", date(2026, 1, 5), date(2026, 12, 18)],
+                ["C2", "Lake", "CHF 3,400,000", date(2026, 2, 2), date(2026, 9, 30)],
+            ]
+        }
+    )
+    parsed = parse(book, new_projects="create")
+    assert errors(parsed.report) == []
+    projects = parsed.frames["projects"].set_index("project_id")
+    assert list(projects["budget"]) == [12_500_000.0, 3_400_000.0]
+    assert set(projects["currency"]) == {"CHF"}

@@ -1,0 +1,20 @@
+"""The currencies the loaders know: ISO codes and the symbols that stand for them.
+
+One table for every rule that reads money: the number rule strips a code or symbol from a cell
+(``values``), the unit rules find the currency a header, title line or cell states (``units``).
+Which currency money without a code or symbol is in is not decided here: that is the
+portfolio's currency, ``[money] currency`` in pmo_lens.toml.
+"""
+
+from __future__ import annotations
+
+import re
+
+SYMBOL_CODES = {"£": "GBP", "$": "USD", "€": "EUR", "¥": "JPY", "₹": "INR"}
+SYMBOLS = {code: sym for sym, code in SYMBOL_CODES.items()}
+CODES = frozenset({
+    "GBP", "USD", "EUR", "JPY", "INR", "CAD", "AUD", "NZD", "CHF", "SEK", "NOK", "DKK", "ZAR",
+    "SGD", "HKD", "CNY", "PLN", "CZK", "BRL", "MXN",
+})  # fmt: skip
+# A code written in a money cell (``GBP 1,200``, ``1.2m EUR``): capitals, not inside a capital word.
+CODE_IN_CELL = re.compile(r"(?<![A-Z])(?:" + "|".join(sorted(CODES)) + r")(?![A-Z])")
