@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 8501
 PYTEST_ARGS ?=
 
-.PHONY: run test test-fast seed lint chromium clean
+.PHONY: run test test-fast seed lint chromium clean docs-shots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,10 @@ FAST_ENV := PMO_REQUIRE_SERVICES= \
 	PMO_TEST_MARIADB_URL=mysql+pymysql://root@127.0.0.1:1/test
 test-fast: $(VENV)/.dev-deps
 	$(FAST_ENV) $(BIN)/python -m pytest -n 2 -m "not browser and not postgres and not mariadb" $(PYTEST_ARGS)
+
+# Screenshots for the docs (docs/img/*.png) from the sample portfolio, in Debian's Chromium.
+docs-shots: $(VENV)/.dev-deps chromium
+	$(BIN)/python docs/shots.py
 
 lint: $(VENV)/.dev-deps
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .
