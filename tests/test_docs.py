@@ -11,6 +11,7 @@ say what it does:
   docs/configuration.md, whose default reads (as TOML) equal to config.py's;
 - a command or option: in the ``## python -m …`` section of docs/command-line.md;
 - a page: a heading of docs/pages.md, in the menu's order;
+- a key of a SQL source file: docs/sql-sources.md;
 - a benchmark: docs/testing.md; a PMO_ environment variable: docs/configuration.md.
 
 The checkers are plain functions of a text, and the tests at the end run them on texts with
@@ -30,6 +31,7 @@ import pytest
 import config
 from access.__main__ import build_parser as access_parser
 from data_loaders.cli import build_parser as data_loaders_parser
+from data_loaders.sql_source import SOURCE_KEYS, TABLE_KEYS
 from exports.__main__ import build_parser as exports_parser
 from sample_data.__main__ import build_parser as sample_data_parser
 from ui import navigation
@@ -48,6 +50,7 @@ CONFIGURATION = _read(DOCS / "configuration.md")
 COMMAND_LINE = _read(DOCS / "command-line.md")
 PAGES_DOC = _read(DOCS / "pages.md")
 TESTING = _read(DOCS / "testing.md")
+SQL_SOURCES = _read(DOCS / "sql-sources.md")
 DOC_FILES = sorted(DOCS.glob("*.md"))
 
 
@@ -190,6 +193,11 @@ def setting_problem(text: str, section: str, key: str, default) -> str | None:
 def test_every_setting_is_documented(section, key, default):
     problem = setting_problem(CONFIGURATION, section, key, default)
     assert problem is None, f"docs/configuration.md does not document [{section}] {key}: {problem}"
+
+
+@pytest.mark.parametrize("key", sorted(SOURCE_KEYS | TABLE_KEYS))
+def test_every_key_of_a_source_file_is_documented(key):
+    assert f"`{key}`" in SQL_SOURCES, f"docs/sql-sources.md does not name the source key {key}"
 
 
 # --- Command line -----------------------------------------------------------------------------
