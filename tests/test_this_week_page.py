@@ -51,13 +51,50 @@ def test_this_week_empty_database(empty_url):
     assert at.code[0].value.startswith("Review of 2026-11-20")
 
 
-def test_this_week_filters_with_no_projects(seeded_url):
+def _sidebar_notes(at) -> str:
+    return " ".join(c.value for c in at.sidebar.caption)
+
+
+def test_filters_offer_only_what_the_other_filters_leave(seeded_url):
     at = app_test().run()
-    # A programme from another portfolio: no project matches both filters.
-    at.sidebar.multiselect(key="portfolio").set_value(["Digital & Technology"])
-    at.sidebar.multiselect(key="programme").set_value(["New Markets"]).run()
+    assert len(at.sidebar.multiselect(key="programme").options) == 8
+    at.sidebar.multiselect(key="portfolio").set_value(["Digital & Technology"]).run()
     assert not at.exception
-    assert "No projects match these filters" in _texts(at)
+    # Only the programmes of that portfolio are offered (main offered all 8).
+    assert at.sidebar.multiselect(key="programme").options == ["Cloud Migration", "Data & Analytics"]
+    at.sidebar.multiselect(key="programme").set_value(["Cloud Migration"]).run()
+    # And the portfolio list follows the programme in turn.
+    assert at.sidebar.multiselect(key="portfolio").options == ["Digital & Technology"]
+    assert "No projects match these filters" not in _texts(at)
+
+
+def test_a_filter_value_that_no_longer_fits_is_dropped_with_a_note(seeded_url):
+    at = app_test().run()
+    both = ["Customer & Growth", "Digital & Technology"]
+    at.sidebar.multiselect(key="portfolio").set_value(both).run()
+    at.sidebar.multiselect(key="programme").set_value(["New Markets"]).run()
+    assert at.sidebar.multiselect(key="programme").value == ["New Markets"]
+    # Taking Customer & Growth out leaves New Markets without a project: it goes, with a note.
+    at.sidebar.multiselect(key="portfolio").set_value(["Digital & Technology"]).run()
+    assert not at.exception
+    assert at.sidebar.multiselect(key="portfolio").value == ["Digital & Technology"]
+    assert at.sidebar.multiselect(key="programme").value == []
+    assert "Programme New Markets taken out" in _sidebar_notes(at)
+    assert "No projects match these filters" not in _texts(at)
+    assert "programme" not in at.query_params
+
+
+def test_a_link_with_filters_that_clash_keeps_the_broader_one(seeded_url):
+    # A programme from another portfolio: main showed "No projects match these filters".
+    at = app_test()
+    at.query_params["portfolio"] = "Digital & Technology"
+    at.query_params["programme"] = "New Markets"
+    at.run()
+    assert not at.exception
+    assert at.sidebar.multiselect(key="portfolio").value == ["Digital & Technology"]
+    assert at.sidebar.multiselect(key="programme").value == []
+    assert "Programme New Markets taken out" in _sidebar_notes(at)
+    assert "No projects match these filters" not in _texts(at)
 
 
 def test_compare_date_is_shared_by_the_pages_and_kept_in_the_url(seeded_url):
