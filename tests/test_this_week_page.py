@@ -20,7 +20,7 @@ def test_this_week_on_the_sample(seeded_url):
     assert len(at.dataframe) == 2  # needs attention, what changed
     changes = at.dataframe[1].value
     assert changes["link"].str.startswith("project?project=PRJ-").all()
-    assert changes["link"].str.endswith("&date=2026-11-20").all()
+    assert changes["link"].str.endswith("&date=2026-11-20&compare=2026-11-13").all()
     narrative = at.code[0].value
     assert narrative.startswith("Review of 2026-11-20 compared with 2026-11-13: 60 projects")
     assert "1 project turned Red: Inventory Visibility Phase 2 (PRJ-0056)" in narrative
@@ -114,3 +114,24 @@ def test_compare_date_is_shared_by_the_pages_and_kept_in_the_url(seeded_url):
     linked.run()
     assert str(linked.sidebar.selectbox(key="compare_to_2026-11-20").value.date()) == "2026-10-23"
     assert linked.code[0].value.startswith("Review of 2026-11-20 compared with 2026-10-23")
+
+
+def test_project_links_keep_the_whole_view(seeded_url):
+    # Main kept only project and date: the compare date and the filters were lost.
+    at = app_test()
+    at.query_params["compare"] = "2026-10-23"
+    at.query_params["portfolio"] = "Digital & Technology"
+    at.run()
+    links = at.dataframe[0].value["link"]
+    assert len(links) and links.str.startswith("project?project=PRJ-").all()
+    view = "&date=2026-11-20&compare=2026-10-23&portfolio=Digital%20%26%20Technology"
+    assert links.str.endswith(view).all(), links.iloc[0]
+    # A link opened in a new session shows the same view.
+    opened = app_test()
+    for key, value in [("project", links.iloc[0].split("=")[1].split("&")[0]), ("date", "2026-11-20"),
+                       ("compare", "2026-10-23"), ("portfolio", "Digital & Technology")]:  # fmt: skip
+        opened.query_params[key] = value
+    opened.switch_page("pages/portfolio/project.py").run()
+    assert not opened.exception
+    assert opened.sidebar.multiselect(key="portfolio").value == ["Digital & Technology"]
+    assert str(opened.sidebar.selectbox(key="compare_to_2026-11-20").value.date()) == "2026-10-23"

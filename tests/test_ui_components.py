@@ -2,7 +2,7 @@
 
 import pandas as pd
 
-from ui.components import chart_config, project_links
+from ui.components import chart_config, project_links, view_link
 from ui.context import ReviewContext
 
 
@@ -13,6 +13,20 @@ def test_project_links_keep_the_review_date_and_escape_ids():
         "project?project=A%26B%201&date=2026-01-16",
     ]
     assert project_links(["P-007"], ReviewContext(None, None, [])) == ["project?project=P-007"]
+
+
+def test_links_carry_the_whole_view():
+    ctx = ReviewContext(
+        pd.Timestamp("2026-01-16"),
+        pd.Timestamp("2026-01-09"),
+        [],
+        {"portfolio": ["A & B"], "stage": ["Build", "Test"], "sponsor": []},
+    )
+    assert project_links(["P-007"], ctx) == [
+        "project?project=P-007&date=2026-01-16&compare=2026-01-09&portfolio=A%20%26%20B"
+        "&stage=Build&stage=Test"
+    ]
+    assert view_link("governance", ctx).startswith("governance?date=2026-01-16&compare=")
 
 
 def test_toolbar_camera_downloads_slide_size():

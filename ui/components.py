@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -345,11 +345,18 @@ def empty_state(message: str) -> None:
     st.info(message, icon=":material/info:")
 
 
+def view_link(page: str, ctx: ReviewContext, **params: str) -> str:
+    """THE link to a page of the app: relative (works under any base path), carrying the whole
+    view (ReviewContext.view_params: date, compare date, filters) and ``params`` first
+    (``project=PRJ-0001``), so a link never drops what the person was looking at."""
+    query = urlencode({**params, **ctx.view_params()}, doseq=True, quote_via=quote)
+    return f"{page}?{query}" if query else page
+
+
 def project_links(ids, ctx: ReviewContext) -> list[str]:
-    """Relative links to the project detail page (work under any base path), keeping the date."""
-    date = f"&date={fmt.day(ctx.review_date)}" if ctx.has_data else ""
+    """Links to the project detail page of each id (view_link: the view is kept)."""
     ids = ids.tolist() if hasattr(ids, "tolist") else ids  # a pyarrow column iterates slowly
-    return [f"project?project={quote(str(pid), safe='')}{date}" for pid in ids]
+    return [view_link("project", ctx, project=str(pid)) for pid in ids]
 
 
 def project_link_column(label: str = "Project"):

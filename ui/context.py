@@ -26,6 +26,18 @@ class ReviewContext:
     def has_data(self) -> bool:
         return self.review_date is not None
 
+    def view_params(self) -> dict[str, str | list[str]]:
+        """The whole view as query parameters (review date, compare date, sidebar filters),
+        the ones render_sidebar reads back: every link inside the app carries them
+        (ui.components.view_link), so opening a project or another page keeps the view."""
+        if not self.has_data:
+            return {}
+        params: dict[str, str | list[str]] = {"date": fmt.day(self.review_date)}
+        if self.compare_date is not None:
+            params["compare"] = fmt.day(self.compare_date)
+        params.update({f: list(v) for f, v in self.filters.items() if v})
+        return params
+
     def describe(self) -> str:
         """``as of 2026-11-20 · Portfolio: Digital & Technology`` for captions and footers."""
         if not self.has_data:
