@@ -61,7 +61,8 @@ def test_filters_offer_only_what_the_other_filters_leave(seeded_url):
     at.sidebar.multiselect(key="portfolio").set_value(["Digital & Technology"]).run()
     assert not at.exception
     # Only the programmes of that portfolio are offered (main offered all 8).
-    assert at.sidebar.multiselect(key="programme").options == ["Cloud Migration", "Data & Analytics"]
+    programmes = at.sidebar.multiselect(key="programme").options
+    assert programmes == ["Cloud Migration", "Data & Analytics"]
     at.sidebar.multiselect(key="programme").set_value(["Cloud Migration"]).run()
     # And the portfolio list follows the programme in turn.
     assert at.sidebar.multiselect(key="portfolio").options == ["Digital & Technology"]
@@ -128,8 +129,9 @@ def test_project_links_keep_the_whole_view(seeded_url):
     assert links.str.endswith(view).all(), links.iloc[0]
     # A link opened in a new session shows the same view.
     opened = app_test()
-    for key, value in [("project", links.iloc[0].split("=")[1].split("&")[0]), ("date", "2026-11-20"),
-                       ("compare", "2026-10-23"), ("portfolio", "Digital & Technology")]:  # fmt: skip
+    first = links.iloc[0].split("=")[1].split("&")[0]
+    view = {"date": "2026-11-20", "compare": "2026-10-23", "portfolio": "Digital & Technology"}
+    for key, value in {"project": first, **view}.items():
         opened.query_params[key] = value
     opened.switch_page("pages/portfolio/project.py").run()
     assert not opened.exception

@@ -109,6 +109,27 @@ def delta_style(change: float, up_is_bad: bool | None) -> dict:
     return {"delta_color": "green" if good else "red", "delta_arrow": arrow}
 
 
+# A verdict's tone (analytics: good, mixed, bad) as a tile's delta colour; always with a word
+# or sign in the text too (✓, ⚠), never colour alone.
+TONE_COLOURS = {"good": "green", "mixed": "orange", "bad": "red"}
+
+
+def verdict_tile(where, label: str, verdict: tuple[str, str], note: str, help: str) -> None:
+    """A tile whose value is a verdict (``✓ within``) and whose note (``+£7.06m headroom``) is
+    coloured by the verdict's tone, with no arrow: the note is a level, not a change, and an
+    arrow would read as "up since last week"."""
+    text, tone = verdict
+    where.metric(
+        label,
+        text,
+        note,
+        delta_color=TONE_COLOURS[tone],
+        delta_arrow="off",
+        help=help,
+        border=True,
+    )
+
+
 def signed_count(x: float) -> str:
     """``+3`` / ``−2``: a change in a count, with a true minus like money."""
     return f"{x:+,.0f}".replace("-", fmt.MINUS)
