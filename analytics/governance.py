@@ -34,7 +34,7 @@ import re
 import numpy as np
 import pandas as pd
 
-from analytics import money
+from analytics import money, portfolio
 from analytics.snapshot import latest_snapshot, open_labels
 from analytics.staleness import is_stale
 from config import Config, Governance, get_config
@@ -758,7 +758,7 @@ def lens_summary(
         "execution": [
             ("mean execution health", mean("execution_health")),
             (f"healthy (≥ {rules.health_threshold:g})", pct(healthy)),
-            ("computed Red", str(int((scored["computed_rag"] == "Red").sum()))),
+            (portfolio.computed("Red"), str(int((scored["computed_rag"] == "Red").sum()))),
             ("watermelons (reported Green, computed worse)", str(int(scored["watermelon"].sum()))),
             (
                 "median SPI / CPI",

@@ -164,6 +164,31 @@ def kpis(snap: pd.DataFrame, config: Config | None = None) -> dict:
     return out
 
 
+def reported(rag: str) -> str:
+    """``Red (reported)``: a count of the RAG project managers report (the RAG shown, Grey when
+    not reported). Every tile and count names which of the two RAGs it counts."""
+    return f"{rag} (reported)"
+
+
+def computed(rag: str) -> str:
+    """``Red (computed)``: a count of the RAG worked out from schedule and cost ([rag] rules)."""
+    return f"{rag} (computed)"
+
+
+def red_gap(snap: pd.DataFrame) -> str:
+    """The sentence This week and Governance both show, so the two Red counts are explained
+    in one place: how many are Red as reported, how many as computed, and the watermelons
+    (reported Green, computed worse) between them."""
+    rep = int((snap["display_rag"] == "Red").sum())
+    com = int((snap["computed_rag"] == "Red").sum())
+    water = int(snap["watermelon"].sum())
+    return (
+        f"{reported('Red')}: {rep}, the RAG project managers report. {computed('Red')}: {com}, "
+        f"worked out from schedule and cost by the [rag] rules. The gap: {water} "
+        f"watermelon{'s' if water != 1 else ''} (reported Green, computed Amber or Red)."
+    )
+
+
 def rag_distribution(snap: pd.DataFrame) -> pd.DataFrame:
     """Counts of projects per RAG for overall (as shown) and each reported dimension."""
     dims = {

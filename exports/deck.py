@@ -508,9 +508,9 @@ def _headline(rv: Review) -> list[_Slide]:
 
     rows_spec = [
         ("Projects in review", "projects", lambda v: f"{v:.0f}", False),
-        ("■ Red", "n_red", lambda v: f"{v:.0f}", False),
-        ("▲ Amber", "n_amber", lambda v: f"{v:.0f}", False),
-        ("● Green", "n_green", lambda v: f"{v:.0f}", False),
+        ("■ Red (reported)", "n_red", lambda v: f"{v:.0f}", False),
+        ("▲ Amber (reported)", "n_amber", lambda v: f"{v:.0f}", False),
+        ("● Green (reported)", "n_green", lambda v: f"{v:.0f}", False),
         ("○ Not reported (Grey)", "not_reported", lambda v: f"{v:.0f}", False),
         ("Watermelons (reported Green, computed Amber/Red)", "watermelons", "{:.0f}".format, False),
         ("Total budget (BAC)", "budget", total("budget"), True),

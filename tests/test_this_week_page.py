@@ -13,7 +13,7 @@ def test_this_week_on_the_sample(seeded_url):
     assert at.title[0].value == "This week"
     assert [s.value for s in at.subheader] == ["Needs attention", "What changed", "For the minutes"]
     tiles = {m.label: m for m in at.metric}
-    assert tiles["Red"].value == "6" and tiles["Amber"].value == "3"
+    assert tiles["Red (reported)"].value == "6" and tiles["Amber (reported)"].value == "3"
     assert "Open high+ risks" in tiles and "Total EAC" in tiles
     compare = at.selectbox(key="compare_to_2026-11-20")
     assert str(compare.value.date()) == "2026-11-13"
@@ -137,3 +137,19 @@ def test_project_links_keep_the_whole_view(seeded_url):
     assert not opened.exception
     assert opened.sidebar.multiselect(key="portfolio").value == ["Digital & Technology"]
     assert str(opened.sidebar.selectbox(key="compare_to_2026-11-20").value.date()) == "2026-10-23"
+
+
+def test_both_red_counts_are_named_and_linked(seeded_url):
+    # Main: "Red 6" here and "computed Red: 10" on Governance, neither saying which is which.
+    at = app_test().run()
+    gap = next(c.value for c in at.caption if "Red (computed)" in c.value)
+    assert "Red (reported): 6" in gap and "watermelon" in gap
+    link = at.get("page_link")[0].proto
+    assert link.page == "governance"
+    assert link.query_string == "date=2026-11-20&compare=2026-11-13"  # the view travels
+    at.switch_page("pages/portfolio/governance.py").run()
+    assert not at.exception
+    assert any(gap == c.value for c in at.caption)  # the same sentence on both pages
+    assert any("Red (computed): **" in m.value for m in at.markdown)
+    back = next(p.proto for p in at.get("page_link") if "reported" in p.proto.label)
+    assert back.query_string == "date=2026-11-20&compare=2026-11-13"

@@ -10,6 +10,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from analytics import money as fmt
+from analytics.portfolio import red_gap
 from charts.contrast import cell_style
 from charts.summary import describe
 from charts.template import (
@@ -378,6 +379,14 @@ def project_links(ids, ctx: ReviewContext) -> list[str]:
     """Links to the project detail page of each id (view_link: the view is kept)."""
     ids = ids.tolist() if hasattr(ids, "tolist") else ids  # a pyarrow column iterates slowly
     return [view_link("project", ctx, project=str(pid)) for pid in ids]
+
+
+def red_gap_note(ctx: ReviewContext, snap, to: str, label: str, icon: str) -> None:
+    """The two Red counts explained (analytics.portfolio.red_gap) and a link to the page that
+    shows the other one, keeping the view: This week counts Red (reported), Governance vs
+    execution Red (computed), and the watermelons are the gap between them."""
+    st.caption(red_gap(snap))  # our words and counts only: no data text to escape
+    st.page_link(to, label=label, icon=icon, query_params=ctx.view_params())
 
 
 def project_link_column(label: str = "Project"):

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from analytics import money as fmt
+from analytics.portfolio import reported
 from charts import health as charts
 from charts.template import has_points
 from ui import data
@@ -59,7 +60,7 @@ for col, rag in zip(tiles[1:], ("Red", "Amber", "Green"), strict=True):
     key = rag.lower()
     kpi(
         col,
-        rag,
+        reported(rag),
         f"{now[f'n_{key}']} ({now[f'pct_{key}']:.0f}%)",
         change(f"n_{key}"),
         up_is_bad=rag != "Green",

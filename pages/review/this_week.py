@@ -16,6 +16,7 @@ from ui.components import (
     project_links,
     provenance,
     rag_column,
+    red_gap_note,
     signed_count,
 )
 from ui.page import page_setup, stop_if_no_match
@@ -78,6 +79,13 @@ provenance(
     f"tiles: change against {fmt.day(compare_date)}"
     if compare_date is not None
     else "tiles: no change shown in the first week",
+)
+red_gap_note(
+    ctx,
+    rv.snapshot,
+    "pages/portfolio/governance.py",
+    "Red (computed): Governance vs execution",
+    ":material/balance:",
 )
 
 
