@@ -14,6 +14,7 @@ from charts.template import (
     category_labels,
     chart_text,
     rag_label,
+    trend_dates,
 )
 from data_loaders.units import symbol
 
@@ -73,6 +74,7 @@ def rag_trend(trend: pd.DataFrame) -> go.Figure:
             hovertemplate=f"%{{x|%d %b %Y}}: %{{y}} {rag}<extra></extra>",
         )
     fig.update_layout(xaxis_title="review date", yaxis_title="projects", hovermode="x unified")
+    trend_dates(fig, trend["report_date"])
     return apply(fig, "RAG trend over the weeks")
 
 
