@@ -127,9 +127,7 @@ def per_currency(by_currency: dict[str, dict[str, float]], key: str, fmt=None) -
     A currency whose figure is 0 beside another's is left out: "£211.9m · $0" reads as if
     something in dollars were missing (a project in dollars with no budget recorded)."""
     fmt = fmt or money
-    shown = {c: v for c, v in by_currency.items() if v[key]} or dict(
-        list(by_currency.items())[:1]
-    )
+    shown = {c: v for c, v in by_currency.items() if v[key]} or dict(list(by_currency.items())[:1])
     return " · ".join(fmt(v[key], c) for c, v in shown.items()) or fmt(0.0, None)
 
 

@@ -127,7 +127,12 @@ with right:
         ctx,
         source,
     )
-bubbles = rv.keep("value_vs_risk", lambda: charts.value_risk_bubble(rv.snapshot))
+bubbles = rv.keep(
+    "value_vs_risk",
+    lambda: charts.value_risk_bubble(
+        rv.snapshot, rv.value_risk_picks, rv.config.governance.label_chars
+    ),
+)
 if has_points(bubbles):
     show_chart(
         bubbles,
