@@ -177,6 +177,46 @@ WRAP_ROW_HEIGHT = 3 * 20 + 16
 WRAP_CHARS = 80
 
 
+MEDIUM_CHARS = 28  # about what one line of a "medium" column holds
+
+
+def clip_words(text, chars: int):
+    """``text`` cut to at most ``chars`` characters at a word boundary, with "…" (the table
+    draws what fits its rows and would stop mid-word: "Red; decision request"). Not text:
+    unchanged."""
+    if not isinstance(text, str) or len(text) <= chars:
+        return text
+    cut = text[: chars - 1]
+    space = cut.rfind(" ")
+    if space >= chars // 2:
+        cut = cut[:space]
+    return cut.rstrip(" ,;:-–—·") + "…"
+
+
+def _fit_columns(frame, config, wrap, details, wrap_chars):
+    """The column config of a table whose rows wrap (three lines): a long text column with no
+    width of its own gets "medium" and wraps too, instead of stretching to its longest name and
+    pushing the columns after it out of sight (the "Why" and "Flags" columns at 1280 and
+    1600 px). Returns the config and the frame as shown: a wrapped column with its full text
+    in the details panel is cut at a word boundary to what its three lines hold."""
+    out = dict(config or {})
+    for c in frame.columns:
+        kind = frame[c].dtype
+        text = pd.api.types.is_object_dtype(kind) or pd.api.types.is_string_dtype(kind)
+        text = text or isinstance(kind, pd.CategoricalDtype)
+        if c in wrap or not text or not len(frame):
+            continue
+        longest = frame[c].astype(object).map(lambda v: len(v) if isinstance(v, str) else 0).max()
+        cfg = out.get(c)
+        if longest > MEDIUM_CHARS and (cfg is None or isinstance(cfg, str)):
+            out[c] = st.column_config.TextColumn(cfg or c, width="medium")
+    shown = frame
+    for c in wrap:
+        if c in frame and c in (details or {}):
+            shown = shown.assign(**{c: frame[c].map(lambda v: clip_words(v, 2 * wrap_chars))})
+    return out, shown
+
+
 def table_height(rows: int, row_height: int = ROW_HEIGHT, max_rows: int = MAX_ROWS) -> int:
     """Pixels that show ``rows`` rows and the header, no empty band and no hidden row; at most
     ``max_rows`` rows (the table scrolls past them). An empty table keeps one row's height."""
@@ -309,7 +349,12 @@ def data_table(
         kwargs.setdefault("key", f"table_{name}")
         kwargs.setdefault("on_select", "rerun")
         kwargs.setdefault("selection_mode", "single-row")
-    shown = styled(frame, rag, money, currency)
+    shown = frame
+    if wrapped:
+        kwargs["column_config"], shown = _fit_columns(
+            frame, kwargs.get("column_config"), wrap, details, wrap_chars
+        )
+    shown = styled(shown, rag, money, currency)
     event = st.dataframe(shown, **kwargs)
     pos = selected_row(event) if details else None
     if pos is not None and pos >= len(frame):

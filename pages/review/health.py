@@ -176,6 +176,27 @@ else:
             "flags": st.column_config.TextColumn("Flags", width="medium"),
         },
         hide_index=True,
+        # What a reader compares first, in sight at 1280 and 1600 px: the two RAGs, the flags
+        # and the rule; the figures follow (the table scrolls sideways to them).
+        column_order=[
+            "project_id",
+            "detail",
+            "name",
+            "display_rag",
+            "computed_rag",
+            "flags",
+            "computed_rule",
+            "status_label",
+            "manager",
+            "spi",
+            "cpi",
+            "eac_typical",
+            "budget",
+            "eac_vs_budget",
+            "currency",
+            "last_report_date",
+            "days_since_report",
+        ],  # fmt: skip
         column_config={
             "project_id": "ID",
             "detail": project_link_column("Detail"),

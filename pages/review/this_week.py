@@ -101,7 +101,7 @@ else:
         attention.assign(
             link=project_links(attention["project_id"], ctx),
             rag=rag_column(attention["display_rag"]),
-        )[["link", "name", "manager", "rag", "reasons", "last_report_date"]],
+        )[["link", "name", "rag", "reasons", "manager", "last_report_date"]],  # Why in sight
         "attention",
         rag=["rag"],
         wrap=["reasons"],
