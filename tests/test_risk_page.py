@@ -4,6 +4,7 @@ and the empty database."""
 from __future__ import annotations
 
 import pandas as pd
+from streamlit.proto.Metric_pb2 import Metric as MetricProto
 
 import store
 from analytics import portfolio, risk
@@ -73,6 +74,22 @@ def test_sample_portfolio_page(seeded_url):
     shown = metrics(at)
     assert "Residual exposure" in shown and shown["Residual exposure"] != inherent_exposure
     assert "Top 10 by residual score" in [s.value for s in at.subheader]
+
+
+def test_exposure_tiles_read_the_right_way(seeded_url):
+    at = open_page()
+    tiles = {m.label: m for m in at.metric}
+    # Exposure is a level: no arrow, no colour (main: a green "↑ +£7.06m headroom" on it).
+    assert not tiles["Inherent exposure"].delta
+    over = tiles["Projects over contingency"].value
+    verdict = tiles["Portfolio exposure vs remaining"]
+    assert over.startswith("⚠ ")
+    count = over.split()[1]
+    # Never "✓ within" beside projects over contingency; headroom coloured by the verdict.
+    assert verdict.value == f"⚠ {count} over"
+    assert verdict.delta.endswith(" headroom") and verdict.delta.startswith("+£")
+    assert verdict.proto.color == MetricProto.MetricColor.ORANGE
+    assert verdict.proto.direction == MetricProto.MetricDirection.NONE
 
 
 def test_page_filters_narrow_the_register(seeded_url):
