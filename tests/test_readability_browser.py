@@ -241,9 +241,17 @@ def test_charts_read_on_screen_and_in_the_slide_export(page, long_app, path, wid
 # in part) and whether it scrolls sideways.
 LAYOUT = """
 async () => {
-  const tiles = [...document.querySelectorAll('[data-testid="stMetricValue"] > div')]
-    .filter((e) => e.scrollWidth > e.clientWidth + 1 || e.scrollHeight > e.clientHeight + 2)
-    .map((e) => e.textContent);
+  // A figure is cut when its text runs past its tile (or is hidden behind "…").
+  const tiles = [...document.querySelectorAll('[data-testid="stMetricValue"]')].filter((e) => {
+    const box = e.closest('[data-testid="stMetric"]').getBoundingClientRect();
+    const text = e.querySelector('p') || e;
+    const range = document.createRange();
+    range.selectNodeContents(text);
+    const r = range.getBoundingClientRect();
+    const style = getComputedStyle(text);
+    return r.right > box.right + 1 || r.left < box.left - 1
+      || (style.textOverflow === 'ellipsis' && text.scrollWidth > text.clientWidth + 1);
+  }).map((e) => e.textContent);
   const side = document.querySelector('[data-testid="stSidebar"]');
   const sidebar = side ? side.getBoundingClientRect().width : 0;
   const tables = [];

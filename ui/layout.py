@@ -16,9 +16,9 @@ import streamlit as st
 NARROW = 1000  # px: below this the sidebar starts collapsed and tile figures are smaller
 
 _STYLE = f"""<style>
-[data-testid="stMetricValue"] > div {{
+[data-testid="stMetricValue"] > div, [data-testid="stMetricValue"] > div p {{
   white-space: normal !important; overflow: visible !important; text-overflow: clip !important;
-  overflow-wrap: normal; line-height: 1.15;
+  overflow-wrap: break-word; line-height: 1.15;
 }}
 @media (max-width: {NARROW - 1}px) {{
   [data-testid="stMetricValue"] {{ font-size: 1.6rem !important; }}
