@@ -34,9 +34,12 @@ pytestmark = pytest.mark.browser
 
 SHOTS = ARTIFACTS / "readability"
 WIDTHS = [800, 1280, 1600]
-# Columns a table is read for, by page: in sight at 1280 and 1600 px (the table may scroll
-# sideways to the rest). Main cut the Why text at 1280 and clipped Flags at 1600.
-IN_SIGHT = {"": ["Why"], "health": ["Flags", "Rule that fired"]}
+# Columns a table is read for, by page and width: in sight (the table may scroll sideways to
+# the rest). Main cut the Why text at 1280 and clipped Flags at 1600.
+IN_SIGHT = {
+    "": {1280: ["Why"], 1600: ["Why"]},
+    "health": {1280: ["Flags"], 1600: ["Flags", "Rule that fired"]},
+}
 PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"  # offline bundle
 # The project detail page is opened for a project with earned value, milestones and re-baselines.
 PROJECT = "PRJ-0008"
@@ -275,7 +278,7 @@ def page_problems(page, path: str, width: int) -> list[str]:
     out = [f"tile figure {t!r} is cut" for t in got["tiles"]]
     if width < 1000 and got["sidebar"] > 0:
         out.append(f"the sidebar is open ({got['sidebar']:.0f} px) on a narrow screen")
-    wanted = IN_SIGHT.get(path.split("?")[0], []) if width >= 1280 else []
+    wanted = IN_SIGHT.get(path.split("?")[0], {}).get(width, [])
     for column in wanted:
         holding = [t for t in got["tables"] if column in t["columns"]]
         # the last column drawn of a table that scrolls sideways may be cut at its edge
