@@ -4,11 +4,14 @@ from pathlib import Path
 
 import streamlit as st
 
-from ui import identity, navigation, sign_in
+from ui import identity, layout, navigation, sign_in
 from ui.context import render_sidebar
 
 # An emoji favicon is drawn locally; a :material/…: page icon is fetched from fonts.gstatic.com.
-st.set_page_config(page_title="PMO Lens", page_icon="📊", layout="wide")
+st.set_page_config(
+    page_title="PMO Lens", page_icon="📊", layout="wide", initial_sidebar_state="auto"
+)
+layout.apply()  # narrow screens: the sidebar starts collapsed, tile figures never cut
 # Keyboard users see where they are on every page, the sign-in screen included: a clear
 # outline on whatever has keyboard focus. Style-only HTML takes no space on the page.
 st.html("<style>:focus-visible{outline:3px solid #1565c0!important;outline-offset:2px}</style>")

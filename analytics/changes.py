@@ -391,9 +391,9 @@ def headline(frames, comparison: Comparison, config: Config) -> pd.DataFrame:
         )
     band = config.changes.risk_band
     specs = [
-        ("Red", "n_red", True),
-        ("Amber", "n_amber", True),
-        ("Green", "n_green", False),
+        (portfolio.reported("Red"), "n_red", True),
+        (portfolio.reported("Amber"), "n_amber", True),
+        (portfolio.reported("Green"), "n_green", False),
         ("Not reported", "not_reported", True),
         ("Total budget", "budget", None),
         ("Total EAC", "eac", True),

@@ -34,7 +34,7 @@ import re
 import numpy as np
 import pandas as pd
 
-from analytics import money
+from analytics import money, portfolio
 from analytics.snapshot import latest_snapshot, open_labels
 from analytics.staleness import is_stale
 from config import Config, Governance, get_config
@@ -383,11 +383,18 @@ def previous_quadrants(now: pd.DataFrame, before: pd.DataFrame | None) -> pd.Ser
 
 
 def label_picks(
-    scored: pd.DataFrame, before: pd.DataFrame | None, count: int, config: Config | None = None
+    scored: pd.DataFrame,
+    before: pd.DataFrame | None,
+    count: int,
+    config: Config | None = None,
+    also: tuple[str, str] | None = None,
 ) -> pd.DataFrame:
     """The projects worth naming on the quadrant chart, at most ``count``, in priority order:
     in turn one that moved quadrant since the compare date (largest first), one of the lowest
     execution health and one of the largest budget, until ``count`` are picked.
+
+    ``also``: (column, reason) a chart adds as a fourth turn, largest first (the value versus
+    risk chart: ``("exposure", "largest exposure")``, so its outlier is named).
 
     Columns ``project_id`` and ``why`` (all reasons a project was picked, e.g. "moved from
     protect and accelerate; largest budget")."""
@@ -413,8 +420,14 @@ def label_picks(
         [(p, "lowest execution health") for p in worst["project_id"]],
         [(p, "largest budget") for p in largest["project_id"]],
     ]
+    if also is not None:
+        column, reason = also
+        top = df.dropna(subset=[column]).sort_values(
+            [column, "project_id"], ascending=[False, True]
+        )
+        lists.append([(p, reason) for p in top["project_id"]])
     picked: list[str] = []
-    cursors = [0, 0, 0]
+    cursors = [0] * len(lists)
     while len(picked) < count and any(c < len(lst) for c, lst in zip(cursors, lists, strict=True)):
         for i, lst in enumerate(lists):
             while cursors[i] < len(lst) and lst[cursors[i]][0] in picked:
@@ -758,7 +771,7 @@ def lens_summary(
         "execution": [
             ("mean execution health", mean("execution_health")),
             (f"healthy (≥ {rules.health_threshold:g})", pct(healthy)),
-            ("computed Red", str(int((scored["computed_rag"] == "Red").sum()))),
+            (portfolio.computed("Red"), str(int((scored["computed_rag"] == "Red").sum()))),
             ("watermelons (reported Green, computed worse)", str(int(scored["watermelon"].sum()))),
             (
                 "median SPI / CPI",

@@ -122,9 +122,13 @@ def plain(value, currency: str | None) -> str:
 
 
 def per_currency(by_currency: dict[str, dict[str, float]], key: str, fmt=None) -> str:
-    """``£211.9m · $19.65bn``: one figure per currency, never one sum (``money`` format)."""
+    """``£211.9m · $19.65bn``: one figure per currency, never one sum (``money`` format).
+
+    A currency whose figure is 0 beside another's is left out: "£211.9m · $0" reads as if
+    something in dollars were missing (a project in dollars with no budget recorded)."""
     fmt = fmt or money
-    return " · ".join(fmt(v[key], c) for c, v in by_currency.items()) or fmt(0.0, None)
+    shown = {c: v for c, v in by_currency.items() if v[key]} or dict(list(by_currency.items())[:1])
+    return " · ".join(fmt(v[key], c) for c, v in shown.items()) or fmt(0.0, None)
 
 
 def number_format(currency: str | None) -> str:

@@ -39,6 +39,38 @@ def filter_projects(projects: pd.DataFrame, filters: dict[str, list[str]] | None
     return projects[mask]
 
 
+def filter_choices(
+    projects: pd.DataFrame,
+    filters: dict[str, list[str]] | None,
+    first: list[str] = (),
+) -> tuple[dict[str, list[str]], dict[str, list[str]], dict[str, list[str]]]:
+    """The sidebar filters made to fit each other: per field, the values the *other* filters
+    leave (``options``), the chosen values kept, and the chosen values dropped because no
+    project has them together with the other choices.
+
+    A choice is dropped, never silently kept: a programme of another portfolio would leave
+    "No projects match these filters" and nobody would see why. When two fields clash (one
+    portfolio, a programme of another), the field the person just changed (``first``) wins,
+    then the order of FILTER_FIELDS (the broader field): the other one's misfits go, and this
+    repeats until every chosen value fits. Then every value offered matches at least one project
+    with every other choice, so the kept filters never match nothing."""
+    order = list(dict.fromkeys([*first, *FILTER_FIELDS]))
+    kept = {f: [str(v) for v in (filters or {}).get(f) or []] for f in FILTER_FIELDS}
+    dropped: dict[str, list[str]] = {}
+    while True:
+        options = {}
+        for fld in FILTER_FIELDS:
+            others = {f: v for f, v in kept.items() if f != fld}
+            values = filter_projects(projects, others)[fld].dropna().astype(str)
+            options[fld] = sorted(values.unique().tolist())
+        misfit = [f for f in order if any(v not in options[f] for v in kept[f])]
+        if not misfit:
+            return options, kept, dropped
+        fld = misfit[-1]  # the lowest-priority field gives way
+        dropped.setdefault(fld, []).extend(v for v in kept[fld] if v not in options[fld])
+        kept[fld] = [v for v in kept[fld] if v in options[fld]]
+
+
 def _in_review(projects: pd.DataFrame, review_date: pd.Timestamp) -> pd.DataFrame:
     # A project joins the review once it has started; projects without a start date always count.
     return projects[projects["start_date"].isna() | (projects["start_date"] <= review_date)]
@@ -130,6 +162,31 @@ def kpis(snap: pd.DataFrame, config: Config | None = None) -> dict:
     out["not_reported"] = int(snap["not_reported"].sum())
     out["watermelons"] = int(snap["watermelon"].sum())
     return out
+
+
+def reported(rag: str) -> str:
+    """``Red (reported)``: a count of the RAG project managers report (the RAG shown, Grey when
+    not reported). Every tile and count names which of the two RAGs it counts."""
+    return f"{rag} (reported)"
+
+
+def computed(rag: str) -> str:
+    """``Red (computed)``: a count of the RAG worked out from schedule and cost ([rag] rules)."""
+    return f"{rag} (computed)"
+
+
+def red_gap(snap: pd.DataFrame) -> str:
+    """The sentence This week and Governance both show, so the two Red counts are explained
+    in one place: how many are Red as reported, how many as computed, and the watermelons
+    (reported Green, computed worse) between them."""
+    rep = int((snap["display_rag"] == "Red").sum())
+    com = int((snap["computed_rag"] == "Red").sum())
+    water = int(snap["watermelon"].sum())
+    return (
+        f"{reported('Red')}: {rep}, the RAG project managers report. {computed('Red')}: {com}, "
+        f"worked out from schedule and cost by the [rag] rules. The gap: {water} "
+        f"watermelon{'s' if water != 1 else ''} (reported Green, computed Amber or Red)."
+    )
 
 
 def rag_distribution(snap: pd.DataFrame) -> pd.DataFrame:

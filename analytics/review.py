@@ -282,6 +282,21 @@ class Review(_Keeps):
         return governance.scores(self.frames, before, self.compare_date, self.config)[0]
 
     @cached_property
+    def value_risk_picks(self) -> pd.DataFrame:
+        """The bubbles the value versus risk chart names: the quadrant chart's rule
+        (``governance.label_picks``) with the largest exposure as a fourth turn."""
+        scored = (
+            self.scores.merge(
+                self.snapshot[["project_id", "exposure"]], on="project_id", how="left"
+            )
+            if "exposure" not in self.scores
+            else self.scores
+        )
+        count = self.config.governance.label_count
+        also = ("exposure", "largest exposure")
+        return governance.label_picks(scored, self.compare_scores, count, self.config, also)
+
+    @cached_property
     def quadrant_counts(self) -> pd.DataFrame:
         return governance.quadrant_counts(self.scores, self.config)
 

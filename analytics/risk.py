@@ -529,8 +529,14 @@ def portfolio_exposure(table: pd.DataFrame, config: Config | None = None) -> dic
     """
     config = config or get_config()
     by_ccy = money.totals(table, MONEY_TOTALS, config)
-    for v in by_ccy.values():
+    # Projects over their contingency, counted under the total they are in (a converted
+    # currency's projects under the portfolio currency): the verdict per total names them.
+    ccy = money.currencies(table, config)
+    rated = ccy.isin([config.money.currency, *money.converted(table, config)])
+    group = ccy.where(~rated, config.money.currency)
+    for c, v in by_ccy.items():
         v["headroom"] = v["remaining"] - v["exposure"]
+        v["over"] = int((table["exceeds"] & (group == c)).sum())
     one = next(iter(by_ccy)) if len(by_ccy) == 1 else None
     out: dict = {
         "projects": len(table),
@@ -543,6 +549,33 @@ def portfolio_exposure(table: pd.DataFrame, config: Config | None = None) -> dic
     for key in [*MONEY_TOTALS, "headroom"]:
         out[key] = by_ccy[one][key] if one else float("nan")
     return out
+
+
+def exposure_verdict(totals: dict) -> tuple[str, str]:
+    """The one verdict on portfolio exposure against remaining contingency, and its tone
+    (``good``, ``mixed``, ``bad``) for the tile's colour, from ``portfolio_exposure``.
+
+    It never contradicts the "Projects over contingency" count beside it: ``✓ within`` only
+    when no project is over; when the total is within but some projects are over it names
+    them (``⚠ 14 over``), never a tick. With currencies that have no rate between them, each
+    is judged on its own and named (``⚠ 14 over in GBP · ⚠ exceeds in USD``): a $131 register
+    never turns the pounds' verdict. A currency with no exposure is left out."""
+    by_ccy = {c: v for c, v in totals["money"].items() if v["exposure"]} or totals["money"]
+    words, tones = [], []
+    for v in by_ccy.values():
+        if v["exposure"] > v["remaining"]:
+            words.append("⚠ exceeds")
+            tones.append("bad")
+        elif v.get("over"):
+            words.append(f"⚠ {v['over']:.0f} over")
+            tones.append("mixed")
+        else:
+            words.append("✓ within")
+            tones.append("good")
+    tone = tones[0] if len(set(tones)) == 1 else "mixed"
+    if len(by_ccy) == 1:
+        return words[0], tone
+    return " · ".join(f"{w} in {c}" for w, c in zip(words, by_ccy, strict=True)), tone
 
 
 def contingency_overspend(table: pd.DataFrame, config: Config | None = None) -> dict:

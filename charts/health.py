@@ -6,6 +6,7 @@ import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
 
+from charts.governance import label_texts
 from charts.template import (
     RAG_COLOURS,
     RAG_ORDER,
@@ -14,6 +15,7 @@ from charts.template import (
     category_labels,
     chart_text,
     rag_label,
+    trend_dates,
 )
 from data_loaders.units import symbol
 
@@ -73,6 +75,7 @@ def rag_trend(trend: pd.DataFrame) -> go.Figure:
             hovertemplate=f"%{{x|%d %b %Y}}: %{{y}} {rag}<extra></extra>",
         )
     fig.update_layout(xaxis_title="review date", yaxis_title="projects", hovermode="x unified")
+    trend_dates(fig, trend["report_date"])
     return apply(fig, "RAG trend over the weeks")
 
 
@@ -82,10 +85,15 @@ NO_VALUE_SCORES = (
 )
 
 
-def value_risk_bubble(snap: pd.DataFrame) -> go.Figure:
+def value_risk_bubble(
+    snap: pd.DataFrame, picks: pd.DataFrame | None = None, label_chars: int = 26
+) -> go.Figure:
     """Value (y) versus open risk exposure (x), bubble size = budget, colour = shown RAG.
     Exposure and budget are in each project's currency (``currency``), unconverted: with several
-    currencies the axis says so and the hover names each bubble's currency."""
+    currencies the axis says so and the hover names each bubble's currency.
+
+    ``picks`` (``Review.value_risk_picks``: the quadrant chart's rule) are named on the chart,
+    short names beside their bubble, so an outlier can be named on the slide too."""
     # Names and ids shown in the figure are escaped; customdata keeps the raw id for clicks.
     ccy = snap["currency"] if "currency" in snap else pd.Series("GBP", index=snap.index)
     several = ccy.nunique() > 1
@@ -115,8 +123,19 @@ def value_risk_bubble(snap: pd.DataFrame) -> go.Figure:
         },
         labels={"exposure_m": "exposure (millions)"},
         size_max=45,
-        text="project" if len(df) <= 12 else None,
     )
+    if picks is not None and len(picks):
+        chosen = df.assign(raw=snap["name"].fillna(snap["project_id"]).astype(str))
+        chosen = chosen.set_index("project_id").reindex(picks["project_id"])
+        chosen = chosen.dropna(subset=["exposure_m", "value_score"])
+        # the raw names: escaped once, below (df's are escaped for the hover already)
+        texts = label_texts(chosen["raw"].tolist(), chosen.index.astype(str).tolist(), label_chars)
+        fig.add_scatter(
+            x=chosen["exposure_m"], y=chosen["value_score"], mode="text",
+            text=[chart_text(t) for t in texts], textposition="top center",
+            textfont={"size": 12, "color": "#212121"}, showlegend=False, hoverinfo="skip",
+            name="labels", cliponaxis=False,
+        )  # fmt: skip
     fig.update_layout(
         xaxis_title="open risk exposure (probability × cost impact, "
         + (

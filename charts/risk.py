@@ -10,7 +10,7 @@ from plotly.colors import sample_colorscale
 
 from analytics.risk import MOVES
 from charts.contrast import text_colour
-from charts.template import RAG_COLOURS, apply, category_labels, chart_text
+from charts.template import RAG_COLOURS, apply, category_labels, chart_text, trend_dates
 from data_loaders.units import symbol
 
 # Low to high: green, amber, orange, red; other band counts are sampled along the same ramp.
@@ -170,6 +170,7 @@ def band_trend(trend: pd.DataFrame, bands: list[str]) -> go.Figure:
         hovermode="x unified",
         height=420,
     )
+    trend_dates(fig, trend["report_date"])
     return apply(fig, "Open risks per band over the weeks")
 
 

@@ -92,7 +92,8 @@ def _lines(fig: go.Figure, traces: list) -> str:
     xs = pd.Series(np.concatenate([_values(t.x) for t in traces]))
     dates = pd.to_datetime(xs, errors="coerce")
     if dates.notna().all() and len(dates):
-        span = f"from {dates.min():%d %b %Y} to {dates.max():%d %b %Y}"
+        first, last = f"{dates.min():%d %b %Y}", f"{dates.max():%d %b %Y}"
+        span = f"on {first}" if first == last else f"from {first} to {last}"
     else:
         span = f"over {xs.nunique()} values of {_axis_title(fig, 'xaxis') or 'x'}"
     latest = []
@@ -121,8 +122,14 @@ def _points(fig: go.Figure, traces: list) -> str:
 
 
 def describe(fig: go.Figure) -> str:
-    """``Bar chart, RAG by portfolio: 4 portfolios; totals (projects): ■ Red 6, ...``."""
+    """``Bar chart, RAG by portfolio: 4 portfolios; totals (projects): ■ Red 6, ...``.
+
+    A builder whose traces do not say what a reader needs (a milestone chart: 27 milestones
+    drawn as 9 series and helper lines) puts its own sentence in ``layout.meta["summary"]``."""
     title = plain_text(fig.layout.title.text if fig.layout.title else "") or "untitled chart"
+    meta = fig.layout.meta
+    if isinstance(meta, dict) and meta.get("summary"):
+        return f"{meta.get('kind', 'Chart')}, {title}: {plain_text(meta['summary'])}."
     traces = [t for t in fig.data if t.visible in (None, True)]
     bars = [t for t in traces if t.type == "bar"]
     scatters = [t for t in traces if t.type in ("scatter", "scattergl")]

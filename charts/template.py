@@ -156,6 +156,20 @@ def apply(fig: go.Figure, title: str, note: str | None = None) -> go.Figure:
     return fig
 
 
+def trend_dates(fig: go.Figure, dates) -> None:
+    """A review-date x axis that reads as dates however many there are. With one date plotly
+    zooms to a millisecond ("23:59:59.999 Mar 30, 2023"): the axis is a fortnight around it
+    with that one date as its tick, and the traces draw points (a line or an area of one
+    point draws nothing). Every trend over review dates uses this."""
+    days = pd.to_datetime(pd.Series(list(dates)), errors="coerce").dropna().unique()
+    fig.update_xaxes(type="date", tickformat="%d %b %Y")
+    if len(days) == 1:
+        day = pd.Timestamp(days[0])
+        week = pd.Timedelta(days=7)
+        fig.update_xaxes(range=[day - week, day + week], tickvals=[day])
+        fig.update_traces(mode="lines+markers", marker={"size": 10}, selector={"type": "scatter"})
+
+
 def provenance_text(as_of: str, source: str) -> str:
     """The as-of and source line every exported chart carries (source escaped: file names and
     filter values come from uploads)."""

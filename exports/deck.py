@@ -508,9 +508,9 @@ def _headline(rv: Review) -> list[_Slide]:
 
     rows_spec = [
         ("Projects in review", "projects", lambda v: f"{v:.0f}", False),
-        ("■ Red", "n_red", lambda v: f"{v:.0f}", False),
-        ("▲ Amber", "n_amber", lambda v: f"{v:.0f}", False),
-        ("● Green", "n_green", lambda v: f"{v:.0f}", False),
+        ("■ Red (reported)", "n_red", lambda v: f"{v:.0f}", False),
+        ("▲ Amber (reported)", "n_amber", lambda v: f"{v:.0f}", False),
+        ("● Green (reported)", "n_green", lambda v: f"{v:.0f}", False),
         ("○ Not reported (Grey)", "not_reported", lambda v: f"{v:.0f}", False),
         ("Watermelons (reported Green, computed Amber/Red)", "watermelons", "{:.0f}".format, False),
         ("Total budget (BAC)", "budget", total("budget"), True),
@@ -647,7 +647,9 @@ def _health(rv: Review) -> list[_Slide]:
         health_charts.rag_distribution(rv.rag_distribution),
         health_charts.rag_trend(rv.rag_trend),
         health_charts.rag_by_group(rv.rag_by_portfolio, "portfolio"),
-        health_charts.value_risk_bubble(rv.snapshot),
+        health_charts.value_risk_bubble(
+            rv.snapshot, rv.value_risk_picks, rv.config.governance.label_chars
+        ),
     ]
     sources = [rv.source, rv.source, rv.source, rv.source + " and risk registers"]
     empty = [None, None, None, health_charts.NO_VALUE_SCORES]
@@ -670,7 +672,8 @@ def _risks(rv: Review) -> list[_Slide]:
     top = register.sort_values(["score", "exposure"], ascending=False).head(8)
     top_rows = [
         [
-            r.project_id,
+            slide_text(r.risk_id),
+            slide_text(r.project_id),
             _clip(r.title, 200),
             f"{r.score:.0f} ({r.band})",
             _money(r.exposure, currency=r.currency),
@@ -695,12 +698,12 @@ def _risks(rv: Review) -> list[_Slide]:
         _text_box(slide, MARGIN, BODY_TOP, Inches(12.3), Inches(0.7), note, 13)
         _table(
             slide,
-            ["ID", "Risk", "Score (band)", "Exposure", "Owner"],
+            ["Risk ID", "Project", "Risk", "Score (band)", "Exposure", "Owner"],
             top_rows,
             MARGIN,
             BODY_TOP + Inches(0.8),
             Inches(12.3),
-            col_widths=[1.2, 5.6, 1.8, 1.5, 2.2],
+            col_widths=[1.2, 1.3, 4.3, 1.8, 1.5, 2.2],
             size=12,
             row_height=Inches(0.42),
         )

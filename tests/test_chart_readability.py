@@ -211,3 +211,52 @@ def test_describe_summarises_lines_and_points():
     fig.update_layout(title="<b>Dots</b> &amp; more", xaxis_title="x", yaxis_title="y")
     assert describe(fig) == "Scatter chart, Dots & more: 2 points; x: x, y: y."
     assert describe(go.Figure()) == "Chart, untitled chart: 0 trace(s) (none)."
+
+
+def test_a_long_plan_is_one_grey_group_and_its_summary_is_a_sentence():
+    fig = project.milestone_trend(_milestones(27))
+    grey = [t for t in fig.data if t.legendgroup == "others"]
+    assert len(grey) == 1  # one trace for the 19, not 19 (main: 19 traces of the same name)
+    text = describe(fig)
+    # main: "201 points (1 25 other milestones (hover for names), 1 25 …"
+    assert text == (
+        "Line chart, Milestone trend: 27 milestones; the 8 that slipped most are named, the "
+        "other 19 grey; most slipped: M27 182 days late, M26 175 days late, M25 168 days "
+        "late; 14 re-baselined."
+    )
+
+
+def test_a_single_review_date_draws_points_on_a_date_axis():
+    trend = pd.DataFrame(
+        {
+            "report_date": [pd.Timestamp("2023-03-30")] * 4,
+            "rag": ["Red", "Amber", "Green", "Grey"],
+            "projects": [1, 2, 3, 0],
+        }
+    )
+    fig = health.rag_trend(trend)
+    # main: lines of one point (nothing drawn) on an axis zoomed to a millisecond
+    assert all("markers" in t.mode for t in fig.data)
+    assert fig.layout.xaxis.tickformat == "%d %b %Y"
+    assert list(fig.layout.xaxis.tickvals) == [pd.Timestamp("2023-03-30")]
+    low, high = (pd.Timestamp(v) for v in fig.layout.xaxis.range)
+    assert high - low == pd.Timedelta(days=14)
+    assert "on 30 Mar 2023" in describe(fig)
+
+
+def test_rag_chips_carry_shape_and_word():
+    strip = pd.DataFrame(
+        {
+            "report_date": [pd.Timestamp("2026-11-13")] * 2 + [pd.Timestamp("2026-11-20")] * 2,
+            "dimension": ["Overall", "Cost"] * 2,
+            "rag": ["Grey", "Green", "Amber", "Red"],
+        }
+    )
+    chips = {t.name: set(t.text) for t in project.rag_strip(strip).data}
+    # main: "○ G" beside "● G"
+    assert chips == {
+        "○ Grey": {"○<br>Grey"},
+        "● Green": {"●<br>Green"},
+        "▲ Amber": {"▲<br>Amber"},
+        "■ Red": {"■<br>Red"},
+    }

@@ -14,7 +14,7 @@ from pptx.enum.shapes import MSO_SHAPE_TYPE
 from pptx.util import Inches
 
 import store
-from analytics import money, portfolio
+from analytics import governance, money, portfolio
 from analytics.review import Review
 from config import get_config, parse_config
 from exports.deck import (
@@ -326,3 +326,33 @@ def test_worst_first_order_converts_currencies_and_puts_the_uncomputable_last():
     assert red_projects_line(213, 8) == (
         "8 of 213 Red projects shown in detail; the rest in the appendix"
     )
+
+
+def test_top_open_risks_name_the_risk_and_its_project(full_deck, seeded_frames):
+    # main: the first column held the project id under "ID"
+    prs, _ = full_deck
+    slide = next(s for s in prs.slides if s.shapes.title.text == "Top open risks")
+    table = next(sh.table for sh in slide.shapes if sh.has_table)
+    assert [c.text for c in table.rows[0].cells][:3] == ["Risk ID", "Project", "Risk"]
+    rv = Review(seeded_frames, get_config(), REVIEW)
+    top = rv.open_risks.sort_values(["score", "exposure"], ascending=False).head(8)
+    shown = [(table.cell(i, 0).text, table.cell(i, 1).text) for i in range(1, len(table.rows))]
+    assert shown == list(
+        zip(top["risk_id"].astype(str), top["project_id"].astype(str), strict=True)
+    )
+
+
+def test_value_versus_risk_names_the_bubbles_that_matter(seeded_frames):
+    from exports.deck import _health
+
+    rv = Review(seeded_frames, get_config(), REVIEW)
+    fig = next(s.fig for s in _health(rv) if "Value versus risk" in s.title)
+    labels = [t for t in fig.data if t.name == "labels"]
+    assert len(labels) == 1  # main: no labels past 12 projects, so the outlier had no name
+    picks = rv.value_risk_picks
+    assert len(labels[0].text) == len(picks) == rv.config.governance.label_count
+    # the quadrant chart's rule, and the largest exposure (the outlier) among them
+    quadrant = set(governance.label_picks(rv.scores, rv.compare_scores, 2, rv.config)["project_id"])
+    assert quadrant <= set(picks["project_id"])
+    outlier = rv.snapshot.sort_values("exposure").iloc[-1]["project_id"]
+    assert outlier in set(picks["project_id"])

@@ -1,7 +1,9 @@
 """Real browser: every chart on every page is readable with 40+ character portfolio, programme
-and project names (the long-names sample), at 1280 and 1600 px wide and in the 1920x1080 slide
-export: no tick label outside its chart, no two texts (tick labels, axis titles, chart title,
-legend, annotations, text on points) on top of each other.
+and project names (the long-names sample), at 800, 1280 and 1600 px wide and in the 1920x1080
+slide export: no tick label outside its chart, no two texts (tick labels, axis titles, chart
+title, legend, annotations, text on points) on top of each other. The page around them too: at
+800 px the sidebar starts collapsed; no tile cuts its figure ("£2…"); the columns a table is
+read for are in sight, not scrolled past the table's edge.
 
 The export check draws each chart of the live page again the way the toolbar camera does
 (the figure's own data and layout at the slide layout size, charts.template.export_layout),
@@ -31,7 +33,13 @@ from ui import navigation
 pytestmark = pytest.mark.browser
 
 SHOTS = ARTIFACTS / "readability"
-WIDTHS = [1280, 1600]
+WIDTHS = [800, 1280, 1600]
+# Columns a table is read for, by page and width: in sight (the table may scroll sideways to
+# the rest). Main cut the Why text at 1280 and clipped Flags at 1600.
+IN_SIGHT = {
+    "": {1280: ["Why"], 1600: ["Why"]},
+    "health": {1280: ["Flags"], 1600: ["Flags", "Rule that fired"]},
+}
 PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"  # offline bundle
 # The project detail page is opened for a project with earned value, milestones and re-baselines.
 PROJECT = "PRJ-0008"
@@ -222,12 +230,62 @@ def test_charts_read_on_screen_and_in_the_slide_export(page, long_app, path, wid
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"{_name(path)}_{width}.png"), full_page=True)
     found = [f"{name}: {p}" for p in text_problems(page.evaluate(MEASURE, None))]
+    found += [f"{name}: {p}" for p in page_problems(page, path, width)]
     # Every chart has its text summary (ui.components.show_chart) under it.
     summaries = page.get_by_text(re.compile(r"^Chart summary: ")).count()
     assert summaries == n, f"{name}: {n} charts, {summaries} text summaries"
     if n and width == WIDTHS[-1]:  # the export does not depend on the window: check it once
         found += [f"{path or 'this week'} in the slide layout: {p}" for p in _export(page, path)]
     assert not found, "\n".join(found)
+
+
+# Tiles whose figure is cut (wider than its box, "£2…"); whether the sidebar is open; each
+# table's columns as drawn (the grid renders only the columns in sight, the last one perhaps
+# in part) and whether it scrolls sideways.
+LAYOUT = """
+async () => {
+  // A figure is cut when its text runs past its tile (or is hidden behind "…").
+  const tiles = [...document.querySelectorAll('[data-testid="stMetricValue"]')].filter((e) => {
+    const box = e.closest('[data-testid="stMetric"]').getBoundingClientRect();
+    const text = e.querySelector('p') || e;
+    const range = document.createRange();
+    range.selectNodeContents(text);
+    const r = range.getBoundingClientRect();
+    const style = getComputedStyle(text);
+    return r.right > box.right + 1 || r.left < box.left - 1
+      || (style.textOverflow === 'ellipsis' && text.scrollWidth > text.clientWidth + 1);
+  }).map((e) => e.textContent);
+  const side = document.querySelector('[data-testid="stSidebar"]');
+  const sidebar = side ? side.getBoundingClientRect().width : 0;
+  const tables = [];
+  for (const t of document.querySelectorAll('[data-testid="stDataFrame"]')) {
+    t.scrollIntoView();
+    await new Promise((r) => setTimeout(r, 300));
+    const s = t.querySelector('.dvn-scroller');
+    tables.push({
+      columns: [...t.querySelectorAll('table thead th')].map((h) => h.textContent),
+      scrolls: !!s && s.scrollWidth > s.clientWidth + 1,
+    });
+  }
+  return {tiles, sidebar, tables};
+}
+"""
+
+
+def page_problems(page, path: str, width: int) -> list[str]:
+    """Tiles that cut their figure, an open sidebar at 800 px, read-for columns out of sight."""
+    got = page.evaluate(LAYOUT)
+    out = [f"tile figure {t!r} is cut" for t in got["tiles"]]
+    if width < 1000 and got["sidebar"] > 0:
+        out.append(f"the sidebar is open ({got['sidebar']:.0f} px) on a narrow screen")
+    wanted = IN_SIGHT.get(path.split("?")[0], {}).get(width, [])
+    for column in wanted:
+        holding = [t for t in got["tables"] if column in t["columns"]]
+        # the last column drawn of a table that scrolls sideways may be cut at its edge
+        whole = [t for t in holding if not t["scrolls"] or t["columns"][-1] != column]
+        if not whole:
+            out.append(f"table column {column!r} is not in sight")
+    return out
 
 
 def _export(page, path: str) -> list[str]:

@@ -47,10 +47,24 @@ def test_exposure_totals_per_currency_or_converted():
     plain = risk.portfolio_exposure(table, parse_config({}))
     assert plain["currency"] is None and pd.isna(plain["exposure"])  # never £ + $
     assert plain["money"]["GBP"] == pytest.approx(
-        {"exposure": 90, "contingency": 100, "consumed": 40, "remaining": 60, "headroom": -30}
+        {
+            "exposure": 90,
+            "contingency": 100,
+            "consumed": 40,
+            "remaining": 60,
+            "headroom": -30,
+            "over": 1,
+        }
     )
     assert plain["money"]["USD"] == pytest.approx(
-        {"exposure": 100, "contingency": 300, "consumed": 0, "remaining": 300, "headroom": 200}
+        {
+            "exposure": 100,
+            "contingency": 300,
+            "consumed": 0,
+            "remaining": 300,
+            "headroom": 200,
+            "over": 0,
+        }
     )
     assert plain["exceeds"] is True  # the pounds exceed; dollars cannot make up for them
     rated = risk.portfolio_exposure(table, parse_config({"money": {"rates": {"usd": 0.5}}}))
@@ -134,7 +148,8 @@ def test_governance_budgets_per_currency(seeded_url):
     lens = dict(
         governance.lens_summary(scored, empty, empty, {"compliance_pct": 1.0}, config)["execution"]
     )
-    assert lens["EAC − budget"].startswith("+£") and lens["EAC − budget"].endswith(" · $0")
+    # the dollar project is on budget: its $0 beside the pounds is not shown ("+£3.42m · $0")
+    assert lens["EAC − budget"].startswith("+£") and "$" not in lens["EAC − budget"]
     healthy = next(v for k, v in lens.items() if k.startswith("healthy"))
     assert "several currencies" in healthy and "% of budget" not in healthy
     rated = parse_config({"money": {"rates": {"usd": 0.8}}})
@@ -207,3 +222,62 @@ def test_governance_page_budgets_in_their_currency(seeded_url):
     assert "£" not in (scores.proto.columns or "")  # no pound sign on a column holding dollars
     quadrants = next(t for t in at.dataframe if "meaning" in t.value).value
     assert "$10.00m" in quadrants["budget_text"].tolist()
+
+
+# The verdict tile's states: (per-currency totals) -> (text, tone). The tone colours the tile
+# (ui.components.TONE_COLOURS: good green, mixed orange, bad red) and never contradicts the
+# "Projects over contingency" count.
+def _totals(**by_ccy):
+    return {
+        "money": {
+            c: {"exposure": e, "remaining": r, "headroom": r - e, "over": o}
+            for c, (e, r, o) in by_ccy.items()
+        }
+    }
+
+
+@pytest.mark.parametrize(
+    ("by_ccy", "text", "tone"),
+    [
+        ({"GBP": (5.0, 10.0, 0)}, "✓ within", "good"),
+        ({"GBP": (5.0, 10.0, 14)}, "⚠ 14 over", "mixed"),  # main: "✓ within" beside "⚠ 14"
+        ({"GBP": (12.0, 10.0, 3)}, "⚠ exceeds", "bad"),
+        # $131 of exposure in dollars with no contingency: judged on its own, named
+        ({"GBP": (5.0, 10.0, 0), "USD": (131.0, 0.0, 1)}, "✓ within in GBP · ⚠ exceeds in USD",
+         "mixed"),
+        ({"GBP": (12.0, 10.0, 2), "USD": (131.0, 0.0, 1)}, "⚠ exceeds in GBP · ⚠ exceeds in USD",
+         "bad"),
+        # a currency with no exposure says nothing about exposure
+        ({"GBP": (5.0, 10.0, 0), "USD": (0.0, 0.0, 0)}, "✓ within", "good"),
+    ],
+)  # fmt: skip
+def test_exposure_verdict_states(by_ccy, text, tone):
+    assert risk.exposure_verdict(_totals(**by_ccy)) == (text, tone)
+
+
+TINY_USD = {
+    "Projects": [
+        ["Project ID", "Project Name", "Start date", "Stage", "Budget ($m)", "Contingency ($m)"],
+        ["US-1", "US project", "2025-01-01", "Execution", None, None],
+    ],
+    "Risks": [
+        ["Project ID", "Risk ID", "Risk", "Status", "Likelihood", "Impact", "Cost Impact ($)",
+         "Report Date"],
+        ["US-1", "US-R1", "Vendor exit", "Open", 5, 5, 146.0, date(2026, 11, 20)],
+    ],
+}  # fmt: skip
+
+
+def test_a_tiny_register_in_dollars_does_not_flip_the_pounds_verdict(seeded_url):
+    before = {m.label: m for m in risks_page().metric}["Portfolio exposure vs remaining"]
+    report, _ = load(seeded_url, xlsx(TINY_USD), "tiny.xlsx", new_projects="create")
+    assert report.status == "loaded", errors(report)
+    at = risks_page()
+    tile = {m.label: m for m in at.metric}["Portfolio exposure vs remaining"]
+    # main: "⚠ exceeds" for the whole portfolio because $131 exceeded $0 of contingency
+    assert tile.value == f"{before.value} in GBP · ⚠ exceeds in USD"
+    assert "$0" not in tile.delta  # the pounds' headroom, and the dollars' −$131
+    # This week: the dollar project has no budget, so no "£211.9m · $0" tile
+    week = app_test().run()
+    tiles = {m.label: m.value for m in week.metric}
+    assert "$" not in tiles["Total budget"], tiles["Total budget"]

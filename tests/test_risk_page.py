@@ -4,6 +4,7 @@ and the empty database."""
 from __future__ import annotations
 
 import pandas as pd
+from streamlit.proto.Metric_pb2 import Metric as MetricProto
 
 import store
 from analytics import portfolio, risk
@@ -75,6 +76,22 @@ def test_sample_portfolio_page(seeded_url):
     assert "Top 10 by residual score" in [s.value for s in at.subheader]
 
 
+def test_exposure_tiles_read_the_right_way(seeded_url):
+    at = open_page()
+    tiles = {m.label: m for m in at.metric}
+    # Exposure is a level: no arrow, no colour (main: a green "↑ +£7.06m headroom" on it).
+    assert not tiles["Inherent exposure"].delta
+    over = tiles["Projects over contingency"].value
+    verdict = tiles["Portfolio exposure vs remaining"]
+    assert over.startswith("⚠ ")
+    count = over.split()[1]
+    # Never "✓ within" beside projects over contingency; headroom coloured by the verdict.
+    assert verdict.value == f"⚠ {count} over"
+    assert verdict.delta.endswith(" headroom") and verdict.delta.startswith("+£")
+    assert verdict.proto.color == MetricProto.MetricColor.ORANGE
+    assert verdict.proto.direction == MetricProto.MetricDirection.NONE
+
+
 def test_page_filters_narrow_the_register(seeded_url):
     at = open_page()
     reg, _ = expected_register(seeded_url)
@@ -90,7 +107,7 @@ def test_page_filters_narrow_the_register(seeded_url):
     assert metrics(at)["Risks in view"] == str(len(closed))
 
 
-def test_sidebar_filter_with_no_projects_shows_empty_state(seeded_url):
+def test_sidebar_filter_that_clashes_is_taken_out_with_a_note(seeded_url):
     at = app_test().run()
     at.switch_page("pages/portfolio/risks.py").run()
     # A programme from one portfolio with a sponsor who has no project there: nothing matches.
@@ -104,10 +121,17 @@ def test_sidebar_filter_with_no_projects_shows_empty_state(seeded_url):
         if s not in set(projects[projects["programme"] == first["programme"]]["sponsor"])
     )
     at.multiselect(key="programme").set_value([first["programme"]]).run()
-    at.multiselect(key="sponsor").set_value([sponsor]).run()
-    assert not at.exception
-    assert any("No projects match these filters" in i.value for i in at.info)
-    assert len(at.get("plotly_chart")) == 0
+    # The sponsor is not offered with that programme; a link that asks for both keeps the
+    # programme and takes the sponsor out, saying so (main showed "No projects match").
+    assert sponsor not in at.multiselect(key="sponsor").options
+    linked = app_test()
+    linked.query_params["programme"] = first["programme"]
+    linked.query_params["sponsor"] = sponsor
+    linked.run()
+    assert not linked.exception
+    assert linked.multiselect(key="sponsor").value == []
+    assert any("taken out" in c.value for c in linked.sidebar.caption)
+    assert not any("No projects match these filters" in i.value for i in linked.info)
 
 
 def test_empty_database_shows_a_clear_empty_state(empty_url):

@@ -19,6 +19,7 @@ def test_attention_table_shows_every_row_and_opens_one(live_app, browser_page): 
     table = page.locator("[data-testid='stDataFrame']").first
     table.wait_for()
     assert page.locator('[data-testid="stException"]').count() == 0
+    table.scroll_into_view_if_needed()  # the row clicked below is on the screen
     box = table.bounding_box()
     # 13 projects need attention on the sample's last date; all of them fit, none scroll
     assert box["height"] == pytest.approx(table_height(13, WRAP_ROW_HEIGHT), abs=2)

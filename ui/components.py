@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
 from analytics import money as fmt
+from analytics.portfolio import red_gap
 from charts.contrast import cell_style
 from charts.summary import describe
 from charts.template import (
@@ -109,6 +110,27 @@ def delta_style(change: float, up_is_bad: bool | None) -> dict:
     return {"delta_color": "green" if good else "red", "delta_arrow": arrow}
 
 
+# A verdict's tone (analytics: good, mixed, bad) as a tile's delta colour; always with a word
+# or sign in the text too (✓, ⚠), never colour alone.
+TONE_COLOURS = {"good": "green", "mixed": "orange", "bad": "red"}
+
+
+def verdict_tile(where, label: str, verdict: tuple[str, str], note: str, help: str) -> None:
+    """A tile whose value is a verdict (``✓ within``) and whose note (``+£7.06m headroom``) is
+    coloured by the verdict's tone, with no arrow: the note is a level, not a change, and an
+    arrow would read as "up since last week"."""
+    text, tone = verdict
+    where.metric(
+        label,
+        text,
+        note,
+        delta_color=TONE_COLOURS[tone],
+        delta_arrow="off",
+        help=help,
+        border=True,
+    )
+
+
 def signed_count(x: float) -> str:
     """``+3`` / ``−2``: a change in a count, with a true minus like money."""
     return f"{x:+,.0f}".replace("-", fmt.MINUS)
@@ -153,6 +175,46 @@ MAX_ROWS = 15  # beyond this the table scrolls, and a caption says how many rows
 # no longer text keeps one-line rows (a "medium" column holds about 28).
 WRAP_ROW_HEIGHT = 3 * 20 + 16
 WRAP_CHARS = 80
+
+
+MEDIUM_CHARS = 28  # about what one line of a "medium" column holds
+
+
+def clip_words(text, chars: int):
+    """``text`` cut to at most ``chars`` characters at a word boundary, with "…" (the table
+    draws what fits its rows and would stop mid-word: "Red; decision request"). Not text:
+    unchanged."""
+    if not isinstance(text, str) or len(text) <= chars:
+        return text
+    cut = text[: chars - 1]
+    space = cut.rfind(" ")
+    if space >= chars // 2:
+        cut = cut[:space]
+    return cut.rstrip(" ,;:-–—·") + "…"
+
+
+def _fit_columns(frame, config, wrap, details, wrap_chars):
+    """The column config of a table whose rows wrap (three lines): a long text column with no
+    width of its own gets "medium" and wraps too, instead of stretching to its longest name and
+    pushing the columns after it out of sight (the "Why" and "Flags" columns at 1280 and
+    1600 px). Returns the config and the frame as shown: a wrapped column with its full text
+    in the details panel is cut at a word boundary to what its three lines hold."""
+    out = dict(config or {})
+    for c in frame.columns:
+        kind = frame[c].dtype
+        text = pd.api.types.is_object_dtype(kind) or pd.api.types.is_string_dtype(kind)
+        text = text or isinstance(kind, pd.CategoricalDtype)
+        if c in wrap or not text or not len(frame):
+            continue
+        longest = frame[c].astype(object).map(lambda v: len(v) if isinstance(v, str) else 0).max()
+        cfg = out.get(c)
+        if longest > MEDIUM_CHARS and (cfg is None or isinstance(cfg, str)):
+            out[c] = st.column_config.TextColumn(cfg or c, width="medium")
+    shown = frame
+    for c in wrap:
+        if c in frame and c in (details or {}):
+            shown = shown.assign(**{c: frame[c].map(lambda v: clip_words(v, 2 * wrap_chars))})
+    return out, shown
 
 
 def table_height(rows: int, row_height: int = ROW_HEIGHT, max_rows: int = MAX_ROWS) -> int:
@@ -287,7 +349,12 @@ def data_table(
         kwargs.setdefault("key", f"table_{name}")
         kwargs.setdefault("on_select", "rerun")
         kwargs.setdefault("selection_mode", "single-row")
-    shown = styled(frame, rag, money, currency)
+    shown = frame
+    if wrapped:
+        kwargs["column_config"], shown = _fit_columns(
+            frame, kwargs.get("column_config"), wrap, details, wrap_chars
+        )
+    shown = styled(shown, rag, money, currency)
     event = st.dataframe(shown, **kwargs)
     pos = selected_row(event) if details else None
     if pos is not None and pos >= len(frame):
@@ -345,11 +412,26 @@ def empty_state(message: str) -> None:
     st.info(message, icon=":material/info:")
 
 
+def view_link(page: str, ctx: ReviewContext, **params: str) -> str:
+    """THE link to a page of the app: relative (works under any base path), carrying the whole
+    view (ReviewContext.view_params: date, compare date, filters) and ``params`` first
+    (``project=PRJ-0001``), so a link never drops what the person was looking at."""
+    query = urlencode({**params, **ctx.view_params()}, doseq=True, quote_via=quote)
+    return f"{page}?{query}" if query else page
+
+
 def project_links(ids, ctx: ReviewContext) -> list[str]:
-    """Relative links to the project detail page (work under any base path), keeping the date."""
-    date = f"&date={fmt.day(ctx.review_date)}" if ctx.has_data else ""
+    """Links to the project detail page of each id (view_link: the view is kept)."""
     ids = ids.tolist() if hasattr(ids, "tolist") else ids  # a pyarrow column iterates slowly
-    return [f"project?project={quote(str(pid), safe='')}{date}" for pid in ids]
+    return [view_link("project", ctx, project=str(pid)) for pid in ids]
+
+
+def red_gap_note(ctx: ReviewContext, snap, to: str, label: str, icon: str) -> None:
+    """The two Red counts explained (analytics.portfolio.red_gap) and a link to the page that
+    shows the other one, keeping the view: This week counts Red (reported), Governance vs
+    execution Red (computed), and the watermelons are the gap between them."""
+    st.caption(red_gap(snap))  # our words and counts only: no data text to escape
+    st.page_link(to, label=label, icon=icon, query_params=ctx.view_params())
 
 
 def project_link_column(label: str = "Project"):

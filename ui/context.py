@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics import money as fmt
-from analytics.portfolio import FILTER_FIELDS, review_dates
+from analytics.portfolio import FILTER_FIELDS, filter_choices, review_dates
 from ui import data
 
 CONTEXT_KEY = "review_context"
@@ -25,6 +25,18 @@ class ReviewContext:
     @property
     def has_data(self) -> bool:
         return self.review_date is not None
+
+    def view_params(self) -> dict[str, str | list[str]]:
+        """The whole view as query parameters (review date, compare date, sidebar filters),
+        the ones render_sidebar reads back: every link inside the app carries them
+        (ui.components.view_link), so opening a project or another page keeps the view."""
+        if not self.has_data:
+            return {}
+        params: dict[str, str | list[str]] = {"date": fmt.day(self.review_date)}
+        if self.compare_date is not None:
+            params["compare"] = fmt.day(self.compare_date)
+        params.update({f: list(v) for f, v in self.filters.items() if v})
+        return params
 
     def describe(self) -> str:
         """``as of 2026-11-20 · Portfolio: Digital & Technology`` for captions and footers."""
@@ -65,6 +77,46 @@ def _compare_with(review: pd.Timestamp, dates: list[pd.Timestamp]) -> pd.Timesta
     )
 
 
+_KEPT = "_filters_kept"  # the filters as the last run left them: what the person changed since
+_DROPPED = "_filters_dropped"  # (filters, note): the note stays until the filters change again
+
+
+def _filters(projects: pd.DataFrame) -> dict[str, list[str]]:
+    """The filter widgets, each offering only the values the other filters leave
+    (analytics.portfolio.filter_choices); a chosen value that no longer fits is taken out of
+    its widget and named in a note under the filters."""
+    state = st.session_state
+    for fld in FILTER_FIELDS:
+        _init_from_url(fld, sorted(projects[fld].dropna().astype(str).unique()), multi=True)
+    chosen = {fld: [str(v) for v in state.get(fld) or []] for fld in FILTER_FIELDS}
+    before = state.get(_KEPT, {})
+    changed = [f for f in FILTER_FIELDS if before and chosen[f] != before.get(f, [])]
+    options, kept, dropped = filter_choices(projects, chosen, first=changed)
+    for fld in FILTER_FIELDS:
+        if kept[fld] != chosen[fld]:
+            state[fld] = kept[fld]  # before the widget is drawn: it shows what is kept
+    filters = {
+        fld: st.multiselect(fld.title(), options[fld], key=fld, placeholder="All")
+        for fld in FILTER_FIELDS
+    }
+    state[_KEPT] = kept
+    if dropped:
+        note = "; ".join(
+            f"{fld.title()} {', '.join(dropped[fld])} taken out: no project in it matches "
+            "the other filters"
+            for fld in FILTER_FIELDS
+            if fld in dropped
+        )
+        state[_DROPPED] = (kept, note)
+    if state.get(_DROPPED) and state[_DROPPED][0] == kept:
+        from ui.components import plain  # not at the top: ui.components imports this module
+
+        st.caption(f":material/filter_alt_off: {plain(state[_DROPPED][1])}.")
+    else:
+        state.pop(_DROPPED, None)
+    return filters
+
+
 def render_sidebar() -> ReviewContext:
     """Draw the review date and filter widgets; return the context and keep it for the pages."""
     frames = data.frames()
@@ -81,12 +133,7 @@ def render_sidebar() -> ReviewContext:
             "Review date", iso, key="date", help="Data as reported up to this date"
         )
         compare = _compare_with(pd.Timestamp(chosen), dates)
-        filters: dict[str, list[str]] = {}
-        projects = frames["projects"]
-        for fld in FILTER_FIELDS:
-            options = sorted(projects[fld].dropna().unique().tolist())
-            _init_from_url(fld, options, multi=True)
-            filters[fld] = st.multiselect(fld.title(), options, key=fld, placeholder="All")
+        filters = _filters(frames["projects"])
     # Keep the URL in step with the widgets so the address bar is a shareable link.
     st.query_params["date"] = chosen
     if compare is not None:

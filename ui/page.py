@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import streamlit as st
 
-from analytics import money as fmt
 from ui.components import empty_state
 from ui.context import ReviewContext, current
 from ui.empty import offer_sample
@@ -37,9 +36,9 @@ def page_setup(title: str) -> ReviewContext:
     ctx = current()
     target = st.session_state.pop(GOTO_KEY, None)
     if target and ctx.has_data:
-        review = fmt.day(ctx.review_date)
+        # The whole view travels with the click (as every link does: ui.components.view_link).
         st.switch_page(
-            "pages/portfolio/project.py", query_params={"project": target, "date": review}
+            "pages/portfolio/project.py", query_params={"project": target, **ctx.view_params()}
         )
     st.title(title)
     if not ctx.has_data:

@@ -17,6 +17,7 @@ from ui.components import (
     project_links,
     provenance,
     rag_column,
+    red_gap_note,
     show_chart,
 )
 from ui.page import open_project_on_click, page_setup, stop_if_no_match
@@ -60,6 +61,9 @@ with right, st.container(border=True):
     st.markdown("**Execution lens** · delivering what was approved?")
     for label, value in lens["execution"]:
         st.markdown(f"- {label}: **{value}**")
+red_gap_note(
+    ctx, snap, "pages/review/this_week.py", "Red (reported): This week", ":material/event:"
+)
 
 # The view is a widget synced to ?view= (not st.tabs): a reload or a shared link opens the same
 # view, and only the chosen view is computed and drawn.

@@ -309,5 +309,8 @@ else:
         },
     )
 st.page_link(
-    "pages/portfolio/governance.py", label="Governance vs execution", icon=":material/balance:"
+    "pages/portfolio/governance.py",
+    label="Governance vs execution",
+    icon=":material/balance:",
+    query_params=ctx.view_params(),
 )

@@ -8,7 +8,14 @@ from analytics import risk
 from charts import risk as charts
 from charts.template import has_points
 from ui import data
-from ui.components import data_table, delta_style, empty_state, plain, provenance, show_chart
+from ui.components import (
+    data_table,
+    empty_state,
+    plain,
+    provenance,
+    show_chart,
+    verdict_tile,
+)
 from ui.page import page_setup, stop_if_no_match
 from ui.url_state import bound
 
@@ -46,14 +53,6 @@ def total(key: str, sign: bool = False) -> str:
     """A portfolio total: £2.15m, or one figure per currency (£2.15m · $0.45m) when a currency
     has no rate; sign=True gives −£2.15m or +£2.15m."""
     return fmt.per_currency(totals["money"], key, lambda v, c: fmt.money(v, c, sign))
-
-
-def headroom_delta() -> dict:
-    """Headroom's arrow and colour from its number (the text starts with a true minus, which
-    st.metric does not read); none when several currencies each have their own."""
-    if totals["currency"] is None:
-        return {"delta_color": "off", "delta_arrow": "off"}
-    return delta_style(totals["headroom"], up_is_bad=False)
 
 
 def priced(df, column_order: list[str] | None = None):
@@ -164,17 +163,17 @@ tiles[1].metric(
     len(watched),
     help=f"{basis.title()} score band {watch_band} or higher ([changes] risk_band in the config)",
 )
+# Exposure is a level: no arrow and no colour here (headroom, good or bad, is on the verdict
+# tile below, coloured by the verdict).
 tiles[2].metric(
     f"{basis.title()} exposure",
     total("exposure"),
-    f"{total('headroom', sign=True)} headroom",
-    **headroom_delta(),
-    help="Sum over open risks of probability (from likelihood) × cost impact; headroom = "
-    "remaining contingency − exposure. " + per_currency,
+    help="Sum over open risks of probability (from likelihood) × cost impact. " + per_currency,
 )
+over = totals["projects_exceeding"]
 tiles[3].metric(
     "Projects over contingency",
-    f"{'⚠ ' if totals['projects_exceeding'] else ''}{totals['projects_exceeding']}",
+    f"⚠ {over} of {totals['projects']}" if over else f"✓ 0 of {totals['projects']}",
     help="Projects whose exposure exceeds their remaining contingency",
 )
 
@@ -286,12 +285,14 @@ tiles[2].metric(
     total("remaining"),
     help=f"{floor_note} Contingency − consumed + overspent = remaining. {per_currency}".strip(),
 )
-tiles[3].metric(
+verdict_tile(
+    tiles[3],
     "Portfolio exposure vs remaining",
-    ("⚠ exceeds" if totals["exceeds"] else "✓ within"),
+    risk.exposure_verdict(totals),
     f"{total('headroom', sign=True)} headroom",
-    **headroom_delta(),
-    help="Exceeds when exposure is above remaining contingency (in any one currency)",
+    help="Headroom = remaining contingency − exposure, in total. Exceeds when exposure is "
+    "above remaining contingency in total; with currencies that have no rate in [money.rates] "
+    "each currency is judged on its own and named. ⚠ also when single projects are over.",
 )
 if overspend["projects"]:
     sums = (

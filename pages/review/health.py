@@ -3,6 +3,7 @@
 import streamlit as st
 
 from analytics import money as fmt
+from analytics.portfolio import reported
 from charts import health as charts
 from charts.template import has_points
 from ui import data
@@ -59,7 +60,7 @@ for col, rag in zip(tiles[1:], ("Red", "Amber", "Green"), strict=True):
     key = rag.lower()
     kpi(
         col,
-        rag,
+        reported(rag),
         f"{now[f'n_{key}']} ({now[f'pct_{key}']:.0f}%)",
         change(f"n_{key}"),
         up_is_bad=rag != "Green",
@@ -126,7 +127,12 @@ with right:
         ctx,
         source,
     )
-bubbles = rv.keep("value_vs_risk", lambda: charts.value_risk_bubble(rv.snapshot))
+bubbles = rv.keep(
+    "value_vs_risk",
+    lambda: charts.value_risk_bubble(
+        rv.snapshot, rv.value_risk_picks, rv.config.governance.label_chars
+    ),
+)
 if has_points(bubbles):
     show_chart(
         bubbles,
@@ -170,6 +176,27 @@ else:
             "flags": st.column_config.TextColumn("Flags", width="medium"),
         },
         hide_index=True,
+        # What a reader compares first, in sight at 1280 and 1600 px: the two RAGs, the flags
+        # and the rule; the figures follow (the table scrolls sideways to them).
+        column_order=[
+            "project_id",
+            "detail",
+            "name",
+            "display_rag",
+            "computed_rag",
+            "flags",
+            "computed_rule",
+            "status_label",
+            "manager",
+            "spi",
+            "cpi",
+            "eac_typical",
+            "budget",
+            "eac_vs_budget",
+            "currency",
+            "last_report_date",
+            "days_since_report",
+        ],  # fmt: skip
         column_config={
             "project_id": "ID",
             "detail": project_link_column("Detail"),

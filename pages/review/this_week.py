@@ -16,6 +16,7 @@ from ui.components import (
     project_links,
     provenance,
     rag_column,
+    red_gap_note,
     signed_count,
 )
 from ui.page import page_setup, stop_if_no_match
@@ -79,6 +80,13 @@ provenance(
     if compare_date is not None
     else "tiles: no change shown in the first week",
 )
+red_gap_note(
+    ctx,
+    rv.snapshot,
+    "pages/portfolio/governance.py",
+    "Red (computed): Governance vs execution",
+    ":material/balance:",
+)
 
 
 LINK = project_link_column()
@@ -93,7 +101,7 @@ else:
         attention.assign(
             link=project_links(attention["project_id"], ctx),
             rag=rag_column(attention["display_rag"]),
-        )[["link", "name", "manager", "rag", "reasons", "last_report_date"]],
+        )[["link", "name", "rag", "reasons", "manager", "last_report_date"]],  # Why in sight
         "attention",
         rag=["rag"],
         wrap=["reasons"],
