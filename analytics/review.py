@@ -33,6 +33,7 @@ REVIEW_COLUMNS = [
     "last_report_date", "percent_complete", "spi", "cpi", "eac_typical", "budget", "currency",
     "slip_days", "open_risks", "exposure", "summary", "next_steps", "decisions_needed",
 ]  # fmt: skip
+MONEY_KPIS = ("budget", "eac", "eac_variance")  # totals of one currency: none when they mix
 PROJECT_VIEWS = 32  # project pages kept per review: a review meeting opens a few dozen at most
 
 
@@ -155,6 +156,16 @@ class Review(_Keeps):
     def compare_kpis(self) -> dict | None:
         before = self.compare_snapshot
         return None if before is None else portfolio.kpis(before, self.config)
+
+    def kpi_change(self, key: str) -> float | None:
+        """A headline figure's change since the compare date (``kpis[key]`` minus the compare
+        date's): None without a compare date, and for a money total when the two dates do not
+        total in the same currency; NaN when a money total is not computable (several
+        currencies without a rate). Portfolio health's tiles and the deck's headline slide."""
+        before = self.compare_kpis
+        if before is None or (key in MONEY_KPIS and before["currency"] != self.kpis["currency"]):
+            return None
+        return self.kpis[key] - before[key]
 
     @cached_property
     def headline(self) -> pd.DataFrame:

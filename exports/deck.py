@@ -520,10 +520,12 @@ def _headline(rv: Review) -> list[_Slide]:
     rows = []
     for label, key, figure, is_money in rows_spec:
         change = ""
-        if before is not None:
-            diff = now[key] - before[key]
+        if before is not None:  # the same change as Portfolio health's tiles
+            diff = rv.kpi_change(key)
             change = (
-                (_money(diff, True, ccy) if diff == diff else "") if is_money else f"{diff:+.0f}"
+                (_money(diff, True, ccy) if diff is not None and diff == diff else "")
+                if is_money
+                else f"{diff:+.0f}"
             )
         previous = (
             "" if not before else figure(before[key]) if before[key] == before[key] else "n/c"

@@ -8,7 +8,6 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-import store
 from access.roles import refusal
 from config import get_config
 from data_loaders.fields import field_choices
@@ -37,6 +36,7 @@ from data_loaders.template import template_bytes
 from ui import cell_fixes, data, identity
 from ui import upload_choices as project_choices
 from ui.components import data_table, plain
+from ui.page import page_setup
 
 TYPES = ["xlsx", "xlsm", "xls", "xlsb", "ods", "csv"]
 KIND_LABELS = {
@@ -94,7 +94,7 @@ def _choices(needs: list[str], chosen: dict, known: dict[str, str]) -> None:
                 )
 
 
-st.title("Upload")
+page_setup("Upload", needs_data=False)
 st.caption(
     "Upload the weekly status sheet, a risk register, RAID log or milestone plan: our template "
     "or your own layout. Nothing is written until you load it; rows with impossible values are "
@@ -327,7 +327,7 @@ else:
         format_func=lambda i: f"{i}: {uploads.set_index('upload_id').loc[i, 'file_name']}",
         key="upload_history_pick",
     )
-    report = store.upload_report(engine, int(pick))
+    report = data.upload_report(pick)
     if report:
         found = problems_frame([Problem(**p) for p in stored_problems(report)])
         st.caption(f"Validation report of upload {pick}: {len(found)} problems kept with it")
@@ -337,7 +337,7 @@ else:
         if not fixed.empty:
             st.caption(f"Cells corrected in the preview of upload {pick}")
             st.dataframe(fixed, hide_index=True, width="stretch", key="upload_history_fixes")
-    name, content = store.upload_content(engine, int(pick))
+    name, content = data.upload_content(pick)
     if content is None:
         st.caption("This upload kept no original file (sample or SQL sync).")
     else:

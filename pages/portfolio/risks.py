@@ -146,15 +146,7 @@ if reg.empty:
     st.stop()
 
 watch_band, watched, table, totals = view.watch_band, view.watched, view.exposure, view.totals
-per_currency = (
-    "Totals per currency: no rate in [money.rates] for "
-    + ", ".join(c for c in totals["money"] if c != config.money.currency)
-    if totals["currency"] is None
-    else f"Converted into {totals['currency']} at the [money.rates] rates: "
-    + ", ".join(totals["converted"])
-    if totals["converted"]
-    else ""
-)
+per_currency = fmt.conversion_note(totals, config.money.currency)
 provenance(ctx, f"{basis} assessment", f"source: {source}")
 tiles = st.columns(4)
 tiles[0].metric("Risks in view", len(reg), help="Open risks unless a status filter is chosen")
