@@ -224,6 +224,15 @@ class Review(_Keeps):
         reg = reg[reg["is_open"]]
         return reg.assign(currency=reg["project_id"].map(self.currency_of))
 
+    def top_open_risks(self, n: int, project_id: str | None = None) -> pd.DataFrame:
+        """The deck's top open risks (of the review, or of one project): highest score first,
+        then highest exposure. (The Risks page's top 10s, ``RiskView.top_by_score``, break a
+        tie by project and risk id instead: see docs/architecture.md.)"""
+        reg = self.open_risks
+        if project_id is not None:
+            reg = reg[reg["project_id"] == project_id]
+        return reg.sort_values(["score", "exposure"], ascending=False).head(n)
+
     @cached_property
     def risk_options(self) -> dict[str, list[str]]:
         """Categories, owners and statuses of the register, for the risk page's filters."""
