@@ -21,9 +21,9 @@ from charts.template import (
     rag_label,
     with_provenance,
 )
-from exports.neutralise import to_csv_bytes
 from ui.context import ReviewContext
 from ui.download import png_download_button
+from vocabulary.neutralise import to_csv_bytes
 
 
 def provenance(ctx: ReviewContext, *parts: str) -> None:
