@@ -12,6 +12,9 @@ from dataclasses import dataclass, field, fields, replace
 from functools import lru_cache
 from pathlib import Path
 
+from vocabulary.fields import ALL_FIELDS
+from vocabulary.roles import ROLES, principal
+
 ROOT = Path(__file__).resolve().parent
 DEFAULT_CONFIG_PATH = ROOT / "pmo_lens.toml"
 
@@ -324,8 +327,6 @@ def _governance(raw: dict | None) -> Governance:
 
 def _synonyms(raw: dict | None) -> dict[str, tuple[str, ...]]:
     """``[synonyms] budget = ["Approved envelope"]``: a key that is no field is refused (typo)."""
-    from data_loaders.fields import ALL_FIELDS  # the field table imports this module's types
-
     raw = raw or {}
     unknown = set(raw) - ALL_FIELDS
     if unknown:
@@ -350,8 +351,6 @@ def _money(raw: dict | None) -> Money:
 
 
 def _access(raw: dict | None) -> Access:
-    from access.roles import ROLES, principal  # the roles are defined with their rules
-
     access = _section(Access, raw)
     groups = {str(k): str(v).strip().lower() for k, v in access.groups.items()}
     bad = {k: v for k, v in groups.items() if v not in ROLES}

@@ -28,8 +28,8 @@ from sqlalchemy import select
 
 import models
 from config import Access, Config, get_config
+from vocabulary.roles import ROLES, SUBJECT_PREFIX, principal  # noqa: F401 (public here too)
 
-ROLES = ("viewer", "pm", "pmo", "admin")
 # action -> roles that may do it for any project (a pm may also upload its own projects)
 ALLOWED = {
     "upload": {"pmo", "admin"},
@@ -45,22 +45,6 @@ ACTION_WORDS = {
 }
 # store.UploadMeta.source -> the action that write is
 ACTION_OF_SOURCE = {"upload": "upload", "cli": "upload", "sql": "sync", "sample": "seed"}
-# A principal is a lower-cased e-mail, or this prefix and an OIDC subject (kept as sent).
-SUBJECT_PREFIX = "sub:"
-
-
-def principal(text: str) -> str:
-    """``text`` as a principal: ``sub:SUBJECT`` as given, an e-mail lower-cased.
-
-    Raises ValueError for anything else (a typo must not become a silent non-match).
-    """
-    text = text.strip()
-    if text.startswith(SUBJECT_PREFIX) and len(text) > len(SUBJECT_PREFIX):
-        return text
-    local, at, domain = text.partition("@")
-    if not at or not local or "." not in domain or any(c.isspace() for c in text):
-        raise ValueError(f"not an e-mail address (or sub:SUBJECT): {text!r}")
-    return text.lower()
 
 
 @dataclass(frozen=True)

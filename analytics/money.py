@@ -13,7 +13,7 @@ import math
 import pandas as pd
 
 from config import Config
-from data_loaders.units import symbol
+from vocabulary.currencies import symbol
 
 
 def currencies(frame: pd.DataFrame, config: Config) -> pd.Series:

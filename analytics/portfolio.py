@@ -171,7 +171,8 @@ def reported(rag: str) -> str:
 
 
 def computed(rag: str) -> str:
-    """``Red (computed)``: a count of the RAG worked out from schedule and cost ([rag] rules)."""
+    """``Red (computed)``: a count of the RAG worked out from schedule and cost (the
+    [schedule] and [cost] rules)."""
     return f"{rag} (computed)"
 
 
@@ -184,7 +185,7 @@ def red_gap(snap: pd.DataFrame) -> str:
     water = int(snap["watermelon"].sum())
     return (
         f"{reported('Red')}: {rep}, the RAG project managers report. {computed('Red')}: {com}, "
-        f"worked out from schedule and cost by the [rag] rules. The gap: {water} "
+        f"worked out from schedule and cost by the [schedule] and [cost] rules. The gap: {water} "
         f"watermelon{'s' if water != 1 else ''} (reported Green, computed Amber or Red)."
     )
 

@@ -17,7 +17,7 @@ from charts.template import (
     rag_label,
     trend_dates,
 )
-from data_loaders.units import symbol
+from vocabulary.currencies import symbol
 
 
 def _stacked_rag_bar(df: pd.DataFrame, y: str, title: str, x_title: str, items: str) -> go.Figure:

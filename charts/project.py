@@ -15,7 +15,7 @@ from charts.template import (
     short_label,
     trend_dates,
 )
-from data_loaders.units import symbol
+from vocabulary.currencies import symbol
 
 SERIES = {
     "planned_value": ("PV (planned value)", "#757575", "solid"),

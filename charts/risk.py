@@ -11,7 +11,7 @@ from plotly.colors import sample_colorscale
 from analytics.risk import MOVES
 from charts.contrast import text_colour
 from charts.template import RAG_COLOURS, apply, category_labels, chart_text, trend_dates
-from data_loaders.units import symbol
+from vocabulary.currencies import symbol
 
 # Low to high: green, amber, orange, red; other band counts are sampled along the same ramp.
 # Legends sit under the plot so they never run into a long title.

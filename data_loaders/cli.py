@@ -17,7 +17,7 @@ from pathlib import Path
 from access.cli import add_as_option, identity
 from config import for_command_line, get_config
 from data_loaders import sync_cli
-from data_loaders.fields import KINDS, SHEET_HINTS
+from vocabulary.fields import KINDS, SHEET_HINTS
 
 SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".csv"}
 
@@ -58,7 +58,7 @@ def _map_project(text: str) -> tuple[str, str]:
 
 
 def _column_map(text: str) -> tuple[str, str]:
-    from data_loaders.fields import ALL_FIELDS
+    from vocabulary.fields import ALL_FIELDS
 
     header, sep, name = text.rpartition("=")
     name = name.strip()

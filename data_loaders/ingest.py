@@ -27,7 +27,7 @@ from data_loaders.projects_match import Suggestion, suggest
 from data_loaders.read import RawSheet, read_csv, read_workbook
 from data_loaders.report import ERROR, REFUSED, SKIPPED, WARNING, FileReport, Problem, plural
 from data_loaders.sheet import KIND_ENTRY, Context, SheetResult, duplicates, parse_sheet
-from exports import neutralise
+from vocabulary import neutralise
 
 
 @dataclass

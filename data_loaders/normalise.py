@@ -47,8 +47,8 @@ import models
 from config import Config
 from data_loaders import units
 from data_loaders import values as V
-from data_loaders.fields import TYPES
 from data_loaders.report import ERROR, WARNING, Problem
+from vocabulary.fields import TYPES
 
 Note = V.Note
 

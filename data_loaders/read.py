@@ -27,7 +27,7 @@ from data_loaders.guard import (
     utf16,
 )
 from data_loaders.report import WARNING, Problem
-from exports import neutralise
+from vocabulary import neutralise
 
 MAX_COLS = 300  # stray cells far to the right (form layouts) are not part of any table
 BLANK: tuple = ()  # one shared blank CSV row: a flood of blank lines costs a pointer each

@@ -22,18 +22,6 @@ import models
 from config import Config
 from data_loaders import limits, normalise, units
 from data_loaders import values as V
-from data_loaders.fields import (
-    KINDS,
-    LIST_SHEETS,
-    PROJECT_FIELDS,
-    RAID_TYPES,
-    SHEET_HINTS,
-    TYPES,
-    field_choices,
-    lookup,
-    norm,
-    user_synonyms,
-)
 from data_loaders.guard import column_letters
 from data_loaders.read import RawSheet
 from data_loaders.report import (
@@ -47,6 +35,18 @@ from data_loaders.report import (
     SheetReport,
     as_typed,
     schema_problems,
+)
+from vocabulary.fields import (
+    KINDS,
+    LIST_SHEETS,
+    PROJECT_FIELDS,
+    RAID_TYPES,
+    SHEET_HINTS,
+    TYPES,
+    field_choices,
+    lookup,
+    norm,
+    user_synonyms,
 )
 
 HEADER_SCAN = 30

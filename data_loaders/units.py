@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 
 from config import Config
 from data_loaders import values as V
-from data_loaders.currencies import CODES, SYMBOL_CODES, SYMBOLS
+from vocabulary.currencies import CODES, MARK, SYMBOL_CODES, SYMBOLS, symbol  # noqa: F401
+from vocabulary.fields import TYPES, norm, without_unit  # noqa: F401 (public here too)
 
 CHOICES = {"m": 1e6, "k": 1e3, "1": 1.0}  # a PM's answer to "which unit?"
 CHOICE_LABELS = {"m": "millions", "k": "thousands", "1": "as written"}
@@ -29,7 +30,7 @@ ASK_FIELDS = ("budget", "contingency", "benefits_planned", "planned_value", "ear
               "actual_cost")  # fmt: skip
 MIN_VALUES_TO_ASK = 3  # a portfolio, not one project's odd figure
 
-_CUR = r"(?:[£$€¥₹]|\b(?:" + "|".join(CODES) + r")\b)"
+_CUR = MARK
 _PATTERNS: list[tuple[re.Pattern, float]] = [
     (re.compile(r"\bbillions?\b|\bbn\b", re.I), 1e9),
     (re.compile(r"\bmillions?\b|\bmn\b|\bmio\b|\bmil\b", re.I), 1e6),
@@ -39,15 +40,6 @@ _PATTERNS: list[tuple[re.Pattern, float]] = [
     (re.compile(r"\(\s*m\s*\)|\(\s*mm\s*\)", re.I), 1e6),  # Budget (m)
     (re.compile(r"\(\s*k\s*\)", re.I), 1e3),
 ]
-_STRIP = re.compile(
-    r"\bin\b\s*(?="
-    + _CUR
-    + r"|millions?|thousands?|billions?)|"
-    + _CUR
-    + r"\s*'?\s*(?:m|k|bn|000s?)?\b|\bbillions?\b|\bmillions?\b|\bthousands?\b|'000|\b000s?\b"
-    r"|\bmn\b|\bbn\b|\(\s*(?:m|mm|k)\s*\)",
-    re.I,
-)
 
 
 def unit_in_text(text: object) -> float | None:
@@ -89,19 +81,6 @@ def with_currency(frame, default: str):
         return frame.assign(currency=default)
     codes = frame["currency"].map(currency_code)
     return frame.assign(currency=codes.where(codes.notna(), default))
-
-
-def without_unit(header: str) -> str:
-    """``Budget £m`` -> ``Budget``: the words a synonym table can look up."""
-    return _STRIP.sub(" ", header)
-
-
-def symbol(currency: str | None) -> str:
-    """The currency's symbol (£ for GBP); a code with a space for currencies without a common
-    symbol (``CHF 12.0m``); nothing for a missing currency (None, or NaN from a frame)."""
-    if not isinstance(currency, str) or not currency:
-        return ""
-    return SYMBOLS.get(currency, f"{currency} ")
 
 
 def parse_choice(text: str) -> str | None:
@@ -169,8 +148,6 @@ def _number(v: object) -> float | None:
 
 
 def _choice_for(choices: dict[str, str], label: str, field_name: str) -> str | None:
-    from data_loaders.fields import norm
-
     for key, value in choices.items():
         if norm(key) in (norm(label), norm(field_name)) or key == field_name:
             return value
@@ -187,8 +164,6 @@ def plan(
     config: Config,
 ) -> SheetMoney:
     """Decide the unit of every money column of a sheet and the sheet's currency."""
-    from data_loaders.fields import TYPES
-
     money = SheetMoney()
     title_texts = [c for r in title_rows for c in r if isinstance(c, str)]
     title_factor = next((f for f in map(unit_in_text, title_texts) if f), None)

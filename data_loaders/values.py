@@ -14,9 +14,9 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from config import Config
-from data_loaders.currencies import CODE_IN_CELL, SYMBOL_CODES
 from data_loaders.limits import clean_text, has_control, shown
 from models import normalise_rag
+from vocabulary.currencies import CODE_IN_CELL, SYMBOL_CODES
 
 Note = tuple[int, object, str, str]  # position in column, raw value, message, severity
 

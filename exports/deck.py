@@ -38,8 +38,8 @@ from charts.contrast import text_colour
 from charts.template import RAG_COLOURS, has_points, rag_label
 from config import Config
 from exports import text_fit as tf
-from exports.neutralise import slide_text
 from exports.png import Renderer, with_footer
+from vocabulary.neutralise import slide_text
 
 # Section keys in deck order, with the names the Export page and the CLI show.
 SECTIONS: dict[str, str] = {

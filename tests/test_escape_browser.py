@@ -12,9 +12,9 @@ from urllib.parse import urlparse
 
 import pytest
 
-from exports.neutralise import FORMULA_STARTS
 from tests.browser import browser_page, settle, start_app, stop_app  # noqa: F401
 from tests.test_escape import F1, HOSTILE_IDS, REVIEW, app_pages, hostile_url  # noqa: F401
+from vocabulary.neutralise import FORMULA_STARTS
 
 pytestmark = pytest.mark.browser
 

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from exports.neutralise import cell, frame, slide_text, to_csv_bytes
+from vocabulary.neutralise import cell, frame, slide_text, to_csv_bytes
 
 
 @pytest.mark.parametrize(

@@ -29,9 +29,10 @@ import store
 from access import audit
 from analytics.review import Review, filter_key
 from config import Config, get_config
+from ui.escape import plain
 
 if TYPE_CHECKING:
-    from ui.context import ReviewContext
+    from ui.review_context import ReviewContext
 
 T = TypeVar("T")
 
@@ -46,8 +47,6 @@ def or_stop(read: Callable[[], T]) -> T:
     try:
         return read()
     except store.StoreError as exc:
-        from ui.components import plain  # not at the top: ui.components imports ui.context
-
         st.error(f"**The app database is not available.** {plain(exc)}", icon=":material/database:")
         st.stop()
 

@@ -11,7 +11,7 @@ import streamlit as st
 
 from analytics import money as fmt
 from exports.png import file_name, render_png
-from ui.context import ReviewContext
+from ui.review_context import ReviewContext
 
 
 def png_download_button(fig: go.Figure, key: str, ctx: ReviewContext, source: str) -> None:

@@ -1,4 +1,4 @@
-"""The currencies the loaders know: ISO codes and the symbols that stand for them.
+"""The currencies the app knows: ISO codes and the symbols that stand for them.
 
 One table for every rule that reads money: the number rule strips a code or symbol from a cell
 (``values``), the unit rules find the currency a header, title line or cell states (``units``).
@@ -18,3 +18,13 @@ CODES = frozenset({
 })  # fmt: skip
 # A code written in a money cell (``GBP 1,200``, ``1.2m EUR``): capitals, not inside a capital word.
 CODE_IN_CELL = re.compile(r"(?<![A-Z])(?:" + "|".join(sorted(CODES)) + r")(?![A-Z])")
+# A currency symbol or code inside a header or title line (``Budget £m``, ``Cost USD k``).
+MARK = r"(?:[£$€¥₹]|\b(?:" + "|".join(CODES) + r")\b)"
+
+
+def symbol(currency: str | None) -> str:
+    """The currency's symbol (£ for GBP); a code with a space for currencies without a common
+    symbol (``CHF 12.0m``); nothing for a missing currency (None, or NaN from a frame)."""
+    if not isinstance(currency, str) or not currency:
+        return ""
+    return SYMBOLS.get(currency, f"{currency} ")
