@@ -7,7 +7,9 @@ Use in a test module:  from tests.browser import live_app, browser_page  (both a
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -70,6 +72,52 @@ def stop_app(proc: subprocess.Popen) -> None:
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait(5)
+
+
+@contextmanager
+def oidc_provider(log: Path, users: list[dict]):
+    """A local OIDC provider (oidc-provider-mock on 127.0.0.1) offering ``users`` (their
+    claims); yields its base URL."""
+    port = free_port()
+    claims = [arg for user in users for arg in ("--user-claims", json.dumps(user))]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "oidc_provider_mock", "--port", str(port), *claims],
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    try:
+        while True:
+            try:
+                urllib.request.urlopen(f"{url}/.well-known/openid-configuration", timeout=2)
+                break
+            except OSError:
+                if time.monotonic() > deadline or proc.poll() is not None:
+                    raise RuntimeError(log.read_text()[-2000:]) from None
+                time.sleep(0.3)
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+def signed_in_folder(run: Path, port: int, provider: str) -> Path:
+    """``run`` with the repository's .streamlit/config.toml and a secrets.toml whose [auth]
+    points at ``provider`` for an app on ``port``, as the docs say; returns ``run``."""
+    folder = run / ".streamlit"
+    folder.mkdir(parents=True)
+    shutil.copy(ROOT / ".streamlit" / "config.toml", folder / "config.toml")
+    (folder / "secrets.toml").write_text(
+        "[auth]\n"
+        f'redirect_uri = "http://127.0.0.1:{port}/oauth2callback"\n'
+        'cookie_secret = "a-long-random-secret-for-the-test-only"\n'
+        'client_id = "pmo-lens"\n'
+        'client_secret = "test-secret"\n'
+        f'server_metadata_url = "{provider}/.well-known/openid-configuration"\n'
+    )
+    return run
 
 
 @pytest.fixture

@@ -8,11 +8,7 @@ from a signed-out visitor leave the server's memory where it was. See ui/guard.p
 from __future__ import annotations
 
 import http.client
-import json
 import re
-import shutil
-import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -33,11 +29,12 @@ from tests.browser import (
     browser_page,  # noqa: F401  (a fixture)
     free_port,
     live_app,  # noqa: F401  (a fixture)
+    oidc_provider,
     settle,
+    signed_in_folder,
     start_app,
     stop_app,
 )
-from tests.conftest import ROOT
 
 pytestmark = pytest.mark.browser
 
@@ -52,28 +49,8 @@ MB = 1_000_000
 @pytest.fixture
 def provider(tmp_path):
     """A local OIDC provider with the users above; its base URL."""
-    port = free_port()
-    claims = [arg for user in USERS for arg in ("--user-claims", json.dumps(user))]
-    log = (tmp_path / "oidc.log").open("w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "oidc_provider_mock", "--port", str(port), *claims],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            urllib.request.urlopen(f"{url}/.well-known/openid-configuration", timeout=2)
-            break
-        except OSError:
-            if time.monotonic() > deadline or proc.poll() is not None:
-                raise RuntimeError((tmp_path / "oidc.log").read_text()[-2000:]) from None
-            time.sleep(0.3)
-    yield url
-    proc.terminate()
-    proc.wait(10)
+    with oidc_provider(tmp_path / "oidc.log", USERS) as url:
+        yield url
 
 
 @pytest.fixture
@@ -90,18 +67,8 @@ def app(seeded_url, provider, tmp_path, monkeypatch):
     monkeypatch.setenv("PMO_CONFIG", str(conf))
 
     port = free_port()
-    folder = tmp_path / "run" / ".streamlit"
-    folder.mkdir(parents=True)
-    shutil.copy(ROOT / ".streamlit" / "config.toml", folder / "config.toml")
-    (folder / "secrets.toml").write_text(
-        "[auth]\n"
-        f'redirect_uri = "http://127.0.0.1:{port}/oauth2callback"\n'
-        'cookie_secret = "a-long-random-secret-for-the-test-only"\n'
-        'client_id = "pmo-lens"\n'
-        'client_secret = "test-secret"\n'
-        f'server_metadata_url = "{provider}/.well-known/openid-configuration"\n'
-    )
-    proc, url = start_app(seeded_url, tmp_path / "streamlit.log", cwd=folder.parent, port=port)
+    run = signed_in_folder(tmp_path / "run", port, provider)
+    proc, url = start_app(seeded_url, tmp_path / "streamlit.log", cwd=run, port=port)
     yield url, proc
     stop_app(proc)
 

@@ -25,18 +25,11 @@ from access.grants import assignments, grant, revoke
 from access.roles import Identity, from_claims, resolve
 from config import ConfigError, get_config, parse_config
 from tests.conftest import ROOT, app_test
+from tests.test_sign_in import AUTH, SECRETS_TOML
 from ui import auth_settings
 from ui.components import WORD_JOINER
 
 ADMIN = "admin@example.org"
-AUTH = {
-    "redirect_uri": "http://127.0.0.1:8501/oauth2callback",
-    "cookie_secret": "a-test-secret-that-is-long-enough",
-    "client_id": "pmo-lens",
-    "client_secret": "secret",
-    "server_metadata_url": "http://127.0.0.1:9/.well-known/openid-configuration",
-}
-SECRETS_TOML = "[auth]\n" + "".join(f'{key} = "{value}"\n' for key, value in AUTH.items())
 TRUST_DEFAULT = parse_config({"access": {"trust_email_without_verified_claim": ["default"]}})
 
 

@@ -5,12 +5,7 @@ a viewer signs in, has no Upload in the menu and is refused at its address."""
 
 from __future__ import annotations
 
-import json
 import re
-import shutil
-import subprocess
-import sys
-import time
 import urllib.error
 import urllib.request
 
@@ -27,12 +22,13 @@ from tests.browser import (
     ARTIFACTS,
     browser_page,  # noqa: F401  (a fixture)
     free_port,
+    oidc_provider,
     settle,
+    signed_in_folder,
     start_app,
     stop_app,
     wait_for_app,
 )
-from tests.conftest import ROOT
 from ui import navigation
 
 pytestmark = pytest.mark.browser
@@ -54,29 +50,9 @@ USERS = [
 
 @pytest.fixture
 def provider(tmp_path):
-    """A local OIDC provider with the two users above; its base URL."""
-    port = free_port()
-    claims = [arg for user in USERS for arg in ("--user-claims", json.dumps(user))]
-    log = (tmp_path / "oidc.log").open("w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "oidc_provider_mock", "--port", str(port), *claims],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            urllib.request.urlopen(f"{url}/.well-known/openid-configuration", timeout=2)
-            break
-        except OSError:
-            if time.monotonic() > deadline or proc.poll() is not None:
-                raise RuntimeError((tmp_path / "oidc.log").read_text()[-2000:]) from None
-            time.sleep(0.3)
-    yield url
-    proc.terminate()
-    proc.wait(10)
+    """A local OIDC provider with the users above; its base URL."""
+    with oidc_provider(tmp_path / "oidc.log", USERS) as url:
+        yield url
 
 
 @pytest.fixture
@@ -94,18 +70,8 @@ def signed_in_app(seeded_url, provider, tmp_path, chromium):
     grant(engine, admin, USERS[1]["email"], "viewer")
 
     port = free_port()
-    folder = tmp_path / "run" / ".streamlit"
-    folder.mkdir(parents=True)
-    shutil.copy(ROOT / ".streamlit" / "config.toml", folder / "config.toml")
-    (folder / "secrets.toml").write_text(
-        "[auth]\n"
-        f'redirect_uri = "http://127.0.0.1:{port}/oauth2callback"\n'
-        'cookie_secret = "a-long-random-secret-for-the-test-only"\n'
-        'client_id = "pmo-lens"\n'
-        'client_secret = "test-secret"\n'
-        f'server_metadata_url = "{provider}/.well-known/openid-configuration"\n'
-    )
-    proc, url = start_app(seeded_url, tmp_path / "streamlit.log", cwd=folder.parent, port=port)
+    run = signed_in_folder(tmp_path / "run", port, provider)
+    proc, url = start_app(seeded_url, tmp_path / "streamlit.log", cwd=run, port=port)
     yield url, engine, workbook
     stop_app(proc)
 
