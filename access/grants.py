@@ -28,6 +28,10 @@ from access.roles import (
 )
 
 t = models.role_assignments
+# What a grant or revoke raises instead of changing anything: a mistake in what was asked
+# (ValueError) or the store's refusal or an unavailable database (StoreError). The Roles page
+# says it in words; nothing else is caught.
+REFUSALS = (ValueError, store.StoreError)
 
 
 @store._plain_errors

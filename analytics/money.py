@@ -131,6 +131,23 @@ def per_currency(by_currency: dict[str, dict[str, float]], key: str, fmt=None) -
     return " · ".join(fmt(v[key], c) for c, v in shown.items()) or fmt(0.0, None)
 
 
+def conversion_note(totals: dict, base: str) -> str:
+    """What a money total on a tile means when currencies mix, for its help text: ``Totals per
+    currency: no rate in [money.rates] for USD`` (no single figure), ``Converted into GBP at
+    the [money.rates] rates: USD 1.25`` (one figure after conversion), "" when there is one
+    currency. ``totals`` holds ``money`` (currency -> figures), ``currency`` (None without a
+    single one) and ``converted`` (as ``analytics.portfolio.kpis`` and
+    ``analytics.risk.portfolio_exposure`` return them); ``base`` is ``[money] currency``.
+    Portfolio health and Risks show the same sentence."""
+    if totals["currency"] is None:
+        others = ", ".join(c for c in totals["money"] if c != base)
+        return f"Totals per currency: no rate in [money.rates] for {others}"
+    if totals["converted"]:
+        rates = ", ".join(totals["converted"])
+        return f"Converted into {totals['currency']} at the [money.rates] rates: {rates}"
+    return ""
+
+
 def number_format(currency: str | None) -> str:
     """A st.column_config format string for a column of one currency ("£%,.0f")."""
     return f"{symbol(currency).replace('%', '%%')}%,.0f"

@@ -33,6 +33,7 @@ REVIEW_COLUMNS = [
     "last_report_date", "percent_complete", "spi", "cpi", "eac_typical", "budget", "currency",
     "slip_days", "open_risks", "exposure", "summary", "next_steps", "decisions_needed",
 ]  # fmt: skip
+MONEY_KPIS = ("budget", "eac", "eac_variance")  # totals of one currency: none when they mix
 PROJECT_VIEWS = 32  # project pages kept per review: a review meeting opens a few dozen at most
 
 
@@ -156,6 +157,16 @@ class Review(_Keeps):
         before = self.compare_snapshot
         return None if before is None else portfolio.kpis(before, self.config)
 
+    def kpi_change(self, key: str) -> float | None:
+        """A headline figure's change since the compare date (``kpis[key]`` minus the compare
+        date's): None without a compare date, and for a money total when the two dates do not
+        total in the same currency; NaN when a money total is not computable (several
+        currencies without a rate). Portfolio health's tiles and the deck's headline slide."""
+        before = self.compare_kpis
+        if before is None or (key in MONEY_KPIS and before["currency"] != self.kpis["currency"]):
+            return None
+        return self.kpis[key] - before[key]
+
     @cached_property
     def headline(self) -> pd.DataFrame:
         """The This week tiles (``analytics.changes.headline``)."""
@@ -212,6 +223,15 @@ class Review(_Keeps):
         reg = self.risk_register
         reg = reg[reg["is_open"]]
         return reg.assign(currency=reg["project_id"].map(self.currency_of))
+
+    def top_open_risks(self, n: int, project_id: str | None = None) -> pd.DataFrame:
+        """The deck's top open risks (of the review, or of one project): highest score first,
+        then highest exposure. (The Risks page's top 10s, ``RiskView.top_by_score``, break a
+        tie by project and risk id instead: see docs/architecture.md.)"""
+        reg = self.open_risks
+        if project_id is not None:
+            reg = reg[reg["project_id"] == project_id]
+        return reg.sort_values(["score", "exposure"], ascending=False).head(n)
 
     @cached_property
     def risk_options(self) -> dict[str, list[str]]:

@@ -520,10 +520,12 @@ def _headline(rv: Review) -> list[_Slide]:
     rows = []
     for label, key, figure, is_money in rows_spec:
         change = ""
-        if before is not None:
-            diff = now[key] - before[key]
+        if before is not None:  # the same change as Portfolio health's tiles
+            diff = rv.kpi_change(key)
             change = (
-                (_money(diff, True, ccy) if diff == diff else "") if is_money else f"{diff:+.0f}"
+                (_money(diff, True, ccy) if diff is not None and diff == diff else "")
+                if is_money
+                else f"{diff:+.0f}"
             )
         previous = (
             "" if not before else figure(before[key]) if before[key] == before[key] else "n/c"
@@ -669,7 +671,7 @@ def _risks(rv: Review) -> list[_Slide]:
             _text_box(w.slide(s.title), MARGIN, BODY_TOP, Inches(12), Inches(1), "No open risks.")
 
         return [_Slide("Risk heatmap", write_none)]
-    top = register.sort_values(["score", "exposure"], ascending=False).head(8)
+    top = rv.top_open_risks(8)
     top_rows = [
         [
             slide_text(r.risk_id),
@@ -799,8 +801,7 @@ def _red_projects(rv: Review) -> list[_Slide]:
     reds = red_projects_worst_first(rv.snapshot, rv.config)
     limit = rv.config.deck.max_project_slides
     detail = reds.head(limit)
-    register = rv.open_risks[rv.open_risks["project_id"].isin(detail["project_id"])]
-    slides = [_red_project(rv, row, register) for _, row in detail.iterrows()]
+    slides = [_red_project(rv, row) for _, row in detail.iterrows()]
     return slides + _red_appendix(rv, reds.iloc[limit:], len(reds), limit)
 
 
@@ -875,7 +876,7 @@ def _rag(value) -> str:
     return value if isinstance(value, str) else "Grey"
 
 
-def _red_project(rv: Review, p: pd.Series, register: pd.DataFrame) -> _Slide:
+def _red_project(rv: Review, p: pd.Series) -> _Slide:
     strip_header = ["Overall (reported)", "Schedule", "Cost", "Scope", "Resource", "Computed"]
     strip_values = [
         p["display_rag"],
@@ -897,8 +898,7 @@ def _red_project(rv: Review, p: pd.Series, register: pd.DataFrame) -> _Slide:
         ["Forecast end (baseline)", f"{_day(p['forecast_end'])} ({_day(p['end_date'])})"],
         ["Slip against baseline", _num(p["slip_days"], "{:+.0f} days")],
     ]
-    risks = register[register["project_id"] == p["project_id"]]
-    risks = risks.sort_values(["score", "exposure"], ascending=False).head(3)
+    risks = rv.top_open_risks(3, p["project_id"])
     risk_rows = [
         [
             _clip(r.title, 160),

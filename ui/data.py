@@ -22,9 +22,11 @@ from typing import TYPE_CHECKING, TypeVar
 import pandas as pd
 import streamlit as st
 from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError
 
 import models
 import store
+from access import audit
 from analytics.review import Review, filter_key
 from config import Config, get_config
 from ui.escape import plain
@@ -153,3 +155,38 @@ def _upload_reports(url: str, version: int) -> dict[int, dict]:
 def upload_reports() -> dict[int, dict]:
     """Each upload's stored validation report (skipped rows, warnings), cached like frames."""
     return or_stop(lambda: _upload_reports(*_current()))
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _upload_report(url: str, version: int, upload_id: int) -> dict | None:
+    return store.upload_report(_engine(url), upload_id)
+
+
+def upload_report(upload_id: int) -> dict | None:
+    """One upload's stored validation report (None when it kept none), cached per upload and
+    data version: the Upload page's history shows it on every rerun."""
+    return or_stop(lambda: _upload_report(*_current(), int(upload_id)))
+
+
+def upload_content(upload_id: int) -> tuple[str, bytes | None]:
+    """One upload's original file name and bytes (None for the sample or a SQL sync). Not
+    cached: a file can be large, and it is read only while the history shows that upload."""
+    return or_stop(lambda: store.upload_content(engine(), int(upload_id)))
+
+
+def _access_events(eng: Engine) -> pd.DataFrame:
+    try:
+        with eng.connect() as conn:
+            return audit.read_events(conn)
+    except DBAPIError as exc:
+        raise store.explain(exc, eng.url) from None
+
+
+def audit_trail() -> pd.DataFrame:
+    """Who did what, newest first (``access.audit.activity``): every upload and sync with the
+    rows it replaced or removed, every role change and refused write. Read on every run, not
+    cached: a role change writes no data version."""
+    eng = engine()
+    events = or_stop(lambda: _access_events(eng))
+    replaced = or_stop(lambda: store.replaced_counts(eng))
+    return audit.activity(frames()["uploads"], replaced, events)

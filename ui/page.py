@@ -28,10 +28,14 @@ def open_project_on_click(chart_key: str):
     return remember
 
 
-def page_setup(title: str) -> ReviewContext:
+def page_setup(title: str, needs_data: bool = True) -> ReviewContext:
     """Draw the title; on an empty database offer the sample and stop the page.
 
-    Follows a project click from the previous run to the project detail page.
+    Every page begins with it (tests/test_pages_thin.py). ``needs_data=False``: a page that
+    works on any database (Upload, SQL sources, the admin pages, Project detail, which shows a
+    project's register entry before any report) draws its title and goes on; its own empty
+    states say what there is. Follows a project click from the previous run to the project
+    detail page.
     """
     ctx = current()
     target = st.session_state.pop(GOTO_KEY, None)
@@ -41,7 +45,7 @@ def page_setup(title: str) -> ReviewContext:
             "pages/portfolio/project.py", query_params={"project": target, **ctx.view_params()}
         )
     st.title(title)
-    if not ctx.has_data:
+    if needs_data and not ctx.has_data:
         offer_sample()
         st.stop()
     return ctx

@@ -2,29 +2,17 @@
 
 import streamlit as st
 
-import store
-from access import audit
 from ui import data
 from ui.components import data_table, empty_state
+from ui.page import page_setup
 
-st.title("Audit")
+page_setup("Audit", needs_data=False)
 st.caption(
     "Every upload and SQL sync with the identity that made it (the signed-in user, or the "
     "command line's --as), the stored rows it replaced or removed, every role change and "
     "every refused write. Newest first; times in UTC."
 )
-engine = data.engine()
-
-
-@store._plain_errors
-def read_events(engine):
-    with engine.connect() as conn:
-        return audit.read_events(conn)
-
-
-events = data.or_stop(lambda: read_events(engine))
-replaced = data.or_stop(lambda: store.replaced_counts(engine))
-table = audit.activity(data.frames()["uploads"], replaced, events)
+table = data.audit_trail()
 if table.empty:
     empty_state("Nothing has been uploaded, synced or granted yet.")
     st.stop()

@@ -4,11 +4,11 @@ every change is checked again in its transaction and written to the access log (
 import pandas as pd
 import streamlit as st
 
-import store
 from access import grants
 from access.roles import ROLES
 from ui import data, identity
 from ui.components import data_table, plain
+from ui.page import page_setup
 
 ROLE_HELP = {
     "viewer": "reads every page and exports",
@@ -17,7 +17,7 @@ ROLE_HELP = {
     "admin": "everything, including roles",
 }
 
-st.title("Roles")
+page_setup("Roles", needs_data=False)
 st.caption(
     "Roles are keyed by e-mail (or sub:SUBJECT, the provider's user id). "
     + " · ".join(f"**{r}**: {h}" for r, h in ROLE_HELP.items())
@@ -31,7 +31,7 @@ def change(done: str, action, *args) -> None:
     """Run a grant or revoke; say what was done, or its refusal or mistake, after the rerun."""
     try:
         action(engine, who, *args)
-    except (ValueError, store.StoreError) as exc:
+    except grants.REFUSALS as exc:
         st.session_state["roles_message"] = ("error", f"Nothing was changed: {exc}")
     else:
         st.session_state["roles_message"] = ("success", done)

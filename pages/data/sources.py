@@ -6,8 +6,9 @@ import streamlit as st
 from data_loaders import sql_source, sync
 from ui import data, identity
 from ui.components import empty_state, plain
+from ui.page import page_setup
 
-st.title("SQL sources")
+page_setup("SQL sources", needs_data=False)
 folder = sql_source.sources_dir()
 st.caption(
     f"Source definitions in `{folder}` (set PMO_SOURCES_DIR to use another folder). "

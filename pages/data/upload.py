@@ -5,13 +5,10 @@ import hashlib
 import json
 from datetime import date
 
-import pandas as pd
 import streamlit as st
 
-import store
 from access.roles import refusal
 from config import get_config
-from data_loaders.fields import field_choices
 from data_loaders.ingest import (
     Options,
     commit,
@@ -21,33 +18,18 @@ from data_loaders.ingest import (
 )
 from data_loaders.report import (
     NEEDS,
-    REFUSED,
-    Problem,
-    corrections_frame,
     load_summary,
     plural,
-    problems_frame,
-    rows_written,
-    stored_problems,
     warning_summary,
 )
 from data_loaders.sandbox import parse_isolated
-from data_loaders.sheet import KIND_ENTRY
 from data_loaders.template import template_bytes
-from ui import cell_fixes, data, identity
+from ui import cell_fixes, data, identity, upload_history, upload_sheets
 from ui import upload_choices as project_choices
-from ui.components import data_table, plain
+from ui.components import plain
+from ui.page import page_setup
 
 TYPES = ["xlsx", "xlsm", "xls", "xlsb", "ods", "csv"]
-KIND_LABELS = {
-    "status": "Status report",
-    "projects": "Portfolio list (projects)",
-    "risks": "Risk register",
-    "milestones": "Milestones",
-    "decisions": "Decisions",
-    "raid": "RAID log",
-    "unsupported": "Not loaded",
-}
 
 
 def commit_label(loaded: int, skipped: int, replaces: int = 0) -> str:
@@ -94,7 +76,7 @@ def _choices(needs: list[str], chosen: dict, known: dict[str, str]) -> None:
                 )
 
 
-st.title("Upload")
+page_setup("Upload", needs_data=False)
 st.caption(
     "Upload the weekly status sheet, a risk register, RAID log or milestone plan: our template "
     "or your own layout. Nothing is written until you load it; rows with impossible values are "
@@ -187,65 +169,7 @@ if uploaded is not None:
     project_choices.new_projects(parsed)
     project_choices.overwrites(parsed)
 
-    for sheet in parsed.sheets:
-        rep = sheet.report
-        refused = any(p.outcome == REFUSED for p in rep.problems)
-        icon = (
-            "➖"
-            if rep.kind == "unsupported"
-            else ("⛔" if refused else ("⚠️" if rep.rows_skipped else "✅"))
-        )
-        title = f"{icon} {plain(rep.sheet)}: {KIND_LABELS.get(rep.kind, rep.kind)}"
-        with st.expander(title, expanded=rep.kind != "unsupported"):
-            where = f"header on row {rep.header_row}" if rep.header_row else "no header row"
-            st.write(
-                f"{where} · {rep.rows_loaded} rows to load · {rep.rows_skipped} skipped"
-                + (f" · {rep.rows_ignored} not data (totals, footers)" if rep.rows_ignored else "")
-            )
-            if rep.reason:
-                st.caption(plain(rep.reason))
-            # a table whose column names we do not know: the PM says what it holds
-            if sheet.layout_key and (sheet.kind_chosen or rep.kind == "unsupported"):
-                kinds = [k for k in KIND_LABELS if k != "unsupported"]
-                kind = st.selectbox(
-                    "What this table holds",
-                    kinds,
-                    index=kinds.index(sheet.kind_chosen) if sheet.kind_chosen else None,
-                    placeholder="Choose, then map its columns below",
-                    format_func=KIND_LABELS.get,
-                    key=f"kind_{sheet.layout_key}",
-                )
-                if kind and kind != sheet.kind_chosen:
-                    edits[sheet.layout_key] = {**edits.get(sheet.layout_key, {}), KIND_ENTRY: kind}
-                    st.rerun()
-            if rep.kind != "unsupported" and rep.mapping and sheet.layout_key:
-                choices = ["", *field_choices(rep.kind)]
-                current = pd.DataFrame(
-                    {"column": list(rep.mapping), "field": list(rep.mapping.values())}
-                )
-                edited = st.data_editor(
-                    current,
-                    key=f"map_{sheet.layout_key}",
-                    hide_index=True,
-                    disabled=["column"],
-                    column_config={
-                        "column": st.column_config.TextColumn("Column in your sheet"),
-                        "field": st.column_config.SelectboxColumn(
-                            "Loads into (blank = ignore)", options=choices
-                        ),
-                    },
-                    width="stretch",
-                )
-                new = dict(zip(edited["column"], edited["field"].fillna(""), strict=True))
-                if new != rep.mapping:
-                    chosen = {KIND_ENTRY: sheet.kind_chosen} if sheet.kind_chosen else {}
-                    edits[sheet.layout_key] = {**new, **chosen}
-                    st.rerun()
-            for table, frame in sheet.frames.items():
-                st.write(f"**{table}**: {len(frame)} rows")
-                st.dataframe(frame.head(200), hide_index=True, width="stretch")
-            if rep.problems:
-                st.dataframe(problems_frame(rep.problems), hide_index=True, width="stretch")
+    upload_sheets.panels(parsed, edits)
 
     cell_fixes.grid(parsed)
 
@@ -297,54 +221,4 @@ if uploaded is not None:
         else:
             st.error("Not loaded: " + "; ".join(plain(p.message) for p in result.problems))
 
-st.subheader("Upload history")
-uploads = data.frames()["uploads"]
-if uploads.empty:
-    st.info("No uploads yet.")
-else:
-    shown = uploads.assign(rows=uploads["row_counts"].map(rows_written))[
-        ["upload_id", "file_name", "uploaded_by", "uploaded_at", "source", "status", "rows"]
-    ]
-    data_table(
-        shown,
-        "upload_history",
-        hide_index=True,
-        width="stretch",
-        column_config={
-            "upload_id": "Upload",
-            "file_name": "File",
-            "uploaded_by": "By",
-            "uploaded_at": st.column_config.DatetimeColumn("When (UTC)"),
-            "source": "Source",
-            "status": "Status",
-            "rows": st.column_config.TextColumn("Rows written", width="large"),
-        },
-    )
-    st.caption(f"{len(uploads)} uploads · source: app database")
-    pick = st.selectbox(
-        "Download an original file",
-        list(uploads["upload_id"]),
-        format_func=lambda i: f"{i}: {uploads.set_index('upload_id').loc[i, 'file_name']}",
-        key="upload_history_pick",
-    )
-    report = store.upload_report(engine, int(pick))
-    if report:
-        found = problems_frame([Problem(**p) for p in stored_problems(report)])
-        st.caption(f"Validation report of upload {pick}: {len(found)} problems kept with it")
-        if not found.empty:
-            st.dataframe(found, hide_index=True, width="stretch")
-        fixed = corrections_frame({int(pick): report})
-        if not fixed.empty:
-            st.caption(f"Cells corrected in the preview of upload {pick}")
-            st.dataframe(fixed, hide_index=True, width="stretch", key="upload_history_fixes")
-    name, content = store.upload_content(engine, int(pick))
-    if content is None:
-        st.caption("This upload kept no original file (sample or SQL sync).")
-    else:
-        st.download_button(
-            f"Download {plain(name)}",
-            lambda: content,  # stored on click, for that session only (see ui/guard.py)
-            file_name=name,
-            key="upload_history_download",
-            on_click="ignore",
-        )
+upload_history.show()

@@ -18,8 +18,8 @@ from ui.components import (
     show_chart,
     table_height,
 )
-from ui.context import current
 from ui.empty import offer_sample
+from ui.page import page_setup
 
 PICK_KEY = "project_pick"
 
@@ -35,8 +35,8 @@ def _money(v) -> str:
     return fmt.money(v, ccy)
 
 
-st.title("Project detail")
-ctx = current()
+# needs_data=False: before any status report the page still shows a project's register entry
+ctx = page_setup("Project detail", needs_data=False)
 frames = data.frames()
 projects = frames["projects"]
 if projects.empty:

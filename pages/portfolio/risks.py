@@ -7,7 +7,7 @@ from analytics import money as fmt
 from analytics import risk
 from charts import risk as charts
 from charts.template import has_points
-from ui import data
+from ui import data, risk_cell
 from ui.components import (
     data_table,
     empty_state,
@@ -146,15 +146,7 @@ if reg.empty:
     st.stop()
 
 watch_band, watched, table, totals = view.watch_band, view.watched, view.exposure, view.totals
-per_currency = (
-    "Totals per currency: no rate in [money.rates] for "
-    + ", ".join(c for c in totals["money"] if c != config.money.currency)
-    if totals["currency"] is None
-    else f"Converted into {totals['currency']} at the [money.rates] rates: "
-    + ", ".join(totals["converted"])
-    if totals["converted"]
-    else ""
-)
+per_currency = fmt.conversion_note(totals, config.money.currency)
 provenance(ctx, f"{basis} assessment", f"source: {source}")
 tiles = st.columns(4)
 tiles[0].metric("Risks in view", len(reg), help="Open risks unless a status filter is chosen")
@@ -212,46 +204,10 @@ with right:
         + "."
     )
 
-# A click on the matrix sets the cell picker; the picker also works without a mouse.
-cell_keys = [f"{li},{im}" for li, im in zip(cells["likelihood"], cells["impact"], strict=True)]
-count = dict(zip(cell_keys, cells["risks"], strict=True))
-cell_band = dict(zip(cell_keys, cells["band"], strict=True))
-
-
-def clicked_cell(event) -> str | None:
-    """The "likelihood,impact" of the clicked matrix point (customdata, else its y and x)."""
-    points = event.selection.points if event is not None else []
-    if not points:
-        return None
-    data = points[0].get("customdata")
-    if isinstance(data, dict):  # an encoded array arrives as {"0": .., "1": ..}
-        data = [data.get("0"), data.get("1")]
-    li, im = data if data else (points[0].get("y"), points[0].get("x"))
-    return f"{int(li)},{int(im)}"
-
-
-clicked = clicked_cell(event)
-if clicked and clicked != st.session_state.get("risk_last_click"):
-    st.session_state["risk_cell"] = clicked
-st.session_state["risk_last_click"] = clicked
-ordered = sorted(cell_keys, key=lambda k: (-count[k], k))
 with st.container(key="risk_drilldown"):
-    # The chosen cell is in the URL (?risk_cell=4,3); its label (the count) follows the
-    # assessment, and bound() makes the browser show the new label.
-    chosen = bound(
-        st.selectbox,
-        "Cell (click the matrix, or choose here)",
-        ordered,
-        key="risk_cell",
-        index=None,
-        placeholder="Click a cell of the matrix",
-        format_func=lambda k: (
-            f"likelihood {k.split(',')[0]} × impact {k.split(',')[1]} · {cell_band[k]} · "
-            f"{count[k]} risk{'s' if count[k] != 1 else ''}"
-        ),
-    )
+    chosen = risk_cell.picker(event, cells)
     if chosen:
-        li, im = (int(v) for v in chosen.split(","))
+        li, im = chosen
         in_cell = view.in_cell(li, im)
         st.subheader(f"Risks in cell: likelihood {li} × impact {im} ({basis})")
         if in_cell.empty:

@@ -23,29 +23,14 @@ ctx = page_setup("Portfolio health")
 
 rv = data.review(ctx)
 stop_if_no_match(rv.snapshot)
-config, source, now, prev = rv.config, rv.source, rv.kpis, rv.compare_kpis
+config, source, now = rv.config, rv.source, rv.kpis
 ccy = now["currency"]  # None: several currencies without a rate, shown side by side
-
-
-def change(key: str) -> float | None:
-    if not prev or (key in money_keys and prev["currency"] != ccy):
-        return None
-    return now[key] - prev[key]
+change = rv.kpi_change
+per_currency = fmt.conversion_note(now, config.money.currency) or None
 
 
 def money(x: float) -> str:
     return fmt.money(x, ccy, signed=True)
-
-
-money_keys = {"budget", "eac", "eac_variance"}
-per_currency = (
-    "Totals per currency: no rate in [money.rates] for "
-    + ", ".join(c for c in now["money"] if c != config.money.currency)
-    if ccy is None
-    else f"Converted into {ccy} at the [money.rates] rates: {', '.join(now['converted'])}"
-    if now["converted"]
-    else None
-)
 
 
 compare = (
