@@ -5,7 +5,7 @@ writes through a connection of its own, ``pg_terminate_backend`` ends other sess
 ``pg_read_file`` and MariaDB's ``LOAD_FILE`` read the server's files. The query check
 (``sql_source.check_query``) refuses such calls in a source query, but a view or a mistake in the
 check could still reach them; a user that has only SELECT cannot do harm either way. So a sync
-refuses a user that can do more (see the README, "SQL sources: run them with a read-only user"),
+refuses a user that can do more (see docs/security.md, "SQL sources: run them with a read-only user"),
 unless the source file says ``allow_privileged_user = true``.
 
 ``privileges(conn)`` returns what is wrong, one short phrase each; an empty list is a reader.
@@ -18,7 +18,7 @@ import re
 
 from sqlalchemy import Connection, text
 
-README = 'README, "SQL sources: run them with a read-only user"'
+README = 'docs/security.md, "SQL sources: run them with a read-only user"'
 # Built-in roles that reach outside the database's own tables. Not refused: pg_read_all_data,
 # pg_read_all_stats, pg_read_all_settings, pg_monitor (they read, and the query check keeps
 # catalogs out of source queries) and BYPASSRLS (it widens which rows are read, writes nothing).

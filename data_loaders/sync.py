@@ -149,7 +149,7 @@ def read_only(engine: Engine, timeout_seconds: int | None = None, max_rows: int 
     MySQL/MariaDB by a read-only session as well, because DDL there commits implicitly, which
     ends a read-only transaction and lets the DDL run (a read-only session refuses DDL too);
     SQLite by query_only on top of the read-only file (see ``source_engine``). Other backends
-    rely on the query check and a read-only database user (see the README).
+    rely on the query check and a read-only database user (see docs/security.md).
 
     ``timeout_seconds``: the server cancels any statement running longer, itself, so a query
     stops even when this process is killed (PostgreSQL statement_timeout, MariaDB
@@ -530,7 +530,7 @@ def _role_refused(conn, source: SourceDef, report: FileReport) -> bool:
             Problem(
                 None, None, None, None,
                 f"the privileges of the database user could not be checked on {backend}: make "
-                f"sure it may only SELECT the mapped tables (see the {source_role.README})",
+                f"sure it may only SELECT the mapped tables (see {source_role.README})",
                 severity=WARNING,
             )
         )  # fmt: skip
@@ -552,7 +552,7 @@ def _role_refused(conn, source: SourceDef, report: FileReport) -> bool:
     report.problems.append(
         Problem(
             None, None, None, None,
-            f"{what}. Nothing was read: give the source a read-only user (see the "
+            f"{what}. Nothing was read: give the source a read-only user (see "
             f"{source_role.README}), or set allow_privileged_user = true in [source] of "
             f"{source.path.name} to sync with this user anyway",
         )

@@ -1,8 +1,9 @@
-"""Read-only database users for SQL source tests, made exactly as the README recipe says.
+"""Read-only database users for SQL source tests, made exactly as the docs' recipe says.
 
-The statements below are the README's "SQL sources: run them with a read-only user" recipe with
-its names filled in, so the recipe itself is tested: a sync as such a user must be accepted by
-the role check (``data_loaders.source_role``), and one as postgres or root refused.
+The statements below are the recipe of docs/security.md, "SQL sources: run them with a
+read-only user", with its names filled in, so the recipe itself is tested: a sync as such a
+user must be accepted by the role check (``data_loaders.source_role``), and one as postgres
+or root refused.
 """
 
 from __future__ import annotations

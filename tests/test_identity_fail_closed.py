@@ -235,7 +235,7 @@ def _is_stopped(at, *words: str) -> None:
     assert not at.exception
     errors = [_shown(e.value) for e in at.error]
     assert errors and all(w in errors[0] for w in words), errors
-    assert "See “Sign-in and roles” in the README" in errors[0]
+    assert "See “Sign-in and roles” in the docs" in errors[0]
     assert not at.sidebar.caption and not at.metric and not at.dataframe and not at.button
     assert not at.get("file_uploader") and not at.get("text_input")
 

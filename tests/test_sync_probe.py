@@ -27,7 +27,7 @@ from data_loaders.sync import sync
 from tests.conftest import PG_ADMIN_URL, app_test, require
 from tests.sources_helpers import mariadb_reader, pg_reader, run
 
-README = 'README, "SQL sources: run them with a read-only user"'
+README = 'docs/security.md, "SQL sources: run them with a read-only user"'
 # A projects table without start and end dates is refused today (KeyError 'end_date' in the
 # projects schema check), so every projects source here has them, empty.
 DATES = "start_date DATE, end_date DATE"
@@ -378,7 +378,7 @@ def test_a_superuser_is_refused_a_reader_accepted_and_allowed_with_a_warning(
     assert messages(refused) == [
         "the database user 'postgres' can do more than read: it is a superuser (can do "
         "anything, also outside the database). Nothing was read: give the source a read-only "
-        f"user (see the {README}), or set allow_privileged_user = true in [source] of "
+        f"user (see {README}), or set allow_privileged_user = true in [source] of "
         "probe.toml to sync with this user anyway"
     ]
     allowed = sync(source_file(tmp_path, 'table = "victim"', "allow_privileged_user = true"),

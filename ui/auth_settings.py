@@ -17,7 +17,7 @@ from pathlib import Path
 # Where Streamlit reads secrets by default (its secrets.files option): the user's, then the
 # working directory's; a later file's [auth] replaces an earlier one's.
 SECRETS = [Path.home() / ".streamlit" / "secrets.toml", Path(".streamlit") / "secrets.toml"]
-README_HINT = "See “Sign-in and roles” in the README."
+README_HINT = "See “Sign-in and roles” in the docs (docs/sign-in-and-roles.md)."
 # What Streamlit's st.login needs: in [auth] itself, and in each provider.
 AUTH_KEYS = ("redirect_uri", "cookie_secret")
 PROVIDER_KEYS = ("client_id", "client_secret", "server_metadata_url")

@@ -30,8 +30,8 @@ LAUNCHER = APP.with_name("launcher.py")  # an st.App of APP: Streamlit serves it
 OPEN_REFUSAL = (
     "error: sign-in is off (no [auth] in .streamlit/secrets.toml) and the app would serve on "
     "{}: everyone who can reach it would be the local admin and may upload, sync and change "
-    "roles. Serve on 127.0.0.1 (--server.address 127.0.0.1), or configure sign-in (README: "
-    "Sign-in and roles). To serve open local mode beyond this machine anyway, set "
+    "roles. Serve on 127.0.0.1 (--server.address 127.0.0.1), or configure sign-in "
+    "(docs/sign-in-and-roles.md). To serve open local mode beyond this machine anyway, set "
     "allow_open_local_mode = true under [access] in pmo_lens.toml."
 )
 

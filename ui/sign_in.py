@@ -9,9 +9,8 @@ import streamlit as st
 from access.roles import ROLES, Identity
 from config import get_config
 from ui import identity
+from ui.auth_settings import README_HINT
 from ui.components import plain
-
-README_HINT = "See “Sign-in and roles” in the README."
 
 
 def providers() -> list[str]:
