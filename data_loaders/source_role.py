@@ -5,8 +5,8 @@ writes through a connection of its own, ``pg_terminate_backend`` ends other sess
 ``pg_read_file`` and MariaDB's ``LOAD_FILE`` read the server's files. The query check
 (``sql_source.check_query``) refuses such calls in a source query, but a view or a mistake in the
 check could still reach them; a user that has only SELECT cannot do harm either way. So a sync
-refuses a user that can do more (see docs/security.md, "SQL sources: run them with a read-only user"),
-unless the source file says ``allow_privileged_user = true``.
+refuses a user that can do more (see docs/security.md, "SQL sources: run them with a read-only
+user"), unless the source file says ``allow_privileged_user = true``.
 
 ``privileges(conn)`` returns what is wrong, one short phrase each; an empty list is a reader.
 It raises ``Unchecked`` for a backend it cannot check.
