@@ -49,6 +49,13 @@ def start_app(
         start_new_session=True,
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
+    wait_for_health(proc, url, log)
+    return proc, url
+
+
+def wait_for_health(proc: subprocess.Popen, url: str, log: Path) -> None:
+    """Wait until the app at ``url`` answers its health check; stop it and raise with the end
+    of its ``log`` when it exits or does not answer within 90 s."""
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -56,7 +63,7 @@ def start_app(
         try:
             with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as resp:
                 if resp.status == 200:
-                    return proc, url
+                    return
         except OSError:
             time.sleep(0.3)
     stop_app(proc)

@@ -108,6 +108,16 @@ def seeded_db_file(tmp_path_factory) -> Path:
     return _sample_file(tmp_path_factory, "seeded.db")
 
 
+@pytest.fixture(scope="module")
+def frames(seeded_db_file):
+    """The sample portfolio's frames, read once per module (tests never change them)."""
+    engine = store.get_engine(f"sqlite:///{seeded_db_file}")
+    try:
+        yield store.read_frames(engine)
+    finally:
+        engine.dispose()
+
+
 @pytest.fixture
 def seeded_url(seeded_db_file, tmp_path, monkeypatch) -> str:
     """A private copy of the seeded database, made the app's database for this test."""

@@ -11,8 +11,6 @@ import os
 import shutil
 import subprocess
 import sys
-import time
-import urllib.request
 
 import pytest
 
@@ -21,6 +19,7 @@ from tests.browser import (
     free_port,
     settle,
     stop_app,
+    wait_for_health,
 )
 from tests.conftest import ROOT, require
 from ui import navigation
@@ -75,17 +74,8 @@ def _start(tmp_path, database_url: str, module: list[str], namespace: str, **env
              "HOME": str(run), **env},
     )  # fmt: skip
     url = f"http://{address}:{port}"
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"the app exited: {log.read_text()[-2000:]}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2):
-                return proc, url
-        except OSError:
-            time.sleep(0.3)
-    stop_app(proc)
-    raise RuntimeError(f"the app did not answer on {url}: {log.read_text()[-2000:]}")
+    wait_for_health(proc, url, log)
+    return proc, url
 
 
 def test_local_mode_refuses_a_visitor_from_another_address(

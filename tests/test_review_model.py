@@ -9,7 +9,6 @@ import math
 import pandas as pd
 import pytest
 
-import store
 from analytics import changes, governance, portfolio, quality, risk
 from analytics import project as proj
 from analytics.review import Review, filter_key
@@ -22,15 +21,6 @@ CASES = [
     ("2026-10-02", "2026-09-04", {"portfolio": ["Customer & Growth"]}),
     ("2026-05-29", "previous", {"stage": []}),
 ]
-
-
-@pytest.fixture(scope="module")
-def frames(seeded_db_file):
-    engine = store.get_engine(f"sqlite:///{seeded_db_file}")
-    try:
-        yield store.read_frames(engine)
-    finally:
-        engine.dispose()
 
 
 def _same(a, b) -> None:

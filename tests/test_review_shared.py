@@ -8,21 +8,11 @@ import math
 
 import pytest
 
-import store
 from analytics import money
 from analytics.review import MONEY_KPIS, Review
 from config import get_config
 
 COUNTS = ["projects", "n_red", "n_amber", "n_green", "not_reported", "watermelons"]
-
-
-@pytest.fixture(scope="module")
-def frames(seeded_db_file):
-    engine = store.get_engine(f"sqlite:///{seeded_db_file}")
-    try:
-        yield store.read_frames(engine)
-    finally:
-        engine.dispose()
 
 
 def test_kpi_change_is_now_minus_the_compare_date(frames):
