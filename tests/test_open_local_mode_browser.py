@@ -13,6 +13,7 @@ import subprocess
 import sys
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tests.browser import (
     browser_page,  # noqa: F401  (a fixture)
@@ -40,6 +41,10 @@ def namespace():
     steps = [
         ["ip", "netns", "add", name],
         ["ip", "link", "add", outside, "type", "veth", "peer", "name", inside],
+        # No IPv6 link-local addresses: one appearing a second later is a network change,
+        # on which Chromium aborts the page's requests in flight (net::ERR_NETWORK_CHANGED).
+        ["ip", "link", "set", outside, "addrgenmode", "none"],
+        ["ip", "link", "set", inside, "addrgenmode", "none"],
         ["ip", "link", "set", inside, "netns", name],
         ["ip", "addr", "add", f"{HOST_SIDE}/30", "dev", outside],
         ["ip", "link", "set", outside, "up"],
@@ -78,6 +83,22 @@ def _start(tmp_path, database_url: str, module: list[str], namespace: str, **env
     return proc, url
 
 
+def _seen(page, tmp_path) -> str:
+    """What the browser and the server saw, for a failure message (CI keeps no screenshots)."""
+    body = page.locator("body").inner_text()
+    log = (tmp_path / "streamlit.log").read_text()
+    return f"page:\n{body[-1500:]}\nserver log:\n{log[-1500:]}"
+
+
+def _wait_for_text(page, text: str, tmp_path) -> None:
+    """Wait for ``text`` on the page; on a timeout, fail with what the browser and the server
+    saw."""
+    try:
+        page.get_by_text(text).wait_for()
+    except PlaywrightTimeout:
+        pytest.fail(f"{text!r} never appeared.\n{_seen(page, tmp_path)}")
+
+
 def test_local_mode_refuses_a_visitor_from_another_address(
     seeded_url,
     tmp_path,
@@ -89,7 +110,7 @@ def test_local_mode_refuses_a_visitor_from_another_address(
     try:
         for script in (navigation.START, "pages/admin/roles.py", "pages/data/upload.py"):
             page.goto(f"{url}/{navigation.url_path(script)}")
-            page.get_by_text("Sign-in is off, so this app serves only").wait_for()
+            _wait_for_text(page, "Sign-in is off, so this app serves only", tmp_path)
             settle(page)
             body = page.locator("body").inner_text()
             assert f"this request comes from {HOST_SIDE}" in body
@@ -108,8 +129,8 @@ def test_allowed_open_local_mode_serves_the_network(seeded_url, tmp_path, namesp
     proc, url = _start(tmp_path, seeded_url, ["ui.serve"], namespace, PMO_CONFIG=str(settings))
     try:
         page.goto(url)
-        page.get_by_text("Sign-in is off: you are the local admin").wait_for()
+        _wait_for_text(page, "Sign-in is off: you are the local admin", tmp_path)
         settle(page)
-        assert page.locator('[data-testid="stMetric"]').count() > 0
+        assert page.locator('[data-testid="stMetric"]').count() > 0, _seen(page, tmp_path)
     finally:
         stop_app(proc)
