@@ -422,7 +422,88 @@ def _existing_rows(conn, name: str, rows: _Rows, wanted: set[tuple]) -> dict[tup
     return found
 
 
-def _write_table(conn, name: str, rows: _Rows, upload_id: int) -> tuple[int, int, int]:
+@dataclass(frozen=True)
+class KeptValue:
+    """A stored project value an upload does not overwrite, and why."""
+
+    project_id: str
+    field: str
+    stored: object
+    file: object
+    reason: str
+
+
+def project_update(
+    old: dict, new: dict, file_date: date | None, stored_date: date | None
+) -> tuple[dict, list[KeptValue]]:
+    """What a stored project row becomes when a file brings ``new``: the latest report's
+    details win, so a file whose report (``file_date``) is older than the project's latest
+    stored one (``stored_date``) only fills what is empty; and an empty cell (a blank, or a
+    placeholder such as TBC read as empty) never erases a stored value. Returns the row to
+    store and the values kept instead of the file's."""
+    older = file_date is not None and stored_date is not None and file_date < stored_date
+    row, kept = dict(new), []
+    for f, value in new.items():
+        before = old.get(f)
+        if f in models.KEYS["projects"] or before is None or value == before:
+            continue
+        if value is None:
+            reason = "the file's cell is empty, and an empty cell never erases a stored value"
+        elif older:
+            reason = (
+                f"the file reports as of {file_date}, before the latest stored report "
+                f"({stored_date}), so it does not overwrite newer details"
+            )
+        else:
+            continue
+        row[f] = before
+        kept.append(KeptValue(new[models.KEYS["projects"][0]], f, before, value, reason))
+    return row, kept
+
+
+def _report_dates(conn, records: dict[str, _Rows]) -> tuple[dict, dict]:
+    """Per project of the batch: the latest report date in the batch, and the latest stored."""
+    in_file: dict[str, date] = {}
+    if "status_reports" in records:
+        reports = records["status_reports"]
+        for pid, d in zip(reports.column("project_id"), reports.column("report_date"),
+                          strict=True):  # fmt: skip
+            if d is not None and (pid not in in_file or d > in_file[pid]):
+                in_file[pid] = d
+    stored: dict[str, date] = {}
+    sr = models.status_reports
+    ids = sorted(set(records["projects"].column("project_id")))
+    for chunk in _chunks(ids):
+        stored |= dict(conn.execute(
+            select(sr.c.project_id, func.max(sr.c.report_date))
+            .where(sr.c.project_id.in_(chunk)).group_by(sr.c.project_id)
+        ).all())  # fmt: skip
+    return in_file, stored
+
+
+def kept_project_values(engine: Engine, frames: dict[str, pd.DataFrame]) -> list[KeptValue]:
+    """The stored project values a batch would keep instead of its own (``project_update``),
+    for the preview: nothing is written."""
+    if "projects" not in frames or not len(frames["projects"]):
+        return []
+    records = {n: _records(n, frames[n]) for n in WRITE_ORDER if n in frames and len(frames[n])}
+    rows = records["projects"]
+    with engine.connect() as conn:
+        existing = _existing_rows(conn, "projects", rows, set(rows.keys(models.KEYS["projects"])))
+        in_file, stored = _report_dates(conn, records)
+    kept: list[KeptValue] = []
+    for key, row in zip(rows.keys(models.KEYS["projects"]), rows.values, strict=True):
+        if key in existing:
+            kept += project_update(existing[key], rows.record(row), in_file.get(key[0]),
+                                   stored.get(key[0]))[1]  # fmt: skip
+    return kept
+
+
+def _write_table(
+    conn, name: str, rows: _Rows, upload_id: int, dates: tuple[dict, dict] | None = None
+) -> tuple[int, int, int]:
+    """Insert new rows and update changed ones (the old version goes to replaced_rows);
+    ``dates`` (projects only: ``_report_dates``) lets ``project_update`` keep newer values."""
     table = models.FACT_TABLES[name]
     keys = models.KEYS[name]
     row_keys = rows.keys(keys)
@@ -435,6 +516,8 @@ def _write_table(conn, name: str, rows: _Rows, upload_id: int) -> tuple[int, int
             inserts.append((*row, upload_id))
             continue
         rec = rows.record(row)
+        if dates is not None:
+            rec = project_update(old, rec, dates[0].get(key[0]), dates[1].get(key[0]))[0]
         if _same(old, rec):
             unchanged += 1
         else:
@@ -673,8 +756,12 @@ def _write_once(
             )
         ).inserted_primary_key[0]
         result = WriteResult(status="loaded", upload_id=upload_id)
+        # Before any status report of the batch is written: the stored latest is the old one.
+        dates = _report_dates(conn, records) if "projects" in records else None
         for name, rows in records.items():
-            written, replaced, unchanged = _write_table(conn, name, rows, upload_id)
+            written, replaced, unchanged = _write_table(
+                conn, name, rows, upload_id, dates if name == "projects" else None
+            )
             result.rows[name], result.replaced[name], result.unchanged[name] = (
                 written,
                 replaced,

@@ -301,8 +301,11 @@ def _print_report(report, error: str) -> None:
         where = f"header row {s.header_row}" if s.header_row else "no header row"
         print(f"  sheet {s.sheet!r}: {s.kind}, {where}, {s.rows_loaded} rows"
               f"{f', {s.rows_skipped} skipped' if s.rows_skipped else ''}"
-              f"{f' - {s.reason}' if s.reason and s.kind == 'unsupported' else ''}")  # fmt: skip
-        if s.kind == "unsupported" and s.mapping and not any(s.mapping.values()):
+              f"{f' - {s.reason}' if _says_more(s) else ''}")  # fmt: skip
+        if s.kind == "unsupported" and s.suggestion:
+            print(f"    load it as its values suggest: pass --accept-suggestions, or "
+                  f"{s.suggestion['flags']} (change any --map)")  # fmt: skip
+        elif s.kind == "unsupported" and s.mapping and not any(s.mapping.values()):
             print("    say what it holds and map its columns: pass --kind KIND and "
                   "--map 'Header=field' (repeatable)")  # fmt: skip
     for c in report.corrections:
@@ -325,6 +328,11 @@ def _print_report(report, error: str) -> None:
         print(f"  ... {len(problems) - len(shown)} more (use --json for all)")
 
 
+def _says_more(sheet) -> bool:
+    """Whether the sheet's reason says more than "recognised as ... from its column names"."""
+    return bool(sheet.reason) and not sheet.reason.startswith("recognised as")
+
+
 def _print_units_and_projects(parsed, args: argparse.Namespace) -> None:
     """The questions the page asks as choices, in command-line words."""
     for s in parsed.sheets:
@@ -337,6 +345,8 @@ def _print_units_and_projects(parsed, args: argparse.Namespace) -> None:
     if len(parsed.overwrites):
         print(f"  replaces {len(parsed.overwrites)} stored status snapshot(s); the old "
               "versions stay in history")  # fmt: skip
+    for k in parsed.kept_values.itertuples():
+        print(f"  kept: {k.project_id} {k.field} stays {k.stored!s} (file: {k.file}): {k.reason}")
     for sg in parsed.suggestions:
         if not args.accept_suggestions and sg.written not in dict(args.map_project):
             print(

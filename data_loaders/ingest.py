@@ -69,6 +69,8 @@ class ParsedFile:
     new_projects: dict[str, str] = field(default_factory=dict)  # id -> name, not yet stored
     # stored status snapshots this file replaces, before/after (see preview_overwrites)
     overwrites: pd.DataFrame = field(default_factory=pd.DataFrame)
+    # stored project values the commit keeps instead of the file's (store.project_update)
+    kept_values: pd.DataFrame = field(default_factory=pd.DataFrame)
     suggestions: list[Suggestion] = field(default_factory=list)
 
     @property
@@ -118,6 +120,7 @@ def _parse_file(name, data, known_projects, config, options, progress) -> Parsed
         units=options.units,
         kind=options.kind,
         columns=options.columns,
+        accept_suggestions=options.accept_suggestions,
     )
     for i, raw in enumerate(sheets):
         if progress:
@@ -418,8 +421,13 @@ def _far_report_dates(engine: Engine, parsed: ParsedFile, config: Config) -> Non
 
 def preview_overwrites(engine: Engine, parsed: ParsedFile, config: Config | None = None) -> None:
     """Before a commit: the stored snapshots the file replaces (before/after of the key
-    figures) in ``parsed.overwrites``, and a warning per jump in EV, AC or forecast end."""
+    figures) in ``parsed.overwrites``, and a warning per jump in EV, AC or forecast end; the
+    stored project values it keeps instead of its own in ``parsed.kept_values``."""
     config = config or get_config()
+    kept = store.kept_project_values(engine, parsed.frames)
+    parsed.kept_values = pd.DataFrame(
+        [vars(k) for k in kept], columns=["project_id", "field", "stored", "file", "reason"]
+    )
     new = parsed.frames.get("status_reports")
     if new is None or new.empty:
         return

@@ -56,6 +56,8 @@ class SheetReport:
     needs: list[str] = field(default_factory=list)  # what the sheet lacks: project, report_date
     problems: list[Problem] = field(default_factory=list)
     units: dict[str, str] = field(default_factory=dict)  # money column -> unit and currency read
+    # what the values suggest an unrecognised table holds: kind, mapping, reasons, CLI flags
+    suggestion: dict | None = None
 
 
 @dataclass

@@ -20,7 +20,7 @@ import pandas as pd
 
 import models
 from config import Config
-from data_loaders import limits, normalise, units
+from data_loaders import limits, normalise, suggest, units
 from data_loaders import values as V
 from data_loaders.guard import column_letters
 from data_loaders.read import RawSheet
@@ -98,6 +98,7 @@ class Context:
     units: dict[str, str] = field(default_factory=dict)  # column or field -> m, k or 1
     kind: str | None = None  # what a table holds when its column names say nothing we know
     columns: dict[str, str] = field(default_factory=dict)  # header -> field ("" = ignore)
+    accept_suggestions: bool = False  # load a table as its values suggest (suggest.propose)
 
 
 @dataclass
@@ -115,6 +116,8 @@ class SheetResult:
     money: units.SheetMoney = field(default_factory=units.SheetMoney)
     # the kind the user chose for a table we could not recognise (kept with its mapping)
     kind_chosen: str | None = None
+    # what the values suggest the table holds, when its column names do not say
+    suggestion: suggest.Suggestion | None = None
 
     def drop(self, rows: set[int]) -> None:
         """Leave the source ``rows`` out of every table of the sheet (a file-level check failed
@@ -260,7 +263,7 @@ def _shape_header(rows: list[list]) -> int | None:
     for i, row in enumerate(rows[:HEADER_SCAN]):
         cols = [j for j, c in enumerate(row) if not V.is_blank(c)]
         texts = [row[j] for j in cols]
-        if len(cols) < 3 or not all(isinstance(c, str) and len(c) <= 80 for c in texts):
+        if len(cols) < 3 or not all(isinstance(c, str) and len(c) <= 200 for c in texts):
             continue
         keys = [norm(c) for c in texts]
         if any(c.strip().endswith(":") for c in texts) or len(set(keys)) < len(keys):
@@ -279,13 +282,17 @@ def _typed_rows_below(rows: list[list], i: int) -> bool:
         r for r in below if sum(1 for j in cols if j < len(r) and not V.is_blank(r[j])) * 2
         >= len(cols)
     ]  # fmt: skip
-    typed = [
-        r for r in filled if any(
-            j < len(r) and isinstance(r[j], (int, float, date)) and not isinstance(r[j], bool)
-            for j in cols
-        )
-    ]  # fmt: skip
+    typed = [r for r in filled if any(j < len(r) and _typed(r[j]) for j in cols)]
     return len(filled) >= 2 and len(typed) * 2 >= len(filled) + 1
+
+
+def _typed(v: object) -> bool:
+    """A number or a date, as a typed cell or as text (every cell of a CSV is text)."""
+    if isinstance(v, bool) or V.is_blank(v):
+        return False
+    if isinstance(v, (int, float, date)):
+        return True
+    return V._to_number(v) is not None or V._one_date(v, True, serials=False) is not None
 
 
 def _remembered_header(rows: list[list], mappings: dict[str, dict[str, str]]) -> int | None:
@@ -309,6 +316,8 @@ def _classify(sheet_name: str, headers: list[str]) -> tuple[str | None, dict[str
     for kind in KINDS:
         found = {lookup(kind, h) for h in headers} - {None}
         score = len(found & DISTINCTIVE[kind])
+        if kind in ("status", "projects") and score and {"project_id", "name"} & found:
+            score += 1  # "Project ID" beside a budget is a project list
         if any(h in lname for h in SHEET_HINTS[kind]):
             score += 2
         scores[kind] = score
@@ -390,6 +399,20 @@ def map_columns(kind: str, headers: list[str]) -> list[str | None]:
     return out
 
 
+def _say_suggestion(result: SheetResult) -> None:
+    """Put what the values suggest into the sheet's report, for the page and the CLI."""
+    sug = result.suggestion
+    if sug is None:
+        return
+    result.report.suggestion = {
+        "kind": sug.kind, "mapping": sug.mapping, "reasons": sug.sentences(), "flags": sug.flags(),
+    }  # fmt: skip
+    result.report.reason = (
+        f"{result.report.reason}. Its values suggest {KIND_WORDS[sug.kind]}: "
+        + "; ".join(sug.sentences())
+    )
+
+
 def _not_a_table(rows: list[list], result: SheetResult) -> SheetResult:
     filled = sum(1 for r in rows for c in r if not V.is_blank(c))
     labels = sum(1 for r in rows for c in r if isinstance(c, str) and c.strip().endswith(":"))
@@ -458,7 +481,10 @@ def _parse_sheet(raw, config, options_ctx, known, mappings) -> SheetResult:
         report.reason = "transposed table: field names down column A, one project per column"
     labels = _labels(header)
     result.headers = labels
-    if any(w in raw.name.lower() for w in LIST_SHEETS):
+    # A workbook's sheet named for lists ("Dropdown List", "Lookup"); a CSV's sheet name is
+    # its file name, and "project_list.csv" is data.
+    is_csv = raw.name.lower().endswith((".csv", ".tsv", ".txt"))
+    if any(w in raw.name.lower() for w in LIST_SHEETS) and not is_csv:
         report.reason = "a sheet of dropdown / lookup lists, not data"
         return result
     kind, scores = _classify(raw.name, header)
@@ -471,6 +497,12 @@ def _parse_sheet(raw, config, options_ctx, known, mappings) -> SheetResult:
         result.kind_chosen = kind
     if kind is None and not by_shape and not _typed_rows_below(rows, h):
         return _not_a_table(rows, result)  # a few known words on a form ("SRO", "Name")
+    sample = [r for r in rows[data_start : data_start + suggest.SAMPLE] if r]
+    if kind is None and (sug := suggest.propose(labels, sample, [None] * len(labels), config)):
+        result.suggestion = sug
+        if options_ctx.accept_suggestions:
+            kind = result.kind_chosen = sug.kind
+            remembered = {**sug.mapping, **remembered}
     if kind is None:
         # Unfamiliar column names: list them, so the PM can say what the table holds and map
         # its columns (the page, or the command line's kind and column options).
@@ -484,6 +516,7 @@ def _parse_sheet(raw, config, options_ctx, known, mappings) -> SheetResult:
             + (f" (it may be {KIND_WORDS[guess]})" if guess else "")
             + " and which column loads into which field"
         )
+        _say_suggestion(result)
         return result
     fields = map_columns(kind, header)
     result.layout_key = key
@@ -491,11 +524,24 @@ def _parse_sheet(raw, config, options_ctx, known, mappings) -> SheetResult:
         if lab in remembered:
             fields[i] = remembered[lab] or None
     _user_columns(kind, labels, fields, options_ctx.columns, report)
-    if kind in ("status", "projects") and "project_id" not in fields and "name" not in fields:
+    lacks_project = "project_id" not in fields and "name" not in fields
+    if kind in ("status", "projects") and lacks_project:
+        result.suggestion = suggest.propose(labels, sample, fields, config)
+        if result.suggestion and options_ctx.accept_suggestions:
+            fields = [
+                result.suggestion.mapping.get(lab, f) for lab, f in zip(labels, fields, strict=True)
+            ]
+            lacks_project = False
+    if kind in ("status", "projects") and not lacks_project:
+        if found := suggest.history_period(labels, sample, fields, config):
+            fields[labels.index(found[0])] = "report_date"
+            report.problems.append(Problem(raw.name, None, found[0], None, found[1], WARNING))
+    if kind in ("status", "projects") and lacks_project:
         if _evm_sheet(raw.name, rows, config, options_ctx, known, result, ctx, loose):
             return result
         report.reason = "no project column (Project ID or Project name) in the table"
         report.mapping = {lab: f for lab, f in zip(labels, fields, strict=True) if f}
+        _say_suggestion(result)
         return result
     report.kind = kind
     report.mapping = {lab: (f or "") for lab, f in zip(labels, fields, strict=True)}
@@ -979,8 +1025,8 @@ def _build(kind, sheet, cols, src_rows, ctx, known, config, result, headers_of, 
     new_projects: dict[str, str] = {}
     project_col = []
     for pid, name in zip(pids, names, strict=True):
-        if pid is None and name:
-            pid = by_name.get(name.strip().lower()) or name.strip()[:64]
+        if pid is None and name:  # the name is the id: one line, spaces collapsed
+            pid = by_name.get(name.strip().lower()) or " ".join(name.split())[:64]
         if pid is None and kind not in ("status", "projects"):
             pid = ctx.project_id
             if pid is None and ctx.project_name:
@@ -1023,25 +1069,36 @@ def _build(kind, sheet, cols, src_rows, ctx, known, config, result, headers_of, 
             nm or known.get(p) or p
             for nm, p in zip(cols.get("name") or [None] * n, project_col, strict=True)
         ]
+        latest = _latest_rows(project_col, cols.get("report_date"))
+        history = (
+            kind == "projects" and "report_date" in cols
+            and len(set(project_col) - {None}) < sum(1 for p in project_col if p)
+        )  # fmt: skip
         if kind == "projects":
             # a project list's forecast end is the project's own (a master list, not a report)
             if "forecast_end_date" in cols:
                 proj["forecast_end_date"] = cols["forecast_end_date"]
             tables["projects"] = proj
+            if history:  # many rows per project, one per period: the latest sets the details
+                tables["projects"] = {f: [v[i] for i in latest] for f, v in proj.items()}
+                result.rows["projects"] = [src_rows[i] for i in latest]
+                periods = len({d for d in cols["report_date"] if d})
+                report.reason = (
+                    f"history: {len(set(project_col) - {None})} projects x {periods} periods, "
+                    "one status report "
+                    "per project per period; each project's details are from its latest period"
+                )
         elif new_projects:
-            # Status sheets create only the projects they introduce (with their name).
-            first: dict[str, int] = {}
-            for i, p in enumerate(project_col):
-                if p in new_projects:
-                    first.setdefault(p, i)
-            keep = sorted(first.values())
+            # Status sheets create only the projects they introduce (with their name and the
+            # details of their latest report).
+            keep = [i for i in latest if project_col[i] in new_projects]
             sub = {f: [v[i] for i in keep] for f, v in proj.items()}
             tables["projects"] = sub
             result.rows["projects"] = [src_rows[i] for i in keep]
         status_fields = set(models.FIELDS["status_reports"]) - {"project_id", "report_date"}
         if kind == "projects":  # its forecast end alone is no status report (see above)
             status_fields.discard("forecast_end_date")
-        if kind == "status" or any(f in cols for f in status_fields):
+        if kind == "status" or history or any(f in cols for f in status_fields):
             tables["status_reports"] = cols
     elif kind == "risks":
         if "title" not in cols and "description" in cols:
@@ -1085,6 +1142,24 @@ def _build(kind, sheet, cols, src_rows, ctx, known, config, result, headers_of, 
         result.rows[table] = rows
         result.frames[table] = normalise.frame(table, tcols, len(rows))
     result.refs = [(p, r) for p, r in zip(project_col, src_rows, strict=True) if p]
+
+
+def _latest_rows(project_col: list, report_dates: list | None) -> list[int]:
+    """Per project, the rows of its latest report, in row order: one row, or the first when
+    the sheet has no dates; every row of a tie, so the duplicate check sees rows that
+    disagree."""
+    dates_ = report_dates or [None] * len(project_col)
+    latest: dict[str, object] = {}
+    for p, d in zip(project_col, dates_, strict=True):
+        if p is not None and d is not None and (p not in latest or d > latest[p]):
+            latest[p] = d
+    rows, seen = [], set()
+    for i, (p, d) in enumerate(zip(project_col, dates_, strict=True)):
+        if p is None or (p in latest and d != latest[p]) or (p not in latest and p in seen):
+            continue
+        seen.add(p)
+        rows.append(i)
+    return rows
 
 
 LACKS = {

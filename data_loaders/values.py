@@ -282,9 +282,28 @@ def date_order_evidence(values: list) -> tuple[bool, bool]:
     return day, month
 
 
+_YEAR = re.compile(r"^(?:FY\s*)?((?:19|20)\d\d)$", re.I)
+
+
+def year_of(v: object) -> int | None:
+    """The year of a cell that is only a year (2018, "2018", "FY2018"), else None."""
+    if isinstance(v, bool):
+        return None
+    if isinstance(v, float) and v.is_integer():
+        v = int(v)
+    m = _YEAR.match(str(v).strip()) if isinstance(v, (int, str)) else None
+    return int(m.group(1)) if m else None
+
+
 def dates(values: list, config: Config, serials: bool = True) -> tuple[list, list[Note]]:
     cfg = config.ingest
     notes: list[Note] = []
+    filled = [v for v in values if not is_blank(v)]
+    if filled and all(year_of(v) for v in filled):
+        # A column of years (a fiscal year, a reporting year): each is its year's last day, not
+        # an Excel serial number (2018 would be a day in 1905).
+        notes.append((-1, None, "years read as 31 December of each year", "warning"))
+        values = [None if is_blank(v) else f"{year_of(v)}-12-31" for v in values]
     texts = [v for v in values if isinstance(v, str)]  # the order of dates shows only in text
     if not texts and all(type(v) is date for v in values):  # dates already: check each once
         years = {v.year for v in set(values)}

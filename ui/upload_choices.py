@@ -113,3 +113,17 @@ def overwrites(parsed: ParsedFile) -> None:
     )
     shown = found.assign(_j=found["jumps"] == "").sort_values(["_j", "project_id"])
     st.dataframe(shown.drop(columns="_j"), hide_index=True, width="stretch", key="overwrites")
+
+
+def kept_values(parsed: ParsedFile) -> None:
+    """Stored project values the commit keeps instead of the file's, with the reason."""
+    kept = parsed.kept_values
+    if kept.empty:
+        return
+    st.info(
+        f"{len(kept)} stored project value(s) stay as they are: the file's report is older "
+        "than the latest stored one, or its cell is empty.",
+        icon=":material/lock:",
+    )
+    shown = kept.astype({"stored": "str", "file": "str"}).replace({"None": ""})
+    st.dataframe(shown, hide_index=True, width="stretch", key="kept_values")

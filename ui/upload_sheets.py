@@ -42,6 +42,8 @@ def panels(parsed, edits: dict) -> None:
             )
             if rep.reason:
                 st.caption(plain(rep.reason))
+            if rep.kind == "unsupported" and rep.suggestion and sheet.layout_key:
+                _suggestion(rep.suggestion, sheet.layout_key, edits)
             # a table whose column names we do not know: the PM says what it holds
             if sheet.layout_key and (sheet.kind_chosen or rep.kind == "unsupported"):
                 kinds = [k for k in KIND_LABELS if k != "unsupported"]
@@ -84,3 +86,17 @@ def panels(parsed, edits: dict) -> None:
                 st.dataframe(frame.head(200), hide_index=True, width="stretch")
             if rep.problems:
                 st.dataframe(problems_frame(rep.problems), hide_index=True, width="stretch")
+
+
+def _suggestion(suggestion: dict, layout_key: str, edits: dict) -> None:
+    """What the values suggest the table holds, column by column with the reason, and a button
+    that takes it into the mapping below (where any column can still be changed)."""
+    st.info(
+        f"Its values suggest **{KIND_LABELS[suggestion['kind']].lower()}**:\n"
+        + "\n".join(f"- {plain(line)}" for line in suggestion["reasons"]),
+        icon=":material/lightbulb:",
+    )
+    if st.button("Use this suggestion", key=f"suggest_{layout_key}", icon=":material/check:"):
+        chosen = {**edits.get(layout_key, {}), **suggestion["mapping"]}
+        edits[layout_key] = {**chosen, KIND_ENTRY: suggestion["kind"]}
+        st.rerun()

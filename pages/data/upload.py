@@ -168,6 +168,7 @@ if uploaded is not None:
     project_choices.unit_questions(parsed)
     project_choices.new_projects(parsed)
     project_choices.overwrites(parsed)
+    project_choices.kept_values(parsed)
 
     upload_sheets.panels(parsed, edits)
 
