@@ -532,10 +532,10 @@ def _parse_sheet(raw, config, options_ctx, known, mappings) -> SheetResult:
                 result.suggestion.mapping.get(lab, f) for lab, f in zip(labels, fields, strict=True)
             ]
             lacks_project = False
-    if kind in ("status", "projects") and not lacks_project:
-        if found := suggest.history_period(labels, sample, fields, config):
-            fields[labels.index(found[0])] = "report_date"
-            report.problems.append(Problem(raw.name, None, found[0], None, found[1], WARNING))
+    history = kind in ("status", "projects") and not lacks_project
+    if history and (found := suggest.history_period(labels, sample, fields, config)):
+        fields[labels.index(found[0])] = "report_date"
+        report.problems.append(Problem(raw.name, None, found[0], None, found[1], WARNING))
     if kind in ("status", "projects") and lacks_project:
         if _evm_sheet(raw.name, rows, config, options_ctx, known, result, ctx, loose):
             return result
