@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -137,6 +137,7 @@ def _parse_file(name, data, known_projects, config, options, progress) -> Parsed
         result.report.problems[:0] = raw.problems
         parsed.sheets.append(result)
         report.sheets.append(result.report)
+    _borrow_report_date(parsed, sheets, config, ctx, known, options)
     names = {raw.name for raw in sheets}
     for sheet, row, column in options.corrections:
         if sheet not in names:
@@ -177,6 +178,37 @@ def _parse_file(name, data, known_projects, config, options, progress) -> Parsed
             s.rows_loaded = 0  # nothing loads from a refused file
     report.totals = {t: len(f) for t, f in parsed.frames.items()}
     return parsed
+
+
+def _borrow_report_date(parsed, sheets, config, ctx, known, options) -> None:
+    """A sheet that lacks only its report date (a risk register or milestone plan beside the
+    status sheet of an export) takes the file's, when the file's other sheets state exactly
+    one; the sheet says so. With none or several, it still asks."""
+    stated = {
+        d.date()
+        for s in parsed.sheets
+        for frame in s.frames.values()
+        if "report_date" in frame
+        for d in frame["report_date"].dropna().unique()
+    }
+    if len(stated) != 1 or ctx.report_date is not None:
+        return
+    day = next(iter(stated))
+    for i, (raw, result) in enumerate(zip(sheets, parsed.sheets, strict=True)):
+        if result.report.needs != ["report_date"] or any(
+            c[0] == raw.name for c in options.corrections
+        ):  # a corrected sheet keeps its parse (and its question)
+            continue
+        borrowed = replace(ctx, report_date=day)
+        again = parse_sheet(raw, config, borrowed, known, options.mappings)
+        again.report.problems.insert(0, Problem(
+            raw.name, None, None, str(day),
+            f"no report date of its own: took {day}, the report date the file's other sheets "
+            "state (pass --report-date or choose one on the page to change it)", WARNING,
+        ))  # fmt: skip
+        again.report.problems[:0] = raw.problems
+        parsed.sheets[i] = again
+        parsed.report.sheets[i] = again.report
 
 
 def _combine(parsed: ParsedFile, known: dict[str, str]) -> None:

@@ -399,6 +399,21 @@ def map_columns(kind: str, headers: list[str]) -> list[str | None]:
     return out
 
 
+def _mostly_ignored(labels: list[str], header: list[str], fields: list) -> str | None:
+    """The sentence a sheet shows first when most of its named columns load nowhere."""
+    named = [lab for lab, h in zip(labels, header, strict=True) if h.strip()]
+    unmapped = [
+        lab for lab, h, f in zip(labels, header, fields, strict=True) if h.strip() and not f
+    ]
+    if len(named) < 4 or len(unmapped) * 2 <= len(named):
+        return None
+    shown = ", ".join(unmapped[:6]) + (" …" if len(unmapped) > 6 else "")
+    return (
+        f"most columns are not loaded: {len(unmapped)} of {len(named)} map to no field "
+        f"({shown}); map them (the page's mapping, or --map 'Header=field') or they are ignored"
+    )
+
+
 def _say_suggestion(result: SheetResult) -> None:
     """Put what the values suggest into the sheet's report, for the page and the CLI."""
     sug = result.suggestion
@@ -547,6 +562,8 @@ def _parse_sheet(raw, config, options_ctx, known, mappings) -> SheetResult:
     report.mapping = {lab: (f or "") for lab, f in zip(labels, fields, strict=True)}
     if raw.name and not report.reason:
         report.reason = f"recognised as {kind} from its column names"
+    if ignored := _mostly_ignored(labels, header, fields):
+        report.problems.insert(0, Problem(raw.name, None, None, None, ignored, WARNING))
 
     # Data rows: stop at a run of blank rows (footers, dropdown lists far below the table).
     data, src_rows, ignored, blank_run = [], [], 0, 0

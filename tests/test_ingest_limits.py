@@ -14,7 +14,7 @@ from dataclasses import replace
 from openpyxl import Workbook
 
 from config import Config
-from data_loaders.ingest import parse_file
+from data_loaders.ingest import Options, parse_file
 from data_loaders.sandbox import parse_isolated
 from tests.conftest import ROOT, app_test
 from tests.ingest_helpers import db_hash, errors, xlsx
@@ -67,8 +67,34 @@ def test_bomb_workbook_is_refused_before_the_reader_allocates_it():
     parsed = parse_file("bomb.xlsx", data, KNOWN)  # in this process: calamine would abort it
     assert parsed.report.status == "rejected"
     [message] = messages(parsed)
-    assert "sheet 'Status' declares cell XFD1048576" in message
+    assert "sheet 'Status' reaches cell XFD1048576" in message
     assert "ingest.max_rows" in message and "stray cells" in message
+
+
+def test_a_sheet_declaring_the_whole_grid_over_a_small_table_loads():
+    """Writers declare <dimension ref="A1:F1048576"> over 96 real rows: the cells present
+    decide, not the declaration."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Status"
+    ws.append(HEADER)
+    for i in range(96):
+        ws.append([f"P{i}", "2026-11-20", "Green", 5])
+    buf = io.BytesIO()
+    wb.save(buf)
+    src, out = zipfile.ZipFile(buf), io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
+        for info in src.infolist():
+            body = src.read(info)
+            if info.filename.startswith("xl/worksheets/"):
+                body = re.sub(rb'<dimension ref="[^"]*"', b'<dimension ref="A1:F1048576"', body)
+                assert b"A1:F1048576" in body
+            zf.writestr(info, body)
+    parsed = parse_file(
+        "whole_grid.xlsx", out.getvalue(), {}, options=Options(new_projects="create")
+    )
+    assert parsed.report.status == "valid", messages(parsed)
+    assert len(parsed.frames["status_reports"]) == 96
 
 
 def test_largest_cell_is_found_when_the_dimension_is_missing():
@@ -198,7 +224,8 @@ def test_upload_page_refuses_the_bomb_and_keeps_answering(seeded_url):
     at.file_uploader(key="upload_file").set_value(("bomb.xlsx", bomb(), XLSX)).run()
     assert not at.exception
     refusals = [e.value.replace("\\", "") for e in at.error]  # shown markdown-escaped
-    assert any("declares cell XFD1048576" in r and "ingest.max_rows" in r for r in refusals)
+    found = any("reaches cell XFD1048576" in r and "ingest.max_rows" in r for r in refusals)
+    assert found, refusals
     assert at.button(key="upload_commit").disabled
     good = xlsx({"Status": [HEADER, ["PRJ-0001", "2026-11-27", "Green", 5]]})
     at.file_uploader(key="upload_file").set_value(("good.xlsx", good, XLSX)).run()

@@ -1,0 +1,48 @@
+"""A workbook is judged sheet by sheet: a register beside a dated status sheet takes the
+file's report date (and says so) instead of refusing the whole file."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+
+from tests.ingest_helpers import parse, xlsx
+
+DAY = date(2026, 11, 27)
+STATUS = [["Project ID", "Report Date", "Overall RAG", "% Complete"],
+          ["P-1", DAY, "Green", 40], ["P-2", DAY, "Red", 10]]  # fmt: skip
+RISKS = [["Project ID", "Risk ID", "Title", "Likelihood", "Impact"],
+         ["P-1", "R1", "Supplier late", 3, 4], ["P-2", "R2", "Budget cut", 2, 5]]  # fmt: skip
+
+
+def test_a_register_without_a_date_takes_the_status_sheets():
+    parsed = parse(xlsx({"Status": STATUS, "Risks": RISKS}), new_projects="create")
+    assert parsed.report.status == "valid", [p.message for p in parsed.report.all_problems]
+    risks = parsed.frames["risks"]
+    assert set(risks["report_date"]) == {pd.Timestamp("2026-11-27")}
+    said = [p.message for p in parsed.report.sheets[1].problems]
+    assert any("took 2026-11-27, the report date the file's other sheets state" in m
+               for m in said)  # fmt: skip
+
+
+def test_two_dates_in_the_file_still_ask():
+    status = [*STATUS, ["P-3", date(2026, 11, 20), "Amber", 5]]
+    parsed = parse(xlsx({"Status": status, "Risks": RISKS}), new_projects="create")
+    assert parsed.report.needs == ["report_date"]
+    assert parsed.report.status == "rejected"
+
+
+def test_a_date_given_by_the_user_wins():
+    parsed = parse(xlsx({"Status": STATUS, "Risks": RISKS}), new_projects="create",
+                   report_date=date(2026, 12, 4))  # fmt: skip
+    assert set(parsed.frames["risks"]["report_date"]) == {pd.Timestamp("2026-12-04")}
+
+
+def test_a_sheet_whose_columns_mostly_load_nowhere_says_so_first():
+    header = ["Project ID", "Overall RAG", "Kxa", "Vorb", "Plinth", "Quell"]
+    rows = [header, ["P-1", "Green", 1, 2, 3, 4], ["P-2", "Red", 5, 6, 7, 8]]
+    parsed = parse(xlsx({"Status": rows}), new_projects="create", report_date=date(2026, 11, 27))
+    first = parsed.report.sheets[0].problems[0]
+    assert first.message.startswith("most columns are not loaded: 4 of 6 map to no field")
+    assert "Kxa, Vorb, Plinth, Quell" in first.message
