@@ -1,0 +1,166 @@
+"""A Jira issue export ("Export Excel CSV (all fields)" or the current fields) as the RAID items
+of a project.
+
+Recognised by its columns: ``Issue key``, ``Issue id``, ``Issue Type`` and ``Summary`` are in
+every Jira export, in every language's default field names here (Jira exports field names in
+English). Repeated columns (``Labels`` x5, issue links) are how Jira writes multi-value fields;
+they are not read.
+
+The RAID type of an issue comes from its Issue Type (``ISSUE_TYPES``): a Jira "Risk" is a RAID
+risk, a bug or impediment an issue, a dependency a dependency, and work items (Epic, Story, Task,
+Sub-task) are actions: work someone owns with a due date. A Jira risk carries no likelihood and
+impact in standard fields, so it stays a RAID item rather than a scored register entry.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+
+from data_loaders.read import RawSheet
+from data_loaders.report import WARNING, Problem
+
+SIGNATURE = ("issue key", "issue id", "issue type", "summary")
+# word in the Issue Type (lower case) -> RAID type; the first match wins, else "action"
+ISSUE_TYPES = (
+    ("risk", "risk"),
+    ("assumption", "assumption"),
+    ("dependenc", "dependency"),
+    ("decision", "decision"),
+    ("bug", "issue"),
+    ("defect", "issue"),
+    ("incident", "issue"),
+    ("problem", "issue"),
+    ("impediment", "issue"),
+    ("blocker", "issue"),
+    ("issue", "issue"),
+)
+HEADER = [
+    "Project ID", "Project name", "Item ID", "Type", "Description", "Owner", "Status",
+    "Priority", "Raised date", "Due date",
+]  # fmt: skip
+SOURCE = {  # canonical header -> the Jira column it is read from (first found)
+    "Item ID": ("issue key",),
+    "Description": ("summary",),
+    "Owner": ("assignee",),
+    "Status": ("status",),
+    "Priority": ("priority",),
+    "Raised date": ("created",),
+    "Due date": ("due date", "due"),
+}
+# Jira's default date format (dd/MMM/yy h:mm a), and the ISO-like one of newer exports
+_JIRA_DATE = re.compile(
+    r"^\s*(\d{1,2})/([A-Za-z]{3})/(\d{2}|\d{4})(?:\s+(\d{1,2}):(\d{2})\s*([AaPp][Mm])?)?\s*$"
+)
+_MONTHS = {
+    m: i
+    for i, m in enumerate(
+        ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1
+    )
+}
+
+
+def _key(h: object) -> str:
+    return re.sub(r"\s+", " ", str(h or "").strip().lower())
+
+
+def is_jira(header: list) -> bool:
+    keys = {_key(h) for h in header}
+    return all(k in keys for k in SIGNATURE)
+
+
+def jira_date(v: object) -> datetime | None:
+    """``15/Feb/26 4:37 PM`` -> 2026-02-15 16:37; ``2026-02-15 16:37`` too; else None."""
+    if isinstance(v, datetime):
+        return v
+    s = str(v or "").strip()
+    if not s:
+        return None
+    m = _JIRA_DATE.match(s)
+    if m:
+        day, mon, year, hh, mm, ampm = m.groups()
+        month = _MONTHS.get(mon.lower())
+        if month is None:
+            return None
+        y = int(year) + (2000 if len(year) == 2 else 0)  # Jira's yy: this century
+        hour = int(hh or 0)
+        if ampm:
+            hour = hour % 12 + (12 if ampm.lower() == "pm" else 0)
+        try:
+            return datetime(y, month, int(day), hour, int(mm or 0))
+        except ValueError:
+            return None
+    try:
+        return datetime.fromisoformat(s)
+    except ValueError:
+        return None
+
+
+def raid_type(issue_type: str) -> str:
+    low = issue_type.lower()
+    return next((t for w, t in ISSUE_TYPES if w in low), "action")
+
+
+def to_raid(raw: RawSheet, project_id: str | None, report_date: date | None) -> RawSheet:
+    """The export's issues as a RAID sheet (canonical column names; dates parsed here, since
+    Jira's ``15/Feb/26`` is one format for the whole file, not a guess per cell)."""
+    header = [_key(h) for h in raw.rows[0]]
+    first = {}
+    for i, h in enumerate(header):
+        first.setdefault(h, i)  # a repeated column (Labels x5): the first one
+
+    def col(row: list, names: tuple[str, ...]) -> object:
+        for n in names:
+            i = first.get(n)
+            if i is not None and i < len(row):
+                return row[i]
+        return ""
+
+    rows: list[list] = [list(HEADER)]
+    types: dict[str, int] = {}
+    unread: list[tuple[int, str, str]] = []
+    updated: list[datetime] = []
+    for r, row in enumerate(raw.rows[1:], 2):
+        if not any(str(c).strip() for c in row):
+            rows.append([])  # kept: every issue stays on its own line number
+            continue
+        kind = str(col(row, ("issue type",))).strip()
+        types[kind] = types.get(kind, 0) + 1
+        out = {h: col(row, SOURCE[h]) for h in SOURCE}
+        for h in ("Raised date", "Due date"):
+            text = out[h]
+            when = jira_date(text)
+            if text and when is None:
+                unread.append((r, h, str(text)))  # left as text: the sheet parser reports it
+            out[h] = when.date() if when else text
+        if (u := jira_date(col(row, ("updated",)))) is not None:
+            updated.append(u)
+        out["Type"] = raid_type(kind) if kind else ""
+        out["Project ID"] = project_id or col(row, ("project key",))
+        out["Project name"] = "" if project_id else col(row, ("project name",))
+        rows.append([out[h] for h in HEADER])
+    sheet = RawSheet(f"{raw.name} (Jira issues)", rows, list(raw.problems))
+    mapped = ", ".join(f"{n} {k or '(none)'} -> {raid_type(k) if k else '-'}"
+                       for k, n in sorted(types.items(), key=lambda kv: -kv[1]))  # fmt: skip
+    notes = [
+        f"a Jira export: {sum(types.values())} issue(s) load as RAID items of the project "
+        f"(item id = Issue key, description = Summary, owner = Assignee, raised = Created, "
+        f"due = Due date); types from Issue Type: {mapped}",
+    ]
+    if project_id:
+        notes.append(f"project {project_id} as given (--project), not the export's Project key")
+    else:
+        notes.append("project from the export's Project key and Project name "
+                     "(override with --project)")  # fmt: skip
+    if report_date:
+        notes.append(f"report date {report_date} as given")
+    elif updated:
+        notes.append(
+            f"the export is as of {max(updated).date()}: the latest 'Updated' of its issues "
+            "(RAID items keep no report date; --report-date states another)"
+        )
+    sheet.problems += [Problem(sheet.name, None, None, None, n, WARNING) for n in notes]
+    for r, h, text in unread[:20]:
+        sheet.problems.append(Problem(sheet.name, r, h, text, "not a Jira date (dd/Mon/yy)",
+                                      WARNING))  # fmt: skip
+    return sheet
