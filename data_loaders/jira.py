@@ -1,10 +1,10 @@
 """A Jira issue export ("Export Excel CSV (all fields)" or the current fields) as the RAID items
 of a project.
 
-Recognised by its columns: ``Issue key``, ``Issue id``, ``Issue Type`` and ``Summary`` are in
-every Jira export, in every language's default field names here (Jira exports field names in
-English). Repeated columns (``Labels`` x5, issue links) are how Jira writes multi-value fields;
-they are not read.
+Recognised by its columns: ``Issue key`` and ``Summary`` with ``Issue id`` or ``Issue Type``
+(the English field names; an export from a Jira set to another language is not recognised
+yet). Repeated columns (``Labels`` x5, issue links) are how Jira writes multi-value fields; they
+are not read.
 
 The RAID type of an issue comes from its Issue Type (``ISSUE_TYPES``): a Jira "Risk" is a RAID
 risk, a bug or impediment an issue, a dependency a dependency, and work items (Epic, Story, Task,
@@ -20,7 +20,9 @@ from datetime import date, datetime
 from data_loaders.read import RawSheet
 from data_loaders.report import WARNING, Problem
 
-SIGNATURE = ("issue key", "issue id", "issue type", "summary")
+# in every Jira export ("all fields" or "current fields"), with one of the columns after it
+SIGNATURE = ("issue key", "summary")
+ALSO = ("issue id", "issue type")
 # word in the Issue Type (lower case) -> RAID type; the first match wins, else "action"
 ISSUE_TYPES = (
     ("risk", "risk"),
@@ -66,7 +68,7 @@ def _key(h: object) -> str:
 
 def is_jira(header: list) -> bool:
     keys = {_key(h) for h in header}
-    return all(k in keys for k in SIGNATURE)
+    return all(k in keys for k in SIGNATURE) and any(k in keys for k in ALSO)
 
 
 def jira_date(v: object) -> datetime | None:

@@ -98,12 +98,16 @@ def read(name: str, data: bytes, config: Config, project_id, report_date) -> lis
         return child.text.strip() if child is not None and child.text else None
 
     tasks: list[Task] = []
+    inactive = 0
     for pos, el in enumerate(root.iterfind(f"{ns}Tasks/{ns}Task"), 1):
         if len(tasks) >= config.ingest.max_rows:
             raise Refused(
                 f"more than {config.ingest.max_rows:,} tasks (ingest.max_rows); split the plan"
             )
         if _flag(get(el, "IsNull")) or get(el, "UID") == "0":  # a blank line; the project task
+            continue
+        if get(el, "Active") == "0":  # an inactive task: struck out of the schedule
+            inactive += 1
             continue
         base = next((b for b in el.iterfind(f"{ns}Baseline") if get(b, "Number") == "0"), None)
         pct = get(el, "PercentComplete")
@@ -124,7 +128,7 @@ def read(name: str, data: bytes, config: Config, project_id, report_date) -> lis
         ))  # fmt: skip
     if not tasks:
         raise Refused("an MS Project XML file without tasks: nothing to load")
-    notes = []
+    notes = [f"{inactive} inactive task(s) left out"] if inactive else []
     title = get(root, "Title") or re.sub(r"\.(xml|mpp)$", "", get(root, "Name") or "", flags=re.I)
     if not project_id and title:
         notes.append(f"project '{title}' from the file's project title (override with --project)")

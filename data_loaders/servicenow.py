@@ -4,6 +4,7 @@ names such as ``short_description``) as the canonical table its records belong t
 Recognised by its columns: ``Number`` and ``Short description`` with ``State`` or ``Priority``.
 The table comes from the record numbers' prefix (``PRJTASK0010023`` is a project task):
 
+- projects (``pm_project``: PRJ) -> projects (number as id, short description as name);
 - project tasks (``pm_project_task``: PRJTASK, PTSK) -> milestones (planned end as forecast,
   actual end, % complete in the status); the WBS, when exported, gives the phases;
 - risks (``risk``: RSK) -> risks (probability and impact read as words: ``2 - High`` is High);
@@ -32,7 +33,7 @@ ALIASES = {  # our key -> normalised ServiceNow labels and field names
     "description": ("description",),
     "state": ("state",),
     "priority": ("priority",),
-    "owner": ("assigned to", "owner", "risk owner"),
+    "owner": ("assigned to", "owner", "risk owner", "project manager"),
     "raised": ("opened", "opened at", "created", "sys created on"),
     "due": ("due date", "due"),
     "project": ("project", "u project", "top task", "project name", "u project name"),
@@ -55,6 +56,7 @@ INCIDENT_STATES = {"1": "New", "2": "In Progress", "3": "On Hold", "6": "Resolve
 PRIORITIES = {"1": "Critical", "2": "High", "3": "Moderate", "4": "Low", "5": "Planning"}
 _NUMBER = re.compile(r"^([A-Z]{2,10})\d{4,}$")
 _NUMBERED = re.compile(r"^\s*(-?\d+)\s*-\s*(.+?)\s*$")  # "1 - Critical"
+PROJECTS = ("PRJ",)
 TASKS = ("PRJTASK", "PTSK")
 RISKS = ("RSK", "RISK")
 ISSUES = ("INC", "PRB", "ISSUE", "ISU", "PRBTASK")
@@ -103,6 +105,8 @@ def _table(prefixes: Counter, cols: dict[str, int]) -> str:
     top = prefixes.most_common(1)[0][0] if prefixes else ""
     if top in TASKS:
         return "task"
+    if top in PROJECTS:
+        return "project"
     if top in RISKS or not top and {"probability", "impact"} <= cols.keys():
         return "risk"
     return "issue" if top in ISSUES else "action"
@@ -125,6 +129,7 @@ def convert(raw: RawSheet, project_id: str | None, report_date) -> RawSheet | No
         f"a ServiceNow export of {', '.join(prefixes) or 'records'}: loads as "
         + {
             "task": "milestones (project tasks)",
+            "project": "projects",
             "risk": "risks",
             "issue": "RAID issues",
             "action": "RAID actions",
@@ -169,6 +174,14 @@ def convert(raw: RawSheet, project_id: str | None, report_date) -> RawSheet | No
                 word(cell(row, "impact")), cell(row, "response"), cell(row, "raised"),
                 cell(row, "due"),
             ]  # fmt: skip
+    elif table == "project":
+        header = ["Project ID", "Project name", "Project manager", "Start date", "End date"]
+
+        def line(row):
+            return [
+                cell(row, "number"), cell(row, "title"), cell(row, "owner"),
+                cell(row, "start"), cell(row, "forecast") or cell(row, "due"),
+            ]  # fmt: skip
     else:
         header = ["Project ID", "Project name", "Item ID", "Type", "Description", "Owner",
                   "Status", "Priority", "Raised date", "Due date"]  # fmt: skip
@@ -187,7 +200,8 @@ def convert(raw: RawSheet, project_id: str | None, report_date) -> RawSheet | No
     keep = [
         i
         for i, name in enumerate(header)
-        if any(_text(r[i]) for r in rows[h + 1 :] if r) or name in ("Title", "Description")
+        if any(_text(r[i]) for r in rows[h + 1 :] if r)
+        or name in ("Title", "Description", "Project name")
     ]
     rows = [[r[i] for i in keep] if r else r for r in rows]
     sheet = RawSheet(raw.name, rows, list(raw.problems))

@@ -314,3 +314,51 @@ def test_servicenow_exports_load_by_record_type_with_their_enumerations():
     assert raid.loc["INC0010001", "status"] == "Resolved"  # incident state 6
     assert raid.loc["INC0010001", "priority"] == "Critical"  # bare 1
     assert raid.loc["INC0010002", "priority"] == "Low"  # "4 - Low"
+
+
+def test_servicenow_project_list_loads_as_projects():
+    rows = [
+        ["number", "short_description", "state", "priority", "project_manager",
+         "start_date", "end_date"],
+        ["PRJ0010001", "Depot upgrade", 2, "2 - High", "Ann", "2024-01-08", "2024-12-20"],
+        ["PRJ0010002", "CRM replacement", 1, "3 - Moderate", "Bo", "2024-04-01", "2025-03-31"],
+    ]  # fmt: skip
+    parsed = parse(xlsx({"pm_project": rows}), "projects.xlsx", new_projects="create")
+    assert parsed.report.status == "valid", errors(parsed.report)
+    projects = parsed.frames["projects"].set_index("project_id")
+    assert projects["name"].to_dict() == {
+        "PRJ0010001": "Depot upgrade", "PRJ0010002": "CRM replacement",
+    }  # fmt: skip
+    assert projects.loc["PRJ0010002", "manager"] == "Bo"
+    assert projects.loc["PRJ0010001", "end_date"] == pd.Timestamp("2024-12-20")
+
+
+def test_mspdi_inactive_tasks_are_left_out_and_a_huge_plan_is_refused():
+    from config import Config, Ingest
+    from data_loaders.ingest import Options, parse_file
+
+    tasks = _task(1, "Kept", "1", 1, finish="2024-02-02") + _task(
+        2, "Dropped", "2", 1, finish="2024-02-02"
+    ).replace("</Task>", "<Active>0</Active></Task>")
+    parsed = parse(_mspdi(tasks), "plan.xml", new_projects="create")
+    assert parsed.frames["milestones"]["name"].tolist() == ["Kept"]
+    assert "1 inactive task(s) left out" in " ".join(notes(parsed))
+    many = "".join(_task(i, f"T{i}", str(i), 1, finish="2024-02-02") for i in range(1, 30))
+    small = Config(ingest=Ingest(max_rows=20))
+    refused = parse_file("plan.xml", _mspdi(many), {}, small, Options(new_projects="create"))
+    assert refused.report.status == "rejected"
+    assert "more than 20 tasks" in errors(refused.report)[0]
+
+
+def test_jira_current_fields_export_without_issue_id_is_recognised():
+    header = ["Issue Type", "Issue key", "Summary", "Assignee", "Status", "Created"]
+    rows = [["Bug", "WEB-9", "Checkout fails on Safari", "Dee", "Open", "01/Dec/26 10:00 AM"]]
+    buf = io.StringIO()
+    csv.writer(buf).writerows([header, *rows])
+    parsed = parse(buf.getvalue().encode(), "web.csv", known={"WEB": "Web shop"},
+                   project_id="WEB")  # fmt: skip
+    assert parsed.report.status == "valid", errors(parsed.report)
+    item = parsed.frames["raid_items"].iloc[0]
+    assert (item["item_id"], item["type"], item["raised_date"]) == (
+        "WEB-9", "issue", pd.Timestamp("2026-12-01"),
+    )  # fmt: skip
