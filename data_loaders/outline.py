@@ -26,6 +26,8 @@ ACTUAL = ("actual finish", "actual end", "actual finish date", "actual end date"
 PERCENT = ("percent complete", "complete", "progress")
 STATUS = ("status",)
 DURATION = ("duration",)
+LEVEL = ("outline level", "level")
+OUTLINE_IDS = ("wbs", "outline number", "wbs id", "wbs code")
 _ROW_TAG = re.compile(rb"<(?:\w+:)?row\s([^>]*)>")
 _ATTR = re.compile(rb'\b(r|outlineLevel|hidden)="([^"]*)"')
 
@@ -42,11 +44,12 @@ def task_header(rows: list[list]) -> tuple[int, dict[str, int]] | None:
         cols = {k: _find(header, w) for k, w in (
             ("name", NAME), ("finish", FINISH), ("start", START), ("baseline", BASELINE),
             ("actual", ACTUAL), ("percent", PERCENT), ("status", STATUS),
-            ("duration", DURATION),
+            ("duration", DURATION), ("level", LEVEL),
         )}  # fmt: skip
         if cols["name"] is not None and (cols["finish"] is not None or cols["start"] is not None):
-            ids = [i for i, c in enumerate(header) if c in ("id", "wbs", "outline number")
+            ids = [i for i, c in enumerate(header) if c in ("id", *OUTLINE_IDS)
                    or c.endswith(" id")]  # fmt: skip
+            ids.sort(key=lambda i: header[i] not in OUTLINE_IDS)  # the outline number first
             cols["id"] = ids[0] if ids else None
             return h, {k: v for k, v in cols.items() if v is not None}
     return None
@@ -77,10 +80,32 @@ def row_outline(data: bytes, sheet_name: str) -> dict[int, tuple[int, bool]]:
     return out
 
 
-def _percent_scale(values: list) -> float:
-    """Fractions (0.5) or percents (50): decided for the whole column."""
-    nums = [v for v in values if isinstance(v, (int, float)) and not isinstance(v, bool)]
-    return 100.0 if nums and max(nums) <= 1 else 1.0
+def _number(v: object) -> tuple[float | None, bool]:
+    """A % complete cell: (number, written with a % sign)."""
+    if isinstance(v, bool):
+        return None, False
+    if isinstance(v, (int, float)):
+        return float(v), False
+    text = str(v or "").strip()
+    try:
+        return float(text.rstrip("%").strip()), text.endswith("%")
+    except ValueError:
+        return None, False
+
+
+def _percents(values: list) -> list[float | None]:
+    """% complete as 0-100: fractions (0.5, as Excel keeps a % cell) or percents (50), decided
+    for the whole column from the numbers without a % sign."""
+    read = [_number(v) for v in values]
+    bare = [n for n, sign in read if n is not None and not sign]
+    scale = 100.0 if bare and max(bare) <= 1 else 1.0
+    return [None if n is None else n if sign else n * scale for n, sign in read]
+
+
+def _id(v: object) -> str | None:
+    if isinstance(v, float) and v.is_integer():
+        v = int(v)  # a numeric id column: 2, not 2.0
+    return str(v).strip() or None if v is not None else None
 
 
 def _zero(v: object) -> bool:
@@ -90,47 +115,60 @@ def _zero(v: object) -> bool:
 def to_milestones(
     raw: RawSheet, data: bytes, project_id: str | None, report_date
 ) -> RawSheet | None:
-    """The sheet as milestones when it is a task list grouped into levels, else None."""
+    """The sheet as milestones when it is a planning tool's task list, else None: a task name
+    and dates with an outline (Excel row grouping, or an outline level column)."""
     found = task_header(raw.rows)
     if found is None:
         return None
     h, cols = found
     outline = row_outline(data, raw.name)
-    if not any(level for level, _ in outline.values()):
-        return None  # no grouping: a flat sheet, read by the sheet parser as it is
-    scale = _percent_scale([r[cols["percent"]] for r in raw.rows[h + 1:]
-                            if "percent" in cols and cols["percent"] < len(r)])  # fmt: skip
+    grouped = any(level for level, _ in outline.values())
+    if not grouped and "level" not in cols:
+        # a flat list with dates (a WBS, a duration) is a table the sheet parser reads as it is
+        return None
+    if not grouped and "level" in cols:  # MS Project's Excel export: an Outline_Level column
+        outline = {}
+        for r, row in enumerate(raw.rows[h + 1 :], h + 2):
+            v = row[cols["level"]] if cols["level"] < len(row) else ""
+            if isinstance(v, (int, float)) and not isinstance(v, bool) or str(v).isdigit():
+                outline[r] = (int(float(v)), False)
 
     def cell(row: list, key: str) -> object:
         i = cols.get(key)
         return row[i] if i is not None and i < len(row) else ""
 
+    body = raw.rows[h + 1 :]
+    pcts = _percents([cell(r, "percent") for r in body])
+
     tasks = []
-    for r, row in enumerate(raw.rows[h + 1 :], h + 2):
+    for r, (row, pct) in enumerate(zip(body, pcts, strict=True), h + 2):
         name = str(cell(row, "name") or "").strip()
         if not name:
             continue
-        pct = cell(row, "percent")
-        number = isinstance(pct, (int, float)) and not isinstance(pct, bool)
         level, _ = outline.get(r, (0, False))
         tasks.append(Task(
             row=r, name=name, level=level,
-            task_id=str(cell(row, "id")).strip() or None,
+            task_id=_id(cell(row, "id")),
             milestone=_zero(cell(row, "duration")),
             start=cell(row, "start") or None, finish=cell(row, "finish") or None,
             baseline_finish=cell(row, "baseline") or None,
             actual_finish=cell(row, "actual") or None,
-            percent=pct * scale if number else None,
+            percent=pct,
             status=str(cell(row, "status") or "") or None,
         ))  # fmt: skip
     if not tasks:
         return None
     hidden = sum(1 for _, hid in outline.values() if hid)
     levels = sorted({level for level, _ in outline.values()} | {0})
-    notes = [
-        f"a task list grouped into outline levels {levels[0]}-{levels[-1]} (Excel row "
-        "grouping, as a Smartsheet export writes it): the groups are read as the plan's tree",
-    ]
+    if grouped:
+        how = (f"a task list grouped into outline levels {levels[0]}-{levels[-1]} (Excel row "
+               "grouping, as a Smartsheet export writes it): the groups are read as the plan's "
+               "tree")  # fmt: skip
+    else:
+        how = (
+            f"a task list with outline levels {levels[0]}-{levels[-1]} in its outline level column"
+        )
+    notes = [how + "; a task with duration 0 is a milestone"]
     if hidden:
         notes.append(f"{hidden} hidden row(s) read like the others")
     if "baseline" not in cols:

@@ -5,8 +5,9 @@ from a CSV or a workbook:
 
 - a Jira issue export (``jira``): RAID items of the project;
 - a ServiceNow list export (``servicenow``): milestones, risks or RAID items by record type;
-- a task list whose hierarchy is Excel row grouping, as Smartsheet exports it (``outline``):
-  milestones, with the top groups as phases.
+- a planning tool's task list (Smartsheet, MS Project's Excel export): a task name and dates
+  with an outline, from Excel row grouping (as Smartsheet exports it) or an outline level
+  column (``outline``): milestones, the top groups as phases.
 
 A sheet that is none of these is returned unchanged. What was recognised and inferred is said
 in the sheet's first problems (warnings the PM sees in the preview and the command line).
@@ -30,7 +31,7 @@ def adapt_one(raw: RawSheet, data: bytes, fmt: str, options) -> RawSheet:
         return jira.to_raid(raw, options.project_id, options.report_date)
     if (sheet := servicenow.convert(raw, options.project_id, options.report_date)) is not None:
         return sheet
-    if fmt == "zip" and (sheet := outline.to_milestones(raw, data, None, None)) is not None:
+    if (sheet := outline.to_milestones(raw, data, None, None)) is not None:
         return sheet  # project and report date: from the PM, asked like any other sheet's
     return raw
 

@@ -362,3 +362,23 @@ def test_jira_current_fields_export_without_issue_id_is_recognised():
     assert (item["item_id"], item["type"], item["raised_date"]) == (
         "WEB-9", "issue", pd.Timestamp("2026-12-01"),
     )  # fmt: skip
+
+
+def test_ms_project_excel_export_with_an_outline_level_column():
+    rows = [
+        ["ID", "Name", "Duration", "Start_Date", "Finish_Date", "Outline_Level", "% Complete"],
+        [1, "Phase A", "20 days", "2024-01-01", "2024-01-26", 1, "50%"],
+        [2, "Task A1", "10 days", "2024-01-01", "2024-01-12", 2, "100%"],
+        [3, "Gate A", "0 days", "2024-01-26", "2024-01-26", 2, "0%"],
+        [4, "Handover", "5 days", "2024-01-29", "2024-02-02", 1, "0%"],
+    ]
+    buf = io.StringIO()
+    csv.writer(buf).writerows(rows)
+    parsed = parse(buf.getvalue().encode(), "msp.csv", known={"P1": "Plan"}, project_id="P1",
+                   report_date=date(2024, 1, 15))  # fmt: skip
+    assert parsed.report.status == "valid", errors(parsed.report)
+    ms = parsed.frames["milestones"].set_index("milestone_id")
+    assert ms["name"].to_dict() == {"2": "Phase A › Task A1", "3": "Phase A › Gate A",
+                                    "4": "Handover"}  # fmt: skip
+    assert ms.loc["2", "status"] == "Complete" and ms.loc["4", "status"] == "Not started"
+    assert "1 flagged as milestone" in " ".join(notes(parsed))  # duration 0
