@@ -120,9 +120,8 @@ def to_raid(raw: RawSheet, project_id: str | None, report_date: date | None) -> 
 
     rows: list[list] = [list(HEADER)]
     types: dict[str, int] = {}
-    unread: list[tuple[int, str, str]] = []
     updated: list[datetime] = []
-    for r, row in enumerate(raw.rows[1:], 2):
+    for row in raw.rows[1:]:
         if not any(str(c).strip() for c in row):
             rows.append([])  # kept: every issue stays on its own line number
             continue
@@ -130,11 +129,8 @@ def to_raid(raw: RawSheet, project_id: str | None, report_date: date | None) -> 
         types[kind] = types.get(kind, 0) + 1
         out = {h: col(row, SOURCE[h]) for h in SOURCE}
         for h in ("Raised date", "Due date"):
-            text = out[h]
-            when = jira_date(text)
-            if text and when is None:
-                unread.append((r, h, str(text)))  # left as text: the sheet parser reports it
-            out[h] = when.date() if when else text
+            when = jira_date(out[h])  # another format stays text: the sheet parser reads it
+            out[h] = when.date() if when else out[h]
         if (u := jira_date(col(row, ("updated",)))) is not None:
             updated.append(u)
         out["Type"] = raid_type(kind) if kind else ""
@@ -162,7 +158,4 @@ def to_raid(raw: RawSheet, project_id: str | None, report_date: date | None) -> 
             "(RAID items keep no report date; --report-date states another)"
         )
     sheet.problems += [Problem(sheet.name, None, None, None, n, WARNING) for n in notes]
-    for r, h, text in unread[:20]:
-        sheet.problems.append(Problem(sheet.name, r, h, text, "not a Jira date (dd/Mon/yy)",
-                                      WARNING))  # fmt: skip
     return sheet
