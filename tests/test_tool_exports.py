@@ -382,3 +382,15 @@ def test_ms_project_excel_export_with_an_outline_level_column():
                                     "4": "Handover"}  # fmt: skip
     assert ms.loc["2", "status"] == "Complete" and ms.loc["4", "status"] == "Not started"
     assert "1 flagged as milestone" in " ".join(notes(parsed))  # duration 0
+
+
+def test_upload_page_previews_an_ms_project_xml(seeded_url):
+    from tests.conftest import app_test
+
+    data = real("mspdi_mpxj_sample.xml")
+    at = app_test().run()
+    at.switch_page("pages/data/upload.py").run()
+    at.file_uploader(key="upload_file").set_value(("plan.xml", data, "text/xml")).run()
+    assert not at.exception, at.exception
+    titles = [e.label for e in at.expander]
+    assert any("MS Project schedule" in t and "ilestone" in t for t in titles), titles
