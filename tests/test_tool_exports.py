@@ -394,3 +394,24 @@ def test_upload_page_previews_an_ms_project_xml(seeded_url):
     assert not at.exception, at.exception
     titles = [e.label for e in at.expander]
     assert any("MS Project schedule" in t and "ilestone" in t for t in titles), titles
+
+
+def test_the_real_exports_commit_to_the_database(seeded_url):
+    import store
+
+    loads = [
+        ("mspdi_mpxj_sample.xml", {}, "milestones", 16),
+        ("jira_export_shattered_crown.csv", {}, "raid_items", 68),
+        ("smartsheet_export_delivery_plan.xlsx",
+         {"project_id": "UKV", "report_date": date(2022, 1, 10)}, "milestones", 127),
+    ]  # fmt: skip
+    for name, options, table, n in loads:
+        report, _ = load(seeded_url, real(name), name, new_projects="create", **options)
+        assert report.status == "loaded", errors(report)
+        assert report.totals[table] == n
+    from sqlalchemy import text
+
+    query = "SELECT name FROM milestones WHERE project_id = 'sample' AND milestone_id = '3.10'"
+    with store.get_engine(seeded_url).connect() as conn:
+        names = conn.execute(text(query)).scalars().all()
+    assert names == ["Task Relationships › Related Task 5b"]
