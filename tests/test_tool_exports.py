@@ -415,3 +415,21 @@ def test_the_real_exports_commit_to_the_database(seeded_url):
     with store.get_engine(seeded_url).connect() as conn:
         names = conn.execute(text(query)).scalars().all()
     assert names == ["Task Relationships › Related Task 5b"]
+
+
+def test_row_outline_streamed_from_the_xml_matches_openpyxl():
+    import openpyxl
+
+    from data_loaders.outline import row_outline
+
+    data = real("smartsheet_export_delivery_plan.xlsx")
+    ws = openpyxl.load_workbook(io.BytesIO(data))["UK-View-Delivery"]
+    expected = {
+        r: (d.outline_level, bool(d.hidden))
+        for r, d in ws.row_dimensions.items()
+        if d.outline_level or d.hidden
+    }
+    got = row_outline(data, "UK-View-Delivery")
+    assert got == expected and len(got) > 100
+    assert sorted({level for level, _ in got.values()}) == [1, 2, 3, 4, 5]
+    assert [r for r, (_, hidden) in got.items() if hidden] == [134, 135, 136]
