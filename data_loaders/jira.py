@@ -103,13 +103,33 @@ def raid_type(issue_type: str) -> str:
     return next((t for w, t in ISSUE_TYPES if w in low), "action")
 
 
-def to_raid(raw: RawSheet, project_id: str | None, report_date: date | None) -> RawSheet:
-    """The export's issues as a RAID sheet (canonical column names; dates parsed here, since
-    Jira's ``15/Feb/26`` is one format for the whole file, not a guess per cell)."""
+RISK_HEADER = [
+    "Project ID", "Project name", "Report date", "Risk ID", "Title", "Owner", "Status",
+    "Likelihood", "Impact", "Raised date", "Due date",
+]  # fmt: skip
+# custom fields a risk issue type carries (Jira Service Management and risk templates)
+LIKELIHOOD = ("likelihood", "probability")
+IMPACT = ("impact", "severity")
+
+
+def _custom(header: list[str], names: tuple[str, ...]) -> int | None:
+    """The column of a custom field named like one of ``names``: ``Custom field (Impact)``."""
+    for n in names:
+        for i, h in enumerate(header):
+            if h in (n, f"custom field ({n})"):
+                return i
+    return None
+
+
+def convert(raw: RawSheet, project_id: str | None, report_date: date | None) -> list[RawSheet]:
+    """The export's issues as a RAID sheet, and its risk issues that carry a likelihood and an
+    impact as a risk register (canonical column names; dates parsed here, since Jira's
+    ``15/Feb/26`` is one format for the whole file, not a guess per cell)."""
     header = [_key(h) for h in raw.rows[0]]
     first = {}
     for i, h in enumerate(header):
         first.setdefault(h, i)  # a repeated column (Labels x5): the first one
+    likelihood, impact = _custom(header, LIKELIHOOD), _custom(header, IMPACT)
 
     def col(row: list, names: tuple[str, ...]) -> object:
         for n in names:
@@ -118,13 +138,21 @@ def to_raid(raw: RawSheet, project_id: str | None, report_date: date | None) -> 
                 return row[i]
         return ""
 
+    def at(row: list, i: int | None) -> str:
+        return str(row[i]).strip() if i is not None and i < len(row) else ""
+
     rows: list[list] = [list(HEADER)]
+    risk_rows: list[list] = [list(RISK_HEADER)]
     types: dict[str, int] = {}
     updated: list[datetime] = []
     for row in raw.rows[1:]:
         if not any(str(c).strip() for c in row):
             rows.append([])  # kept: every issue stays on its own line number
+            risk_rows.append([])
             continue
+        # a row that loads in the other sheet holds only a marker there: without a key it is
+        # "not data", and unlike a blank row it never ends the table (three blank rows do)
+        elsewhere = [""] * (len(HEADER) - 4) + ["(elsewhere)", "", "", ""]
         kind = str(col(row, ("issue type",))).strip()
         types[kind] = types.get(kind, 0) + 1
         out = {h: col(row, SOURCE[h]) for h in SOURCE}
@@ -136,14 +164,24 @@ def to_raid(raw: RawSheet, project_id: str | None, report_date: date | None) -> 
         out["Type"] = raid_type(kind) if kind else ""
         out["Project ID"] = project_id or col(row, ("project key",))
         out["Project name"] = "" if project_id else col(row, ("project name",))
-        rows.append([out[h] for h in HEADER])
-    sheet = RawSheet(f"{raw.name} (Jira issues)", rows, list(raw.problems))
+        scored = out["Type"] == "risk" and at(row, likelihood) and at(row, impact)
+        if scored:  # a scored risk belongs in the register, not the RAID log
+            out |= {"Risk ID": out["Item ID"], "Title": out["Description"],
+                    "Likelihood": at(row, likelihood), "Impact": at(row, impact),
+                    "Report date": report_date or ""}  # fmt: skip
+            risk_rows.append([out[h] for h in RISK_HEADER])
+            rows.append(elsewhere)
+        else:
+            rows.append([out[h] for h in HEADER])
+            risk_rows.append(elsewhere)
+    as_of = report_date or (max(updated).date() if updated else None)
+    registered = sum(1 for r in risk_rows[1:] if r and r is not elsewhere and r[3])
     mapped = ", ".join(f"{n} {k or '(none)'} -> {raid_type(k) if k else '-'}"
                        for k, n in sorted(types.items(), key=lambda kv: -kv[1]))  # fmt: skip
     notes = [
-        f"a Jira export: {sum(types.values())} issue(s) load as RAID items of the project "
-        f"(item id = Issue key, description = Summary, owner = Assignee, raised = Created, "
-        f"due = Due date); types from Issue Type: {mapped}",
+        f"a Jira export: {sum(types.values()) - registered} issue(s) load as RAID items of the "
+        f"project (item id = Issue key, description = Summary, owner = Assignee, raised = "
+        f"Created, due = Due date); types from Issue Type: {mapped}",
     ]
     if project_id:
         notes.append(f"project {project_id} as given (--project), not the export's Project key")
@@ -152,10 +190,23 @@ def to_raid(raw: RawSheet, project_id: str | None, report_date: date | None) -> 
                      "(override with --project)")  # fmt: skip
     if report_date:
         notes.append(f"report date {report_date} as given")
-    elif updated:
+    elif as_of:
         notes.append(
-            f"the export is as of {max(updated).date()}: the latest 'Updated' of its issues "
-            "(RAID items keep no report date; --report-date states another)"
+            f"the export is as of {as_of}: the latest 'Updated' of its issues (RAID items keep "
+            "no report date; scored risks take it as theirs; --report-date states another)"
         )
-    sheet.problems += [Problem(sheet.name, None, None, None, n, WARNING) for n in notes]
-    return sheet
+    sheets = []
+    if any(r and r[2] for r in rows[1:]):  # an item id: a RAID item
+        sheet = RawSheet(f"{raw.name} (Jira issues)", rows, list(raw.problems))
+        sheet.problems += [Problem(sheet.name, None, None, None, n, WARNING) for n in notes]
+        sheets.append(sheet)
+    if registered:
+        for r in risk_rows[1:]:
+            if r and r[3] and not r[2]:  # a risk without the date: the export's
+                r[2] = as_of or ""
+        risks = RawSheet(f"{raw.name} (Jira risks)", risk_rows)
+        message = (f"{registered} Risk issue(s) with a likelihood and an impact load into the "
+                   "risk register")  # fmt: skip
+        risks.problems.append(Problem(risks.name, None, None, None, message, WARNING))
+        sheets.append(risks)
+    return sheets

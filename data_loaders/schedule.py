@@ -16,12 +16,13 @@ report, so a tool export meets the rules of a typed sheet.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime  # noqa: F401
+from datetime import date
 
 from data_loaders.read import RawSheet
 from data_loaders.report import WARNING, Problem
 
 PHASE_MARK = " › "  # between a phase and a task name: rare in task names, plain to read
+PHASE, NOT_A_TASK = "(phase)", "(not a task)"  # status of the rows that do not load
 HEADER = [
     "Project ID", "Project name", "Report date", "Milestone ID", "Milestone",
     "Baseline date", "Forecast date", "Actual date", "Status",
@@ -45,12 +46,6 @@ class Task:
     percent: float | None = None
     status: str | None = None
     project: str | None = None  # the project of this task, when an export holds several
-
-
-def as_date(v: object) -> date | None:
-    if isinstance(v, datetime):
-        return v.date()
-    return v if isinstance(v, date) else None
 
 
 def _mark_summaries(tasks: list[Task]) -> None:
@@ -97,14 +92,19 @@ def milestone_sheet(
     names the row the PM sees in the tool's file; ``notes`` (what was inferred) come first."""
     names = phases(tasks)
     width = len(HEADER)
-    rows: list[list] = [[] for _ in range(max([header_row, *(t.row for t in tasks)]))]
+    # Rows that are not tasks (phases, skipped and blank lines) hold only a marker: a row
+    # without a name is "not data" to the sheet parser, and unlike a blank row it never ends
+    # the table (three blank rows do).
+    filler = [""] * (width - 1) + [NOT_A_TASK]
+    last = max([header_row, *(t.row for t in tasks)])
+    rows: list[list] = [[] for _ in range(header_row)] + [filler] * (last - header_row)
     rows[header_row - 1] = list(HEADER)
     loaded = summaries = 0
     for t, phase in zip(tasks, names, strict=True):
         if t.summary and not t.milestone:
             # a phase: kept as a row without a name, which the parser counts as "not data"
             summaries += 1
-            rows[t.row - 1] = [""] * (width - 1) + ["phase"]
+            rows[t.row - 1] = [""] * (width - 1) + [PHASE]
             continue
         loaded += 1
         name = f"{phase}{PHASE_MARK}{t.name}" if phase else t.name
@@ -115,11 +115,11 @@ def milestone_sheet(
         ]  # fmt: skip
     # a column the plan leaves empty is left out: an empty id column would make every row
     # keyless, an empty project column would hide the --project the PM gives
-    body = [r for r in rows[header_row:] if r and r[-1] != "phase"]
+    body = [r for r in rows[header_row:] if r[-1] not in (PHASE, NOT_A_TASK)]
     keep = [i for i, h in enumerate(HEADER)
             if h in ("Milestone", "Forecast date") or any(r[i] != "" for r in body)]  # fmt: skip
     if width - 1 not in keep:
-        keep.append(width - 1)  # the phase marker's column
+        keep.append(width - 1)  # the markers' column
     rows = [[r[i] for i in keep] if r else r for r in rows]
     sheet = RawSheet(title, rows)
     milestones = sum(t.milestone for t in tasks)

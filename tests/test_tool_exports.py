@@ -433,3 +433,50 @@ def test_row_outline_streamed_from_the_xml_matches_openpyxl():
     assert got == expected and len(got) > 100
     assert sorted({level for level, _ in got.values()}) == [1, 2, 3, 4, 5]
     assert [r for r, (_, hidden) in got.items() if hidden] == [134, 135, 136]
+
+
+def test_jira_risks_with_likelihood_and_impact_go_to_the_risk_register():
+    header = ["Issue key", "Issue id", "Issue Type", "Summary", "Status", "Project key",
+              "Project name", "Assignee", "Created", "Updated",
+              "Custom field (Likelihood)", "Custom field (Impact)"]  # fmt: skip
+    risk = ["Risk", "Open", "OPS", "Ops", "Ann", "02/Jan/25 9:00 AM", "10/Jan/25 9:00 AM"]
+    rows = [
+        ["OPS-1", "1", "Task", "Order parts", "To Do", "OPS", "Ops", "Bo",
+         "02/Jan/25 9:00 AM", "03/Jan/25 9:00 AM", "", ""],
+        *[[f"OPS-{i}", str(i), risk[0], f"Risk {i}", *risk[1:], "High", "Medium"]
+          for i in (2, 3, 4, 5)],
+        ["OPS-6", "6", "Risk", "Unscored risk", "Open", "OPS", "Ops", "", "02/Jan/25 9:00 AM",
+         "12/Jan/25 9:00 AM", "", ""],
+        ["OPS-7", "7", "Story", "After four risks", "To Do", "OPS", "Ops", "Bo",
+         "02/Jan/25 9:00 AM", "04/Jan/25 9:00 AM", "", ""],
+    ]  # fmt: skip
+    buf = io.StringIO()
+    csv.writer(buf).writerows([header, *rows])
+    parsed = parse(buf.getvalue().encode(), "ops.csv", new_projects="create")
+    assert parsed.report.status == "valid", errors(parsed.report)
+    risks = parsed.frames["risks"].set_index("risk_id")
+    assert list(risks.index) == ["OPS-2", "OPS-3", "OPS-4", "OPS-5"]
+    assert (risks["likelihood"].tolist(), risks["impact"].tolist()) == ([4] * 4, [3] * 4)
+    # the register's report date: the export's latest Updated, as stated in the report
+    assert set(risks["report_date"]) == {pd.Timestamp("2025-01-12")}
+    raid = parsed.frames["raid_items"].set_index("item_id")
+    # four scored risks in a row do not end the RAID table: the story after them loads
+    assert raid["type"].to_dict() == {"OPS-1": "action", "OPS-6": "risk", "OPS-7": "action"}
+    given = parse(buf.getvalue().encode(), "ops.csv", new_projects="create",
+                  report_date=date(2025, 1, 31))  # fmt: skip
+    assert set(given.frames["risks"]["report_date"]) == {pd.Timestamp("2025-01-31")}
+
+
+def test_many_skipped_tasks_in_a_row_do_not_end_the_plan():
+    tasks = (
+        _task(1, "First", "1", 1, finish="2024-02-02")
+        + "".join(
+            _task(i, f"Off {i}", str(i), 1, finish="2024-02-02").replace(
+                "</Task>", "<Active>0</Active></Task>"
+            )
+            for i in range(2, 7)
+        )
+        + _task(7, "Last", "7", 1, finish="2024-03-01")
+    )
+    parsed = parse(_mspdi(tasks), "plan.xml", new_projects="create")
+    assert parsed.frames["milestones"]["name"].tolist() == ["First", "Last"]
