@@ -159,6 +159,16 @@ def test_xml_that_is_not_ms_project_is_refused_with_its_root_named(seeded_url):
     assert db_hash(seeded_url) == before
 
 
+def test_xml_meets_the_upload_size_limit():
+    from config import Config, Ingest
+    from data_loaders.ingest import Options, parse_file
+
+    small = Config(ingest=Ingest(max_upload_mb=0.05))
+    parsed = parse_file("plan.xml", real("mspdi_mpxj_sample.xml"), {}, small, Options())
+    assert parsed.report.status == "rejected" and not parsed.frames
+    assert errors(parsed.report) == ["file is 0.1 MB; the limit is 0.05 MB"]
+
+
 # --- Jira CSV --------------------------------------------------------------------------------
 
 
