@@ -80,7 +80,7 @@ def row_outline(data: bytes, sheet_name: str) -> dict[int, tuple[int, bool]]:
     return out
 
 
-def _number(v: object) -> tuple[float | None, bool]:
+def percent_number(v: object) -> tuple[float | None, bool]:
     """A % complete cell: (number, written with a % sign)."""
     if isinstance(v, bool):
         return None, False
@@ -96,7 +96,7 @@ def _number(v: object) -> tuple[float | None, bool]:
 def _percents(values: list) -> list[float | None]:
     """% complete as 0-100: fractions (0.5, as Excel keeps a % cell) or percents (50), decided
     for the whole column from the numbers without a % sign."""
-    read = [_number(v) for v in values]
+    read = [percent_number(v) for v in values]
     bare = [n for n, sign in read if n is not None and not sign]
     scale = 100.0 if bare and max(bare) <= 1 else 1.0
     return [None if n is None else n if sign else n * scale for n, sign in read]

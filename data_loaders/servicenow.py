@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+from data_loaders.outline import percent_number
 from data_loaders.read import RawSheet
 from data_loaders.report import WARNING, Problem
 from data_loaders.schedule import Task, milestone_sheet
@@ -143,7 +144,7 @@ def convert(raw: RawSheet, project_id: str | None, report_date) -> RawSheet | No
             if not name:
                 continue
             wbs = _text(cell(row, "wbs"))
-            pct = cell(row, "percent")
+            pct, _ = percent_number(cell(row, "percent"))
             tasks.append(Task(
                 row=r, name=name, level=wbs.count(".") if wbs else 0,
                 task_id=_text(cell(row, "number")) or None,
@@ -151,7 +152,7 @@ def convert(raw: RawSheet, project_id: str | None, report_date) -> RawSheet | No
                 finish=cell(row, "forecast") or cell(row, "due") or None,
                 baseline_finish=cell(row, "baseline") or None,
                 actual_finish=cell(row, "actual") or None,
-                percent=float(pct) if isinstance(pct, (int, float)) and pct != "" else None,
+                percent=pct,  # ServiceNow's percent_complete is 0-100
                 status=state(cell(row, "state"), table) or None,
                 project=_text(cell(row, "project")) or None,
             ))  # fmt: skip
