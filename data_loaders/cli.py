@@ -19,7 +19,7 @@ from config import for_command_line, get_config
 from data_loaders import sync_cli
 from vocabulary.fields import KINDS, SHEET_HINTS
 
-SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".csv"}
+SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".csv", ".xml"}
 
 
 def _date(text: str) -> date:

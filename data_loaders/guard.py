@@ -1,9 +1,9 @@
 """Checks on the raw bytes before any parser sees them: size, zip bombs, what the file really is,
 and how big each sheet of an .xlsx claims and turns out to be.
 
-Returns the detected format (``zip``, ``ole``, ``csv``) or raises ``Refused`` with the reason
-the user reads; for an .xlsx also the worksheets seen to hold no error cell (``read`` need not
-stream those again). Sheet XML is streamed in chunks, never decompressed into memory as a whole.
+Returns the detected format (``zip``, ``ole``, ``csv``, ``xml``) or raises ``Refused`` with the
+reason the user reads; for an .xlsx also the worksheets seen to hold no error cell (``read`` need
+not stream those again). Sheet XML is streamed in chunks, never decompressed into memory as a whole.
 """
 
 from __future__ import annotations
@@ -51,6 +51,8 @@ def check(name: str, data: bytes, config: Config) -> tuple[str, set[str]]:
         if what and data.startswith(magic):
             raise Refused(f"this is {what}, not a spreadsheet (renamed .{extension(name)})")
     ext = extension(name)
+    if looks_like_xml(name, data) and not data.startswith((ZIP_MAGIC, OLE_MAGIC)):
+        return "xml", set()  # MS Project XML; its safety checks are mspdi.parse_xml's
     if data.startswith(ZIP_MAGIC):
         return "zip", _check_zip(data, config)
     if data.startswith(OLE_MAGIC):
@@ -66,6 +68,16 @@ def check(name: str, data: bytes, config: Config) -> tuple[str, set[str]]:
     if b"\x00" in data[:4096] and not utf16(data):
         raise Refused("binary content that is neither a spreadsheet nor a CSV file")
     return "csv", set()
+
+
+def looks_like_xml(name: str, data: bytes) -> bool:
+    """An .xml file, or any file whose text starts with an XML declaration."""
+    if extension(name) == "xml":
+        return True
+    head = data[:200]
+    if encoding := utf16(head):
+        head = head.decode(encoding, errors="ignore").encode()
+    return head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<?xml")
 
 
 def utf16(data: bytes) -> str | None:

@@ -21,7 +21,7 @@ import store
 from access.roles import ACTION_OF_SOURCE, Identity
 from analytics import overwrite
 from config import Config, get_config
-from data_loaders import corrections, units
+from data_loaders import corrections, mspdi, tool_exports, units
 from data_loaders.guard import ZIP_ERRORS, Refused, check, damaged_zip
 from data_loaders.projects_match import Suggestion, suggest
 from data_loaders.read import RawSheet, read_csv, read_workbook
@@ -104,10 +104,16 @@ def _parse_file(name, data, known_projects, config, options, progress) -> Parsed
     parsed = ParsedFile(name=name, data=data, report=report)
     try:
         fmt, no_errors = check(name, data, config)
-        if fmt == "csv":
-            sheets: list[RawSheet] = read_csv(name, data, config)
+        if fmt == "xml":  # MS Project XML, read by its own safe reader
+            sheets: list[RawSheet] = mspdi.read(
+                name, data, config, options.project_id, options.report_date
+            )
+        elif fmt == "csv":
+            sheets = read_csv(name, data, config)
         else:
             sheets = read_workbook(data, config, no_errors)
+        # exports of Jira, Smartsheet, ServiceNow: recognised and turned into canonical sheets
+        sheets = tool_exports.adapt(sheets, data, fmt, config, options)
     except (Refused, *ZIP_ERRORS) as exc:
         # a zip part that does not inflate shows only when it is read, after the first checks
         refused = exc if isinstance(exc, Refused) else damaged_zip(exc)

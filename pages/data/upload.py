@@ -29,7 +29,7 @@ from ui import upload_choices as project_choices
 from ui.components import plain
 from ui.page import page_setup
 
-TYPES = ["xlsx", "xlsm", "xls", "xlsb", "ods", "csv"]
+TYPES = ["xlsx", "xlsm", "xls", "xlsb", "ods", "csv", "xml"]
 
 
 def commit_label(loaded: int, skipped: int, replaces: int = 0) -> str:
@@ -93,7 +93,9 @@ st.download_button(
     on_click="ignore",
 )
 
-uploaded = st.file_uploader("Spreadsheet or CSV (macros never run)", type=TYPES, key="upload_file")
+uploaded = st.file_uploader(
+    "Spreadsheet, CSV or MS Project XML (macros never run)", type=TYPES, key="upload_file"
+)
 known = known_projects(engine)
 currency = project_choices.currency_choice(config.money.currency)
 if identity.sign_in_configured():
