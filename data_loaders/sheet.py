@@ -317,7 +317,7 @@ def _remembered_header(rows: list[list], mappings: dict[str, dict[str, str]]) ->
     return None
 
 
-NOTHING_TO_STORE = "nothing to store: only its project id column reads as a field we know; "
+NOTHING_TO_STORE = "nothing to store: only the project id (and a date) read as fields we know; "
 
 
 def _stores_nothing(kind: str, header: list[str], labels: list[str], remembered: dict) -> bool:
