@@ -340,8 +340,9 @@ def _classify(sheet_name: str, headers: list[str]) -> tuple[str | None, dict[str
     for kind in KINDS:
         found = {lookup(kind, h) for h in headers} - {None}
         score = len(found & DISTINCTIVE[kind])
-        if kind == "risks":  # likelihood and impact marked in point columns ("Likelihood 3")
-            score += len({m.group(2) for h in headers if (m := _SCALE_X.match(norm(h)))})
+        if kind == "risks":  # likelihood / impact marked in point columns ("Likelihood 3"):
+            # only a risk register scores so, whatever its sheet is called ("Log", "Issues")
+            score += 3 * len({m.group(2) for h in headers if (m := _SCALE_X.match(norm(h)))})
         if any(h in lname for h in SHEET_HINTS[kind]):
             score += 2
         scores[kind] = score

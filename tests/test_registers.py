@@ -207,6 +207,36 @@ def test_an_x_matrix_with_a_type_column_loads_risks_not_issues():
     assert (got.likelihood, got.impact, bool(got.opportunity)) == (2, 4, False)
 
 
+def test_an_x_matrix_log_with_word_points_loads_risks_not_issues():
+    """The walkthrough's register: headings over a row of labels whose point columns are words,
+    in a sheet called "Log" with ID, Description and Type (a RAID log's words): it loaded as
+    three issues with no scores."""
+    top = [None, None, None, "Likelihood", None, None, None, None, "Impact", None, None, None,
+           None, None]  # fmt: skip
+    labels = ["ID", "Description", "Type", "Rare", "Unlikely", "Possible", "Likely",
+              "Almost certain", "Insignificant", "Minor", "Moderate", "Major", "Catastrophic",
+              "Owner"]  # fmt: skip
+
+    def marks(lik: int, imp: int) -> list:
+        return ["X" if p == lik else None for p in range(1, 6)] + [
+            "X" if p == imp else None for p in range(1, 6)
+        ]
+
+    rows = [
+        ["1", "Server room floods", "Threat", *marks(2, 4), "Ops"],
+        ["2", "Supplier insolvent", "Threat", *marks(4, 5), "Buyer"],
+        ["3", "Reuse of platform", "Opportunity", *marks(3, 3), "Arch"],
+    ]
+    data = xlsx({"Log": [top, labels, *rows]}, {"Log": ["D1:H1", "I1:M1"]})
+    parsed = parse(data, project_id="P1", known=KNOWN, report_date=REPORT)
+    assert parsed.report.sheets[0].kind == "risks" and "raid_items" not in parsed.frames
+    reg = parsed.frames["risks"].set_index("title")
+    assert reg.loc["Server room floods", ["likelihood", "impact"]].tolist() == [2, 4]
+    assert reg.loc["Supplier insolvent", ["likelihood", "impact"]].tolist() == [4, 5]
+    assert reg.loc["Reuse of platform", ["likelihood", "impact"]].tolist() == [3, 3]
+    assert reg["opportunity"].tolist() == [False, False, True]
+
+
 def test_two_marks_in_one_set_leave_the_score_empty_with_a_warning():
     data = _marked_register([1, 2, 3, 4, 5], [("A", 2, 3)])
     import io
