@@ -156,14 +156,17 @@ risks = Table(
     Column("category", String(100)),
     Column("owner", String(200)),
     Column("status", String(50)),
-    Column("likelihood", Integer),
-    Column("impact", Integer),
-    Column("residual_likelihood", Integer),
-    Column("residual_impact", Integer),
+    # 1-5 as written: a register may score 2.5 (Float since 0007); the matrix rounds to a cell
+    Column("likelihood", Float),
+    Column("impact", Float),
+    Column("residual_likelihood", Float),
+    Column("residual_impact", Float),
     Column("cost_impact", Float),
     Column("response", Text),
     Column("raised_date", Date),
     Column("due_date", Date),
+    # an opportunity (upside risk): a negative impact or a type saying so (0007)
+    Column("opportunity", Boolean),
     _upload_fk(),
 )
 
@@ -206,6 +209,25 @@ raid_items = Table(
     Column("status", String(50)),
     Column("priority", String(50)),
     Column("raised_date", Date),
+    Column("due_date", Date),
+    _upload_fk(),
+)
+
+# A benefits register (0007): one snapshot per project per reporting date, like the risks.
+benefits = Table(
+    "benefits",
+    metadata,
+    _project_fk(),
+    Column("benefit_id", String(64), primary_key=True),
+    Column("report_date", Date, primary_key=True),
+    Column("title", String(500)),
+    Column("owner", String(200)),
+    Column("category", String(100)),
+    Column("measure", String(200)),  # what is measured and in which unit (text, as written)
+    Column("baseline", Float),
+    Column("target", Float),
+    Column("forecast", Float),
+    Column("realised", Float),
     Column("due_date", Date),
     _upload_fk(),
 )
@@ -286,6 +308,7 @@ FACT_TABLES = {
     "milestones": milestones,
     "decisions": decisions,
     "raid_items": raid_items,
+    "benefits": benefits,
 }
 
 # Canonical field names per table (without upload_id), the order used in exports.
@@ -315,9 +338,8 @@ def _schemas() -> dict[str, pa.DataFrameSchema]:
     _score10 = pa.Column(
         float, pa.Check.in_range(0, 10), nullable=True, required=False, coerce=True
     )
-    _scale5 = pa.Column(
-        "Int64", pa.Check.in_range(1, 5), nullable=True, required=False, coerce=True
-    )
+    _scale5 = pa.Column(float, pa.Check.in_range(1, 5), nullable=True, required=False, coerce=True)
+    _number = pa.Column(float, nullable=True, required=False, coerce=True)
     _date = pa.Column("datetime64[ns]", nullable=True, required=False, coerce=True)
     _text = pa.Column(str, nullable=True, required=False)
     _key = pa.Column(str, pa.Check.str_length(min_value=1), nullable=False)
@@ -427,6 +449,20 @@ def _schemas() -> dict[str, pa.DataFrameSchema]:
                 "due_date": _date,
             },
             unique=["project_id", "item_id"],
+        ),
+        "benefits": pa.DataFrameSchema(
+            {
+                "project_id": _key,
+                "benefit_id": _key,
+                "report_date": pa.Column("datetime64[ns]", coerce=True),
+                # a benefit may be a reduction (a negative figure): no sign check
+                "baseline": _number,
+                "target": _number,
+                "forecast": _number,
+                "realised": _number,
+                "due_date": _date,
+            },
+            unique=["project_id", "benefit_id", "report_date"],
         ),
     }
 

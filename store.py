@@ -57,7 +57,9 @@ from config import ROOT
 
 DEFAULT_SQLITE_PATH = ROOT / "data" / "pmo_lens.db"
 # Parents before children so foreign keys hold inside the transaction.
-WRITE_ORDER = ["projects", "status_reports", "risks", "milestones", "decisions", "raid_items"]
+WRITE_ORDER = [
+    "projects", "status_reports", "risks", "milestones", "decisions", "raid_items", "benefits",
+]  # fmt: skip
 # Any fixed number: every process that migrates a PostgreSQL database takes this advisory lock.
 MIGRATION_LOCK = 7_311_901
 log = logging.getLogger(__name__)

@@ -66,6 +66,17 @@ def scale_value(value, rules: RiskRules) -> int | None:
     return words.get(text)
 
 
+def cell_of(value: float) -> int:
+    """The matrix row or column of a score: half up (2.5 is in cell 3), as a register that
+    scores between two points means "at least the lower one"."""
+    return int(np.floor(value + 0.5))
+
+
+def cells_of(values: pd.Series) -> pd.Series:
+    """Vectorised ``cell_of`` (NA stays NA)."""
+    return np.floor(pd.to_numeric(values, errors="coerce").astype(float) + 0.5).astype("Int64")
+
+
 def to_scale(values: pd.Series, rules: RiskRules) -> pd.Series:
     """A column of likelihoods or impacts as nullable 1-5 integers (unknown words become NA)."""
     return pd.Series([scale_value(v, rules) for v in values], index=values.index, dtype="Int64")
@@ -124,12 +135,24 @@ def with_scores(register: pd.DataFrame, rules: RiskRules) -> pd.DataFrame:
     codes, statuses = pd.factorize(out["status"])
     closed = pd.Index(statuses.astype(str)).str.strip().str.lower().isin(rules.closed_statuses)
     out["is_open"] = ~np.append(closed, False)[codes]  # code -1 (no status) is open
-    prob = {float(k): float(v) for k, v in rules.probability.items()}
-    out["probability"] = out["likelihood"].map(prob).astype(float)
-    out["residual_probability"] = out["residual_likelihood"].map(prob).astype(float)
+    out["probability"] = _probability(out["likelihood"], rules)
+    out["residual_probability"] = _probability(out["residual_likelihood"], rules)
     out["exposure"] = out["probability"] * out["cost_impact"]
     out["residual_exposure"] = out["residual_probability"] * out["cost_impact"]
+    if "opportunity" in out:  # an opportunity's cost impact is a gain, not exposure
+        upside = out["opportunity"].fillna(False).astype(bool)
+        out.loc[upside, ["exposure", "residual_exposure"]] = 0.0
     return out
+
+
+def _probability(likelihood: pd.Series, rules: RiskRules) -> pd.Series:
+    """The probability of each likelihood from the config table; a likelihood between two points
+    (2.5) gets the probability between theirs (linear)."""
+    points = sorted((float(k), float(v)) for k, v in rules.probability.items())
+    lik = likelihood.astype(float)
+    xs, ys = [p for p, _ in points], [v for _, v in points]
+    out = pd.Series(np.interp(lik.fillna(xs[0]), xs, ys), index=likelihood.index)
+    return out.where(lik.notna() & lik.between(xs[0], xs[-1]))
 
 
 def open_risks(risks: pd.DataFrame, review_date, rules: RiskRules) -> pd.DataFrame:
@@ -206,9 +229,11 @@ def matrix_cells(register: pd.DataFrame, rules: RiskRules, basis: str = "inheren
     )
     grid["score"] = grid["likelihood"] * grid["impact"]
     grid["band"] = bands_of(grid["score"], rules)
+    scored = register.dropna(subset=[lik, imp])
     counts = (
-        register.dropna(subset=[lik, imp])
-        .groupby([register[lik].rename("likelihood"), register[imp].rename("impact")])
+        scored.groupby(
+            [cells_of(scored[lik]).rename("likelihood"), cells_of(scored[imp]).rename("impact")]
+        )
         .size()
         .rename("risks")
         .reset_index()
@@ -222,7 +247,8 @@ def matrix_cells(register: pd.DataFrame, rules: RiskRules, basis: str = "inheren
 def cell_risks(register: pd.DataFrame, likelihood: int, impact: int, basis: str = "inherent"):
     """The risks in one cell of the matrix, highest score then highest exposure first."""
     lik, imp, score, _, exposure = BASIS_COLUMNS[basis]
-    cell = register[(register[lik] == likelihood) & (register[imp] == impact)]
+    inside = (cells_of(register[lik]) == likelihood) & (cells_of(register[imp]) == impact)
+    cell = register[inside.fillna(False).to_numpy(dtype=bool)]
     cell = cell.sort_values([score, exposure, "project_id", "risk_id"], ascending=[0, 0, 1, 1])
     return cell[DRILL_COLUMNS].reset_index(drop=True)
 

@@ -28,6 +28,7 @@ from data_loaders.read import RawSheet, read_csv, read_workbook
 from data_loaders.report import ERROR, REFUSED, SKIPPED, WARNING, FileReport, Problem, plural
 from data_loaders.sheet import KIND_ENTRY, Context, SheetResult, duplicates, parse_sheet
 from vocabulary import neutralise
+from vocabulary.fields import TYPES
 
 
 @dataclass
@@ -612,6 +613,9 @@ def export_frames(frames: dict[str, pd.DataFrame], out_dir: str | Path) -> list[
         for c in models.DATE_FIELDS[table]:
             if c in df:
                 df[c] = pd.to_datetime(df[c]).dt.strftime("%Y-%m-%d")
+        for c in df.columns:
+            if TYPES.get(c) == "scale":  # 4 as 4, 2.5 as 2.5 (floats since half points load)
+                df[c] = [_scale_text(v) for v in df[c]]
         path = out / f"{table}.csv"
         if not path.exists():
             df.to_csv(path, index=False)
@@ -623,3 +627,9 @@ def export_frames(frames: dict[str, pd.DataFrame], out_dir: str | Path) -> list[
             pd.concat([old, df], ignore_index=True)[both].to_csv(path, index=False)
         paths.append(path)
     return paths
+
+
+def _scale_text(value) -> str | None:
+    if value is None or pd.isna(value):
+        return None
+    return str(int(value)) if float(value).is_integer() else str(float(value))

@@ -132,7 +132,7 @@ def column(
 
 def frame(table: str, cols: dict[str, list], n: int) -> pd.DataFrame:
     """The canonical fields of ``cols`` as a frame with the canonical dtypes: dates as
-    datetime64, money, numbers and percentages as float, scales as Int64, booleans as
+    datetime64, money, numbers, percentages and scales as float, booleans as
     boolean, text as text."""
     data = {f: cols[f] for f in models.FIELDS[table] if cols.get(f) is not None}
     df = pd.DataFrame(data, index=range(n))
@@ -141,10 +141,8 @@ def frame(table: str, cols: dict[str, list], n: int) -> pd.DataFrame:
             df[f] = pd.to_datetime(df[f]).astype("datetime64[ns]")
     for f in df.columns:
         t = TYPES.get(f)
-        if t in ("money", "number", "percent"):
+        if t in ("money", "number", "percent", "scale"):  # a scale as written: 2.5 (0007)
             df[f] = pd.to_numeric(df[f]).astype(float)
-        elif t == "scale":
-            df[f] = pd.array(df[f], dtype="Int64")
         elif t == "bool":
             df[f] = pd.array(df[f], dtype="boolean")
         elif f not in models.DATE_FIELDS[table] and df[f].dtype != "str":

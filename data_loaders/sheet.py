@@ -20,7 +20,7 @@ import pandas as pd
 
 import models
 from config import Config
-from data_loaders import limits, normalise, suggest, units
+from data_loaders import limits, normalise, registers, suggest, units
 from data_loaders import values as V
 from data_loaders.guard import column_letters
 from data_loaders.read import RawSheet
@@ -62,6 +62,7 @@ DISTINCTIVE = {
     "milestones": {"baseline_date", "forecast_date", "actual_date", "milestone_id", "is_gate"},
     "decisions": {"decision", "decision_date", "forum", "decided_by"},
     "raid": {"type", "item_id", "description"},
+    "benefits": {"benefit_id", "measure", "baseline", "target", "forecast", "realised"},
 }  # fmt: skip
 KEY_FIELDS = {
     "status": ("project_id", "name"),
@@ -70,6 +71,7 @@ KEY_FIELDS = {
     "milestones": ("milestone_id", "name"),
     "decisions": ("decision_id", "decision"),
     "raid": ("item_id", "description"),
+    "benefits": ("benefit_id", "title"),
 }
 TABLE_OF_KIND = {
     "status": "status_reports",
@@ -78,6 +80,7 @@ TABLE_OF_KIND = {
     "milestones": "milestones",
     "decisions": "decisions",
     "raid": "raid_items",
+    "benefits": "benefits",
 }
 # Fields without which a row cannot load (from the schemas): a bad value here skips the row.
 REQUIRED = {
@@ -118,6 +121,8 @@ class SheetResult:
     kind_chosen: str | None = None
     # what the values suggest the table holds, when its column names do not say
     suggestion: suggest.Suggestion | None = None
+    # tables whose ids this sheet generated (registers.fill_ids): duplicates share a title
+    generated: set[str] = field(default_factory=set)
 
     def drop(self, rows: set[int]) -> None:
         """Leave the source ``rows`` out of every table of the sheet (a file-level check failed
@@ -249,6 +254,20 @@ def _context(rows: list[list], until: int) -> tuple[Context, list[date]]:
     return ctx, loose_dates
 
 
+def _marked_header(rows: list[list], h: int) -> tuple[list[str], int] | None:
+    """A register that marks likelihood / impact in five point columns: the heading row and the
+    row of points (``1 … 5``) joined, whichever of the two rows the header was found on."""
+    if h + 1 < len(rows):
+        joined = registers.mark_header(rows[h], rows[h + 1])
+        if joined:
+            return joined, h + 2
+    if h > 0:
+        joined = registers.mark_header(rows[h - 1], rows[h])
+        if joined:
+            return joined, h + 1
+    return None
+
+
 def _lines(cell: object) -> list:
     if not isinstance(cell, str) or "\n" not in cell:
         return [cell]
@@ -305,6 +324,18 @@ def _remembered_header(rows: list[list], mappings: dict[str, dict[str, str]]) ->
     return None
 
 
+NOTHING_TO_STORE = "nothing to store: only the project id (and a date) read as fields we know; "
+
+
+def _stores_nothing(kind: str, header: list[str], labels: list[str], remembered: dict) -> bool:
+    """A table whose only known column is the project id (a sheet name made it a portfolio
+    list): loading it would store nothing of what it holds (``registers.stores_nothing``)."""
+    fields = map_columns(kind, header)
+    fields = [remembered[lab] or None if lab in remembered else f
+              for lab, f in zip(labels, fields, strict=True)]  # fmt: skip
+    return registers.stores_nothing(fields)
+
+
 def _guess(scores: dict[str, int]) -> str | None:
     best = max(KINDS, key=lambda k: scores[k])
     return best if scores[best] else None
@@ -318,6 +349,9 @@ def _classify(sheet_name: str, headers: list[str]) -> tuple[str | None, dict[str
         score = len(found & DISTINCTIVE[kind])
         if kind in ("status", "projects") and score and {"project_id", "name"} & found:
             score += 1  # "Project ID" beside a budget is a project list
+        if kind == "risks":  # likelihood / impact marked in point columns ("Likelihood 3"):
+            # only a risk register scores so, whatever its sheet is called ("Log", "Issues")
+            score += 3 * len({m.group(2) for h in headers if (m := _SCALE_X.match(norm(h)))})
         if any(h in lname for h in SHEET_HINTS[kind]):
             score += 2
         scores[kind] = score
@@ -342,6 +376,7 @@ KIND_WORDS = {
     "milestones": "a milestone plan",
     "decisions": "a decision log",
     "raid": "a RAID log",
+    "benefits": "a benefits register",
 }
 
 
@@ -481,7 +516,10 @@ def _parse_sheet(raw, config, options_ctx, known, mappings) -> SheetResult:
     header = [str(c) if not V.is_blank(c) else "" for c in rows[h]]
     # Two-row headers: fragments above ("Residual" over "Likelihood") or below the best row.
     data_start = h + 1
-    if not transposed:
+    marked = None if transposed else _marked_header(rows, h)
+    if marked:
+        header, data_start = marked
+    elif not transposed:
         if h + 1 < len(rows) and _all_text(rows[h + 1]):
             merged = _merge_header(rows[h], rows[h + 1])
             if _header_score(merged) > _header_score(header):
@@ -507,10 +545,13 @@ def _parse_sheet(raw, config, options_ctx, known, mappings) -> SheetResult:
     remembered = (mappings or {}).get(key, {})
     if by_shape:
         kind = None  # a sheet name alone ("Risk Likelihood") does not make a table a register
+    read_only_ids = kind is not None and _stores_nothing(kind, header, labels, remembered)
+    if read_only_ids:
+        kind = None  # recognised by a project id and a sheet name only: as if unknown
     if kind is None:
         kind = remembered.get(KIND_ENTRY) or options_ctx.kind
         result.kind_chosen = kind
-    if kind is None and not by_shape and not _typed_rows_below(rows, h):
+    if kind is None and not by_shape and not read_only_ids and not _typed_rows_below(rows, h):
         return _not_a_table(rows, result)  # a few known words on a form ("SRO", "Name")
     sample = [r for r in rows[data_start : data_start + suggest.SAMPLE] if r]
     if kind is None and (sug := suggest.propose(labels, sample, [None] * len(labels), config)):
@@ -526,7 +567,8 @@ def _parse_sheet(raw, config, options_ctx, known, mappings) -> SheetResult:
         guess = _guess(scores)
         named = [lab for lab, c in zip(labels, header, strict=True) if c.strip()]
         report.reason = (
-            f"a table with column names we do not know (header on row {h + 1}: "
+            (NOTHING_TO_STORE if read_only_ids else "")
+            + f"a table with column names we do not know (header on row {h + 1}: "
             f"{', '.join(named[:8])}{' …' if len(named) > 8 else ''}): choose what it holds"
             + (f" (it may be {KIND_WORDS[guess]})" if guess else "")
             + " and which column loads into which field"
@@ -631,18 +673,20 @@ def _parse_sheet(raw, config, options_ctx, known, mappings) -> SheetResult:
     result.money = money
     report.units = money.describe()
     by_column = list(zip(*data, strict=True))  # every data row is ``width`` cells long
+    points: dict[str, dict[int, list]] = {}  # an "X" in one of five scale columns
+    negative = [False] * len(data)  # rows whose impact is below zero: opportunities
     for i, f in enumerate(fields):
         if not f:
             continue
         column = list(by_column[i])
-        if "=" in f:  # an "X" in one of five scale columns
+        if "=" in f:
             base, n = f.split("=")
-            prev = cols.get(base) or [None] * len(data)
-            cols[base] = [
-                int(n) if not V.is_blank(v) else p for v, p in zip(column, prev, strict=True)
-            ]
+            points.setdefault(base, {})[int(n)] = column
             headers_of.setdefault(base, labels[i])
             continue
+        if kind == "risks" and f in ("impact", "residual_impact", "cost_impact"):
+            column, neg = registers.negatives(column)
+            negative = [a or b for a, b in zip(negative, neg, strict=True)]
         parsed, notes = normalise.column(f, column, config, is_placeholder=is_placeholder)
         first = parsed.get(f, next(iter(parsed.values())))
         skip |= _outcomes(notes, first, f, problems, raw.name, labels[i], src_rows)
@@ -656,6 +700,10 @@ def _parse_sheet(raw, config, options_ctx, known, mappings) -> SheetResult:
             else:
                 cols[name] = vals
                 headers_of[name] = labels[i]
+    if points:
+        _read_marks(points, cols, headers_of, src_rows, problems, raw.name)
+    if kind == "risks":
+        _opportunities(cols, negative, problems, raw.name)
     if kind == "status" and not _has_status_values(cols):
         report.kind = "unsupported"
         report.reason = (
@@ -692,6 +740,40 @@ def _parse_sheet(raw, config, options_ctx, known, mappings) -> SheetResult:
     result.context = ctx
     _load_rows(kind, raw.name, cols, src_rows, skip, ctx, known, config, result, headers_of)
     return result
+
+
+def _read_marks(points, cols, headers_of, src_rows, problems, sheet) -> None:
+    """Scores marked in point columns; they fill what a score column of the sheet left empty."""
+    n = len(src_rows)
+    for base, pts in points.items():
+        vals, notes = registers.read_marks(pts, n)
+        for pos, message in notes:
+            problems.append(
+                Problem(sheet, src_rows[pos], headers_of[base], None,
+                        f"{base.replace('_', ' ')} {message}: left empty", WARNING, BLANKED)
+            )  # fmt: skip
+        prev = cols.get(base)
+        cols[base] = (
+            vals
+            if prev is None
+            else [a if a is not None else b for a, b in zip(prev, vals, strict=True)]
+        )
+
+
+def _opportunities(cols, negative, problems, sheet) -> None:
+    """The opportunity flag of a risk register (negative impact, or a type that says so)."""
+    n = len(negative)
+    flags = registers.opportunity_flags(cols, negative if any(negative) else None, n)
+    if flags is None:
+        return
+    cols["opportunity"] = flags
+    if any(negative):
+        problems.append(
+            Problem(sheet, None, None, None,
+                    f"{sum(negative)} row(s) with a negative impact load as opportunities "
+                    "(flag opportunity; the impact is stored as its size, without the sign)",
+                    WARNING, WARNED)
+        )  # fmt: skip
 
 
 def _load_rows(kind, sheet, cols, src_rows, skip, ctx, known, config, result, headers_of) -> None:
@@ -755,7 +837,10 @@ def _checks(
             if (p.row, p.column, p.message) not in said:
                 said.add((p.row, p.column, p.message))
                 out.append(p)
-        out += [p for _, p in duplicates(table, frame, [(sheet, r) for r in rows])]
+        for _, p in duplicates(table, frame, [(sheet, r) for r in rows]):
+            if table in result.generated:
+                p.message = registers.explain_duplicate(p.message)
+            out.append(p)
         checked = frame
         if table == "projects":  # the schema's end-before-start check needs both columns
             checked = frame.reindex(
@@ -1058,7 +1143,7 @@ def _build(kind, sheet, cols, src_rows, ctx, known, config, result, headers_of, 
     cols["project_id"] = project_col
     if kind in ("status", "projects") and any(c in cols for c in ("_cost_variance", "_delay_days")):
         _derived_rag(cols, config, n)
-    needs_date = kind in ("status", "risks", "milestones") or (
+    needs_date = kind in ("status", "risks", "milestones", "benefits") or (
         kind == "projects" and any(f in cols for f in ("overall_rag", "percent_complete"))
     )
     if needs_date and all(d is None for d in cols.get("report_date") or [None]):
@@ -1120,25 +1205,26 @@ def _build(kind, sheet, cols, src_rows, ctx, known, config, result, headers_of, 
     elif kind == "risks":
         if "title" not in cols and "description" in cols:
             cols["title"] = [(d or "")[:200] or None for d in cols["description"]]
+        _ids("risks", cols, project_col, result, problems, sheet)
         tables["risks"] = cols
     elif kind == "milestones":
-        if "milestone_id" not in cols and "name" in cols:
-            cols["milestone_id"] = [(x or "")[:64] or None for x in cols["name"]]
+        _ids("milestones", cols, project_col, result, problems, sheet)
         tables["milestones"] = cols
     elif kind == "decisions":
         if "_decision_text" in cols:
             cols.setdefault("rationale", cols["_decision_text"])
-        if "decision_id" not in cols:
-            cols["decision_id"] = [f"D{r}" for r in src_rows]
+        _ids("decisions", cols, project_col, result, problems, sheet)
         tables["decisions"] = cols
+    elif kind == "benefits":
+        _ids("benefits", cols, project_col, result, problems, sheet)
+        tables["benefits"] = cols
     elif kind == "raid":
         if "type" not in cols:
             hint = next((t for w, t in RAID_TYPES.items() if w in sheet.lower()), None)
             cols["type"] = [hint] * n
         else:
             cols["type"] = [_raid_type(t) for t in cols["type"]]
-        if "item_id" not in cols:
-            cols["item_id"] = [f"{sheet[:20]}-{r}" for r in src_rows]
+        _ids("raid_items", cols, project_col, result, problems, sheet)
         tables["raid_items"] = cols
         if "_decision_text" in cols or "decision_date" in cols:
             texts = cols.get("_decision_text") or [None] * n
@@ -1177,6 +1263,14 @@ def _latest_rows(project_col: list, report_dates: list | None) -> list[int]:
         seen.add(p)
         rows.append(i)
     return rows
+
+
+def _ids(table, cols, project_col, result, problems, sheet) -> None:
+    """Generated ids for a register without an id column (``registers.fill_ids``), said once."""
+    said = registers.fill_ids(table, cols, project_col)
+    if said:
+        result.generated.add(table)
+        problems.append(Problem(sheet, None, None, None, said, WARNING, WARNED))
 
 
 LACKS = {

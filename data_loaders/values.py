@@ -451,8 +451,8 @@ def scale(values: list, table: dict[str, int] | None = None) -> tuple[list, list
         if num is not None:
             if 0 < num < 1:  # a probability
                 num = min(5, int(num * 5) + 1)
-            if float(num).is_integer() and 1 <= num <= 5:
-                out.append(int(num))
+            if 1 <= num <= 5:  # 2.5 stays 2.5: a register may score between two points
+                out.append(int(num) if float(num).is_integer() else float(num))
             else:
                 notes.append((i, v, "value out of range [1, 5]", IMPOSSIBLE))
                 out.append(None)

@@ -34,6 +34,13 @@ MILESTONE_HEADERS = {
     "status": "Status", "is_gate": "Gate?",
 }  # fmt: skip
 
+BENEFIT_HEADERS = {
+    "project_id": "Project ID", "benefit_id": "Benefit ID", "title": "Benefit",
+    "owner": "Benefit Owner", "category": "Category", "measure": "Measure",
+    "baseline": "Baseline", "target": "Target", "forecast": "Forecast", "realised": "Realised",
+    "due_date": "Due Date",
+}  # fmt: skip
+
 
 def _sheet(wb: Workbook, title: str, heading: str, report_date, df: pd.DataFrame, headers):
     ws = wb.create_sheet(title)
@@ -77,6 +84,14 @@ def write_pm_workbooks(out_dir: str | Path, seed: int = SEED) -> list[Path]:
             last,
             rows(sample.milestones),
             MILESTONE_HEADERS,
+        )
+        _sheet(
+            wb,
+            "Benefits",
+            f"{programme}: benefits register",
+            last,
+            rows(sample.benefits),
+            BENEFIT_HEADERS,
         )
         path = out / f"{programme.lower().replace(' ', '_')}_{last.date()}.xlsx"
         wb.save(path)

@@ -78,6 +78,7 @@ class SamplePortfolio:
     milestones: pd.DataFrame
     decisions: pd.DataFrame
     raid_items: pd.DataFrame
+    benefits: pd.DataFrame
 
     def tables(self) -> dict[str, pd.DataFrame]:
         return {k: getattr(self, k) for k in self.__dataclass_fields__}
@@ -268,9 +269,57 @@ def generate(seed: int = SEED, n_projects: int = 60, weeks: int = WEEKS) -> Samp
         milestones=pd.DataFrame(milestones),
         decisions=pd.DataFrame(decisions),
         raid_items=pd.DataFrame(raid),
+        benefits=_benefits(pd.DataFrame(projects), dates, seed),
     )
     _add_quirks(sample, dates)
     return sample
+
+
+# Benefits a change portfolio promises: title, category, measure, baseline and target per year.
+BENEFITS = [
+    ("Fewer calls to the service desk", "Efficiency", "calls per week", 1200.0, 800.0),
+    ("Faster case handling", "Efficiency", "days per case", 12.0, 7.0),
+    ("Licence savings", "Cashable", "GBP per year", 0.0, 250_000.0),
+    ("Higher customer satisfaction", "Quality", "CSAT %", 71.0, 80.0),
+    ("Fewer manual errors", "Quality", "errors per month", 40.0, 10.0),
+]
+
+
+def _benefits(projects: pd.DataFrame, dates: list[pd.Timestamp], seed: int) -> pd.DataFrame:
+    """A benefits register per project, reported every four weeks and on the last week: each
+    benefit moves from its baseline towards its target as the project delivers. Its own random
+    stream, so the other tables are the same with or without it."""
+    rng = np.random.default_rng(seed + 26)
+    weeks = [w for w in range(len(dates)) if w % 4 == 3 or w == len(dates) - 1]
+    rows = []
+    for pid, end, manager in zip(
+        projects["project_id"], projects["end_date"], projects["manager"], strict=True
+    ):
+        picks = rng.choice(len(BENEFITS), size=2, replace=False)
+        due = pd.Timestamp(end) + pd.Timedelta(days=int(rng.integers(90, 365)))
+        drift = float(rng.uniform(0.7, 1.05))  # forecast share of the target gap
+        for k, b in enumerate(picks):
+            title, category, measure, base, target = BENEFITS[int(b)]
+            for w in weeks:
+                done = (w + 1) / len(dates)
+                gap = target - base
+                rows.append(
+                    {
+                        "project_id": pid,
+                        "benefit_id": f"B{k + 1:02d}",
+                        "report_date": dates[w],
+                        "title": title,
+                        "owner": manager,
+                        "category": category,
+                        "measure": measure,
+                        "baseline": base,
+                        "target": target,
+                        "forecast": round(base + gap * drift, 1),
+                        "realised": round(base + gap * drift * max(0.0, done - 0.5), 1),
+                        "due_date": due,
+                    }
+                )
+    return pd.DataFrame(rows)
 
 
 def _add_quirks(sample: SamplePortfolio, dates: list[pd.Timestamp]) -> None:
@@ -385,6 +434,7 @@ def _risk_plan(pid, budget, start, dates, rng) -> list[dict]:
                 "raised_date": max(start, dates[raised_week] - pd.Timedelta(days=2)),
                 "close_week": int(rng.integers(raised_week + 4, len(dates) + 12)),
                 "due_date": dates[raised_week] + pd.Timedelta(days=int(rng.integers(30, 300))),
+                "opportunity": False,  # the sample's risks are all threats
             }
         )
     return plan

@@ -18,6 +18,7 @@ KIND_LABELS = {
     "milestones": "Milestones",
     "decisions": "Decisions",
     "raid": "RAID log",
+    "benefits": "Benefits register",
     "unsupported": "Not loaded",
 }
 

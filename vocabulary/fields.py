@@ -14,7 +14,7 @@ from functools import lru_cache
 
 from vocabulary.currencies import MARK as _CUR
 
-KINDS = ["status", "projects", "risks", "milestones", "decisions", "raid"]
+KINDS = ["status", "projects", "risks", "milestones", "decisions", "raid", "benefits"]
 
 # Fields that belong on the projects table (the rest of a status row goes to status_reports).
 PROJECT_FIELDS = [
@@ -33,6 +33,8 @@ TYPES: dict[str, str] = {
         "actual_cost", "cost_impact", "_cost_variance",
     )},
     **{f: "number" for f in ("strategic_score", "value_score", "_delay_days", "_planned_days")},
+    # a benefit's figures are in its own measure (hours, %, £): numbers, not project money
+    **{f: "number" for f in ("baseline", "target", "forecast", "realised")},
     **{f: "rag" for f in (
         "overall_rag", "rag_label", "schedule_rag", "cost_rag", "scope_rag", "resource_rag",
     )},
@@ -41,7 +43,8 @@ TYPES: dict[str, str] = {
     )},
     "percent_complete": "percent",
     "project_id": "id", "risk_id": "id", "milestone_id": "id", "decision_id": "id",
-    "item_id": "id", "is_gate": "bool", "decision": "decision",
+    "item_id": "id", "benefit_id": "id", "is_gate": "bool", "opportunity": "bool",
+    "decision": "decision",
 }  # fmt: skip
 
 _COMMON: dict[str, list[str]] = {
@@ -312,6 +315,14 @@ _PER_KIND: dict[str, dict[str, list[str]]] = {
         "title": ["risk", "risk title", "title", "risk name", "short description"],
         "description": ["risk description", "description", "risk event", "detail", "cause"],
         "category": ["category", "risk category", "type", "risk type"],
+        # "Threat", "Opportunity": read for the opportunity flag (data_loaders.registers)
+        "_threat_or_opportunity": [
+            "threat opportunity",
+            "threat or opportunity",
+            "risk or opportunity",
+            "risk opportunity",
+            "opportunity threat",
+        ],
         "owner": [
             "owner",
             "risk owner",
@@ -459,6 +470,35 @@ _PER_KIND: dict[str, dict[str, list[str]]] = {
     },
 }
 
+_PER_KIND["benefits"] = {
+    "benefit_id": [
+        "benefit id", "id", "benefit ref", "benefit reference", "ref", "reference", "benefit no",
+        "benefit number",
+    ],
+    "title": [
+        "benefit", "benefits", "benefit title", "benefit name", "benefit description",
+        "description", "title",
+    ],
+    "owner": ["owner", "benefit owner", "responsible", "accountable", "benefit lead"],
+    "category": ["category", "benefit category", "type", "benefit type", "classification"],
+    "measure": [
+        "measure", "kpi", "metric", "measurement", "unit of measure", "how measured",
+        "measure kpi", "benefit measure", "indicator",
+    ],
+    "baseline": ["baseline", "baseline value", "current value", "as is value", "starting value"],
+    "target": ["target", "target value", "target benefit", "planned benefit", "expected benefit"],
+    "forecast": ["forecast", "forecast value", "forecast benefit", "forecast realisation"],
+    "realised": [
+        "realised", "realized", "realised value", "realized value", "realised to date",
+        "realized to date", "actual benefit", "actual value", "benefit realised",
+        "benefit realized", "achieved",
+    ],
+    "due_date": [
+        "due date", "due", "target date", "realisation date", "realization date",
+        "expected date", "benefit due date",
+    ],
+}  # fmt: skip
+
 # Words in a sheet name that say what it is.
 # Sheets of allowed values behind dropdowns, lookups and definitions: never data.
 LIST_SHEETS = ("dropdown", "lookup", "list", "validation", "definition", "reference", "options")
@@ -469,6 +509,7 @@ SHEET_HINTS = {
     "raid": ("raid", "assumption", "issue", "dependenc", "action", "log"),
     "status": ("status", "report", "rag", "dashboard"),
     "projects": ("portfolio", "project", "master", "register"),
+    "benefits": ("benefit",),
 }
 RAID_TYPES = {"assumption": "assumption", "issue": "issue", "dependenc": "dependency",
               "action": "action", "risk": "risk", "decision": "decision"}  # fmt: skip
