@@ -32,7 +32,13 @@ def build_parser() -> argparse.ArgumentParser:
     r = sub.add_parser(
         "remind", help="mail update requests and reminders to managers with due or late projects"
     )
-    r.add_argument("--review-date", type=_date, required=True, help="the review, YYYY-MM-DD")
+    when = r.add_mutually_exclusive_group(required=True)
+    when.add_argument("--review-date", type=_date, help="the review, YYYY-MM-DD")
+    when.add_argument(
+        "--review-day",
+        choices=remind.WEEKDAYS,
+        help="a weekly review on this day: the review whose request or reminder is due today",
+    )
     r.add_argument("--db", help="SQLAlchemy URL (default: $PMO_DATABASE_URL or data/ SQLite)")
     r.add_argument(
         "--kind",
@@ -64,7 +70,10 @@ def _frames(url: str | None):
 def remind_command(args: argparse.Namespace) -> int:
     config = get_config()
     today = args.today or datetime.now(UTC).date()
-    review = args.review_date
+    review = args.review_date or remind.scheduled_review(today, args.review_day, config)
+    if review is None:
+        print(f"nothing is scheduled for {today} for a review on {args.review_day}")
+        return 0
     kind = args.kind or remind.kind_for(today, review, config)
     days = config.cadence
     schedule = (

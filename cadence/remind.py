@@ -41,6 +41,21 @@ def kind_for(today: date, review_date: date, config: Config) -> str | None:
     return None
 
 
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def scheduled_review(today: date, weekday: str, config: Config) -> date | None:
+    """For a weekly review on ``weekday`` (mon ... sun): the review date whose request or
+    reminder the schedule sends ``today``, or None. Lets one daily job serve every step."""
+    wanted = WEEKDAYS.index(weekday[:3].lower())
+    reach = max(config.cadence.request_days_before, *config.cadence.reminder_days_after, 0)
+    for k in sorted(range(-reach, reach + 1), key=abs):
+        review = date.fromordinal(today.toordinal() + k)
+        if review.weekday() == wanted and kind_for(today, review, config):
+            return review
+    return None
+
+
 def due_projects(frames: dict[str, pd.DataFrame], review_date, config: Config) -> pd.DataFrame:
     """The projects in the review whose report for it is missing (late or not reported)."""
     report = reporting(frames, review_date, config)

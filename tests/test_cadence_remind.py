@@ -194,3 +194,25 @@ def test_kind_for_reads_the_schedule():
     assert remind.kind_for(date(2026, 3, 13), review, config) == "reminder"
     assert remind.kind_for(date(2026, 3, 14), review, config) is None
     assert remind.kind_for(date(2026, 3, 15), review, config) == "reminder"
+
+
+def test_a_weekly_review_day_finds_the_review_of_each_step():
+    config = Config()  # request 2 days before, reminders on the day and a day late
+    wed = date(2026, 11, 25)  # a Wednesday
+    assert remind.scheduled_review(date(2026, 11, 23), "wed", config) == wed  # Monday: request
+    assert remind.scheduled_review(wed, "wed", config) == wed  # the day: reminder
+    assert remind.scheduled_review(date(2026, 11, 26), "wed", config) == wed  # Thursday: late
+    assert remind.scheduled_review(date(2026, 11, 24), "wed", config) is None  # Tuesday
+    assert remind.scheduled_review(date(2026, 11, 27), "wed", config) is None  # Friday
+
+
+def test_review_day_on_the_command_line(seeded_url, inbox, capsys):
+    review = _review(seeded_url)
+    day = remind.WEEKDAYS[review.weekday()]
+    today = (review - timedelta(days=2)).isoformat()
+    args = ["remind", "--db", seeded_url, "--review-day", day, "--today", today, "--dry-run"]
+    assert main(args) == 0
+    assert f"review {review}: request" in capsys.readouterr().out
+    assert main([*args[:-3], "--today", (review - timedelta(days=1)).isoformat()]) == 0
+    assert "nothing is scheduled" in capsys.readouterr().out
+    assert inbox.messages == []
