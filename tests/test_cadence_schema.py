@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 from datetime import UTC, date, datetime
 
+import pandas as pd
 import pytest
 from openpyxl import Workbook
 from sqlalchemy import create_engine, insert, inspect, select, text
@@ -120,3 +121,47 @@ def test_the_sample_has_manager_emails(frames):
     assert emails.str.fullmatch(r"[a-z.]+@example\.org").all()
     # one address per manager
     assert frames["projects"].groupby("manager")["manager_email"].nunique().max() == 1
+
+
+@pytest.mark.parametrize("server", ["postgres", "mariadb"])
+def test_manager_email_syncs_from_a_sql_source(server, request, tmp_path, monkeypatch):
+    """A PPM database's PM e-mail column maps to manager_email like any project field, read
+    as the docs' read-only user (PostgreSQL and MariaDB)."""
+    import uuid
+
+    from sqlalchemy import Column, MetaData, String, Table
+
+    from data_loaders.sync import sync
+    from tests.sources_helpers import reader
+
+    url = request.getfixturevalue("pg_url" if server == "postgres" else "mariadb_url")
+    name = f"cad_{uuid.uuid4().hex[:8]}_proj"
+    md = MetaData()
+    table = Table(
+        name, md, Column("code", String(20), primary_key=True), Column("title", String(100)),
+        Column("pm_mail", String(100)),
+    )  # fmt: skip
+    source = create_engine(url)
+    md.create_all(source)
+    try:
+        with source.begin() as conn:
+            conn.execute(table.insert(), [
+                {"code": "001", "title": "Core banking", "pm_mail": "ann.lee@example.org"},
+                {"code": "002", "title": "HR portal", "pm_mail": None},
+            ])  # fmt: skip
+        with reader(server, url, [name]) as reader_url:
+            monkeypatch.setenv("CADENCE_SRC_URL", reader_url)
+            path = tmp_path / "src.toml"
+            path.write_text(
+                '[source]\nname = "ppm"\nurl = "${CADENCE_SRC_URL}"\n\n'
+                f'[tables.projects]\ntable = "{name}"\n\n[tables.projects.columns]\n'
+                'project_id = "code"\nname = "title"\nmanager_email = "pm_mail"\n'
+            )
+            app = store.get_engine(f"sqlite:///{tmp_path / 'app.db'}")
+            result = sync(path, app)
+        assert result.report.status == "loaded", result.report.all_problems
+        stored = store.read_frames(app)["projects"].set_index("project_id")["manager_email"]
+        assert stored["001"] == "ann.lee@example.org" and pd.isna(stored["002"])
+    finally:
+        md.drop_all(source)
+        source.dispose()
