@@ -89,12 +89,15 @@ class UpdateSheet:
 def latest_values(
     frames: dict[str, pd.DataFrame], project_ids: list[str], review_date, config: Config
 ) -> dict[str, pd.DataFrame]:
-    """Per sheet, the rows to pre-fill: each project's last report on or before the review date
-    (a project that never reported gets its id and name only), the open risks of its latest
-    register, and its latest milestone plan."""
+    """Per sheet, the rows to pre-fill: each project's last report on or before the review date,
+    the open risks of its latest register, and its latest milestone plan. A project that never
+    reported has no Status row (uploaded as it is, a row of id and name alone would record an
+    empty report): it is listed under ``Unreported`` (project_id, name) for the instructions."""
     projects = frames["projects"].set_index("project_id")
-    ids = [p for p in project_ids if p in projects.index]
+    known = [p for p in project_ids if p in projects.index]
     reports = latest_reports(frames["status_reports"], review_date).set_index("project_id")
+    ids = [p for p in known if p in reports.index]
+    never = [p for p in known if p not in reports.index]
     status = pd.DataFrame({"project_id": ids, "name": [projects.at[p, "name"] for p in ids]})
     for fld, _ in STATUS[2:]:
         src = "overall_rag" if fld == "rag_label" else fld
@@ -102,7 +105,12 @@ def latest_values(
         if fld == "rag_label":  # the label as the PM wrote it, else the canonical value
             canonical = [reports.at[p, src] if p in reports.index else None for p in ids]
             status[fld] = status[fld].where(status[fld].notna(), pd.Series(canonical, dtype=object))
-    out = {"Status": status}
+    out = {
+        "Status": status,
+        "Unreported": pd.DataFrame(
+            {"project_id": never, "name": [projects.at[p, "name"] for p in never]}
+        ),
+    }
     risks = frames.get("risks")
     if risks is not None and not risks.empty:
         # the rows of the stored register itself (open_risks converts scales to float)
@@ -195,7 +203,7 @@ def _data_sheet(
     values = {fld: list(rows[fld]) if fld in rows else [None] * n for fld, _ in columns}
     if "percent_complete" in values:
         values["percent_complete"] = _percent_column(pd.Series(values["percent_complete"]))
-    extra = 0 if title == "Status" else BLANK_ROWS  # new projects come through the register
+    extra = BLANK_ROWS  # unlocked rows for what the PM adds
     for r in range(n + extra):
         for c, (fld, _) in enumerate(columns, start=1):
             cell = _put(ws, head + 1 + r, c, values[fld][r] if r < n else None, fld)
@@ -222,7 +230,21 @@ def _data_sheet(
     ws.protection.sort = False
 
 
-def instructions(manager: str, review_date: date, last_report: date | None, app_url: str) -> list:
+def instructions(
+    manager: str,
+    review_date: date,
+    last_report: date | None,
+    app_url: str,
+    unreported: pd.DataFrame | None = None,
+) -> list:
+    first_reports = (
+        [
+            "Not reported yet (add a Status row for each, with its id as written here): "
+            + "; ".join(f"{r.project_id} {r.name}" for r in unreported.itertuples()),
+        ]
+        if unreported is not None and len(unreported)
+        else []
+    )
     return [
         f"PMO Lens update sheet for {manager}",
         "",
@@ -243,6 +265,7 @@ def instructions(manager: str, review_date: date, last_report: date | None, app_
         + (f": {app_url}" if app_url else "")
         + " (sign in as usual), or run: python -m data_loaders ingest FILE",
         "An unchanged sheet uploaded as it is records that nothing changed.",
+        *first_reports,
     ]
 
 
@@ -260,7 +283,7 @@ def build(
     report_date = report_date or review
     rows = latest_values(frames, project_ids, review_date, config)
     projects = frames["projects"].set_index("project_id")
-    ids = list(rows["Status"]["project_id"])
+    ids = [*rows["Status"]["project_id"], *rows["Unreported"]["project_id"]]
     currencies = {
         projects.at[p, "currency"] if "currency" in projects and pd.notna(
             projects.at[p, "currency"]) else config.money.currency
@@ -276,7 +299,7 @@ def build(
     wb = Workbook()
     ws = wb.active
     ws.title = "Instructions"
-    for line in instructions(who, review, last, app_url):
+    for line in instructions(who, review, last, app_url, rows["Unreported"]):
         ws.append([_text(line)])
     ws["A1"].font = Font(bold=True, size=14)
     ws.column_dimensions["A"].width = 110

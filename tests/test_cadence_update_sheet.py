@@ -72,7 +72,10 @@ def test_every_managers_sheet_loads_back_with_the_values_it_was_filled_with(fram
         assert parsed.ok and not parsed.report.has_errors, (sheet.manager, parsed.report)
         expected = update_sheet.latest_values(frames, sheet.project_ids, review, config)
         status = parsed.frames["status_reports"]
-        assert sorted(status["project_id"]) == sorted(sheet.project_ids)
+        assert sorted(status["project_id"]) == sorted(expected["Status"]["project_id"])
+        assert set(expected["Status"]["project_id"]) | set(
+            expected["Unreported"]["project_id"]
+        ) == set(sheet.project_ids)
         assert (status["report_date"] == review).all()  # the report date in the title block
         reported = expected["Status"].dropna(subset=["rag_label"])  # the ones that reported
         fields = [f for f in STATUS_VALUES if f not in ("overall_rag", "upload_id")]
@@ -203,3 +206,20 @@ def test_formula_like_text_is_stored_as_text_and_reads_back_as_written():
     assert parsed.frames["risks"].iloc[0]["title"] == "+cmd|' /C calc'!A0"
     # 0.5 % complete alone in its column would read as a fraction (50 %): it is written as text
     assert status["percent_complete"] == pytest.approx(0.5)
+
+
+def test_a_project_that_never_reported_gets_no_empty_report():
+    """Uploaded as it is, a Status row of id and name alone would record an empty report and
+    make the project look reported: such a project is named in the instructions instead."""
+    frames = _tiny_frames("Fine", "Risk", 40.0)
+    extra = models.conform(
+        "projects",
+        pd.DataFrame({"project_id": ["P2"], "name": ["Beta"], "manager": ["Ann Lee"]}),
+    )
+    frames["projects"] = pd.concat([frames["projects"], extra], ignore_index=True)
+    data = update_sheet.build(frames, ["P1", "P2"], "2026-03-13", get_config())
+    parsed = ingest.parse_file("u.xlsx", data, known_projects={"P1": "Alpha", "P2": "Beta"})
+    assert parsed.ok, parsed.report
+    assert list(parsed.frames["status_reports"]["project_id"]) == ["P1"]
+    lines = [c.value for c in load_workbook(io.BytesIO(data))["Instructions"]["A"]]
+    assert any(line and "P2 Beta" in line and "Not reported yet" in line for line in lines)
