@@ -223,3 +223,33 @@ def test_a_project_that_never_reported_gets_no_empty_report():
     assert list(parsed.frames["status_reports"]["project_id"]) == ["P1"]
     lines = [c.value for c in load_workbook(io.BytesIO(data))["Instructions"]["A"]]
     assert any(line and "P2 Beta" in line and "Not reported yet" in line for line in lines)
+
+
+def test_the_upload_page_offers_the_pmo_every_managers_sheet(seeded_url):
+    from tests.conftest import app_test
+
+    at = app_test().run().switch_page("pages/data/upload.py").run()
+    assert not at.exception
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert "Download every manager's update sheet (.zip)" in labels  # local mode: the admin
+    assert "Download my update sheet" not in labels
+
+
+def test_a_pms_sheet_and_the_pmos_zip(frames):
+    from access.roles import Identity
+    from ui.update_sheets import _all_sheets, my_projects
+
+    ann = frames["projects"].iloc[0]
+    me = Identity(email=ann["manager_email"].upper(), roles=frozenset({"pm"}),
+                  projects=frozenset({"PRJ-0060"}))  # fmt: skip
+    mine = my_projects(frames, me)
+    own = frames["projects"].loc[
+        frames["projects"]["manager_email"] == ann["manager_email"], "project_id"
+    ]
+    assert set(mine) == set(own) | {"PRJ-0060"}
+    with zipfile.ZipFile(io.BytesIO(_all_sheets(frames, get_config(), _review(frames)))) as z:
+        names = z.namelist()
+        assert len(names) == 16 and all(n.endswith(".xlsx") for n in names)
+        known = dict(zip(frames["projects"]["project_id"], frames["projects"]["name"], strict=True))
+        parsed = ingest.parse_file(names[0], z.read(names[0]), known_projects=known)
+    assert parsed.ok, parsed.report
