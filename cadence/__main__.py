@@ -137,6 +137,9 @@ def sheets_command(args: argparse.Namespace) -> int:
     sheets = update_sheet.by_manager(
         frames, pd.Timestamp(args.review_date), config, ids, app_url=remind.upload_link(config)
     )
+    if not sheets:
+        print("no projects: nothing to write")
+        return 0
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     for s in sheets:

@@ -122,6 +122,8 @@ def plan(
     """The mails to send: the due projects grouped by their manager's address, less those
     already mailed. Pure (the database parts are passed in)."""
     due = due_projects(frames, review_date, config)
+    if due.empty:
+        return Plan(kind=kind, review_date=review_date, no_address=due)
     projects = frames["projects"].set_index("project_id")
     due = due.assign(
         recipient=update_sheet.recipient_of(

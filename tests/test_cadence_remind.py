@@ -219,3 +219,22 @@ def test_review_day_on_the_command_line(seeded_url, inbox, capsys):
     assert main([*args[:-3], "--today", (review - timedelta(days=1)).isoformat()]) == 0
     assert "nothing is scheduled" in capsys.readouterr().out
     assert inbox.messages == []
+
+
+def test_an_empty_database_has_nothing_to_send(empty_url, inbox, capsys):
+    assert _run(empty_url, date(2026, 11, 25), "--kind", "request") == 0
+    assert "nothing to send" in capsys.readouterr().out and inbox.messages == []
+
+
+def test_sheets_writes_the_update_sheet_of_the_projects_named(seeded_url, tmp_path, capsys):
+    out = tmp_path / "sheets"
+    args = ["sheets", "--db", seeded_url, "--review-date", "2026-11-25", "--out", str(out)]
+    assert main([*args, "--project", "PRJ-0001", "--project", "PRJ-0002"]) == 0
+    written = sorted(p.name for p in out.iterdir())
+    frames = store.read_frames(store.get_engine(seeded_url))
+    managers = frames["projects"].set_index("project_id").loc[["PRJ-0001", "PRJ-0002"], "manager"]
+    assert len(written) == managers.nunique() and all(
+        n.endswith("2026-11-25.xlsx") for n in written
+    )
+    assert main([*args, "--project", "NOPE"]) == 2
+    assert "unknown project(s): NOPE" in capsys.readouterr().err
