@@ -267,6 +267,8 @@ class Cadence:
     # Days after the review date (0: the day itself, 1: a day late) on which `python -m cadence
     # remind` sends the reminder to projects still due; each project gets one reminder per review.
     reminder_days_after: tuple[int, ...] = (0, 1)
+    # The Upload preview flags a report whose summary is the same text as for this many weeks.
+    narrative_unchanged_weeks: int = 4
 
 
 @dataclass(frozen=True)
@@ -339,6 +341,8 @@ def _cadence(raw: dict | None) -> Cadence:
     """``[cadence]``: a request before the review, reminders on or after it."""
     rules = _section(Cadence, raw)
     days = tuple(int(d) for d in rules.reminder_days_after)
+    if rules.narrative_unchanged_weeks < 1:
+        raise ValueError("cadence: narrative_unchanged_weeks must be 1 or more")
     if rules.request_days_before < 0 or any(d < 0 for d in days):
         raise ValueError(
             "cadence: request_days_before and reminder_days_after count days before and after "

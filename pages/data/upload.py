@@ -24,7 +24,15 @@ from data_loaders.report import (
 )
 from data_loaders.sandbox import parse_isolated
 from data_loaders.template import template_bytes
-from ui import cell_fixes, data, identity, update_sheets, upload_history, upload_sheets
+from ui import (
+    cell_fixes,
+    data,
+    identity,
+    update_changes,
+    update_sheets,
+    upload_history,
+    upload_sheets,
+)
 from ui import upload_choices as project_choices
 from ui.components import plain
 from ui.page import page_setup
@@ -160,6 +168,7 @@ if uploaded is not None:
     st.caption(f"File: {plain(uploaded.name)} · {len(raw):,} bytes · sha256 {sha[:12]}…")
     if report.status == "valid":
         st.info(" · ".join([load_summary(report), *warning_summary(report)]))
+    update_changes.panel(parsed, config)
     for p in report.problems:
         if p.severity == "error":
             st.error(plain(p.message), icon=":material/error:")
