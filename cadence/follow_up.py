@@ -60,15 +60,16 @@ def follow_up(
         else pd.DataFrame(columns=["request", "reminder"])
     )
     for kind, col in (("request", "request_sent"), ("reminder", "reminder_sent")):
-        times = first[kind] if kind in first.columns else pd.Series(dtype="datetime64[ns]")
-        out[col] = pd.to_datetime(out["project_id"].map(times))
+        # a dict, not a Series: mapping through a datetime Series with missing keys may fail
+        times = first[kind].dropna().to_dict() if kind in first.columns else {}
+        out[col] = pd.to_datetime(out["project_id"].astype(object).map(times))
     keys = status_reports[["project_id", "report_date", "upload_id"]]
     at = uploads.set_index("upload_id")["uploaded_at"]
     last = out[["project_id", "last_report_date"]].merge(
         keys, left_on=["project_id", "last_report_date"], right_on=["project_id", "report_date"],
         how="left",
     )  # fmt: skip
-    arrived = pd.Series(_naive_utc(last["upload_id"].map(at)).to_numpy(), index=out.index)
+    arrived = pd.Series(_naive_utc(last["upload_id"].map(at.to_dict())).to_numpy(), index=out.index)
     mailed = out[["request_sent", "reminder_sent"]].min(axis=1)
     out["update_arrived"] = arrived.where(mailed.notna() & (arrived >= mailed))
     return out

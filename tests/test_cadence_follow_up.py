@@ -58,3 +58,57 @@ def test_requests_reminders_and_the_update_that_came(seeded_url, monkeypatch):
     table = next(d.value for d in at.dataframe if "update_arrived" in d.value.columns)
     assert table["request_sent"].notna().sum() == 3
     assert table["update_arrived"].notna().sum() == len(came)
+
+
+def test_the_pmo_sends_requests_from_the_data_quality_page(seeded_url, monkeypatch):
+    """The page's panel plans like python -m cadence remind, shows the plan, and sends it to
+    a real SMTP server when the button is pressed; pressed again, nothing goes twice."""
+    engine = store.get_engine(seeded_url)
+    last = store.read_frames(engine)["status_reports"]["report_date"].max()
+    review = (last + pd.Timedelta(days=5)).date()
+    with smtp_server() as inbox:
+        monkeypatch.setenv("PMO_SMTP_URL", inbox.url)
+        at = app_test().run().switch_page("pages/data/quality.py").run()
+        assert not at.exception
+        at.date_input(key="remind_review").set_value(review).run()
+        assert not at.exception
+        plan = next(d.value for d in at.dataframe if "to" in d.value.columns)
+        assert len(plan) == 3
+        button = at.button(key="remind_send")
+        assert button.label == "Send 3 request mails"
+        button.click().run()
+        assert not at.exception
+        assert any("Sent and recorded: 3 mail(s)" in s.value for s in at.success)
+        assert sorted(m["To"] for m in inbox.messages) == sorted(plan["to"])
+        at.run()
+        assert at.button(key="remind_send").disabled  # each had its request
+        assert len(inbox.messages) == 3
+    sent = follow_up.sent_for_review(engine, review, 7)
+    assert len(sent) == 3 and set(sent["kind"]) == {"request"}
+
+
+def test_follow_up_with_one_kind_of_mail_only():
+    """Only a reminder went (no request), to one project of two; times from PostgreSQL are
+    aware, SQLite's naive: both come out as naive UTC."""
+    reporting_frame = pd.DataFrame({
+        "project_id": ["P1", "P2"],
+        "last_report_date": pd.to_datetime(["2026-03-06", "2026-02-27"]),
+        "status": ["on time", "not reported"],
+    })  # fmt: skip
+    sent = pd.DataFrame({
+        "project_id": ["P2"], "kind": ["reminder"],
+        "sent_at": [pd.Timestamp("2026-03-11 08:00", tz="Europe/Paris")],
+    })  # fmt: skip
+    reports = pd.DataFrame({
+        "project_id": ["P1", "P2"], "report_date": pd.to_datetime(["2026-03-06", "2026-02-27"]),
+        "upload_id": [2, 1],
+    })  # fmt: skip
+    uploads = pd.DataFrame({
+        "upload_id": [1, 2],
+        "uploaded_at": pd.to_datetime(["2026-02-27 10:00", "2026-03-06 10:00"]),
+    })  # fmt: skip
+    out = follow_up.follow_up(reporting_frame, sent, reports, uploads).set_index("project_id")
+    assert out["request_sent"].isna().all()
+    assert out.at["P2", "reminder_sent"] == pd.Timestamp("2026-03-11 07:00")
+    assert pd.isna(out.at["P1", "reminder_sent"])
+    assert out["update_arrived"].isna().all()  # P1 was never chased; P2's update predates it

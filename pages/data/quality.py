@@ -6,7 +6,7 @@ import streamlit as st
 from analytics import money as fmt
 from analytics import quality
 from data_loaders.report import corrections_frame
-from ui import data
+from ui import data, send_reminders
 from ui.components import (
     data_table,
     empty_state,
@@ -109,6 +109,7 @@ data_table(
     },
 )
 provenance(ctx, "source: status reports; requests and reminders sent by python -m cadence remind")
+send_reminders.panel(config)
 
 # --- scores ----------------------------------------------------------------------------------
 st.subheader("Quality score per project")
