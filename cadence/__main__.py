@@ -116,9 +116,14 @@ def remind_command(args: argparse.Namespace) -> int:
         print(f"sent to {m.recipient} ({m.manager}): {', '.join(m.projects['project_id'])}")
     for m in out.raced:
         print(f"already sent to {m.recipient} by another run: skipped")
+    for line in out.refused:
+        print(f"error: {line}; not recorded", file=sys.stderr)
     if out.error:
-        unsent = len(p.mails) - len(out.sent) - len(out.raced)
+        unsent = len(p.mails) - len(out.sent) - len(out.raced) - len(out.refused)
         return _fail(f"{out.error}; {unsent} mail(s) not sent and not recorded", 1)
+    if out.refused:
+        print(f"{len(out.sent)} mail(s) sent and recorded, {len(out.refused)} refused")
+        return 1
     print(f"{len(out.sent)} mail(s) sent and recorded")
     return 0
 

@@ -32,6 +32,11 @@ class MailError(Exception):
     """A mail could not be sent; the text is safe to print (the password masked)."""
 
 
+class MailRefused(MailError):
+    """The server refused this one mail (its recipient, its content); the connection is fine
+    and the other mails can still go."""
+
+
 def is_address(value: object) -> bool:
     return isinstance(value, str) and bool(_ADDRESS.fullmatch(value.strip()))
 
@@ -67,16 +72,22 @@ class Sender:
         self._smtp = smtp
         self._url = url
 
-    def send(self, msg: EmailMessage) -> None:
+    def send(self, msg: EmailMessage) -> set[str]:
+        """Send ``msg``; the recipients the server refused while taking it for the others
+        (MailRefused when it refused the mail as a whole)."""
         try:
             refused = self._smtp.send_message(msg)
+        except (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError) as exc:
+            raise MailRefused(
+                f"the mail server {shown(self._url)} refused the mail to {msg['To']}: "
+                + redact.scrub(str(exc), self._url)
+            ) from None
         except (smtplib.SMTPException, OSError) as exc:
             raise MailError(
                 f"the mail server {shown(self._url)} refused the mail to {msg['To']}: "
                 + redact.scrub(str(exc), self._url)
             ) from None
-        if refused:
-            raise MailError(f"the mail server {shown(self._url)} refused {', '.join(refused)}")
+        return {str(a).lower() for a in refused}
 
 
 @contextmanager

@@ -228,12 +228,14 @@ def attach_sheets(p: Plan, frames, config: Config) -> None:
 class Outcome:
     sent: list[Mail] = field(default_factory=list)
     raced: list[Mail] = field(default_factory=list)  # another run recorded it first
-    error: str | None = None
+    refused: list[str] = field(default_factory=list)  # one line per mail the server refused
+    error: str | None = None  # the connection failed: the mails after it were not sent
 
 
 def send(engine: Engine, p: Plan, config: Config, url: str, now: datetime | None = None):
     """Send every mail of the plan over one connection; a row per project, committed with the
-    mail. Stops at the first failure (the rest are not sent): ``Outcome.error`` says why."""
+    mail. A mail the server refuses (a recipient it does not know) is not recorded and the
+    others still go (``Outcome.refused``); a failed connection stops the run (``error``)."""
     out = Outcome()
     if not p.mails:
         return out
@@ -255,9 +257,14 @@ def send(engine: Engine, p: Plan, config: Config, url: str, now: datetime | None
                 try:
                     with engine.begin() as conn:
                         conn.execute(insert(models.notifications), rows)
-                        sender.send(msg)  # raises MailError: the rows roll back
+                        # raises MailError: the rows roll back
+                        if sender.send(msg):
+                            raise mail.MailRefused(f"the mail server refused {m.recipient}")
                 except IntegrityError:
                     out.raced.append(m)
+                    continue
+                except mail.MailRefused as exc:
+                    out.refused.append(str(exc))
                     continue
                 out.sent.append(m)
     except mail.MailError as exc:

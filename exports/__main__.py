@@ -184,14 +184,18 @@ def digest_command(args: argparse.Namespace) -> int:
         return 0
     msg = digest.message(content, deck, config, to)
     try:
-        digest.send(engine, msg, review.date(), to, mail.smtp_url(config))
+        refused = digest.send(engine, msg, review.date(), to, mail.smtp_url(config))
     except mail.MailError as exc:
         return _fail(f"{exc}; the digest was not sent and not recorded", 1)
+    to = [a for a in to if a not in refused]
+    if refused:
+        print(f"error: the mail server refused {', '.join(sorted(refused))}: not recorded",
+              file=sys.stderr)  # fmt: skip
     print(
         f"sent the digest of {review.date()} to {', '.join(to)} "
         f"({len(msg.as_bytes()) / 1024:,.0f} KiB)"
     )
-    return 0
+    return 1 if refused else 0
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -18,7 +18,7 @@ from email.message import EmailMessage
 from email.utils import make_msgid
 
 import pandas as pd
-from sqlalchemy import Engine, insert, select
+from sqlalchemy import Engine, delete, insert, select
 
 import models
 from analytics import money as fmt
@@ -225,9 +225,10 @@ def already_sent(engine: Engine, review_date: date, to: list[str]) -> set[str]:
         return set(rows.scalars())
 
 
-def send(engine: Engine, msg: EmailMessage, review_date: date, to: list[str], url: str) -> None:
+def send(engine: Engine, msg: EmailMessage, review_date: date, to: list[str], url: str) -> set[str]:
     """Send the digest and record a row per recipient in one transaction: a mail that fails
-    is not recorded (MailError), one recorded meanwhile by another run fails the insert."""
+    is not recorded (MailError), one recorded meanwhile by another run fails the insert.
+    Returns the recipients the server refused (not recorded; the others got it)."""
     from cadence import mail
 
     rows = [
@@ -243,4 +244,15 @@ def send(engine: Engine, msg: EmailMessage, review_date: date, to: list[str], ur
     ]
     with mail.connect(url) as sender, engine.begin() as conn:
         conn.execute(insert(models.notifications), rows)
-        sender.send(msg)
+        refused = sender.send(msg)
+        if refused:  # it went to the others: only they are recorded
+            n = models.notifications
+            conn.execute(
+                delete(n).where(
+                    n.c.kind == "digest",
+                    n.c.review_date == review_date,
+                    n.c.project_id == PORTFOLIO,
+                    n.c.recipient.in_(sorted(refused)),
+                )
+            )
+    return refused

@@ -21,6 +21,7 @@ def free_port() -> int:
 class Inbox:
     url: str
     messages: list = field(default_factory=list)  # email.message.EmailMessage
+    refuse: set = field(default_factory=set)  # addresses the server answers 550 for
     envelopes: list = field(default_factory=list)  # (mail_from, rcpt_tos)
 
     def to(self, address: str) -> list:
@@ -30,6 +31,12 @@ class Inbox:
 class _Handler:
     def __init__(self, inbox: Inbox):
         self.inbox = inbox
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
+        if address in self.inbox.refuse:
+            return "550 5.1.1 no such mailbox"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
         msg = email.message_from_bytes(envelope.original_content, policy=email.policy.default)

@@ -113,3 +113,12 @@ def test_digest_with_the_mail_server_down_records_nothing(
 def test_digest_refuses_a_bad_address(seeded_url, capsys):
     assert main(["digest", "--db", seeded_url, "--to", "ceo@example.org\nBcc: x@y.z"]) == 2
     assert "is not an e-mail address" in capsys.readouterr().err
+
+
+def test_a_refused_recipient_is_not_recorded_the_others_are(seeded_url, inbox, chromium, capsys):
+    inbox.refuse.add("gone@example.org")
+    args = ["digest", "--db", seeded_url, "--to", "ceo@example.org", "--to", "gone@example.org"]
+    assert main(args) == 1
+    assert "refused gone@example.org: not recorded" in capsys.readouterr().err
+    assert inbox.envelopes[0][1] == ["ceo@example.org"]
+    assert list(_rows(seeded_url)["recipient"]) == ["ceo@example.org"]

@@ -238,3 +238,20 @@ def test_sheets_writes_the_update_sheet_of_the_projects_named(seeded_url, tmp_pa
     )
     assert main([*args, "--project", "NOPE"]) == 2
     assert "unknown project(s): NOPE" in capsys.readouterr().err
+
+
+def test_a_refused_address_does_not_stop_the_others(seeded_url, inbox, capsys):
+    """The server refuses one manager's address: that mail is not recorded (the next run
+    tries again), every other manager's goes, and the run says so with exit code 1."""
+    review = _review(seeded_url)
+    inbox.refuse.add("alex.morgan@example.org")
+    assert _run(seeded_url, review, "--kind", "request") == 1
+    captured = capsys.readouterr()
+    assert "error: the mail server smtp://127.0.0.1:" in captured.err
+    assert "refused the mail to alex.morgan@example.org" in captured.err
+    rows = _notifications(seeded_url)
+    assert "alex.morgan@example.org" not in set(rows["recipient"])
+    assert len(inbox.messages) == len(set(rows["recipient"])) > 10
+    inbox.refuse.clear()
+    assert _run(seeded_url, review, "--kind", "request") == 0
+    assert inbox.messages[-1]["To"] == "alex.morgan@example.org"

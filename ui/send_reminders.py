@@ -69,5 +69,7 @@ def panel(config: Config) -> None:
             out = remind.send(engine, p, config, mail.smtp_url(config))
         if out.sent:
             st.success(f"Sent and recorded: {len(out.sent)} mail(s).", icon=":material/send:")
+        for line in out.refused:
+            st.error(plain(line) + ": not recorded.")
         if out.error:
             st.error(plain(out.error) + ". The rest were not sent and not recorded.")
