@@ -250,6 +250,28 @@ class Deck:
 
 
 @dataclass(frozen=True)
+class Mail:
+    # The mail server when PMO_SMTP_URL is not set: smtp://host:port (STARTTLS when the URL has a
+    # user), smtps://user:pass@host:port (TLS). A password belongs in PMO_SMTP_URL, not here.
+    smtp_url: str = ""
+    sender: str = "PMO Lens <pmo-lens@localhost>"  # the From of every mail
+    # The app's address as PMs open it (https://pmo.example.org): mails link its Upload page.
+    # The link carries no secret; the page still asks for sign-in.
+    app_url: str = ""
+
+
+@dataclass(frozen=True)
+class Cadence:
+    # The update request goes this many days before the review date.
+    request_days_before: int = 2
+    # Days after the review date (0: the day itself, 1: a day late) on which `python -m cadence
+    # remind` sends the reminder to projects still due; each project gets one reminder per review.
+    reminder_days_after: tuple[int, ...] = (0, 1)
+    # The Upload preview flags a report whose summary is the same text as for this many weeks.
+    narrative_unchanged_weeks: int = 4
+
+
+@dataclass(frozen=True)
 class Config:
     schedule: ScheduleRules = field(default_factory=ScheduleRules)
     cost: CostRules = field(default_factory=CostRules)
@@ -262,6 +284,8 @@ class Config:
     money: Money = field(default_factory=Money)
     access: Access = field(default_factory=Access)
     deck: Deck = field(default_factory=Deck)
+    mail: Mail = field(default_factory=Mail)
+    cadence: Cadence = field(default_factory=Cadence)
     rag_labels: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_RAG_LABELS))
     # canonical field -> the office's own header words for it (``[synonyms]``); they add to the
     # built-in table in data_loaders/fields.py and win over it
@@ -306,9 +330,25 @@ def parse_config(raw: dict) -> Config:
         money=_money(raw.get("money")),
         access=_access(raw.get("access")),
         deck=_deck(raw.get("deck")),
+        mail=_section(Mail, raw.get("mail")),
+        cadence=_cadence(raw.get("cadence")),
         rag_labels=labels,
         synonyms=_synonyms(raw.get("synonyms")),
     )
+
+
+def _cadence(raw: dict | None) -> Cadence:
+    """``[cadence]``: a request before the review, reminders on or after it."""
+    rules = _section(Cadence, raw)
+    days = tuple(int(d) for d in rules.reminder_days_after)
+    if rules.narrative_unchanged_weeks < 1:
+        raise ValueError("cadence: narrative_unchanged_weeks must be 1 or more")
+    if rules.request_days_before < 0 or any(d < 0 for d in days):
+        raise ValueError(
+            "cadence: request_days_before and reminder_days_after count days before and after "
+            "the review date, so neither may be negative"
+        )
+    return replace(rules, reminder_days_after=tuple(sorted(set(days))))
 
 
 def _governance(raw: dict | None) -> Governance:

@@ -110,6 +110,7 @@ projects = Table(
     Column("end_date", Date),
     Column("forecast_end_date", Date),
     Column("benefits_planned", Float),
+    Column("manager_email", String(320)),  # where update requests and reminders go (0006)
     Column("upload_id", Integer, ForeignKey("uploads.upload_id"), nullable=False),
 )
 
@@ -299,6 +300,23 @@ sign_outs = Table(
     Column("subject", String(255), nullable=False),  # the OIDC sub claim
     Column("signed_out_at", DateTime(timezone=True), nullable=False),
     Index("ix_sign_outs_subject", "provider", "subject"),
+)
+
+# Every update request, reminder and digest sent (see cadence.remind): the unique key keeps a
+# mail from going twice for the same reason. project_id has no foreign key: a digest is for
+# the portfolio (project_id ""), and a sync may remove a project whose mails stay on record.
+NOTIFICATION_KINDS = ("request", "reminder", "digest")
+notifications = Table(
+    "notifications",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("project_id", String(64), nullable=False),
+    Column("recipient", String(320), nullable=False),  # lower-cased e-mail address
+    Column("kind", String(10), nullable=False),  # one of NOTIFICATION_KINDS
+    Column("review_date", Date, nullable=False),
+    Column("sent_at", DateTime(timezone=True), nullable=False),
+    Column("message_id", String(255), nullable=True),  # the Message-ID header, to trace it
+    UniqueConstraint("project_id", "recipient", "kind", "review_date", name="uq_notification"),
 )
 
 FACT_TABLES = {

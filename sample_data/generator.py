@@ -64,6 +64,13 @@ TRAJECTORIES = {
 }  # fmt: skip
 
 
+def manager_email(name: str) -> str:
+    """The sample manager's address: "Grace O'Neill" -> grace.oneill@example.org (a reserved
+    domain, so a demo that really sends mail reaches no one)."""
+    local = ".".join("".join(c for c in part if c.isalnum()) for part in name.lower().split())
+    return f"{local}@example.org"
+
+
 def _trajectories(n: int, rng: np.random.Generator) -> list[str]:
     counts = {k: round(share * n) for k, share in TRAJECTORIES.items()}
     counts["steady"] += n - sum(counts.values())
@@ -197,6 +204,7 @@ def generate(seed: int = SEED, n_projects: int = 60, weeks: int = WEEKS) -> Samp
                 "end_date": end,
                 "forecast_end_date": end,  # updated below to the last forecast
                 "benefits_planned": round(budget * float(rng.uniform(1.2, 3.0)), -3),
+                "manager_email": manager_email(manager),
             }
         )
         # Some portfolios report five-point delivery confidence, others plain RAG.

@@ -30,6 +30,7 @@ import pytest
 
 import config
 from access.__main__ import build_parser as access_parser
+from cadence.__main__ import build_parser as cadence_parser
 from data_loaders.cli import build_parser as data_loaders_parser
 from data_loaders.sql_source import SOURCE_KEYS, TABLE_KEYS
 from exports.__main__ import build_parser as exports_parser
@@ -208,6 +209,7 @@ def _commands() -> list[tuple[str, str]]:
     found = []
     for prog, parser in (
         ("python -m access", access_parser()),
+        ("python -m cadence", cadence_parser()),
         ("python -m data_loaders", data_loaders_parser()),
         ("python -m exports", exports_parser()),
         ("python -m sample_data", sample_data_parser()),

@@ -27,7 +27,7 @@ FLOORS: list[tuple[str, ...]] = [
     ("store", "migrations"),
     ("data_loaders", "access", "sample_data"),  # ingest and sync; grants, sessions, --as
     ("analytics",),
-    ("charts", "exports"),
+    ("charts", "exports", "cadence"),  # cadence: update sheets and the mails that carry them
     ("ui",),
     ("pages", "app", "launcher", "docs", "bench"),  # entry points, docs shots, benchmarks
 ]

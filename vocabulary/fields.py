@@ -20,7 +20,7 @@ KINDS = ["status", "projects", "risks", "milestones", "decisions", "raid", "bene
 PROJECT_FIELDS = [
     "project_id", "name", "portfolio", "programme", "department", "sponsor", "manager", "stage",
     "priority", "strategic_score", "value_score", "budget", "currency", "contingency",
-    "start_date", "end_date", "benefits_planned",
+    "start_date", "end_date", "benefits_planned", "manager_email",
 ]  # fmt: skip
 
 TYPES: dict[str, str] = {
@@ -108,6 +108,16 @@ _COMMON: dict[str, list[str]] = {
         "pd",
         "project manager name",
         "delivery manager",
+    ],
+    "manager_email": [
+        "manager email",
+        "project manager email",
+        "pm email",
+        "pm e mail",
+        "manager e mail",
+        "project manager e mail",
+        "email of project manager",
+        "delivery lead email",
     ],
     "stage": [
         "stage",

@@ -6,7 +6,7 @@ import streamlit as st
 from analytics import money as fmt
 from analytics import quality
 from data_loaders.report import corrections_frame
-from ui import data
+from ui import data, send_reminders
 from ui.components import (
     data_table,
     empty_state,
@@ -15,6 +15,8 @@ from ui.components import (
     provenance,
     rag_column,
 )
+from ui.follow_up import COLUMN_CONFIG as FOLLOW_UP_COLUMNS
+from ui.follow_up import with_follow_up
 from ui.page import page_setup, stop_if_no_match
 
 STATUS_LABELS = {
@@ -72,13 +74,26 @@ st.dataframe(
     },
 )
 LINK = project_link_column()
-detail = status.assign(
+detail = with_follow_up(status, frames, ctx.review_date, rules.cadence_days).assign(
     link=project_links(status["project_id"], ctx),
     status=status["status"].map(STATUS_LABELS),
     rag=rag_column(status["display_rag"]),
 )
 data_table(
-    detail[["manager", "link", "name", "status", "last_report_date", "age_days", "rag"]],
+    detail[
+        [
+            "manager",
+            "link",
+            "name",
+            "status",
+            "last_report_date",
+            "age_days",
+            "rag",
+            "request_sent",
+            "reminder_sent",
+            "update_arrived",
+        ]
+    ],  # fmt: skip
     "reporting_by_project",
     hide_index=True,
     key="reporting_table",
@@ -90,9 +105,11 @@ data_table(
         "last_report_date": st.column_config.DateColumn("Last report"),
         "age_days": st.column_config.NumberColumn("Age (days)", format="%d"),
         "rag": "RAG shown",
+        **FOLLOW_UP_COLUMNS,
     },
 )
-provenance(ctx, "source: status reports")
+provenance(ctx, "source: status reports; requests and reminders sent by python -m cadence remind")
+send_reminders.panel(config)
 
 # --- scores ----------------------------------------------------------------------------------
 st.subheader("Quality score per project")

@@ -24,7 +24,15 @@ from data_loaders.report import (
 )
 from data_loaders.sandbox import parse_isolated
 from data_loaders.template import template_bytes
-from ui import cell_fixes, data, identity, upload_history, upload_sheets
+from ui import (
+    cell_fixes,
+    data,
+    identity,
+    update_changes,
+    update_sheets,
+    upload_history,
+    upload_sheets,
+)
 from ui import upload_choices as project_choices
 from ui.components import plain
 from ui.page import page_setup
@@ -104,6 +112,7 @@ if identity.sign_in_configured():
 else:
     name = st.text_input("Your name (recorded with the upload)", value="pm", key="upload_who")
     me = identity.current(name or "pm")
+update_sheets.download_buttons(me, config, identity.pm_only(me))
 offered = known  # the projects a sheet without a project column may be loaded for
 if identity.pm_only(me):  # a pm loads only their projects: the store refuses any other
     offered = {pid: text for pid, text in known.items() if pid in me.projects}
@@ -161,6 +170,7 @@ if uploaded is not None:
     st.caption(f"File: {plain(uploaded.name)} · {len(raw):,} bytes · sha256 {sha[:12]}…")
     if report.status == "valid":
         st.info(" · ".join([load_summary(report), *warning_summary(report)]))
+    update_changes.panel(parsed, config)
     for p in report.problems:
         if p.severity == "error":
             st.error(plain(p.message), icon=":material/error:")
