@@ -116,8 +116,8 @@ def test_next_weeks_register_is_a_new_snapshot_and_a_reupload_replaces(sqlite_ur
     assert p1["forecast"].tolist() == [900, 900]
 
 
-def _at_0005(url: str) -> None:
-    """A database at revision 0005 holding a project and a risk scored 4 x 3."""
+def _at_0006(url: str) -> None:
+    """A database at revision 0006 (the one before) holding a project and a risk scored 4 x 3."""
     from alembic import command
     from alembic.config import Config as AlembicConfig
 
@@ -126,7 +126,7 @@ def _at_0005(url: str) -> None:
     cfg.set_main_option("script_location", str(store.ROOT / "migrations"))
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "0005")
+        command.upgrade(cfg, "0006")
         conn.execute(text(
             "INSERT INTO uploads (upload_id, file_name, sha256, size_bytes, uploaded_by, "
             "uploaded_at, source, status) VALUES (1, 'old.xlsx', 'abc', 1, 'someone', "
@@ -163,9 +163,9 @@ def any_db(request, tmp_path):
 
 
 def test_migration_0007_upgrades_an_existing_database(any_db):
-    """At 0005 with a risk: upgrading keeps it (4 x 3, no opportunity flag), adds the benefits
+    """At 0006 with a risk: upgrading keeps it (4 x 3, no opportunity flag), adds the benefits
     table, and then half points, opportunities and benefits load."""
-    _at_0005(any_db)
+    _at_0006(any_db)
     engine = store.get_engine(any_db)
     columns = {c["name"]: c for c in inspect(engine).get_columns("risks")}
     assert "opportunity" in columns
@@ -200,7 +200,7 @@ def test_migration_0007_downgrades_on_sqlite(sqlite_url):
     cfg.set_main_option("script_location", str(store.ROOT / "migrations"))
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
-        command.downgrade(cfg, "0005")
+        command.downgrade(cfg, "0006")
     tables = inspect(engine).get_table_names()
     assert "benefits" not in tables
     assert "opportunity" not in {c["name"] for c in inspect(engine).get_columns("risks")}

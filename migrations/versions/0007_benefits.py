@@ -1,7 +1,7 @@
 """benefits register; risk scores as written (2.5) and opportunities
 
 Revision ID: 0007
-Revises: 0005
+Revises: 0006
 
 - ``benefits``: one row per project, benefit and reporting date (like ``risks``).
 - ``risks.likelihood``, ``impact`` and their residual pair become floats: a register that
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0007"
-down_revision = "0005"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
