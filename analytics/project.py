@@ -30,11 +30,14 @@ def project_ids(projects: pd.DataFrame) -> list[str]:
 
 
 def header(projects: pd.DataFrame, project_id: str) -> dict | None:
-    """The project's register fields, or None when the id is unknown."""
+    """The project's register fields (None where a field has no value, never NaN, which
+    would show as "nan"), or None when the id is unknown."""
     row = projects[projects["project_id"] == project_id]
     if row.empty:
         return None
-    return {k: row.iloc[0][k] for k in HEADER_FIELDS if k in row.columns}
+    return {
+        k: None if pd.isna(v := row.iloc[0][k]) else v for k in HEADER_FIELDS if k in row.columns
+    }
 
 
 def reports(status_reports: pd.DataFrame, project_id: str, review_date) -> pd.DataFrame:

@@ -73,3 +73,22 @@ def test_project_with_no_reports_risks_or_decisions(seeded_url):
     lineage = next(d.value for d in at.dataframe if "file_name" in d.value.columns)
     assert lineage["file_name"].tolist() == ["register.xlsx"]
     assert lineage["uploaded_by"].tolist() == ["tester"]
+
+
+def test_a_project_an_upload_created_shows_n_a_not_nan(empty_url):
+    """A status sheet that creates a project gives it no sponsor, manager or stage: the page
+    says n/a, never "nan"."""
+    from datetime import date
+
+    from tests.ingest_helpers import load, xlsx
+
+    sheet = xlsx({"Status": [["Project ID", "Project Name", "Report Date", "Overall RAG"],
+                             ["N-1", "New one", date(2026, 11, 27), "Green"]]})  # fmt: skip
+    report, _ = load(empty_url, sheet, "new.xlsx", new_projects="create")
+    assert report.status == "loaded"
+    at = _open(project="N-1")
+    assert not at.exception, at.exception
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Sponsor"] == metrics["Manager"] == metrics["Stage"] == "n/a"
+    shown = " ".join([*(m.value for m in at.metric), *(c.value for c in at.caption)])
+    assert "nan" not in shown.lower().split()
