@@ -449,6 +449,46 @@ def _mostly_ignored(labels: list[str], header: list[str], fields: list) -> str |
     )
 
 
+_COST = re.compile(r"\b(wlc|whole ?life|bac|budget|baseline|approved|funding|cost|costs)\b")
+_NOT_COST = re.compile(
+    r"\b(benefits?|comments?|variance|forecast|actual|spent|narrative|estimated?|eac|etc"
+    r"|to complete|remaining|impact)\b"
+)
+_WHOLE_LIFE = re.compile(r"\b(wlc|whole ?life|bac|at completion|lifetime)\b")
+_TOTAL = re.compile(r"\b(total|approved|overall|full)\b")
+_YEARLY = re.compile(r"\b(in ?year|annual|yearly|per year|fy|financial year|this year|\d{4})\b")
+
+
+def _budget_by_meaning(labels: list[str], header: list[str], fields: list) -> str | None:
+    """With several money columns that could be the budget (a yearly budget, a total baseline,
+    a whole-life cost), the budget at completion is the whole-life one, then a total or
+    approved one, and a yearly one last; ``fields`` is changed to load that one as the budget.
+    Returns the sentence that says which was chosen, or None when there was no choice."""
+
+    def meaning(h: str) -> int:
+        n = norm(h)
+        if _YEARLY.search(n):
+            return 0
+        return 3 if _WHOLE_LIFE.search(n) else 2 if _TOTAL.search(n) else 1
+
+    found = [
+        i for i, (h, f) in enumerate(zip(header, fields, strict=True))
+        if f == "budget" or (f is None and _COST.search(norm(h)) and not _NOT_COST.search(norm(h)))
+    ]  # fmt: skip
+    if len(found) < 2 or not any(fields[i] == "budget" for i in found):
+        return None
+    # of equals, the one the names already chose, then the leftmost
+    best = max(found, key=lambda i: (meaning(header[i]), fields[i] == "budget"))
+    for i in found:
+        fields[i] = "budget" if i == best else (None if fields[i] == "budget" else fields[i])
+    others = ", ".join(f"'{labels[i]}'" for i in found if i != best)
+    words = {3: "a whole-life cost", 2: "a total or approved figure", 1: "a budget", 0: "yearly"}
+    return (
+        f"budget: '{labels[best]}' ({words[meaning(header[best])]}) is the budget at completion, "
+        f"not {others}; map another with --map or the page's mapping"
+    )
+
+
 def _say_suggestion(result: SheetResult) -> None:
     """Put what the values suggest into the sheet's report, for the page and the CLI."""
     sug = result.suggestion
@@ -577,6 +617,8 @@ def _parse_sheet(raw, config, options_ctx, known, mappings) -> SheetResult:
         return result
     fields = map_columns(kind, header)
     result.layout_key = key
+    if kind in ("status", "projects") and (said := _budget_by_meaning(labels, header, fields)):
+        report.problems.append(Problem(raw.name, None, "budget", None, said, WARNING))
     for i, lab in enumerate(labels):
         if lab in remembered:
             fields[i] = remembered[lab] or None

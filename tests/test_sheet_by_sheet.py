@@ -46,3 +46,31 @@ def test_a_sheet_whose_columns_mostly_load_nowhere_says_so_first():
     first = parsed.report.sheets[0].problems[0]
     assert first.message.startswith("most columns are not loaded: 4 of 6 map to no field")
     assert "Kxa, Vorb, Plinth, Quell" in first.message
+
+
+def _budget_of(header: list[str], values: list) -> tuple[float, list[str]]:
+    rows = [["Project ID", "Project Name", *header], ["P-1", "Alpha", *values]]
+    parsed = parse(xlsx({"Portfolio": rows}), new_projects="create")
+    said = [p.message for p in parsed.report.all_problems if p.column == "budget"]
+    return parsed.frames["projects"]["budget"].iloc[0], said
+
+
+def test_the_whole_life_cost_is_the_budget_over_a_yearly_or_total_one():
+    header = ["Budget 2023/24", "Total baseline (£m)", "Whole life cost (£m)"]
+    budget, said = _budget_of(header, [12, 80, 950])
+    assert budget == 950e6
+    assert (
+        said and "'Whole life cost (£m)' (a whole-life cost) is the budget at completion" in said[0]
+    )
+    assert "'Total baseline (£m)'" in said[0] and "'Budget 2023/24'" in said[0]
+
+
+def test_a_total_beats_a_yearly_budget_and_an_estimate_is_never_the_budget():
+    budget, _ = _budget_of(["Annual budget", "Approved budget", "Estimated cost at completion"],
+                           [10, 100, 130])  # fmt: skip
+    assert budget == 100
+
+
+def test_one_budget_column_is_no_choice():
+    budget, said = _budget_of(["Budget", "Actual cost"], [100, 40])
+    assert budget == 100 and not said
