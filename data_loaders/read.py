@@ -39,6 +39,7 @@ class RawSheet:
     name: str
     rows: list[list]
     problems: list[Problem] = field(default_factory=list)  # found while reading (encoding)
+    pivot: bool = False  # the sheet holds a pivot table: a summary of other data
 
 
 def read_workbook(data: bytes, config: Config, no_errors: set[str] | None = None) -> list[RawSheet]:
@@ -51,6 +52,7 @@ def read_workbook(data: bytes, config: Config, no_errors: set[str] | None = None
             raise Refused("the workbook is encrypted or password-protected") from None
         raise Refused(f"the workbook cannot be read ({str(exc)[:120]})") from None
     errors = _error_cells(data, no_errors or set())
+    pivots = _pivot_sheets(data)
     sheets = []
     for name in wb.sheet_names:
         try:
@@ -70,8 +72,27 @@ def read_workbook(data: bytes, config: Config, no_errors: set[str] | None = None
         for (r, c), text in errors.get(name, {}).items():
             if r < len(rows) and c < len(rows[r]) and rows[r][c] == "":
                 rows[r][c] = text
-        sheets.append(RawSheet(name, rows))
+        sheets.append(RawSheet(name, rows, pivot=name in pivots))
     return sheets
+
+
+def _pivot_sheets(data: bytes) -> set[str]:
+    """The names of an .xlsx's sheets that hold a pivot table (their relationships name a
+    pivotTable part). Their cells are a summary of another sheet ("Sum of Effort"), not data."""
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile:  # .xls, .ods (no pivot parts we read), already checked
+        return set()
+    found = set()
+    for part, title in sheet_titles(zf).items():
+        folder, _, file = part.rpartition("/")
+        try:
+            rels = zf.read(f"{folder}/_rels/{file}.rels")  # sizes checked by the guard
+        except KeyError:
+            continue
+        if b"relationships/pivotTable" in rels:
+            found.add(title)
+    return found
 
 
 _ERROR_CELL = re.compile(rb'<(?:\w+:)?c\s([^>]*\bt="e"[^>]*)>(.*?)</(?:\w+:)?c>', re.S)

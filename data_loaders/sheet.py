@@ -540,6 +540,9 @@ def _parse_sheet(raw, config, options_ctx, known, mappings) -> SheetResult:
     if not any(rows):
         report.reason = "empty sheet: nothing to load"
         return result
+    if raw.pivot:
+        report.reason = "a pivot table: a summary of another sheet's data, not loaded (skipped)"
+        return result
     h, score = find_header(rows)
     transposed = False
     if _transposed(rows, score if h is not None else 0):

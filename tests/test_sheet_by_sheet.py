@@ -6,7 +6,9 @@ from __future__ import annotations
 from datetime import date
 
 import pandas as pd
+import pytest
 
+from tests.conftest import REAL_SHEETS
 from tests.ingest_helpers import parse, xlsx
 
 DAY = date(2026, 11, 27)
@@ -74,3 +76,14 @@ def test_a_total_beats_a_yearly_budget_and_an_estimate_is_never_the_budget():
 def test_one_budget_column_is_no_choice():
     budget, said = _budget_of(["Budget", "Actual cost"], [100, 40])
     assert budget == 100 and not said
+
+
+@pytest.mark.skipif(not (REAL_SHEETS / "wbs_schedule_rag.xlsx").exists(), reason="no real sheets")
+def test_a_pivot_table_sheet_is_skipped_and_named_and_the_data_sheet_loads():
+    data = (REAL_SHEETS / "wbs_schedule_rag.xlsx").read_bytes()
+    parsed = parse(data, name="wbs.xlsx", project_id="W-1", report_date=DAY,
+                   new_projects="create")  # fmt: skip
+    kinds = {s.sheet: (s.kind, s.reason) for s in parsed.report.sheets}
+    assert kinds["Sheet2"][0] == "unsupported" and kinds["Sheet2"][1].startswith("a pivot table")
+    assert kinds["Sheet1"][0] == "milestones"
+    assert parsed.report.status == "valid" and len(parsed.frames["milestones"]) == 27
