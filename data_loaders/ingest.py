@@ -174,11 +174,17 @@ def _parse_file(name, data, known_projects, config, options, progress) -> Parsed
     elif not parsed.frames:
         report.status = "rejected" if report.rows_skipped else "unsupported"
         reasons = "; ".join(f"{s.sheet}: {s.reason}" for s in report.sheets if s.reason)
+        waiting = sum(s.rows_waiting for s in report.sheets)
         why = (
-            f": every row was skipped ({plural(report.rows_skipped, 'row')})"
+            f" yet: {plural(waiting, 'row')} wait for their new projects to be created (tick "
+            "'Create new projects', or pass --create-projects)"
+            + (f"; {plural(report.rows_skipped, 'other row')} skipped" if report.rows_skipped
+               else "")
+            if waiting
+            else f": every row was skipped ({plural(report.rows_skipped, 'row')})"
             if report.rows_skipped
             else f" ({reasons or 'no sheets'})"
-        )
+        )  # fmt: skip
         report.problems.append(Problem(None, None, None, None, f"nothing to load{why}"))
     if report.status == "rejected":
         for s in report.sheets:
@@ -407,6 +413,7 @@ def _skip_new_projects(s: SheetResult, new: dict[str, str]) -> None:
         return
     main = next((t for t in s.frames if t != "projects"), "projects")
     s.report.rows_loaded = len(s.frames.get(main, []))
+    s.report.rows_waiting = dropped or len(skipped_ids)
     if not s.frames:
         s.report.reason = "every row belongs to a new project, and new projects are not created"
     ids = ", ".join(sorted(skipped_ids)[:10])

@@ -53,6 +53,7 @@ class SheetReport:
     rows_loaded: int = 0  # data rows that load (or would load, in a preview)
     rows_skipped: int = 0  # data rows left out because of a problem (listed in problems)
     rows_ignored: int = 0  # totals, repeated headers, footers: not data
+    rows_waiting: int = 0  # rows of new projects not created (yet): they load once ticked
     needs: list[str] = field(default_factory=list)  # what the sheet lacks: project, report_date
     problems: list[Problem] = field(default_factory=list)
     units: dict[str, str] = field(default_factory=dict)  # money column -> unit and currency read

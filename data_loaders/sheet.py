@@ -121,6 +121,8 @@ class SheetResult:
     kind_chosen: str | None = None
     # what the values suggest the table holds, when its column names do not say
     suggestion: suggest.Suggestion | None = None
+    # the kind a table was taken for while something it needs is missing (a project column)
+    kind_seen: str | None = None
     # tables whose ids this sheet generated (registers.fill_ids): duplicates share a title
     generated: set[str] = field(default_factory=set)
 
@@ -591,9 +593,10 @@ def _parse_sheet(raw, config, options_ctx, known, mappings) -> SheetResult:
     read_only_ids = kind is not None and _stores_nothing(kind, header, labels, remembered)
     if read_only_ids:
         kind = None  # recognised by a project id and a sheet name only: as if unknown
-    if kind is None:
-        kind = remembered.get(KIND_ENTRY) or options_ctx.kind
-        result.kind_chosen = kind
+    if remembered.get(KIND_ENTRY):  # what the PM said this layout holds, over any guess
+        kind = result.kind_chosen = remembered[KIND_ENTRY]
+    elif kind is None:
+        kind = result.kind_chosen = options_ctx.kind
     if kind is None and not by_shape and not read_only_ids and not _typed_rows_below(rows, h):
         return _not_a_table(rows, result)  # a few known words on a form ("SRO", "Name")
     sample = [r for r in rows[data_start : data_start + suggest.SAMPLE] if r]
@@ -642,7 +645,9 @@ def _parse_sheet(raw, config, options_ctx, known, mappings) -> SheetResult:
         if _evm_sheet(raw.name, rows, config, options_ctx, known, result, ctx, loose):
             return result
         report.reason = "no project column (Project ID or Project name) in the table"
-        report.mapping = {lab: f for lab, f in zip(labels, fields, strict=True) if f}
+        # every column, so the page's mapping editor can name the project column
+        report.mapping = {lab: f or "" for lab, f in zip(labels, fields, strict=True)}
+        result.kind_seen = kind
         _say_suggestion(result)
         return result
     report.kind = kind

@@ -6,15 +6,69 @@ before the file is parsed again), so the preview always shows what a commit woul
 
 from __future__ import annotations
 
+from datetime import date
+
 import pandas as pd
 import streamlit as st
 
+from config import get_config
 from data_loaders.ingest import ParsedFile
+from data_loaders.report import NEEDS
 from data_loaders.units import CHOICE_LABELS, CODES
 from ui.components import plain
 
+NEW_PROJECT = "➕ A new project…"
 UNIT_KEY = "upload_unit::"
 MAP_KEY = "upload_map::"
+
+
+def chosen_project() -> str | None:
+    """The project chosen for a sheet without a project column: an existing one, or the id
+    typed for a new one (created with the "Create new projects" tick, like any new project)."""
+    picked = st.session_state.get("upload_project")
+    if picked == NEW_PROJECT:
+        typed = (st.session_state.get("upload_new_project") or "").strip()
+        return typed or None
+    return picked
+
+
+def needs(needed: list[str], chosen: dict, known: dict[str, str]) -> None:
+    """Everything the file lacks, asked together; a choice stays shown once made."""
+    show = [n for n in NEEDS if n in needed or chosen.get(n) is not None]
+    if not show:
+        return
+    ingest = get_config().ingest
+    with st.container(border=True):
+        if needed:
+            st.warning(
+                "To load this file, choose " + " and ".join(NEEDS[n] for n in needed) + ".",
+                icon=":material/edit_note:",
+            )
+        cols = st.columns(len(show))
+        for col, need in zip(cols, show, strict=True):
+            if need == "project":
+                picked = col.selectbox(
+                    "Project the sheet belongs to",
+                    [*sorted(known), NEW_PROJECT],
+                    index=None,
+                    placeholder="Choose a project",
+                    key="upload_project",
+                    format_func=lambda i: i if i == NEW_PROJECT else f"{i} {known.get(i, '')}",
+                )
+                if picked == NEW_PROJECT:
+                    col.text_input(
+                        "Id of the new project", key="upload_new_project", max_chars=64,
+                        placeholder="e.g. PRJ-0123",
+                    )  # fmt: skip
+            else:
+                col.date_input(
+                    "Report date of the sheet",
+                    value=None,
+                    min_value=date(ingest.min_year, 1, 1),
+                    max_value=date(ingest.max_year, 12, 31),
+                    format="YYYY-MM-DD",
+                    key="upload_date",
+                )
 
 
 def currency_choice(default: str) -> str:

@@ -46,21 +46,24 @@ def panels(parsed, edits: dict) -> None:
             if rep.kind == "unsupported" and rep.suggestion and sheet.layout_key:
                 _suggestion(rep.suggestion, sheet.layout_key, edits)
             # a table whose column names we do not know: the PM says what it holds
+            shown = sheet.kind_chosen or sheet.kind_seen
             if sheet.layout_key and (sheet.kind_chosen or rep.kind == "unsupported"):
                 kinds = [k for k in KIND_LABELS if k != "unsupported"]
                 kind = st.selectbox(
                     "What this table holds",
                     kinds,
-                    index=kinds.index(sheet.kind_chosen) if sheet.kind_chosen else None,
+                    index=kinds.index(shown) if shown else None,
                     placeholder="Choose, then map its columns below",
                     format_func=KIND_LABELS.get,
                     key=f"kind_{sheet.layout_key}",
                 )
-                if kind and kind != sheet.kind_chosen:
+                if kind and kind != shown:
                     edits[sheet.layout_key] = {**edits.get(sheet.layout_key, {}), KIND_ENTRY: kind}
                     st.rerun()
-            if rep.kind != "unsupported" and rep.mapping and sheet.layout_key:
-                choices = ["", *field_choices(rep.kind)]
+            # the kind being loaded, chosen, or seen while a project column is missing
+            kind = rep.kind if rep.kind != "unsupported" else shown
+            if kind and rep.mapping and sheet.layout_key:
+                choices = ["", *field_choices(kind)]
                 current = pd.DataFrame(
                     {"column": list(rep.mapping), "field": list(rep.mapping.values())}
                 )
@@ -72,7 +75,7 @@ def panels(parsed, edits: dict) -> None:
                     column_config={
                         "column": st.column_config.TextColumn("Column in your sheet"),
                         "field": st.column_config.SelectboxColumn(
-                            "Loads into (blank = ignore)", options=choices
+                            "Loads into (blank = ignore)", options=choices, format_func=field_label
                         ),
                     },
                     width="stretch",
@@ -87,6 +90,18 @@ def panels(parsed, edits: dict) -> None:
                 st.dataframe(frame.head(200), hide_index=True, width="stretch")
             if rep.problems:
                 st.dataframe(problems_frame(rep.problems), hide_index=True, width="stretch")
+
+
+_CAPITALS = {"rag": "RAG", "id": "ID", "pv": "PV", "ev": "EV", "ac": "AC"}
+
+
+def field_label(f: str) -> str:
+    """A field as the mapping editor shows it: words, then the name the CLI's --map takes
+    ("Cost RAG (cost_rag)")."""
+    if not f:
+        return ""
+    words = " ".join(_CAPITALS.get(w, w) for w in f.strip("_").split("_"))
+    return f"{words[:1].upper()}{words[1:]} ({f})"
 
 
 def _suggestion(suggestion: dict, layout_key: str, edits: dict) -> None:

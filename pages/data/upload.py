@@ -3,7 +3,6 @@
 import copy
 import hashlib
 import json
-from datetime import date
 
 import streamlit as st
 
@@ -17,7 +16,6 @@ from data_loaders.ingest import (
     remembered_mappings,
 )
 from data_loaders.report import (
-    NEEDS,
     load_summary,
     plural,
     warning_summary,
@@ -48,40 +46,6 @@ def commit_label(loaded: int, skipped: int, replaces: int = 0) -> str:
     if replaces:
         notes.append(f"replaces {plural(replaces, 'snapshot')}")
     return f"Load {plural(loaded, 'row')}" + (f" ({', '.join(notes)})" if notes else "")
-
-
-def _choices(needs: list[str], chosen: dict, known: dict[str, str]) -> None:
-    """Everything the file lacks, asked together; a choice stays shown once made."""
-    show = [n for n in NEEDS if n in needs or chosen.get(n) is not None]
-    if not show:
-        return
-    ingest = get_config().ingest
-    with st.container(border=True):
-        if needs:
-            st.warning(
-                "To load this file, choose " + " and ".join(NEEDS[n] for n in needs) + ".",
-                icon=":material/edit_note:",
-            )
-        cols = st.columns(len(show))
-        for col, need in zip(cols, show, strict=True):
-            if need == "project":
-                col.selectbox(
-                    "Project the sheet belongs to",
-                    sorted(known),
-                    index=None,
-                    placeholder="Choose a project",
-                    key="upload_project",
-                    format_func=lambda i: f"{i} {known.get(i, '')}",
-                )
-            else:
-                col.date_input(
-                    "Report date of the sheet",
-                    value=None,
-                    min_value=date(ingest.min_year, 1, 1),
-                    max_value=date(ingest.max_year, 12, 31),
-                    format="YYYY-MM-DD",
-                    key="upload_date",
-                )
 
 
 page_setup("Upload", needs_data=False)
@@ -122,12 +86,12 @@ if uploaded is not None:
     raw = uploaded.getvalue()
     sha = hashlib.sha256(raw).hexdigest()
     if st.session_state.get("upload_choices_for") != sha:  # a new file starts with no choices
-        for key in ("upload_project", "upload_date", cell_fixes.FIXES):
+        for key in ("upload_project", "upload_new_project", "upload_date", cell_fixes.FIXES):
             st.session_state.pop(key, None)
         st.session_state["upload_choices_for"] = sha
     # What a sheet lacks is chosen below the preview, once the file shows it is needed; the
     # choices made so far apply to this run's check.
-    project = st.session_state.get("upload_project")
+    project = project_choices.chosen_project()
     report_date = st.session_state.get("upload_date")
     edits: dict = st.session_state.setdefault("upload_mappings", {})
     mappings = {**remembered_mappings(engine), **edits}
@@ -176,7 +140,7 @@ if uploaded is not None:
             st.error(plain(p.message), icon=":material/error:")
         else:  # e.g. a jump in a replaced snapshot: worth a look, not a block
             st.warning(plain(p.message), icon=":material/warning:")
-    _choices(report.needs, {"project": project, "report_date": report_date}, offered)
+    project_choices.needs(report.needs, {"project": project, "report_date": report_date}, offered)
     project_choices.unit_questions(parsed)
     project_choices.new_projects(parsed)
     project_choices.overwrites(parsed)
