@@ -302,6 +302,8 @@ def _print_report(report, error: str) -> None:
         print(f"  sheet {s.sheet!r}: {s.kind}, {where}, {s.rows_loaded} rows"
               f"{f', {s.rows_skipped} skipped' if s.rows_skipped else ''}"
               f"{f' - {s.reason}' if s.reason and s.kind == 'unsupported' else ''}")  # fmt: skip
+        for said in s.inferences:  # how the sheet was read: header, language, dates, numbers
+            print(f"    read: {said}")
         if s.kind == "unsupported" and s.mapping and not any(s.mapping.values()):
             print("    say what it holds and map its columns: pass --kind KIND and "
                   "--map 'Header=field' (repeatable)")  # fmt: skip

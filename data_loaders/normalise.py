@@ -89,7 +89,9 @@ def parse(f: str, cells: list, config: Config, serials: bool = True) -> tuple[di
     is not a rating); ``decision`` gives ``_decision_text`` (the words, kept as rationale)."""
     kind = TYPES.get(f, "text")
     if kind == "date":
-        vals, notes = V.dates(cells, config, serials=serials)
+        # "Q3 2024" as a start is the quarter's first day; as an end or due date, its last
+        start = f in ("start_date", "raised_date")
+        vals, notes = V.dates(cells, config, serials=serials, quarter_end=not start)
     elif kind in ("money", "number"):
         vals, notes = V.number(cells)
     elif kind == "percent":
@@ -190,7 +192,9 @@ def table(
         vals = parsed.get(f, next(iter(parsed.values())))
         bad = {pos for pos in unlisted if f in mapping.scales or _unread(f, vals[pos])}
         problems += _unmapped(label, col, f, mapping, [(cells[p], p) for p in sorted(bad)])
-        found = [_problem(label, col, f, note) for note in notes if note[0] not in bad]
+        # how a column was read (V.INFERENCE) is no problem of the source's data
+        found = [_problem(label, col, f, note) for note in notes
+                 if note[0] not in bad and note[3] != V.INFERENCE]  # fmt: skip
         problems += _capped(found, label, col)
         for out, values in parsed.items():
             # rag_label also rates (overall_rag): a second column for a field fills the gaps

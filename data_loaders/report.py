@@ -56,6 +56,9 @@ class SheetReport:
     needs: list[str] = field(default_factory=list)  # what the sheet lacks: project, report_date
     problems: list[Problem] = field(default_factory=list)
     units: dict[str, str] = field(default_factory=dict)  # money column -> unit and currency read
+    # how the sheet was understood, one sentence each: "'Start': dates read day first:
+    # '19/04/2024' exists", "'Naziv projekta' read as name (Croatian)"
+    inferences: list[str] = field(default_factory=list)
 
 
 @dataclass

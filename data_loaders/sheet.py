@@ -44,6 +44,7 @@ from vocabulary.fields import (
     SHEET_HINTS,
     TYPES,
     field_choices,
+    header_inferences,
     lookup,
     norm,
     user_synonyms,
@@ -499,6 +500,7 @@ def _parse_sheet(raw, config, options_ctx, known, mappings) -> SheetResult:
         return result
     report.kind = kind
     report.mapping = {lab: (f or "") for lab, f in zip(labels, fields, strict=True)}
+    report.inferences += header_inferences(kind, header, fields)
     if raw.name and not report.reason:
         report.reason = f"recognised as {kind} from its column names"
 
@@ -581,6 +583,9 @@ def _parse_sheet(raw, config, options_ctx, known, mappings) -> SheetResult:
             headers_of.setdefault(base, labels[i])
             continue
         parsed, notes = normalise.column(f, column, config, is_placeholder=is_placeholder)
+        # how the column was read ("dates read day first: ...") is said, not a problem
+        report.inferences += [f"'{labels[i]}': {n[2]}" for n in notes if n[3] == V.INFERENCE]
+        notes = [n for n in notes if n[3] != V.INFERENCE]
         first = parsed.get(f, next(iter(parsed.values())))
         skip |= _outcomes(notes, first, f, problems, raw.name, labels[i], src_rows)
         if i in money.columns:  # money in currency units: "7.9" in a £m column is 7,900,000
