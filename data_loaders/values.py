@@ -172,19 +172,23 @@ def _core(v: str) -> str | None:
 
 def separators(texts) -> tuple[str | None, str | None]:
     """The decimal mark a column's text numbers use (",", "." or None when no cell decides;
-    "mixed" when cells decide both ways) and a cell that shows it."""
-    comma = point = None
+    "mixed" when cells decide both ways) and a cell that shows it (for "." only a cell with a
+    thousands comma: 12.5 alone is no news)."""
+    comma = point = shown = None
     for v in texts:
         core = _core(v)
         if not core:
             continue
         if comma is None and _COMMA_DECIMAL.fullmatch(core):
             comma = v
-        elif point is None and _POINT_DECIMAL.fullmatch(core) and "," in core:
-            point = v  # 1.5 alone says nothing: a decimal comma column has no "." decimals
+        elif _POINT_DECIMAL.fullmatch(core):
+            point = point or v
+            shown = shown or ("," in core and v or None)
         if comma and point:
             return "mixed", comma
-    return ("," if comma else "." if point else None), comma or point
+    if comma:
+        return ",", comma
+    return ("." if point else None), shown
 
 
 def _decimal_comma(v: str) -> str:
@@ -516,8 +520,8 @@ def _remember(seen: dict, v: str, d: date) -> None:
         seen.setdefault("words", (v, d))
 
 
-# Quarters: "Q3 2024", "2024 Q3", "Q3/24", "2024-Q3".
-_QUARTER = re.compile(r"^(?:q([1-4])[\s/\-]*(\d{4}|\d{2})|(\d{4})[\s/\-]*q([1-4]))$", re.I)
+# Quarters: "Q3 2024", "2024 Q3", "Q3/24", "2024-Q3"; T (trimestre) and K (kwartaal, kvartal).
+_QUARTER = re.compile(r"^(?:[qtk]([1-4])[\s/\-]*(\d{4}|\d{2})|(\d{4})[\s/\-]*[qtk]([1-4]))$", re.I)
 # Words around a date written in words: "20 de febrero de 2024", "the 3rd of May 2024".
 _FILLERS = {"de", "del", "di", "den", "der", "of", "the", "le", "el", "em"}
 _MONTH_WORDS = {fold(w): m for m, words in MONTHS.items() for w in words}

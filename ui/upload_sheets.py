@@ -42,6 +42,8 @@ def panels(parsed, edits: dict) -> None:
             )
             if rep.reason:
                 st.caption(plain(rep.reason))
+            if rep.inferences:  # how it was read: languages, date order, separators, units
+                st.caption("How it was read: " + " · ".join(plain(s) for s in rep.inferences))
             # a table whose column names we do not know: the PM says what it holds
             if sheet.layout_key and (sheet.kind_chosen or rep.kind == "unsupported"):
                 kinds = [k for k in KIND_LABELS if k != "unsupported"]

@@ -326,7 +326,7 @@ NORWEGIAN = {
     "currency": ["valuta"],
     "manager": ["prosjektleder", "ansvarlig"],
     "sponsor": ["prosjekteier", "sponsor", "eier"],
-    "department": ["avdeling", "virksomhet", "etat", "enhet", "organisasjon"],
+    "department": ["avdeling", "virksomhet", "enhet", "organisasjon"],
     "rag_label": ["status", "trafikklys", "samlet status", "prosjektstatus"],
     "percent_complete": ["fremdrift", "ferdigstillelsesgrad", "prosent ferdig"],
     "report_date": ["rapportdato", "statusdato", "per dato"],
@@ -486,6 +486,7 @@ ENGLISH_EXTRA = {
     "budget": ["total eligible expenditure", "total eligible costs", "total eligible cost",
                "total cost", "total project cost", "revised budget", "initial budget"],
     "percent_complete": ["physical progress", "physical progress percent"],
+    "end_date": ["initial end date", "original end date", "original completion date"],
 }  # fmt: skip
 
 LANGUAGES: dict[str, dict[str, list[str]]] = {
