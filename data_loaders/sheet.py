@@ -608,8 +608,8 @@ def _parse_sheet(raw, config, options_ctx, known, mappings) -> SheetResult:
     if "currency" in cols:  # read once per distinct cell: a column repeats a few codes
         codes = {c: units.currency_code(c) for c in set(cols["currency"])}
         cols["currency"] = [codes[c] or money.currency for c in cols["currency"]]
-    elif money.columns:
-        cols["currency"] = [money.currency] * len(data)
+    elif money.columns:  # a row whose money states its currency ("1.013.778,44 €") keeps it
+        cols["currency"] = units.row_currencies(data, money)
     if "_rag_text" in cols:
         base = cols.get("rag_label") or [None] * len(data)
         cols["rag_label"] = [a or b for a, b in zip(base, cols.pop("_rag_text"), strict=True)]

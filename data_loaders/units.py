@@ -125,6 +125,23 @@ def with_currency(frame, default: str):
     return frame.assign(currency=codes.where(codes.notna(), default))
 
 
+def row_currencies(data: list[list], money: SheetMoney) -> list[str | None]:
+    """Each row's currency: the first that its money cells state (a list of grants in kuna and,
+    from 2023, in euro: ``5.172.338,50 kn``, ``1.013.778,44 €``), else the sheet's."""
+    read: dict[str, str | None] = {}  # a column repeats its marks: each text read once
+    out = []
+    for row in data:
+        code = None
+        for i in money.columns:
+            v = row[i]
+            if type(v) is str and any(ch.isdigit() for ch in v):
+                code = read[v] if v in read else read.setdefault(v, currency_in_text(v))
+                if code:
+                    break
+        out.append(code or money.currency)
+    return out
+
+
 def parse_choice(text: str) -> str | None:
     """The PM's answer (``m``, ``millions``, ``k``, ``000``, ``1``) as a key of CHOICES."""
     key = str(text).strip().lower()

@@ -331,8 +331,11 @@ def number(values: list, scale: float = 1.0) -> tuple[list, list[Note]]:
             out.append(num * scale)
     if len(found := _currencies(dict.fromkeys(v for v in values if type(v) is str))) > 1:
         shown = ", ".join(f"{code} ({_quote(v)})" for code, v in found.items())
-        notes.append((-1, None, f"money in more than one currency in this column: {shown}; "
-                      "loaded as written, not converted: check it", "warning"))  # fmt: skip
+        message = (
+            f"money in more than one currency in this column: {shown}; each amount keeps its "
+            "own currency, none is converted"
+        )
+        notes.append((-1, None, message, "warning"))
     if exponent is not None:
         message = f"numbers in exponent notation read in full: {_quote(exponent)} is " \
                   f"{_to_number(exponent):,.0f}"  # fmt: skip

@@ -15,7 +15,7 @@ import pytest
 from config import Config, get_config
 from data_loaders import normalise, units
 from data_loaders import values as V
-from data_loaders.ingest import parse_file
+from data_loaders.ingest import Options, parse_file
 from tests.ingest_helpers import xlsx
 
 CFG = Config()
@@ -273,3 +273,21 @@ def test_a_decimal_point_beside_decimal_commas_is_not_read_as_thousands():
     # "12.5" in a column that also writes "4,5" is twelve and a half, never 125
     out, notes = V.number(["4,5", "12.5"])
     assert out == [4.5, 12.5] and notes[0][3] == "warning"
+
+
+def test_a_list_in_two_currencies_keeps_each_rows_own():
+    text = (
+        "Naziv projekta,Korisnik,Datum početka,Zaključni datum provedbe aktivnosti,"
+        "Ukupno prihvatljivi troškovi\n"
+        'Jedan,Grad,01.02.2019,17.06.2020,"5.172.338,50 kn"\n'
+        'Dva,Grad,01.03.2023,30.06.2024,"1.013.778,44 €"\n'
+        'Tri,Grad,15.03.2023,30.06.2025,"250.000,00 €"\n'
+    )
+    parsed = parse_file("hr.csv", text.encode(), {}, options=Options(create_listed=True))
+    assert parsed.ok, parsed.report.all_problems
+    projects = parsed.frames["projects"].set_index("name")
+    assert projects["currency"].to_dict() == {"Jedan": "HRK", "Dva": "EUR", "Tri": "EUR"}
+    assert projects["budget"].to_dict() == {"Jedan": 5172338.5, "Dva": 1013778.44, "Tri": 250000.0}
+    problems = parsed.report.all_problems
+    warned = [p.message for p in problems if "more than one currency" in p.message]
+    assert len(warned) == 1 and "none is converted" in warned[0]

@@ -609,15 +609,26 @@ def halves(header: object) -> list[str]:
 def language_of(kind: str, header: str) -> str | None:
     """The languages whose word tables know the header ("English" first; "French, Spanish"
     for a word both use), or None."""
+    langs = _languages(kind)
     for key in [norm(header), *map(norm, halves(header))]:
         if key in _tables(())[kind] and _english(kind, key):
             return "English"
-        langs = [lang for lang, table in LANGUAGES.items()
-                 if any(norm(w) == key for k, ws in table.items()
-                        if k.rpartition(":")[0] in ("", kind) for w in ws)]  # fmt: skip
-        if langs:
-            return ", ".join(langs)
+        if key in langs:
+            return ", ".join(langs[key])
     return None
+
+
+@lru_cache(maxsize=8)
+def _languages(kind: str) -> dict[str, list[str]]:
+    """Header word (normalised) -> the languages whose table holds it for this kind."""
+    out: dict[str, list[str]] = {}
+    for lang, table in LANGUAGES.items():
+        for key, words in table.items():
+            if key.rpartition(":")[0] in ("", kind):
+                for w in words:
+                    if lang not in (have := out.setdefault(norm(w), [])):
+                        have.append(lang)
+    return out
 
 
 def how_read(kind: str, header: str, field: str) -> str | None:
@@ -656,8 +667,13 @@ def header_inferences(kind: str, headers: list[str], fields: list[str | None]) -
 
 
 def _english(kind: str, key: str) -> bool:
+    return key in _english_words(kind)
+
+
+@lru_cache(maxsize=8)
+def _english_words(kind: str) -> frozenset[str]:
     tables = [_COMMON] + ([_PER_KIND[kind]] if kind in _PER_KIND else [])
-    return any(norm(w) == key for t in tables for ws in t.values() for w in ws)
+    return frozenset(norm(w) for t in tables for ws in t.values() for w in ws)
 
 
 def _lookup_one(kind: str, header: str) -> str | None:
