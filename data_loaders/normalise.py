@@ -82,7 +82,9 @@ def placeholders(f: str, cells: list, is_placeholder, config: Config) -> tuple[l
     return out, notes
 
 
-def parse(f: str, cells: list, config: Config, serials: bool = True) -> tuple[dict, list[Note]]:
+def parse(
+    f: str, cells: list, config: Config, serials: bool = True, header: str = ""
+) -> tuple[dict, list[Note]]:
     """The column's values (one or more fields) and its notes ``(pos, value, message, sev)``.
 
     ``rag_label`` gives ``overall_rag`` too (the rating it names) and ``_rag_text`` (a label that
@@ -97,7 +99,7 @@ def parse(f: str, cells: list, config: Config, serials: bool = True) -> tuple[di
     elif kind == "percent":
         vals, notes = V.percent(cells)
     elif kind == "scale":
-        vals, notes = V.scale(cells, scale_words(config))
+        vals, notes = V.scale(cells, scale_words(config), header)
     elif kind == "bool":
         vals, notes = V.boolean(cells)
     elif kind == "decision":
@@ -120,15 +122,17 @@ def parse(f: str, cells: list, config: Config, serials: bool = True) -> tuple[di
 
 
 def column(
-    f: str, cells: list, config: Config, serials: bool = True, is_placeholder=None
+    f: str, cells: list, config: Config, serials: bool = True, is_placeholder=None, header: str = ""
 ) -> tuple[dict[str, list], list[Note]]:
     """One raw column read as field ``f``: placeholders blanked, then typed by the one rule.
 
     ``serials``: a number in a date column is an Excel date serial (sheets only).
-    ``is_placeholder``: a matcher made once per file (``values.placeholder_matcher``)."""
+    ``is_placeholder``: a matcher made once per file (``values.placeholder_matcher``).
+    ``header``: the column's header as written; it may say how a scale is numbered
+    (``Impact (1 = High, 3 = Low)``)."""
     match = is_placeholder or V.placeholder_matcher(config.ingest.placeholders)
     cells, notes = placeholders(f, list(cells), match, config)
-    parsed, more = parse(f, cells, config, serials)
+    parsed, more = parse(f, cells, config, serials, header)
     return parsed, notes + more
 
 

@@ -582,7 +582,9 @@ def _parse_sheet(raw, config, options_ctx, known, mappings) -> SheetResult:
             ]
             headers_of.setdefault(base, labels[i])
             continue
-        parsed, notes = normalise.column(f, column, config, is_placeholder=is_placeholder)
+        parsed, notes = normalise.column(
+            f, column, config, is_placeholder=is_placeholder, header=header[i]
+        )
         # how the column was read ("dates read day first: ...") is said, not a problem
         report.inferences += [f"'{labels[i]}': {n[2]}" for n in notes if n[3] == V.INFERENCE]
         notes = [n for n in notes if n[3] != V.INFERENCE]

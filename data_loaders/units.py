@@ -32,7 +32,10 @@ CHOICES = {"m": 1e6, "k": 1e3, "1": 1.0}  # a PM's answer to "which unit?"
 CHOICE_LABELS = {"m": "millions", "k": "thousands", "1": "as written"}
 _ALIASES = {"m": "m", "mn": "m", "million": "m", "millions": "m", "k": "k", "000": "k",
             "thousand": "k", "thousands": "k", "1": "1", "units": "1",
-            "as written": "1"}  # fmt: skip
+            "as written": "1",
+            # the same answers in the usual spellings of other languages
+            "mio": "m", "mln": "m", "mill": "m", "tsd": "k", "tys": "k", "tis": "k",
+            "x1000": "k", "1000": "k"}  # fmt: skip
 # Money fields whose portfolio median tells a unit (a risk's cost impact can be small).
 ASK_FIELDS = ("budget", "contingency", "benefits_planned", "planned_value", "earned_value",
               "actual_cost")  # fmt: skip

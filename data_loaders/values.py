@@ -664,21 +664,27 @@ def _one_rag(raw: str, config: Config, known: list[str]):
     return None, raw[:100], "not a RAG rating; kept as the label only"
 
 
-def scale(values: list, table: dict[str, int] | None = None) -> tuple[list, list[Note]]:
+def scale(
+    values: list, table: dict[str, int] | None = None, header: str = ""
+) -> tuple[list, list[Note]]:
     """Likelihood / impact 1-5 from numbers, probabilities (0-1) or words: ``table`` (the
     built-in SCALE_WORDS with ``[risk] scales`` on top, ``normalise.scale_words``), in any of
     the languages of ``vocabulary.languages`` (accents folded: ``Media`` = ``média``).
 
     A numbered enumeration (``1 - High``, ``3 - Low``) is read by its words; when its numbers
     run the other way from ours (1 the worst), the column's bare numbers follow the same
-    numbering, and an INFERENCE says so."""
+    numbering, and an INFERENCE says so. The ``header`` may state the numbering instead
+    (``Impact (1 = High, 3 = Low)``, ``Priority (1 = highest)``)."""
     out, notes = [], []
     table = {fold(re.sub(r"\s+", " ", k.strip())): v for k, v in (table or SCALE_WORDS).items()}
     words = list(table)
+    stated = [f"{n} - {w.strip()}" for n, w in _HEADER_PAIRS.findall(fold(header or ""))]
     numbering = _numbering(values, table)
+    example = next((v for v in values if isinstance(v, str) and _NUMBERED.match(v.strip())), "")
+    if not numbering and (numbering := _numbering(stated, table, one=True)):
+        example = " ".join(str(header).split())
     if numbering:
         worst = max(numbering, key=lambda n: numbering[n])
-        example = next(v for v in values if isinstance(v, str) and _NUMBERED.match(v.strip()))
         direction = "1 is the worst" if worst == min(numbering) else f"{worst} is the worst"
         message = f"numbered values read by their words: {_quote(example)}; {direction}"
         notes.append((-1, None, message, INFERENCE))
@@ -715,16 +721,38 @@ def scale(values: list, table: dict[str, int] | None = None) -> tuple[list, list
     return out, notes
 
 
-def _numbering(values: list, table: dict[str, int]) -> dict[int, int]:
-    """The column's own numbering, from its ``N - word`` cells, when it differs from ours
-    (``1 - High``: 1 stands for 4); {} when the column has none or numbers the same way."""
+# "(1 = High, 3 = Low)", "1=highest": the numbering a header states.
+_HEADER_PAIRS = re.compile(r"\b([1-9])\s*[=:]\s*([^\d,;/()=]+)")
+# Words a header uses for the end of a numbering that are not scale values themselves.
+_ENDS = {"highest": 5, "worst": 5, "most likely": 5, "most severe": 5, "lowest": 1, "best": 1,
+         "least likely": 1}  # fmt: skip
+
+
+def _numbering(values: list, table: dict[str, int], one: bool = False) -> dict[int, int]:
+    """The column's own numbering, from its ``N - word`` cells (or, ``one``, a header that
+    names a single end: ``1 = highest``), when it differs from ours (``1 - High``: 1 stands
+    for 4); {} when there is none or it numbers the same way."""
     pairs: dict[int, int] = {}
     for v in {v for v in values if isinstance(v, str)}:
         m = _NUMBERED.match(fold(" ".join(v.split())))
-        if m and m.group(2).strip() in table:
-            pairs[int(m.group(1))] = table[m.group(2).strip()]
+        word = m and m.group(2).strip()
+        if word and (word in table or one and word in _ENDS):
+            pairs[int(m.group(1))] = table.get(word) or _ENDS[word]
+    if one and len(pairs) == 1:  # "1 = highest": a 1-5 scale that runs the other way
+        ((n, value),) = pairs.items()
+        if n == 1 and value >= 4:
+            return {k: 6 - k for k in range(1, 6)}
+        return {}
     same = all(n == value for n, value in pairs.items())
-    return {} if same or len(pairs) < 2 else pairs
+    if same or len(pairs) < 2:
+        return {}
+    # the numbers between two stated ones: "1 = High, 3 = Low" makes 2 the middle
+    low, high = min(pairs), max(pairs)
+    for n in range(low + 1, high):
+        if n not in pairs:
+            at = pairs[low] + (pairs[high] - pairs[low]) * (n - low) / (high - low)
+            pairs[n] = round(at)
+    return pairs
 
 
 # The one yes/no vocabulary of every source (sheets, CSV, SQL). ``t``/``f`` are PostgreSQL's own

@@ -291,3 +291,30 @@ def test_a_list_in_two_currencies_keeps_each_rows_own():
     problems = parsed.report.all_problems
     warned = [p.message for p in problems if "more than one currency" in p.message]
     assert len(warned) == 1 and "none is converted" in warned[0]
+
+
+def test_a_header_that_numbers_its_scale_decides_the_bare_numbers():
+    header = "Impact (1 = High, 3 = Low)"
+    out, notes = V.scale(["1", "2", "3"], None, header)
+    assert out == [4, 3, 2]
+    assert _said(notes) == [f"numbered values read by their words: '{header}'; 1 is the worst"]
+    out, _ = V.scale(["1", "5"], None, "Wahrscheinlichkeit (1 = sehr hoch, 5 = sehr gering)")
+    assert out == [5, 1]
+    assert V.scale(["1", "5"], None, "Impact")[0] == [1, 5]  # no header numbering: ours
+
+
+def test_a_risk_register_whose_header_says_1_is_the_worst():
+    data = xlsx({"Risks": [
+        ["Risk ID", "Description", "Likelihood (1 = High, 3 = Low)", "Impact", "Owner"],
+        ["R1", "Supplier fails", 1, "Alta", "Ana"],
+        ["R2", "Late permit", 3, "Baja", "Ben"],
+        ["R3", "Scope creep", 2, "Media", "Eva"],
+    ]})  # fmt: skip
+    options = Options(project_id="P1", report_date=date(2024, 5, 31))
+    parsed = parse_file("r.xlsx", data, {"P1": "One"}, options=options)
+    assert parsed.ok, parsed.report.all_problems
+    risks = parsed.frames["risks"].set_index("risk_id")
+    assert risks["likelihood"].to_dict() == {"R1": 4, "R2": 2, "R3": 3}
+    assert risks["impact"].to_dict() == {"R1": 4, "R2": 2, "R3": 3}
+    said = parsed.report.sheets[0].inferences
+    assert any(s.startswith("'Likelihood (1 = High, 3 = Low)': numbered values") for s in said)
