@@ -230,12 +230,13 @@ def _context(rows: list[list], until: int) -> tuple[Context, list[date]]:
             if not rest.strip() and not c.strip().endswith(":"):
                 continue
             key = norm(label)
-            if key in ("project name", "project", "project title", "programme name", "programme"):
+            said = lookup("status", label)  # "Stichtag:", "Naziv projekta:" in other languages
+            if said == "name" or key in ("project", "programme name", "programme"):
                 if isinstance(value, str) and value.strip():
                     ctx.project_name = value.strip()
-            elif key in ("project id", "project number", "project ref", "project code"):
+            elif said == "project_id" or key in ("project ref", "project code"):
                 ctx.project_id = V.text([value])[0][0]
-            elif key in (
+            elif said == "report_date" or key in (
                 "report date", "reporting date", "last update", "last updated", "as of",
                 "as at", "status date", "date", "week ending", "snapshot date",
             ):  # fmt: skip

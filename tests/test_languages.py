@@ -308,3 +308,23 @@ def test_a_table_renamed_into_other_languages_loads_the_same_values(seed, form):
     parsed = parse_file(name, data, {pid: n for pid, n, *_ in ROWS}, options=options)
     assert parsed.ok, (header, parsed.report.all_problems[:3])
     assert _loaded(parsed) == _expected(), header
+
+
+@pytest.mark.parametrize(
+    ("project_line", "date_line"),
+    [("Projektname: Alpha", "Stichtag: 31.05.2024"),
+     ("Nombre del proyecto: Alpha", "Fecha del informe: 31 de mayo de 2024"),
+     ("Naziv projekta: Alpha", "Datum izvješća: 31.05.2024"),
+     ("Nom du projet: Alpha", "Date du rapport: 31 mai 2024")],
+)  # fmt: skip
+def test_a_title_block_in_another_language_names_the_project_and_date(project_line, date_line):
+    data = xlsx({"Risiken": [
+        [project_line], [date_line], [],
+        ["Risiko-ID", "Beschreibung", "Wahrscheinlichkeit", "Auswirkung", "Maßnahmen"],
+        ["R1", "Lieferant fällt aus", "hoch", "mittel", "Zweitlieferant"],
+    ]})  # fmt: skip
+    parsed = parse_file("r.xlsx", data, {"P1": "Alpha"})
+    assert parsed.ok, parsed.report.all_problems
+    risk = parsed.frames["risks"].iloc[0]
+    assert (risk["project_id"], risk["report_date"].date()) == ("P1", date(2024, 5, 31))
+    assert (risk["likelihood"], risk["impact"]) == (4, 3)
