@@ -302,6 +302,8 @@ def _print_report(report, error: str) -> None:
         print(f"  sheet {s.sheet!r}: {s.kind}, {where}, {s.rows_loaded} rows"
               f"{f', {s.rows_skipped} skipped' if s.rows_skipped else ''}"
               f"{f' - {s.reason}' if _says_more(s) else ''}")  # fmt: skip
+        for said in s.inferences:  # how the sheet was read: header, language, dates, numbers
+            print(f"    read: {said}")
         if s.kind == "unsupported" and s.suggestion:
             print(f"    load it as its values suggest: pass --accept-suggestions, or "
                   f"{s.suggestion['flags']} (change any --map)")  # fmt: skip

@@ -82,20 +82,24 @@ def placeholders(f: str, cells: list, is_placeholder, config: Config) -> tuple[l
     return out, notes
 
 
-def parse(f: str, cells: list, config: Config, serials: bool = True) -> tuple[dict, list[Note]]:
+def parse(
+    f: str, cells: list, config: Config, serials: bool = True, header: str = ""
+) -> tuple[dict, list[Note]]:
     """The column's values (one or more fields) and its notes ``(pos, value, message, sev)``.
 
     ``rag_label`` gives ``overall_rag`` too (the rating it names) and ``_rag_text`` (a label that
     is not a rating); ``decision`` gives ``_decision_text`` (the words, kept as rationale)."""
     kind = TYPES.get(f, "text")
     if kind == "date":
-        vals, notes = V.dates(cells, config, serials=serials)
+        # "Q3 2024" as a start is the quarter's first day; as an end or due date, its last
+        start = f in ("start_date", "raised_date")
+        vals, notes = V.dates(cells, config, serials=serials, quarter_end=not start)
     elif kind in ("money", "number"):
         vals, notes = V.number(cells)
     elif kind == "percent":
         vals, notes = V.percent(cells)
     elif kind == "scale":
-        vals, notes = V.scale(cells, scale_words(config))
+        vals, notes = V.scale(cells, scale_words(config), header)
     elif kind == "bool":
         vals, notes = V.boolean(cells)
     elif kind == "decision":
@@ -118,15 +122,17 @@ def parse(f: str, cells: list, config: Config, serials: bool = True) -> tuple[di
 
 
 def column(
-    f: str, cells: list, config: Config, serials: bool = True, is_placeholder=None
+    f: str, cells: list, config: Config, serials: bool = True, is_placeholder=None, header: str = ""
 ) -> tuple[dict[str, list], list[Note]]:
     """One raw column read as field ``f``: placeholders blanked, then typed by the one rule.
 
     ``serials``: a number in a date column is an Excel date serial (sheets only).
-    ``is_placeholder``: a matcher made once per file (``values.placeholder_matcher``)."""
+    ``is_placeholder``: a matcher made once per file (``values.placeholder_matcher``).
+    ``header``: the column's header as written; it may say how a scale is numbered
+    (``Impact (1 = High, 3 = Low)``)."""
     match = is_placeholder or V.placeholder_matcher(config.ingest.placeholders)
     cells, notes = placeholders(f, list(cells), match, config)
-    parsed, more = parse(f, cells, config, serials)
+    parsed, more = parse(f, cells, config, serials, header)
     return parsed, notes + more
 
 
@@ -188,7 +194,9 @@ def table(
         vals = parsed.get(f, next(iter(parsed.values())))
         bad = {pos for pos in unlisted if f in mapping.scales or _unread(f, vals[pos])}
         problems += _unmapped(label, col, f, mapping, [(cells[p], p) for p in sorted(bad)])
-        found = [_problem(label, col, f, note) for note in notes if note[0] not in bad]
+        # how a column was read (V.INFERENCE) is no problem of the source's data
+        found = [_problem(label, col, f, note) for note in notes
+                 if note[0] not in bad and note[3] != V.INFERENCE]  # fmt: skip
         problems += _capped(found, label, col)
         for out, values in parsed.items():
             # rag_label also rates (overall_rag): a second column for a field fills the gaps

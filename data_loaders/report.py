@@ -59,6 +59,9 @@ class SheetReport:
     units: dict[str, str] = field(default_factory=dict)  # money column -> unit and currency read
     # what the values suggest an unrecognised table holds: kind, mapping, reasons, CLI flags
     suggestion: dict | None = None
+    # how the sheet was understood, one sentence each: "'Start': dates read day first:
+    # '19/04/2024' exists", "'Naziv projekta' read as name (Croatian)"
+    inferences: list[str] = field(default_factory=list)
 
 
 @dataclass

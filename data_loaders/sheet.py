@@ -44,6 +44,7 @@ from vocabulary.fields import (
     SHEET_HINTS,
     TYPES,
     field_choices,
+    header_inferences,
     lookup,
     norm,
     user_synonyms,
@@ -239,12 +240,13 @@ def _context(rows: list[list], until: int) -> tuple[Context, list[date]]:
             if not rest.strip() and not c.strip().endswith(":"):
                 continue
             key = norm(label)
-            if key in ("project name", "project", "project title", "programme name", "programme"):
+            said = lookup("status", label)  # "Stichtag:", "Naziv projekta:" in other languages
+            if said == "name" or key in ("project", "programme name", "programme"):
                 if isinstance(value, str) and value.strip():
                     ctx.project_name = value.strip()
-            elif key in ("project id", "project number", "project ref", "project code"):
+            elif said == "project_id" or key in ("project ref", "project code"):
                 ctx.project_id = V.text([value])[0][0]
-            elif key in (
+            elif said == "report_date" or key in (
                 "report date", "reporting date", "last update", "last updated", "as of",
                 "as at", "status date", "date", "week ending", "snapshot date",
             ):  # fmt: skip
@@ -652,6 +654,7 @@ def _parse_sheet(raw, config, options_ctx, known, mappings) -> SheetResult:
         return result
     report.kind = kind
     report.mapping = {lab: (f or "") for lab, f in zip(labels, fields, strict=True)}
+    report.inferences += header_inferences(kind, header, fields)
     if raw.name and not report.reason:
         report.reason = f"recognised as {kind} from its column names"
     if ignored := _mostly_ignored(labels, header, fields):
@@ -737,7 +740,12 @@ def _parse_sheet(raw, config, options_ctx, known, mappings) -> SheetResult:
         if kind == "risks" and f in ("impact", "residual_impact", "cost_impact"):
             column, neg = registers.negatives(column)
             negative = [a or b for a, b in zip(negative, neg, strict=True)]
-        parsed, notes = normalise.column(f, column, config, is_placeholder=is_placeholder)
+        parsed, notes = normalise.column(
+            f, column, config, is_placeholder=is_placeholder, header=header[i]
+        )
+        # how the column was read ("dates read day first: ...") is said, not a problem
+        report.inferences += [f"'{labels[i]}': {n[2]}" for n in notes if n[3] == V.INFERENCE]
+        notes = [n for n in notes if n[3] != V.INFERENCE]
         first = parsed.get(f, next(iter(parsed.values())))
         skip |= _outcomes(notes, first, f, problems, raw.name, labels[i], src_rows)
         if i in money.columns:  # money in currency units: "7.9" in a £m column is 7,900,000
@@ -764,8 +772,8 @@ def _parse_sheet(raw, config, options_ctx, known, mappings) -> SheetResult:
     if "currency" in cols:  # read once per distinct cell: a column repeats a few codes
         codes = {c: units.currency_code(c) for c in set(cols["currency"])}
         cols["currency"] = [codes[c] or money.currency for c in cols["currency"]]
-    elif money.columns:
-        cols["currency"] = [money.currency] * len(data)
+    elif money.columns:  # a row whose money states its currency ("1.013.778,44 €") keeps it
+        cols["currency"] = units.row_currencies(data, money)
     if "_rag_text" in cols:
         base = cols.get("rag_label") or [None] * len(data)
         cols["rag_label"] = [a or b for a, b in zip(base, cols.pop("_rag_text"), strict=True)]

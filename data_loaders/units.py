@@ -17,28 +17,60 @@ from dataclasses import dataclass, field
 
 from config import Config
 from data_loaders import values as V
-from vocabulary.currencies import CODES, MARK, SYMBOL_CODES, SYMBOLS, symbol  # noqa: F401
+from vocabulary.currencies import (  # noqa: F401
+    CELL_MARKS,
+    CODES,
+    MARK,
+    MARK_IN_CELL,
+    SYMBOL_CODES,
+    SYMBOLS,
+    symbol,
+)
 from vocabulary.fields import TYPES, norm, without_unit  # noqa: F401 (public here too)
 
 CHOICES = {"m": 1e6, "k": 1e3, "1": 1.0}  # a PM's answer to "which unit?"
 CHOICE_LABELS = {"m": "millions", "k": "thousands", "1": "as written"}
 _ALIASES = {"m": "m", "mn": "m", "million": "m", "millions": "m", "k": "k", "000": "k",
             "thousand": "k", "thousands": "k", "1": "1", "units": "1",
-            "as written": "1"}  # fmt: skip
+            "as written": "1",
+            # the same answers in the usual spellings of other languages
+            "mio": "m", "mln": "m", "mill": "m", "tsd": "k", "tys": "k", "tis": "k",
+            "x1000": "k", "1000": "k"}  # fmt: skip
 # Money fields whose portfolio median tells a unit (a risk's cost impact can be small).
 ASK_FIELDS = ("budget", "contingency", "benefits_planned", "planned_value", "earned_value",
               "actual_cost")  # fmt: skip
 MIN_VALUES_TO_ASK = 3  # a portfolio, not one project's odd figure
 
 _CUR = MARK
+# The unit words of a header or title line, in the languages of vocabulary.languages. Order
+# matters: the first pattern that matches decides ("in Mio. €" is millions before "€").
+_THOUSANDS_BEFORE = r"(?:em|en|in|de)\s+mil\b|r\$\s*mil\b"  # "R$ mil", "miles de euros"
 _PATTERNS: list[tuple[re.Pattern, float]] = [
-    (re.compile(r"\bbillions?\b|\bbn\b", re.I), 1e9),
-    (re.compile(r"\bmillions?\b|\bmn\b|\bmio\b|\bmil\b", re.I), 1e6),
-    (re.compile(r"\bthousands?\b|'000|\b000s?\b|£000|\$000|€000", re.I), 1e3),
+    (re.compile(r"\bbillions?\b|\bbn\b|\bmrd\b|\bmld\b|\bmilliard|\bmiljard|\bmiliard", re.I), 1e9),
+    (re.compile(_THOUSANDS_BEFORE, re.I), 1e3),
+    (
+        re.compile(
+            r"\bmillions?\b|\bmn\b|\bmio\b|\bmil\b|\bmln\b|\bmill\b|\bmillones\b|"
+            r"\bmilh(?:ões|oes)\b|\bmilioni\b|\bmiljoen|\bmiljon|\bmilion|\bmilijun",
+            re.I,
+        ),
+        1e6,
+    ),
+    (
+        re.compile(
+            r"\bthousands?\b|'000|\b000s?\b|£000|\$000|€000|\bx\s*1[ .,']?000\b|"
+            r"\btsd\b|\btausend\b|\bmilliers?\b|\bmiles\b|\bmigliaia\b|\bduizend|"
+            r"\btusind|\btusen|\btys\b|\btysi|\btis\b|\btisu",
+            re.I,
+        ),
+        1e3,
+    ),
+    (re.compile(r"\b[kt](?:eur|usd|gbp|sek|nok|dkk|chf|pln)\b|\bt€|\bk€|€\s*k\b", re.I), 1e3),
+    (re.compile(r"\bm(?:eur|usd|gbp|sek|nok|dkk|chf|pln)\b|\bm€", re.I), 1e6),
     (re.compile(_CUR + r"\s*'?\s*m\b", re.I), 1e6),  # £m, $M, USD m
     (re.compile(_CUR + r"\s*'?\s*k\b", re.I), 1e3),  # £k
-    (re.compile(r"\(\s*m\s*\)|\(\s*mm\s*\)", re.I), 1e6),  # Budget (m)
-    (re.compile(r"\(\s*k\s*\)", re.I), 1e3),
+    (re.compile(r"\(\s*\$?\s*mm?\s*\)", re.I), 1e6),  # Budget (m), ($M), (MM)
+    (re.compile(r"\(\s*\$?\s*k\s*\)", re.I), 1e3),
 ]
 
 
@@ -56,13 +88,26 @@ def currency_in_text(text: object) -> str | None:
     """ISO code from a symbol or a code written in a header, title line or cell."""
     if not isinstance(text, str):
         return None
+    for m in MARK_IN_CELL.finditer(text):  # kn, R$, zł: before "$" alone is read as USD
+        if code := CELL_MARKS.get(m.group().lower()):
+            return code
     for ch in text:
         if ch in SYMBOL_CODES:
             return SYMBOL_CODES[ch]
     for word in re.findall(r"[A-Za-z]{3}", text):
         if word.upper() in CODES and word.isupper():
             return word.upper()
-    return None
+    for word in re.findall(r"\b[KkTtMm]([A-Z]{3})\b", text):  # TEUR, kUSD, MSEK
+        if word in CODES:
+            return word
+    low = text.lower()
+    return next((code for word, code in _CURRENCY_WORDS.items() if re.search(word, low)), None)
+
+
+# Currencies named in words in a header or title: "in thousands of euros", "mil. kuna".
+_CURRENCY_WORDS = {r"\beuros?\b": "EUR", r"\bdollars?\b": "USD", r"\bpounds?\b": "GBP",
+                   r"\bsterling\b": "GBP", r"\bkun[ae]?\b": "HRK", r"\bz[łl]ot": "PLN",
+                   r"\breais\b": "BRL"}  # fmt: skip
 
 
 def currency_code(value: object) -> str | None:
@@ -81,6 +126,23 @@ def with_currency(frame, default: str):
         return frame.assign(currency=default)
     codes = frame["currency"].map(currency_code)
     return frame.assign(currency=codes.where(codes.notna(), default))
+
+
+def row_currencies(data: list[list], money: SheetMoney) -> list[str | None]:
+    """Each row's currency: the first that its money cells state (a list of grants in kuna and,
+    from 2023, in euro: ``5.172.338,50 kn``, ``1.013.778,44 €``), else the sheet's."""
+    read: dict[str, str | None] = {}  # a column repeats its marks: each text read once
+    out = []
+    for row in data:
+        code = None
+        for i in money.columns:
+            v = row[i]
+            if type(v) is str and any(ch.isdigit() for ch in v):
+                code = read[v] if v in read else read.setdefault(v, currency_in_text(v))
+                if code:
+                    break
+        out.append(code or money.currency)
+    return out
 
 
 def parse_choice(text: str) -> str | None:
@@ -131,8 +193,8 @@ class SheetMoney:
 def _median(column: list) -> float | None:
     if all(type(v) is float for v in column):  # numbers already (NaN is no number)
         nums = [abs(v) for v in column if v and v == v]
-    else:
-        nums = [abs(n) for n in map(_number, column) if n]
+    else:  # read as the column is read: its separators decided by its own cells
+        nums = [abs(n) for n in V.number(column)[0] if n]
     return statistics.median(nums) if nums else None
 
 

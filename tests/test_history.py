@@ -57,7 +57,8 @@ def test_a_history_loads_a_report_per_period_and_the_latest_details(sqlite_url):
         lambda s: sorted(pd.Timestamp(d).date() for d in s)
     )
     assert by_project["P-1"] == [date(2022, 12, 31), date(2023, 12, 31), date(2024, 12, 31)]
-    assert any("years read as 31 December" in p.message for p in report.all_problems)
+    said = parsed.report.sheets[0].inferences
+    assert any("'Fiscal Year': years read as 31 December" in line for line in said)
 
 
 def test_a_project_twice_in_one_period_with_different_values_is_skipped():

@@ -124,7 +124,9 @@ def test_dates_serials_iso_and_order_from_column_evidence():
     assert out == [date(2026, 3, 8), date(2026, 3, 6), date(2026, 3, 6)]
     # 25/03 proves day-first, so 04/03 is 4 March
     out, notes = V.dates(["04/03/2026", "25/03/2026"], cfg)
-    assert out == [date(2026, 3, 4), date(2026, 3, 25)] and not notes
+    assert out == [date(2026, 3, 4), date(2026, 3, 25)]
+    # no problem, only the sentence that says how the column was read
+    assert notes == [(-1, None, "dates read day first: '25/03/2026' exists", V.INFERENCE)]
     # 03/25 proves month-first
     out, _ = V.dates(["04/03/2026", "03/25/2026"], cfg)
     assert out == [date(2026, 4, 3), date(2026, 3, 25)]
@@ -147,7 +149,8 @@ def test_two_digit_years_and_dotted_dates():
 def test_money_with_currency_signs_and_separators():
     out, notes = V.number(["£1,234.50", "$2,000", "€ 3.000", "(500)", "1.5m", 42])
     assert out[:2] == [1234.5, 2000.0] and out[3] == -500.0 and out[4] == 1.5e6 and out[5] == 42
-    assert not notes
+    # three currencies in one column are loaded as written, and said (never converted)
+    assert [n[3] for n in notes] == [V.INFERENCE, "warning"] and "GBP" in notes[1][2]
 
 
 def test_percentages_as_percent_fraction_or_number():

@@ -43,6 +43,8 @@ def panels(parsed, edits: dict) -> None:
             )
             if rep.reason:
                 st.caption(plain(rep.reason))
+            if rep.inferences:  # how it was read: languages, date order, separators, units
+                st.caption("How it was read: " + " · ".join(plain(s) for s in rep.inferences))
             if rep.kind == "unsupported" and rep.suggestion and sheet.layout_key:
                 _suggestion(rep.suggestion, sheet.layout_key, edits)
             # a table whose column names we do not know: the PM says what it holds

@@ -14,8 +14,21 @@ SYMBOL_CODES = {"£": "GBP", "$": "USD", "€": "EUR", "¥": "JPY", "₹": "INR"
 SYMBOLS = {code: sym for sym, code in SYMBOL_CODES.items()}
 CODES = frozenset({
     "GBP", "USD", "EUR", "JPY", "INR", "CAD", "AUD", "NZD", "CHF", "SEK", "NOK", "DKK", "ZAR",
-    "SGD", "HKD", "CNY", "PLN", "CZK", "BRL", "MXN",
+    "SGD", "HKD", "CNY", "PLN", "CZK", "BRL", "MXN", "HRK", "HUF", "RON", "ISK", "NPR",
 })  # fmt: skip
+# Currency marks written beside a number that are neither one symbol nor an ISO code, and the
+# currency each stands for (None: the mark does not say which, "kr" is DKK, NOK, SEK or ISK).
+CELL_MARKS = {
+    "kn": "HRK", "r$": "BRL", "zł": "PLN", "kč": "CZK", "us$": "USD", "c$": "CAD", "a$": "AUD",
+    "nz$": "NZD", "hk$": "HKD", "s$": "SGD", "kr": None, "kr.": None, "fr.": "CHF",
+}  # fmt: skip
+# One of those marks in a cell, as a whole word: "5.172.338,50 kn", "R$ 1.200", "kr 450".
+MARK_IN_CELL = re.compile(
+    r"(?<![A-Za-z])(?:"
+    + "|".join(re.escape(m) for m in sorted(CELL_MARKS, key=len, reverse=True))
+    + r")(?![A-Za-z])",
+    re.I,
+)
 # A code written in a money cell (``GBP 1,200``, ``1.2m EUR``): capitals, not inside a capital word.
 CODE_IN_CELL = re.compile(r"(?<![A-Z])(?:" + "|".join(sorted(CODES)) + r")(?![A-Z])")
 # A currency symbol or code inside a header or title line (``Budget £m``, ``Cost USD k``).

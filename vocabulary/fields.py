@@ -8,11 +8,13 @@ per kind, so the synonym table has a common part and a part per kind.
 from __future__ import annotations
 
 import re
+import unicodedata
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import lru_cache
 
 from vocabulary.currencies import MARK as _CUR
+from vocabulary.languages import LANGUAGES
 
 KINDS = ["status", "projects", "risks", "milestones", "decisions", "raid", "benefits"]
 
@@ -530,7 +532,11 @@ _STRIP = re.compile(
     + r"|millions?|thousands?|billions?)|"
     + _CUR
     + r"\s*'?\s*(?:m|k|bn|000s?)?\b|\bbillions?\b|\bmillions?\b|\bthousands?\b|'000|\b000s?\b"
-    r"|\bmn\b|\bbn\b|\(\s*(?:m|mm|k)\s*\)",
+    r"|\bmn\b|\bbn\b|\(\s*(?:m|mm|k)\s*\)"
+    # other languages: "in Mio. €", "TEUR", "k€", "x1000", "mil. kn", "in thousands of euros"
+    r"|\bin\s+(?=mio|mrd|tsd|mln|mil|tys|tis|tausend)"
+    r"|\b(?:mio|mrd|mld|tsd|mln|mil|mill|tys|tis)\b\.?|\b[kmt](?:eur|usd|gbp|sek|nok|dkk|chf|pln)\b"
+    r"|[kmt]?€|\bx\s*1[ .,']?000\b|\b(?:of\s+)?(?:euros?|dollars?|pounds?)\b|\b(?:kn|kr|zł)(?!\w)",
     re.I,
 )
 
@@ -540,15 +546,46 @@ def without_unit(header: str) -> str:
     return _STRIP.sub(" ", header)
 
 
+# Letters that NFKD does not split into a base letter and an accent.
+_FOLD = str.maketrans({"ß": "ss", "ø": "o", "æ": "ae", "œ": "oe", "ł": "l", "đ": "d",
+                       "ð": "d", "þ": "th", "ı": "i"})  # fmt: skip
+
+
+def fold(text: str) -> str:
+    """Lower case without accents: ``Descripción`` -> ``descripcion``, ``Šifra`` -> ``sifra``,
+    ``Größe`` -> ``grosse``. A header typed with or without its accents means the same."""
+    s = unicodedata.normalize("NFKD", text.lower().translate(_FOLD))
+    return "".join(c for c in s if not unicodedata.combining(c))
+
+
 def norm(header: object) -> str:
-    s = re.sub(r"([a-z])([A-Z])", r"\1 \2", str(header or ""))  # PlannedCost -> Planned Cost
-    s = s.lower().replace("%", " percent ")
+    s = str(header or "")
+    s = re.sub(r"([a-z])([A-Z])", r"\1 \2", s)  # PlannedCost -> Planned Cost
+    s = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1 \2", s)  # RAGStatus -> RAG Status
+    s = fold(s).replace("%", " percent ")
     s = re.sub(r"\(.*?\)", " ", s)
-    s = re.sub(r"[^a-z0-9]+", " ", s)
+    s = re.sub(r"[^a-z0-9]+", " ", s)  # project_start_date -> project start date
     return re.sub(r"\s+", " ", s).strip()
 
 
-def _index(extra: dict[str, list[str]] | None = None, user=()) -> dict[str, str]:
+def _language_words(kind: str | None) -> dict[str, list[str]]:
+    """The other languages' words for a kind of sheet (None: a status or project list): the
+    words for any sheet, then the kind's own (``risks:likelihood``)."""
+    out: dict[str, list[str]] = {}
+    # the kind's own words of every language first: "Responsable" on a risk register is the
+    # risk's owner (Spanish), not a project manager (French)
+    entries = [(k, f, words) for table in LANGUAGES.values() for key, words in table.items()
+               for k, _, f in [key.rpartition(":")] if not k or k == kind]  # fmt: skip
+    for k, f, words in sorted(entries, key=lambda e: not e[0]):
+        if kind and not k and f == "rag_label" and "status" in _PER_KIND[kind]:
+            f = "status"  # "Estado" on a risk register is the risk's status
+        if kind and not k and f == "name":
+            f = "_project_name"  # "Naziv projekta" on a risk sheet names the project
+        out.setdefault(f, []).extend(words)
+    return out
+
+
+def _index(extra: dict[str, list[str]] | None = None, user=(), kind: str | None = None):
     out: dict[str, str] = {}
     # the user's words come first: "Owner" may mean the sponsor in one office
     for field, words in user:
@@ -564,6 +601,10 @@ def _index(extra: dict[str, list[str]] | None = None, user=()) -> dict[str, str]
                 field = "_project_name"  # on a risk or milestone sheet "Project" names the project
             for w in words:
                 out.setdefault(norm(w), field)
+    # other languages after English: an English word never changes meaning
+    for field, words in _language_words(kind).items():
+        for w in words:
+            out.setdefault(norm(w), field)
     return out
 
 
@@ -572,7 +613,7 @@ def _tables(user: tuple[tuple[str, tuple[str, ...]], ...]) -> dict[str, dict[str
     return {
         "status": _index(None, user),
         "projects": _index(None, user),
-        **{kind: _index(extra, user) for kind, extra in _PER_KIND.items()},
+        **{kind: _index(extra, user, kind) for kind, extra in _PER_KIND.items()},
     }
 
 
@@ -595,7 +636,98 @@ def user_synonyms(synonyms: dict[str, tuple[str, ...]]):
 
 
 def lookup(kind: str, header: str) -> str | None:
-    """The canonical field for a header in a kind of sheet, or None."""
+    """The canonical field for a header in a kind of sheet, or None.
+
+    A bilingual header (``Naziv projekta / Project name``, ``Startdatum project    Project
+    start date``) is read half by half: the halves that are known decide when they agree."""
+    field = _lookup_one(kind, header)
+    if field is not None:
+        return field
+    found = {_lookup_one(kind, half) for half in halves(header)} - {None}
+    return found.pop() if len(found) == 1 else None
+
+
+# A bilingual header: two names split by " / ", " | ", a line break or a run of 3+ spaces.
+_HALVES = re.compile(r"\s+[/|]\s+|\s*[\r\n]+\s*|\s{3,}")
+
+
+def halves(header: object) -> list[str]:
+    """The parts of a header that names its column twice, in two languages; [] if one name."""
+    parts = [p for p in _HALVES.split(str(header or "").strip()) if p and p.strip()]
+    return parts if len(parts) > 1 else []
+
+
+def language_of(kind: str, header: str) -> str | None:
+    """The languages whose word tables know the header ("English" first; "French, Spanish"
+    for a word both use), or None."""
+    langs = _languages(kind)
+    for key in [norm(header), *map(norm, halves(header))]:
+        if key in _tables(())[kind] and _english(kind, key):
+            return "English"
+        if key in langs:
+            return ", ".join(langs[key])
+    return None
+
+
+@lru_cache(maxsize=8)
+def _languages(kind: str) -> dict[str, list[str]]:
+    """Header word (normalised) -> the languages whose table holds it for this kind."""
+    out: dict[str, list[str]] = {}
+    for lang, table in LANGUAGES.items():
+        for key, words in table.items():
+            if key.rpartition(":")[0] in ("", kind):
+                for w in words:
+                    if lang not in (have := out.setdefault(norm(w), [])):
+                        have.append(lang)
+    return out
+
+
+def how_read(kind: str, header: str, field: str) -> str | None:
+    """A sentence on how a header was read as ``field`` when that took more than an English
+    name: another language, a bilingual header (which half decided), CamelCase or snake_case
+    words. None for a plain English name, or when the header does not look up to ``field``."""
+    if lookup(kind, header) != field:
+        return None
+    shown = " ".join(str(header).split())
+    if _lookup_one(kind, header) is None:  # a half decided
+        half = next(h for h in halves(header) if _lookup_one(kind, h) == field)
+        lang = language_of(kind, half)
+        said = f" ({lang})" if lang and lang != "English" else ""
+        return f"'{shown}' read as {field} by its half '{half.strip()}'{said}"
+    lang = language_of(kind, header)
+    if lang and lang != "English":
+        return f"'{shown}' read as {field} ({lang})"
+    return None
+
+
+def header_inferences(kind: str, headers: list[str], fields: list[str | None]) -> list[str]:
+    """How the sheet's column names were read, one sentence each (``how_read``); CamelCase and
+    snake_case names split into words are said once for the sheet."""
+    said, split = [], []
+    for h, f in zip(headers, fields, strict=True):
+        if not f or "=" in f:
+            continue
+        if sentence := how_read(kind, h, f):
+            said.append(sentence)
+        elif re.search(r"[a-z][A-Z]|_", str(h)) and lookup(kind, h) == f:
+            split.append(f"'{h}' as '{norm(h)}'")
+    if split:
+        more = f" and {len(split) - 3} more" if len(split) > 3 else ""
+        said.append(f"column names split into words: {', '.join(split[:3])}{more}")
+    return said
+
+
+def _english(kind: str, key: str) -> bool:
+    return key in _english_words(kind)
+
+
+@lru_cache(maxsize=8)
+def _english_words(kind: str) -> frozenset[str]:
+    tables = [_COMMON] + ([_PER_KIND[kind]] if kind in _PER_KIND else [])
+    return frozenset(norm(w) for t in tables for ws in t.values() for w in ws)
+
+
+def _lookup_one(kind: str, header: str) -> str | None:
     key = norm(header)
     if not key:
         return None
