@@ -459,7 +459,7 @@ _NOT_COST = re.compile(
     r"|to complete|remaining|impact)\b"
 )
 _WHOLE_LIFE = re.compile(r"\b(wlc|whole ?life|bac|at completion|lifetime)\b")
-_TOTAL = re.compile(r"\b(total|approved|overall|full)\b")
+_TOTAL_FIGURE = re.compile(r"\b(total|approved|overall|full)\b")
 _YEARLY = re.compile(r"\b(in ?year|annual|yearly|per year|fy|financial year|this year|\d{4})\b")
 
 
@@ -473,7 +473,7 @@ def _budget_by_meaning(labels: list[str], header: list[str], fields: list) -> st
         n = norm(h)
         if _YEARLY.search(n):
             return 0
-        return 3 if _WHOLE_LIFE.search(n) else 2 if _TOTAL.search(n) else 1
+        return 3 if _WHOLE_LIFE.search(n) else 2 if _TOTAL_FIGURE.search(n) else 1
 
     found = [
         i for i, (h, f) in enumerate(zip(header, fields, strict=True))
@@ -483,6 +483,8 @@ def _budget_by_meaning(labels: list[str], header: list[str], fields: list) -> st
         return None
     # of equals, the one the names already chose, then the leftmost
     best = max(found, key=lambda i: (meaning(header[i]), fields[i] == "budget"))
+    if all(meaning(header[i]) == meaning(header[best]) for i in found):
+        return None  # no meaning to choose by: two "Budget" columns fill each other's gaps
     for i in found:
         fields[i] = "budget" if i == best else (None if fields[i] == "budget" else fields[i])
     others = ", ".join(f"'{labels[i]}'" for i in found if i != best)
@@ -1201,8 +1203,13 @@ def _build(kind, sheet, cols, src_rows, ctx, known, config, result, headers_of, 
     cols["project_id"] = project_col
     if kind in ("status", "projects") and any(c in cols for c in ("_cost_variance", "_delay_days")):
         _derived_rag(cols, config, n)
+    # A project list with any status field (a RAG, % complete, a summary…) holds a status
+    # report, which is as of a date; its forecast end alone is the project's own.
+    status_fields = set(models.FIELDS["status_reports"]) - {
+        "project_id", "report_date", "forecast_end_date", "upload_id",
+    }  # fmt: skip
     needs_date = kind in ("status", "risks", "milestones", "benefits") or (
-        kind == "projects" and any(f in cols for f in ("overall_rag", "percent_complete"))
+        kind == "projects" and any(f in cols for f in status_fields)
     )
     if needs_date and all(d is None for d in cols.get("report_date") or [None]):
         cols.pop("report_date", None)  # a date column left empty is no date at all

@@ -52,7 +52,7 @@ def test_a_sheet_whose_columns_mostly_load_nowhere_says_so_first():
 
 def _budget_of(header: list[str], values: list) -> tuple[float, list[str]]:
     rows = [["Project ID", "Project Name", *header], ["P-1", "Alpha", *values]]
-    parsed = parse(xlsx({"Portfolio": rows}), new_projects="create")
+    parsed = parse(xlsx({"Portfolio": rows}), new_projects="create", report_date=DAY)
     said = [p.message for p in parsed.report.all_problems if p.column == "budget"]
     return parsed.frames["projects"]["budget"].iloc[0], said
 
@@ -87,3 +87,12 @@ def test_a_pivot_table_sheet_is_skipped_and_named_and_the_data_sheet_loads():
     assert kinds["Sheet2"][0] == "unsupported" and kinds["Sheet2"][1].startswith("a pivot table")
     assert kinds["Sheet1"][0] == "milestones"
     assert parsed.report.status == "valid" and len(parsed.frames["milestones"]) == 27
+
+
+def test_a_project_list_with_a_summary_asks_for_its_report_date():
+    rows = [["Project ID", "Project Name", "Summary"], ["P-1", "Alpha", "On track"]]
+    parsed = parse(xlsx({"Portfolio": rows}), new_projects="create")
+    assert parsed.report.needs == ["report_date"]
+    dated = parse(xlsx({"Portfolio": rows}), new_projects="create", report_date=DAY)
+    assert dated.report.status == "valid"
+    assert dated.frames["status_reports"]["summary"].tolist() == ["On track"]
