@@ -328,16 +328,22 @@ def _remembered_header(rows: list[list], mappings: dict[str, dict[str, str]]) ->
     return None
 
 
-NOTHING_TO_STORE = "nothing to store: only the project id (and a date) read as fields we know; "
+NOTHING_TO_STORE = (
+    "nothing to store: the columns we know are only the project id (and a date), or none "
+    "names the items (an id, a title, a name); "
+)
 
 
 def _stores_nothing(kind: str, header: list[str], labels: list[str], remembered: dict) -> bool:
     """A table whose only known column is the project id (a sheet name made it a portfolio
-    list): loading it would store nothing of what it holds (``registers.stores_nothing``)."""
+    list): loading it would store nothing of what it holds (``registers.stores_nothing``). A
+    register none of whose columns names its items (an id, a title, a name) is the same: its
+    rows could not be told apart."""
     fields = map_columns(kind, header)
     fields = [remembered[lab] or None if lab in remembered else f
               for lab, f in zip(labels, fields, strict=True)]  # fmt: skip
-    return registers.stores_nothing(fields)
+    unnamed = kind not in ("status", "projects") and not set(KEY_FIELDS[kind]) & set(fields)
+    return registers.stores_nothing(fields) or unnamed
 
 
 def _guess(scores: dict[str, int]) -> str | None:
@@ -492,6 +498,28 @@ def _budget_by_meaning(labels: list[str], header: list[str], fields: list) -> st
     return (
         f"budget: '{labels[best]}' ({words[meaning(header[best])]}) is the budget at completion, "
         f"not {others}; map another with --map or the page's mapping"
+    )
+
+
+def _a_form(data: list[list], fields: list, labels: list[str]) -> str | None:
+    """Why rows under known headers are a form, not a table: the columns that should hold
+    dates and figures hold words ("Delegated Expenditure", "Please add the baseline date"):
+    fewer than a third of their cells, placeholders aside, read as a date or a number."""
+    typed_at = [
+        i for i, f in enumerate(fields)
+        if f and TYPES.get(f.split("=")[0]) in ("date", "money", "number", "percent")
+    ]  # fmt: skip
+    cells = [
+        r[i] for r in data for i in typed_at
+        if not V.is_blank(r[i]) and not V.is_missing_text(r[i])
+    ]  # fmt: skip
+    words = [c for c in cells if not _typed(c)]
+    if len(words) < 3 or len(words) * 3 < len(cells) * 2:
+        return None
+    where = ", ".join(f"'{labels[i]}'" for i in typed_at[:3])
+    return (
+        f"a form, not a table: the cells under {where} hold words ({V.shown(words[0])} …), "
+        "not dates or figures"
     )
 
 
@@ -712,6 +740,10 @@ def _parse_sheet(raw, config, options_ctx, known, mappings) -> SheetResult:
     if not data:
         report.kind = "unsupported"
         report.reason = "headers only: the table has no data rows (an unfilled template?)"
+        return result
+    if form := _a_form(data, fields, labels):
+        report.kind = "unsupported"
+        report.reason = form
         return result
     if transposed:
         src_rows = list(range(2, len(data) + 2))  # a project is a column; report its position

@@ -66,7 +66,7 @@ def test_a_table_that_reads_only_the_project_id_is_not_valid():
     assert parsed.report.status != "valid" and not parsed.frames
     (rep,) = parsed.report.sheets
     assert rep.kind == "unsupported" and rep.rows_loaded == 0
-    assert rep.reason.startswith("nothing to store: only the project id")
+    assert rep.reason.startswith("nothing to store: the columns we know are only the project id")
     assert set(rep.mapping) == set(header)  # listed, so the PM can map it
 
 

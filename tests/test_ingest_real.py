@@ -50,7 +50,8 @@ def test_uk_gmpp_loads_242_projects_and_skips_the_two_rows_with_real_data_errors
     # FOI exemption sentences in date and money cells are placeholders: empty, with a warning
     warnings = [p for p in parsed.report.all_problems if p.severity == "warning"]
     assert any(
-        p.value.startswith("Exempt under Section 43") and p.outcome == "blanked" for p in warnings
+        (p.value or "").startswith("Exempt under Section 43") and p.outcome == "blanked"
+        for p in warnings
     )
     bad = [(p.row, p.column, p.value, p.message, p.outcome)
            for p in parsed.report.all_problems if p.severity == "error"]  # fmt: skip

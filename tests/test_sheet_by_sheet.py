@@ -96,3 +96,15 @@ def test_a_project_list_with_a_summary_asks_for_its_report_date():
     dated = parse(xlsx({"Portfolio": rows}), new_projects="create", report_date=DAY)
     assert dated.report.status == "valid"
     assert dated.frames["status_reports"]["summary"].tolist() == ["On track"]
+
+
+def test_words_under_date_columns_make_a_form_not_a_table():
+    rows = [["Milestone", "Baseline Date", "Forecast Date"],
+            ["Gate 1", "Please add the baseline date", "Please add the forecast"],
+            ["Gate 2", "Please add the baseline date", "Please add the forecast"],
+            ["Gate 3", "TBC", "see note"]]  # fmt: skip
+    parsed = parse(xlsx({"Plan": rows}), project_id="P-1", report_date=DAY)
+    sheet = parsed.report.sheets[0]
+    assert sheet.kind == "unsupported"
+    assert sheet.reason.startswith("a form, not a table: the cells under 'Baseline Date'")
+    assert not parsed.frames
