@@ -315,7 +315,7 @@ def _typed(v: object) -> bool:
         return False
     if isinstance(v, (int, float, date)):
         return True
-    return V._to_number(v) is not None or V._one_date(v, True, serials=False) is not None
+    return V._to_number(v) is not None or V.looks_like_date(v) is not None
 
 
 def _remembered_header(rows: list[list], mappings: dict[str, dict[str, str]]) -> int | None:

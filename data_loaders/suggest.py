@@ -61,7 +61,7 @@ class _Column:
 def _profile(label: str, cells: list, config: Config) -> _Column:
     filled = [c for c in cells if not V.is_blank(c) and not V.is_missing_text(c)]
     numbers = [x for x in map(_number, filled) if x is not None]
-    dates = [d for d in (V._one_date(c, True, serials=False) for c in filled) if d]
+    dates = [d for d in map(V.looks_like_date, filled) if d]
     rag = sum(1 for c in filled if isinstance(c, str) and normalise_rag(c.strip(), config))
     distinct = len({str(c).strip().lower() for c in filled})
     return _Column(label, cells, filled, numbers, dates, rag, distinct)
@@ -216,7 +216,7 @@ def _dates(free: list[_Column], have: set[str], choose) -> None:
 
 
 def _by_row(col: _Column) -> list:
-    return [V._one_date(c, True, serials=False) for c in col.cells]
+    return [V.looks_like_date(c) for c in col.cells]
 
 
 def _budget(free: list[_Column], have: set[str], choose) -> None:

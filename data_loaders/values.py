@@ -588,6 +588,12 @@ def _word_date(s: str) -> date | None:
         return None
 
 
+def looks_like_date(v: object) -> date | None:
+    """The date a cell reads as in either order (day first, else month first; no serial
+    numbers): whether a column holds dates, before its order is decided."""
+    return _one_date(v, True, serials=False) or _one_date(v, False, serials=False)
+
+
 def _one_date(
     v: object, dayfirst: bool, serials: bool = True, quarter_end: bool = True
 ) -> date | None:

@@ -108,3 +108,12 @@ def test_words_under_date_columns_make_a_form_not_a_table():
     assert sheet.kind == "unsupported"
     assert sheet.reason.startswith("a form, not a table: the cells under 'Baseline Date'")
     assert not parsed.frames
+
+
+def test_month_first_dates_are_dates_not_words():
+    rows = [["Milestone", "Baseline Date", "Forecast Date"],
+            ["Build 1", "1/16/2026", "2/22/2026"], ["Build 2", "3/1/2026", "3/30/2026"],
+            ["Build 3", "4/2/2026", "4/28/2026"]]  # fmt: skip
+    parsed = parse(xlsx({"Plan": rows}), project_id="P-1", report_date=DAY, new_projects="create")
+    assert parsed.report.sheets[0].kind == "milestones", parsed.report.sheets[0].reason
+    assert len(parsed.frames["milestones"]) == 3
