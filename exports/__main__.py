@@ -24,22 +24,28 @@ from exports.deck import SECTIONS, DeckError, build_deck
 from exports.png import ExportError
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m exports")
-    sub = parser.add_subparsers(dest="command", required=True)
-    deck = sub.add_parser("deck", help="write the weekly review as a 16:9 PowerPoint deck")
-    deck.add_argument(
+def _review_options(parser: argparse.ArgumentParser) -> None:
+    """The options deck and digest share: which review, which slice, which database."""
+    parser.add_argument(
         "--review-date",
         help="review date YYYY-MM-DD (default: the latest reporting date in the database)",
     )
     for fld in FILTER_FIELDS:
-        deck.add_argument(
+        parser.add_argument(
             f"--{fld}",
             action="append",
             default=[],
             metavar=fld.upper(),
             help=f"only this {fld} (repeat for several)",
         )
+    parser.add_argument("--db", help="SQLAlchemy URL (default: $PMO_DATABASE_URL or data/ SQLite)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m exports")
+    sub = parser.add_subparsers(dest="command", required=True)
+    deck = sub.add_parser("deck", help="write the weekly review as a 16:9 PowerPoint deck")
+    _review_options(deck)
     deck.add_argument(
         "--sections",
         nargs="+",
@@ -47,28 +53,15 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="SECTION",
         help=f"sections to include (default: all): {', '.join(SECTIONS)}",
     )
-    deck.add_argument("--db", help="SQLAlchemy URL (default: $PMO_DATABASE_URL or data/ SQLite)")
     deck.add_argument("--out", required=True, help="the .pptx file to write")
     deck.add_argument("--quiet", action="store_true", help="no progress lines")
     digest = sub.add_parser(
         "digest", help="mail the executive digest (HTML, the deck attached) to ADDRESS ..."
     )
-    digest.add_argument(
-        "--review-date",
-        help="review date YYYY-MM-DD (default: the latest reporting date in the database)",
-    )
+    _review_options(digest)
     digest.add_argument(
         "--to", action="append", required=True, metavar="ADDRESS", help="a recipient (repeat)"
     )
-    for fld in FILTER_FIELDS:
-        digest.add_argument(
-            f"--{fld}",
-            action="append",
-            default=[],
-            metavar=fld.upper(),
-            help=f"only this {fld} (repeat for several)",
-        )
-    digest.add_argument("--db", help="SQLAlchemy URL (default: $PMO_DATABASE_URL or data/ SQLite)")
     digest.add_argument(
         "--resend", action="store_true", help="send again to addresses that had this digest"
     )
