@@ -127,6 +127,8 @@ def test_upload_page_fix_a_cell_revalidate_commit_and_see_it_recorded(seeded_url
     assert list(grid[["sheet", "row", "column", "in the file"]].iloc[0]) == [
         "Status", 3, "% Complete", "140"
     ]  # fmt: skip
+    # the column to type in comes before the long problem text, so it is on screen
+    assert list(grid.columns)[-2:] == ["corrected value", "problem"]
     # the PM types 40 in the "corrected value" column and presses Revalidate
     at.session_state["upload_fix_grid"] = {
         "edited_rows": {0: {"corrected value": "40"}}, "added_rows": [], "deleted_rows": [],

@@ -40,7 +40,8 @@ def cells(parsed: ParsedFile) -> pd.DataFrame:
         {"sheet": k[0], "row": k[1], "column": k[2], **v, NEW: fixes.get(k, "")}
         for k, v in sorted(out.items())
     ]
-    cols = ["sheet", "row", "column", "in the file", "problem", NEW]
+    # the editable column before the long problem text, so it is on screen at any width
+    cols = ["sheet", "row", "column", "in the file", NEW, "problem"]
     return pd.DataFrame(rows, columns=cols)
 
 
@@ -63,7 +64,9 @@ def grid(parsed: ParsedFile) -> None:
         column_config={
             "row": st.column_config.NumberColumn("row", format="%d"),
             "problem": st.column_config.TextColumn("problem", width="large"),
-            NEW: st.column_config.TextColumn(NEW, help="empty: keep the value in the file"),
+            NEW: st.column_config.TextColumn(
+                NEW, help="empty: keep the value in the file", pinned=True
+            ),
         },
         width="stretch",
     )

@@ -35,7 +35,9 @@ def panels(parsed, edits: dict) -> None:
             else ("⛔" if refused else ("⚠️" if rep.rows_skipped else "✅"))
         )
         title = f"{icon} {plain(rep.sheet)}: {KIND_LABELS.get(rep.kind, rep.kind)}"
-        with st.expander(title, expanded=rep.kind != "unsupported"):
+        # open when it loads, or when it waits for the PM to say what it holds
+        asks = rep.kind == "unsupported" and bool(sheet.layout_key)
+        with st.expander(title, expanded=rep.kind != "unsupported" or asks):
             where = f"header on row {rep.header_row}" if rep.header_row else "no header row"
             st.write(
                 f"{where} · {rep.rows_loaded} rows to load · {rep.rows_skipped} skipped"
