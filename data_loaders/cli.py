@@ -88,6 +88,10 @@ def add_ingest_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--project", help="project id for sheets that name no project")
     p.add_argument("--report-date", type=_date, help="report date for sheets without one")
     p.add_argument(
+        "--replace-report-date", action="store_true",
+        help="--report-date also replaces the one date a sheet states (a cached =TODAY())",
+    )  # fmt: skip
+    p.add_argument(
         "--uploaded-by", help="recorded as the uploader's name (default: --as, else 'cli')"
     )
     add_as_option(p)
@@ -225,6 +229,7 @@ def run_ingest(args: argparse.Namespace) -> int:
         create_listed=True,
         project_map=dict(args.map_project),
         accept_suggestions=args.accept_suggestions,
+        replace_report_date=args.replace_report_date,
         kind=args.kind,
         columns=dict(args.map),
         corrections=dict(args.fix),

@@ -52,6 +52,8 @@ class Options:
     # id or name as written in the file -> existing project id (an accepted suggestion)
     project_map: dict[str, str] = field(default_factory=dict)
     accept_suggestions: bool = False  # take every near-match suggestion
+    # report_date replaces the one date a sheet states, not only fills a missing one
+    replace_report_date: bool = False
     # a table whose column names we do not know: what it holds (``--kind``), and column
     # header -> field for any sheet (``--map``); both are remembered with the layout on commit
     kind: str | None = None
@@ -128,6 +130,7 @@ def _parse_file(name, data, known_projects, config, options, progress) -> Parsed
         kind=options.kind,
         columns=options.columns,
         accept_suggestions=options.accept_suggestions,
+        replace_report_date=options.replace_report_date,
     )
     for i, raw in enumerate(sheets):
         if progress:
@@ -439,6 +442,17 @@ def preview(engine: Engine, parsed: ParsedFile, config: Config | None = None) ->
     _far_report_dates(engine, parsed, config)
 
 
+FAR_DATE = "report date"  # the words that end a far-date warning, for the page's question
+
+
+def far_report_date(parsed: ParsedFile) -> bool:
+    """Whether the preview warned that a report date is far from the latest review."""
+    return any(
+        p.column == "report_date" and f"check the {FAR_DATE}" in p.message
+        for p in parsed.report.problems
+    )
+
+
 def _far_report_dates(engine: Engine, parsed: ParsedFile, config: Config) -> None:
     """A report date far from the latest stored review (an old file, a cached =TODAY()) would
     become the newest review date or stretch every trend: a warning with the count of rows."""
@@ -458,7 +472,7 @@ def _far_report_dates(engine: Engine, parsed: ParsedFile, config: Config) -> Non
         message = (
             f"{n} row(s) dated {day.date()}, {abs(gap) // 7} weeks "
             f"{'after' if gap > 0 else 'before'} the latest review ({latest.date()}): check the "
-            "report date before loading"
+            f"{FAR_DATE} before loading"
         )
         parsed.report.problems.append(
             Problem(None, None, "report_date", day.date().isoformat(), message, WARNING)

@@ -103,6 +103,8 @@ class Context:
     kind: str | None = None  # what a table holds when its column names say nothing we know
     columns: dict[str, str] = field(default_factory=dict)  # header -> field ("" = ignore)
     accept_suggestions: bool = False  # load a table as its values suggest (suggest.propose)
+    # report_date replaces the one date the sheet states (a cached =TODAY(), a wrong title)
+    replace_report_date: bool = False
 
 
 @dataclass
@@ -821,13 +823,20 @@ def _parse_sheet(raw, config, options_ctx, known, mappings) -> SheetResult:
                             "loads without one",
                             WARNING, WARNED)
                 )  # fmt: skip
+    replace = options_ctx.replace_report_date and options_ctx.report_date is not None
+    own = ctx.report_date or (loose[0] if len(loose) == 1 else None)
+    if replace and own and own != options_ctx.report_date:
+        said = f"the sheet's report date is replaced by {options_ctx.report_date}, as chosen"
+        report.problems.append(Problem(raw.name, None, "report_date", str(own), said, WARNING))
     ctx = Context(
         project_id=options_ctx.project_id or ctx.project_id,
         project_name=ctx.project_name,
-        report_date=ctx.report_date
+        report_date=(options_ctx.report_date if replace else None)
+        or ctx.report_date
         or (loose[0] if len(loose) == 1 else None)
         or options_ctx.report_date,
         reported_by=ctx.reported_by,
+        replace_report_date=replace,
     )
     result.context = ctx
     _load_rows(kind, raw.name, cols, src_rows, skip, ctx, known, config, result, headers_of)
@@ -1253,6 +1262,11 @@ def _build(kind, sheet, cols, src_rows, ctx, known, config, result, headers_of, 
         _lacks(report, problems, sheet, lacks)
         return
     elif needs_date and ctx.report_date:
+        stated = {d for d in cols["report_date"] if d}
+        if ctx.replace_report_date and len(stated) == 1 and ctx.report_date not in stated:
+            said = f"the sheet's report date is replaced by {ctx.report_date}, as chosen"
+            problems.append(Problem(sheet, None, "report_date", str(min(stated)), said, WARNING))
+            cols["report_date"] = [ctx.report_date] * n
         cols["report_date"] = [d or ctx.report_date for d in cols["report_date"]]
     if ctx.reported_by and kind == "status":
         cols.setdefault("reported_by", [ctx.reported_by] * n)

@@ -68,3 +68,33 @@ def test_a_status_sheet_without_a_project_column_shows_its_mapping_editor(empty_
         == "status"
     )
     assert field_label("cost_rag") == "Cost RAG (cost_rag)"
+
+
+def _title_dated(day: date) -> bytes:
+    return xlsx({"Status": [
+        ["Report date:", day], [],
+        ["Project ID", "Overall RAG", "% Complete"], ["PRJ-0001", "Green", 40],
+    ]})  # fmt: skip
+
+
+def test_a_far_off_report_date_can_be_replaced_on_the_page(seeded_url):
+    at = _upload("status.xlsx", _title_dated(date(2018, 11, 19)))  # a cached =TODAY()
+    assert any("check the report date" in w.value for w in at.warning)
+    at.date_input(key="upload_date_replace").set_value(date(2026, 11, 27)).run()
+    assert not at.exception, at.exception
+    assert not any("check the report date" in w.value for w in at.warning)
+    status = next(d.value for d in at.dataframe if "overall_rag" in d.value.columns)
+    assert [str(d)[:10] for d in status["report_date"]] == ["2026-11-27"]
+
+
+def test_the_command_line_replaces_a_report_date_only_when_asked(seeded_url, tmp_path, capsys):
+    from data_loaders import cli
+
+    path = tmp_path / "old.xlsx"
+    path.write_bytes(_title_dated(date(2018, 11, 19)))
+    base = ["ingest", str(path), "--db", seeded_url, "--dry-run", "--json"]
+    assert cli.main([*base, "--report-date", "2026-11-27"]) == 0
+    assert "2018-11-19" in capsys.readouterr().out  # only fills a missing date
+    assert cli.main([*base, "--report-date", "2026-11-27", "--replace-report-date"]) == 0
+    out = capsys.readouterr().out
+    assert "replaced by 2026-11-27" in out and "weeks before the latest review" not in out

@@ -12,7 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from config import get_config
-from data_loaders.ingest import ParsedFile
+from data_loaders.ingest import ParsedFile, far_report_date
 from data_loaders.report import NEEDS
 from data_loaders.units import CHOICE_LABELS, CODES
 from ui.components import plain
@@ -69,6 +69,32 @@ def needs(needed: list[str], chosen: dict, known: dict[str, str]) -> None:
                     format="YYYY-MM-DD",
                     key="upload_date",
                 )
+
+
+def chosen_report_date() -> tuple[date | None, bool]:
+    """The report date chosen on the page, and whether it replaces the sheet's own (the
+    answer to a far-date warning) or only fills a missing one."""
+    replacement = st.session_state.get("upload_date_replace")
+    if replacement is not None:
+        return replacement, True
+    return st.session_state.get("upload_date"), False
+
+
+def replace_report_date(parsed: ParsedFile) -> None:
+    """After a warning that the sheet's report date is far from the latest review (a cached
+    =TODAY(), last year's file): a date that replaces the one the sheet states."""
+    if not far_report_date(parsed) and st.session_state.get("upload_date_replace") is None:
+        return
+    ingest = get_config().ingest
+    st.date_input(
+        "Replace the sheet's report date with",
+        value=None,
+        min_value=date(ingest.min_year, 1, 1),
+        max_value=date(ingest.max_year, 12, 31),
+        format="YYYY-MM-DD",
+        key="upload_date_replace",
+        help="For a sheet that states one report date; a sheet with several keeps them.",
+    )
 
 
 def currency_choice(default: str) -> str:

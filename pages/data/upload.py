@@ -86,18 +86,22 @@ if uploaded is not None:
     raw = uploaded.getvalue()
     sha = hashlib.sha256(raw).hexdigest()
     if st.session_state.get("upload_choices_for") != sha:  # a new file starts with no choices
-        for key in ("upload_project", "upload_new_project", "upload_date", cell_fixes.FIXES):
+        for key in (
+            "upload_project", "upload_new_project", "upload_date", "upload_date_replace",
+            cell_fixes.FIXES,
+        ):  # fmt: skip
             st.session_state.pop(key, None)
         st.session_state["upload_choices_for"] = sha
     # What a sheet lacks is chosen below the preview, once the file shows it is needed; the
     # choices made so far apply to this run's check.
     project = project_choices.chosen_project()
-    report_date = st.session_state.get("upload_date")
+    report_date, replace_date = project_choices.chosen_report_date()
     edits: dict = st.session_state.setdefault("upload_mappings", {})
     mappings = {**remembered_mappings(engine), **edits}
     options = Options(
         project_id=project,
         report_date=report_date,
+        replace_report_date=replace_date,
         mappings=mappings,
         units=project_choices.chosen_units(),
         currency=currency,
@@ -140,7 +144,9 @@ if uploaded is not None:
             st.error(plain(p.message), icon=":material/error:")
         else:  # e.g. a jump in a replaced snapshot: worth a look, not a block
             st.warning(plain(p.message), icon=":material/warning:")
-    project_choices.needs(report.needs, {"project": project, "report_date": report_date}, offered)
+    filled = None if replace_date else report_date  # a replacement is asked for below
+    project_choices.needs(report.needs, {"project": project, "report_date": filled}, offered)
+    project_choices.replace_report_date(parsed)
     project_choices.unit_questions(parsed)
     project_choices.new_projects(parsed)
     project_choices.overwrites(parsed)
