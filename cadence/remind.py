@@ -135,7 +135,7 @@ def plan(
     due = due[valid]
     fresh = [(p, r) not in sent for p, r in zip(due["project_id"], due["recipient"], strict=True)]
     result.skipped_sent = len(due) - sum(fresh)
-    due = due[fresh]
+    due = due[pd.Series(fresh, index=due.index, dtype=bool)]  # a list of none picks columns
     for recipient, group in due.groupby("recipient", sort=True):
         managers = sorted({m for m in group["manager"] if m != "(no manager)"})
         result.mails.append(

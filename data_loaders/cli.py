@@ -312,7 +312,7 @@ def _print_report(report, error: str) -> None:
         if s.kind == "unsupported" and s.suggestion:
             print(f"    load it as its values suggest: pass --accept-suggestions, or "
                   f"{s.suggestion['flags']} (change any --map)")  # fmt: skip
-        elif s.kind == "unsupported" and s.mapping and not any(s.mapping.values()):
+        if s.kind == "unsupported" and s.mapping and not any(s.mapping.values()):
             print("    say what it holds and map its columns: pass --kind KIND and "
                   "--map 'Header=field' (repeatable)")  # fmt: skip
     for c in report.corrections:

@@ -179,7 +179,8 @@ def _parse_file(name, data, known_projects, config, options, progress) -> Parsed
         reasons = "; ".join(f"{s.sheet}: {s.reason}" for s in report.sheets if s.reason)
         waiting = sum(s.rows_waiting for s in report.sheets)
         why = (
-            f" yet: {plural(waiting, 'row')} wait for their new projects to be created (tick "
+            f" yet: {plural(waiting, 'row')} {'waits' if waiting == 1 else 'wait'} for their "
+            "new projects to be created (tick "
             "'Create new projects', or pass --create-projects)"
             + (f"; {plural(report.rows_skipped, 'other row')} skipped" if report.rows_skipped
                else "")

@@ -93,9 +93,9 @@ def _example(col: _Column) -> str:
 def propose(
     labels: list[str], rows: list[list], taken: list[str | None], config: Config
 ) -> Suggestion | None:
-    """A kind (status or projects) and a mapping for the columns of ``labels`` not already
-    mapped (``taken``: the field each column has, or None), from the values of ``rows``; None
-    when the values show neither an id nor a name."""
+    """A kind (a risk register, a status report or a project list) and a mapping for the
+    columns of ``labels`` not already mapped (``taken``: the field each column has, or None),
+    from the values of ``rows``; None when the values show neither an id nor a name."""
     sample = rows[:SAMPLE]
     if len(sample) < 2:
         return None
@@ -114,6 +114,8 @@ def propose(
         have.add(f)
 
     rows_n = len(sample)
+    if not have and (register := _risk_register(free, rows_n)):
+        return register
     if not {"project_id", "report_date"} & have:
         _history(free, rows_n, choose)
     if "project_id" not in have:
@@ -144,6 +146,44 @@ def propose(
         return None
     kind = "status" if "overall_rag" in have or "rag_label" in have else "projects"
     return Suggestion(kind, mapping, reasons)
+
+
+def _scale(c: _Column) -> bool:
+    """A column of 1-5 scores in (nearly) every row: a likelihood or an impact."""
+    return c.share(len(c.numbers)) >= 0.9 and all(
+        1 <= x <= 5 and float(x).is_integer() for x in c.numbers
+    )
+
+
+def _risk_register(free: list[_Column], rows_n: int) -> Suggestion | None:
+    """A risk register: two columns of 1-5 scores (likelihood, then impact) beside a column
+    that names each row. Its id is a column of unique codes, its title the text that differs
+    most; a date column is when each risk was raised."""
+    scales = [c for c in free if c.n >= 0.8 * rows_n and _scale(c)]
+    texts = [c for c in free if c.share(_texts(c)) >= 0.9 and c.distinct >= 0.8 * c.n]
+    if len(scales) < 2 or not texts:
+        return None
+    mapping: dict[str, str] = {}
+    reasons: dict[str, str] = {}
+    code = next(
+        (c for c in free if c.distinct == c.n and c.share(sum(map(_is_code, c.filled))) >= 0.9),
+        None,
+    )
+    if code:
+        mapping[code.label], reasons[code.label] = "risk_id", f"unique codes ({_example(code)})"
+    title = max((c for c in texts if c is not code), key=lambda c: c.distinct, default=None)
+    if title is None:
+        return None
+    mapping[title.label], reasons[title.label] = (
+        "title",
+        f"text naming each row ({_example(title)})",
+    )
+    for c, f in zip(scales, ("likelihood", "impact"), strict=False):
+        mapping[c.label], reasons[c.label] = f, f"scores from 1 to 5, the {f} of a risk matrix"
+    dated = next((c for c in free if c.share(len(c.dates)) >= 0.8), None)
+    if dated:
+        mapping[dated.label], reasons[dated.label] = "raised_date", "dates: when each was raised"
+    return Suggestion("risks", mapping, reasons)
 
 
 def _history(free: list[_Column], rows_n: int, choose) -> None:

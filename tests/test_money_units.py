@@ -62,13 +62,15 @@ def test_gmpp_budget_in_pounds_with_gbp():
     )
     projects = parsed.frames["projects"].set_index("project_id")
     first = projects.loc["CO_0024_2021-Q2"]
-    assert first["budget"] == pytest.approx(7.9e6)  # "7.9" under a £m benefits header's sheet
+    # the whole-life cost (wlc_baseline_incl_NCG, "34") is the budget at completion, not the
+    # total_baseline of 7.9; both in £m, the unit of the sheet's benefits header
+    assert first["budget"] == pytest.approx(34e6)
     assert set(projects["currency"]) == {"GBP"}
     benefits = projects["benefits_planned"].dropna()
     assert benefits.median() > 1e6  # "TOTAL Baseline Benefits (£m)" in pounds
     units = parsed.report.sheets[0].units
     assert units["TOTAL Baseline Benefits (£m)"].startswith("millions from header")
-    assert units["total_baseline"].startswith("millions from column")
+    assert units["wlc_baseline_incl_NCG"].startswith("millions from column")
 
 
 def test_header_and_title_units_on_a_written_workbook():

@@ -131,7 +131,10 @@ def test_parse_lists_the_new_projects_and_skips_their_rows_when_not_confirmed():
     assert note.value == "NEW-7" and "1 new project(s)" in note.message
     only_new = parse(_status(["NEW-7", "Brand new", "2026-11-27", "Amber"]), new_projects="skip")
     assert only_new.report.status == "unsupported"
-    assert "every row belongs to a new project" in only_new.report.problems[0].message
+    assert "every row belongs to a new project" in only_new.report.sheets[0].reason
+    assert only_new.report.problems[0].message.startswith(
+        "nothing to load yet: 1 row waits for their new projects to be created"
+    )
 
 
 def test_upload_page_needs_the_tick_to_create_projects(seeded_url):

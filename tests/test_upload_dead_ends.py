@@ -51,7 +51,7 @@ def test_rows_waiting_for_the_tick_say_so(empty_url):
                              ["N-1", "New", date(2026, 11, 27), "Green"]]})  # fmt: skip
     at = _upload("status.xlsx", sheet)
     said = " ".join(e.value for e in at.error)
-    assert "1 row wait for their new projects to be created" in said
+    assert "1 row waits for their new projects to be created" in said
     assert "every row was skipped" not in said
 
 
