@@ -40,10 +40,28 @@ def by_portfolio(frame: pd.DataFrame) -> go.Figure:
         yaxis_title=None,
         height=category_height(len(names)),
         uniformtext={"minsize": 11, "mode": "hide"},
-        meta={"items": "portfolios"},
+        # The default summary would add percentages up ("totals: Planned 400"): say the range.
+        meta={"kind": "Bar chart", "summary": _range_summary(frame)},
     )
     fig.update_yaxes(autorange="reversed")
     return apply(fig, "Benefits by portfolio", NOTE)
+
+
+def _pct_range(values: pd.Series) -> str:
+    v = values.astype(float).dropna() * 100
+    if v.empty:
+        return "n/a"
+    low, high = f"{v.min():.0f}%", f"{v.max():.0f}%"
+    return low if low == high else f"{low} to {high}"
+
+
+def _range_summary(frame: pd.DataFrame) -> str:
+    """``4 portfolios; forecast 84% to 90% of plan, realised 42% to 45%``."""
+    n = len(frame)
+    return (
+        f"{n} portfolio{'s' if n != 1 else ''}; forecast {_pct_range(frame['forecast'])} of plan, "
+        f"realised {_pct_range(frame['realised'])}"
+    )
 
 
 def over_time(frame: pd.DataFrame) -> go.Figure:

@@ -1,6 +1,6 @@
 """The People page's two tables (project managers, sponsors): one row per person with their
 load and flag, and the chosen person's projects with links to Project detail. The choice is a
-selectbox kept in the URL (``?people_manager=Maya+Singh``); selecting a row in the table chooses too."""
+selectbox kept in the URL (``?people_manager=Maya+Singh``); selecting a table row chooses too."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ NOBODY = ""
 PERSON_COLUMNS = {
     "flag": st.column_config.TextColumn(
         "Flag",
+        width="medium",
         help="⚠ over [people] max_active_projects active projects, or "
         "[people] red_projects_flag or more Red projects",
     ),
