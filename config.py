@@ -272,6 +272,14 @@ class Cadence:
 
 
 @dataclass(frozen=True)
+class People:
+    # A project manager or sponsor with more active projects than this is flagged on People.
+    max_active_projects: int = 6
+    # ... and one with at least this many Red projects.
+    red_projects_flag: int = 2
+
+
+@dataclass(frozen=True)
 class Config:
     schedule: ScheduleRules = field(default_factory=ScheduleRules)
     cost: CostRules = field(default_factory=CostRules)
@@ -286,6 +294,7 @@ class Config:
     deck: Deck = field(default_factory=Deck)
     mail: Mail = field(default_factory=Mail)
     cadence: Cadence = field(default_factory=Cadence)
+    people: People = field(default_factory=People)
     rag_labels: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_RAG_LABELS))
     # canonical field -> the office's own header words for it (``[synonyms]``); they add to the
     # built-in table in data_loaders/fields.py and win over it
@@ -332,9 +341,18 @@ def parse_config(raw: dict) -> Config:
         deck=_deck(raw.get("deck")),
         mail=_section(Mail, raw.get("mail")),
         cadence=_cadence(raw.get("cadence")),
+        people=_people(raw.get("people")),
         rag_labels=labels,
         synonyms=_synonyms(raw.get("synonyms")),
     )
+
+
+def _people(raw: dict | None) -> People:
+    """``[people]``: load limits that flag a person on the People page."""
+    rules = _section(People, raw)
+    if rules.max_active_projects < 1 or rules.red_projects_flag < 1:
+        raise ValueError("people: max_active_projects and red_projects_flag must be 1 or more")
+    return rules
 
 
 def _cadence(raw: dict | None) -> Cadence:

@@ -7,7 +7,10 @@ Scores (weights and thresholds in ``[governance]`` of pmo_lens.toml):
   strategic alignment (``strategic_score`` 0-10 x 10), business value (``value_score`` 0-10
   x 10) and benefits (``benefits_planned / budget``, full marks at ``benefits_ratio_full``,
   i.e. benefits relative to the project's own cost, so a small project is not penalised for
-  being small).
+  being small). Where a project has a benefits register, the benefits are ``benefits_planned``
+  times the share of its targets the register forecasts (realised, once a benefit is due;
+  ``analytics.benefits.project_achievement``), and the input's value text and the scores'
+  ``benefits_basis`` column say so.
 - Execution health = weighted mean of five inputs, continuous so that a healthy portfolio
   spreads out instead of piling up at 100: RAG by dimension (schedule and cost as computed,
   scope and resource as reported; Green 100, Amber 50, Red 0, averaged over the rated ones),
@@ -34,7 +37,7 @@ import re
 import numpy as np
 import pandas as pd
 
-from analytics import money, portfolio
+from analytics import benefits, money, portfolio
 from analytics.snapshot import latest_snapshot, open_labels
 from analytics.staleness import is_stale
 from config import Config, Governance, get_config
@@ -152,12 +155,29 @@ def _values(x):
     return x.to_numpy() if isinstance(x, pd.Series) else x
 
 
-def value_breakdown(projects: pd.DataFrame, rules: Governance) -> pd.DataFrame:
-    """Inputs of the governance value score, one row per project and input."""
+def value_breakdown(
+    projects: pd.DataFrame, rules: Governance, achievement: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """Inputs of the governance value score, one row per project and input.
+
+    ``achievement`` (``analytics.benefits.project_achievement``: project_id, share, basis):
+    where a project has a benefits register, its benefits input is ``benefits_planned`` times
+    the share of its targets the register forecasts (or realised, once due), and its value
+    text says so; a project without a register keeps the planned figure."""
     ids = projects["project_id"]
     strategic, value = _numbers(projects["strategic_score"]), _numbers(projects["value_score"])
-    ratio = _numbers(projects["benefits_planned"]) / _numbers(projects["budget"], positive=True)
+    planned = _numbers(projects["benefits_planned"])
+    share, basis = _achievement(ids, achievement)
+    expected = planned * np.where(np.isnan(share), 1.0, share)
+    ratio = expected / _numbers(projects["budget"], positive=True)
     given = lambda x, fmt: ["not given" if np.isnan(v) else fmt.format(v) for v in x]  # noqa: E731
+    benefit_text = [
+        t if not b or t == "not given" else f"{t} ({b})"
+        for t, b in zip(given(ratio, "{:.2f} x budget"), basis, strict=True)
+    ]
+    rule = f"benefits / budget, full marks at {rules.benefits_ratio_full:g}x"
+    if any(basis):
+        rule += "; benefits planned x the register's share of its targets where one exists"
     common = {"project_id": ids, "score": "governance"}
     return _finish(
         [
@@ -166,13 +186,29 @@ def value_breakdown(projects: pd.DataFrame, rules: Governance) -> pd.DataFrame:
              "rule": "strategic_score x 10"},
             {**common, "input": "business value", "value": given(value, "{:g} / 10"),
              "points": value * 10, "weight": rules.weight_value, "rule": "value_score x 10"},
-            {**common, "input": "benefits", "value": given(ratio, "{:.2f} x budget"),
-             "points": benefits_points(projects["benefits_planned"], projects["budget"],
-                                       rules.benefits_ratio_full),
-             "weight": rules.weight_benefits,
-             "rule": f"benefits / budget, full marks at {rules.benefits_ratio_full:g}x"},
+            {**common, "input": "benefits", "value": benefit_text,
+             "points": benefits_points(expected, projects["budget"], rules.benefits_ratio_full),
+             "weight": rules.weight_benefits, "rule": rule},
         ]
     )  # fmt: skip
+
+
+def _achievement(ids: pd.Series, achievement: pd.DataFrame | None) -> tuple[np.ndarray, list]:
+    """Per project of ``ids``: the register's share of its targets (NaN without a register)
+    and the sentence saying so ("" without one)."""
+    if achievement is None or achievement.empty:
+        return np.full(len(ids), np.nan), [""] * len(ids)
+    keyed = achievement.set_index("project_id")
+    text = ids.astype(str)
+    share = text.map(keyed["share"]).astype(float).to_numpy()
+    basis = text.map(keyed["basis"]).fillna("").tolist()
+    return share, basis
+
+
+def benefits_basis(snap: pd.DataFrame, achievement: pd.DataFrame | None) -> list[str]:
+    """Per project: what the benefits input of its value score rests on, for the scores table."""
+    share, basis = _achievement(snap["project_id"], achievement)
+    return [f"planned x {b}" if b else "planned (no benefits register)" for b in basis]
 
 
 def original_baselines(milestones: pd.DataFrame, review_date) -> pd.DataFrame:
@@ -341,7 +377,12 @@ def scores(
     execution health and the quadrant "not reported"; ``last_known_health`` keeps what its last
     report scored, so the chart can show it grey where it was last seen."""
     rules = config.governance
-    value = value_breakdown(snap, rules)
+    achievement = (
+        benefits.project_achievement(frames["benefits"], review_date)
+        if "benefits" in frames
+        else None
+    )
+    value = value_breakdown(snap, rules, achievement)
     trend = index_trend(frames["status_reports"], review_date, rules.trend_reports)
     slips = worst_slip(frames["milestones"], review_date)
     health = health_breakdown(snap, slips, rules, trend)
@@ -360,6 +401,7 @@ def scores(
         else quadrant(v, h if not old else float("nan"), rules)
         for v, h, old in zip(out["governance_value"], out["last_known_health"], stale, strict=True)
     ]
+    out["benefits_basis"] = benefits_basis(out, achievement)
     out["value_why"] = out["project_id"].map(explain(value)) if len(value) else ""
     out["health_why"] = out["project_id"].map(explain(health)) if len(health) else ""
     last = pd.to_datetime(out["last_report_date"]) if "last_report_date" in out else None

@@ -18,7 +18,7 @@ from typing import Literal, TypeVar
 
 import pandas as pd
 
-from analytics import changes, governance, portfolio, quality, raid, risk
+from analytics import benefits, changes, governance, people, portfolio, quality, raid, risk
 from analytics import project as proj
 from config import Config
 
@@ -365,6 +365,45 @@ class Review(_Keeps):
     def decision_log(self) -> pd.DataFrame:
         return governance.decision_log(self.frames, self.review_date, self.snapshot["project_id"])
 
+    # --- people and benefits --------------------------------------------------------------------
+
+    @cached_property
+    def people_load(self) -> pd.DataFrame:
+        """Per project in the review: manager, sponsor, RAG, budget, reporting status, open high
+        risks, overdue RAID items and milestones (``analytics.people.project_load``)."""
+        return people.project_load(
+            self.snapshot, self.open_risks, self.raid_log, self.frames["milestones"],
+            self.review_date, self.config,
+        )  # fmt: skip
+
+    @cached_property
+    def managers(self) -> pd.DataFrame:
+        """One row per project manager (names as loaded) with their load and flag."""
+        return people.by_person(self.people_load, "manager", self.config)
+
+    @cached_property
+    def sponsors(self) -> pd.DataFrame:
+        """One row per sponsor, as ``managers``."""
+        return people.by_person(self.people_load, "sponsor", self.config)
+
+    @cached_property
+    def benefits_register(self) -> pd.DataFrame:
+        """The benefits of the projects in the review with their shares of the planned change
+        and why each is at risk (``analytics.benefits.register``)."""
+        return benefits.register(self.frames["benefits"], self.snapshot, self.review_date)
+
+    @cached_property
+    def benefits_summary(self) -> dict:
+        return benefits.summary(self.benefits_register)
+
+    @cached_property
+    def benefits_by_portfolio(self) -> pd.DataFrame:
+        return benefits.by_portfolio(self.benefits_register)
+
+    @cached_property
+    def benefits_over_time(self) -> pd.DataFrame:
+        return benefits.over_time(self.frames["benefits"], self.snapshot, self.review_date)
+
     # --- data quality ---------------------------------------------------------------------------
 
     @cached_property
@@ -635,3 +674,8 @@ class ProjectView(_Keeps):
     @cached_property
     def lineage(self) -> pd.DataFrame:
         return proj.lineage(self.review.frames, self.project_id)
+
+    @cached_property
+    def benefits(self) -> pd.DataFrame:
+        """Its latest benefits register with shares and why each benefit is at risk."""
+        return benefits.project_benefits(self.review.frames["benefits"], *self._on)

@@ -26,7 +26,7 @@ from sqlalchemy.exc import DBAPIError
 
 import models
 import store
-from access import audit
+from access import audit, grants
 from analytics.review import Review, filter_key
 from config import Config, get_config
 from ui.escape import plain
@@ -190,3 +190,12 @@ def audit_trail() -> pd.DataFrame:
     events = or_stop(lambda: _access_events(eng))
     replaced = or_stop(lambda: store.replaced_counts(eng))
     return audit.activity(frames()["uploads"], replaced, events)
+
+
+def pm_grants() -> pd.DataFrame:
+    """The pm grants of the roles table (principal, project_id): who may write which project,
+    for the People page's e-mails. Read on each run (a handful of rows; a grant changes no data
+    version), empty when roles are not used."""
+    held = or_stop(lambda: grants.assignments(engine()))
+    rows = [(e["principal"], p) for e in held if e["role"] == "pm" for p in e["projects"]]
+    return pd.DataFrame(rows, columns=["principal", "project_id"])

@@ -143,6 +143,7 @@ if view == "quadrant":
                 "name",
                 "quadrant",
                 "governance_value",
+                "benefits_basis",
                 "execution_health",
                 "rag",
                 "computed_rag",
@@ -162,6 +163,11 @@ if view == "quadrant":
             "quadrant": "Quadrant",
             "governance_value": st.column_config.ProgressColumn(
                 "Governance value", min_value=0, max_value=100, format="%.0f"
+            ),
+            "benefits_basis": st.column_config.TextColumn(
+                "Benefits basis",
+                help="What the benefits input rests on: benefits_planned, or planned x the "
+                "benefits register's forecast (realised once due) share of its targets",
             ),
             "execution_health": st.column_config.ProgressColumn(
                 "Execution health", min_value=0, max_value=100, format="%.0f"

@@ -10,6 +10,7 @@ from analytics.raid import type_label
 from charts import project as charts
 from charts.template import rag_label
 from ui import data
+from ui.benefits import project_section as project_benefits
 from ui.components import (
     data_table,
     decision_table,
@@ -280,6 +281,9 @@ with right:
                 "due_date": st.column_config.DateColumn("Due"),
             },
         )
+
+st.subheader("Benefits")
+project_benefits(view, ctx)
 
 st.subheader("Decisions")
 decisions = view.decisions
