@@ -29,7 +29,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import resource
 import subprocess
 import sys
@@ -43,8 +42,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from redact import scrub  # noqa: E402  (after the path line above)
+from ui.navigation import SCRIPTS  # noqa: E402
 
-PAGES = re.findall(r'st\.Page\(\s*"(pages/[^"]+)"', (ROOT / "app.py").read_text())
+# Every page of the menu but the start page (opened first, where the frames load).
+PAGES = list(SCRIPTS[1:])
+if not PAGES:  # a benchmark with nothing to measure must not print a pass
+    raise SystemExit("bench_scale: no pages found in ui/navigation.py; nothing to measure")
 NAIVE = ROOT / "bench" / "naive_page.py"
 GOAL_WARM_S, GOAL_NAIVE_SHARE, GOAL_FIRST_S, GOAL_PEAK_MB = 0.5, 0.1, 3.0, 600
 
