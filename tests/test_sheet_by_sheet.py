@@ -117,3 +117,23 @@ def test_month_first_dates_are_dates_not_words():
     parsed = parse(xlsx({"Plan": rows}), project_id="P-1", report_date=DAY, new_projects="create")
     assert parsed.report.sheets[0].kind == "milestones", parsed.report.sheets[0].reason
     assert len(parsed.frames["milestones"]) == 3
+
+
+def test_a_hidden_sheet_that_holds_data_is_read():
+    from io import BytesIO
+
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.active.title = "Instructions"
+    wb.active.append(["Fill in the risks; the data sheet is hidden by the export."])
+    data = wb.create_sheet("Risks")
+    data.sheet_state = "hidden"
+    data.append(["Risk ID", "Title", "Likelihood", "Impact"])
+    data.append(["R1", "Supplier late", 3, 4])
+    buf = BytesIO()
+    wb.save(buf)
+    parsed = parse(buf.getvalue(), project_id="P-1", report_date=DAY, new_projects="create")
+    kinds = {s.sheet: (s.kind, s.rows_loaded) for s in parsed.report.sheets}
+    assert kinds["Risks"] == ("risks", 1)
+    assert kinds["Instructions"][0] == "unsupported"
