@@ -202,7 +202,8 @@ def slipped_since(snap: pd.DataFrame, before: pd.DataFrame | None) -> pd.DataFra
         then.rename(columns={"forecast_end": "end_before"}), on="project_id"
     )
     moved = (now["forecast_end"] - now["end_before"]).dt.days
-    now = now.assign(end_now=now["forecast_end"], moved_days=moved)
+    slip = (now["forecast_end"] - pd.to_datetime(now["end_date"])).dt.days
+    now = now.assign(end_now=now["forecast_end"], moved_days=moved, slip_days=slip)
     later = now[now["moved_days"] > 0]
     later = later.sort_values(["moved_days", "project_id"], ascending=[False, True])
     return later[cols].reset_index(drop=True)
