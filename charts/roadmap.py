@@ -89,7 +89,6 @@ def _finish(fig: go.Figure, n: int, x_range) -> go.Figure:
     fig.update_layout(
         barmode="overlay",
         height=height(n),
-        dragmode="select",  # a drag selects bars (the page filters its table by them)
         legend={"traceorder": "normal", "title": {"text": ""}},
         hovermode="closest",
     )

@@ -3,9 +3,10 @@ roadmap_sort=slip``), the group opened at scale (``?roadmap_open=…``), the bar
 drag on a chart (``?roadmap_pick=PRJ-0001&roadmap_pick=…``) with the chip that clears them,
 and the charts themselves.
 
-A click on a project's bar opens the project (page_setup follows it); a drag (box or lasso)
-over bars picks them, and the table under the charts shows only those. A click on a group's
-summary bar opens the group.
+A click on a project's bar opens the project (page_setup follows it); a drag with the toolbar's
+Box or Lasso Select over bars picks them, and the table under the charts shows only those
+(Streamlit makes a click select only while the chart pans, so the two never mix). A click on
+a group's summary bar opens the group.
 """
 
 from __future__ import annotations
@@ -126,7 +127,7 @@ def draw(rv: Review, ctx: ReviewContext, road: rm.Roadmap, group: str | None) ->
         summary = road.summary
         for i, start in enumerate(range(0, len(summary), road.chart_rows)):
             part = summary.iloc[start : start + road.chart_rows]
-            key = f"roadmap_summary_{n}_{i}"
+            key = chart_key(i, "summary", n)
             title = f"{rm.GROUPS[road.group]}s on one time axis" + (
                 f" ({i + 1})" if len(summary) > road.chart_rows else ""
             )
@@ -144,7 +145,7 @@ def draw(rv: Review, ctx: ReviewContext, road: rm.Roadmap, group: str | None) ->
     found = road.charts_of(group)
     limit = rv.config.roadmap.max_charts
     for i, (name, part_no, parts, rows) in enumerate(found[:limit]):
-        key = f"roadmap_{n}_{i}"
+        key = chart_key(i, f"{name}_{part_no}", n)
         title = chart_title(name, part_no, parts)
         fig = rv.keep(
             (key, road.group, road.sort, group, today),
@@ -158,7 +159,18 @@ def draw(rv: Review, ctx: ReviewContext, road: rm.Roadmap, group: str | None) ->
             f"The first {limit} of {len(found)} charts are drawn ([roadmap] max_charts); "
             "the table below lists every project."
         )
-    st.caption("Click a bar to open the project; drag across bars to list only those below.")
+    st.caption(
+        "Click a bar to open the project. To list only some projects below, choose Box Select "
+        "(or Lasso Select) in the chart's toolbar and drag across their bars."
+    )
+
+
+def chart_key(i: int, name: str, round_: int) -> str:
+    """A chart's widget key, also its PNG's file name: ``roadmap_1_Cloud_Migration_1`` (the
+    position keeps two names that differ only in punctuation apart); a new round (the picks
+    cleared) gives new keys, so the charts come back with nothing selected."""
+    safe = "".join(c if c.isalnum() else "_" for c in name)
+    return f"roadmap_{i + 1}_{safe}" + (f"_r{round_}" if round_ else "")
 
 
 def chart_title(name: str, part: int, parts: int) -> str:
