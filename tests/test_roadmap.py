@@ -323,3 +323,35 @@ def test_the_long_names_deck_slide_fits(long_names_db_file, tmp_path):
     assert len(rv.roadmap_slips) > 0
     problems = deck_problems(build_deck(rv, sections=["roadmap"]))
     assert not problems, "\n".join(map(str, problems))
+
+
+# --- Portfolio health: its group charts filter its table ------------------------------------------
+
+
+def test_a_pick_on_portfolio_health_filters_the_exceptions_and_the_chip_clears_it(seeded_url):
+    at = app_test()
+    at.query_params.update({"health_portfolio": "Digital & Technology", "health_rag": "Red"})
+    at = at.switch_page("pages/review/health.py").run()
+    assert not at.exception, [e.message for e in at.exception]
+    table = at.dataframe[0].value
+    assert len(table) >= 1 and set(table["display_rag"]) == {"■ Red"}
+    chip = next(b for b in at.button if b.label.startswith("✕ Only portfolio"))
+    assert "Digital & Technology, Red" in chip.label.replace("\\", "")
+    at = chip.click().run()
+    assert "health_portfolio" not in at.query_params and "health_rag" not in at.query_params
+    assert len(at.dataframe[0].value) > len(table)
+    # a stale link (no such programme) is dropped, never an empty table without a reason
+    at = app_test()
+    at.query_params["health_programme"] = "Nowhere"
+    at = at.switch_page("pages/review/health.py").run()
+    assert "health_programme" not in at.query_params
+    assert not [b for b in at.button if b.label.startswith("✕ Only")]
+
+
+def test_picked_names_the_projects_of_one_bar():
+    from analytics.portfolio import picked
+
+    snap = _snap()
+    assert picked(snap, "portfolio", "Ops").tolist() == ["P1", "P2"]
+    assert picked(snap, "portfolio", "Ops", "Red").tolist() == ["P2"]
+    assert picked(snap, "programme", "(no programme)").tolist() == ["P3"]

@@ -69,3 +69,22 @@ def test_a_drag_picks_bars_and_the_chip_clears_them(live_app, browser_page):  # 
     page.wait_for_url(lambda url: "roadmap_pick" not in url, timeout=60_000)
     wait_for_app(page)
     assert page.get_by_role("button", name=re.compile("Picked on the chart")).count() == 0
+
+
+def test_a_click_on_rag_by_portfolio_filters_the_exceptions(live_app, browser_page):  # noqa: F811
+    page = browser_page
+    page.set_viewport_size({"width": 1400, "height": 1000})
+    page.goto(f"{live_app}/health")
+    wait_for_app(page)
+    chart = page.locator('[data-testid="stPlotlyChart"] .js-plotly-plot').nth(2)  # by portfolio
+    chart.locator(".barlayer .point path").first.wait_for()
+    chart.scroll_into_view_if_needed()
+    box = chart.locator(".barlayer .point path").first.bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.wait_for_url(re.compile(r"health_portfolio=.+&health_rag=|health_rag=.+"), timeout=60_000)
+    chip = page.get_by_role("button", name=re.compile("^✕ Only portfolio"))
+    chip.wait_for()
+    chip.click()
+    page.wait_for_url(lambda url: "health_portfolio" not in url, timeout=60_000)
+    wait_for_app(page)
+    assert page.get_by_role("button", name=re.compile("^✕ Only")).count() == 0

@@ -19,6 +19,7 @@ from analytics.review import Review
 from charts import roadmap as charts
 from charts.template import TITLE_WIDTH, chart_text
 from ui.components import show_chart
+from ui.escape import plain
 from ui.page import GOTO_KEY
 from ui.review_context import ReviewContext
 from ui.url_state import bound, publish, seed
@@ -99,7 +100,7 @@ def picks(ids: list[str]) -> list[str]:
     if chosen:
         shown = ", ".join(chosen[:3]) + (f" and {len(chosen) - 3} more" if len(chosen) > 3 else "")
         st.button(
-            f"✕ Picked on the chart: {shown}",
+            f"✕ Picked on the chart: {plain(shown)}",
             key="roadmap_clear",
             on_click=clear_picks,
             help="Clear the selection: the table lists every project again",
