@@ -250,6 +250,21 @@ class Deck:
 
 
 @dataclass(frozen=True)
+class Roadmap:
+    # Bar colour of the Roadmap page: the forecast end's slip against the baseline end, in
+    # days; a bar is "late up to" the first figure, "late up to" the second, or later than it.
+    slip_band_days: tuple[int, ...] = (30, 90)
+    # Above this many projects in view the roadmap opens as one summary bar per group (earliest
+    # start to latest forecast end, worst RAG, count); a chosen group opens into its projects.
+    group_above: int = 60
+    # Rows in one roadmap chart: what a 1920x1080 slide holds legibly; a longer group continues
+    # in the next chart on the same time axis.
+    chart_rows: int = 12
+    # Charts of projects drawn on the page at most (the table under them lists every project).
+    max_charts: int = 10
+
+
+@dataclass(frozen=True)
 class Mail:
     # The mail server when PMO_SMTP_URL is not set: smtp://host:port (STARTTLS when the URL has a
     # user), smtps://user:pass@host:port (TLS). A password belongs in PMO_SMTP_URL, not here.
@@ -292,6 +307,7 @@ class Config:
     money: Money = field(default_factory=Money)
     access: Access = field(default_factory=Access)
     deck: Deck = field(default_factory=Deck)
+    roadmap: Roadmap = field(default_factory=Roadmap)
     mail: Mail = field(default_factory=Mail)
     cadence: Cadence = field(default_factory=Cadence)
     people: People = field(default_factory=People)
@@ -339,6 +355,7 @@ def parse_config(raw: dict) -> Config:
         money=_money(raw.get("money")),
         access=_access(raw.get("access")),
         deck=_deck(raw.get("deck")),
+        roadmap=_roadmap(raw.get("roadmap")),
         mail=_section(Mail, raw.get("mail")),
         cadence=_cadence(raw.get("cadence")),
         people=_people(raw.get("people")),
@@ -445,6 +462,17 @@ def _deck(raw: dict | None) -> Deck:
     if isinstance(limit, bool) or not isinstance(limit, int) or limit < 0:
         raise ValueError(f"deck.max_project_slides must be a whole number, 0 or more: {limit!r}")
     return deck
+
+
+def _roadmap(raw: dict | None) -> Roadmap:
+    """``[roadmap]``: slip bands in rising order, counts of rows and charts above 0."""
+    rules = _section(Roadmap, raw)
+    bands = tuple(int(d) for d in rules.slip_band_days)
+    if not bands or any(d < 1 for d in bands) or list(bands) != sorted(set(bands)):
+        raise ValueError("roadmap: slip_band_days must be whole days above 0, rising: [30, 90]")
+    if min(rules.group_above, rules.chart_rows, rules.max_charts) < 1:
+        raise ValueError("roadmap: group_above, chart_rows and max_charts must be 1 or more")
+    return replace(rules, slip_band_days=bands)
 
 
 class ConfigError(ValueError):

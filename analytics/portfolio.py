@@ -217,6 +217,16 @@ def rag_by(snap: pd.DataFrame, group: str) -> pd.DataFrame:
     return counts.rename(columns={"display_rag": "rag"})
 
 
+def picked(snap: pd.DataFrame, group: str, value: str, rag: str | None = None) -> pd.Series:
+    """Ids of the projects of one bar of ``rag_by``: ``group`` (portfolio, programme) equal to
+    ``value`` ("(no portfolio)" for none) and, when given, shown RAG ``rag``."""
+    labelled = snap[group].astype(object).fillna(f"(no {group})")
+    mask = labelled == value
+    if rag:
+        mask &= snap["display_rag"] == rag
+    return snap.loc[mask, "project_id"].astype(str)
+
+
 def rag_trend(
     frames: dict[str, pd.DataFrame],
     dates: list[pd.Timestamp],

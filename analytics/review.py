@@ -20,6 +20,7 @@ import pandas as pd
 
 from analytics import benefits, changes, governance, people, portfolio, quality, raid, risk
 from analytics import project as proj
+from analytics import roadmap as roadmaps
 from config import Config
 
 T = TypeVar("T")
@@ -99,6 +100,7 @@ class Review(_Keeps):
         self._risk_views = _Memo()
         self._raid_views = _Memo(PROJECT_VIEWS)  # filter choices are many; keep the recent
         self._projects = _Memo(PROJECT_VIEWS)
+        self._roadmaps = _Memo()
         self._kept = _Memo()
 
     # --- dates and snapshots ---------------------------------------------------------------------
@@ -403,6 +405,26 @@ class Review(_Keeps):
     @cached_property
     def benefits_over_time(self) -> pd.DataFrame:
         return benefits.over_time(self.frames["benefits"], self.snapshot, self.review_date)
+
+    # --- roadmap ---------------------------------------------------------------------------------
+
+    def roadmap(self, group: str = "programme", sort: str = "start") -> roadmaps.Roadmap:
+        """The Roadmap page's projects on one time axis, grouped and sorted
+        (``analytics.roadmap.roadmap``)."""
+        return self._roadmaps.get((group, sort), lambda: roadmaps.roadmap(
+            self.snapshot, self.config, group, sort))  # fmt: skip
+
+    @cached_property
+    def roadmap_marks(self) -> pd.DataFrame:
+        """Gates and milestones of the projects in the review with their state."""
+        return roadmaps.marks(
+            self.frames, self.snapshot["project_id"], self.review_date, self.config
+        )
+
+    @cached_property
+    def roadmap_slips(self) -> pd.DataFrame:
+        """Projects whose forecast end moved later since the compare date (the deck's slide)."""
+        return roadmaps.slipped_since(self.snapshot, self.compare_snapshot)
 
     # --- data quality ---------------------------------------------------------------------------
 

@@ -48,6 +48,7 @@ SECTIONS: dict[str, str] = {
     "health": "Portfolio health",
     "risks": "Risk heatmap",
     "governance": "Governance vs execution",
+    "roadmap": "Roadmap: what slipped since last review",
     "red_projects": "Red projects (the worst one slide each, the rest in an appendix)",
     "quality": "Data quality",
 }
@@ -761,6 +762,70 @@ def _governance(rv: Review) -> list[_Slide]:
     ]
 
 
+ROADMAP_TITLE = "Roadmap: what slipped since last review"
+
+
+def _roadmap(rv: Review) -> list[_Slide]:
+    """Projects whose forecast end moved later since the compare date (``Review.roadmap_slips``),
+    most moved first: the end then and now, days moved, slip against baseline now. A native
+    table over as many slides as it needs; a sentence when nothing slipped or there is nothing
+    to compare with."""
+    source = rv.source + " (forecast end dates)"
+    if rv.compare_date is None:
+        message = "First review: there is no earlier review date to compare forecast ends with."
+    else:
+        message = (
+            f"No project's forecast end moved later since {fmt.day(rv.compare_date)}."
+            if rv.roadmap_slips.empty
+            else ""
+        )
+    if message:
+
+        def write_none(w: _Writer, s: _Slide) -> None:
+            _text_box(w.slide(s.title), MARGIN, BODY_TOP, Inches(12), Inches(1), message)
+
+        return [_Slide(ROADMAP_TITLE, write_none, source=source)]
+    slips = rv.roadmap_slips
+    rows = [
+        [
+            slide_text(r.project_id),
+            _clip(r.name, 150),
+            rag_label(_rag(r.display_rag)),
+            _day(r.end_before),
+            _day(r.end_now),
+            f"+{r.moved_days:.0f} days",
+            _num(r.slip_days, "{:+.0f} days", "no baseline"),
+        ]
+        for r in slips.itertuples(index=False)
+    ]
+    header = ["ID", "Project", "RAG", f"Forecast end {_day(rv.compare_date)}",
+              "Forecast end now", "Moved", "Slip vs baseline"]  # fmt: skip
+    cols = [1.1, 3.6, 1.2, 1.7, 1.6, 1.3, 1.6]
+    width, table_top = Inches(12.3), BODY_TOP + Inches(0.45)
+    pages = _table_pages(
+        header, rows, width, cols, 12, ROW_H, BODY_BOTTOM - table_top, APPENDIX_ROWS
+    )
+    slides, first = [], 1
+    for i, page in enumerate(pages):
+        note = (
+            f"{len(slips)} project{'s' if len(slips) != 1 else ''} of {len(rv.snapshot)} moved "
+            f"their forecast end later since {fmt.day(rv.compare_date)}, most moved first"
+            + (f" (rows {first}-{first + len(page) - 1})" if len(pages) > 1 else "")
+            + "."
+        )
+        rags = slips["display_rag"].iloc[first - 1 : first - 1 + len(page)]
+        fills = {(j, 2): _rag_fill(_rag(r)) for j, r in enumerate(rags)}
+
+        def write(w: _Writer, s: _Slide, page=page, note=note, fills=fills) -> None:
+            slide = w.slide(s.title)
+            _text_box(slide, MARGIN, BODY_TOP, width, Inches(0.4), note, 13, colour=GREY)
+            _table(slide, header, page, MARGIN, table_top, width, cols, 12, fills)
+
+        slides.append(_Slide(_of(ROADMAP_TITLE, i, len(pages)), write, source=source))
+        first += len(page)
+    return slides
+
+
 def red_projects_worst_first(snap: pd.DataFrame, config: Config) -> pd.DataFrame:
     """The Red projects (shown RAG) of a snapshot, worst first, with ``eac_variance``.
 
@@ -1061,6 +1126,7 @@ _BUILDERS: dict[str, Callable[[Review], list[_Slide]]] = {
     "health": _health,
     "risks": _risks,
     "governance": _governance,
+    "roadmap": _roadmap,
     "red_projects": _red_projects,
     "quality": _quality,
 }

@@ -56,6 +56,8 @@ EXPECTED = {
     ("rag_only", "pages/portfolio/governance.py"): "No project can be scored yet",
     ("rag_only", "pages/review/health.py"): "No business value scores",
     ("thin_registers", "pages/portfolio/risks.py"): "No risk has both an inherent and a residual",
+    ("rag_only", "pages/portfolio/roadmap.py"): "nothing to draw on the roadmap",
+    ("thin_registers", "pages/portfolio/roadmap.py"): "nothing to draw on the roadmap",
 }
 # The view of a page that shows what EXPECTED looks for (the page opens on another view).
 VIEW = {
@@ -153,7 +155,7 @@ def test_every_page_is_covered():
 
 # Sections written as native slides need no browser; the chart sections are planned (figures
 # built, footers added, JSON valid) and rendered for real only in the test below.
-NATIVE = ["headline", "changes", "red_projects", "quality"]
+NATIVE = ["headline", "changes", "roadmap", "red_projects", "quality"]
 
 
 @pytest.mark.parametrize("partial_url", PARTIAL_DBS, indirect=True)

@@ -9,7 +9,7 @@ import math
 import pandas as pd
 import pytest
 
-from analytics import changes, governance, portfolio, quality, risk
+from analytics import changes, governance, portfolio, quality, risk, roadmap
 from analytics import project as proj
 from analytics.review import Review, filter_key
 from config import get_config
@@ -117,6 +117,13 @@ def test_review_equals_the_analytics_it_calls(frames, when, compare, filters):
     _same(rv.quality_scores, quality.project_scores(frames, found, review, config, filters))
     _same(rv.upload_scores, quality.upload_scores(frames, found, upto=review))
     assert set(rv.findings["project_id"]) <= set(snap["project_id"])
+
+    # roadmap
+    road = roadmap.roadmap(snap, config, "portfolio", "slip")
+    _same(rv.roadmap("portfolio", "slip").rows, road.rows)
+    _same(rv.roadmap("portfolio", "slip").summary, road.summary)
+    _same(rv.roadmap_marks, roadmap.marks(frames, snap["project_id"], review, config))
+    _same(rv.roadmap_slips, roadmap.slipped_since(snap, rv.compare_snapshot))
 
     # the frames are shared by every session: nothing above wrote into them
     assert _fingerprint(frames) == before

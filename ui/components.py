@@ -55,15 +55,25 @@ def export_source(ctx: ReviewContext, source: str) -> tuple[str, str]:
     return fmt.day(ctx.review_date, missing=""), f"{source} · {filters}" if filters else source
 
 
-def show_chart(fig: go.Figure, key: str, ctx: ReviewContext, source: str, **kwargs):
+def show_chart(
+    fig: go.Figure, key: str, ctx: ReviewContext, source: str, widget_key: str | None = None,
+    **kwargs,
+):  # fmt: skip
     """Render a figure with our template (no Streamlit restyling), its as-of/source caption and
-    a text summary of what it shows (for screen readers, and without colour).
+    a text summary of what it shows (for screen readers, and without colour). ``key`` names the
+    PNG files; ``widget_key`` (default ``key``) keys the chart, so a page can start a chart
+    afresh, with nothing selected, under the same file name.
 
     The figure on screen carries the as-of/source line as its subtitle, so the toolbar camera's
     image has it as Download PNG's does (the page's cached figure itself is not changed)."""
     shown = with_provenance(fig, *export_source(ctx, source))
     event = st.plotly_chart(
-        shown, key=key, theme=None, width="stretch", config=chart_config(key), **kwargs
+        shown,
+        key=widget_key or key,
+        theme=None,
+        width="stretch",
+        config=chart_config(key),
+        **kwargs,
     )
     provenance(ctx, f"source: {source}")
     st.caption(f"Chart summary: {plain(describe(fig))}")

@@ -16,6 +16,7 @@ PAGES: dict[str, list[tuple[str, str, str]]] = {
         ("pages/portfolio/risks.py", "Risks", ":material/warning:"),
         ("pages/portfolio/raid.py", "RAID log", ":material/checklist:"),
         ("pages/portfolio/governance.py", "Governance vs execution", ":material/balance:"),
+        ("pages/portfolio/roadmap.py", "Roadmap", ":material/view_timeline:"),
         ("pages/portfolio/people.py", "People", ":material/groups:"),
         ("pages/portfolio/benefits.py", "Benefits", ":material/savings:"),
         ("pages/portfolio/project.py", "Project detail", ":material/folder_open:"),

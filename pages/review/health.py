@@ -7,6 +7,7 @@ from analytics.portfolio import reported
 from charts import health as charts
 from charts.template import has_points
 from ui import data
+from ui import health_pick as pick
 from ui.components import (
     data_table,
     empty_state,
@@ -98,20 +99,19 @@ with right:
         rv.keep("rag_trend", lambda: charts.rag_trend(rv.rag_trend)), "rag_trend", ctx, source
     )
 left, right = st.columns(2)
-with left:
-    show_chart(
-        rv.keep("rag_by_portfolio", lambda: charts.rag_by_group(rv.rag_by_portfolio, "portfolio")),
-        "rag_by_portfolio",
-        ctx,
-        source,
-    )
-with right:
-    show_chart(
-        rv.keep("rag_by_programme", lambda: charts.rag_by_group(rv.rag_by_programme, "programme")),
-        "rag_by_programme",
-        ctx,
-        source,
-    )
+for where, field in ((left, "portfolio"), (right, "programme")):
+    with where:
+        chart = f"rag_by_{field}"
+        show_chart(
+            rv.keep(chart, lambda f=field: charts.rag_by_group(getattr(rv, f"rag_by_{f}"), f)),
+            chart,
+            ctx,
+            source,
+            widget_key=pick.widget_key(chart),
+            on_select=pick.on_select(chart, field),
+            selection_mode="points",
+        )
+st.caption("Click a bar of RAG by portfolio or programme to list only its projects below.")
 bubbles = rv.keep(
     "value_vs_risk",
     lambda: charts.value_risk_bubble(
@@ -137,7 +137,13 @@ st.caption(
     "Reported and computed RAG side by side, with the rule that produced the computed one."
 )
 exc = rv.exceptions
-if exc.empty:
+chosen = pick.current(rv.snapshot)
+pick.chip(chosen)
+if chosen:
+    exc = exc[exc["project_id"].astype(str).isin(pick.ids(rv.snapshot, chosen))]
+if exc.empty and chosen:
+    empty_state("No exceptions among the projects picked on the chart.")
+elif exc.empty:
     empty_state("No exceptions: every project is Green, reported and computed.")
 else:
     # Money in each row's currency (£1.57m, −$0.20m), still numbers so the columns sort; the
