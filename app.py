@@ -46,7 +46,8 @@ elif who is None:  # sign-in is configured and nobody is signed in
 elif not who.roles:
     sign_in.gate(PAGES, sign_in.no_role_page, "No access").run()
 else:
-    nav = st.navigation(PAGES)
+    # Every page listed: collapsed, the menu hides the pages past the tenth behind "View more"
+    nav = st.navigation(PAGES, expanded=True)
     render_sidebar()
     sign_in.sidebar_status(who)
     # The store checks every write again: the menu and this check are never the only guard.

@@ -393,8 +393,11 @@ def _chunks(values: list, size: int = 500):
         yield values[i : i + size]
 
 
-def _existing_rows(conn, name: str, rows: _Rows, wanted: set[tuple]) -> dict[tuple, dict]:
-    """Rows already stored under the keys ``wanted`` of ``rows``, keyed by their primary key."""
+def _existing_rows(
+    conn, name: str, rows: _Rows, wanted: set[tuple], lock: bool = True
+) -> dict[tuple, dict]:
+    """Rows already stored under the keys ``wanted`` of ``rows``, keyed by their primary key;
+    locked for the write unless ``lock`` is False (a preview, which may run as a reader)."""
     table = models.FACT_TABLES[name]
     keys = models.KEYS[name]
     project_ids = sorted(set(rows.column("project_id")))
@@ -409,11 +412,10 @@ def _existing_rows(conn, name: str, rows: _Rows, wanted: set[tuple]) -> dict[tup
         # row). Chosen over SERIALIZABLE, which would abort and retry on every overlap. Key
         # order gives every writer the same lock order, so writers do not deadlock.
         stmt = (
-            select(table)
-            .where(table.c.project_id.in_(chunk))
-            .order_by(*[table.c[k] for k in keys])
-            .with_for_update()
+            select(table).where(table.c.project_id.in_(chunk)).order_by(*[table.c[k] for k in keys])
         )
+        if lock:
+            stmt = stmt.with_for_update()
         if "report_date" in keys:
             dates = sorted(set(rows.column("report_date")))
             stmt = stmt.where(table.c.report_date.in_(dates))
@@ -491,7 +493,8 @@ def kept_project_values(engine: Engine, frames: dict[str, pd.DataFrame]) -> list
     records = {n: _records(n, frames[n]) for n in WRITE_ORDER if n in frames and len(frames[n])}
     rows = records["projects"]
     with engine.connect() as conn:
-        existing = _existing_rows(conn, "projects", rows, set(rows.keys(models.KEYS["projects"])))
+        wanted = set(rows.keys(models.KEYS["projects"]))
+        existing = _existing_rows(conn, "projects", rows, wanted, lock=False)
         in_file, stored = _report_dates(conn, records)
     kept: list[KeptValue] = []
     for key, row in zip(rows.keys(models.KEYS["projects"]), rows.values, strict=True):

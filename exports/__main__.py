@@ -160,6 +160,12 @@ def digest_command(args: argparse.Namespace) -> int:
     if not to:
         print("nothing to send")
         return 0
+    if not args.dry_run:  # the mail server first: the deck takes seconds to draw
+        try:
+            with mail.connect(mail.smtp_url(config)):
+                pass
+        except mail.MailError as exc:
+            return _fail(f"{exc}; the digest was not sent and not recorded", 1)
     try:
         rv = Review(frames, config, review, filters=filters)
         deck = build_deck(rv)
