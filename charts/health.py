@@ -33,8 +33,9 @@ def _stacked_rag_bar(df: pd.DataFrame, y: str, title: str, x_title: str, items: 
             text=[f"{n} {rag}" if n else "" for n in part["projects"]],
             textposition="inside",
             hovertemplate=f"%{{y}}: %{{x}} {rag}<extra></extra>",
-            # the raw name and the RAG: a click on a bar picks them (Portfolio health's filter)
-            customdata=[[str(v), rag] for v in part[y]],
+            # the name (escaped, like all text in a figure) and the RAG: a click on a bar picks
+            # them (Portfolio health's filter, which unescapes the name)
+            customdata=[[chart_text(v), rag] for v in part[y]],
         )
     # Long portfolio and programme names: wrapped and cut on the axis, full name on hover.
     names = list(dict.fromkeys(df[y]))

@@ -233,7 +233,8 @@ def summary_bars(
                 name=f"Worst {rag_label(rag)}",
                 marker={"color": RAG_COLOURS[rag], "line": {"color": "#424242", "width": 1}},
                 customdata=list(zip(
-                    part["group"].astype(str), [chart_text(g) for g in part["group"]],
+                    # the group, escaped like all text in a figure: ui.roadmap unescapes it
+                    [chart_text(g) for g in part["group"]], [chart_text(g) for g in part["group"]],
                     part["projects"], part["late"], [fmt.day(d) for d in part["start"]],
                     [fmt.day(d) for d in part["forecast_end"]], strict=True,
                 )),

@@ -5,6 +5,8 @@ and a chip over the table clears it."""
 
 from __future__ import annotations
 
+import html
+
 import pandas as pd
 import streamlit as st
 
@@ -40,7 +42,7 @@ def on_select(chart: str, field: str):
             return
         for f in FIELDS:
             st.session_state[_key(f)] = None
-        st.session_state[_key(field)] = str(data[0])
+        st.session_state[_key(field)] = html.unescape(str(data[0]))  # escaped in the figure
         st.session_state[RAG] = str(data[1])
 
     return handle

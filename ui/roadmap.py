@@ -11,6 +11,8 @@ a group's summary bar opens the group.
 
 from __future__ import annotations
 
+import html
+
 import pandas as pd
 import streamlit as st
 
@@ -81,8 +83,8 @@ def _on_select(key: str, summary: bool):
         ids = list(dict.fromkeys(i for p in sel.points if (i := _point_id(p))))
         if not ids:
             return
-        if summary:
-            st.session_state[OPEN] = ids[0]
+        if summary:  # a group's name comes escaped from the figure
+            st.session_state[OPEN] = html.unescape(ids[0])
         elif sel.get("box") or sel.get("lasso"):
             st.session_state[PICK] = ids
         else:
