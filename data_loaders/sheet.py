@@ -11,10 +11,8 @@ leave the cell empty with a warning. Every other row loads.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass, field
-from datetime import date
 
 import pandas as pd
 
@@ -36,6 +34,27 @@ from data_loaders.report import (
     as_typed,
     schema_problems,
 )
+from data_loaders.table import (
+    HEADER_SCAN,
+    SCALE_X,
+    Context,
+    a_form,
+    all_text,
+    column_labels,
+    find_header,
+    header_score,
+    layout_key,
+    looks_transposed,
+    marked_header,
+    merge_header,
+    remembered_header,
+    row_score,
+    shape_header,
+    title_block,
+    transpose,
+    trim,
+    typed_rows_below,
+)
 from vocabulary.fields import (
     KINDS,
     LIST_SHEETS,
@@ -50,7 +69,6 @@ from vocabulary.fields import (
     user_synonyms,
 )
 
-HEADER_SCAN = 30
 DISTINCTIVE = {
     "status": {"rag_label", "schedule_rag", "cost_rag", "scope_rag", "resource_rag",
                "percent_complete", "planned_value", "earned_value", "actual_cost", "summary",
@@ -88,23 +106,6 @@ REQUIRED = {
     f for schema in models.SCHEMAS.values() for f, col in schema.columns.items() if not col.nullable
 }
 _TOTAL = re.compile(r"^\s*(grand\s+)?(sub\s*)?(totals?|sum|average|mean)\b", re.I)
-_SCALE_X = re.compile(r"^(residual |inherent )?(likelihood|probability|impact) ([1-5])$")
-
-
-@dataclass
-class Context:
-    """Values that apply to the whole sheet: from the title block or the command line."""
-
-    project_id: str | None = None
-    project_name: str | None = None
-    report_date: date | None = None
-    reported_by: str | None = None
-    units: dict[str, str] = field(default_factory=dict)  # column or field -> m, k or 1
-    kind: str | None = None  # what a table holds when its column names say nothing we know
-    columns: dict[str, str] = field(default_factory=dict)  # header -> field ("" = ignore)
-    accept_suggestions: bool = False  # load a table as its values suggest (suggest.propose)
-    # report_date replaces the one date the sheet states (a cached =TODAY(), a wrong title)
-    replace_report_date: bool = False
 
 
 @dataclass
@@ -142,192 +143,9 @@ class SheetResult:
         self.report.rows_skipped += len(rows & loaded)
 
 
-def _trim(rows: list[list]) -> list[list]:
-    out = []
-    for r in rows:
-        if type(r) is not list or (r and V.is_blank(r[-1])):  # a copy only to cut it
-            r = list(r)
-            while r and V.is_blank(r[-1]):
-                r.pop()
-        out.append(r)
-    while out and not out[-1]:
-        out.pop()
-    return out
-
-
-def _cell_field(cell: object) -> str | None:
-    if not isinstance(cell, str):
-        return None
-    for kind in KINDS:
-        f = lookup(kind, cell)
-        if f:
-            return f
-    return None
-
-
-def _row_score(row: list) -> int:
-    return len({f for f in map(_cell_field, row) if f})
-
-
-def find_header(rows: list[list]) -> tuple[int | None, int]:
-    best, best_score = None, 1
-    for i, row in enumerate(rows[:HEADER_SCAN]):
-        texts = [c for c in row if isinstance(c, str) and c.strip()]
-        if len(texts) < 2:
-            continue
-        score = _row_score(row)
-        if score > best_score:
-            best, best_score = i, score
-    return best, best_score
-
-
-def _transposed(rows: list[list], row_score: int) -> bool:
-    """Field names down column A (one project per column) score higher than any header row."""
-    wide = rows and len(rows[0]) >= 2 and any(not V.is_blank(c) for c in rows[0][1:])
-    if not wide:  # no project headings across row 1: no need to look up column A
-        return False
-    col = [r[0] if r else "" for r in rows[:400]]
-    fields_down = {f for f in map(_cell_field, col) if f}
-    return len(fields_down) >= 4 and len(fields_down) > row_score * 2
-
-
-def _transpose(rows: list[list]) -> list[list]:
-    width = max(len(r) for r in rows)
-    # Only columns with a project heading in row 1 hold data; the rest is a claimed dimension.
-    cols = [c for c in range(width) if c == 0 or (c < len(rows[0]) and not V.is_blank(rows[0][c]))]
-    return [[(r[c] if c < len(r) else "") for r in rows] for c in cols]
-
-
 def _has_status_values(cols: dict[str, list]) -> bool:
     skip = {"project_id", "name", "report_date", *PROJECT_FIELDS}
     return any(v is not None for f, vals in cols.items() if f not in skip for v in vals)
-
-
-def _all_text(row: list) -> bool:
-    cells = [c for c in row if not V.is_blank(c)]
-    return bool(cells) and all(isinstance(c, str) for c in cells)
-
-
-def _merge_header(upper: list, lower: list) -> list[str]:
-    out = []
-    for i in range(max(len(upper), len(lower))):
-        up = str(upper[i]).strip() if i < len(upper) and not V.is_blank(upper[i]) else ""
-        low = str(lower[i]).strip() if i < len(lower) and not V.is_blank(lower[i]) else ""
-        both = f"{up} {low}".strip()
-        if up and low and not (_cell_field(both) or _SCALE_X.match(norm(both))):
-            both = low if _cell_field(low) else both
-        out.append(both)
-    return out
-
-
-def _header_score(header: list[str]) -> int:
-    found = {_cell_field(c) or (norm(c) if _SCALE_X.match(norm(c)) else None) for c in header}
-    return len(found - {None})
-
-
-def _context(rows: list[list], until: int) -> tuple[Context, list[date]]:
-    ctx = Context()
-    loose_dates: list[date] = []
-    for row in rows[:until]:
-        cells = [(i, c) for i, c in enumerate(row) if not V.is_blank(c)]
-        # a title cell of several "Label: value" lines reads like separate title lines
-        cells = [(i, line) for i, c in cells for line in _lines(c)]
-        for n, (_, c) in enumerate(cells):
-            if isinstance(c, (date,)):
-                loose_dates.append(c if not hasattr(c, "date") else c.date())
-            if not isinstance(c, str):
-                continue
-            label, _, rest = c.partition(":")
-            value = rest.strip() or (cells[n + 1][1] if n + 1 < len(cells) else None)
-            if not rest.strip() and not c.strip().endswith(":"):
-                continue
-            key = norm(label)
-            said = lookup("status", label)  # "Stichtag:", "Naziv projekta:" in other languages
-            if said == "name" or key in ("project", "programme name", "programme"):
-                if isinstance(value, str) and value.strip():
-                    ctx.project_name = value.strip()
-            elif said == "project_id" or key in ("project ref", "project code"):
-                ctx.project_id = V.text([value])[0][0]
-            elif said == "report_date" or key in (
-                "report date", "reporting date", "last update", "last updated", "as of",
-                "as at", "status date", "date", "week ending", "snapshot date",
-            ):  # fmt: skip
-                d = V._one_date(value, True)
-                if d:
-                    ctx.report_date = d
-            elif key in ("prepared by", "reported by", "author") and isinstance(value, str):
-                ctx.reported_by = value.strip()
-    return ctx, loose_dates
-
-
-def _marked_header(rows: list[list], h: int) -> tuple[list[str], int] | None:
-    """A register that marks likelihood / impact in five point columns: the heading row and the
-    row of points (``1 … 5``) joined, whichever of the two rows the header was found on."""
-    if h + 1 < len(rows):
-        joined = registers.mark_header(rows[h], rows[h + 1])
-        if joined:
-            return joined, h + 2
-    if h > 0:
-        joined = registers.mark_header(rows[h - 1], rows[h])
-        if joined:
-            return joined, h + 1
-    return None
-
-
-def _lines(cell: object) -> list:
-    if not isinstance(cell, str) or "\n" not in cell:
-        return [cell]
-    return [line for line in cell.splitlines() if line.strip()]
-
-
-def _shape_header(rows: list[list]) -> int | None:
-    """A header we cannot read by its names, found by its shape: a row of at least three
-    distinct short text labels over data rows that fill its columns with typed values (a number
-    or a date in at least one column of most rows). Forms ("Label:" cells) and lists of words
-    are not tables."""
-    for i, row in enumerate(rows[:HEADER_SCAN]):
-        cols = [j for j, c in enumerate(row) if not V.is_blank(c)]
-        texts = [row[j] for j in cols]
-        if len(cols) < 3 or not all(isinstance(c, str) and len(c) <= 200 for c in texts):
-            continue
-        keys = [norm(c) for c in texts]
-        if any(c.strip().endswith(":") for c in texts) or len(set(keys)) < len(keys):
-            continue
-        if _typed_rows_below(rows, i):
-            return i
-    return None
-
-
-def _typed_rows_below(rows: list[list], i: int) -> bool:
-    """At least two of the rows under row ``i`` fill half its labelled columns, most of them
-    with a number or a date: data, not the answer lines of a form."""
-    cols = [j for j, c in enumerate(rows[i]) if not V.is_blank(c)]
-    below = [r for r in rows[i + 1 : i + 7] if r][:5]
-    filled = [
-        r for r in below if sum(1 for j in cols if j < len(r) and not V.is_blank(r[j])) * 2
-        >= len(cols)
-    ]  # fmt: skip
-    typed = [r for r in filled if any(j < len(r) and _typed(r[j]) for j in cols)]
-    return len(filled) >= 2 and len(typed) * 2 >= len(filled) + 1
-
-
-def _typed(v: object) -> bool:
-    """A number or a date, as a typed cell or as text (every cell of a CSV is text)."""
-    if isinstance(v, bool) or V.is_blank(v):
-        return False
-    if isinstance(v, (int, float, date)):
-        return True
-    return V._to_number(v) is not None or V.looks_like_date(v) is not None
-
-
-def _remembered_header(rows: list[list], mappings: dict[str, dict[str, str]]) -> int | None:
-    """The row whose column labels make a layout the PM mapped before (even one data row)."""
-    for i, row in enumerate(rows[:HEADER_SCAN]):
-        if sum(1 for c in row if isinstance(c, str) and c.strip()) < 2:
-            continue
-        if layout_key(_labels([str(c) if not V.is_blank(c) else "" for c in row])) in mappings:
-            return i
-    return None
 
 
 NOTHING_TO_STORE = (
@@ -363,22 +181,12 @@ def _classify(sheet_name: str, headers: list[str]) -> tuple[str | None, dict[str
             score += 1  # "Project ID" beside a budget is a project list
         if kind == "risks":  # likelihood / impact marked in point columns ("Likelihood 3"):
             # only a risk register scores so, whatever its sheet is called ("Log", "Issues")
-            score += 3 * len({m.group(2) for h in headers if (m := _SCALE_X.match(norm(h)))})
+            score += 3 * len({m.group(2) for h in headers if (m := SCALE_X.match(norm(h)))})
         if any(h in lname for h in SHEET_HINTS[kind]):
             score += 2
         scores[kind] = score
     best = max(KINDS, key=lambda k: scores[k])
     return (best if scores[best] >= 2 else None), scores
-
-
-def _labels(headers: list[str]) -> list[str]:
-    seen: dict[str, int] = {}
-    out = []
-    for h in headers:
-        base = re.sub(r"\s+", " ", str(h)).strip() or "(blank)"
-        seen[base] = seen.get(base, 0) + 1
-        out.append(base if seen[base] == 1 else f"{base} ({seen[base]})")
-    return out
 
 
 KIND_WORDS = {
@@ -413,10 +221,6 @@ def _user_columns(kind, labels, fields, columns: dict[str, str], report: SheetRe
         fields[i] = f or None
 
 
-def layout_key(labels: list[str]) -> str:
-    return hashlib.sha256("|".join(norm(h) for h in labels).encode()).hexdigest()[:32]
-
-
 def map_columns(kind: str, headers: list[str]) -> list[str | None]:
     """Canonical field per column; the second likelihood/impact set is the residual one."""
     if set(headers) <= set(models.FIELDS[TABLE_OF_KIND[kind]]):
@@ -426,7 +230,7 @@ def map_columns(kind: str, headers: list[str]) -> list[str | None]:
     residual = False
     for h in headers:
         f = lookup(kind, h)
-        m = _SCALE_X.match(norm(h))
+        m = SCALE_X.match(norm(h))
         if m and kind == "risks":
             base = "likelihood" if m.group(2) != "impact" else "impact"
             if m.group(1) == "residual ":
@@ -503,28 +307,6 @@ def _budget_by_meaning(labels: list[str], header: list[str], fields: list) -> st
     )
 
 
-def _a_form(data: list[list], fields: list, labels: list[str]) -> str | None:
-    """Why rows under known headers are a form, not a table: the columns that should hold
-    dates and figures hold words ("Delegated Expenditure", "Please add the baseline date"):
-    fewer than a third of their cells, placeholders aside, read as a date or a number."""
-    typed_at = [
-        i for i, f in enumerate(fields)
-        if f and TYPES.get(f.split("=")[0]) in ("date", "money", "number", "percent")
-    ]  # fmt: skip
-    cells = [
-        r[i] for r in data for i in typed_at
-        if not V.is_blank(r[i]) and not V.is_missing_text(r[i])
-    ]  # fmt: skip
-    words = [c for c in cells if not _typed(c)]
-    if len(words) < 3 or len(words) * 3 < len(cells) * 2:
-        return None
-    where = ", ".join(f"'{labels[i]}'" for i in typed_at[:3])
-    return (
-        f"a form, not a table: the cells under {where} hold words ({V.shown(words[0])} …), "
-        "not dates or figures"
-    )
-
-
 def _say_suggestion(result: SheetResult) -> None:
     """Put what the values suggest into the sheet's report, for the page and the CLI."""
     sug = result.suggestion
@@ -570,7 +352,7 @@ def parse_sheet(
 
 
 def _parse_sheet(raw, config, options_ctx, known, mappings) -> SheetResult:
-    rows = _trim(raw.rows)
+    rows = trim(raw.rows)
     report = SheetReport(sheet=raw.name, kind="unsupported")
     result = SheetResult(report=report)
     if not any(rows):
@@ -581,37 +363,37 @@ def _parse_sheet(raw, config, options_ctx, known, mappings) -> SheetResult:
         return result
     h, score = find_header(rows)
     transposed = False
-    if _transposed(rows, score if h is not None else 0):
-        rows, transposed = _transpose(rows), True
-        h, score = 0, _row_score(rows[0])
+    if looks_transposed(rows, score if h is not None else 0):
+        rows, transposed = transpose(rows), True
+        h, score = 0, row_score(rows[0])
     by_shape = False
     if h is None:  # a layout mapped before, then one recognised by its shape
-        h = _remembered_header(rows, mappings or {})
+        h = remembered_header(rows, mappings or {})
         if h is None:
-            h = _shape_header(rows)
+            h = shape_header(rows)
         by_shape = h is not None
     if h is None:
         return _not_a_table(rows, result)
     header = [str(c) if not V.is_blank(c) else "" for c in rows[h]]
     # Two-row headers: fragments above ("Residual" over "Likelihood") or below the best row.
     data_start = h + 1
-    marked = None if transposed else _marked_header(rows, h)
+    marked = None if transposed else marked_header(rows, h)
     if marked:
         header, data_start = marked
     elif not transposed:
-        if h + 1 < len(rows) and _all_text(rows[h + 1]):
-            merged = _merge_header(rows[h], rows[h + 1])
-            if _header_score(merged) > _header_score(header):
+        if h + 1 < len(rows) and all_text(rows[h + 1]):
+            merged = merge_header(rows[h], rows[h + 1])
+            if header_score(merged) > header_score(header):
                 header, data_start = merged, h + 2
-        if data_start == h + 1 and h > 0 and _all_text(rows[h - 1]):
-            merged = _merge_header(rows[h - 1], rows[h])
-            if _header_score(merged) >= _header_score(header):
+        if data_start == h + 1 and h > 0 and all_text(rows[h - 1]):
+            merged = merge_header(rows[h - 1], rows[h])
+            if header_score(merged) >= header_score(header):
                 header = merged
-    ctx, loose = _context(rows, h)
+    ctx, loose = title_block(rows, h)
     report.header_row = (h + 1) if not transposed else None
     if transposed:
         report.reason = "transposed table: field names down column A, one project per column"
-    labels = _labels(header)
+    labels = column_labels(header)
     result.headers = labels
     # A workbook's sheet named for lists ("Dropdown List", "Lookup"); a CSV's sheet name is
     # its file name, and "project_list.csv" is data.
@@ -631,7 +413,7 @@ def _parse_sheet(raw, config, options_ctx, known, mappings) -> SheetResult:
         kind = result.kind_chosen = remembered[KIND_ENTRY]
     elif kind is None:
         kind = result.kind_chosen = options_ctx.kind
-    if kind is None and not by_shape and not read_only_ids and not _typed_rows_below(rows, h):
+    if kind is None and not by_shape and not read_only_ids and not typed_rows_below(rows, h):
         return _not_a_table(rows, result)  # a few known words on a form ("SRO", "Name")
     sample = [r for r in rows[data_start : data_start + suggest.SAMPLE] if r]
     if kind is None and (sug := suggest.propose(labels, sample, [None] * len(labels), config)):
@@ -743,7 +525,7 @@ def _parse_sheet(raw, config, options_ctx, known, mappings) -> SheetResult:
         report.kind = "unsupported"
         report.reason = "headers only: the table has no data rows (an unfilled template?)"
         return result
-    if form := _a_form(data, fields, labels):
+    if form := a_form(data, fields, labels):
         report.kind = "unsupported"
         report.reason = form
         return result
