@@ -33,8 +33,11 @@ seed: $(VENV)/.deps
 run: $(VENV)/.deps chromium seed
 	$(BIN)/python -m ui.serve --server.address 127.0.0.1 --server.port $(PORT) --server.headless true
 
+# The whole suite on TEST_WORKERS processes (pytest-xdist; 2, the cores CI has): serially it
+# would take about 27 minutes, too near CI's 30. TEST_WORKERS=0 runs it in this process.
+TEST_WORKERS ?= 2
 test: $(VENV)/.dev-deps chromium
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 # The quick loop (docs/testing.md): SQLite only, no real browser, on two cores. Tests marked
 # browser, postgres or mariadb are deselected; a test that needs a server through the pg_url,
