@@ -84,6 +84,26 @@ def db_url(request, tmp_path):
     return request.getfixturevalue("pg_url")
 
 
+@pytest.fixture(params=["sqlite", "postgres", "mariadb"])
+def any_db(request, tmp_path):
+    """An empty app database on SQLite, PostgreSQL and MariaDB (a private database)."""
+    if request.param != "mariadb":
+        yield request.getfixturevalue("sqlite_url" if request.param == "sqlite" else "pg_url")
+        return
+    server = request.getfixturevalue("mariadb_url")
+    name = f"pmo_any_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f"CREATE DATABASE {name}"))
+    try:
+        yield server.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        store.get_engine.cache_clear()
+        with admin.connect() as conn:
+            conn.execute(text(f"DROP DATABASE IF EXISTS {name}"))
+        admin.dispose()
+
+
 def _sample_file(tmp_path_factory, name: str, **options) -> Path:
     """One SQLite file with the sample portfolio (``write_sample`` options), built once."""
     path = tmp_path_factory.mktemp("seed") / name

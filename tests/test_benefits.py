@@ -8,7 +8,6 @@ import uuid
 from datetime import date
 
 import pandas as pd
-import pytest
 from sqlalchemy import create_engine, inspect, text
 
 import models
@@ -140,26 +139,6 @@ def _at_0006(url: str) -> None:
             "upload_id) VALUES ('P1', 'R1', '2026-01-02', 'Old risk', 4, 3, 1)"
         ))  # fmt: skip
     engine.dispose()
-
-
-@pytest.fixture(params=["sqlite", "postgres", "mariadb"])
-def any_db(request, tmp_path):
-    """An empty app database on SQLite, PostgreSQL and MariaDB (a private database)."""
-    if request.param != "mariadb":
-        yield request.getfixturevalue("sqlite_url" if request.param == "sqlite" else "pg_url")
-        return
-    server = request.getfixturevalue("mariadb_url")
-    name = f"pmo_benefits_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f"CREATE DATABASE {name}"))
-    try:
-        yield server.rsplit("/", 1)[0] + f"/{name}"
-    finally:
-        store.get_engine.cache_clear()
-        with admin.connect() as conn:
-            conn.execute(text(f"DROP DATABASE IF EXISTS {name}"))
-        admin.dispose()
 
 
 def test_migration_0007_upgrades_an_existing_database(any_db):

@@ -10,7 +10,6 @@ import os
 import subprocess
 import sys
 import time
-import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -89,26 +88,6 @@ def test_trusted_providers_setting_is_checked():
     shipped = get_config().access
     assert shipped.trust_email_without_verified_claim == ()
     assert shipped.session_hours == 12.0 and shipped.allow_open_local_mode is False
-
-
-@pytest.fixture(params=["sqlite", "postgres", "mariadb"])
-def any_db(request, tmp_path):
-    """An empty app database on SQLite, PostgreSQL and MariaDB (a private database)."""
-    if request.param != "mariadb":
-        yield request.getfixturevalue("sqlite_url" if request.param == "sqlite" else "pg_url")
-        return
-    server = request.getfixturevalue("mariadb_url")
-    name = f"pmo_identity_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f"CREATE DATABASE {name}"))
-    try:
-        yield server.rsplit("/", 1)[0] + f"/{name}"
-    finally:
-        store.get_engine.cache_clear()
-        with admin.connect() as conn:
-            conn.execute(text(f"DROP DATABASE IF EXISTS {name}"))
-        admin.dispose()
 
 
 # --- 6. sessions end at sign-out and after the session lifetime --------------------------------

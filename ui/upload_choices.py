@@ -37,7 +37,6 @@ def needs(needed: list[str], chosen: dict, known: dict[str, str]) -> None:
     show = [n for n in NEEDS if n in needed or chosen.get(n) is not None]
     if not show:
         return
-    ingest = get_config().ingest
     with st.container(border=True):
         if needed:
             st.warning(
@@ -61,14 +60,7 @@ def needs(needed: list[str], chosen: dict, known: dict[str, str]) -> None:
                         placeholder="e.g. PRJ-0123",
                     )  # fmt: skip
             else:
-                col.date_input(
-                    "Report date of the sheet",
-                    value=None,
-                    min_value=date(ingest.min_year, 1, 1),
-                    max_value=date(ingest.max_year, 12, 31),
-                    format="YYYY-MM-DD",
-                    key="upload_date",
-                )
+                _date_input(col, "Report date of the sheet", "upload_date")
 
 
 def chosen_report_date() -> tuple[date | None, bool]:
@@ -85,15 +77,23 @@ def replace_report_date(parsed: ParsedFile) -> None:
     =TODAY(), last year's file): a date that replaces the one the sheet states."""
     if not far_report_date(parsed) and st.session_state.get("upload_date_replace") is None:
         return
+    _date_input(
+        st, "Replace the sheet's report date with", "upload_date_replace",
+        help="For a sheet that states one report date; a sheet with several keeps them.",
+    )  # fmt: skip
+
+
+def _date_input(where, label: str, key: str, help: str | None = None) -> None:
+    """A report-date input within the years ``[ingest]`` allows, empty until chosen."""
     ingest = get_config().ingest
-    st.date_input(
-        "Replace the sheet's report date with",
+    where.date_input(
+        label,
         value=None,
         min_value=date(ingest.min_year, 1, 1),
         max_value=date(ingest.max_year, 12, 31),
         format="YYYY-MM-DD",
-        key="upload_date_replace",
-        help="For a sheet that states one report date; a sheet with several keeps them.",
+        key=key,
+        help=help,
     )
 
 
