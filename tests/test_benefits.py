@@ -16,6 +16,7 @@ from data_loaders import registers
 from data_loaders.sql_source import load_source
 from data_loaders.sync import read_source
 from tests.ingest_helpers import errors, load, parse, xlsx
+from tests.migrations_helpers import at_revision
 
 REPORT = date(2026, 11, 20)
 NEXT = date(2026, 11, 27)
@@ -117,15 +118,7 @@ def test_next_weeks_register_is_a_new_snapshot_and_a_reupload_replaces(sqlite_ur
 
 def _at_0006(url: str) -> None:
     """A database at revision 0006 (the one before) holding a project and a risk scored 4 x 3."""
-    from alembic import command
-    from alembic.config import Config as AlembicConfig
-
-    engine = create_engine(url)
-    cfg = AlembicConfig()
-    cfg.set_main_option("script_location", str(store.ROOT / "migrations"))
-    with engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "0006")
+    with at_revision(url, "0006") as conn:
         conn.execute(text(
             "INSERT INTO uploads (upload_id, file_name, sha256, size_bytes, uploaded_by, "
             "uploaded_at, source, status) VALUES (1, 'old.xlsx', 'abc', 1, 'someone', "
@@ -138,7 +131,6 @@ def _at_0006(url: str) -> None:
             "INSERT INTO risks (project_id, risk_id, report_date, title, likelihood, impact, "
             "upload_id) VALUES ('P1', 'R1', '2026-01-02', 'Old risk', 4, 3, 1)"
         ))  # fmt: skip
-    engine.dispose()
 
 
 def test_migration_0007_upgrades_an_existing_database(any_db):
@@ -170,20 +162,12 @@ def test_migration_0007_upgrades_an_existing_database(any_db):
 
 
 def test_migration_0007_downgrades_on_sqlite(sqlite_url):
-    from alembic import command
-    from alembic.config import Config as AlembicConfig
-
     store.get_engine(sqlite_url)
-    engine = create_engine(sqlite_url)
-    cfg = AlembicConfig()
-    cfg.set_main_option("script_location", str(store.ROOT / "migrations"))
-    with engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.downgrade(cfg, "0006")
-    tables = inspect(engine).get_table_names()
+    with at_revision(sqlite_url, "0006", downgrade=True) as conn:
+        tables = inspect(conn).get_table_names()
+        risks = {c["name"] for c in inspect(conn).get_columns("risks")}
     assert "benefits" not in tables
-    assert "opportunity" not in {c["name"] for c in inspect(engine).get_columns("risks")}
-    engine.dispose()
+    assert "opportunity" not in risks
 
 
 SOURCE = """

@@ -15,27 +15,13 @@ from sqlalchemy.exc import IntegrityError
 import models
 import store
 from data_loaders import ingest
-
-
-def _alembic(engine_url: str, revision: str) -> None:
-    from alembic import command
-    from alembic.config import Config as AlembicConfig
-
-    engine = create_engine(engine_url)
-    cfg = AlembicConfig()
-    cfg.set_main_option("script_location", str(store.ROOT / "migrations"))
-    with engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, revision)
-    engine.dispose()
+from tests.migrations_helpers import at_revision
 
 
 def test_migration_0006_upgrades_an_existing_database(db_url):
     """A database at 0005 with a project: upgrading keeps it (manager_email NULL), adds the
     notifications table, and its unique key refuses the same mail twice."""
-    _alembic(db_url, "0005")
-    engine = create_engine(db_url)
-    with engine.begin() as conn:
+    with at_revision(db_url, "0005") as conn:
         conn.execute(text(
             "INSERT INTO uploads (file_name, sha256, size_bytes, uploaded_by, uploaded_at, source)"
             " VALUES ('old.xlsx', 'abc', 1, 'someone', '2026-01-01 00:00:00', 'upload')"
@@ -43,7 +29,6 @@ def test_migration_0006_upgrades_an_existing_database(db_url):
         conn.execute(text(
             "INSERT INTO projects (project_id, name, upload_id) VALUES ('P1', 'Old project', 1)"
         ))  # fmt: skip
-    engine.dispose()
     upgraded = store.get_engine(db_url)
     columns = {c["name"] for c in inspect(upgraded).get_columns("projects")}
     assert "manager_email" in columns
@@ -75,20 +60,13 @@ def test_migration_0006_upgrades_an_existing_database(db_url):
 
 
 def test_migration_0006_downgrades(sqlite_url):
-    _alembic(sqlite_url, "0006")
-    from alembic import command
-    from alembic.config import Config as AlembicConfig
-
-    engine = create_engine(sqlite_url)
-    cfg = AlembicConfig()
-    cfg.set_main_option("script_location", str(store.ROOT / "migrations"))
-    with engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.downgrade(cfg, "0005")
-    tables = set(inspect(engine).get_table_names())
+    with at_revision(sqlite_url, "0006"):
+        pass
+    with at_revision(sqlite_url, "0005", downgrade=True) as conn:
+        tables = set(inspect(conn).get_table_names())
+        projects = {c["name"] for c in inspect(conn).get_columns("projects")}
     assert "notifications" not in tables
-    assert "manager_email" not in {c["name"] for c in inspect(engine).get_columns("projects")}
-    engine.dispose()
+    assert "manager_email" not in projects
 
 
 @pytest.mark.parametrize("header", ["PM Email", "Manager e-mail", "Project Manager Email"])

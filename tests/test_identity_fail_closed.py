@@ -13,7 +13,7 @@ import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import create_engine, inspect, select, text
+from sqlalchemy import inspect, select, text
 from streamlit import config as st_config
 
 import models
@@ -24,6 +24,7 @@ from access.grants import assignments, grant, revoke
 from access.roles import Identity, from_claims, resolve
 from config import ConfigError, get_config, parse_config
 from tests.conftest import ROOT, app_test
+from tests.migrations_helpers import at_revision, head_revision
 from tests.test_sign_in import AUTH, SECRETS_TOML
 from ui import auth_settings
 from ui.components import WORD_JOINER
@@ -374,16 +375,7 @@ def test_the_audit_page_shows_the_actors_email_and_subject(seeded_url):
 def test_migration_0005_upgrades_an_existing_database(db_url):
     """A database at 0004 with a role and an event: upgrading keeps them (actor columns NULL)
     and adds the sign-outs table."""
-    from alembic import command
-    from alembic.config import Config as AlembicConfig
-    from alembic.script import ScriptDirectory
-
-    engine = create_engine(db_url)
-    cfg = AlembicConfig()
-    cfg.set_main_option("script_location", str(store.ROOT / "migrations"))
-    with engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "0004")
+    with at_revision(db_url, "0004") as conn:
         conn.execute(text(
             "INSERT INTO role_assignments (principal, role, granted_by, granted_at) "
             "VALUES ('old@example.org', 'admin', 'someone', '2026-01-01 00:00:00')"
@@ -392,7 +384,6 @@ def test_migration_0005_upgrades_an_existing_database(db_url):
             "INSERT INTO access_events (at, actor, event) "
             "VALUES ('2026-01-01 00:00:00', 'someone', 'grant')"
         ))  # fmt: skip
-    engine.dispose()
     upgraded = store.get_engine(db_url)
     columns = {t: {c["name"] for c in inspect(upgraded).get_columns(t)} for t in
                ("role_assignments", "access_events", "sign_outs")}  # fmt: skip
@@ -403,6 +394,6 @@ def test_migration_0005_upgrades_an_existing_database(db_url):
     sessions.record_sign_out(upgraded, _info(NOW), now=NOW)
     with upgraded.connect() as conn:
         # upgraded to the head (0005 or a later revision)
-        head = ScriptDirectory.from_config(cfg).get_current_head()
-        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == head
+        version = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+        assert version == head_revision()
         assert "signed out" in sessions.session_refusal(conn, _info(NOW), now=NOW)

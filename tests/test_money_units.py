@@ -159,23 +159,17 @@ def test_migration_0003_fills_in_the_portfolio_currency(db_url):
     """A database at revision 0001 with a project stored without currency: upgrading fills it."""
     from datetime import UTC, datetime
 
-    from alembic import command
-    from alembic.config import Config as AlembicConfig
-    from sqlalchemy import create_engine, insert, text
+    from sqlalchemy import insert, text
 
-    engine = create_engine(db_url)
-    cfg = AlembicConfig()
-    cfg.set_main_option("script_location", str(store.ROOT / "migrations"))
-    with engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "0001")
+    from tests.migrations_helpers import at_revision
+
+    with at_revision(db_url, "0001") as conn:
         conn.execute(insert(models.uploads).values(
             upload_id=1, file_name="old.xlsx", sha256="0" * 64, size_bytes=1, uploaded_by="t",
             uploaded_at=datetime.now(UTC), source="upload"))  # fmt: skip
         conn.execute(insert(models.projects).values(project_id="OLD-1", name="Old", upload_id=1))
         conn.execute(insert(models.projects).values(
             project_id="EUR-1", name="Euro", currency="EUR", upload_id=1))  # fmt: skip
-    engine.dispose()
     store.migrate(store.get_engine(db_url))
     with store.get_engine(db_url).connect() as conn:
         rows = dict(conn.execute(text("select project_id, currency from projects")).all())
