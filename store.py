@@ -490,7 +490,9 @@ def kept_project_values(engine: Engine, frames: dict[str, pd.DataFrame]) -> list
     for the preview: nothing is written."""
     if "projects" not in frames or not len(frames["projects"]):
         return []
-    records = {n: _records(n, frames[n]) for n in WRITE_ORDER if n in frames and len(frames[n])}
+    # only the tables project_update reads: the others may be tens of thousands of rows
+    records = {n: _records(n, frames[n]) for n in ("projects", "status_reports")
+               if n in frames and len(frames[n])}  # fmt: skip
     rows = records["projects"]
     with engine.connect() as conn:
         wanted = set(rows.keys(models.KEYS["projects"]))

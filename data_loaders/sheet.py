@@ -102,6 +102,11 @@ TABLE_OF_KIND = {
     "benefits": "benefits",
 }
 # Fields without which a row cannot load (from the schemas): a bad value here skips the row.
+# A project list with any of these (a RAG, % complete, a summary…) holds a status report, which
+# is as of a date; its forecast end alone is the project's own.
+REPORT_VALUES = frozenset(models.FIELDS["status_reports"]) - {
+    "project_id", "report_date", "forecast_end_date", "upload_id",
+}  # fmt: skip
 REQUIRED = {
     f for schema in models.SCHEMAS.values() for f, col in schema.columns.items() if not col.nullable
 }
@@ -1026,13 +1031,8 @@ def _build(kind, sheet, cols, src_rows, ctx, known, config, result, headers_of, 
     cols["project_id"] = project_col
     if kind in ("status", "projects") and any(c in cols for c in ("_cost_variance", "_delay_days")):
         _derived_rag(cols, config, n)
-    # A project list with any status field (a RAG, % complete, a summary…) holds a status
-    # report, which is as of a date; its forecast end alone is the project's own.
-    status_fields = set(models.FIELDS["status_reports"]) - {
-        "project_id", "report_date", "forecast_end_date", "upload_id",
-    }  # fmt: skip
     needs_date = kind in ("status", "risks", "milestones", "benefits") or (
-        kind == "projects" and any(f in cols for f in status_fields)
+        kind == "projects" and any(f in cols for f in REPORT_VALUES)
     )
     if needs_date and all(d is None for d in cols.get("report_date") or [None]):
         cols.pop("report_date", None)  # a date column left empty is no date at all
@@ -1090,10 +1090,7 @@ def _build(kind, sheet, cols, src_rows, ctx, known, config, result, headers_of, 
             sub = {f: [v[i] for i in keep] for f, v in proj.items()}
             tables["projects"] = sub
             result.rows["projects"] = [src_rows[i] for i in keep]
-        status_fields = set(models.FIELDS["status_reports"]) - {"project_id", "report_date"}
-        if kind == "projects":  # its forecast end alone is no status report (see above)
-            status_fields.discard("forecast_end_date")
-        if kind == "status" or history or any(f in cols for f in status_fields):
+        if kind == "status" or history or any(f in cols for f in REPORT_VALUES):
             tables["status_reports"] = cols
     elif kind == "risks":
         if "title" not in cols and "description" in cols:
