@@ -49,6 +49,7 @@ class _Column:
     dates: list
     rag: int
     distinct: int
+    codes: int  # cells that are short codes (_is_code)
 
     @property
     def n(self) -> int:
@@ -64,7 +65,8 @@ def _profile(label: str, cells: list, config: Config) -> _Column:
     dates = [d for d in map(V.looks_like_date, filled) if d]
     rag = sum(1 for c in filled if isinstance(c, str) and normalise_rag(c.strip(), config))
     distinct = len({str(c).strip().lower() for c in filled})
-    return _Column(label, cells, filled, numbers, dates, rag, distinct)
+    codes = sum(map(_is_code, filled))
+    return _Column(label, cells, filled, numbers, dates, rag, distinct, codes)
 
 
 def _number(v: object) -> float | None:
@@ -121,14 +123,14 @@ def propose(
     if "project_id" not in have:
         for c in free:
             unique = c.distinct == c.n and c.n >= 0.9 * rows_n
-            if unique and c.share(sum(map(_is_code, c.filled))) >= 0.9 and not c.dates:
+            if unique and c.share(c.codes) >= 0.9 and not c.dates:
                 choose(c, "project_id", f"a unique short code in every row (e.g. {_example(c)})")
                 break
     if "name" not in have:
         # the text column that differs most from row to row (a beneficiary, a fund or a
         # region repeats; a description is longer than a name)
         names = [c for c in free if c.n >= 0.9 * rows_n and c.share(_texts(c)) >= 0.9
-                 and c.share(sum(map(_is_code, c.filled))) < 0.5
+                 and c.share(c.codes) < 0.5
                  and 4 <= sum(len(str(v)) for v in c.filled) / c.n <= 120]  # fmt: skip
         best = max(names, key=lambda c: c.distinct, default=None)
         if best and best.distinct >= 0.5 * best.n:
@@ -166,7 +168,7 @@ def _risk_register(free: list[_Column], rows_n: int) -> Suggestion | None:
     mapping: dict[str, str] = {}
     reasons: dict[str, str] = {}
     code = next(
-        (c for c in free if c.distinct == c.n and c.share(sum(map(_is_code, c.filled))) >= 0.9),
+        (c for c in free if c.distinct == c.n and c.share(c.codes) >= 0.9),
         None,
     )
     if code:
@@ -189,7 +191,7 @@ def _risk_register(free: list[_Column], rows_n: int) -> Suggestion | None:
 def _history(free: list[_Column], rows_n: int, choose) -> None:
     """Many rows per project, one per period: a column of codes that repeat and a column of
     years or dates that together differ in every row."""
-    keys = [c for c in free if c.share(sum(map(_is_code, c.filled))) >= 0.9]
+    keys = [c for c in free if c.share(c.codes) >= 0.9]
     for key in keys:
         if period := _period(key, free, rows_n):
             choose(key, "project_id", f"codes that repeat, once per '{period.label}' "
