@@ -67,7 +67,7 @@ def _d(x) -> str:
     return "" if x is None or pd.isna(x) else str(pd.Timestamp(x).date())
 
 
-def _money(x, currency: str | None = "GBP") -> str:
+def _money(x, currency: str | None) -> str:
     return money.money(x, currency)
 
 

@@ -227,13 +227,12 @@ class Review(_Keeps):
         return reg.assign(currency=reg["project_id"].map(self.currency_of))
 
     def top_open_risks(self, n: int, project_id: str | None = None) -> pd.DataFrame:
-        """The deck's top open risks (of the review, or of one project): highest score first,
-        then highest exposure. (The Risks page's top 10s, ``RiskView.top_by_score``, break a
-        tie by project and risk id instead: see docs/architecture.md.)"""
+        """The deck's top open risks (of the review, or of one project), ranked as the Risks
+        page's top 10 by score (``risk.top_by``: score, then exposure, then ids)."""
         reg = self.open_risks
         if project_id is not None:
             reg = reg[reg["project_id"] == project_id]
-        return reg.sort_values(["score", "exposure"], ascending=False).head(n)
+        return risk.top_by(reg, "score", "exposure", n)
 
     @cached_property
     def risk_options(self) -> dict[str, list[str]]:
@@ -554,11 +553,11 @@ class RiskView(_Keeps):
 
     @cached_property
     def top_by_score(self) -> pd.DataFrame:
-        return risk.top_by(self.register, self.score_column)
+        return risk.top_by(self.register, self.score_column, self.exposure_column)
 
     @cached_property
     def top_by_exposure(self) -> pd.DataFrame:
-        return risk.top_by(self.register, self.exposure_column)
+        return risk.top_by(self.register, self.exposure_column, self.score_column)
 
     @cached_property
     def overdue(self) -> pd.DataFrame:

@@ -253,13 +253,17 @@ def cell_risks(register: pd.DataFrame, likelihood: int, impact: int, basis: str 
     return cell[DRILL_COLUMNS].reset_index(drop=True)
 
 
-def top_by(register: pd.DataFrame, column: str, n: int = 10) -> pd.DataFrame:
-    """The n risks with the highest value in ``column`` (score, exposure, ...); ties by id."""
+def top_by(register: pd.DataFrame, column: str, then: str, n: int = 10) -> pd.DataFrame:
+    """The n risks with the highest value in ``column`` (a score or an exposure); a tie goes to
+    the higher ``then`` (the exposure for a score, the score for an exposure), then by project
+    and risk id, so the Risks page's top 10s and the deck's top risks are one ranking."""
     ranked = register.dropna(subset=[column]).sort_values(
-        [column, "project_id", "risk_id"], ascending=[False, True, True]
+        [column, then, "project_id", "risk_id"],
+        ascending=[False, False, True, True],
+        na_position="last",
     )
-    cols = DRILL_COLUMNS + [c for c in [column] if c not in DRILL_COLUMNS]
-    return ranked.head(n)[cols].reset_index(drop=True)
+    extra = [c for c in [column, then, "currency"] if c in register and c not in DRILL_COLUMNS]
+    return ranked.head(n)[DRILL_COLUMNS + extra].reset_index(drop=True)
 
 
 # --- movement between assessments ---------------------------------------------------------------

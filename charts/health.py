@@ -98,7 +98,7 @@ def value_risk_bubble(
     ``picks`` (``Review.value_risk_picks``: the quadrant chart's rule) are named on the chart,
     short names beside their bubble, so an outlier can be named on the slide too."""
     # Names and ids shown in the figure are escaped; customdata keeps the raw id for clicks.
-    ccy = snap["currency"] if "currency" in snap else pd.Series("GBP", index=snap.index)
+    ccy = snap["currency"]  # the review fills it: a project with none is in [money] currency
     several = ccy.nunique() > 1
     df = snap.assign(
         currency=ccy.map(chart_text),

@@ -57,7 +57,7 @@ def rag_strip(strip: pd.DataFrame) -> go.Figure:
     return apply(fig, f"RAG of the last {len(dates)} status reports")
 
 
-def evm_scurve(series: pd.DataFrame, budget: float | None, currency: str = "GBP") -> go.Figure:
+def evm_scurve(series: pd.DataFrame, budget: float | None, currency: str) -> go.Figure:
     """PV, EV and AC over time (the S-curve), BAC as a line, EAC variants dashed."""
     sym = symbol(currency)
     fig = go.Figure()

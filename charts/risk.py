@@ -180,7 +180,7 @@ def exposure_vs_contingency(table: pd.DataFrame, n: int = 15) -> go.Figure:
     currency (``currency``; none: the page's one currency): several currencies share the axis
     unconverted, so the axis says so and the hover carries the symbol."""
     top = table.sort_values("headroom").head(n).iloc[::-1]
-    ccy = top["currency"] if "currency" in top else pd.Series("GBP", index=top.index)
+    ccy = top["currency"]  # the review fills it: a project with none is in [money] currency
     # Bars are keyed by project id (unique; names need not be); the axis shows the name, cut
     # to one line, and the hover both. The id stays first in customdata for click-through.
     ids = top["project_id"].map(chart_text)

@@ -105,7 +105,7 @@ def _num(value, fmt: str = "{:.2f}", missing: str = "n/c") -> str:
     return fmt.format(value)
 
 
-def _money(value, signed: bool = False, currency: str | None = "GBP") -> str:
+def _money(value, signed: bool = False, *, currency: str | None) -> str:
     return fmt.compact(value, currency, signed)
 
 
@@ -502,8 +502,10 @@ def _headline(rv: Review) -> list[_Slide]:
         # one currency: the figure; several without a rate: one figure per currency
         def show(v):
             if ccy is None and v != v:
-                return fmt.per_currency(now["money"], key, lambda x, c: _money(x, signed, c))
-            return _money(v, signed, ccy)
+                return fmt.per_currency(
+                    now["money"], key, lambda x, c: _money(x, signed, currency=c)
+                )
+            return _money(v, signed, currency=ccy)
 
         return show
 
@@ -524,7 +526,7 @@ def _headline(rv: Review) -> list[_Slide]:
         if before is not None:  # the same change as Portfolio health's tiles
             diff = rv.kpi_change(key)
             change = (
-                (_money(diff, True, ccy) if diff is not None and diff == diff else "")
+                (_money(diff, True, currency=ccy) if diff is not None and diff == diff else "")
                 if is_money
                 else f"{diff:+.0f}"
             )
@@ -879,7 +881,7 @@ def _red_appendix(rv: Review, rest: pd.DataFrame, n_red: int, limit: int) -> lis
             _clip(r.name, 150),
             _clip(r.manager, 80),
             f"{rag_label(r.display_rag)} / {rag_label(_rag(r.computed_rag))}",
-            _money(r.eac_variance, True, r.currency),
+            _money(r.eac_variance, True, currency=r.currency),
             _money(r.exposure, currency=r.currency),
             fmt.day(r.last_report_date, missing="never"),
         ]
@@ -958,7 +960,7 @@ def _red_project(rv: Review, p: pd.Series) -> _Slide:
         ["CPI", _num(p["cpi"])],
         ["EAC (BAC / CPI)", _money(p["eac_typical"], currency=p["currency"])],
         ["Budget (BAC)", _money(p["budget"], currency=p["currency"])],
-        ["EAC − budget", _money(p["eac_variance"], True, p["currency"])],
+        ["EAC − budget", _money(p["eac_variance"], True, currency=p["currency"])],
         ["% complete", _num(p["percent_complete"], "{:.0f}%")],
         ["Forecast end (baseline)", f"{_day(p['forecast_end'])} ({_day(p['end_date'])})"],
         ["Slip against baseline", _num(p["slip_days"], "{:+.0f} days")],

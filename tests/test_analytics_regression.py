@@ -133,7 +133,9 @@ def results(frames: dict[str, pd.DataFrame], case: str) -> dict[str, object]:
             out[f"risk_{name}_totals_{basis}"] = risk.portfolio_exposure(table, config)
             out[f"risk_{name}_matrix_{basis}"] = risk.matrix_cells(reg, rules, basis)
             out[f"risk_{name}_cell_{basis}"] = risk.cell_risks(reg, 4, 4, basis)
-            out[f"risk_{name}_top_score_{basis}"] = risk.top_by(reg, risk.BASIS_COLUMNS[basis][2])
+            out[f"risk_{name}_top_score_{basis}"] = risk.top_by(
+                reg, risk.BASIS_COLUMNS[basis][2], risk.BASIS_COLUMNS[basis][4]
+            )
             out[f"risk_{name}_band_trend_{basis}"] = risk.band_trend(
                 frames["risks"], weeks, rules, flt, basis
             )
