@@ -179,7 +179,7 @@ class Viewer:
         self.context = context
         self.page = None
         self.finished = asyncio.Event()
-        self.times: list[float] = []
+        self.times: list[tuple[str, float]] = []  # (page title, seconds)
 
     def _frame(self, payload) -> None:
         from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
@@ -212,7 +212,7 @@ class Viewer:
         t0 = time.perf_counter()
         await link.click()
         await asyncio.wait_for(self.finished.wait(), PAGE_TIMEOUT_S)
-        self.times.append(time.perf_counter() - t0)
+        self.times.append((title, time.perf_counter() - t0))
 
 
 async def _measure(app_url: str, pid: int, counts: list[int], rounds: int) -> dict:
@@ -251,7 +251,7 @@ async def _measure(app_url: str, pid: int, counts: list[int], rounds: int) -> di
             await asyncio.gather(*(clicks(v) for v in viewers))
             wall = time.perf_counter() - t0
             cpu = _cpu_seconds(pid) - cpu0
-            times = [t for v in viewers for t in v.times]
+            times = [t for v in viewers for t in v.times]  # (title, seconds)
             load = os.getloadavg()[0]
             results[n] = {"times": times, "wall": wall, "cpu": cpu, "load": load}
             print(f"  {n} viewer(s): {len(times)} pages in {wall:.0f} s, machine load {load:.1f}",
@@ -273,25 +273,32 @@ def _report(results: dict, counts: list[int]) -> int:
     if not measured:
         print("bench_viewers: no page time measured")
         return 1
-    base = measured.get(min(measured))
-    base_p95 = _p(base["times"], 95)
+    base_n = min(measured)
+    base_p95 = _p([t for _, t in measured[base_n]["times"]], 95)
     print(f"\npage time, click to script finished (Risks and This week in turn), one process; "
-          f"baseline {min(measured)} viewer(s) p95 {base_p95:.2f} s")  # fmt: skip
+          f"baseline {base_n} viewer(s) p95 {base_p95:.2f} s")  # fmt: skip
     print(f"{'viewers':>7} {'pages':>6} {'p50 s':>7} {'p95 s':>7} {'max s':>7} "
-          f"{'p95/base':>8} {'pages/s':>8} {'app CPU':>8} {'load':>5}")  # fmt: skip
+          f"{'p95/base':>8} {'pages/s':>8} {'app CPU':>8} {'CPU s/page':>10} {'load':>5}  "
+          f"p50 by page")  # fmt: skip
     for n in counts:
         r = measured.get(n)
         if not r:
             print(f"{n:>7} nothing measured")
             continue
-        t = r["times"]
+        t = [s for _, s in r["times"]]
+        by_page = ", ".join(
+            f"{title} {_p([s for name, s in r['times'] if name == title], 50):.2f}"
+            for title in PAGES
+        )
         print(f"{n:>7} {len(t):>6} {_p(t, 50):7.2f} {_p(t, 95):7.2f} {max(t):7.2f} "
               f"{_p(t, 95) / base_p95:8.1f} {len(t) / r['wall']:8.2f} "
-              f"{100 * r['cpu'] / r['wall']:7.0f}% {r['load']:5.1f}")  # fmt: skip
-    print(
-        f"(app CPU: the process's CPU time over the wall time, 100 % = one core; load: the "
-        f"machine's 1-minute load average at the end, on {os.cpu_count()} cores)"
-    )
+              f"{100 * r['cpu'] / r['wall']:7.0f}% {r['cpu'] / len(t):10.2f} "
+              f"{r['load']:5.1f}  {by_page}")  # fmt: skip
+    cpu = sum(r["cpu"] for r in measured.values()) / sum(len(r["times"]) for r in measured.values())
+    print(f"(app CPU: the process's CPU time over the wall time, 100 % = one core; load: the "
+          f"machine's 1-minute load average at the end, on {os.cpu_count()} cores)")  # fmt: skip
+    print(f"the process spent {cpu:.2f} CPU s per page: on a core of its own it serves about "
+          f"{1 / cpu:.1f} pages/s before pages queue")  # fmt: skip
     return 0 if len(measured) == len(counts) else 1
 
 
