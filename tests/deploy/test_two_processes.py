@@ -3,11 +3,12 @@ nginx config rendered by deploy/nginx/render.py, nginx run in the foreground fro
 folder, two ``python -m ui.serve`` processes with the same .streamlit/ (one [auth] cookie
 secret) and the same database, a local OIDC provider and Debian Chromium.
 
-One browser is pinned to process A by its route cookie. It signs in once, through the proxy
-(the websocket goes through nginx), and the same cookies then sign it in on A and on B directly;
-a sheet uploaded through A shows on B's open page at its next rerun; A is stopped: the browser's
-page is carried to B by nginx and keeps working, B still has A's upload, and A started again
-serves it too."""
+One browser is pinned to process A by its route cookie, another to B (the access log says
+which process served each request). The first signs in once, through the proxy (the page is
+drawn over the websocket through nginx); its sign-in cookies sign the second in on B. A sheet
+uploaded through A shows on B's open page at its next rerun. A is stopped: the browser pinned
+to A is served by B, still signed in, with A's upload; A started again on its port gets that
+browser back and serves the upload too."""
 
 from __future__ import annotations
 
