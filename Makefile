@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 8501
 PYTEST_ARGS ?=
 
-.PHONY: run test test-fast seed lint chromium clean docs-shots
+.PHONY: run test test-fast seed lint chromium proxy clean docs-shots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,13 @@ chromium:
 	elif [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	else echo "note: /usr/bin/chromium missing (sudo apt-get install chromium); PNG export and browser tests need it"; fi
 
+# Debian's nginx: tests/deploy/ runs the config of deploy/nginx/ in front of two app processes
+# (nginx in the foreground from a temporary folder; the package's own service is not used).
+proxy:
+	@if command -v nginx >/dev/null || [ -x /usr/sbin/nginx ]; then :; \
+	elif [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null; \
+	else echo "note: nginx missing (sudo apt-get install nginx); tests/deploy/ needs it"; fi
+
 seed: $(VENV)/.deps
 	$(BIN)/python -m sample_data seed
 
@@ -36,7 +43,7 @@ run: $(VENV)/.deps chromium seed
 # The whole suite on TEST_WORKERS processes (pytest-xdist; 2, the cores CI has): serially it
 # would take about 27 minutes, too near CI's 30. TEST_WORKERS=0 runs it in this process.
 TEST_WORKERS ?= 2
-test: $(VENV)/.dev-deps chromium
+test: $(VENV)/.dev-deps chromium proxy
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 # The quick loop (docs/testing.md): SQLite only, no real browser, on two cores. Tests marked
