@@ -61,32 +61,33 @@ def export_source(ctx: ReviewContext, source: str) -> tuple[str, str]:
 
 class _Shown:
     """The figures as shown (``with_provenance``: a validated copy, its cost grows with the
-    points drawn), kept per figure object and caption so a rerun of a page whose figures are
-    kept with the review copies none. An entry goes when its figure has gone (a weak
-    reference: the id may be reused) or, past ``LIMIT``, oldest first; shared by sessions,
-    so read-only like the figures."""
+    points drawn) and their text summaries, kept per figure object and caption so a rerun of
+    a page whose figures are kept with the review copies and reads none. An entry goes when
+    its figure has gone (a weak reference: the id may be reused) or, past ``LIMIT``, oldest
+    first; shared by sessions, so read-only like the figures."""
 
     LIMIT = 16
 
     def __init__(self) -> None:
-        self._items: OrderedDict[tuple, tuple[weakref.ref, go.Figure]] = OrderedDict()
+        self._items: OrderedDict[tuple, tuple[weakref.ref, go.Figure, str]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, fig: go.Figure, as_of: str, source: str) -> go.Figure:
+    def get(self, fig: go.Figure, as_of: str, source: str) -> tuple[go.Figure, str]:
+        """(the figure with its as-of/source line, its summary)."""
         key = (id(fig), as_of, source)
         with self._lock:
             hit = self._items.get(key)
             if hit is not None and hit[0]() is fig:
                 self._items.move_to_end(key)
-                return hit[1]
-        shown = with_provenance(fig, as_of, source)
+                return hit[1], hit[2]
+        shown, summary = with_provenance(fig, as_of, source), describe(fig)
         with self._lock:
-            for gone in [k for k, (ref, _) in self._items.items() if ref() is None]:
+            for gone in [k for k, (ref, *_) in self._items.items() if ref() is None]:
                 del self._items[gone]  # a figure no page keeps any more (an older review's)
-            self._items[key] = (weakref.ref(fig), shown)
+            self._items[key] = (weakref.ref(fig), shown, summary)
             while len(self._items) > self.LIMIT:
                 self._items.popitem(last=False)
-        return shown
+        return shown, summary
 
 
 _shown_figures = _Shown()
@@ -103,7 +104,7 @@ def show_chart(
 
     The figure on screen carries the as-of/source line as its subtitle, so the toolbar camera's
     image has it as Download PNG's does (the page's cached figure itself is not changed)."""
-    shown = _shown_figures.get(fig, *export_source(ctx, source))
+    shown, summary = _shown_figures.get(fig, *export_source(ctx, source))
     event = st.plotly_chart(
         shown,
         key=widget_key or key,
@@ -113,7 +114,7 @@ def show_chart(
         **kwargs,
     )
     provenance(ctx, f"source: {source}")
-    st.caption(f"Chart summary: {plain(describe(fig))}")
+    st.caption(f"Chart summary: {plain(summary)}")
     png_download_button(fig, key, ctx, source)
     return event
 
@@ -188,10 +189,11 @@ ROW_HEIGHT = 35
 HEADER_HEIGHT = 35
 BORDER = 1
 MAX_ROWS = 15  # beyond this the table scrolls, and a caption says how many rows it holds
-# Rows of a table sent to the browser: the first SHOW_ROWS in the page's order. Every shown cell
-# costs server time on each rerun (a styled cell about 0.1 ms: 21,000 risks took 2.4 s), so a
-# table's cost follows what is drawn, not the portfolio; the CSV under it holds every row.
-SHOW_ROWS = 200
+# Rows of a table sent to the browser: the first SHOW_ROWS in the page's order, about seven
+# screens of MAX_ROWS. Every shown row costs server time on each rerun (styled, about 0.1 ms a
+# row: 21,000 risks took 2.4 s), so a table's cost follows what is drawn, not the portfolio;
+# the CSV under it holds every row, and a caption says so.
+SHOW_ROWS = 100
 # A row height above 4rem (64px) makes st.dataframe wrap text cells instead of cutting them:
 # a wrapped row holds three lines of 14px text (20px a line, 8px padding above and below); a
 # longer text is in full in the row's details panel. WRAP_CHARS: about what one line of a

@@ -174,3 +174,21 @@ def test_governance_scores_show_the_first_projects_with_rag_and_budget(large_url
     assert sent["link"].str.startswith("project?project=PRJ-").all()
     caption = " ".join(c.value for c in at.caption)
     assert f"first {SHOW_ROWS} of {PROJECTS} rows" in caption
+
+
+def test_a_kept_figure_is_copied_for_the_screen_once():
+    """show_chart's copy with the as-of/source line (and its summary) is made once per kept
+    figure, not on every rerun; another figure, or another caption, gets its own."""
+    import plotly.graph_objects as go
+
+    from ui.components import _Shown
+
+    shown = _Shown()
+    fig = go.Figure(go.Bar(x=["a", "b"], y=[1, 2]))
+    first, summary = shown.get(fig, "2026-11-20", "risk registers")
+    assert first is not fig and "as of 2026-11-20" in first.layout.title.subtitle.text
+    assert shown.get(fig, "2026-11-20", "risk registers") == (first, summary)
+    assert shown.get(fig, "2026-11-13", "risk registers")[0] is not first
+    other = go.Figure(go.Bar(x=["c"], y=[3]))
+    assert shown.get(other, "2026-11-20", "risk registers")[0] is not first
+    assert fig.layout.title.subtitle.text is None  # the kept figure itself is unchanged
