@@ -358,11 +358,11 @@ def _row_currencies(currency, rows):
     return currency.iloc[:n].tolist() if isinstance(currency, pd.Series) else list(currency)[:n]
 
 
-def shown_note(shown: int, total: int, max_rows: int) -> str:
+def _rows_note(shown: int, total: int, max_rows: int) -> str:
     """What the caption under a table says of its rows ("" when all fit without scrolling)."""
     if shown < total:
         return (
-            f"the first {shown:,} of {total:,} rows show here, in the order above (sorting a "
+            f"the first {shown:,} of {total:,} rows show here, in the page's order (sorting a "
             f"column sorts these {shown:,}); the CSV holds all {total:,}"
         )
     if shown > max_rows:
@@ -432,7 +432,7 @@ def data_table(
     pos = selected_row(event) if details else None
     if pos is not None and pos >= len(rows):
         pos = None  # a selection from a longer table, before a filter narrowed it
-    notes = [shown_note(len(shown), total, max_rows)] if scrolls or len(shown) < total else []
+    notes = [_rows_note(len(shown), total, max_rows)] if scrolls or len(shown) < total else []
     if details and pos is None:
         notes.append("select a row (the box at its left) to read its full text below")
     if notes:

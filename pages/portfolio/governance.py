@@ -130,8 +130,8 @@ if view == "quadrant":
         },
     )
     st.markdown("**Scores per project**")
-    table = rv.keep(
-        "governance_scores",
+    table = rv.keep(  # sorted once per review, not on every rerun
+        "scores_by_quadrant",
         lambda: scored.sort_values(["quadrant", "governance_value"], ascending=[True, False]),
     )
     data_table(
