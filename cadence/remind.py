@@ -118,10 +118,14 @@ def plan(
     kind: str,
     pm: dict[str, str],
     sent: set[tuple[str, str]],
+    due: pd.DataFrame | None = None,
 ) -> Plan:
     """The mails to send: the due projects grouped by their manager's address, less those
-    already mailed. Pure (the database parts are passed in)."""
-    due = due_projects(frames, review_date, config)
+    already mailed. Pure (the database parts are passed in); ``due`` is
+    ``due_projects(frames, review_date, config)`` when the caller keeps it (the app does, per
+    data version: it is a snapshot of the whole portfolio)."""
+    if due is None:
+        due = due_projects(frames, review_date, config)
     if due.empty:
         return Plan(kind=kind, review_date=review_date, no_address=due)
     projects = frames["projects"].set_index("project_id")

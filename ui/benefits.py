@@ -48,17 +48,23 @@ def _shown(reg: pd.DataFrame) -> pd.DataFrame:
 
 def register_table(reg: pd.DataFrame, ctx, name: str, with_project: bool = True) -> None:
     """The benefits in ``reg`` (analytics.benefits.register), at-risk ones first."""
-    shown = _shown(reg)
-    cols = [c for c in COLUMNS if c in shown.columns or c == "link"]
-    if with_project:
-        shown = shown.assign(link=project_links(shown["project_id"], ctx))
-    else:
+    derived = ("link", "forecast_pct", "realised_pct", "risk")  # prepare adds them
+    cols = [c for c in COLUMNS if c in reg.columns or c in derived]
+    if not with_project:
         cols = [c for c in cols if c not in ("link", "name")]
-    if not shown["basis"].astype(bool).any():
+    if not reg["basis"].astype(bool).any():
         cols.remove("basis")
+
+    def prepare(rows: pd.DataFrame) -> pd.DataFrame:
+        rows = _shown(rows)
+        if with_project:
+            rows = rows.assign(link=project_links(rows["project_id"], ctx))
+        return rows[cols].reset_index(drop=True)
+
     data_table(
-        shown[cols].reset_index(drop=True),
+        reg,
         name,
+        prepare=prepare,
         hide_index=True,
         column_config=COLUMNS,
         wrap=["title"],

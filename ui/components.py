@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import threading
+import weakref
+from collections import OrderedDict
+from functools import cache
 from urllib.parse import quote, urlencode
 
 import pandas as pd
@@ -55,6 +59,40 @@ def export_source(ctx: ReviewContext, source: str) -> tuple[str, str]:
     return fmt.day(ctx.review_date, missing=""), f"{source} · {filters}" if filters else source
 
 
+class _Shown:
+    """The figures as shown (``with_provenance``: a validated copy, its cost grows with the
+    points drawn) and their text summaries, kept per figure object and caption so a rerun of
+    a page whose figures are kept with the review copies and reads none. An entry goes when
+    its figure has gone (a weak reference: the id may be reused) or, past ``LIMIT``, oldest
+    first; shared by sessions, so read-only like the figures."""
+
+    LIMIT = 16
+
+    def __init__(self) -> None:
+        self._items: OrderedDict[tuple, tuple[weakref.ref, go.Figure, str]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, fig: go.Figure, as_of: str, source: str) -> tuple[go.Figure, str]:
+        """(the figure with its as-of/source line, its summary)."""
+        key = (id(fig), as_of, source)
+        with self._lock:
+            hit = self._items.get(key)
+            if hit is not None and hit[0]() is fig:
+                self._items.move_to_end(key)
+                return hit[1], hit[2]
+        shown, summary = with_provenance(fig, as_of, source), describe(fig)
+        with self._lock:
+            for gone in [k for k, (ref, *_) in self._items.items() if ref() is None]:
+                del self._items[gone]  # a figure no page keeps any more (an older review's)
+            self._items[key] = (weakref.ref(fig), shown, summary)
+            while len(self._items) > self.LIMIT:
+                self._items.popitem(last=False)
+        return shown, summary
+
+
+_shown_figures = _Shown()
+
+
 def show_chart(
     fig: go.Figure, key: str, ctx: ReviewContext, source: str, widget_key: str | None = None,
     **kwargs,
@@ -66,7 +104,7 @@ def show_chart(
 
     The figure on screen carries the as-of/source line as its subtitle, so the toolbar camera's
     image has it as Download PNG's does (the page's cached figure itself is not changed)."""
-    shown = with_provenance(fig, *export_source(ctx, source))
+    shown, summary = _shown_figures.get(fig, *export_source(ctx, source))
     event = st.plotly_chart(
         shown,
         key=widget_key or key,
@@ -76,7 +114,7 @@ def show_chart(
         **kwargs,
     )
     provenance(ctx, f"source: {source}")
-    st.caption(f"Chart summary: {plain(describe(fig))}")
+    st.caption(f"Chart summary: {plain(summary)}")
     png_download_button(fig, key, ctx, source)
     return event
 
@@ -151,6 +189,11 @@ ROW_HEIGHT = 35
 HEADER_HEIGHT = 35
 BORDER = 1
 MAX_ROWS = 15  # beyond this the table scrolls, and a caption says how many rows it holds
+# Rows of a table sent to the browser: the first SHOW_ROWS in the page's order, about seven
+# screens of MAX_ROWS. Every shown row costs server time on each rerun (styled, about 0.1 ms a
+# row: 21,000 risks took 2.4 s), so a table's cost follows what is drawn, not the portfolio;
+# the CSV under it holds every row, and a caption says so.
+SHOW_ROWS = 100
 # A row height above 4rem (64px) makes st.dataframe wrap text cells instead of cutting them:
 # a wrapped row holds three lines of 14px text (20px a line, 8px padding above and below); a
 # longer text is in full in the row's details panel. WRAP_CHARS: about what one line of a
@@ -225,10 +268,15 @@ def rag_word(value) -> str | None:
     return next((w for w in words if w in RAG_COLOURS), None)
 
 
+@cache
+def _rag_fill(word: str) -> str:
+    return cell_style(RAG_COLOURS[word])  # four words: their contrast is worked out once
+
+
 def rag_cell_style(value) -> str:
     """CSS for a RAG cell: its RAG fill and a text colour that meets WCAG AA on it."""
     word = rag_word(value)
-    return cell_style(RAG_COLOURS[word]) if word else ""
+    return _rag_fill(word) if word else ""
 
 
 def _plain_cell(value) -> str:
@@ -290,6 +338,38 @@ def _without_format(config, columns):
     return out
 
 
+def _visible(frame, kwargs) -> list:
+    """The columns the table draws: its column order (all columns without one), less those
+    whose column config is None (hidden). The others are not sent: a styled frame costs per
+    cell, hidden or not."""
+    config = kwargs.get("column_config") or {}
+    order = kwargs.get("column_order") or frame.columns
+    return [c for c in dict.fromkeys(order) if c in frame.columns and config.get(c, c) is not None]
+
+
+def _row_currencies(currency, rows):
+    """``currency`` for the shown ``rows``: a column of theirs as its values (it may be a
+    column that is not drawn), one code as it is, one per row of the frame cut to them."""
+    if isinstance(currency, str):
+        return rows[currency].tolist() if currency in rows.columns else currency
+    if pd.api.types.is_scalar(currency):
+        return currency
+    n = len(rows)
+    return currency.iloc[:n].tolist() if isinstance(currency, pd.Series) else list(currency)[:n]
+
+
+def _rows_note(shown: int, total: int, max_rows: int) -> str:
+    """What the caption under a table says of its rows ("" when all fit without scrolling)."""
+    if shown < total:
+        return (
+            f"the first {shown:,} of {total:,} rows show here, in the page's order (sorting a "
+            f"column sorts these {shown:,}); the CSV holds all {total:,}"
+        )
+    if shown > max_rows:
+        return f"{shown} rows: {max_rows} show at a time, scroll the table for the rest"
+    return ""
+
+
 def data_table(
     frame,
     name: str,
@@ -301,10 +381,17 @@ def data_table(
     wrap_chars: int = WRAP_CHARS,
     details: dict[str, str] | None = None,
     max_rows: int | None = None,
+    prepare=None,
+    show_rows: int = SHOW_ROWS,
     **kwargs,
 ):
     """A table of data with our CSV download under it, sized to its rows.
 
+    - Rows: the first ``show_rows`` (SHOW_ROWS) of ``frame`` in its order are sent to the
+      browser, and a caption says so; the CSV download holds every row. ``prepare``: a function
+      that turns rows of ``frame`` into the rows to show, same rows in the same order (links,
+      RAG labels: per-row work), run on the shown rows each rerun and on the whole frame only
+      when the CSV is downloaded.
     - Height: every row shows, up to ``max_rows`` (MAX_ROWS); past that the table scrolls and
       a caption says how many rows it holds.
     - ``rag``: columns of RAG labels (rag_column), filled with the RAG colour, word and icon kept.
@@ -319,49 +406,55 @@ def data_table(
     in .streamlit/config.toml): they export cells such as ``=HYPERLINK(…)`` as they are, and a
     spreadsheet would run them. Our CSV neutralises them (exports.neutralise). ``name`` names
     the file and keys the button."""
-    wrapped = wrap_row_height(frame, wrap, wrap_chars)
+    total = len(frame)
+    rows = frame.iloc[:show_rows]
+    if prepare is not None:
+        rows = prepare(rows)
+    shown = rows[_visible(rows, kwargs)]
+    wrapped = wrap_row_height(shown, wrap, wrap_chars)
     if wrapped:
         kwargs.setdefault("row_height", wrapped)
     row_height = kwargs.get("row_height") or ROW_HEIGHT
     max_rows = max_rows or MAX_ROWS
-    scrolls = "height" not in kwargs and len(frame) > max_rows
-    kwargs.setdefault("height", table_height(len(frame), row_height, max_rows))
+    scrolls = "height" not in kwargs and len(shown) > max_rows
+    kwargs.setdefault("height", table_height(len(shown), row_height, max_rows))
     if money:
         kwargs["column_config"] = _without_format(kwargs.get("column_config"), money)
     if details:
         kwargs.setdefault("key", f"table_{name}")
         kwargs.setdefault("on_select", "rerun")
         kwargs.setdefault("selection_mode", "single-row")
-    shown = frame
     if wrapped:
         kwargs["column_config"], shown = _fit_columns(
-            frame, kwargs.get("column_config"), wrap, details, wrap_chars
+            shown, kwargs.get("column_config"), wrap, details, wrap_chars
         )
-    shown = styled(shown, rag, money, currency)
-    event = st.dataframe(shown, **kwargs)
+    event = st.dataframe(styled(shown, rag, money, _row_currencies(currency, rows)), **kwargs)
     pos = selected_row(event) if details else None
-    if pos is not None and pos >= len(frame):
+    if pos is not None and pos >= len(rows):
         pos = None  # a selection from a longer table, before a filter narrowed it
-    notes = []
-    if scrolls:
-        notes.append(f"{len(frame)} rows: {max_rows} show at a time, scroll the table for the rest")
+    notes = [_rows_note(len(shown), total, max_rows)] if scrolls or len(shown) < total else []
     if details and pos is None:
         notes.append("select a row (the box at its left) to read its full text below")
     if notes:
         text = " · ".join(notes)
         st.caption(text[0].upper() + text[1:] + ".")
     if pos is not None:
-        _details_panel(frame.iloc[pos], details, name)
+        _details_panel(rows.iloc[pos], details, name)
+
+    def csv() -> bytes:  # built only on click: every row, full figures, not the display text
+        return to_csv_bytes(prepare(frame) if prepare is not None else frame)
+
     st.download_button(
         "CSV",
-        lambda: to_csv_bytes(frame),  # built only on click; full figures, not the display text
+        csv,
         file_name=f"{name}.csv",
         mime="text/csv",
         key=f"csv_{name}",
         on_click="ignore",
         type="tertiary",
         icon=":material/download:",
-        help="This table as CSV; text a spreadsheet would run as a formula gets a leading '",
+        help=f"This table as CSV, all {total:,} rows; text a spreadsheet would run as a formula "
+        "gets a leading '",
     )
     return event
 
@@ -404,9 +497,12 @@ def view_link(page: str, ctx: ReviewContext, **params: str) -> str:
 
 
 def project_links(ids, ctx: ReviewContext) -> list[str]:
-    """Links to the project detail page of each id (view_link: the view is kept)."""
+    """Links to the project detail page of each id: ``view_link("project", ctx, project=id)``,
+    the view's part of the query encoded once, not once per row."""
     ids = ids.tolist() if hasattr(ids, "tolist") else ids  # a pyarrow column iterates slowly
-    return [view_link("project", ctx, project=str(pid)) for pid in ids]
+    view = urlencode(ctx.view_params(), doseq=True, quote_via=quote)
+    rest = f"&{view}" if view else ""
+    return [f"project?project={quote(str(pid), safe='')}{rest}" for pid in ids]
 
 
 def red_gap_note(ctx: ReviewContext, snap, to: str, label: str, icon: str) -> None:
@@ -442,19 +538,24 @@ DECISION_COLUMNS = {
 
 def decision_table(decisions, ctx: ReviewContext, with_project: bool = True) -> None:
     """Gate and board decisions beside the status snapshot each was taken on."""
-    shown = decisions.assign(
-        snapshot_rag=decisions["snapshot_rag"].map(
-            lambda r: rag_label(r) if isinstance(r, str) else "no report before"
+
+    def prepare(rows):
+        rows = rows.assign(
+            snapshot_rag=rows["snapshot_rag"].map(
+                lambda r: rag_label(r) if isinstance(r, str) else "no report before"
+            )
         )
-    )
-    if with_project:
-        shown = shown.assign(link=project_links(shown["project_id"], ctx))
-    cols = [c for c in DECISION_COLUMNS if c in shown.columns]
-    if not with_project:
-        cols = [c for c in cols if c not in ("link", "project")]
+        if with_project:
+            rows = rows.assign(link=project_links(rows["project_id"], ctx))
+        cols = [c for c in DECISION_COLUMNS if c in rows.columns]
+        if not with_project:
+            cols = [c for c in cols if c not in ("link", "project")]
+        return rows[cols]
+
     data_table(
-        shown[cols],
+        decisions,
         "decisions",
+        prepare=prepare,
         rag=["snapshot_rag"],
         wrap=["rationale"],
         details={"decision": "Decision", "rationale": "Rationale"},

@@ -17,6 +17,7 @@ a review returns are read-only: derive with ``assign`` or a copy, never write in
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from typing import TYPE_CHECKING, TypeVar
 
 import pandas as pd
@@ -28,6 +29,7 @@ import models
 import store
 from access import audit, grants
 from analytics.review import Review, filter_key
+from cadence import remind
 from config import Config, get_config
 from ui.escape import plain
 
@@ -115,6 +117,22 @@ def review(
         return _review(url, version, repr(config), when.isoformat(), compare, chosen, config)
 
     return or_stop(read)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _due_projects(
+    url: str, version: int, config_key: str, review_date: str, _config: Config
+) -> pd.DataFrame:
+    return remind.due_projects(_frames(url, version), date.fromisoformat(review_date), _config)
+
+
+def due_projects(review_date: date, config: Config) -> pd.DataFrame:
+    """``cadence.remind.due_projects`` for the Data quality page's reminder panel, kept per
+    data version, config and review date: a snapshot of the whole portfolio, not redone on
+    every rerun (shared: never write into it)."""
+    return or_stop(
+        lambda: _due_projects(*_current(), repr(config), review_date.isoformat(), config)
+    )
 
 
 @st.cache_data(show_spinner=False, max_entries=16)

@@ -42,6 +42,7 @@ def panel(config: Config) -> None:
         kind,
         data.or_stop(lambda: remind.pm_principals(engine)),
         data.or_stop(lambda: remind.already_sent(engine, kind, review)),
+        due=data.due_projects(review, config),
     )
     n_projects = sum(len(m.projects) for m in p.mails)
     st.caption(

@@ -74,13 +74,16 @@ st.dataframe(
     },
 )
 LINK = project_link_column()
-detail = with_follow_up(status, frames, ctx.review_date, rules.cadence_days).assign(
-    link=project_links(status["project_id"], ctx),
-    status=status["status"].map(STATUS_LABELS),
-    rag=rag_column(status["display_rag"]),
-)
+# Not kept with the review: a mail sent from the panel below changes no data version.
+detail = with_follow_up(status, frames, ctx.review_date, rules.cadence_days)
 data_table(
-    detail[
+    detail,
+    "reporting_by_project",
+    prepare=lambda rows: rows.assign(
+        link=project_links(rows["project_id"], ctx),
+        status=rows["status"].map(STATUS_LABELS),
+        rag=rag_column(rows["display_rag"]),
+    )[
         [
             "manager",
             "link",
@@ -94,7 +97,6 @@ data_table(
             "update_arrived",
         ]
     ],  # fmt: skip
-    "reporting_by_project",
     hide_index=True,
     key="reporting_table",
     column_config={
@@ -119,9 +121,11 @@ st.caption(
     f"no finding), over its reports up to {fmt.day(ctx.review_date)}."
 )
 data_table(
-    scores.assign(
-        link=project_links(scores["project_id"], ctx),
-        status=scores["status"].map(STATUS_LABELS),
+    scores,
+    "quality_scores",
+    prepare=lambda rows: rows.assign(
+        link=project_links(rows["project_id"], ctx),
+        status=rows["status"].map(STATUS_LABELS),
     )[
         [
             "link",
@@ -137,7 +141,6 @@ data_table(
             "latest_missing",
         ]
     ],  # fmt: skip
-    "quality_scores",
     hide_index=True,
     key="project_scores",
     column_config={
@@ -169,10 +172,11 @@ if shown.empty:
     empty_state("No plausibility findings for the projects shown.")
 else:
     data_table(
-        shown.assign(link=project_links(shown["project_id"], ctx))[
+        shown,
+        "plausibility_findings",
+        prepare=lambda rows: rows.assign(link=project_links(rows["project_id"], ctx))[
             ["link", "name", "report_date", "field", "value", "rule", "upload_id"]
         ],
-        "plausibility_findings",
         hide_index=True,
         key="findings_table",
         column_config={

@@ -130,14 +130,18 @@ if view == "quadrant":
         },
     )
     st.markdown("**Scores per project**")
-    table = scored.sort_values(["quadrant", "governance_value"], ascending=[True, False])
-    table = table.assign(
-        link=project_links(table["project_id"], ctx),
-        rag=rag_column(table["display_rag"]),
-        computed_rag=rag_column(table["computed_rag"]),
+    table = rv.keep(  # sorted once per review, not on every rerun
+        "scores_by_quadrant",
+        lambda: scored.sort_values(["quadrant", "governance_value"], ascending=[True, False]),
     )
     data_table(
-        table[
+        table,
+        "governance_scores",
+        prepare=lambda rows: rows.assign(
+            link=project_links(rows["project_id"], ctx),
+            rag=rag_column(rows["display_rag"]),
+            computed_rag=rag_column(rows["computed_rag"]),
+        )[
             [
                 "link",
                 "name",
@@ -153,7 +157,6 @@ if view == "quadrant":
                 "health_why",
             ]
         ],  # fmt: skip
-        "governance_scores",
         hide_index=True,
         rag=["rag", "computed_rag"],
         **budget_money(table),
@@ -230,8 +233,9 @@ elif view == "gates":
         empty_state("No gate decision is overdue.")
     else:
         data_table(
-            overdue.assign(project_id=project_links(overdue["project_id"], ctx)),
+            overdue,
             "overdue_gates",
+            prepare=lambda rows: rows.assign(project_id=project_links(rows["project_id"], ctx)),
             hide_index=True,
             column_config={
                 "project_id": project_link_column("ID"),
@@ -254,8 +258,9 @@ elif view == "gates":
         empty_state("Every executing project has an approved gate decision.")
     else:
         data_table(
-            unapproved.assign(project_id=project_links(unapproved["project_id"], ctx)),
+            unapproved,
             "without_approved_gate",
+            prepare=lambda rows: rows.assign(project_id=project_links(rows["project_id"], ctx)),
             hide_index=True,
             **budget_money(unapproved),
             column_config={
@@ -324,9 +329,10 @@ else:
     )
 
     marks = rv.compliance_marks  # sorted failing first: the links come from its own rows
-    view = marks.assign(link=project_links(marks["project_id"], ctx))
     data_table(
-        view[
+        marks,
+        "compliance",
+        prepare=lambda rows: rows.assign(link=project_links(rows["project_id"], ctx))[
             [
                 "link",
                 "name",
@@ -339,7 +345,6 @@ else:
                 "findings",
             ]
         ],  # fmt: skip
-        "compliance",
         hide_index=True,
         column_config={
             "link": project_link_column("ID"),

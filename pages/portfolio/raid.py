@@ -7,6 +7,7 @@ import streamlit as st
 from analytics import raid
 from ui import data
 from ui.components import (
+    SHOW_ROWS,
     data_table,
     empty_state,
     plain,
@@ -128,12 +129,12 @@ if st.session_state.get("raid_table_view") != this_view:
     st.session_state["raid_table_view"] = this_view
 
 st.subheader(f"{len(items)} items")
-shown = items.assign(
-    link=project_links(items["project_id"], ctx), type=items["type"].map(raid.type_label)
-)[[c for c in COLUMNS if c in items.columns or c == "link"]].reset_index(drop=True)
 event = data_table(
-    shown,
+    items,
     "raid_log",
+    prepare=lambda rows: rows.assign(
+        link=project_links(rows["project_id"], ctx), type=rows["type"].map(raid.type_label)
+    )[[c for c in COLUMNS if c in rows.columns or c == "link"]].reset_index(drop=True),
     hide_index=True,
     column_config=COLUMNS,
     key="raid_table",
@@ -147,7 +148,8 @@ st.caption(
 
 # Descriptions are long text kept out of the cached frames: read for the chosen rows only,
 # in one query for all their projects, so the page stays fast at thousands of projects.
-chosen = [r for r in event.selection.rows if r < len(shown)] if event is not None else []
+shown = min(len(items), SHOW_ROWS)  # the rows the table holds (data_table)
+chosen = [r for r in event.selection.rows if r < shown] if event is not None else []
 if chosen:
     described = data.with_text(
         items.iloc[chosen][["project_id", "name", "item_id", "type", "owner", "status"]],

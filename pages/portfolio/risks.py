@@ -56,29 +56,35 @@ def total(key: str, sign: bool = False) -> str:
 
 
 def priced(df, column_order: list[str] | None = None):
-    """A table of projects or risks ready to show: money columns shown as £1.57m / −$0.20m in
-    each row's currency (its project's), with a currency column when the rows mix them.
-    Returns the table, its money column config, the column order and the rows' currencies
-    (data_table's ``money`` and ``currency``)."""
+    """How to show a table of projects or risks: money columns as £1.57m / −$0.20m in each
+    row's currency (its project's), with a currency column when the rows mix them. Returns
+    the rows' preparation (data_table's ``prepare``: it adds that column to the shown rows
+    only), the money column config, the column order and the rows' currencies (data_table's
+    ``money`` and ``currency``)."""
     ccy = df["project_id"].map(rv.currency_of)
-    df = df.drop(columns="currency", errors="ignore")
+    mixed = ccy.nunique() > 1
     config = {k: st.column_config.NumberColumn(v) for k, v in MONEY_COLUMNS.items()}
-    if ccy.nunique() > 1:
-        df = df.assign(currency=ccy)
+    if mixed:
         column_order = column_order and [*column_order, "currency"]
-    return df, config, column_order, ccy.tolist()
+
+    def prepare(rows):
+        rows = rows.drop(columns="currency", errors="ignore")
+        return rows.assign(currency=rows["project_id"].map(rv.currency_of)) if mixed else rows
+
+    return prepare, config, column_order, ccy
 
 
 def risk_table(df, name: str, narrow: bool = False, column_order=None, **kwargs) -> None:
     """A risk list with our column names; ``narrow`` for half-width columns (shorter titles);
     ``name`` names its CSV download."""
-    df, money, column_order, ccy = priced(df, column_order)
+    prepare, money, column_order, ccy = priced(df, column_order)
     config = {**RISK_COLUMNS, **money}
     if narrow:
         config["title"] = st.column_config.TextColumn("Title", width="medium")
     data_table(
         df,
         name,
+        prepare=prepare,
         money=list(MONEY_COLUMNS),
         currency=ccy,
         wrap=["title"],
@@ -268,15 +274,17 @@ show_chart(
     ctx,
     source + " and status reports",
 )
-shown = table.assign(exceeds=table["exceeds"].map({True: "⚠ exceeds", False: "✓ within"}))
-shown, money, order, ccy = priced(
-    shown,
+pricing, money, order, ccy = priced(
+    table,
     ["project_id", "name", "exceeds", "exposure", "remaining", "headroom", "open_risks",
      "contingency", "consumed"],
 )  # fmt: skip
 data_table(
-    shown,
+    table,
     "exposure_vs_contingency",
+    prepare=lambda rows: pricing(
+        rows.assign(exceeds=rows["exceeds"].map({True: "⚠ exceeds", False: "✓ within"}))
+    ),
     money=list(MONEY_COLUMNS),
     currency=ccy,
     hide_index=True,

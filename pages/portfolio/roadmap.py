@@ -38,10 +38,12 @@ if road.grouped and opened is None:
     empty_state(f"Open a {rm.GROUPS[road.group].lower()} above to list its projects.")
 else:
     data_table(
-        shown.assign(
-            link=project_links(shown["project_id"], ctx),
-            display_rag=rag_column(shown["display_rag"]),
-            slip_share=shown["slip_share"] * 100,
+        shown,
+        "roadmap",
+        prepare=lambda rows: rows.assign(
+            link=project_links(rows["project_id"], ctx),
+            display_rag=rag_column(rows["display_rag"]),
+            slip_share=rows["slip_share"] * 100,
         )[
             [
                 "link",
@@ -58,7 +60,6 @@ else:
                 "currency",
             ]
         ],  # fmt: skip
-        "roadmap",
         rag=["display_rag"],
         money=["budget"],
         currency="currency",

@@ -148,15 +148,15 @@ elif exc.empty:
 else:
     # Money in each row's currency (£1.57m, −$0.20m), still numbers so the columns sort; the
     # currency column says which. RAG cells filled; the rule wraps, a selected row shows it all.
-    exc = exc.assign(
-        currency=fmt.currencies(exc, config),
-        display_rag=rag_column(exc["display_rag"]),
-        computed_rag=rag_column(exc["computed_rag"]),
-        detail=project_links(exc["project_id"], ctx),
-    )
     data_table(
         exc,
         "exceptions",
+        prepare=lambda rows: rows.assign(
+            currency=fmt.currencies(rows, config),
+            display_rag=rag_column(rows["display_rag"]),
+            computed_rag=rag_column(rows["computed_rag"]),
+            detail=project_links(rows["project_id"], ctx),
+        ),
         rag=["display_rag", "computed_rag"],
         money=["eac_typical", "budget", "eac_vs_budget"],
         currency="currency",

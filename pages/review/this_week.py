@@ -98,11 +98,12 @@ if attention.empty:
     empty_state("Nothing needs attention: no Red, worsened, watermelon or unreported projects.")
 else:
     data_table(
-        attention.assign(
-            link=project_links(attention["project_id"], ctx),
-            rag=rag_column(attention["display_rag"]),
-        )[["link", "name", "rag", "reasons", "manager", "last_report_date"]],  # Why in sight
+        attention,
         "attention",
+        prepare=lambda rows: rows.assign(
+            link=project_links(rows["project_id"], ctx),
+            rag=rag_column(rows["display_rag"]),
+        )[["link", "name", "rag", "reasons", "manager", "last_report_date"]],  # Why in sight
         rag=["rag"],
         wrap=["reasons"],
         details={"name": "Project", "reasons": "Why it needs attention"},
@@ -155,14 +156,15 @@ else:
         return s.where(~s.isin(RAG_VALUES), rag_column(s))
 
     data_table(
-        shown.assign(
-            link=project_links(shown["project_id"], ctx),
-            kind=shown["kind"].map(changes.KIND_LABELS),
-            before=_rag_text(shown["before"]),
-            after=_rag_text(shown["after"]),
-            direction=shown["direction"].map(DIRECTION_LABELS),
-        )[["link", "name", "kind", "dimension", "before", "after", "direction", "detail"]],
+        shown,
         "changes",
+        prepare=lambda rows: rows.assign(
+            link=project_links(rows["project_id"], ctx),
+            kind=rows["kind"].map(changes.KIND_LABELS),
+            before=_rag_text(rows["before"]),
+            after=_rag_text(rows["after"]),
+            direction=rows["direction"].map(DIRECTION_LABELS),
+        )[["link", "name", "kind", "dimension", "before", "after", "direction", "detail"]],
         rag=["before", "after"],
         wrap=["detail"],
         details={"name": "Project", "kind": "Change", "detail": "Detail"},

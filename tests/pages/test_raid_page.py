@@ -12,6 +12,7 @@ from analytics import raid
 from analytics.review import Review
 from config import get_config
 from tests.conftest import app_test
+from ui.components import SHOW_ROWS
 
 PAGE = "pages/portfolio/raid.py"
 
@@ -46,7 +47,11 @@ def test_sample_log_lists_open_items_with_readable_columns(seeded_url):
     at = open_page()
     assert [t.value for t in at.title] == ["RAID log"]
     table = at.dataframe[0]
-    assert len(table.value) == len(open_items)
+    # the first SHOW_ROWS items in the log's order; the caption gives them all (and the CSV)
+    assert len(open_items) > SHOW_ROWS and len(table.value) == SHOW_ROWS
+    listed = rv.raid().items  # the page's view: open items, the most overdue first
+    assert table.value["item_id"].tolist() == listed["item_id"].head(SHOW_ROWS).tolist()
+    assert any(f"first {SHOW_ROWS} of {len(open_items)} rows" in c.value for c in at.caption)
     assert f"{len(open_items)} items" in [s.value for s in at.subheader]
     # one tile per type: its items and how many are overdue
     by_type = open_items.groupby("type")
