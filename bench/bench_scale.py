@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/bench_scale.py [--projects 2000] [--weeks 156] [--db URL]
         [--shape default|weekly-registers] [--register-every K] [--weekly-for N]
-        [--workdir DIR] [--pages-only]
+        [--workdir DIR] [--pages-only] [--browser]
 
 1. Generates N projects x W weekly reports (``sample_data.generator.generate``) with their
    risks, milestones, decisions and RAID items, written as canonical CSVs (the format of
@@ -26,8 +26,9 @@
 PostgreSQL: on MySQL/MariaDB an uploaded file over 64 KB does not fit ``uploads.content``);
 the bench creates a private database on it and drops it afterwards. The default is a SQLite
 file in the work folder. ``--workdir DIR`` keeps the CSVs (and the SQLite file) there;
-``--pages-only`` measures the pages of an already-loaded ``--db`` as it is. Prints figures
-beside the goals of issue 13; not a test.
+``--pages-only`` measures the pages of an already-loaded ``--db`` as it is; ``--browser``
+then runs bench/bench_browser.py's measure (every page in Chromium) on the same database.
+Prints figures beside the goals of issue 13; not a test.
 """
 
 from __future__ import annotations
@@ -88,6 +89,11 @@ def main() -> int:
     parser.add_argument("--db", help="PostgreSQL server URL; default a SQLite file")
     parser.add_argument("--workdir", help="keep the CSVs and the SQLite file in this folder")
     parser.add_argument("--pages-only", action="store_true", help="time the pages of --db")
+    parser.add_argument(
+        "--browser",
+        action="store_true",
+        help="then every page in Chromium on the same database (bench/bench_browser.py)",
+    )
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)  # the child
     args = parser.parse_args()
     if args.serve:  # the URL comes in the environment: a command line is visible in ps
@@ -96,7 +102,10 @@ def main() -> int:
     if args.pages_only:
         if not args.db:
             parser.error("--pages-only needs --db")
-        return _report_pages(args.db)
+        with tempfile.TemporaryDirectory(prefix="pmo-scale-") as tmp:
+            work = Path(args.workdir or tmp)
+            work.mkdir(parents=True, exist_ok=True)
+            return _measure(args.db, work, args.browser)
     with tempfile.TemporaryDirectory(prefix="pmo-scale-") as tmp:
         work = Path(args.workdir or tmp)
         work.mkdir(parents=True, exist_ok=True)
@@ -109,7 +118,18 @@ def main() -> int:
         with _database(args.db, work) as url:
             if _load(folder, url):
                 return 1
-            return _report_pages(url)
+            return _measure(url, work, args.browser)
+
+
+def _measure(url: str, work: Path, browser: bool) -> int:
+    """The pages in AppTest, then with ``browser`` bench/bench_browser.py's measure on the
+    same database (one load for both)."""
+    code = _report_pages(url)
+    if browser:
+        import bench_browser  # beside this file; it imports this module, hence not at the top
+
+        code = bench_browser._report(url, work, "/usr/bin/chromium") or code
+    return code
 
 
 def _write_csvs(projects: int, weeks: int, shape: Shape, folder: Path) -> Path:
