@@ -30,6 +30,7 @@ lists no page or a page failed. Not a test.
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 import tempfile
 import time
@@ -150,7 +151,12 @@ def _report(url: str, work: Path, chromium: str) -> int:
     if peak is not None:
         print(f"server peak RSS after every page: {peak:.0f} MB")
     if failed:
-        print(f"{failed} page(s) failed; the server log is {log}")
+        # the app shows users no exception message: the server's log has it
+        raised = [line for line in log.read_text(errors="replace").splitlines()
+                  if re.match(r"[\w.]+(Error|Exception): ", line)]  # fmt: skip
+        for line in dict.fromkeys(raised):
+            print(f"server log: {scrub(line, url)[:400]}")
+        print(f"{failed} page(s) failed; the server log is {log} (kept with --workdir)")
     return 1 if failed else 0
 
 
