@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import argparse
 import re
+import subprocess
 import sys
 import tempfile
 import time
@@ -51,6 +52,8 @@ if not SCRIPTS:  # a benchmark with nothing to measure must not print a pass
 GOAL_PAGE_S, GOAL_FIRST_S = 1.0, 3.0
 QUIET_MS = 1000  # nothing changed in the main block for this long: the page is complete
 TIMEOUT_MS = 120_000
+ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+        "--disable-component-update"]  # fmt: skip
 
 # Runs in every document before Streamlit's own scripts: records performance.now() whenever
 # what the page shows changes (script state, elements in the main block, skeletons, spinners,
@@ -132,6 +135,7 @@ def _report(url: str, work: Path, chromium: str) -> int:
     log = work / "streamlit.log"
     try:
         results, peak = _measure(url, log, chromium, project)
+        blank = _baseline(work, chromium)
     except Exception as exc:  # the server did not start, Chromium did not launch
         print(f"the browser run failed: {scrub(str(exc), url)[-3000:]}")
         return 1
@@ -143,11 +147,14 @@ def _report(url: str, work: Path, chromium: str) -> int:
     for script, r in results.items():
         if r["error"]:
             failed += 1
-            print(f"{script:<34} {'':>7} {'':>7}  failed: {scrub(r['error'], url)[:200]}")
+            print(f"{script:<34} {'':>7} {'':>7}  failed: {scrub(r['error'], url)[:100]}")
             continue
         cold_goal = GOAL_FIRST_S if script == START else GOAL_PAGE_S
         ok = r["cold"] <= cold_goal and r["warm"] <= GOAL_PAGE_S
         print(f"{script:<34} {r['cold']:7.2f} {r['warm']:7.2f}  {'ok' if ok else 'over'}")
+    if blank:
+        print(f"{'baseline: a one-line Streamlit page':<34} {blank[0]:7.2f} {blank[1]:7.2f}  "
+              "(the same server options and browser: the floor on this machine)")  # fmt: skip
     if peak is not None:
         print(f"server peak RSS after every page: {peak:.0f} MB")
     if failed:
@@ -170,12 +177,7 @@ def _measure(url: str, log: Path, chromium: str, project: str | None):
     results = {}
     try:
         with sync_playwright() as p:
-            browser = p.chromium.launch(
-                executable_path=chromium,
-                headless=True,
-                args=["--no-sandbox", "--disable-gpu", "--no-first-run",
-                      "--disable-background-networking", "--disable-component-update"],
-            )  # fmt: skip
+            browser = p.chromium.launch(executable_path=chromium, headless=True, args=ARGS)
             for script in SCRIPTS:  # the start page first: its cold visit loads the frames
                 address = f"{base}/{url_path(script)}"
                 if script.endswith("/project.py") and project:
@@ -196,6 +198,40 @@ def _measure(url: str, log: Path, chromium: str, project: str | None):
     finally:
         stop_app(proc)
     return results, peak
+
+
+def _baseline(work: Path, chromium: str) -> tuple[float, float]:
+    """Cold and warm seconds of a page holding one title, served by plain ``streamlit run``
+    with the app's options: what Streamlit and Chromium cost here before any of our code."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.browser import free_port, stop_app, wait_for_health
+
+    script = work / "blank_page.py"
+    script.write_text('import streamlit as st\n\nst.title("Blank")\nst.write("nothing else")\n')
+    port = free_port()
+    log = work / "blank.log"
+    cmd = [
+        sys.executable, "-m", "streamlit", "run", str(script),
+        "--server.address", "127.0.0.1", "--server.port", str(port),
+        "--server.headless", "true", "--browser.gatherUsageStats", "false",
+    ]  # fmt: skip
+    proc = subprocess.Popen(
+        cmd, cwd=ROOT, stdout=log.open("w"), stderr=subprocess.STDOUT, start_new_session=True
+    )
+    try:
+        wait_for_health(proc, f"http://127.0.0.1:{port}", log)
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=chromium, headless=True, args=ARGS)
+            context = browser.new_context(viewport={"width": 1600, "height": 1000})
+            context.add_init_script(WATCH)
+            page = context.new_page()
+            address = f"http://127.0.0.1:{port}/"
+            times = (_visit(page, address), _visit(page, address))
+            browser.close()
+    finally:
+        stop_app(proc)
+    return times
 
 
 class _PageFailed(Exception):

@@ -100,7 +100,7 @@ class Shape:
 
 
 # The scale benchmark's organisation (bench/bench_scale.py --shape weekly-registers): at 2,000
-# projects about 40,000 open risks in the latest register (20 a project: each of ~48 risks lives
+# projects about 40,000 open risks in the latest register (20 a project: each of ~50 risks lives
 # 26 to 104 weeks), 16,000 milestones, 6,000 decisions, a fifth of the projects Red, Amber,
 # not reporting or reported Green against their figures. Registers arrive every week; the
 # store keeps the latest quarter of them weekly and one a quarter before (``register_every``
@@ -237,8 +237,8 @@ def generate(
             name += " II"
         names.add(name)
         kind = kinds[i]
-        # A plan of 9 months to 3 years, and how far through it the project is at the last
-        # report: every project is still in flight.
+        # A plan (9 months to 3 years in the sample), and how far through it the project is at
+        # the last report: every project is still in flight.
         duration = int(rng.integers(*shape.duration_days))
         if kind == "new":
             start = dates[int(rng.integers(8, weeks - 4))] - pd.Timedelta(days=3)
