@@ -1,13 +1,19 @@
 """Scale: a large portfolio loaded through the command line, then every page's server time.
 
     .venv/bin/python bench/bench_scale.py [--projects 2000] [--weeks 156] [--db URL]
-        [--register-every K] [--workdir DIR] [--pages-only]
+        [--shape default|weekly-registers] [--register-every K] [--weekly-for N]
+        [--workdir DIR] [--pages-only] [--browser]
 
 1. Generates N projects x W weekly reports (``sample_data.generator.generate``) with their
    risks, milestones, decisions and RAID items, written as canonical CSVs (the format of
-   ``--export-dir``) in a work folder. The generator snapshots every risk and milestone
-   every week; ``--register-every 13`` keeps a quarterly register (48,000 risk rows at
-   2,000 x 156, near the 40,000 the issue measured).
+   ``--export-dir``) in a work folder. ``--shape default`` is the sample's organisation
+   scaled up (3 to 8 risks and 6 milestones a project, registers every week);
+   ``--shape weekly-registers`` is issue 13's (``generator.WEEKLY_REGISTERS``): every
+   project reports every week, about 20 open risks a project in the latest register (40,000
+   at 2,000 projects), 8 milestones and 3 decisions a project, a fifth of the projects
+   needing attention; the store keeps the registers of the latest 13 weeks and one a quarter
+   before. ``--register-every K`` and ``--weekly-for N`` change which registers are kept:
+   those of the latest N weeks and every K-th week before, counted back from the latest.
 2. Loads the folder with ``python -m data_loaders ingest`` in a subprocess and times it.
 3. In a fresh child process (so the peak memory is the server's alone) runs every page of
    app.py with Streamlit's AppTest: the first page (which loads the frames), then each page
@@ -20,8 +26,9 @@
 PostgreSQL: on MySQL/MariaDB an uploaded file over 64 KB does not fit ``uploads.content``);
 the bench creates a private database on it and drops it afterwards. The default is a SQLite
 file in the work folder. ``--workdir DIR`` keeps the CSVs (and the SQLite file) there;
-``--pages-only`` measures the pages of an already-loaded ``--db`` as it is. Prints figures
-beside the goals of issue 13; not a test.
+``--pages-only`` measures the pages of an already-loaded ``--db`` as it is; ``--browser``
+then runs bench/bench_browser.py's measure (every page in Chromium) on the same database.
+Prints figures beside the goals of issue 13; not a test.
 """
 
 from __future__ import annotations
@@ -36,12 +43,14 @@ import tempfile
 import time
 import uuid
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from redact import scrub  # noqa: E402  (after the path line above)
+from sample_data.generator import SAMPLE_SHAPE, WEEKLY_REGISTERS, Shape, generate  # noqa: E402
 from ui.navigation import SCRIPTS  # noqa: E402
 
 # Every page of the menu but the start page (opened first, where the frames load).
@@ -50,6 +59,8 @@ if not PAGES:  # a benchmark with nothing to measure must not print a pass
     raise SystemExit("bench_scale: no pages found in ui/navigation.py; nothing to measure")
 NAIVE = ROOT / "bench" / "naive_page.py"
 GOAL_WARM_S, GOAL_NAIVE_SHARE, GOAL_FIRST_S, GOAL_PEAK_MB = 0.5, 0.1, 3.0, 600
+CHUNK_ROWS = 20_000  # rows per canonical CSV (about 4 MB of risks)
+SHAPES = {"default": SAMPLE_SHAPE, "weekly-registers": WEEKLY_REGISTERS}
 
 
 def main() -> int:
@@ -57,15 +68,32 @@ def main() -> int:
     parser.add_argument("--projects", type=int, default=2000)
     parser.add_argument("--weeks", type=int, default=156, help="weekly reports (at least 26)")
     parser.add_argument(
+        "--shape",
+        choices=sorted(SHAPES),
+        default="default",
+        help="the organisation generated: the sample's scaled up, or issue 13's",
+    )
+    parser.add_argument(
         "--register-every",
         type=int,
-        default=1,
         metavar="K",
-        help="keep the risk and milestone snapshots of every K-th week only (the latest always)",
+        help="keep the risk and milestone registers of every K-th week only (the latest "
+        "always); default: the shape's (1, or 13 for weekly-registers)",
+    )
+    parser.add_argument(
+        "--weekly-for",
+        type=int,
+        metavar="N",
+        help="keep every register of the latest N weeks; default: the shape's (0, or 13)",
     )
     parser.add_argument("--db", help="PostgreSQL server URL; default a SQLite file")
     parser.add_argument("--workdir", help="keep the CSVs and the SQLite file in this folder")
     parser.add_argument("--pages-only", action="store_true", help="time the pages of --db")
+    parser.add_argument(
+        "--browser",
+        action="store_true",
+        help="then every page in Chromium on the same database (bench/bench_browser.py)",
+    )
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)  # the child
     args = parser.parse_args()
     if args.serve:  # the URL comes in the environment: a command line is visible in ps
@@ -74,35 +102,86 @@ def main() -> int:
     if args.pages_only:
         if not args.db:
             parser.error("--pages-only needs --db")
-        return _report_pages(args.db)
+        with tempfile.TemporaryDirectory(prefix="pmo-scale-") as tmp:
+            work = Path(args.workdir or tmp)
+            work.mkdir(parents=True, exist_ok=True)
+            return _measure(args.db, work, args.browser)
     with tempfile.TemporaryDirectory(prefix="pmo-scale-") as tmp:
         work = Path(args.workdir or tmp)
         work.mkdir(parents=True, exist_ok=True)
-        folder = _write_csvs(args.projects, args.weeks, args.register_every, work / "csv")
+        shape = SHAPES[args.shape]
+        if args.register_every is not None:
+            shape = replace(shape, register_every=max(1, args.register_every))
+        if args.weekly_for is not None:
+            shape = replace(shape, weekly_for=max(0, args.weekly_for))
+        folder = _write_csvs(args.projects, args.weeks, shape, work / "csv")
         with _database(args.db, work) as url:
             if _load(folder, url):
                 return 1
-            return _report_pages(url)
+            return _measure(url, work, args.browser)
 
 
-def _write_csvs(projects: int, weeks: int, every: int, folder: Path) -> Path:
+def _measure(url: str, work: Path, browser: bool) -> int:
+    """The pages in AppTest, then with ``browser`` bench/bench_browser.py's measure on the
+    same database (one load for both)."""
+    code = _report_pages(url)
+    if browser:
+        import bench_browser  # beside this file; it imports this module, hence not at the top
+
+        code = bench_browser._report(url, work, "/usr/bin/chromium") or code
+    return code
+
+
+def _write_csvs(projects: int, weeks: int, shape: Shape, folder: Path) -> Path:
     from data_loaders.ingest import export_frames
-    from sample_data.generator import generate, report_dates
 
     t0 = time.perf_counter()
-    tables = generate(n_projects=projects, weeks=weeks).tables()
-    kept = report_dates(weeks)[::-1][::every]  # counted back from the latest report
-    for t in ("risks", "milestones"):
-        tables[t] = tables[t][tables[t]["report_date"].isin(kept)]
+    # the generator builds only the kept registers: all of them would be millions of rows
+    tables = generate(n_projects=projects, weeks=weeks, shape=shape).tables()
     for path in folder.glob("*.csv"):  # export_frames appends to what is there
         path.unlink()
-    export_frames(tables, folder)
+    for table, frame in tables.items():
+        # files of CHUNK_ROWS rows: the CLI's parse sandbox allows 32 MB per MB of file
+        # (ingest.cli_parse_memory_per_mb) and a 19 MB CSV already needs more than that
+        for k, start in enumerate(range(0, max(len(frame), 1), CHUNK_ROWS)):
+            (written,) = export_frames({table: frame.iloc[start : start + CHUNK_ROWS]}, folder)
+            written.rename(folder / f"{table}_{k + 1:03d}.csv")
     rows = ", ".join(f"{t} {len(f):,}" for t, f in tables.items())
-    registers = f", registers every {every} weeks" if every > 1 else ""
-    print(f"portfolio: {projects:,} projects x {weeks} weeks{registers}: {rows}")
-    sizes = ", ".join(f"{p.name} {p.stat().st_size / 1e6:.1f} MB" for p in sorted(folder.iterdir()))
-    print(f"canonical CSVs in {folder} ({time.perf_counter() - t0:.0f} s): {sizes}")
+    kept = sum(shape.keeps(w, weeks) for w in range(weeks))
+    print(
+        f"portfolio: {projects:,} projects x {weeks} weeks, {kept} registers kept (latest "
+        f"{min(shape.weekly_for, weeks)} weekly, every {shape.register_every} before): {rows}"
+    )
+    print(_shape_figures(tables))
+    files = sorted(folder.iterdir())
+    mb = sum(p.stat().st_size for p in files) / 1e6
+    print(
+        f"{len(files)} canonical CSVs of at most {CHUNK_ROWS:,} rows, {mb:.0f} MB, in {folder} "
+        f"({time.perf_counter() - t0:.0f} s)"
+    )
     return folder
+
+
+def _shape_figures(tables: dict) -> str:
+    """What the issue states of its portfolio, as generated: open risks in the latest
+    register, milestones, decisions, projects needing attention (Red, Amber, watermelon, not
+    reported, as the portfolio snapshot judges them)."""
+    from analytics import portfolio
+    from analytics.risk import open_risks
+    from config import get_config
+
+    config = get_config()
+    last = tables["status_reports"]["report_date"].max()
+    ms = tables["milestones"]
+    snap = portfolio.snapshot(tables, last, config)
+    attention = snap["display_rag"].isin(["Red", "Amber"]) | snap["watermelon"]
+    attention |= snap["not_reported"]
+    return (
+        f"latest register: {len(open_risks(tables['risks'], last, config.risk)):,} open risks; "
+        f"{len(ms[ms['report_date'] == ms['report_date'].max()]):,} milestones, "
+        f"{len(tables['decisions']):,} decisions; {attention.mean():.0%} of projects need "
+        "attention (Red, Amber, watermelon or not reported)"
+    )
 
 
 @contextmanager
@@ -145,9 +224,17 @@ def _load(folder: Path, url: str) -> int:
     except json.JSONDecodeError:
         print(f"the command line failed (exit {run.returncode}):\n{scrub(run.stderr[-3000:], url)}")
         return 1
+    tables: dict[str, list[int]] = {}  # table: files, rows loaded, rows skipped
     for f in report["files"]:
-        skipped = f" ({f['rows_skipped']:,} skipped)" if f.get("rows_skipped") else ""
-        print(f"  {Path(f['file']).name:<20} {f['status']:<9} {f['rows_loaded']:>9,} rows{skipped}")
+        if f["status"] != "loaded":
+            problems = "; ".join(p["message"] for p in f.get("problems", [])[:2])
+            print(f"  {Path(f['file']).name}: {f['status']} {scrub(problems, url)[:300]}")
+        counts = tables.setdefault(Path(f["file"]).stem.rsplit("_", 1)[0], [0, 0, 0])
+        counts[0] += 1
+        counts[1] += f["rows_loaded"]
+        counts[2] += f.get("rows_skipped") or 0
+    for table, (files, rows, skipped) in tables.items():
+        print(f"  {table:<16} {files:>3} files {rows:>10,} rows loaded, {skipped:,} skipped")
     print(f"loaded through the command line in {wall:.0f} s wall, {cpu:.0f} s CPU "
           f"(the CLI and its parser children), exit {run.returncode}")  # fmt: skip
     return run.returncode
@@ -177,20 +264,26 @@ def _report_pages(url: str) -> int:
     print(f"{'first page (loads the frames)':<34} {first:7.2f} s   "
           f"{'ok' if first <= GOAL_FIRST_S else 'over'}")  # fmt: skip
     print(f"{'page':<34} {'cold s':>7} {'warm s':>7} {'warm/naive':>10}  goal")
+    errors = []
     for page, t in r["pages"].items():
         ratio = t["warm"] / naive if naive else float("nan")
         ok = t["warm"] <= GOAL_WARM_S and ratio <= GOAL_NAIVE_SHARE and not t["error"]
-        note = "ok" if ok else "over" if not t["error"] else f"error: {scrub(t['error'], url)[:60]}"
+        note = "ok" if ok else "over" if not t["error"] else "error (below)"
         print(f"{page:<34} {t['cold']:7.2f} {t['warm']:7.2f} {ratio:10.2f}  {note}")
+        if t["error"]:
+            errors.append(f"{page}: {scrub(t['error'], url)}")
     peak = r["peak_mb"]
     print(f"server peak RSS: {r['first_peak_mb']:.0f} MB after the first page, {peak:.0f} MB "
           f"after every page ({'ok' if peak <= GOAL_PEAK_MB else 'over'})")  # fmt: skip
-    return 0
+    for error in errors:
+        print(f"error on {error}")
+    return 1 if errors else 0
 
 
 def _serve_pages(url: str) -> dict:
     """The child: every page, then the naive page; CPU seconds and peak RSS of this process."""
     from sqlalchemy import create_engine, text
+    from streamlit import config
     from streamlit.testing.v1 import AppTest
 
     engine = create_engine(url)
@@ -198,11 +291,13 @@ def _serve_pages(url: str) -> dict:
         project = conn.execute(text("SELECT MIN(project_id) FROM projects")).scalar()
         backend = engine.dialect.name
     engine.dispose()
+    # the app's config redacts an exception's message for users; the bench names the error
+    config.set_option("client.showErrorDetails", "full")
 
     def timed(at) -> tuple[float, str]:
         t0 = time.process_time()
         at.run()
-        error = "; ".join(str(e.value)[:200] for e in at.exception) if at.exception else ""
+        error = "; ".join(str(e.value)[:400] for e in at.exception) if at.exception else ""
         return time.process_time() - t0, error
 
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=3600)

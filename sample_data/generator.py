@@ -8,7 +8,7 @@ numbers add up: EV = PV x SPI, AC = EV / CPI, forecasts slip as SPI falls.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -64,6 +64,70 @@ TRAJECTORIES = {
 }  # fmt: skip
 
 
+# The sample's six milestones; a larger organisation's portfolio (``Shape``) has eight, with
+# data migration and a pilot between build and the third gate.
+MILESTONES = ["Gate 1: Business case", "Gate 2: Design approved", "Build complete",
+              "Gate 3: Ready for go-live", "Go-live", "Gate 4: Benefits review"]  # fmt: skip
+MILESTONES_8 = MILESTONES[:3] + ["Data migration complete", "Pilot complete"] + MILESTONES[3:]
+
+
+@dataclass(frozen=True)
+class Shape:
+    """How the registers of a generated portfolio look. The defaults are the sample's (its output
+    never changes); ``WEEKLY_REGISTERS`` is the scale benchmark's organisation."""
+
+    duration_days: tuple[int, int] = (270, 1100)  # a project's plan: rng.integers(low, high)
+    # every project but the new ones reports every week of the window (plans long enough)
+    whole_window: bool = False
+    risks: tuple[int, int] = (3, 9)  # risks per project's register: rng.integers(low, high)
+    # weeks from raised to closed: rng.integers(low, high); None: closed any time up to 12
+    # weeks past the window (the sample's)
+    risk_life: tuple[int, int] | None = None
+    # a closed risk stays in the register this many weeks, then is archived; None: for ever
+    closed_kept: int | None = None
+    milestones: tuple[str, ...] = tuple(MILESTONES)
+    board_decisions: float = 0.3  # chance of a Portfolio Board change decision per project
+    # registers (risks, milestones) kept: those of the latest ``weekly_for`` weeks, and every
+    # ``register_every``-th week before, counted back from the latest (status reports: all)
+    register_every: int = 1
+    weekly_for: int = 0
+    trajectories: dict[str, float] = field(default_factory=lambda: dict(TRAJECTORIES))
+
+    def keeps(self, week: int, weeks: int) -> bool:
+        """Whether week ``week`` (0-based) of ``weeks`` carries a risk and milestone register."""
+        back = weeks - 1 - week
+        return back < self.weekly_for or back % self.register_every == 0
+
+
+# The scale benchmark's organisation (bench/bench_scale.py --shape weekly-registers): at 2,000
+# projects about 40,000 open risks in the latest register (20 a project: each of ~50 risks lives
+# 26 to 104 weeks), 16,000 milestones, 6,000 decisions, a fifth of the projects Red, Amber,
+# not reporting or reported Green against their figures. Registers arrive every week; the
+# store keeps the latest quarter of them weekly and one a quarter before (``register_every``
+# 13, ``weekly_for`` 13): a weekly register of 40,000 risks kept for three years would be six
+# million rows to load and hold.
+WEEKLY_REGISTERS = Shape(
+    duration_days=(1200, 3600),
+    whole_window=True,
+    risks=(44, 62),
+    risk_life=(26, 105),
+    closed_kept=4,
+    milestones=tuple(MILESTONES_8),
+    board_decisions=0.4,
+    register_every=13,
+    weekly_for=13,
+    trajectories={
+        "steady": 0.68,
+        "slipping": 0.12,
+        "recovering": 0.10,
+        "watermelon": 0.04,
+        "stops_reporting": 0.03,
+        "new": 0.03,
+    },
+)
+SAMPLE_SHAPE = Shape()
+
+
 def manager_email(name: str) -> str:
     """The sample manager's address: "Grace O'Neill" -> grace.oneill@example.org (a reserved
     domain, so a demo that really sends mail reaches no one)."""
@@ -71,8 +135,10 @@ def manager_email(name: str) -> str:
     return f"{local}@example.org"
 
 
-def _trajectories(n: int, rng: np.random.Generator) -> list[str]:
-    counts = {k: round(share * n) for k, share in TRAJECTORIES.items()}
+def _trajectories(
+    n: int, rng: np.random.Generator, shares: dict[str, float] = TRAJECTORIES
+) -> list[str]:
+    counts = {k: round(share * n) for k, share in shares.items()}
     counts["steady"] += n - sum(counts.values())
     return [str(k) for k in rng.permutation([k for k, c in counts.items() for _ in range(c)])]
 
@@ -153,14 +219,16 @@ def _amber_weeks(rng: np.random.Generator, weeks: int, chance: float) -> set[int
     return set(range(first, first + int(rng.integers(2, 7))))
 
 
-def generate(seed: int = SEED, n_projects: int = 60, weeks: int = WEEKS) -> SamplePortfolio:
+def generate(
+    seed: int = SEED, n_projects: int = 60, weeks: int = WEEKS, shape: Shape = SAMPLE_SHAPE
+) -> SamplePortfolio:
     rng = np.random.default_rng(seed)
     dates = report_dates(weeks)
     programmes = [(p, g) for p, gs in PORTFOLIOS.items() for g in gs]
 
     projects, reports, risks, milestones, decisions, raid = [], [], [], [], [], []
     names: set[str] = set()
-    kinds = _trajectories(n_projects, rng)
+    kinds = _trajectories(n_projects, rng, shape.trajectories)
     for i in range(n_projects):
         pid = f"PRJ-{i + 1:04d}"
         portfolio, programme = programmes[i % len(programmes)]
@@ -169,13 +237,15 @@ def generate(seed: int = SEED, n_projects: int = 60, weeks: int = WEEKS) -> Samp
             name += " II"
         names.add(name)
         kind = kinds[i]
-        # A plan of 9 months to 3 years, and how far through it the project is at the last
-        # report: every project is still in flight.
-        duration = int(rng.integers(270, 1100))
+        # A plan (9 months to 3 years in the sample), and how far through it the project is at
+        # the last report: every project is still in flight.
+        duration = int(rng.integers(*shape.duration_days))
         if kind == "new":
             start = dates[int(rng.integers(8, weeks - 4))] - pd.Timedelta(days=3)
         else:
-            progress = rng.uniform(max(0.1, 120 / duration), 0.95)
+            # at least 120 days in; with ``whole_window``, in flight since the first report
+            since = 7 * (weeks - 1) + 3 if shape.whole_window else 120
+            progress = rng.uniform(max(0.1, since / duration), 0.95)
             start = dates[-1] - pd.Timedelta(days=int(progress * duration))
         elapsed = (dates[-1] - start).days
         end = start + pd.Timedelta(days=duration)
@@ -213,8 +283,8 @@ def generate(seed: int = SEED, n_projects: int = 60, weeks: int = WEEKS) -> Samp
         severity = float(rng.uniform(0.06, 0.26))  # how far a slipping project falls
         scope_amber = _amber_weeks(rng, weeks, 0.25)
         resource_amber = _amber_weeks(rng, weeks, 0.35)
-        ms_plan = _milestone_plan(pid, start, end, rng)
-        project_risks = _risk_plan(pid, budget, start, dates, rng)
+        ms_plan = _milestone_plan(pid, start, end, shape.milestones)
+        project_risks = _risk_plan(pid, budget, start, dates, rng, shape)
         forecast_end = end
         ev = 0.0
         for w, d in enumerate(dates):
@@ -264,10 +334,11 @@ def generate(seed: int = SEED, n_projects: int = 60, weeks: int = WEEKS) -> Samp
                     "reported_by": manager,
                 }
             )
-            milestones += _milestone_snapshot(ms_plan, d, slip)
-            risks += _risk_snapshot(project_risks, d, w, rng)
+            if shape.keeps(w, weeks):
+                milestones += _milestone_snapshot(ms_plan, d, slip)
+                risks += _risk_snapshot(project_risks, d, w, rng, shape.closed_kept)
         projects[-1]["forecast_end_date"] = forecast_end
-        decisions += _decisions(pid, start, ms_plan, dates[-1], sponsor, rng)
+        decisions += _decisions(pid, start, ms_plan, dates[-1], sponsor, rng, shape.board_decisions)
         raid += _raid(pid, manager, start, rng)
 
     sample = SamplePortfolio(
@@ -374,9 +445,7 @@ def _summary(kind: str, spi: float, cpi: float, slip: int) -> str:
     return "On track against baseline; no escalations this week."
 
 
-def _milestone_plan(pid, start, end, rng) -> list[dict]:
-    names = ["Gate 1: Business case", "Gate 2: Design approved", "Build complete",
-             "Gate 3: Ready for go-live", "Go-live", "Gate 4: Benefits review"]  # fmt: skip
+def _milestone_plan(pid, start, end, names) -> list[dict]:
     span = (end - start).days
     plan = []
     for k, n in enumerate(names):
@@ -417,9 +486,9 @@ def _milestone_snapshot(plan, d, slip) -> list[dict]:
     return rows
 
 
-def _risk_plan(pid, budget, start, dates, rng) -> list[dict]:
+def _risk_plan(pid, budget, start, dates, rng, shape: Shape) -> list[dict]:
     plan = []
-    for k in range(int(rng.integers(3, 9))):
+    for k in range(int(rng.integers(*shape.risks))):
         category = str(rng.choice(list(RISK_TITLES)))
         title = str(rng.choice(RISK_TITLES[category]))
         likelihood, impact = int(rng.integers(1, 6)), int(rng.integers(1, 6))
@@ -440,7 +509,9 @@ def _risk_plan(pid, budget, start, dates, rng) -> list[dict]:
                 "response": str(rng.choice(RESPONSES)),
                 "raised_week": raised_week,
                 "raised_date": max(start, dates[raised_week] - pd.Timedelta(days=2)),
-                "close_week": int(rng.integers(raised_week + 4, len(dates) + 12)),
+                "close_week": int(rng.integers(raised_week + 4, len(dates) + 12))
+                if shape.risk_life is None
+                else raised_week + int(rng.integers(*shape.risk_life)),
                 "due_date": dates[raised_week] + pd.Timedelta(days=int(rng.integers(30, 300))),
                 "opportunity": False,  # the sample's risks are all threats
             }
@@ -448,11 +519,13 @@ def _risk_plan(pid, budget, start, dates, rng) -> list[dict]:
     return plan
 
 
-def _risk_snapshot(plan, d, w, rng) -> list[dict]:
+def _risk_snapshot(plan, d, w, rng, closed_kept: int | None = None) -> list[dict]:
     rows = []
     for r in plan:
         if w < r["raised_week"]:
             continue
+        if closed_kept is not None and w >= r["close_week"] + closed_kept:
+            continue  # archived: out of the register
         # Scores drift occasionally so the register is alive from week to week.
         if rng.random() < 0.05:
             r["likelihood"] = int(np.clip(r["likelihood"] + rng.choice([-1, 1]), 1, 5))
@@ -480,7 +553,7 @@ GATE_VERDICTS = {
 }
 
 
-def _decisions(pid, start, plan, last_report, sponsor, rng) -> list[dict]:
+def _decisions(pid, start, plan, last_report, sponsor, rng, board: float = 0.3) -> list[dict]:
     rows = [
         {
             "project_id": pid,
@@ -512,7 +585,7 @@ def _decisions(pid, start, plan, last_report, sponsor, rng) -> list[dict]:
                 "decided_by": sponsor if gate == "Gate 2" else "Investment Committee",
             }
         )
-    if rng.random() < 0.3:
+    if rng.random() < board:
         rows.append(
             {
                 "project_id": pid,

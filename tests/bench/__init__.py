@@ -1,0 +1,1 @@
+"""Tests of the benchmarks' own parts: the generated shapes and the guards of bench/."""
