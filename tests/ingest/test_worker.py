@@ -9,7 +9,10 @@ import os
 import re
 import resource
 import signal
+import subprocess
+import sys
 import tempfile
+import time
 from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
@@ -20,6 +23,7 @@ from openpyxl import Workbook
 from config import Config
 from data_loaders import worker
 from data_loaders.sandbox import parse_isolated
+from tests.conftest import ROOT
 from tests.ingest_helpers import xlsx
 
 HEADER = ["Project ID", "Report Date", "Overall RAG", "% Complete"]
@@ -175,3 +179,53 @@ def test_no_secret_of_the_caller_reaches_the_child(fresh_worker, monkeypatch):
     assert parse_isolated("s.csv", BIG, KNOWN, progress=watch).report.status == "valid"
     assert b"s3cret-pw" not in watch.seen["environ"]
     assert b"PMO_DATABASE_URL" not in Path(f"/proc/{watch.server}/environ").read_bytes()
+
+
+def workers_in(folder: Path) -> list[int]:
+    """The parse workers started with TMPDIR=folder (a CLI run given that temp folder)."""
+    found = []
+    for proc in Path("/proc").glob("[0-9]*"):
+        try:
+            command, environ = (proc / "cmdline").read_bytes(), (proc / "environ").read_bytes()
+        except OSError:
+            continue
+        if b"data_loaders.worker" in command and f"TMPDIR={folder}".encode() in environ.split(
+            b"\0"
+        ):
+            found.append(int(proc.name))
+    return found
+
+
+def wait_for(check, seconds: float = 60):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if found := check():
+            return found
+        time.sleep(0.05)
+    raise AssertionError("timed out")
+
+
+def cli(tmp_path: Path, file: Path) -> subprocess.Popen:
+    command = [sys.executable, "-m", "data_loaders", "ingest", str(file), "--dry-run",
+               "--db", f"sqlite:///{tmp_path / 'app.db'}"]  # fmt: skip
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "TMPDIR": str(tmp_path)}
+    return subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)  # fmt: skip
+
+
+def test_the_command_line_leaves_no_worker_behind(tmp_path):
+    small = tmp_path / "status.csv"
+    small.write_text(",".join(HEADER) + "\nP1,2026-11-20,Green,5\n")
+    done = cli(tmp_path, small)
+    assert done.wait(timeout=300) == 1  # P1 is unknown to the empty database: refused, parsed
+    assert not workers_in(tmp_path)
+    # Killed outright mid-parse, the command cannot stop its worker: the worker sees its end
+    # of the socket close, kills the job's child and exits by itself.
+    big = tmp_path / "big.csv"
+    big.write_bytes(BIG)
+    killed = cli(tmp_path, big)
+    [server] = wait_for(lambda: workers_in(tmp_path))
+    wait_for(lambda: children(server))  # the job is running
+    killed.kill()
+    killed.wait()
+    wait_for(lambda: not workers_in(tmp_path), seconds=30)
