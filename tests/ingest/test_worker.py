@@ -13,6 +13,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
@@ -229,3 +230,19 @@ def test_the_command_line_leaves_no_worker_behind(tmp_path):
     killed.kill()
     killed.wait()
     wait_for(lambda: not workers_in(tmp_path), seconds=30)
+
+
+def test_two_sessions_parse_at_once_each_in_its_own_child():
+    """The Streamlit server parses for several sessions at once (one thread each)."""
+    server, seen = worker.start(), []
+
+    def look(_fraction: float, _text: str) -> None:
+        seen.append(set(children(server)))
+
+    with ThreadPoolExecutor(2) as pool:
+        runs = [pool.submit(parse_isolated, f"{n}.csv", BIG, KNOWN, progress=look)
+                for n in range(2)]  # fmt: skip
+        parsed = [run.result(timeout=600) for run in runs]
+    assert [p.report.status for p in parsed] == ["valid", "valid"]
+    assert parsed[0].frames["status_reports"].equals(parsed[1].frames["status_reports"])
+    assert len(set().union(*seen)) == 2  # two children of the one worker
