@@ -188,6 +188,7 @@ def _rank(path: Path) -> int:
 
 def run_ingest(args: argparse.Namespace) -> int:
     import store
+    from data_loaders import worker
     from data_loaders.ingest import (
         Options,
         commit,
@@ -210,6 +211,8 @@ def run_ingest(args: argparse.Namespace) -> int:
     if args.fix and len(files) > 1:  # a cell is named by sheet and row: one file at a time
         print("error: --fix corrects cells of one file; give one file", file=sys.stderr)
         return 2
+    # The parse worker imports the readers while this process opens the database.
+    worker.start()
     engine = store.get_engine(args.db)
     who = identity(args)
     # refuse before parsing a folder when this identity may not load at all; a dry run asks

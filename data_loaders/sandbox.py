@@ -3,13 +3,14 @@
 A hostile or broken file can make a reader allocate hundreds of GB (one cell at XFD1048576 in
 a 2 KB .xlsx), spin for minutes or crash in native code. Parsed in the Streamlit server, that
 ends every session; so the upload page and ``python -m data_loaders ingest`` parse here
-instead. The child is a new interpreter (``python -m data_loaders.sandbox``, not a fork of a
-server full of threads). It lowers its own limits before it reads anything: address space
-(``[ingest] parse_memory_mb``), CPU time (``parse_cpu_seconds``), no core files. The parent
-kills it after ``parse_timeout_seconds``. Job and result travel as pickles (0600) in a private
-temp folder named after the parent's pid, ``pmo-parse-<pid>-*``; progress comes back as lines
-on the child's stdout. The child deletes the job (the upload's bytes) as soon as it has read
-it, and stops when its parent is gone; a folder left by a parent killed outright (kill -9) is
+instead. The child is forked, one per job, from the warm parse worker (``data_loaders.worker``:
+an interpreter started with a minimal environment that has imported the readers, not a fork of
+a server full of threads). It lowers its own limits before it reads anything: address space
+(``[ingest] parse_memory_mb``), CPU time (``parse_cpu_seconds``), no core files. It is killed
+after ``parse_timeout_seconds``. Job and result travel as pickles (0600) in a private temp
+folder named after the caller's pid, ``pmo-parse-<pid>-*``; progress comes back as lines on the
+child's stdout. The child deletes the job (the upload's bytes) as soon as it has read it, and
+is killed when the caller is gone; a folder left by a caller killed outright (kill -9) is
 removed by the next parse on this machine, once no process has that pid.
 
 Whatever happens to the child, the caller gets a ``ParsedFile``: a crash, a limit or the
@@ -28,10 +29,8 @@ import os
 import pickle
 import re
 import resource
-import select
 import shutil
 import signal
-import subprocess
 import sys
 import tempfile
 import time
@@ -40,10 +39,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from config import Config, get_config
+from data_loaders import worker
 from data_loaders.ingest import Options, ParsedFile, parse_file
 from data_loaders.report import FileReport, Problem
 
-ROOT = Path(__file__).resolve().parent.parent
 _FRACTION = re.compile(r"\d+(\.\d+)?")
 OUT_OF_MEMORY = 3  # the child's exit status when Python raised MemoryError
 # task name -> "module:function" the child runs as function(job, progress); the result is
@@ -63,7 +62,7 @@ log = logging.getLogger(__name__)
 class Limits:
     memory_mb: int  # address space (RLIMIT_AS), the interpreter and its libraries included
     cpu_seconds: int  # RLIMIT_CPU: SIGXCPU at this, SIGKILL a second later
-    timeout_seconds: float  # wall clock, start-up included: the parent kills the child after it
+    timeout_seconds: float  # wall clock, waiting for the worker included: killed after it
 
 
 @dataclass
@@ -81,10 +80,13 @@ class ChildRun:
 
     @property
     def failure(self) -> str:
-        """Why the child did not finish: timeout, memory, cpu, killed, signal NAME or exit N."""
+        """Why the child did not finish: timeout, memory, cpu, killed, signal NAME, exit N, or
+        "worker gone" (the worker died before it could say how the child ended)."""
         code = self.returncode
         if self.timed_out:
             return "timeout"
+        if code is None:
+            return "worker gone"
         # "failed to map segment": a native library could not be loaded within the limit
         signs = (b"memory allocation of", b"MemoryError", b"failed to map segment")
         if code == OUT_OF_MEMORY or any(m in self.stderr for m in signs):
@@ -106,36 +108,36 @@ def run_child(
     progress: Callable[[float, str], None] | None = None,
     env: dict[str, str] | None = None,
 ) -> ChildRun:
-    """Run ``TASKS[task]`` on ``job`` in a new interpreter with ``limits``.
+    """Run ``TASKS[task]`` on ``job`` in a child of the parse worker with ``limits``.
 
-    ``env`` adds to the child's minimal environment (``_child_env``): a secret the task needs
-    travels there, never through the job file on disk.
+    ``env`` adds to the worker's minimal environment (``worker.child_env``) in the child only:
+    a secret the task needs travels over the worker's socket, never through a file on disk.
     """
     remove_stale()
     with tempfile.TemporaryDirectory(prefix=f"pmo-{task}-{os.getpid()}-") as tmp:
         job_file = Path(tmp, "job.pickle")
         out, err = Path(tmp, "result.pickle"), Path(tmp, "stderr")
         _write_private(job_file, pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL))
-        numbers = [str(limits.memory_mb), str(limits.cpu_seconds), str(os.getpid())]
-        command = [
-            sys.executable, "-m", "data_loaders.sandbox", task, str(job_file), str(out), *numbers
-        ]  # fmt: skip
-        with open(err, "wb", opener=_private) as stderr:
-            child = subprocess.Popen(
-                command, cwd=ROOT, env=_child_env() | (env or {}), stdin=subprocess.DEVNULL,
-                stdout=subprocess.PIPE, stderr=stderr,
-            )  # fmt: skip
-            try:
-                timed_out = _wait(child, limits.timeout_seconds, progress)
-            finally:  # e.g. Streamlit stops the script for a rerun inside the progress callback
-                if child.poll() is None:
-                    child.kill()
-                    child.wait()
-        if child.returncode == 0 and not timed_out:
+        request = (task, str(job_file), str(out), limits.memory_mb, limits.cpu_seconds, env or {})
+        output, stdout = os.pipe()
+        try:
+            stderr = os.open(err, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        except OSError:
+            os.close(stdout)
+            os.close(output)
+            raise
+        try:  # the progress callback may raise (Streamlit stops the script for a rerun)
+            code, timed_out = worker.run(
+                request, stdout, stderr, output, limits.timeout_seconds, _Relay(progress)
+            )
+        except OSError:  # no worker could be started or reached: a refusal, not a traceback
+            log.exception("the parse worker cannot take the job")
+            code, timed_out = None, False
+        finally:
+            os.close(output)
+        if code == 0 and not timed_out:
             return ChildRun(result=pickle.loads(out.read_bytes()), returncode=0)
-        return ChildRun(
-            returncode=child.returncode, timed_out=timed_out, stderr=err.read_bytes()[-4000:]
-        )
+        return ChildRun(returncode=code, timed_out=timed_out, stderr=err.read_bytes()[-4000:])
 
 
 def parse_isolated(
@@ -208,44 +210,16 @@ def _write_private(path: Path, data: bytes) -> None:
         f.write(data)
 
 
-def _child_env() -> dict[str, str]:
-    # Only what an interpreter needs: no database URL or other secret reaches the process that
-    # reads untrusted bytes.
-    env = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR")}
-    # One thread each for the numeric libraries and few malloc arenas: less address space
-    # reserved up front, so more of the memory limit is left for the file.
-    env.update(OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MALLOC_ARENA_MAX="2")
-    return env
+class _Relay:
+    """Progress lines (``progress\tFRACTION\tTEXT``) from the child's output to ``progress``."""
 
+    def __init__(self, progress) -> None:
+        self.progress, self.pending = progress, b""
 
-def _wait(child: subprocess.Popen, timeout: float, progress) -> bool:
-    """Relay progress lines until the child exits; kill it at the deadline. True if killed."""
-    deadline = time.monotonic() + timeout
-    fd, pending = child.stdout.fileno(), b""
-    while True:
-        left = deadline - time.monotonic()
-        if left <= 0:
-            child.kill()
-            child.wait()
-            child.stdout.close()
-            return True
-        ready, _, _ = select.select([fd], [], [], min(left, 1.0))
-        if not ready:
-            continue
-        chunk = os.read(fd, 65536)
-        if not chunk:  # end of output: the child has exited or is about to
-            break
-        *lines, pending = (pending + chunk).split(b"\n")
+    def __call__(self, chunk: bytes) -> None:
+        *lines, self.pending = (self.pending + chunk).split(b"\n")
         for line in lines:
-            _relay(line, progress)
-    child.stdout.close()
-    try:
-        child.wait(max(deadline - time.monotonic(), 0.1))
-    except subprocess.TimeoutExpired:
-        child.kill()
-        child.wait()
-        return True
-    return False
+            _relay(line, self.progress)
 
 
 def _relay(line: bytes, progress) -> None:
@@ -282,6 +256,8 @@ def _failure(run: ChildRun, config: Config) -> str:
         )
     if why.startswith("signal "):
         return f"the file crashed the spreadsheet reader ({why[7:]}); nothing was loaded"
+    if why == "worker gone":
+        return "the parse worker stopped unexpectedly; nothing was loaded. Try again"
     return (
         f"the spreadsheet reader stopped unexpectedly (exit status {why[5:]}); nothing was loaded"
     )
@@ -298,12 +274,12 @@ def _limit(memory_mb: int, cpu_seconds: int) -> None:
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
 
 
-_PARENT = 0  # the pid of the process that started this child (main)
+_PARENT = 0  # the pid of the worker this child was forked from (run_job)
 
 
 def _parent_gone() -> bool:
     # Orphaned children are re-parented (to init or a subreaper): a different parent pid means
-    # the one that asked was killed and nobody will read the result.
+    # the worker was killed, and nobody will read the result.
     return os.getppid() != _PARENT
 
 
@@ -331,11 +307,14 @@ def _parse_task(job: tuple, progress) -> ParsedFile:
     return parsed
 
 
-def main(argv: list[str]) -> int:
+def run_job(
+    task: str, job: str, out: str, memory_mb: int, cpu_seconds: int, env: dict[str, str]
+) -> int:
+    """The child's work (forked by ``data_loaders.worker``): limits first, then the job."""
     global _PARENT
-    task, job, out, memory_mb, cpu_seconds, parent = argv
-    _PARENT = int(parent)
-    _limit(int(memory_mb), int(cpu_seconds))
+    _PARENT = os.getppid()
+    _limit(memory_mb, cpu_seconds)
+    os.environ.update(env)
     try:
         module, _, function = TASKS[task].partition(":")
         run = getattr(importlib.import_module(module), function)
@@ -348,8 +327,3 @@ def main(argv: list[str]) -> int:
     except MemoryError:
         os._exit(OUT_OF_MEMORY)  # no clean-up: nothing more can be allocated
     return 0
-
-
-if __name__ == "__main__":
-    logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
-    sys.exit(main(sys.argv[1:]))

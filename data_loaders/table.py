@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from data_loaders import registers
 from data_loaders import values as V
@@ -237,6 +237,9 @@ def layout_key(labels: list[str]) -> str:
     return hashlib.sha256("|".join(norm(h) for h in labels).encode()).hexdigest()[:32]
 
 
+_TYPED_CELLS = {int, float, date, datetime}  # exact types: a bool is not a number here
+
+
 def a_form(data: list[list], fields: list, labels: list[str]) -> str | None:
     """Why rows under known headers are a form, not a table: the columns that should hold
     dates and figures hold words ("Delegated Expenditure", "Please add the baseline date"):
@@ -245,12 +248,19 @@ def a_form(data: list[list], fields: list, labels: list[str]) -> str | None:
         i for i, f in enumerate(fields)
         if f and TYPES.get(f.split("=")[0]) in ("date", "money", "number", "percent")
     ]  # fmt: skip
-    cells = [
-        r[i] for r in data for i in typed_at
-        if not V.is_blank(r[i]) and not V.is_missing_text(r[i])
-    ]  # fmt: skip
-    words = [c for c in cells if not is_typed(c)]
-    if len(words) < 3 or len(words) * 3 < len(cells) * 2:
+    cells, words = 0, []
+    for r in data:
+        for i in typed_at:
+            v = r[i]
+            # A number or date cell (most of a table's, 300,000 in a 50,000-row sheet) is
+            # typed: decided by its type alone; NaN, bool and text take the rules below.
+            if type(v) in _TYPED_CELLS and v == v:
+                cells += 1
+            elif not V.is_blank(v) and not V.is_missing_text(v):
+                cells += 1
+                if not is_typed(v):
+                    words.append(v)
+    if len(words) < 3 or len(words) * 3 < cells * 2:
         return None
     where = ", ".join(f"'{labels[i]}'" for i in typed_at[:3])
     return (

@@ -8,6 +8,7 @@ import streamlit as st
 
 from access.roles import refusal
 from config import get_config
+from data_loaders import worker
 from data_loaders.ingest import (
     Options,
     commit,
@@ -49,6 +50,8 @@ def commit_label(loaded: int, skipped: int, replaces: int = 0) -> str:
 
 
 page_setup("Upload", needs_data=False)
+# The parse worker imports the readers while the user picks a file: the first parse finds it warm.
+worker.start()
 st.caption(
     "Upload the weekly status sheet, a risk register, RAID log or milestone plan: our template "
     "or your own layout. Nothing is written until you load it; rows with impossible values are "
