@@ -1,5 +1,5 @@
 # PMO Lens. `make run` starts the app on the sample portfolio; `make test` runs every test;
-# `make test-fast` is the quick loop (no browser, no PostgreSQL or MariaDB).
+# `make test-fast` is the quick loop (no browser, no slow tests, no PostgreSQL or MariaDB).
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -47,14 +47,14 @@ test: $(VENV)/.dev-deps chromium proxy
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 # The quick loop (docs/testing.md): SQLite only, no real browser, on two cores. Tests marked
-# browser, postgres or mariadb are deselected; a test that needs a server through the pg_url,
+# browser, postgres, mariadb or slow are deselected; a test that needs a server through the pg_url,
 # db_url or mariadb_url fixtures is skipped, because the servers are pointed at a closed port
 # and PMO_REQUIRE_SERVICES is cleared. `make test` (what CI runs) still runs them all.
 FAST_ENV := PMO_REQUIRE_SERVICES= \
 	PMO_TEST_PG_URL=postgresql+psycopg://postgres@127.0.0.1:1/test \
 	PMO_TEST_MARIADB_URL=mysql+pymysql://root@127.0.0.1:1/test
 test-fast: $(VENV)/.dev-deps
-	$(FAST_ENV) $(BIN)/python -m pytest -n 2 -m "not browser and not postgres and not mariadb" $(PYTEST_ARGS)
+	$(FAST_ENV) $(BIN)/python -m pytest -n 2 -m "not browser and not postgres and not mariadb and not slow" $(PYTEST_ARGS)
 
 # Screenshots for the docs (docs/img/*.png) from the sample portfolio, in Debian's Chromium.
 docs-shots: $(VENV)/.dev-deps chromium

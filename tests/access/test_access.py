@@ -354,6 +354,7 @@ def test_sync_cli_as_and_service_identity(tmp_path, monkeypatch, capsys):
     assert (up["uploaded_by"], up["uploaded_by_email"]) == ("etl@example.org", "etl@example.org")
 
 
+@pytest.mark.slow
 def test_sample_seed_cli_as(tmp_path):
     url = f"sqlite:///{tmp_path / 'app.db'}"
     grant(store.get_engine(url), None, ADMIN, "admin")

@@ -17,6 +17,8 @@ from data_loaders.sql_source import display_url
 from tests.conftest import ROOT, app_test
 from tests.db.test_sync_db import write_toml
 
+pytestmark = pytest.mark.slow  # left out of make test-fast (docs/testing.md)
+
 SECRET = "s3cret-q9"
 # Nothing listens on port 1: every URL fails at connect time, after being shown.
 BAD_URLS = {

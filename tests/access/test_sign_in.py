@@ -114,6 +114,7 @@ def test_open_mode_lets_every_signed_in_user_in_and_says_so(seeded_url):
 
 
 @pytest.mark.parametrize("email", [VIEWER, PM, PMO, ADMIN])
+@pytest.mark.slow
 def test_each_role_opens_its_pages_and_is_refused_the_others(roles, email):
     engine, admin, workbook, _ = roles
     _grant_pm_of(engine, admin, workbook)
@@ -130,6 +131,7 @@ def test_each_role_opens_its_pages_and_is_refused_the_others(roles, email):
             assert not at.get("file_uploader") and not at.dataframe and not at.main.button
 
 
+@pytest.mark.slow
 def test_pm_upload_offers_and_loads_only_their_projects(roles):
     engine, admin, workbook, ids = roles
     mine = _grant_pm_of(engine, admin, workbook)

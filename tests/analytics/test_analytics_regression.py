@@ -26,6 +26,8 @@ from analytics import changes, governance, portfolio, quality, risk
 from analytics import project as proj
 from config import Config
 
+pytestmark = pytest.mark.slow  # left out of make test-fast (docs/testing.md)
+
 GOLDEN = Path(__file__).resolve().parents[1] / "golden"
 # (case, review date index or offset, filters): a Wednesday between reports checks the
 # "last report on or before" logic off the weekly grid.

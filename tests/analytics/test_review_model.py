@@ -47,6 +47,7 @@ def _fingerprint(frames: dict[str, pd.DataFrame]) -> dict[str, int]:
 
 
 @pytest.mark.parametrize(("when", "compare", "filters"), CASES)
+@pytest.mark.slow
 def test_review_equals_the_analytics_it_calls(frames, when, compare, filters):
     config = get_config()
     before = _fingerprint(frames)

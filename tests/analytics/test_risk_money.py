@@ -180,6 +180,7 @@ def test_value_vs_risk_chart_says_each_bubble_is_in_its_currency():
     assert "£ millions" in one.layout.xaxis.title.text
 
 
+@pytest.mark.slow
 def test_deck_risk_and_governance_slides_per_currency(seeded_url):
     import io
 

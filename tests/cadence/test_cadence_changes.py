@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 
 import pandas as pd
+import pytest
 from openpyxl import load_workbook
 
 import models
@@ -104,6 +105,7 @@ def _preview(url: str, data: bytes):
     return at
 
 
+@pytest.mark.slow
 def test_the_upload_preview_says_what_changed(seeded_url):
     at = _preview(seeded_url, _sheet(seeded_url, edit=False))
     infos = [i.value for i in at.info]

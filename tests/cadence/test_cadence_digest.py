@@ -21,6 +21,8 @@ from exports import digest
 from exports.__main__ import main
 from tests.smtp_helpers import attachments, free_port, smtp_server
 
+pytestmark = pytest.mark.slow  # left out of make test-fast (docs/testing.md)
+
 EVIL = '<script>alert("x")</script> & <b>Co</b>'
 
 

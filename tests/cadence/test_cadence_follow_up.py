@@ -5,6 +5,7 @@ update arrived."""
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 
 import store
 from cadence import follow_up
@@ -15,6 +16,7 @@ from tests.conftest import app_test
 from tests.smtp_helpers import attachments, smtp_server
 
 
+@pytest.mark.slow
 def test_requests_reminders_and_the_update_that_came(seeded_url, monkeypatch):
     engine = store.get_engine(seeded_url)
     last = store.read_frames(engine)["status_reports"]["report_date"].max()

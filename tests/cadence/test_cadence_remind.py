@@ -18,6 +18,8 @@ from config import Cadence, Config
 from data_loaders import ingest
 from tests.smtp_helpers import attachments, free_port, smtp_server
 
+pytestmark = pytest.mark.slow  # left out of make test-fast (docs/testing.md)
+
 APP_URL = "https://pmo.example.org"
 
 

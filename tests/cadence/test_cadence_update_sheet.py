@@ -20,6 +20,8 @@ from cadence import update_sheet
 from config import get_config
 from data_loaders import ingest
 
+pytestmark = pytest.mark.slow  # left out of make test-fast (docs/testing.md)
+
 ROOT = Path(__file__).resolve().parents[2]
 STATUS_VALUES = [
     f for f in models.FIELDS["status_reports"] if f not in ("project_id", "report_date")

@@ -78,7 +78,10 @@ PROJECT_EXPECTED = {
 }
 
 # Error details in AppTest exceptions, so a failure shows its traceback (the app hides them).
-pytestmark = pytest.mark.usefixtures("full_error_details")
+pytestmark = [
+    pytest.mark.usefixtures("full_error_details"),
+    pytest.mark.slow,
+]  # slow: not in test-fast
 
 
 @pytest.fixture

@@ -16,12 +16,15 @@ import time
 from pathlib import Path
 
 import pandas as pd
+import pytest
 from sqlalchemy import create_engine, func, inspect, select, text
 
 import models
 import store
 from tests.conftest import ROOT
 from tests.db.test_store import _projects, _status
+
+pytestmark = pytest.mark.slow  # left out of make test-fast (docs/testing.md)
 
 WORKERS = 8
 SAME = ("SAME", "2026-03-06")

@@ -15,6 +15,8 @@ import store
 from data_loaders.sync_cli import main
 from tests.db.test_sync_db import create_source, write_toml
 
+pytestmark = pytest.mark.slow  # left out of make test-fast (docs/testing.md)
+
 ROOT = Path(__file__).resolve().parents[2]
 
 

@@ -241,6 +241,7 @@ DRIVERS = {
 
 
 @pytest.mark.parametrize("backend", list(DRIVERS))
+@pytest.mark.slow
 def test_a_missing_driver_names_the_package(backend, tmp_path, monkeypatch):
     url, package = DRIVERS[backend]
     assert importlib.util.find_spec(package) is None, f"{package} is installed here"

@@ -24,6 +24,8 @@ from exports.deck import build_deck
 from sample_data import write_sample
 from tests.conftest import CHROMIUM, require
 
+pytestmark = pytest.mark.slow  # left out of make test-fast (docs/testing.md)
+
 REVIEW = "2026-11-20"
 FOOTER_TOP = Inches(7.0)
 DEFAULT_SIZE = 18.0  # PowerPoint's size for a run that names none

@@ -7,10 +7,13 @@ import os
 import subprocess
 import sys
 
+import pytest
 from pptx import Presentation
 
 from exports.__main__ import main
 from tests.conftest import ROOT
+
+pytestmark = pytest.mark.slow  # left out of make test-fast (docs/testing.md)
 
 
 def _run(*args: str, env_url: str | None = None) -> subprocess.CompletedProcess:

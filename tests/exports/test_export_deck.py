@@ -29,6 +29,8 @@ from sample_data import write_sample
 from tests.conftest import CHROMIUM, require
 from tests.exports.test_deck_text_fit import deck_problems
 
+pytestmark = pytest.mark.slow  # left out of make test-fast (docs/testing.md)
+
 REVIEW = "2026-11-20"
 
 

@@ -27,6 +27,8 @@ from exports.png import (
 from tests.conftest import app_test
 from tests.exports.test_export_deck import assert_slide_png
 
+pytestmark = pytest.mark.slow  # left out of make test-fast (docs/testing.md)
+
 REVIEW = pd.Timestamp("2026-11-20")
 
 

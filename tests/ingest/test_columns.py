@@ -95,6 +95,7 @@ def test_a_table_with_unfamiliar_headers_is_recognised_by_shape_and_lists_its_co
     assert sheet.kind == "unsupported" and sheet.reason.startswith("not a table")
 
 
+@pytest.mark.slow
 def test_cli_kind_and_map_load_an_unfamiliar_table_and_the_mapping_is_remembered(
     seeded_url, tmp_path
 ):

@@ -7,6 +7,7 @@ import hashlib
 import json
 
 import pandas as pd
+import pytest
 from sqlalchemy import select
 
 import models
@@ -99,6 +100,7 @@ def test_the_same_file_with_new_corrections_is_already_loaded(sqlite_url):
     assert store.upload_reports(engine)[result.upload_id]["corrections"] == []
 
 
+@pytest.mark.slow
 def test_cli_fix_corrects_a_cell_and_records_who(sqlite_url, tmp_path):
     path = tmp_path / "w.xlsx"
     path.write_bytes(xlsx({"Status": ROWS}))

@@ -81,6 +81,7 @@ def test_a_plain_list_is_no_history():
 
 @pytest.mark.skipif(not (REAL_SHEETS / "baltimore_cip_budgets_fy08_fy24.csv").exists(),
                     reason="no real sheets")  # fmt: skip
+@pytest.mark.slow
 def test_the_baltimore_capital_budgets_load_as_a_history():
     data = (REAL_SHEETS / "baltimore_cip_budgets_fy08_fy24.csv").read_bytes()
     first = parse_file("cip.csv", data, {}, options=Options())

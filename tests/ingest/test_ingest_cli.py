@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pandas as pd
+import pytest
 from sqlalchemy import func, select
 
 import models
@@ -16,6 +17,8 @@ import store
 from sample_data.excel import write_pm_workbooks
 from tests.conftest import ROOT
 from tests.ingest_helpers import db_hash, load, xlsx
+
+pytestmark = pytest.mark.slow  # left out of make test-fast (docs/testing.md)
 
 
 def cli(*args: str, url: str | None = None) -> subprocess.CompletedProcess:

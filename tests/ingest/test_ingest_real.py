@@ -12,6 +12,8 @@ from data_loaders.report import warning_summary
 from tests.conftest import REAL_SHEETS, require
 from tests.ingest_helpers import db_hash, errors, load
 
+pytestmark = pytest.mark.slow  # left out of make test-fast (docs/testing.md)
+
 KNOWN = {"PRJ-0001": "CRM Replacement Phase 1"}
 
 

@@ -9,6 +9,7 @@ from dataclasses import replace
 
 import numpy as np
 import pandas as pd
+import pytest
 from sqlalchemy import func, select
 
 import models
@@ -45,6 +46,7 @@ def problems(report, severity="error") -> list[tuple]:
     return [(p.row, p.column, p.message) for p in report.all_problems if p.severity == severity]
 
 
+@pytest.mark.slow
 def test_long_id_and_name_are_errors_and_nothing_is_written(db_url):
     # Both crashed PostgreSQL with a DataError traceback; SQLite stored the 5,000-character id.
     data = status(

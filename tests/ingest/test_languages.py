@@ -165,6 +165,7 @@ def test_an_english_word_keeps_its_meaning_beside_other_languages():
 # --- the real sheets -----------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_the_croatian_list_reads_its_columns_dates_and_money():
     parsed = parse_file("eu_funds_croatia_hr.csv", real("eu_funds_croatia_hr.csv"), {})
     sheet = parsed.report.sheets[0]
@@ -294,6 +295,7 @@ def _loaded(parsed) -> list[tuple]:
 
 @pytest.mark.parametrize("seed", range(40))
 @pytest.mark.parametrize("form", ["xlsx", "csv"])
+@pytest.mark.slow
 def test_a_table_renamed_into_other_languages_loads_the_same_values(seed, form):
     order, rags, title, group, header = _table(seed)
     csv = form == "csv"

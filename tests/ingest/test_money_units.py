@@ -53,6 +53,7 @@ def test_unit_read_from_header_words(header, factor):
     assert unit_in_text(header) == factor
 
 
+@pytest.mark.slow
 def test_gmpp_budget_in_pounds_with_gbp():
     parsed = parse(
         _real("uk_gmpp_2023.csv").read_bytes(),
@@ -100,6 +101,7 @@ def _us_cli(url: str, *extra: str) -> int:
                  "--report-date", "2013-06-30", "--create-projects", *extra])  # fmt: skip
 
 
+@pytest.mark.slow
 def test_us_it_dashboard_warns_about_the_unit_and_loads_dollars_with_unit(
     seeded_url, capsys, tmp_path
 ):

@@ -57,6 +57,7 @@ def _wait_for(check, seconds: float = 60):
     raise AssertionError("timed out")
 
 
+@pytest.mark.slow
 def test_killed_cli_parse_leaves_nothing_after_the_next_start(tmp_path, tmpdir_env):
     big = _big_csv(tmp_path / "status.csv")
     cli = _cli(tmp_path, big)

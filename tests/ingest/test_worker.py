@@ -214,6 +214,7 @@ def cli(tmp_path: Path, file: Path) -> subprocess.Popen:
                             stderr=subprocess.DEVNULL)  # fmt: skip
 
 
+@pytest.mark.slow
 def test_the_command_line_leaves_no_worker_behind(tmp_path):
     small = tmp_path / "status.csv"
     small.write_text(",".join(HEADER) + "\nP1,2026-11-20,Green,5\n")
@@ -232,6 +233,7 @@ def test_the_command_line_leaves_no_worker_behind(tmp_path):
     wait_for(lambda: not workers_in(tmp_path), seconds=30)
 
 
+@pytest.mark.slow
 def test_two_sessions_parse_at_once_each_in_its_own_child():
     """The Streamlit server parses for several sessions at once (one thread each)."""
     server, seen = worker.start(), []

@@ -143,6 +143,7 @@ def _table(at, column: str):
     return next(t for t in at.dataframe if column in t.value)
 
 
+@pytest.mark.slow
 def test_risks_exposure_table_shows_the_first_projects_styled(large_url):
     at = _open("pages/portfolio/risks.py")
     exposure = _table(at, "headroom")

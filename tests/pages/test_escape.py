@@ -242,6 +242,7 @@ def _page_texts(at) -> tuple[list[str], list[str]]:
     return md, plot
 
 
+@pytest.mark.slow
 def test_no_raw_markup_from_data_on_any_page(hostile_url):
     at = app_test()
     at.run()

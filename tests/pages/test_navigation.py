@@ -29,6 +29,7 @@ def _sidebar_labels(at) -> list[str]:
     return [w.label for w in [*at.sidebar.selectbox, *at.sidebar.multiselect]]
 
 
+@pytest.mark.slow
 def test_switching_pages_keeps_the_sidebar(seeded_url):
     at = app_test()
     at.run()

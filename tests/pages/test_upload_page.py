@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 from sqlalchemy import func, select
 
 import models
@@ -40,6 +41,7 @@ def test_template_round_trips_every_sheet_kind():
     assert all(v for s in parsed.report.sheets for v in s.mapping.values())
 
 
+@pytest.mark.slow
 def test_upload_preview_then_commit_writes(seeded_url, tmp_path):
     path = write_pm_workbooks(tmp_path)[0]
     at = _page()

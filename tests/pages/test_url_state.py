@@ -61,6 +61,7 @@ def in_view(at) -> int:
     return int(next(m.value for m in at.metric if m.label == "Risks in view"))
 
 
+@pytest.mark.slow
 def test_risk_view_round_trips_through_the_url(seeded_url):
     reg, config = register(seeded_url)
     open_reg = risk.RiskFilter().apply(reg)
@@ -142,6 +143,7 @@ def test_cell_picker_count_follows_the_assessment(seeded_url):
         {"risk_cell": ["", "1,1,1"], "risk_basis": ["", "inherent", "residual"]},
     ],
 )
+@pytest.mark.slow
 def test_hostile_or_stale_url_values_are_ignored(seeded_url, params):
     at = risks_page(params)
     assert [t.value for t in at.title] == ["Risks"]
