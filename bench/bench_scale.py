@@ -126,9 +126,11 @@ def _measure(url: str, work: Path, browser: bool) -> int:
     same database (one load for both)."""
     code = _report_pages(url)
     if browser:
-        import bench_browser  # beside this file; it imports this module, hence not at the top
-
-        code = bench_browser._report(url, work, "/usr/bin/chromium") or code
+        # bench_browser.py in its own process on the loaded database (it imports this module
+        # for the generator and the load, so it is run, not imported: no import circle)
+        script = Path(__file__).with_name("bench_browser.py")
+        cmd = [sys.executable, str(script), "--pages-only", "--db", url, "--workdir", str(work)]
+        code = subprocess.run(cmd, check=False).returncode or code
     return code
 
 
