@@ -23,7 +23,7 @@ from analytics import overwrite
 from config import Config, get_config
 from data_loaders import corrections, mspdi, tool_exports, units
 from data_loaders.guard import ZIP_ERRORS, Refused, check, damaged_zip
-from data_loaders.projects_match import Suggestion, suggest
+from data_loaders.projects_match import Known, Suggestion
 from data_loaders.read import RawSheet, read_csv, read_workbook
 from data_loaders.report import ERROR, REFUSED, SKIPPED, WARNING, FileReport, Problem, plural
 from data_loaders.sheet import KIND_ENTRY, Context, SheetResult, duplicates, parse_sheet
@@ -294,8 +294,9 @@ def resolve_projects(
         for pid, _ in s.refs:
             if pid not in known and pid not in lost:
                 written.setdefault(pid, None)
+    index = Known(known)
     parsed.suggestions = [
-        sg for pid, name in written.items() if (sg := suggest(pid, name, known)) is not None
+        sg for pid, name in written.items() if (sg := index.suggest(pid, name)) is not None
     ]
     chosen = dict(options.project_map)
     if options.accept_suggestions:
