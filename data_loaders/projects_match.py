@@ -80,9 +80,9 @@ class Known:
             if pid:
                 return self._found(written, pid)
         for text in (name, written):
-            if not text or len(_tokens(text)) < 2:
+            ta = _tokens(text) if text else []
+            if len(ta) < 2:
                 continue
-            ta = _tokens(text)
             same_numbers = self.words.get(_numbers(ta), [])
             found = [p for p, tb in same_numbers if _same_tokens(ta, tb)]
             if len(found) == 1:

@@ -59,28 +59,23 @@ def lenses(ctx: ReviewContext, rv: Review) -> None:
     )
 
 
-def chosen_view() -> str:
-    # The view is a widget synced to ?view= (not st.tabs): a reload or a shared link opens the same
-    # view, and only the chosen view is computed and drawn.
-    VIEWS = {
-        "quadrant": "Value vs health",
-        "gates": "Stage gates",
-        "log": "Decision log",
-        "compliance": "Compliance",
-    }
+def chosen_view(ctx: ReviewContext, rv: Review) -> None:
+    """The view picker and the chosen view (VIEWS). The picker is a widget synced to ?view=
+    (not st.tabs): a reload or a shared link opens the same view, and only the chosen view is
+    computed and drawn."""
     if "governance_view" not in st.session_state:  # a link's view, once per session
         wanted = [v for v in st.query_params.get_all("view") if v in VIEWS]
         st.session_state["governance_view"] = wanted[0] if wanted else "quadrant"
     chosen = st.radio(
         "View",
         list(VIEWS),
-        format_func=VIEWS.get,
+        format_func=lambda v: VIEWS[v][0],
         key="governance_view",
         horizontal=True,
         label_visibility="collapsed",
     )
     st.query_params["view"] = chosen
-    return chosen
+    VIEWS[chosen][1](ctx, rv)
 
 
 def quadrant(ctx: ReviewContext, rv: Review) -> None:
@@ -368,3 +363,12 @@ def compliance(ctx: ReviewContext, rv: Review) -> None:
             "findings": st.column_config.TextColumn("Findings", width="large"),
         },
     )
+
+
+# ?view= value -> (label, section), in the picker's order
+VIEWS = {
+    "quadrant": ("Value vs health", quadrant),
+    "gates": ("Stage gates", gates),
+    "log": ("Decision log", decision_log),
+    "compliance": ("Compliance", compliance),
+}

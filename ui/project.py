@@ -11,7 +11,7 @@ import streamlit as st
 from analytics import money as fmt
 from analytics import project as proj
 from analytics.raid import type_label
-from analytics.review import ProjectView, Review
+from analytics.review import ProjectView
 from charts import project as charts
 from charts.template import rag_label
 from ui import data
@@ -54,14 +54,15 @@ def picker(projects: pd.DataFrame) -> str | None:
     return pid or None
 
 
-def currency(rv: Review, view: ProjectView) -> str:
+def currency(view: ProjectView) -> str:
     """The project's currency; the portfolio's when it has none."""
     ccy = view.header.get("currency")
-    return ccy if isinstance(ccy, str) and ccy else rv.config.money.currency
+    return ccy if isinstance(ccy, str) and ccy else view.review.config.money.currency
 
 
-def header(ctx: ReviewContext, view: ProjectView, review_date: pd.Timestamp, ccy: str) -> None:
-    head, pid = view.header, view.project_id
+def header(view: ProjectView) -> None:
+    head, pid, ccy = view.header, view.project_id, currency(view)
+    review_date = view.review.review_date
     st.header(f"{plain(pid)} · {plain(head['name'])}")
     st.caption(
         f"as of {fmt.day(review_date)} · {plain(head.get('portfolio') or 'no portfolio')} › "
@@ -106,8 +107,8 @@ def scores(view: ProjectView) -> None:
             st.caption(f"Computed RAG rule: {plain(row['computed_rule'])}")
 
 
-def status(ctx: ReviewContext, view: ProjectView, review_date: pd.Timestamp) -> None:
-    pid = view.project_id
+def status(ctx: ReviewContext, view: ProjectView) -> None:
+    pid, review_date = view.project_id, view.review.review_date
     report_source = f"status reports of {pid}"
     st.subheader("Status")
     if view.reports.empty:
@@ -131,8 +132,8 @@ def status(ctx: ReviewContext, view: ProjectView, review_date: pd.Timestamp) -> 
             st.text(story[key] or "—")
 
 
-def earned_value(ctx: ReviewContext, view: ProjectView, ccy: str) -> None:
-    pid, head = view.project_id, view.header
+def earned_value(ctx: ReviewContext, view: ProjectView) -> None:
+    pid, head, ccy = view.project_id, view.header, currency(view)
     report_source = f"status reports of {pid}"
 
     def _money(v) -> str:
@@ -170,8 +171,8 @@ def earned_value(ctx: ReviewContext, view: ProjectView, ccy: str) -> None:
         )
 
 
-def milestones(ctx: ReviewContext, view: ProjectView, review_date: pd.Timestamp) -> None:
-    pid = view.project_id
+def milestones(ctx: ReviewContext, view: ProjectView) -> None:
+    pid, review_date = view.project_id, view.review.review_date
     st.subheader("Milestones")
     trend = view.milestones
     if trend.empty:
@@ -219,8 +220,8 @@ def milestones(ctx: ReviewContext, view: ProjectView, review_date: pd.Timestamp)
         )
 
 
-def risks_and_raid(view: ProjectView, review_date: pd.Timestamp, ccy: str) -> None:
-    pid = view.project_id
+def risks_and_raid(view: ProjectView) -> None:
+    pid, review_date, ccy = view.project_id, view.review.review_date, currency(view)
     left, right = st.columns(2)
     with left:
         st.subheader("Risks")
@@ -293,8 +294,8 @@ def risks_and_raid(view: ProjectView, review_date: pd.Timestamp, ccy: str) -> No
             )
 
 
-def decisions(ctx: ReviewContext, view: ProjectView, review_date: pd.Timestamp) -> None:
-    pid = view.project_id
+def decisions(ctx: ReviewContext, view: ProjectView) -> None:
+    pid, review_date = view.project_id, view.review.review_date
     chosen = view.decisions
     if chosen.empty:
         empty_state(f"No gate or board decisions for {plain(pid)} up to {fmt.day(review_date)}.")

@@ -16,10 +16,4 @@ provenance(
     f"source: {rv.source}, project register, milestone plans, decision log and risk registers",
 )
 section.lenses(ctx, rv)
-SECTIONS = {
-    "quadrant": section.quadrant,
-    "gates": section.gates,
-    "log": section.decision_log,
-    "compliance": section.compliance,
-}
-SECTIONS[section.chosen_view()](ctx, rv)
+section.chosen_view(ctx, rv)  # value vs health, stage gates, decision log or compliance
