@@ -9,7 +9,6 @@ the old version kept in ``replaced_rows``. Reading returns pandas frames keyed b
 from __future__ import annotations
 
 import gc
-import io
 import json
 import logging
 import math
@@ -27,10 +26,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.csv as pacsv
 from sqlalchemy import (
     Boolean,
     Date,
+    DateTime,
     Engine,
     Integer,
     String,
@@ -924,6 +923,7 @@ def _to_pandas(table: pa.Table) -> pd.DataFrame:
             pa.bool_(): pd.BooleanDtype(),
         }.get,
         self_destruct=True,
+        split_blocks=True,
     )
     # A dictionary lists its values in the order met; a categorical sorts by that order, so
     # sort the categories or "sort by risk id" would put R005 before R004.
@@ -959,59 +959,94 @@ def _fetch_arrow(conn, stmt, types: list[pa.DataType]) -> pa.Table:
     return pa.Table.from_batches(batches).unify_dictionaries()
 
 
-class _CopyOut(io.RawIOBase):
-    """The data of a psycopg ``COPY ... TO STDOUT`` as a readable binary stream."""
-
-    def __init__(self, copy):
-        self._chunks = iter(copy)
-        self._left = memoryview(next(self._chunks, b""))
-        self.empty = not self._left
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer) -> int:
-        while not self._left:
-            chunk = next(self._chunks, None)
-            if chunk is None:
-                return 0
-            self._left = memoryview(chunk)
-        n = min(len(buffer), len(self._left))
-        buffer[:n] = self._left[:n]
-        self._left = self._left[n:]
-        return n
+def _cast(column: pa.ChunkedArray, kind: pa.DataType) -> pa.ChunkedArray:
+    """A column as ADBC gives it, in the type ``_arrow_type`` holds it in: SQLite's dates are
+    ISO text and its booleans 0/1, PostgreSQL's integers may be 32-bit, and a SQLite column
+    with no value at all comes as int64."""
+    text = pa.string() if kind == _CATEGORY else kind
+    if column.null_count == len(column):
+        column = pa.chunked_array([pa.nulls(len(column), text)])
+    column = column.cast(text)
+    return column.dictionary_encode() if kind == _CATEGORY else column
 
 
-def _copy_arrow(conn, stmt, types: list[pa.DataType]) -> pa.Table:
-    """``stmt`` through PostgreSQL's ``COPY (...) TO STDOUT`` as CSV, streamed into Arrow's
-    CSV reader: the server formats the values, no Python object is made per value."""
-    names = [c.name for c in stmt.selected_columns]
-    sql = f"COPY ({_sql(conn, stmt)}) TO STDOUT (FORMAT csv)"
-    with _driver_errors(conn, sql) as raw, raw.cursor() as cursor, cursor.copy(sql) as copy:
-        out = _CopyOut(copy)
-        if out.empty:  # Arrow's CSV reader refuses an empty file
-            return pa.table([pa.array([], t) for t in types], names=names)
-        return pacsv.read_csv(
-            io.BufferedReader(out, buffer_size=1 << 20),
-            read_options=pacsv.ReadOptions(column_names=names, block_size=8 << 20),
-            convert_options=pacsv.ConvertOptions(
-                column_types=dict(zip(names, types, strict=True)),
-                # COPY writes NULL as nothing and an empty text as "": keep them apart.
-                strings_can_be_null=True,
-                quoted_strings_can_be_null=False,
-                true_values=["t"],
-                false_values=["f"],
-            ),
-        )
+# Rows ADBC's SQLite driver looks at to infer a column's type, which it then holds to: a column
+# NULL in its first 1,024 rows (the default) and text later fails the read. One batch for a
+# whole table: the types come from every row, as the table's affinity stored them.
+_SQLITE_BATCH_ROWS = str(1 << 30)
 
 
-def _read_table(conn, table, columns: list[str], where=None) -> pd.DataFrame:
+def _adbc_connect(url: URL):
+    """An ADBC connection to the app database at ``url``, or None where ADBC has no driver
+    (MariaDB, an in-memory SQLite) or cannot connect (logged: the cursor reads the same)."""
+    import adbc_driver_manager
+
+    try:
+        if url.get_backend_name() == "sqlite":
+            if not url.database or url.database == ":memory:" or url.database.startswith("file:"):
+                return None
+            import adbc_driver_sqlite.dbapi
+
+            # read-only: this connection never writes, whatever a statement says
+            uri = f"{Path(url.database).resolve().as_uri()}?mode=ro"
+            return adbc_driver_sqlite.dbapi.connect(uri)
+        if url.get_backend_name() == "postgresql":
+            import adbc_driver_postgresql.dbapi
+
+            libpq = url.set(drivername="postgresql").render_as_string(hide_password=False)
+            return adbc_driver_postgresql.dbapi.connect(libpq)
+    except adbc_driver_manager.Error as exc:
+        log.warning("reading %s without ADBC: %s", _shown(url), _first_line(exc, url))
+    return None
+
+
+@contextmanager
+def _adbc(engine: Engine):
+    """An ADBC cursor for ``read_frames``, in one read-only transaction that sees one moment
+    (SQLite's snapshot, PostgreSQL's repeatable read): columns come as Arrow from the driver's
+    C code, with no Python object per value (2,000 projects x 156 weeks, 1.8 million rows:
+    SQLite 8.1 -> 2.8 s CPU, PostgreSQL 4.7 -> 3.0 s). None where there is no ADBC connection
+    (``_adbc_connect``)."""
+    import adbc_driver_manager
+
+    conn = _adbc_connect(engine.url)
+    if conn is None:
+        yield None
+        return
+    try:
+        with closing(conn.cursor()) as cursor:
+            if engine.dialect.name == "sqlite":
+                options = {"adbc.sqlite.query.batch_rows": _SQLITE_BATCH_ROWS}
+                cursor.adbc_statement.set_options(**options)
+            else:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            yield cursor
+    except adbc_driver_manager.Error as exc:
+        raise DatabaseUnavailable(
+            f"reading the app database {_shown(engine.url)} failed "
+            f"({_first_line(exc, engine.url)[:300]})"
+        ) from None
+    finally:
+        conn.close()
+
+
+def _adbc_arrow(cursor, sql: str, types: list[pa.DataType]) -> pa.Table:
+    cursor.execute(sql)
+    table = cursor.fetch_arrow_table()
+    columns = [_cast(table.column(i), kind) for i, kind in enumerate(types)]
+    return pa.table(columns, names=table.column_names).unify_dictionaries()
+
+
+def _read_table(conn, table, columns: list[str], where=None, adbc=None) -> pd.DataFrame:
+    """``columns`` of ``table`` (rows ``where`` holds) through the ADBC cursor ``adbc`` if
+    given, else the driver's cursor of ``conn``."""
     stmt = select(*[table.c[c] for c in columns])
     if where is not None:
         stmt = stmt.where(where)
     types = [_arrow_type(table.c[c]) for c in columns]
-    fetch = _copy_arrow if conn.dialect.name == "postgresql" else _fetch_arrow
-    return _to_pandas(fetch(conn, stmt, types))
+    if adbc is not None:
+        return _to_pandas(_adbc_arrow(adbc, _sql(conn, stmt), types))
+    return _to_pandas(_fetch_arrow(conn, stmt, types))
 
 
 @contextmanager
@@ -1035,13 +1070,14 @@ def read_frames(engine: Engine) -> dict[str, pd.DataFrame]:
     """Every canonical table as a frame of the columns the app uses (``frame_columns``), plus
     ``uploads`` without bytes and ``replaced_status``. Compact and columnar: ids as
     categoricals, other text as pyarrow strings, dates as datetime64[s]; read in one
-    transaction, so on SQLite all tables show the same moment."""
+    transaction, so all tables show the same moment (through ADBC where it has a driver:
+    ``_adbc``; on MariaDB a transaction of the server's default isolation)."""
     frames: dict[str, pd.DataFrame] = {}
-    with collector_paused(), engine.connect() as conn, conn.begin():
+    with collector_paused(), _adbc(engine) as fast, engine.connect() as conn, conn.begin():
         for name, table in models.FACT_TABLES.items():
-            frames[name] = _read_table(conn, table, frame_columns(name))
-        frames["uploads"] = read_uploads(conn)
-        frames["replaced_status"] = _replaced_status(conn)
+            frames[name] = _read_table(conn, table, frame_columns(name), adbc=fast)
+        frames["uploads"] = read_uploads(conn, fast)
+        frames["replaced_status"] = _replaced_status(conn, fast)
     return frames
 
 
@@ -1077,16 +1113,32 @@ def read_text(engine: Engine, name: str, project_ids) -> pd.DataFrame:
     return parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
 
 
-def _replaced_status(conn) -> pd.DataFrame:
+def _query(conn, stmt, adbc=None) -> pd.DataFrame:
+    """The rows of ``stmt`` as a frame, through the ADBC cursor ``adbc`` if given (in its
+    transaction), else through ``conn``."""
+    if adbc is None:
+        return pd.read_sql(stmt, conn)
+    adbc.execute(_sql(conn, stmt))
+    table = adbc.fetch_arrow_table()
+    columns = [
+        raw if isinstance(column.type, DateTime) else _cast(raw, _arrow_type(column))
+        for raw, column in zip(table.columns, stmt.selected_columns, strict=True)
+    ]
+    return pa.table(columns, names=table.column_names).to_pandas()
+
+
+def _replaced_status(conn, adbc=None) -> pd.DataFrame:
     """Status snapshots a later upload replaced: the old row and the upload that replaced it."""
     r = models.replaced_rows
-    rows = conn.execute(
-        select(r.c.row_json, r.c.replaced_by_upload).where(r.c.table_name == "status_reports")
-    ).all()
+    rows = _query(
+        conn,
+        select(r.c.row_json, r.c.replaced_by_upload).where(r.c.table_name == "status_reports"),
+        adbc,
+    )
     df = pd.DataFrame(
         [
-            {**json.loads(row.row_json), "replaced_by_upload": row.replaced_by_upload}
-            for row in rows
+            {**json.loads(row_json), "replaced_by_upload": int(by)}
+            for row_json, by in zip(rows["row_json"], rows["replaced_by_upload"], strict=True)
         ],
         columns=[*models.FIELDS["status_reports"], "upload_id", "replaced_by_upload"],
     )
@@ -1095,11 +1147,12 @@ def _replaced_status(conn) -> pd.DataFrame:
     return df
 
 
-def read_uploads(conn) -> pd.DataFrame:
+def read_uploads(conn, adbc=None) -> pd.DataFrame:
     u = models.uploads
     cols = [c for c in u.columns if c.name not in ("content", "report")]
-    df = pd.read_sql(select(*cols).order_by(u.c.upload_id.desc()), conn)
-    df["uploaded_at"] = pd.to_datetime(df["uploaded_at"], utc=True)
+    df = _query(conn, select(*cols).order_by(u.c.upload_id.desc()), adbc)
+    # SQLite keeps it as text, with or without fractions of a second
+    df["uploaded_at"] = pd.to_datetime(df["uploaded_at"], utc=True, format="ISO8601")
     return df
 
 

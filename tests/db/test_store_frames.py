@@ -1,6 +1,7 @@
 """store.read_frames reads compact, columnar frames that hold exactly the stored values, on
-SQLite (driver cursor in chunks), PostgreSQL (COPY into Arrow) and MariaDB; long text the
-frames leave out is read per project; bulk writes (COPY, executemany) store what they are given.
+SQLite and PostgreSQL (ADBC, Arrow from the driver) and MariaDB (driver cursor in chunks); long
+text the frames leave out is read per project; bulk writes (COPY, executemany) store what they
+are given.
 """
 
 from __future__ import annotations
@@ -73,6 +74,11 @@ def test_frames_hold_the_stored_values_compactly(app_url):
             for col in cols:
                 assert _plain(got[col]) == _plain(want[col]), f"{name}.{col}"
             assert not [c for c in cols if got[c].dtype == object], name
+        # the uploads come from the same read transaction, with the same values
+        want = store.read_uploads(conn)
+        assert list(frames["uploads"].columns) == list(want.columns)
+        for col in want:
+            assert _plain(frames["uploads"][col]) == _plain(want[col]), f"uploads.{col}"
     status = frames["status_reports"]
     assert isinstance(status["project_id"].dtype, pd.CategoricalDtype)
     assert str(status["summary"].dtype) == "str"
@@ -197,3 +203,51 @@ def test_project_page_shows_raid_descriptions_read_for_that_project(seeded_url):
     assert dict(zip(shown["item_id"], shown["description"], strict=True)) == dict(
         zip(want["item_id"].astype(str), want["description"], strict=True)
     )
+
+
+def test_a_column_empty_in_its_first_rows_is_read(sqlite_url):
+    """ADBC's SQLite driver types a column from the rows it has looked at: a summary missing
+    from the first 2,000 reports and written in the last is still read, as text."""
+    engine = store.get_engine(sqlite_url)
+    dates = pd.date_range("2020-01-03", periods=2001, freq="7D")
+    status = models.conform(
+        "status_reports",
+        pd.DataFrame(
+            {
+                "project_id": "P1",
+                "report_date": dates,
+                "summary": [None] * 2000 + ["written at last"],
+            }
+        ),
+    )
+    meta = store.UploadMeta("s.xlsx", "sha-late", 0, "tester", "upload")
+    store.write_batch(engine, {"projects": _projects("P1"), "status_reports": status}, meta)
+    got = store.read_frames(engine)["status_reports"].sort_values("report_date")
+    assert _plain(got["summary"]) == [None] * 2000 + ["written at last"]
+    assert got["forecast_end_date"].isna().all()
+    assert str(got["forecast_end_date"].dtype) == "datetime64[s]"
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgres"])
+def test_frames_are_read_through_a_read_only_adbc_connection(backend, request):
+    """SQLite files and PostgreSQL are read through ADBC (Arrow from the driver's C code), in a
+    transaction that cannot write; a statement that tries is refused as a plain error."""
+    url = request.getfixturevalue("sqlite_url" if backend == "sqlite" else "pg_url")
+    engine = store.get_engine(url)
+    with store._adbc(engine) as cursor:
+        assert cursor is not None
+        cursor.execute("SELECT COUNT(*) FROM projects")
+        assert cursor.fetchone() == (0,)
+    refused = pytest.raises(store.DatabaseUnavailable, match="reading the app database")
+    with refused, store._adbc(engine) as cursor:
+        cursor.execute("CREATE TABLE written (a INTEGER)")
+    with engine.connect() as conn:
+        assert "written" not in engine.dialect.get_table_names(conn)
+
+
+def test_other_databases_are_read_through_the_driver_cursor():
+    """Where ADBC has no driver (MariaDB, an in-memory SQLite) read_frames uses the cursor."""
+    from sqlalchemy import make_url
+
+    assert store._adbc_connect(make_url(MARIADB_URL)) is None
+    assert store._adbc_connect(make_url("sqlite://")) is None
