@@ -41,6 +41,7 @@ from sqlalchemy import (
     event,
     func,
     insert,
+    inspect,
     make_url,
     select,
     text,
@@ -183,14 +184,33 @@ def _configure_sqlite(engine: Engine) -> None:
         conn.exec_driver_sql(f"BEGIN {mode}")
 
 
+# The newest migration's revision: migrations/versions/NNNN_*.py are numbered in order
+# (tests/db/test_store.py checks that Alembic agrees).
+HEAD_REVISION = max(p.name[:4] for p in (ROOT / "migrations" / "versions").glob("[0-9]*_*.py"))
+
+
+def _at_head(engine: Engine) -> bool:
+    """Whether the schema is at ``HEAD_REVISION``: one read, no lock, no Alembic."""
+    with engine.connect() as conn:
+        if not inspect(conn).has_table("alembic_version"):
+            return False
+        return conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == (
+            HEAD_REVISION
+        )
+
+
 def migrate(engine: Engine) -> None:
     """Bring the schema to the latest Alembic revision (creates it on an empty database).
 
-    Safe when several processes start at once on an empty database: on PostgreSQL they queue
-    on an advisory lock held until the migration commits (the next one then finds the schema
-    at head and does nothing); on SQLite the write lock is taken up front (BEGIN IMMEDIATE),
-    which waits out the busy timeout instead of failing on a read-to-write upgrade.
+    A schema already at head is only read: a process starting while an upload holds SQLite's
+    write lock does not wait for it, and needs no Alembic import (a command line's start).
+    Otherwise safe when several processes start at once on an empty database: on PostgreSQL
+    they queue on an advisory lock held until the migration commits (the next one then finds
+    the schema at head and does nothing); on SQLite the write lock is taken up front (BEGIN
+    IMMEDIATE), which waits out the busy timeout instead of failing on a read-to-write upgrade.
     """
+    if _at_head(engine):
+        return
     from alembic import command
     from alembic.config import Config as AlembicConfig
 

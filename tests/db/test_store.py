@@ -55,6 +55,36 @@ def test_migration_from_empty_creates_every_table(db_url):
     assert store.data_version(engine) == 0
 
 
+def test_head_revision_is_alembics_head():
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    config = Config()
+    config.set_main_option("script_location", str(ROOT / "migrations"))
+    assert ScriptDirectory.from_config(config).get_current_head() == store.HEAD_REVISION
+
+
+def test_a_database_at_head_opens_while_an_upload_holds_the_write_lock(sqlite_url):
+    """A process starting during a long upload reads the schema's revision and goes on: it
+    neither takes nor waits for SQLite's write lock (the busy timeout is 60 s)."""
+    import sqlite3
+    import threading
+
+    store.get_engine(sqlite_url)
+    store.get_engine.cache_clear()
+    writer = sqlite3.connect(sqlite_url.removeprefix("sqlite:///"), isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")  # what write_batch holds while it writes
+    opened = threading.Event()
+    try:
+        thread = threading.Thread(target=lambda: (store.get_engine(sqlite_url), opened.set()))
+        thread.start()
+        assert opened.wait(10), "opening the database waited for the write lock"
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+        thread.join()
+
+
 def test_write_read_back(db_url):
     engine = store.get_engine(db_url)
     res = store.write_batch(
