@@ -106,11 +106,27 @@ def band(score, rules: RiskRules) -> str | None:
 
 def bands_of(scores: pd.Series, rules: RiskRules) -> pd.Series:
     """Vectorised ``band`` for a column of scores (object column, None where unscored)."""
-    out = pd.Series([None] * len(scores), index=scores.index, dtype=object)
-    values = pd.to_numeric(scores, errors="coerce")
-    for band_name, lowest in rules.bands.items():
-        out[values >= lowest] = band_name
+    names = np.array([None, *band_names(rules)], dtype=object)
+    return pd.Series(names[band_codes(scores, rules) + 1], index=scores.index, dtype=object)
+
+
+def band_codes(scores: pd.Series, rules: RiskRules) -> np.ndarray:
+    """Each score's band as its position in ``band_names`` (-1 where unscored): a band is the
+    highest whose lowest score the score reaches."""
+    values = pd.to_numeric(scores, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    out = np.full(len(values), -1)
+    for code, lowest in enumerate(rules.bands.values()):
+        out[values >= lowest] = code
     return out
+
+
+def open_statuses(status: pd.Series, rules: RiskRules) -> np.ndarray:
+    """Whether each status is open: not one of ``rules.closed_statuses`` (trimmed, any case);
+    a missing status is open. Each distinct status is judged once (a register repeats a
+    handful of them)."""
+    codes, statuses = pd.factorize(status)
+    closed = pd.Index(statuses.astype(str)).str.strip().str.lower().isin(rules.closed_statuses)
+    return ~np.append(closed, False)[codes]  # code -1 (no status) is open
 
 
 # --- the register -------------------------------------------------------------------------------
@@ -131,10 +147,7 @@ def with_scores(register: pd.DataFrame, rules: RiskRules) -> pd.DataFrame:
     out["residual_score"] = out["residual_likelihood"] * out["residual_impact"]
     out["band"] = bands_of(out["score"], rules)
     out["residual_band"] = bands_of(out["residual_score"], rules)
-    # each distinct status is judged once (a register repeats a handful of them)
-    codes, statuses = pd.factorize(out["status"])
-    closed = pd.Index(statuses.astype(str)).str.strip().str.lower().isin(rules.closed_statuses)
-    out["is_open"] = ~np.append(closed, False)[codes]  # code -1 (no status) is open
+    out["is_open"] = open_statuses(out["status"], rules)
     out["probability"] = _probability(out["likelihood"], rules)
     out["residual_probability"] = _probability(out["residual_likelihood"], rules)
     out["exposure"] = out["probability"] * out["cost_impact"]
@@ -185,14 +198,18 @@ class RiskFilter:
 
     def scope(self, scored: pd.DataFrame) -> pd.DataFrame:
         """Projects, categories and owners only, whatever the status."""
-        mask = pd.Series(True, index=scored.index)
+        return scored[self.in_scope(scored)]
+
+    def in_scope(self, risks: pd.DataFrame) -> pd.Series:
+        """Which rows ``scope`` keeps."""
+        mask = pd.Series(True, index=risks.index)
         if self.project_ids is not None:
-            mask &= scored["project_id"].isin(self.project_ids)
+            mask &= risks["project_id"].isin(self.project_ids)
         if self.categories:
-            mask &= scored["category"].isin(self.categories)
+            mask &= risks["category"].isin(self.categories)
         if self.owners:
-            mask &= scored["owner"].isin(self.owners)
-        return scored[mask]
+            mask &= risks["owner"].isin(self.owners)
+        return mask
 
     def apply(self, scored: pd.DataFrame, open_only: bool = False) -> pd.DataFrame:
         kept = self.scope(scored)
@@ -470,7 +487,6 @@ def band_trend(
     force on each date (``asof_grid``) and adds up its open risks per band.
     """
     flt = flt or RiskFilter()
-    band_col = BASIS_COLUMNS[basis][3]
     names = band_names(rules)
     counts = np.zeros((len(dates), len(names)), dtype=int)
     if len(dates) and len(risks):
@@ -480,15 +496,21 @@ def band_trend(
             snapshots = snapshots[snapshots["project_id"].isin(flt.project_ids)]
         ids = snapshots["project_id"].drop_duplicates()
         in_force = asof_grid(ids, dates, snapshots)
-        needed = ["project_id", "report_date", "status", "category", "owner", "cost_impact",
-                  *BASIS_COLUMNS["inherent"][:2], *BASIS_COLUMNS["residual"][:2]]  # fmt: skip
-        kept = flt.apply(with_scores(flt.scope(risks[needed]), rules), open_only=True)
-        per = kept.assign(
-            pos=pd.Index(ids).get_indexer(kept["project_id"]),
-            report_date=kept["report_date"].astype("datetime64[ns]"),
-            band=pd.Index(names).get_indexer(kept[band_col]),
+        # Only the score and the status of the risks the filter keeps: every register ever
+        # kept is here (a million rows at 2,000 projects), so no copy of the whole register
+        # and none of with_scores' other columns.
+        lik, imp = BASIS_COLUMNS[basis][:2]
+        kept = risks[["project_id", "report_date", "status", lik, imp]][flt.in_scope(risks)]
+        score = pd.to_numeric(kept[lik], errors="coerce")
+        score = score * pd.to_numeric(kept[imp], errors="coerce")
+        per = pd.DataFrame(
+            {
+                "pos": pd.Index(ids).get_indexer(kept["project_id"]),
+                "report_date": kept["report_date"].astype("datetime64[ns]").to_numpy(),
+                "band": band_codes(score, rules),
+            }
         )
-        per = per[(per["pos"] >= 0) & (per["band"] >= 0)]
+        per = per[open_statuses(kept["status"], rules) & (per["pos"] >= 0) & (per["band"] >= 0)]
         per = per.groupby(["pos", "report_date", "band"]).size().rename("risks").reset_index()
         hits = in_force.dropna(subset=["report_date"]).merge(per, on=["pos", "report_date"])
         np.add.at(counts, (hits["week"].to_numpy(), hits["band"].to_numpy()), hits["risks"])
