@@ -31,6 +31,7 @@ NOTHING_SCORED = (
 
 AXIS = (-5.0, 105.0)  # both axes: room for the quadrant names and bubbles at 0 and 100
 TIE_GAP = 1.6  # score points: bubbles closer than this are nudged apart (ties stay visible)
+MAX_NUDGE = 8.0  # score points: no bubble is drawn farther than this from its scores
 
 
 @dataclass(frozen=True)
@@ -58,10 +59,12 @@ SLIDE = Look(720, 1190, 496, 18, 17, 19, 64, 12)
 
 
 def spread_ties(x, y, gap: float = TIE_GAP) -> tuple[np.ndarray, np.ndarray]:
-    """Positions with every pair at least ``gap`` apart: a point closer than that to one already
-    placed moves out along a golden-angle spiral (deterministic: same input, same picture).
-    Points are taken in the given order, so the first of a tie keeps its exact place.
-    Plain floats and a grid of ``gap``-sized cells: thousands of points in well under a second."""
+    """Positions with every pair at least ``gap`` apart where there is room: a point closer than
+    that to one already placed moves out along a golden-angle spiral, at most ``MAX_NUDGE``
+    from its place (deterministic: same input, same picture). Where no spot that near is free
+    (hundreds of projects with close scores) it stays at its scores, over the others: a bubble
+    far from its scores would misstate them. Points are taken in the given order, so the first
+    of a tie keeps its exact place. Plain floats and a grid of ``gap``-sized cells."""
     xs = [float(v) for v in np.asarray(x, dtype=float)]
     ys = [float(v) for v in np.asarray(y, dtype=float)]
     cells: dict[tuple[int, int], list[int]] = {}
@@ -78,12 +81,16 @@ def spread_ties(x, y, gap: float = TIE_GAP) -> tuple[np.ndarray, np.ndarray]:
         return True
 
     golden = math.pi * (3 - math.sqrt(5))
+    steps = int((MAX_NUDGE / (gap * 0.75)) ** 2)  # the spiral's radius grows as sqrt(step)
     for i, (x0, y0) in enumerate(zip(xs, ys, strict=True)):
         if math.isnan(x0) or math.isnan(y0):
             continue
         px, py, k = x0, y0, 0
-        while k < 2000 and not clear(px, py):
+        while not clear(px, py):
             k += 1
+            if k > steps:  # nowhere free near enough: stay at the scores
+                px, py = x0, y0
+                break
             r = gap * 0.75 * math.sqrt(k)
             px = min(max(x0 + r * math.cos(k * golden), lo), hi)
             py = min(max(y0 + r * math.sin(k * golden), lo), hi)
