@@ -119,7 +119,10 @@ def _findings(hits: pd.DataFrame, field: str, values: list[str], rule: str) -> l
 
 
 def _report_findings(reports: pd.DataFrame, projects: pd.DataFrame, config: Config) -> list[dict]:
-    rep = reports.sort_values(["project_id", "report_date"]).copy()
+    # the columns the checks read: every report is here, so no copy of its long texts
+    used = ["project_id", "report_date", "upload_id", "percent_complete", "actual_cost",
+            "forecast_end_date"]  # fmt: skip
+    rep = reports[[c for c in used if c in reports]].sort_values(["project_id", "report_date"])
     rep["prev_pc"] = rep.groupby("project_id")["percent_complete"].shift()
     rep["prev_date"] = rep.groupby("project_id")["report_date"].shift()
     rep = rep.merge(projects[["project_id", "budget"]], on="project_id", how="left")
