@@ -1050,10 +1050,14 @@ def _adbc(engine: Engine):
         conn.close()
 
 
-def _adbc_arrow(cursor, sql: str, types: list[pa.DataType]) -> pa.Table:
+def _adbc_arrow(cursor, sql: str, types: list[pa.DataType | None]) -> pa.Table:
+    """``sql`` through the ADBC cursor, each column cast to its type (None: as it comes)."""
     cursor.execute(sql)
     table = cursor.fetch_arrow_table()
-    columns = [_cast(table.column(i), kind) for i, kind in enumerate(types)]
+    columns = [
+        column if kind is None else _cast(column, kind)
+        for column, kind in zip(table.columns, types, strict=True)
+    ]
     return pa.table(columns, names=table.column_names).unify_dictionaries()
 
 
@@ -1138,13 +1142,11 @@ def _query(conn, stmt, adbc=None) -> pd.DataFrame:
     transaction), else through ``conn``."""
     if adbc is None:
         return pd.read_sql(stmt, conn)
-    adbc.execute(_sql(conn, stmt))
-    table = adbc.fetch_arrow_table()
-    columns = [
-        raw if isinstance(column.type, DateTime) else _cast(raw, _arrow_type(column))
-        for raw, column in zip(table.columns, stmt.selected_columns, strict=True)
+    # a timestamp as the driver gives it (text on SQLite): read_uploads parses it
+    types = [
+        None if isinstance(c.type, DateTime) else _arrow_type(c) for c in stmt.selected_columns
     ]
-    return pa.table(columns, names=table.column_names).to_pandas()
+    return _adbc_arrow(adbc, _sql(conn, stmt), types).to_pandas()
 
 
 def _replaced_status(conn, adbc=None) -> pd.DataFrame:
