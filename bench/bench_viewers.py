@@ -30,14 +30,10 @@ import asyncio
 import hashlib
 import os
 import shutil
-import signal
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 import uuid
 from contextlib import contextmanager
 from pathlib import Path
@@ -121,48 +117,23 @@ def _load(url: str, projects: int, weeks: int) -> None:
 
 @contextmanager
 def _app(url: str):
-    """One ``python -m ui.serve`` on a free loopback port, from a folder holding only the
-    repository's .streamlit/config.toml (no sign-in: open local mode on 127.0.0.1)."""
+    """One ``python -m ui.serve`` on a free loopback port (tests.browser.start_app), from a
+    folder holding only the repository's .streamlit/config.toml (no sign-in: open local mode on
+    127.0.0.1)."""
+    from tests.browser import start_app, stop_app
+
     with tempfile.TemporaryDirectory(prefix="pmo-viewers-") as tmp:
         run = Path(tmp)
         (run / ".streamlit").mkdir()
         shutil.copy(ROOT / ".streamlit" / "config.toml", run / ".streamlit" / "config.toml")
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            port = s.getsockname()[1]
-        log = run / "streamlit.log"
-        env = {**os.environ, "PMO_DATABASE_URL": url, "PYTHONPATH": str(ROOT)}
-        cmd = [sys.executable, "-m", "ui.serve", "--server.address", "127.0.0.1",
-               "--server.port", str(port), "--server.headless", "true"]  # fmt: skip
-        proc = subprocess.Popen(
-            cmd, cwd=run, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )  # fmt: skip
-        app_url = f"http://127.0.0.1:{port}"
         try:
-            _wait_health(proc, app_url, log, url)
+            proc, app_url = start_app(url, run / "streamlit.log", cwd=run, timeout=120)
+        except RuntimeError as exc:  # it exited or did not answer: the end of its log
+            raise SystemExit(scrub(str(exc), url)) from None
+        try:
             yield app_url, proc.pid
         finally:
-            if proc.poll() is None:
-                os.killpg(proc.pid, signal.SIGTERM)
-                try:
-                    proc.wait(20)
-                except subprocess.TimeoutExpired:
-                    os.killpg(proc.pid, signal.SIGKILL)
-                    proc.wait(5)
-
-
-def _wait_health(proc, app_url: str, log: Path, url: str) -> None:
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise SystemExit(f"the app exited: {scrub(log.read_text()[-2000:], url)}")
-        try:
-            with urllib.request.urlopen(f"{app_url}/_stcore/health", timeout=2):
-                return
-        except OSError:
-            time.sleep(0.5)
-    raise SystemExit(f"the app did not answer: {scrub(log.read_text()[-2000:], url)}")
+            stop_app(proc)
 
 
 def _cpu_seconds(pid: int) -> float:
@@ -184,15 +155,12 @@ class Viewer:
     def _frame(self, payload) -> None:
         from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
-        if isinstance(payload, str):
-            return
-        msg = ForwardMsg()
-        try:
-            msg.ParseFromString(payload)
-        except Exception:
-            return
+        from tests.browser import forward_msg
+
+        msg = forward_msg(payload)
         if (
-            msg.WhichOneof("type") == "script_finished"
+            msg is not None
+            and msg.WhichOneof("type") == "script_finished"
             and msg.script_finished == ForwardMsg.FINISHED_SUCCESSFULLY
         ):
             self.finished.set()

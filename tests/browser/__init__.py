@@ -33,10 +33,15 @@ def free_port() -> int:
 
 
 def start_app(
-    database_url: str, log: Path, cwd: Path = ROOT, port: int | None = None
+    database_url: str,
+    log: Path,
+    cwd: Path = ROOT,
+    port: int | None = None,
+    timeout: float = 90,
 ) -> tuple[subprocess.Popen, str]:
     """Start the app on a free port (or ``port``) with ``cwd`` as its working directory (where
-    Streamlit reads .streamlit/); return the process and its base URL once it answers."""
+    Streamlit reads .streamlit/); return the process and its base URL once it answers (within
+    ``timeout`` seconds)."""
     port = port or free_port()
     env = {**os.environ, "PMO_DATABASE_URL": database_url, "PYTHONPATH": str(ROOT)}
     cmd = [
@@ -49,14 +54,14 @@ def start_app(
         start_new_session=True,
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
-    wait_for_health(proc, url, log)
+    wait_for_health(proc, url, log, timeout)
     return proc, url
 
 
-def wait_for_health(proc: subprocess.Popen, url: str, log: Path) -> None:
+def wait_for_health(proc: subprocess.Popen, url: str, log: Path, timeout: float = 90) -> None:
     """Wait until the app at ``url`` answers its health check; stop it and raise with the end
-    of its ``log`` when it exits or does not answer within 90 s."""
-    deadline = time.monotonic() + 90
+    of its ``log`` when it exits or does not answer within ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             raise RuntimeError(f"streamlit exited: {log.read_text()[-2000:]}")
@@ -68,6 +73,21 @@ def wait_for_health(proc: subprocess.Popen, url: str, log: Path) -> None:
             time.sleep(0.3)
     stop_app(proc)
     raise RuntimeError(f"streamlit did not answer on {url}: {log.read_text()[-2000:]}")
+
+
+def forward_msg(payload):
+    """A websocket frame from the app as Streamlit's ``ForwardMsg``; None for a text frame or
+    bytes that are not one."""
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    if isinstance(payload, str):
+        return None
+    msg = ForwardMsg()
+    try:
+        msg.ParseFromString(payload)
+    except Exception:  # noqa: BLE001 - any frame that is not a ForwardMsg is not ours to read
+        return None
+    return msg
 
 
 def stop_app(proc: subprocess.Popen) -> None:

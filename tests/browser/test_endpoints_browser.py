@@ -18,7 +18,6 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
-from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 import store
 from access.grants import grant
@@ -27,6 +26,7 @@ from data_loaders.ingest import known_projects
 from sample_data.excel import write_pm_workbooks
 from tests.browser import (
     browser_page,  # noqa: F401  (a fixture)
+    forward_msg,
     free_port,
     live_app,  # noqa: F401  (a fixture)
     oidc_provider,
@@ -87,14 +87,8 @@ class Visitor:
         self.page.on("websocket", lambda ws: ws.on("framereceived", self._frame))
 
     def _frame(self, payload) -> None:
-        if isinstance(payload, str):
-            return
-        msg = ForwardMsg()
-        try:
-            msg.ParseFromString(payload)
-        except Exception:
-            return
-        if msg.WhichOneof("type") == "new_session":
+        msg = forward_msg(payload)
+        if msg is not None and msg.WhichOneof("type") == "new_session":
             self.sessions.append(msg.new_session.initialize.session_id)
 
     def open(self, path: str = "") -> None:
