@@ -177,6 +177,19 @@ def app_test():
     return AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
 
 
+def open_page(page: str):
+    """The app run once, then switched to ``page`` (a script under pages/), with no exception."""
+    at = app_test().run()
+    at.switch_page(page).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def table_with(at, column: str):
+    """The first table of the page that has ``column``."""
+    return next(t for t in at.dataframe if column in t.value)
+
+
 # --- partial databases -----------------------------------------------------------------------
 
 # The project every partial database keeps, with a report on the last date (see _partial_tables).

@@ -18,7 +18,7 @@ import store
 from analytics.money import MINUS
 from charts.template import RAG_COLOURS
 from sample_data import write_sample
-from tests.conftest import _app_copy, app_test
+from tests.conftest import _app_copy, open_page, table_with
 from ui.components import SHOW_ROWS
 
 # £1.57m, −£1.57m, $350k, £900: the one money format
@@ -132,21 +132,10 @@ def large_url(large_db_file, tmp_path, monkeypatch) -> str:
     return _app_copy(large_db_file, tmp_path, monkeypatch)
 
 
-def _open(page: str):
-    at = app_test().run()
-    at.switch_page(page).run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
-def _table(at, column: str):
-    return next(t for t in at.dataframe if column in t.value)
-
-
 @pytest.mark.slow
 def test_risks_exposure_table_shows_the_first_projects_styled(large_url):
-    at = _open("pages/portfolio/risks.py")
-    exposure = _table(at, "headroom")
+    at = open_page("pages/portfolio/risks.py")
+    exposure = table_with(at, "headroom")
     sent = exposure.value
     assert len(sent) == SHOW_ROWS  # one row per project: PROJECTS of them
     caption = " ".join(c.value for c in at.caption)
@@ -161,8 +150,8 @@ def test_risks_exposure_table_shows_the_first_projects_styled(large_url):
 
 
 def test_governance_scores_show_the_first_projects_with_rag_and_budget(large_url):
-    at = _open("pages/portfolio/governance.py")
-    scores = _table(at, "governance_value")
+    at = open_page("pages/portfolio/governance.py")
+    scores = table_with(at, "governance_value")
     sent = scores.value
     assert len(sent) == SHOW_ROWS
     # the page's order: by quadrant, then the highest governance value first

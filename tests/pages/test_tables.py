@@ -13,7 +13,7 @@ from streamlit import dataframe_util
 from analytics.money import MINUS
 from charts.contrast import AA_NORMAL, contrast_ratio
 from charts.template import RAG_COLOURS
-from tests.conftest import app_test
+from tests.conftest import open_page, table_with
 from ui.components import (
     HEADER_HEIGHT,
     MAX_ROWS,
@@ -89,17 +89,6 @@ def test_nothing_to_style_leaves_the_frame():
 # --- pages ------------------------------------------------------------------------------------
 
 
-def _open(page: str):
-    at = app_test().run()
-    at.switch_page(page).run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
-def _table(at, column: str):
-    return next(t for t in at.dataframe if column in t.value)
-
-
 def _display(table) -> pd.DataFrame:
     """The text the browser shows in each cell (the Styler's display values)."""
     raw = table.proto.arrow_data.styler.display_values
@@ -107,8 +96,8 @@ def _display(table) -> pd.DataFrame:
 
 
 def test_this_week_attention_wraps_colours_and_opens_the_full_text(seeded_url):
-    at = _open("pages/review/this_week.py")
-    attention = _table(at, "reasons")
+    at = open_page("pages/review/this_week.py")
+    attention = table_with(at, "reasons")
     rows = attention.value
     assert rows["reasons"].str.len().max() > 80  # the sample has reasons longer than a line
     assert attention.proto.row_height == WRAP_ROW_HEIGHT  # so they wrap, not cut
@@ -132,8 +121,8 @@ def test_this_week_attention_wraps_colours_and_opens_the_full_text(seeded_url):
 
 
 def test_health_exceptions_money_rag_and_rule(seeded_url):
-    at = _open("pages/review/health.py")
-    exc = _table(at, "computed_rule")
+    at = open_page("pages/review/health.py")
+    exc = table_with(at, "computed_rule")
     shown = _display(exc)
     for col in ("eac_typical", "budget", "eac_vs_budget"):
         texts = [t for t in shown[col] if t]
@@ -157,7 +146,7 @@ def _pounds(text: str) -> float:
 
 
 def test_risks_contingency_tiles_add_up(seeded_url):
-    at = _open("pages/portfolio/risks.py")
+    at = open_page("pages/portfolio/risks.py")
     tiles = {m.label: m.value for m in at.metric}
     contingency, consumed, remaining = (
         _pounds(tiles[k]) for k in ("Contingency", "Consumed (EAC over budget)", "Remaining")
@@ -170,7 +159,7 @@ def test_risks_contingency_tiles_add_up(seeded_url):
     assert contingency - consumed + overspent == pytest.approx(remaining, abs=0.02e6)
     assert f"{tiles['Contingency']} − {tiles['Consumed (EAC over budget)']} + " in caption
     assert caption.rstrip(".").endswith(f"= {tiles['Remaining']}")
-    exposure = _table(at, "headroom")
+    exposure = table_with(at, "headroom")
     shown = _display(exposure)
     assert all(MONEY.match(t) for t in shown["headroom"] if t)
     assert any(t.startswith(MINUS) for t in shown["headroom"])  # −£1.57m, never £-1,574,000
