@@ -959,7 +959,8 @@ def _sql(conn, stmt) -> str:
 
 def _fetch_arrow(conn, stmt, types: list[pa.DataType]) -> pa.Table:
     """``stmt`` through the driver's cursor, ``FETCH_ROWS`` at a time, into Arrow columns
-    (SQLite and MariaDB): no SQLAlchemy row objects, and only one chunk of tuples alive."""
+    (MariaDB's frames, the per-project text reads, and any database ADBC cannot open): no
+    SQLAlchemy row objects, and only one chunk of tuples alive."""
     names = [c.name for c in stmt.selected_columns]
     sql = _sql(conn, stmt)
     batches = []
