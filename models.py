@@ -341,6 +341,16 @@ DATE_FIELDS: dict[str, list[str]] = {
     name: [c.name for c in table.columns if isinstance(c.type, Date)]
     for name, table in FACT_TABLES.items()
 }
+# The text of a register's items (a risk's title, owner, category and status; a milestone's
+# name): a register keyed by item and report date repeats it in every weekly snapshot, so it
+# is held once per distinct value (store.read_frames) and made plain text again when one
+# snapshot is taken out (analytics.snapshot.latest_snapshot). A status report is one row per
+# project and week, written afresh: not a register.
+REGISTER_TEXT: dict[str, list[str]] = {
+    name: [c.name for c in table.columns if isinstance(c.type, String) and not c.primary_key]
+    for name, table in FACT_TABLES.items()
+    if len(KEYS[name]) == 3 and KEYS[name][-1] == "report_date"
+}
 
 # --- pandera frame schemas -------------------------------------------------------------------
 

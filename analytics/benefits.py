@@ -16,6 +16,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from analytics.snapshot import latest_snapshot
+
 # What a benefit's row says when it is at risk, in the order they are listed.
 SHORT = "forecast short of target"
 OVERDUE = "due date passed, not realised"
@@ -25,16 +27,6 @@ REGISTER_COLUMNS = [
     "baseline", "target", "forecast", "realised", "forecast_share", "realised_share", "due_date",
     "report_date", "at_risk", "why", "basis",
 ]  # fmt: skip
-
-
-def latest(benefits: pd.DataFrame, review_date) -> pd.DataFrame:
-    """Each project's latest benefits register on or before the review date (one register per
-    project and date: a benefit left out of a later register has gone)."""
-    upto = benefits[benefits["report_date"] <= pd.Timestamp(review_date)]
-    if upto.empty:
-        return upto
-    last = upto.groupby("project_id", observed=True)["report_date"].transform("max")
-    return upto[upto["report_date"] == last]
 
 
 def shares(frame: pd.DataFrame) -> pd.DataFrame:
@@ -58,7 +50,7 @@ def register(benefits: pd.DataFrame, snap: pd.DataFrame, review_date) -> pd.Data
     shares and why each is at risk: REGISTER_COLUMNS, at-risk benefits first."""
     review_date = pd.Timestamp(review_date)
     names = snap[["project_id", "name", "portfolio"]].astype({"project_id": str})
-    reg = latest(benefits, review_date)
+    reg = latest_snapshot(benefits, review_date)  # a benefit a later register leaves out has gone
     reg = reg.astype({"project_id": str}).merge(names, on="project_id", how="inner")
     if reg.empty:
         return pd.DataFrame(columns=REGISTER_COLUMNS)
@@ -143,7 +135,7 @@ def project_achievement(benefits: pd.DataFrame, review_date) -> pd.DataFrame:
     the project's share is their mean, each capped to 0-150 % so one benefit with a tiny
     planned change cannot swamp the others. ``basis``: the sentence the score shows."""
     cols = ["project_id", "share", "basis"]
-    reg = latest(benefits, review_date)
+    reg = latest_snapshot(benefits, review_date)
     if reg.empty:
         return pd.DataFrame(columns=cols)
     reg = shares(reg)

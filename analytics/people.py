@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from analytics import money, risk
+from analytics.snapshot import latest_snapshot
 from analytics.staleness import ON_TIME, reporting_status
 from config import Config
 
@@ -32,11 +33,9 @@ def overdue_milestones(milestones: pd.DataFrame, review_date) -> pd.Series:
     """Per project: milestones of its latest plan on or before the review date that are not
     done (no actual date, no done status) and whose forecast (else baseline) date has passed."""
     review_date = pd.Timestamp(review_date)
-    upto = milestones[milestones["report_date"] <= review_date]
-    if upto.empty:
+    plan = latest_snapshot(milestones, review_date)
+    if plan.empty:
         return pd.Series(dtype=float)
-    last = upto.groupby("project_id", observed=True)["report_date"].transform("max")
-    plan = upto[upto["report_date"] == last]
     due = pd.to_datetime(plan["forecast_date"]).fillna(pd.to_datetime(plan["baseline_date"]))
     status = plan["status"].astype(object).fillna("").astype(str).str.strip().str.lower()
     done = plan["actual_date"].notna() | status.isin(DONE_WORDS)

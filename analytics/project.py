@@ -9,6 +9,7 @@ import pandas as pd
 from analytics.evm import add_evm, as_float
 from analytics.governance import decision_log, original_baselines
 from analytics.risk import latest_register, with_scores
+from analytics.snapshot import plain_text
 from config import Config
 
 STRIP_DIMENSIONS = {
@@ -111,9 +112,11 @@ def milestone_trend(milestones: pd.DataFrame, project_id: str, review_date) -> p
     reported then, the original baseline, slip against the original, and whether the baseline
     changed at that report (a re-baseline event)."""
     review_date = pd.Timestamp(review_date)
-    m = milestones[
-        (milestones["project_id"] == project_id) & (milestones["report_date"] <= review_date)
-    ].sort_values(["milestone_id", "report_date"])
+    m = plain_text(
+        milestones[
+            (milestones["project_id"] == project_id) & (milestones["report_date"] <= review_date)
+        ].sort_values(["milestone_id", "report_date"])
+    )
     if m.empty:
         return m.assign(
             original_baseline=pd.NaT, due=pd.NaT, slip_days=float("nan"), rebaselined=False

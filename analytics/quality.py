@@ -184,7 +184,8 @@ def _milestone_findings(
     rows = _findings(bare, "baseline_date", values, RULES["rebaseline_no_decision"])
     # Green while a milestone is overdue: forecast (or baseline) passed, no actual date.
     due = ms["forecast_date"].fillna(ms["baseline_date"])
-    done = ms["actual_date"].notna() | ms["status"].fillna("").str.lower().isin(
+    # a blank status is not done (isin is False for it; a categorical takes no fillna(""))
+    done = ms["actual_date"].notna() | ms["status"].str.lower().isin(
         ["complete", "completed", "done", "achieved"]
     )
     late = (due < ms["report_date"]) & ~done

@@ -5,6 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+import models
+
+_REGISTER_TEXT = {c for columns in models.REGISTER_TEXT.values() for c in columns}
+
 
 def open_labels(values: pd.Series) -> pd.Series:
     """A categorical column as plain objects, so it can take a value outside its categories
@@ -13,15 +17,28 @@ def open_labels(values: pd.Series) -> pd.Series:
     return values.astype(object) if isinstance(values.dtype, pd.CategoricalDtype) else values
 
 
+def plain_text(snapshot: pd.DataFrame) -> pd.DataFrame:
+    """A register's item text (``models.REGISTER_TEXT``, held as categoricals across every
+    snapshot) as plain text: one snapshot is small, and what is derived from it may take
+    values outside the categories (a placeholder, a join with another table)."""
+    text = [
+        c
+        for c in snapshot.columns
+        if c in _REGISTER_TEXT and isinstance(snapshot[c].dtype, pd.CategoricalDtype)
+    ]
+    return snapshot.astype(dict.fromkeys(text, "str")) if text else snapshot
+
+
 def latest_snapshot(frame: pd.DataFrame, as_of) -> pd.DataFrame:
-    """Each project's most recent snapshot (all its rows) on or before ``as_of``."""
+    """Each project's most recent snapshot (all its rows) on or before ``as_of``, its item
+    text plain (``plain_text``)."""
     dates = frame["report_date"]
     upto = dates <= pd.Timestamp(as_of)
     if not upto.any():
-        return frame[upto]
+        return plain_text(frame[upto])
     # the masks are built on two columns, so the whole frame is cut once
     last = dates.where(upto).groupby(frame["project_id"]).transform("max")
-    return frame[upto & (dates == last)]
+    return plain_text(frame[upto & (dates == last)])
 
 
 def asof_grid(ids: pd.Series, dates, frame: pd.DataFrame) -> pd.DataFrame:

@@ -205,6 +205,7 @@ PARTIAL_DBS = [
     "one_week",
     "rag_only",
     "thin_registers",
+    "blank_item_text",
     "full",
 ]
 
@@ -249,6 +250,15 @@ def _partial_tables(name: str) -> dict:
             "raid_items": ["project_id", "item_id"],
         }
         return {k: models.conform(k, t[k][cols]) for k, cols in keep.items()}
+    if name == "blank_item_text":  # every other register row without its text: held as
+        # categoricals across snapshots (models.REGISTER_TEXT), blanks and values mixed
+        return {
+            **t,
+            **{
+                k: t[k].assign(**{c: t[k][c].where(t[k].index % 2 == 0) for c in cols})
+                for k, cols in models.REGISTER_TEXT.items()
+            },
+        }
     raise ValueError(name)
 
 
