@@ -153,7 +153,7 @@ def with_scores(register: pd.DataFrame, rules: RiskRules) -> pd.DataFrame:
     out["exposure"] = out["probability"] * out["cost_impact"]
     out["residual_exposure"] = out["residual_probability"] * out["cost_impact"]
     if "opportunity" in out:  # an opportunity's cost impact is a gain, not exposure
-        upside = out["opportunity"].fillna(False).astype(bool)
+        upside = out["opportunity"].astype("boolean").fillna(False).astype(bool)
         out.loc[upside, ["exposure", "residual_exposure"]] = 0.0
     return out
 
