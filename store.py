@@ -777,10 +777,13 @@ def _write_once(
                 uploaded_at=datetime.now(UTC),
                 source=meta.source,
                 status="loaded",
-                content=meta.content,
                 report=json.dumps(meta.report, default=_json_default) if meta.report else None,
             )
         ).inserted_primary_key[0]
+        if meta.content is not None:
+            conn.execute(
+                insert(models.upload_files).values(upload_id=upload_id, content=meta.content)
+            )
         result = WriteResult(status="loaded", upload_id=upload_id)
         # Before any status report of the batch is written: the stored latest is the old one.
         dates = _report_dates(conn, records) if "projects" in records else None
@@ -1174,7 +1177,7 @@ def _replaced_status(conn, adbc=None) -> pd.DataFrame:
 
 def read_uploads(conn, adbc=None) -> pd.DataFrame:
     u = models.uploads
-    cols = [c for c in u.columns if c.name not in ("content", "report")]
+    cols = [c for c in u.columns if c.name != "report"]
     df = _query(conn, select(*cols).order_by(u.c.upload_id.desc()), adbc)
     # SQLite keeps it as text, with or without fractions of a second
     df["uploaded_at"] = pd.to_datetime(df["uploaded_at"], utc=True, format="ISO8601")
@@ -1184,10 +1187,12 @@ def read_uploads(conn, adbc=None) -> pd.DataFrame:
 @_plain_errors
 def upload_content(engine: Engine, upload_id: int) -> tuple[str, bytes | None]:
     """The original file name and raw bytes of one upload."""
-    u = models.uploads
+    u, f = models.uploads, models.upload_files
     with engine.connect() as conn:
         row = conn.execute(
-            select(u.c.file_name, u.c.content).where(u.c.upload_id == upload_id)
+            select(u.c.file_name, f.c.content)
+            .select_from(u.outerjoin(f, f.c.upload_id == u.c.upload_id))
+            .where(u.c.upload_id == upload_id)
         ).one()
     return row.file_name, row.content
 

@@ -22,9 +22,8 @@
    page that re-reads the tables with read_sql on every run, no cache) and each page's warm
    time as a ratio to the naive page's.
 
-``--db`` takes a PostgreSQL server URL (e.g. the test server's; the app database is SQLite or
-PostgreSQL: on MySQL/MariaDB an uploaded file over 64 KB does not fit ``uploads.content``);
-the bench creates a private database on it and drops it afterwards. The default is a SQLite
+``--db`` takes a PostgreSQL server URL (e.g. the test server's); the bench creates a private
+database on it and drops it afterwards. The default is a SQLite
 file in the work folder. ``--workdir DIR`` keeps the CSVs (and the SQLite file) there;
 ``--pages-only`` measures the pages of an already-loaded ``--db`` as it is; ``--browser``
 then runs bench/bench_browser.py's measure (every page in Chromium) on the same database.

@@ -196,3 +196,43 @@ def test_concurrent_writers_in_separate_processes(db_url):
     by_upload = frames["uploads"].set_index("upload_id")["sha256"]
     for pid, uid in zip(own["project_id"], own["upload_id"], strict=True):
         assert by_upload[uid].startswith(pid[1])
+
+
+def test_an_uploads_file_is_kept_whole_on_every_backend(any_db):
+    """A 1 MB workbook's bytes come back as written (MariaDB's BLOB held 64 KB: LONGBLOB), kept
+    apart from the upload's row, which the frames read without them."""
+    engine = store.get_engine(any_db)
+    big = bytes(range(256)) * 4096  # 1 MiB, every byte value
+    meta = store.UploadMeta("big.xlsx", "b" * 64, len(big), "pm@example.com", "upload", big)
+    batch = {"projects": _projects("1"), "status_reports": _status("1", "2026-03-06")}
+    res = store.write_batch(engine, batch, meta)
+    assert store.upload_content(engine, res.upload_id) == ("big.xlsx", big)
+    assert "content" not in store.read_frames(engine)["uploads"]
+    engine.dispose()
+
+
+def test_migration_0008_moves_each_file_to_upload_files_and_back(any_db):
+    """At 0007 an upload kept its file in uploads.content: upgrading moves the bytes (and keeps
+    an upload without a file), downgrading puts them back."""
+    from sqlalchemy import text
+
+    from tests.migrations_helpers import at_revision
+
+    with at_revision(any_db, "0007") as conn:
+        for upload_id, content in ((1, b"\x00old file\xff"), (2, None)):
+            conn.execute(
+                text(
+                    "INSERT INTO uploads (upload_id, file_name, sha256, size_bytes, uploaded_by, "
+                    "uploaded_at, source, status, content) VALUES (:id, 'old.xlsx', :sha, 9, "
+                    "'someone', '2026-01-01 00:00:00', 'upload', 'loaded', :content)"
+                ),
+                {"id": upload_id, "sha": str(upload_id) * 64, "content": content},
+            )
+    engine = store.get_engine(any_db)
+    assert "content" not in {c["name"] for c in inspect(engine).get_columns("uploads")}
+    assert store.upload_content(engine, 1) == ("old.xlsx", b"\x00old file\xff")
+    assert store.upload_content(engine, 2) == ("old.xlsx", None)
+    engine.dispose()
+    with at_revision(any_db, "0007", downgrade=True) as conn:
+        rows = conn.execute(text("SELECT upload_id, content FROM uploads ORDER BY upload_id"))
+        assert [(r[0], r[1] and bytes(r[1])) for r in rows] == [(1, b"\x00old file\xff"), (2, None)]
