@@ -507,6 +507,26 @@ def get_config() -> Config:
     return _load(path)
 
 
+READ_AHEAD_ENV = "PMO_READ_AHEAD_SECONDS"
+READ_AHEAD_SECONDS = 30.0
+
+
+def read_ahead_seconds() -> float:
+    """How often the server looks for a new data version to read ahead (``ui.data``):
+    ``$PMO_READ_AHEAD_SECONDS``, default 30; 0 turns reading ahead off. Raises
+    ``ConfigError`` for a value that is not a number of seconds (the server refuses to start)."""
+    raw = os.environ.get(READ_AHEAD_ENV, "").strip()
+    if not raw:
+        return READ_AHEAD_SECONDS
+    try:
+        seconds = float(raw)
+    except ValueError:
+        seconds = float("nan")
+    if not seconds >= 0 or seconds == float("inf"):
+        raise ConfigError(f"{READ_AHEAD_ENV}={raw!r} is not a number of seconds (0 turns it off)")
+    return seconds
+
+
 def for_command_line(config: Config, size_bytes: int) -> Config:
     """``config`` with the command line's limits for a file of ``size_bytes``: ``[ingest]
     cli_max_file_mb`` in place of the browser's ``max_upload_mb``, and the parser's memory and

@@ -16,7 +16,11 @@ a review returns are read-only: derive with ``assign`` or a copy, never write in
 
 from __future__ import annotations
 
+import logging
+import threading
+import time
 from collections.abc import Callable
+from contextlib import contextmanager
 from datetime import date
 from typing import TYPE_CHECKING, TypeVar
 
@@ -37,6 +41,7 @@ if TYPE_CHECKING:
     from ui.review_context import ReviewContext
 
 T = TypeVar("T")
+LOG = logging.getLogger(__name__)
 
 
 @st.cache_resource(show_spinner=False)
@@ -217,3 +222,61 @@ def pm_grants() -> pd.DataFrame:
     held = or_stop(lambda: grants.assignments(engine()))
     rows = [(e["principal"], p) for e in held if e["role"] == "pm" for p in e["projects"]]
     return pd.DataFrame(rows, columns=["principal", "project_id"])
+
+
+# --- reading ahead -----------------------------------------------------------------------------
+
+
+READ_AHEAD_THREAD = "read-ahead"
+
+
+class _NoSessionNeeded(logging.Filter):
+    """Streamlit warns on every cached call made outside a session's script run ("missing
+    ScriptRunContext"): the read-ahead thread has none by design."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.threadName != READ_AHEAD_THREAD
+
+
+def _read_ahead(stop: threading.Event, every: float) -> None:
+    seen = None
+    while not stop.is_set():
+        try:
+            now = _current()
+            if now != seen:
+                started = time.perf_counter()
+                _frames(*now)
+                LOG.info("read ahead the frames of data version %s in %.1f s", now[1],
+                         time.perf_counter() - started)  # fmt: skip
+                seen = now
+        except Exception as exc:  # no database yet, or down: a viewer's page says why
+            why = store.explain(exc, store.database_url()) if isinstance(exc, DBAPIError) else exc
+            LOG.warning(
+                "reading the frames ahead failed: %s",
+                why if isinstance(why, store.StoreError) else type(why).__name__,
+            )
+        stop.wait(every)
+
+
+@contextmanager
+def reading_ahead(every: float):
+    """While the server runs, the frames of the current data version are read into the cache
+    before a viewer asks for them: at start, and within ``every`` seconds of an upload through
+    any process. A viewer who comes during a read waits for that read (the cache computes a
+    key once), never starts a second one. No thread when ``every`` is 0
+    (``config.read_ahead_seconds``)."""
+    if every <= 0:
+        yield None
+        return
+    logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").addFilter(
+        _NoSessionNeeded()
+    )
+    stop = threading.Event()
+    thread = threading.Thread(
+        target=_read_ahead, args=(stop, every), name=READ_AHEAD_THREAD, daemon=True
+    )
+    thread.start()
+    try:
+        yield thread
+    finally:
+        stop.set()

@@ -19,7 +19,7 @@ from pathlib import Path
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.web import cli
 
-from config import ConfigError, get_config
+from config import ConfigError, get_config, read_ahead_seconds
 from ui import auth_settings
 from ui.auth_settings import SECRETS, is_loopback
 
@@ -58,6 +58,7 @@ def start_refusal(args: list[str]) -> str | None:
     open local mode beyond loopback without the explicit allowance. None: start."""
     try:
         config = get_config()
+        read_ahead_seconds()
         signed_in = sign_in_configured()
     except (ConfigError, auth_settings.SignInMisconfigured) as exc:
         return f"error: {exc}"
