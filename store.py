@@ -906,7 +906,7 @@ FETCH_ROWS = 50_000
 _CATEGORY = pa.dictionary(pa.int32(), pa.string())
 # Held as categoricals: ids, and who reported (only shown, never computed with), few distinct
 # values repeated in every weekly snapshot; and a register's item text (models.REGISTER_TEXT),
-# the same in every snapshot (risks at 2,000 projects x 156 weeks: 156 -> 50 MB), which
+# the same in every snapshot (risks at 2,000 projects x 156 weeks: 156 -> 68 MB), which
 # latest_snapshot makes plain text again. Other text (names, RAG, narratives) stays a pyarrow
 # string: analytics assign values such as "Grey" or "not reported" to such columns and join
 # them to other text, which a categorical refuses.

@@ -23,8 +23,8 @@
    time as a ratio to the naive page's.
 
 ``--db`` takes a PostgreSQL server URL (e.g. the test server's); the bench creates a private
-database on it and drops it afterwards. The default is a SQLite
-file in the work folder. ``--workdir DIR`` keeps the CSVs (and the SQLite file) there;
+database on it and drops it afterwards. The default is a SQLite file in the work folder.
+``--workdir DIR`` keeps the CSVs (and the SQLite file) there;
 ``--pages-only`` measures the pages of an already-loaded ``--db`` as it is; ``--browser``
 then runs bench/bench_browser.py's measure (every page in Chromium) on the same database.
 Prints figures beside the goals of issue 13; not a test.

@@ -5,7 +5,9 @@ Every rerun asks the database for its data version (one cheap query); frames are
 (database URL, version), so an upload on any replica shows on every replica's next rerun, and
 the review (analytics.review.Review) per (URL, version, config, review date, compare date,
 filters), so a rerun recomputes nothing it has seen. A database that cannot be reached stops
-the page with a plain message, never a traceback.
+the page with a plain message, never a traceback. The server fills the frames' cache before
+its viewers ask (``reading_ahead``, started by launcher.py): at start and after each new data
+version.
 
 Both use st.cache_resource, not st.cache_data: cache_data unpickles its value on every hit
 (the frames of 2,000 projects x 156 weeks, 264 MB: 0.8 s of every rerun, and a fresh copy
