@@ -6,6 +6,7 @@ file only overrides. Nothing here imports streamlit.
 
 from __future__ import annotations
 
+import math
 import os
 import tomllib
 from dataclasses import dataclass, field, fields, replace
@@ -521,8 +522,8 @@ def read_ahead_seconds() -> float:
     try:
         seconds = float(raw)
     except ValueError:
-        seconds = float("nan")
-    if not seconds >= 0 or seconds == float("inf"):
+        seconds = math.nan
+    if not (math.isfinite(seconds) and seconds >= 0):
         raise ConfigError(f"{READ_AHEAD_ENV}={raw!r} is not a number of seconds (0 turns it off)")
     return seconds
 

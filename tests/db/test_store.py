@@ -8,11 +8,12 @@ import sys
 
 import pandas as pd
 import pytest
-from sqlalchemy import func, inspect, select
+from sqlalchemy import func, inspect, select, text
 
 import models
 import store
 from tests.conftest import ROOT
+from tests.migrations_helpers import at_revision
 
 
 def _projects(*ids):
@@ -214,10 +215,6 @@ def test_an_uploads_file_is_kept_whole_on_every_backend(any_db):
 def test_migration_0008_moves_each_file_to_upload_files_and_back(any_db):
     """At 0007 an upload kept its file in uploads.content: upgrading moves the bytes (and keeps
     an upload without a file), downgrading puts them back."""
-    from sqlalchemy import text
-
-    from tests.migrations_helpers import at_revision
-
     with at_revision(any_db, "0007") as conn:
         for upload_id, content in ((1, b"\x00old file\xff"), (2, None)):
             conn.execute(
