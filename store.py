@@ -1061,10 +1061,20 @@ def _adbc_arrow(cursor, sql: str, types: list[pa.DataType | None]) -> pa.Table:
     cursor.execute(sql)
     table = cursor.fetch_arrow_table()
     columns = [
-        column if kind is None else _cast(column, kind)
+        _compact(column if kind is None else _cast(column, kind))
         for column, kind in zip(table.columns, types, strict=True)
     ]
     return pa.table(columns, names=table.column_names).unify_dictionaries()
+
+
+def _compact(column: pa.ChunkedArray) -> pa.ChunkedArray:
+    """``column`` in one chunk of fresh buffers from Arrow's pool. The driver's buffers carry
+    slack (they grow as rows come), and a frame that kept them would keep the slack with them:
+    about 200 MB of process memory at 2,000 projects x 156 weeks on SQLite. A dictionary is
+    already a fresh copy."""
+    if pa.types.is_dictionary(column.type) or column.num_chunks == 0:
+        return column
+    return pa.chunked_array([pa.concat_arrays(column.chunks)], column.type)
 
 
 def _read_table(conn, table, columns: list[str], where=None, adbc=None) -> pd.DataFrame:

@@ -146,11 +146,16 @@ def project_achievement(benefits: pd.DataFrame, review_date) -> pd.DataFrame:
     reg = reg.assign(used=used, kind=kind).dropna(subset=["used"])
     if reg.empty:
         return pd.DataFrame(columns=cols)
-    g = reg.groupby(reg["project_id"].astype(str))
-    out = pd.DataFrame({"share": g["used"].mean(), "kinds": g["kind"].agg(lambda k: set(k))})
+    key = reg["project_id"].astype(str)
+    share = reg["used"].groupby(key).mean()
+    # which kinds each project's shares are: any forecast, any realised (no Python per group)
+    forecast = (reg["kind"] == "forecast").groupby(key).any()
+    realised = (reg["kind"] == "realised").groupby(key).any()
+    out = pd.DataFrame({"share": share})
     out["basis"] = [
-        f"register {' and '.join(sorted(k))} {s:.0%} of target"
-        for s, k in zip(out["share"], out["kinds"], strict=True)
+        f"register {' and '.join(k for k, has in (('forecast', f), ('realised', r)) if has)} "
+        f"{s:.0%} of target"
+        for s, f, r in zip(share, forecast, realised, strict=True)
     ]
     return out.rename_axis("project_id").reset_index()[cols]
 

@@ -353,18 +353,13 @@ def quadrant(value, health, rules: Governance) -> str:
 
 def explain(breakdown: pd.DataFrame) -> pd.Series:
     """One line per project: ``input value -> points x share = contribution; ...`` for hovers."""
-    parts = [
-        f"{i}: {v} → " + ("n/a" if np.isnan(p) else f"{p:.0f} × {s:.2f} = {c:.1f}")
-        for i, v, p, s, c in zip(
-            breakdown["input"], breakdown["value"], breakdown["points"], breakdown["share"],
-            breakdown["contribution"], strict=True,
-        )
-    ]  # fmt: skip
-    return (
-        pd.Series(parts, index=breakdown.index, dtype=object)
-        .groupby(breakdown["project_id"])
-        .agg("; ".join)
-    )
+    columns = ("project_id", "input", "value", "points", "share", "contribution")
+    lines: dict[str, list[str]] = {}  # per project, its inputs in the breakdown's order
+    for pid, i, v, p, s, c in zip(*(breakdown[k].tolist() for k in columns), strict=True):
+        text = "n/a" if np.isnan(p) else f"{p:.0f} × {s:.2f} = {c:.1f}"
+        lines.setdefault(pid, []).append(f"{i}: {v} → {text}")
+    # a plain loop, not groupby().agg("; ".join): that calls Python once per project
+    return pd.Series({pid: "; ".join(parts) for pid, parts in lines.items()}, dtype=object)
 
 
 def scores(

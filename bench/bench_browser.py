@@ -21,6 +21,9 @@
    element (or the last chart) appeared, measured by the browser (performance.now()), not by
    our polling. A page that shows an exception or an error box, or is not rendered within
    120 s, fails the run.
+4. Starts the app again and, once it has read ahead (launcher.py: the frames and the landing
+   page's review, ``ui.data.read_ahead``, seen in Streamlit's metrics), opens the start page
+   in a new browser context: what the first viewer who comes after a (re)start finds.
 
 Prints each page's cold and warm seconds beside the goals of issue 13 (every page at most 1 s,
 the first page at most 3 s) and the server's peak RSS; exits non-zero when ui/navigation.py
@@ -135,6 +138,7 @@ def _report(url: str, work: Path, chromium: str) -> int:
     log = work / "streamlit.log"
     try:
         results, peak = _measure(url, log, chromium, project)
+        ahead = _after_read_ahead(url, work / "read_ahead.log", chromium)
         blank = _baseline(work, chromium)
     except Exception as exc:  # the server did not start, Chromium did not launch
         print(f"the browser run failed: {scrub(str(exc), url)[-3000:]}")
@@ -152,6 +156,9 @@ def _report(url: str, work: Path, chromium: str) -> int:
         cold_goal = GOAL_FIRST_S if script == START else GOAL_PAGE_S
         ok = r["cold"] <= cold_goal and r["warm"] <= GOAL_PAGE_S
         print(f"{script:<34} {r['cold']:7.2f} {r['warm']:7.2f}  {'ok' if ok else 'over'}")
+    print(f"{'start page after the read-ahead':<34} {ahead[1]:7.2f} {'':>7}  "
+          f"{'ok' if ahead[1] <= GOAL_PAGE_S else 'over'} (the server read ahead for "
+          f"{ahead[0]:.1f} s after its health check)")  # fmt: skip
     if blank:
         print(f"{'baseline: a one-line Streamlit page':<34} {blank[0]:7.2f} {blank[1]:7.2f}  "
               "(the same server options and browser: the floor on this machine)")  # fmt: skip
@@ -198,6 +205,30 @@ def _measure(url: str, log: Path, chromium: str, project: str | None):
     finally:
         stop_app(proc)
     return results, peak
+
+
+def _after_read_ahead(url: str, log: Path, chromium: str) -> tuple[float, float]:
+    """Start the server, wait until it has read ahead; the seconds that took (from its health
+    check) and the start page's first visit then."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.browser import start_app, stop_app, wait_computed
+
+    proc, base = start_app(url, log)
+    try:
+        started = time.perf_counter()
+        if wait_computed(base, "_review", 1, timeout=TIMEOUT_MS / 1000) < 1:
+            raise RuntimeError("the server did not read ahead (no landing review in its metrics)")
+        waited = time.perf_counter() - started
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=chromium, headless=True, args=ARGS)
+            context = browser.new_context(viewport={"width": 1600, "height": 1000})
+            context.add_init_script(WATCH)
+            first = _visit(context.new_page(), f"{base}/{url_path(START)}")
+            browser.close()
+    finally:
+        stop_app(proc)
+    return waited, first
 
 
 def _baseline(work: Path, chromium: str) -> tuple[float, float]:

@@ -21,6 +21,9 @@
    after the first page and after every page; then, in the same run, bench/naive_page.py (a
    page that re-reads the tables with read_sql on every run, no cache) and each page's warm
    time as a ratio to the naive page's.
+4. In another fresh child, what a served app does at start before any viewer comes
+   (launcher.py's read-ahead, ``ui.data.read_ahead``: the frames and the landing page's
+   review), then the first page: what the first viewer after a (re)start or an upload waits.
 
 ``--db`` takes a PostgreSQL server URL (e.g. the test server's); the bench creates a private
 database on it and drops it afterwards. The default is a SQLite file in the work folder.
@@ -93,10 +96,12 @@ def main() -> int:
         action="store_true",
         help="then every page in Chromium on the same database (bench/bench_browser.py)",
     )
-    parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)  # the child
+    # the children: every page, or the first page after the read-ahead
+    parser.add_argument("--serve", choices=["pages", "read-ahead"], help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:  # the URL comes in the environment: a command line is visible in ps
-        print(json.dumps(_serve_pages(os.environ["PMO_DATABASE_URL"])))
+        child = _serve_pages if args.serve == "pages" else _serve_read_ahead
+        print(json.dumps(child(os.environ["PMO_DATABASE_URL"])))
         return 0
     if args.pages_only:
         if not args.db:
@@ -245,14 +250,21 @@ def _env(url: str) -> dict[str, str]:
     return {**os.environ, "PYTHONPATH": str(ROOT), "PMO_DATABASE_URL": url}
 
 
-def _report_pages(url: str) -> int:
-    """Run the pages in a child process and print the figures beside the goals."""
-    cmd = [sys.executable, str(Path(__file__).resolve()), "--serve"]
+def _child(url: str, serve: str) -> dict | str:
+    """Run a ``--serve`` child on ``url``: its figures, or why it failed."""
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--serve", serve]
     run = subprocess.run(cmd, cwd=ROOT, env=_env(url), capture_output=True, text=True)
     if run.returncode:
-        print(f"the page run failed (exit {run.returncode}):\n{scrub(run.stderr[-3000:], url)}")
+        return f"the {serve} run failed (exit {run.returncode}):\n{scrub(run.stderr[-3000:], url)}"
+    return json.loads(run.stdout.strip().splitlines()[-1])
+
+
+def _report_pages(url: str) -> int:
+    """Run the pages in child processes and print the figures beside the goals."""
+    r = _child(url, "pages")
+    if isinstance(r, str):
+        print(r)
         return 1
-    r = json.loads(run.stdout.strip().splitlines()[-1])
     naive = r["naive"]["warm"]
     if r["naive"]["error"]:
         print(f"the naive page failed: {scrub(r['naive']['error'], url)}")
@@ -276,6 +288,16 @@ def _report_pages(url: str) -> int:
     peak = r["peak_mb"]
     print(f"server peak RSS: {r['first_peak_mb']:.0f} MB after the first page, {peak:.0f} MB "
           f"after every page ({'ok' if peak <= GOAL_PEAK_MB else 'over'})")  # fmt: skip
+    ahead = _child(url, "read-ahead")
+    if isinstance(ahead, str):
+        errors.append(ahead)
+    else:
+        print(f"{'first page after the read-ahead':<34} {ahead['first']:7.2f} s   "
+              f"{'ok' if ahead['first'] <= GOAL_FIRST_S else 'over'} (the server's read-ahead at "
+              f"start, before any viewer: {ahead['read_ahead']:.2f} s; peak RSS "
+              f"{ahead['peak_mb']:.0f} MB)")  # fmt: skip
+        if ahead["error"]:
+            errors.append(f"the first page after the read-ahead: {scrub(ahead['error'], url)}")
     for error in errors:
         print(f"error on {error}")
     return 1 if errors else 0
@@ -295,26 +317,20 @@ def _serve_pages(url: str) -> dict:
     # the app's config redacts an exception's message for users; the bench names the error
     config.set_option("client.showErrorDetails", "full")
 
-    def timed(at) -> tuple[float, str]:
-        t0 = time.process_time()
-        at.run()
-        error = "; ".join(str(e.value)[:400] for e in at.exception) if at.exception else ""
-        return time.process_time() - t0, error
-
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=3600)
     at.query_params["project"] = project
-    first, _ = timed(at)
+    first, _ = _timed(at)
     first_peak = _peak_mb()
     pages = {}
     for page in PAGES:
         at.switch_page(page)
-        cold, error = timed(at)
-        warm, error_again = timed(at)
+        cold, error = _timed(at)
+        warm, error_again = _timed(at)
         pages[page] = {"cold": cold, "warm": warm, "error": error or error_again}
     peak = _peak_mb()
     naive = AppTest.from_file(str(NAIVE), default_timeout=3600)
-    cold, error = timed(naive)
-    warm, error_again = timed(naive)
+    cold, error = _timed(naive)
+    warm, error_again = _timed(naive)
     return {
         "backend": backend,
         "first": first,
@@ -323,6 +339,29 @@ def _serve_pages(url: str) -> dict:
         "peak_mb": peak,
         "naive": {"cold": cold, "warm": warm, "error": error or error_again},
     }
+
+
+def _timed(at) -> tuple[float, str]:
+    """CPU seconds of this process for one run of ``at``, and its exceptions."""
+    t0 = time.process_time()
+    at.run()
+    error = "; ".join(str(e.value)[:400] for e in at.exception) if at.exception else ""
+    return time.process_time() - t0, error
+
+
+def _serve_read_ahead(url: str) -> dict:
+    """The child: launcher.py's read-ahead (``ui.data.read_ahead``), then the first page."""
+    from streamlit import config
+    from streamlit.testing.v1 import AppTest
+
+    from ui import data
+
+    config.set_option("client.showErrorDetails", "full")
+    t0 = time.process_time()
+    data.read_ahead()
+    ahead = time.process_time() - t0
+    first, error = _timed(AppTest.from_file(str(ROOT / "app.py"), default_timeout=3600))
+    return {"read_ahead": ahead, "first": first, "error": error, "peak_mb": _peak_mb()}
 
 
 def _peak_mb() -> float:

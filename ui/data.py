@@ -5,9 +5,9 @@ Every rerun asks the database for its data version (one cheap query); frames are
 (database URL, version), so an upload on any replica shows on every replica's next rerun, and
 the review (analytics.review.Review) per (URL, version, config, review date, compare date,
 filters), so a rerun recomputes nothing it has seen. A database that cannot be reached stops
-the page with a plain message, never a traceback. The server fills the frames' cache before
-its viewers ask (``reading_ahead``, started by launcher.py): at start and after each new data
-version.
+the page with a plain message, never a traceback. The server fills the cache before its
+viewers ask (``reading_ahead``, started by launcher.py): the frames and the landing page's
+review, at start and after each new data version.
 
 Both use st.cache_resource, not st.cache_data: cache_data unpickles its value on every hit
 (the frames of 2,000 projects x 156 weeks, 264 MB: 0.8 s of every rerun, and a fresh copy
@@ -34,6 +34,7 @@ from sqlalchemy.exc import DBAPIError
 import models
 import store
 from access import audit, grants
+from analytics.portfolio import previous_review, review_dates
 from analytics.review import Review, filter_key
 from cadence import remind
 from config import Config, get_config
@@ -240,21 +241,49 @@ class _NoSessionNeeded(logging.Filter):
         return record.threadName != READ_AHEAD_THREAD
 
 
+# What the landing page (pages/review/this_week.py) reads of its review: the read-ahead makes
+# them for the view every viewer starts from. tests/ui/test_read_ahead.py fails when the page
+# asks for more.
+LANDING = ("snapshot", "source", "headline", "needs_attention", "comparison", "narrative")
+
+
+def default_review(url: str, version: int) -> Review | None:
+    """The review of the view a viewer gets without choosing (ui.context's defaults): the
+    latest reporting date, compared with the one before, no filter. None without data."""
+    dates = review_dates(_frames(url, version)["status_reports"])
+    if not dates:
+        return None
+    config = get_config()
+    before = previous_review(dates, dates[-1])
+    return _review(
+        url, version, repr(config), dates[-1].isoformat(),
+        None if before is None else before.isoformat(), filter_key({}), config,
+    )  # fmt: skip
+
+
+def read_ahead() -> tuple[str, int]:
+    """Read the current data version into the cache, as a viewer's first page would: its
+    frames and the landing page of the default view. Returns the version's key."""
+    now = _current()
+    rv = default_review(*now)
+    for name in LANDING if rv is not None else ():
+        getattr(rv, name)
+    return now
+
+
 def _read_ahead(stop: threading.Event, every: float) -> None:
     seen = None
     while not stop.is_set():
         try:
-            now = _current()
-            if now != seen:
+            if _current() != seen:
                 started = time.perf_counter()
-                _frames(*now)
-                LOG.info("read ahead the frames of data version %s in %.1f s", now[1],
-                         time.perf_counter() - started)  # fmt: skip
-                seen = now
+                seen = read_ahead()
+                LOG.info("read ahead data version %s (frames and landing page) in %.1f s",
+                         seen[1], time.perf_counter() - started)  # fmt: skip
         except Exception as exc:  # no database yet, or down: a viewer's page says why
             why = store.explain(exc, store.database_url()) if isinstance(exc, DBAPIError) else exc
             LOG.warning(
-                "reading the frames ahead failed: %s",
+                "reading ahead failed: %s",
                 why if isinstance(why, store.StoreError) else type(why).__name__,
             )
         stop.wait(every)
@@ -262,8 +291,8 @@ def _read_ahead(stop: threading.Event, every: float) -> None:
 
 @contextmanager
 def reading_ahead(every: float):
-    """While the server runs, the frames of the current data version are read into the cache
-    before a viewer asks for them: at start, and within ``every`` seconds of an upload through
+    """While the server runs, the current data version is read into the cache before a viewer
+    asks for it (``read_ahead``): at start, and within ``every`` seconds of an upload through
     any process. A viewer who comes during a read waits for that read (the cache computes a
     key once), never starts a second one. No thread when ``every`` is 0
     (``config.read_ahead_seconds``)."""

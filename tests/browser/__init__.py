@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -73,6 +74,23 @@ def wait_for_health(proc: subprocess.Popen, url: str, log: Path, timeout: float 
             time.sleep(0.3)
     stop_app(proc)
     raise RuntimeError(f"streamlit did not answer on {url}: {log.read_text()[-2000:]}")
+
+
+def computed(url: str, cache: str) -> int:
+    """How many times the app at ``url`` computed its cached function ``ui.data.<cache>``
+    (Streamlit's own metrics, ``/_stcore/metrics``)."""
+    with urllib.request.urlopen(f"{url}/_stcore/metrics", timeout=5) as resp:
+        text = resp.read().decode()
+    counts = rf'cache_compute_duration_seconds_count\{{cache="ui\.data\.{cache}"[^}}]*\}} (\d+)'
+    return sum(int(n) for n in re.findall(counts, text))
+
+
+def wait_computed(url: str, cache: str, count: int, timeout: float = 60) -> int:
+    """``computed(url, cache)`` once it reaches ``count``, or at ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while (seen := computed(url, cache)) < count and time.monotonic() < deadline:
+        time.sleep(0.2)
+    return seen
 
 
 def forward_msg(payload):

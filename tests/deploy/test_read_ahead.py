@@ -1,15 +1,13 @@
-"""The server reads the frames ahead of its viewers (``ui.data.reading_ahead``): at start, and
-again after an upload made by another process, with no viewer connected. Seen through
-Streamlit's own cache metrics (``/_stcore/metrics``): how many times ``ui.data._frames`` was
-computed."""
+"""The server reads ahead of its viewers (``ui.data.reading_ahead``): the frames and the
+landing page's review, at start and again after an upload made by another process, with no
+viewer connected. Seen through Streamlit's own cache metrics (``/_stcore/metrics``): how many
+times ``ui.data._frames`` and ``ui.data._review`` were computed."""
 
 from __future__ import annotations
 
-import re
 import subprocess
 import sys
 import time
-import urllib.request
 
 import pandas as pd
 import pytest
@@ -17,25 +15,8 @@ import pytest
 import models
 import store
 from config import READ_AHEAD_ENV, ConfigError, read_ahead_seconds
-from tests.browser import start_app, stop_app
+from tests.browser import computed, start_app, stop_app, wait_computed
 from tests.conftest import ROOT
-
-FRAMES_READ = re.compile(
-    r'cache_compute_duration_seconds_count\{cache="ui\.data\._frames"[^}]*\} (\d+)'
-)
-
-
-def _frames_read(url: str) -> int:
-    with urllib.request.urlopen(f"{url}/_stcore/metrics", timeout=5) as resp:
-        text = resp.read().decode()
-    return sum(int(n) for n in FRAMES_READ.findall(text))
-
-
-def _wait_for(url: str, count: int, timeout: float = 60) -> int:
-    deadline = time.monotonic() + timeout
-    while (seen := _frames_read(url)) < count and time.monotonic() < deadline:
-        time.sleep(0.2)
-    return seen
 
 
 @pytest.mark.slow
@@ -45,15 +26,17 @@ def test_frames_are_read_at_start_and_after_another_process_uploads(
     monkeypatch.setenv(READ_AHEAD_ENV, "0.5")
     proc, url = start_app(seeded_url, tmp_path / "streamlit.log")
     try:
-        assert _wait_for(url, 1) == 1  # no browser has connected
+        assert wait_computed(url, "_frames", 1) == 1  # no browser has connected
+        assert wait_computed(url, "_review", 1) == 1  # the landing page's review
         engine = store.get_engine(seeded_url)  # this test is the other process
         project = pd.DataFrame({"project_id": ["PRJ-9001"], "name": ["Read ahead"]})
         meta = store.UploadMeta("new.xlsx", "e" * 64, 1, "pm@example.com", "upload", b"x")
         store.write_batch(engine, {"projects": models.conform("projects", project)}, meta)
         engine.dispose()
-        assert _wait_for(url, 2) == 2
+        assert wait_computed(url, "_frames", 2) == 2
+        assert wait_computed(url, "_review", 2) == 2
         time.sleep(1.5)  # three more looks at an unchanged version read nothing
-        assert _frames_read(url) == 2
+        assert (computed(url, "_frames"), computed(url, "_review")) == (2, 2)
     finally:
         stop_app(proc)
     assert "Traceback" not in (tmp_path / "streamlit.log").read_text()

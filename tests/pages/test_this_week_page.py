@@ -153,3 +153,27 @@ def test_both_red_counts_are_named_and_linked(seeded_url):
     assert any("Red (computed): **" in m.value for m in at.markdown)
     back = next(p.proto for p in at.get("page_link") if "reported" in p.proto.label)
     assert back.query_string == "date=2026-11-20&compare=2026-11-13"
+
+
+def test_the_read_ahead_leaves_the_landing_page_nothing_to_compute(seeded_url):
+    """What the server reads ahead (ui.data.read_ahead) is the review a first viewer's landing
+    page uses, and every result the page shows is already in it."""
+    from ui import data
+    from ui.context import CONTEXT_KEY
+
+    key = data.read_ahead()
+    made = data.default_review(*key)
+    computed = set(vars(made))
+    assert {"headline", "needs_attention", "narrative"} <= computed
+    at = app_test().run()
+    assert not at.exception
+    assert data.review(at.session_state[CONTEXT_KEY]) is made  # the page's review
+    assert set(vars(made)) == computed  # the page computed nothing more
+
+
+def test_nothing_is_read_ahead_for_an_empty_database(empty_url):
+    from ui import data
+
+    assert data.default_review(*data.read_ahead()) is None
+    at = app_test().run()
+    assert not at.exception
