@@ -242,8 +242,8 @@ class _NoSessionNeeded(logging.Filter):
 
 
 # What the landing page (pages/review/this_week.py) reads of its review: the read-ahead makes
-# them for the view every viewer starts from. tests/ui/test_read_ahead.py fails when the page
-# asks for more.
+# them for the view every viewer starts from. tests/pages/test_this_week_page.py fails when the
+# page asks for more.
 LANDING = ("snapshot", "source", "headline", "needs_attention", "comparison", "narrative")
 
 
