@@ -1068,13 +1068,17 @@ def _adbc_arrow(cursor, sql: str, types: list[pa.DataType | None]) -> pa.Table:
 
 
 def _compact(column: pa.ChunkedArray) -> pa.ChunkedArray:
-    """``column`` in one chunk of fresh buffers from Arrow's pool. The driver's buffers carry
-    slack (they grow as rows come), and a frame that kept them would keep the slack with them:
-    about 200 MB of process memory at 2,000 projects x 156 weeks on SQLite. A dictionary is
-    already a fresh copy."""
-    if pa.types.is_dictionary(column.type) or column.num_chunks == 0:
+    """``column`` in fresh buffers from Arrow's pool. The driver's buffers carry slack (they
+    grow as rows come), and a frame that kept them would keep the slack with them: about 200 MB
+    of process memory at 2,000 projects x 156 weeks on SQLite. One chunk, so pandas need not
+    join chunks again (PostgreSQL's come in many); chunk by chunk for a text column over one
+    chunk's 2 GB. A dictionary is already a fresh copy."""
+    if pa.types.is_dictionary(column.type):
         return column
-    return pa.chunked_array([pa.concat_arrays(column.chunks)], column.type)
+    try:
+        return pa.chunked_array([pa.concat_arrays(column.chunks)], column.type)
+    except pa.ArrowInvalid:  # offset overflow
+        return pa.chunked_array([pa.concat_arrays([c]) for c in column.chunks], column.type)
 
 
 def _read_table(conn, table, columns: list[str], where=None, adbc=None) -> pd.DataFrame:
