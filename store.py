@@ -903,6 +903,12 @@ NOT_IN_FRAMES = {
 PROJECT_TEXT = {"raid_items": ["description"]}
 # Rows per fetch on the cursor path: bounds the Python objects alive at once.
 FETCH_ROWS = 50_000
+# The frames' Arrow buffers, and what the pages compute from them, come from the C library's
+# malloc rather than Arrow's default pool (mimalloc), which held on to what page runs had freed:
+# at 2,000 projects x 156 weeks the server's peak after every page was 50 to 70 MB higher
+# (bench/bench_scale.py, both databases). An operator's ARROW_DEFAULT_MEMORY_POOL still wins.
+if "ARROW_DEFAULT_MEMORY_POOL" not in os.environ:
+    pa.set_memory_pool(pa.system_memory_pool())
 _CATEGORY = pa.dictionary(pa.int32(), pa.string())
 # Held as categoricals: ids, and who reported (only shown, never computed with), few distinct
 # values repeated in every weekly snapshot; and a register's item text (models.REGISTER_TEXT),

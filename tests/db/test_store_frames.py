@@ -6,6 +6,9 @@ are given.
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import uuid
 from datetime import date
 
@@ -17,7 +20,7 @@ import models
 import store
 from analytics.snapshot import latest_snapshot
 from sample_data import write_sample
-from tests.conftest import MARIADB_URL, _reachable, app_test, require
+from tests.conftest import MARIADB_URL, ROOT, _reachable, app_test, require
 
 
 @pytest.fixture(params=["sqlite", "postgres", "mariadb"])
@@ -266,3 +269,20 @@ def test_other_databases_are_read_through_the_driver_cursor():
 
     assert store._adbc_connect(make_url(MARIADB_URL)) is None
     assert store._adbc_connect(make_url("sqlite://")) is None
+
+
+@pytest.mark.parametrize(
+    "chosen, pool", [(None, "system"), ("mimalloc", "mimalloc")], ids=["default", "operator"]
+)
+def test_arrow_allocates_from_the_c_library_unless_the_operator_chose(chosen, pool):
+    """Importing store makes Arrow allocate with malloc (the server's memory after every page),
+    unless ARROW_DEFAULT_MEMORY_POOL names a pool."""
+    env = {k: v for k, v in os.environ.items() if k != "ARROW_DEFAULT_MEMORY_POOL"}
+    if chosen:
+        env["ARROW_DEFAULT_MEMORY_POOL"] = chosen
+    code = "import store, pyarrow as pa; print(pa.default_memory_pool().backend_name)"
+    run = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == pool
