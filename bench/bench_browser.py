@@ -190,8 +190,7 @@ def _measure(url: str, log: Path, chromium: str, project: str | None):
                 address = f"{base}/{url_path(script)}"
                 if script.endswith("/project.py") and project:
                     address += f"?project={project}"
-                context = browser.new_context(viewport={"width": 1600, "height": 1000})
-                context.add_init_script(WATCH)
+                context = _watched(browser)
                 page = context.new_page()
                 try:
                     cold = _visit(page, address)
@@ -223,9 +222,7 @@ def _after_read_ahead(url: str, log: Path, chromium: str) -> tuple[float, float]
         waited = time.perf_counter() - started
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=chromium, headless=True, args=ARGS)
-            context = browser.new_context(viewport={"width": 1600, "height": 1000})
-            context.add_init_script(WATCH)
-            first = _visit(context.new_page(), f"{base}/{url_path(START)}")
+            first = _visit(_watched(browser).new_page(), f"{base}/{url_path(START)}")
             browser.close()
     finally:
         stop_app(proc)
@@ -255,9 +252,7 @@ def _baseline(work: Path, chromium: str) -> tuple[float, float]:
         wait_for_health(proc, f"http://127.0.0.1:{port}", log)
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=chromium, headless=True, args=ARGS)
-            context = browser.new_context(viewport={"width": 1600, "height": 1000})
-            context.add_init_script(WATCH)
-            page = context.new_page()
+            page = _watched(browser).new_page()
             address = f"http://127.0.0.1:{port}/"
             times = (_visit(page, address), _visit(page, address))
             browser.close()
@@ -268,6 +263,13 @@ def _baseline(work: Path, chromium: str) -> tuple[float, float]:
 
 class _PageFailed(Exception):
     pass
+
+
+def _watched(browser):
+    """A new browser context (nothing cached) whose every document runs ``WATCH``."""
+    context = browser.new_context(viewport={"width": 1600, "height": 1000})
+    context.add_init_script(WATCH)
+    return context
 
 
 def _visit(page, address: str) -> float:

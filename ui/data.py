@@ -112,19 +112,30 @@ def review(
     and session; ``review_date`` and ``filters`` override the sidebar's (the project page
     shows any project, so it asks for the whole portfolio)."""
     config = get_config()
-    when = pd.Timestamp(review_date if review_date is not None else ctx.review_date)
-    compare = ctx.compare_date.isoformat() if ctx.compare_date is not None else None
-    chosen = filter_key(ctx.filters if filters is None else filters)
+    when = review_date if review_date is not None else ctx.review_date
+    chosen = ctx.filters if filters is None else filters
 
     def read() -> Review:
         url, version = _current()
         # Frames first, outside _review: loading a new version clears _review, and a clear
         # during a _review computation would discard what it computes.
         _frames(url, version)
-        # A config file edited or switched ($PMO_CONFIG) is another review: repr is its key.
-        return _review(url, version, repr(config), when.isoformat(), compare, chosen, config)
+        return _cached_review(url, version, config, when, ctx.compare_date, chosen)
 
     return or_stop(read)
+
+
+def _cached_review(
+    url: str, version: int, config: Config, when, compare, filters: dict[str, list[str]]
+) -> Review:
+    """``_review`` keyed the one way every caller keys it (a page, the read-ahead): dates as
+    ISO text, filters order-free, and the config by its repr, so a config file edited or
+    switched ($PMO_CONFIG) is another review."""
+    return _review(
+        url, version, repr(config), pd.Timestamp(when).isoformat(),
+        None if compare is None else pd.Timestamp(compare).isoformat(), filter_key(filters),
+        config,
+    )  # fmt: skip
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
@@ -253,12 +264,9 @@ def default_review(url: str, version: int) -> Review | None:
     dates = review_dates(_frames(url, version)["status_reports"])
     if not dates:
         return None
-    config = get_config()
-    before = previous_review(dates, dates[-1])
-    return _review(
-        url, version, repr(config), dates[-1].isoformat(),
-        None if before is None else before.isoformat(), filter_key({}), config,
-    )  # fmt: skip
+    return _cached_review(
+        url, version, get_config(), dates[-1], previous_review(dates, dates[-1]), {}
+    )
 
 
 def read_ahead() -> tuple[str, int]:
